@@ -1,0 +1,152 @@
+/*
+ * reckon's own tracking table, used when a database has no other
+ * framework's table (created on the first write). One row per applied
+ * file: its name relative to --dir, version, SHA-256 of the bytes that ran,
+ * when, how long and by whom; installed_rank keeps the order applied.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/detector.h"
+#include "reckon/err.h"
+#include "reckon/migfile.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+static const char *const reckon_cols[] = {
+	"installed_rank", "name",	  "version",	"sha256",
+	"applied_at",	  "execution_ms", "applied_by", NULL,
+};
+
+static int
+reckon_ensure(struct db *db, struct tracked *t, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	int pg = db_kind(db) == DB_PG, rc;
+
+	if (t->exists)
+		return 0;
+	rk_buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
+	tracked_qualified(db, t, &sql);
+	rk_buf_addf(&sql,
+		    " (installed_rank integer NOT NULL,"
+		    " name text NOT NULL PRIMARY KEY,"
+		    " version text NOT NULL,"
+		    " sha256 text NOT NULL,"
+		    " applied_at %s NOT NULL,"
+		    " execution_ms bigint NOT NULL,"
+		    " applied_by text NOT NULL)",
+		    pg ? "timestamptz" : "text");
+	rc = db_exec(db, sql.s, err);
+	rk_buf_release(&sql);
+	if (rc == 0)
+		t->exists = 1;
+	return rc;
+}
+
+static int
+reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
+	    struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	struct db_rows rows = DB_ROWS_INIT;
+	int rc = -1;
+
+	if (!t->exists)
+		return 0;
+	rk_buf_addf(&sql, "SELECT name, version, sha256, %s, execution_ms, "
+			  "applied_by FROM ",
+		    db_kind(db) == DB_PG
+			    ? "pg_catalog.to_char(applied_at AT TIME ZONE "
+			      "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+			    : "applied_at");
+	tracked_qualified(db, t, &sql);
+	rk_buf_adds(&sql, " ORDER BY installed_rank");
+	if (db_query(db, sql.s, NULL, 0, &rows, err) < 0)
+		goto out;
+	for (size_t i = 0; i < rows.nrows; i++) {
+		struct applied *a = applied_add(out, db_rows_get(&rows, i, 0),
+						db_rows_get(&rows, i, 1),
+						db_rows_get(&rows, i, 3),
+						db_rows_get(&rows, i, 2));
+		const char *ms = db_rows_get(&rows, i, 4);
+		const char *by = db_rows_get(&rows, i, 5);
+
+		a->exec_ms = ms ? strtol(ms, NULL, 10) : -1;
+		a->applied_by = by ? xstrdup(by) : NULL;
+	}
+	rc = 0;
+out:
+	db_rows_release(&rows);
+	rk_buf_release(&sql);
+	return rc;
+}
+
+static int
+reckon_record(struct db *db, const struct tracked *t, const struct mig_file *m,
+	      long exec_ms, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT, q = RK_BUF_INIT;
+	char ms[32];
+	const char *params[5];
+	int rc;
+
+	tracked_qualified(db, t, &q);
+	snprintf(ms, sizeof(ms), "%ld", exec_ms);
+	params[0] = m->name;
+	params[1] = m->version;
+	params[2] = m->sha256;
+	params[3] = ms;
+	params[4] = t->actor ? t->actor : "";
+	if (db_kind(db) == DB_PG)
+		rk_buf_addf(&sql,
+			    "INSERT INTO %s (installed_rank, name, version, "
+			    "sha256, applied_at, execution_ms, applied_by) "
+			    "SELECT COALESCE(pg_catalog.max(installed_rank), "
+			    "0) + 1, $1, $2, $3, pg_catalog.clock_timestamp(),"
+			    " $4::bigint, COALESCE(NULLIF($5, ''), "
+			    "CURRENT_USER) FROM %s",
+			    q.s, q.s);
+	else
+		rk_buf_addf(&sql,
+			    "INSERT INTO %s (installed_rank, name, version, "
+			    "sha256, applied_at, execution_ms, applied_by) "
+			    "SELECT COALESCE(max(installed_rank), 0) + 1, $1,"
+			    " $2, $3, strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', "
+			    "'now'), CAST($4 AS integer), $5 FROM %s",
+			    q.s, q.s);
+	rc = db_query(db, sql.s, params, 5, NULL, err);
+	rk_buf_release(&sql);
+	rk_buf_release(&q);
+	return rc;
+}
+
+static int
+reckon_unrecord(struct db *db, const struct tracked *t, const char *id,
+		struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	const char *params[1] = { id };
+	int rc;
+
+	rk_buf_adds(&sql, "DELETE FROM ");
+	tracked_qualified(db, t, &sql);
+	rk_buf_adds(&sql, " WHERE name = $1");
+	rc = db_query(db, sql.s, params, 1, NULL, err);
+	rk_buf_release(&sql);
+	return rc;
+}
+
+const struct detector det_reckon = {
+	.name = "reckon",
+	.table = "reckon_migrations",
+	.columns = reckon_cols,
+	.read = reckon_read,
+	.ensure = reckon_ensure,
+	.record = reckon_record,
+	.unrecord = reckon_unrecord,
+	.file_id = NULL,
+};

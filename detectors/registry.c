@@ -1,0 +1,157 @@
+/*
+ * The one list of detectors, alphabetical, and the pure pieces shared by
+ * all of them: column-signature matching and the applied-row containers.
+ * Adding a framework is one file in detectors/ and one line here.
+ */
+#include "reckon/detector.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+const struct detector *const detectors[] = {
+	&det_reckon,
+	NULL,
+};
+
+const struct detector *
+detector_find(const char *name)
+{
+	for (size_t i = 0; detectors[i]; i++)
+		if (strcmp(detectors[i]->name, name) == 0)
+			return detectors[i];
+	return NULL;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+struct applied *
+applied_add(struct applied_set *s, const char *id, const char *version,
+	    const char *applied_at, const char *stored_hash)
+{
+	struct applied *a;
+
+	rk_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	a = &s->v[s->n++];
+	memset(a, 0, sizeof(*a));
+	a->id = dup_or_null(id);
+	a->version = dup_or_null(version);
+	a->applied_at = dup_or_null(applied_at);
+	a->stored_hash = dup_or_null(stored_hash);
+	a->exec_ms = -1;
+	return a;
+}
+
+void
+applied_set_release(struct applied_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].id);
+		free(s->v[i].version);
+		free(s->v[i].applied_at);
+		free(s->v[i].stored_hash);
+		free(s->v[i].applied_by);
+	}
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+tracked_release(struct tracked *t)
+{
+	free(t->schema);
+	free(t->table);
+	memset(t, 0, sizeof(*t));
+}
+
+void
+tracked_qualified(struct db *db, const struct tracked *t, struct rk_buf *out)
+{
+	db_quote_qualified(db, t->schema, t->table, out);
+}
+
+void
+tracked_display(const struct tracked *t, struct rk_buf *out)
+{
+	if (t->schema && *t->schema)
+		rk_buf_addf(out, "%s.", t->schema);
+	rk_buf_adds(out, t->table);
+}
+
+void
+detection_list_release(struct detection_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].schema);
+		free(l->v[i].table);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int
+has_column(const struct db_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Number of signature columns t has, or 0 unless it has them all. */
+static size_t
+signature_match(const struct detector *d, const struct db_table *t)
+{
+	size_t k = 0;
+
+	if (strcmp(t->name, d->table) != 0)
+		return 0;
+	for (; d->columns[k]; k++)
+		if (!has_column(t, d->columns[k]))
+			return 0;
+	return k;
+}
+
+static int
+cmp_detection(const void *pa, const void *pb)
+{
+	const struct detection *a = pa, *b = pb;
+
+	if (a->matched != b->matched)
+		return a->matched > b->matched ? -1 : 1;
+	return strcmp(a->det->name, b->det->name);
+}
+
+void
+detector_match(const struct db_table_list *tl, int sqlite,
+	       struct detection_list *out)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct db_table *t = &tl->v[i];
+
+		for (size_t k = 0; detectors[k]; k++) {
+			size_t m = signature_match(detectors[k], t);
+			struct detection *d;
+
+			if (!m)
+				continue;
+			rk_grow((void **)&out->v, &out->cap, out->n + 1,
+				sizeof(*out->v));
+			d = &out->v[out->n++];
+			d->det = detectors[k];
+			d->schema = sqlite ? NULL : xstrdup(t->schema);
+			d->table = xstrdup(t->name);
+			d->matched = m;
+		}
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_detection);
+}

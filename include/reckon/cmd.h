@@ -1,0 +1,34 @@
+/*
+ * The command table (src/cmd.c): one row per command, sorted by name (a
+ * unit test checks it), with what main.c must set up before calling it.
+ */
+#ifndef RECKON_CMD_H
+#define RECKON_CMD_H
+
+struct rk_ctx;
+struct rk_err;
+
+#define NEEDS_DB 0x1u  /* main opens the database first */
+#define NEEDS_DIR 0x2u /* the command reads the migrations directory */
+
+/* A command's fn returns 0, RK_EXIT_CHECK (3) when its check found a
+ * problem, -1 with *err set, or CMD_REPORTED when it has already shown
+ * the failure (main then only exits with err's code). */
+#define CMD_REPORTED (-2)
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct rk_ctx *ctx,
+		  struct rk_err *err);
+	unsigned needs;
+	const char *synopsis; /* as in man/reckon.1 */
+	const char *summary;  /* one line for --help */
+};
+
+extern const struct cmd commands[];
+extern const unsigned ncommands;
+
+/* The command called name, or NULL. */
+const struct cmd *cmd_find(const char *name);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * The database-driver interface: one small vtable with a PostgreSQL (libpq,
+ * db_pg.c) and a SQLite (sqlite3, db_sqlite.c) implementation. Callers use
+ * the db_*() wrappers below, never db->drv directly, and never see a libpq or
+ * sqlite3 object: rows are copied into struct db_rows and server errors into
+ * struct rk_err before the library's memory is released.
+ *
+ * Promises both drivers keep (tests/integration/db_conformance.c proves them):
+ * - values reach SQL only as bound parameters, written $1, $2, ... in the SQL
+ *   text for both drivers; identifiers only through db_quote_ident();
+ * - reckon's own queries qualify every name, so they never depend on the
+ *   search_path, and the user's search_path is left alone for migrations;
+ * - settings (lock_timeout, busy timeout) arrive only through db_open().
+ * Not here: what the tables mean (detectors), running migrations (runner).
+ */
+#ifndef RECKON_DB_H
+#define RECKON_DB_H
+
+#include <stddef.h>
+
+struct rk_buf;
+struct rk_err;
+
+enum db_kind {
+	DB_PG,
+	DB_SQLITE,
+};
+
+/* Rows of a result, copied out of the driver; all strings owned. */
+struct db_rows {
+	size_t nrows;
+	size_t ncols;
+	char **cols; /* owned: ncols column names */
+	char **vals; /* owned: nrows * ncols values, row-major; NULL = SQL NULL */
+};
+#define DB_ROWS_INIT { 0, 0, NULL, NULL }
+void db_rows_release(struct db_rows *r);
+/* The value at (row, col), or NULL for SQL NULL; borrowed from r. */
+const char *db_rows_get(const struct db_rows *r, size_t row, size_t col);
+
+/* One column of a table, as the catalog stores it. */
+struct db_column {
+	char *name; /* owned, exactly as stored (case kept) */
+	char *type; /* owned, lower case: "integer", "text", "timestamp ..." */
+	int notnull;
+};
+
+/* One table with its columns, from db_tables(). */
+struct db_table {
+	char *schema; /* owned; "main" on SQLite */
+	char *name;   /* owned, exactly as stored */
+	struct db_column *cols; /* owned, in column order */
+	size_t ncols;
+};
+
+struct db_table_list {
+	struct db_table *v; /* owned */
+	size_t n;
+	size_t cap;
+};
+#define DB_TABLE_LIST_INIT { NULL, 0, 0 }
+void db_table_list_release(struct db_table_list *l);
+/* The table schema.name (schema NULL: any schema), or NULL; borrowed. */
+const struct db_table *db_table_find(const struct db_table_list *l,
+				     const char *schema, const char *name);
+
+/* Settings fixed when the connection opens. */
+struct db_opts {
+	int lock_timeout_ms;	 /* PG lock_timeout; 0 = server default */
+	int busy_timeout_ms;	 /* SQLite busy timeout; 0 = 5000 */
+	const char *app_name;	 /* PG application_name; NULL = "reckon" */
+};
+#define DB_OPTS_INIT { 5000, 5000, NULL }
+
+/* Facts about the server and session, from db_info(). */
+struct db_info {
+	char server_version[64]; /* "15.18" or "3.40.1" */
+	char user[128];		 /* PG current_user; SQLite: "" */
+	char database[512];	 /* PG current_database(); SQLite: file path */
+	char schema[128];	 /* PG current_schema(); SQLite: "main" */
+	int server_version_num;	 /* PG 150018; SQLite 3040001 */
+};
+
+struct db;
+
+struct db_driver {
+	const char *name; /* "postgres", "sqlite" */
+	enum db_kind kind;
+	/* Connect; url is already known to be for this driver. */
+	int (*open)(const char *url, const struct db_opts *o, struct db **out,
+		    struct rk_err *err);
+	void (*close)(struct db *db);
+	/* Run SQL text that may hold several statements; no parameters. */
+	int (*exec)(struct db *db, const char *sql, struct rk_err *err);
+	/* Run one statement with text parameters $1..$n; fill out if not
+	 * NULL. params[i] NULL binds SQL NULL. */
+	int (*query)(struct db *db, const char *sql, const char *const *params,
+		     int nparams, struct db_rows *out, struct rk_err *err);
+	/* Append the quoted identifier to out. */
+	void (*quote_ident)(struct db *db, const char *name, struct rk_buf *out);
+	/* Every user table and its columns (all schemas on PG). */
+	int (*tables)(struct db *db, struct db_table_list *out,
+		      struct rk_err *err);
+	/* Open a transaction: PG BEGIN; SQLite BEGIN IMMEDIATE. */
+	int (*begin)(struct db *db, struct rk_err *err);
+	/* Take the run lock for the current transaction, waiting at most
+	 * wait_secs: PG pg_advisory_xact_lock(RK_LOCK_KEY) polled with
+	 * pg_try_advisory_xact_lock; SQLite: nothing (BEGIN IMMEDIATE). */
+	int (*lock)(struct db *db, int wait_secs, struct rk_err *err);
+	int (*info)(struct db *db, struct db_info *out, struct rk_err *err);
+};
+
+struct db {
+	const struct db_driver *drv;
+};
+
+/*
+ * The advisory lock key reckon's PostgreSQL runs hold (documented in
+ * man/reckon.1): the bytes "reckon" read as a big-endian integer.
+ */
+#define RK_LOCK_KEY 0x7265636b6f6eLL
+
+/*
+ * Open a connection for url (see SPEC.md: postgres:// URIs or any libpq
+ * conninfo, "" for libpq's PG* defaults, sqlite:PATH, sqlite::memory:, or a
+ * path ending in .db/.sqlite/.sqlite3). On failure err names the redacted
+ * URL and the reason. The caller frees *out with db_close().
+ */
+int db_open(const char *url, const struct db_opts *o, struct db **out,
+	    struct rk_err *err);
+void db_close(struct db *db);
+/* Which driver a URL is for; -1 with err set if none fits. */
+int db_kind_of_url(const char *url, enum db_kind *kind, struct rk_err *err);
+/* Append url to out with any password replaced by "***". */
+void db_url_redact(const char *url, struct rk_buf *out);
+
+enum db_kind db_kind(const struct db *db);
+int db_exec(struct db *db, const char *sql, struct rk_err *err);
+int db_query(struct db *db, const char *sql, const char *const *params,
+	     int nparams, struct db_rows *out, struct rk_err *err);
+void db_quote_ident(struct db *db, const char *name, struct rk_buf *out);
+/* Append "schema"."name" (just "name" when schema is NULL or ""). */
+void db_quote_qualified(struct db *db, const char *schema, const char *name,
+			struct rk_buf *out);
+int db_tables(struct db *db, struct db_table_list *out, struct rk_err *err);
+int db_begin(struct db *db, struct rk_err *err);
+int db_commit(struct db *db, struct rk_err *err);
+/* Roll back; never fails visibly (a dead connection rolls back itself). */
+void db_rollback(struct db *db);
+int db_lock(struct db *db, int wait_secs, struct rk_err *err);
+int db_info(struct db *db, struct db_info *out, struct rk_err *err);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * The migration files of a directory: discovered, named by convention
+ * (migname.h), hashed, paired with their down scripts and ordered by
+ * version. Not here: what the database recorded (detector.h) or how the
+ * two compare (reconcile.h).
+ */
+#ifndef RECKON_MIGFILE_H
+#define RECKON_MIGFILE_H
+
+#include <stddef.h>
+
+#include "reckon/migname.h"
+
+struct rk_buf;
+struct rk_err;
+
+struct mig_file {
+	char *name;	 /* owned: path relative to the directory, as on disk */
+	char *path;	 /* owned: directory + "/" + name */
+	char *version;	 /* owned: normalised version, "" for repeatables */
+	char *desc;	 /* owned */
+	enum mig_kind kind;
+	enum mig_conv conv;
+	char *down_name; /* owned: the matching down script's name, or NULL */
+	char sha256[65]; /* hex SHA-256 of the file's bytes */
+	size_t size;	 /* bytes */
+};
+
+struct mig_set {
+	struct mig_file *v; /* owned: up and repeatable files, in run order */
+	size_t n;
+	size_t cap;
+	char **ignored; /* owned: .sql names that follow no convention */
+	size_t nignored;
+	char *dir; /* owned */
+};
+#define MIG_SET_INIT { NULL, 0, 0, NULL, 0, NULL }
+
+/*
+ * Read the directory dir: every regular file ending in .sql whose name
+ * follows a convention becomes a mig_file (down scripts are attached to
+ * their up file, not listed); others are listed in ignored. Files are
+ * read once to hash them. Errors: a missing or unreadable directory
+ * (RK_CONFIG), an unreadable file, a symlink loop, a file that is not
+ * UTF-8 text, two files with the same version (RK_INPUT, naming both).
+ */
+int mig_scan(const char *dir, struct mig_set *out, struct rk_err *err);
+void mig_set_release(struct mig_set *s);
+
+/* The file called name, or NULL; borrowed from s. */
+const struct mig_file *mig_find(const struct mig_set *s, const char *name);
+
+/*
+ * Read a migration file's text into buf (replacing its contents) and check
+ * it is UTF-8 text without NUL bytes; errors name the file (RK_INPUT).
+ */
+int mig_read(const char *path, const char *name, struct rk_buf *buf,
+	     struct rk_err *err);
+
+/*
+ * The part of a file's text that migrates up: where the file has
+ * dbmate's "-- migrate:up"/"-- migrate:down", goose's "-- +goose Up/Down"
+ * or sql-migrate's "-- +migrate Up/Down" markers, the text between the up
+ * and the down marker; otherwise all of it. *off and *len select the
+ * slice of s; returns 1 if markers were found, else 0.
+ */
+int mig_up_section(const char *s, size_t n, size_t *off, size_t *len);
+
+/* Hex SHA-256 of s[0..n) into out[65]. */
+void rk_sha256_hex(const void *s, size_t n, char out[65]);
+
+#endif

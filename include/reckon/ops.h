@@ -1,0 +1,154 @@
+/*
+ * Operations: what each command computes, as reports that report_text.c and
+ * report_json.c render (compute once, render many; serve.c calls the same
+ * ops). An op talks to the database and the file system; it never prints.
+ */
+#ifndef RECKON_OPS_H
+#define RECKON_OPS_H
+
+#include <stddef.h>
+
+#include "reckon/config.h"
+#include "reckon/detector.h"
+#include "reckon/migfile.h"
+#include "reckon/reconcile.h"
+#include "reckon/sql.h"
+
+struct db;
+struct rk_err;
+
+/* Everything a command runs with; main.c fills it. */
+struct rk_ctx {
+	struct rk_config cfg;
+	struct db *db;	  /* open connection, or NULL */
+	char *db_display; /* owned: the redacted URL */
+	int json;	  /* --json */
+	int debug;	  /* --debug: show where reckon raised errors */
+	/* Run progress, set by the text renderer; NULL = silent. */
+	void (*progress)(void *ud, const char *name, long ms);
+	void *progress_ud;
+};
+
+/* What reckon knows about the migrations: files, table, rows, states. */
+struct rk_session {
+	struct tracked tracked;		/* the tracking table in use */
+	struct detection_list detected; /* every framework table found */
+	struct mig_set files;
+	struct applied_set rows;
+	struct status_list status;
+	char *tracking_display; /* owned: "public.reckon_migrations" */
+};
+
+void session_release(struct rk_session *s);
+
+/*
+ * Scan the directory, find the tracking table (--framework, or detection:
+ * several frameworks found is an RK_CONFLICT error asking for
+ * --framework), read its rows and reconcile. Nothing is written.
+ */
+int op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err);
+
+/* Re-read the rows and reconcile again (inside a locked transaction). */
+int session_reload(struct rk_ctx *ctx, struct rk_session *s,
+		   struct rk_err *err);
+
+/* BEGIN and take the run lock (waiting cfg.lock_wait_s); rolls back
+ * and fails if the lock cannot be had. */
+int op_begin_locked(struct rk_ctx *ctx, struct rk_err *err);
+
+/* One migration that a run applied, or would apply. */
+struct run_item {
+	char *name;	 /* owned */
+	char sha256[65]; /* of the bytes that ran */
+	long ms;	 /* execution time */
+	size_t nstmts;	 /* statements run */
+	size_t skipped;	 /* the file's own BEGIN/COMMIT, not sent */
+};
+
+/* Why a run failed. */
+struct run_failure {
+	char *name;	 /* owned: the file, or NULL before any file */
+	char *error;	 /* owned: the message */
+	char *detail;	 /* owned or NULL */
+	char *hint;	 /* owned or NULL */
+	char sqlstate[6];
+	unsigned line;	 /* line in the file, 0 if unknown */
+	char *statement; /* owned: the failing statement, or NULL */
+	char *excerpt;	 /* owned: numbered lines around it, or NULL */
+};
+
+struct run_report {
+	int ok;
+	int dry_run;
+	int nothing_to_do;
+	struct run_item *items; /* owned: applied (or planned) in order */
+	size_t nitems;
+	size_t cap;
+	struct run_failure *failed; /* owned, or NULL */
+	long total_ms;
+	char *tracking_display; /* owned */
+	char *framework;	/* owned */
+};
+void run_report_release(struct run_report *r);
+
+struct run_opts {
+	int dry_run;
+	char **names; /* only these (file names), or NULL for all pending */
+	int nnames;
+};
+
+/*
+ * Apply pending migrations in one transaction under the run lock. Files
+ * are read and split before the database is touched; a SQL error rolls
+ * everything back and is described in r->failed (return -1, err set).
+ */
+int op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
+	   struct rk_err *err);
+
+/* Outcome of mark-applied / unmark for one name. */
+struct mark_item {
+	char *name;	  /* owned */
+	const char *note; /* static: "marked", "already applied", ... */
+	int changed;	  /* a row was written or deleted */
+};
+
+struct mark_report {
+	struct mark_item *items; /* owned */
+	size_t n;
+	size_t cap;
+	char *tracking_display; /* owned */
+};
+void mark_report_release(struct mark_report *r);
+
+/* Record names (or every pending file with all) as applied. */
+int op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
+	    struct mark_report *r, struct rk_err *err);
+/* Delete the records of names (file names or stored identifiers). */
+int op_unmark(struct rk_ctx *ctx, char **names, int nnames,
+	      struct mark_report *r, struct rk_err *err);
+
+/* A tracking table found by detect, with its row count. */
+struct detect_report {
+	struct detection_list detected;
+	long *rows; /* owned: row count per detection, -1 if unreadable */
+};
+void detect_report_release(struct detect_report *r);
+int op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err);
+
+/* A file's statements, for preview. */
+struct preview_report {
+	char *name;		   /* owned */
+	struct rk_buf *content;	   /* owned */
+	struct sql_stmt_list stmts;
+	unsigned lines;
+	int transactional; /* no statement refuses a transaction */
+	int opt_out;	   /* the file opts out of the batch transaction */
+};
+void preview_report_release(struct preview_report *r);
+int op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
+	       struct preview_report *r, struct rk_err *err);
+
+/* True if the file's text opts out of the batch transaction. */
+int mig_opts_out_of_tx(const char *s, size_t n);
+
+#endif

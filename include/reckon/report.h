@@ -1,0 +1,36 @@
+/*
+ * Renderers: each report of ops.h as readable text on stdout
+ * (report_text.c) or as a JSON document (report_json.c) in the shapes of
+ * SPEC.md. JSON renderers return a malloc'd string the caller frees, so the
+ * CLI and serve.c print the very same document. Renderers compute nothing.
+ */
+#ifndef RECKON_REPORT_H
+#define RECKON_REPORT_H
+
+#include "reckon/ops.h"
+
+struct rk_err;
+
+void text_status(const struct rk_ctx *ctx, const struct rk_session *s);
+void text_history(const struct rk_ctx *ctx, const struct rk_session *s,
+		  int current_only);
+void text_run(const struct rk_ctx *ctx, const struct run_report *r);
+void text_mark(const struct rk_ctx *ctx, const struct mark_report *r,
+	       const char *verb);
+void text_detect(const struct rk_ctx *ctx, const struct detect_report *r);
+void text_preview(const struct rk_ctx *ctx, const struct preview_report *r);
+/* "reckon: <msg>" and the detail, hint and origin lines, on stderr. */
+void text_error(const struct rk_ctx *ctx, const struct rk_err *err);
+/* The progress hook for ctx->progress: one line per applied file. */
+void text_progress(void *ud, const char *name, long ms);
+
+char *json_status(const struct rk_session *s);
+char *json_history(const struct rk_session *s, int current_only);
+char *json_run(const struct run_report *r);
+char *json_mark(const struct mark_report *r, const char *key);
+char *json_detect(const struct detect_report *r);
+char *json_preview(const struct preview_report *r);
+/* {"ok": false, "error": {...}} */
+char *json_error(const struct rk_err *err);
+
+#endif

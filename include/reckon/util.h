@@ -1,0 +1,45 @@
+/*
+ * Small helpers every module uses: allocation that never returns NULL (an
+ * out-of-memory condition aborts, as git's xmalloc does: atomicity comes from
+ * the database transaction, not from unwinding), and rk_bug() for states the
+ * code never expects. Not for I/O or error reporting to the user (err.h).
+ */
+#ifndef RECKON_UTIL_H
+#define RECKON_UTIL_H
+
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* malloc/calloc/realloc/strdup that abort on failure; never return NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/*
+ * Grow *p (an array of elements of size elem) so that it holds at least
+ * want elements; *cap is its current capacity, updated in place.
+ */
+void rk_grow(void **p, size_t *cap, size_t want, size_t elem);
+
+/* Report an internal error (a bug in reckon) and abort. */
+__attribute__((noreturn, format(printf, 1, 2))) void rk_bug(const char *fmt,
+							      ...);
+
+/*
+ * Compare two version strings as numbers segment by segment: runs of
+ * digits compare by value (leading zeros ignored, any length), other
+ * characters byte-wise; "1.10" > "1.9", "20240101" < "20240102".
+ * Returns <0, 0, >0 like strcmp.
+ */
+int rk_vercmp(const char *a, const char *b);
+
+/* 1 if the n bytes at s are valid UTF-8 without NUL bytes, else 0. */
+int rk_utf8_valid(const char *s, size_t n);
+
+/* Line number (1-based) of byte offset off in s. */
+unsigned rk_line_of(const char *s, size_t off);
+
+#endif

@@ -1,0 +1,335 @@
+/*
+ * The commands: each parses its own options from a table, calls one op and
+ * hands the report to a renderer. The table at the bottom is the list of
+ * commands; keep it sorted (tests/unit/test_cmd.c checks).
+ */
+#include "reckon/cmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reckon/err.h"
+#include "reckon/ops.h"
+#include "reckon/opt.h"
+#include "reckon/report.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+/* Print a JSON document from a renderer and free it. */
+static void
+emit(char *doc)
+{
+	fputs(doc, stdout);
+	fputc('\n', stdout);
+	free(doc);
+}
+
+/* Parse a command's options; positionals land in *args (argv-owned). */
+static int
+parse(const char *cmd, const struct opt *opts, int argc, char **argv,
+      char ***args, int *nargs, struct rk_err *err)
+{
+	*args = xcalloc((size_t)argc + 1, sizeof(char *));
+	if (opt_parse(cmd, opts, argc, argv, 0, *args, nargs, err) < 0) {
+		free(*args);
+		*args = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+no_args(const char *cmd, int nargs, char **args, struct rk_err *err)
+{
+	if (nargs == 0)
+		return 0;
+	return rk_fail(err, RK_USAGE, "%s: unexpected argument '%s'", cmd,
+		       args[0]);
+}
+
+static int
+cmd_status(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	int check = 0, nargs, rc;
+	const struct opt opts[] = {
+		{ "check", OPT_BOOL, &check,
+		  "exit 3 unless everything is applied and unchanged" },
+		OPT_TABLE_END,
+	};
+	struct rk_session s = { 0 };
+	char **args;
+
+	if (parse("status", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	rc = no_args("status", nargs, args, err);
+	if (rc == 0)
+		rc = op_status(ctx, &s, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_status(&s));
+		else
+			text_status(ctx, &s);
+		if (check && s.status.count[ST_APPLIED] != s.status.n)
+			rc = RK_EXIT_CHECK;
+	}
+	session_release(&s);
+	free(args);
+	return rc;
+}
+
+static int
+history_cmd(const char *name, int current, int argc, char **argv,
+	    struct rk_ctx *ctx, struct rk_err *err)
+{
+	const struct opt opts[] = { OPT_TABLE_END };
+	struct rk_session s = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if (parse(name, opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	rc = no_args(name, nargs, args, err);
+	if (rc == 0)
+		rc = op_status(ctx, &s, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_history(&s, current));
+		else
+			text_history(ctx, &s, current);
+	}
+	session_release(&s);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_current(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	return history_cmd("current", 1, argc, argv, ctx, err);
+}
+
+static int
+cmd_history(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	return history_cmd("history", 0, argc, argv, ctx, err);
+}
+
+static int
+cmd_detect(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const struct opt opts[] = { OPT_TABLE_END };
+	struct detect_report r = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if (parse("detect", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	rc = no_args("detect", nargs, args, err);
+	if (rc == 0)
+		rc = op_detect(ctx, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_detect(&r));
+		else
+			text_detect(ctx, &r);
+	}
+	detect_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static void
+show_run_failure(const struct rk_ctx *ctx, const struct run_report *r,
+		 const struct rk_err *err)
+{
+	text_error(ctx, err);
+	if (r->failed && r->failed->excerpt)
+		fprintf(stderr, "\n%s", r->failed->excerpt);
+	fprintf(stderr, "Rolled back: nothing was applied.\n");
+}
+
+static int
+cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct run_opts o = { 0 };
+	const struct opt opts[] = {
+		{ "dry-run", OPT_BOOL, &o.dry_run,
+		  "show what would run; touch nothing" },
+		OPT_TABLE_END,
+	};
+	struct run_report r = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if (parse("run", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	o.names = nargs ? args : NULL;
+	o.nnames = nargs;
+	if (!ctx->json)
+		ctx->progress = text_progress;
+	rc = op_run(ctx, &o, &r, err);
+	if (ctx->json && (rc == 0 || r.failed)) {
+		emit(json_run(&r));
+		if (rc < 0) {
+			text_error(ctx, err);
+			rc = CMD_REPORTED;
+		}
+	} else if (rc == 0) {
+		text_run(ctx, &r);
+	} else if (r.failed) {
+		show_run_failure(ctx, &r, err);
+		rc = CMD_REPORTED;
+	}
+	run_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_mark_applied(int argc, char **argv, struct rk_ctx *ctx,
+		 struct rk_err *err)
+{
+	int all = 0, nargs, rc;
+	const struct opt opts[] = {
+		{ "all", OPT_BOOL, &all, "mark every pending file" },
+		OPT_TABLE_END,
+	};
+	struct mark_report r = { 0 };
+	char **args;
+
+	if (parse("mark-applied", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	if (!nargs && !all) {
+		free(args);
+		return rk_fail(err, RK_USAGE,
+			       "mark-applied: name the migrations to mark, or "
+			       "pass --all");
+	}
+	rc = op_mark(ctx, args, nargs, all, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_mark(&r, "marked"));
+		else
+			text_mark(ctx, &r, "Marked");
+	}
+	mark_report_release(&r);
+	free(args);
+	return rc;
+}
+
+/* Ask on the terminal; without one, refuse (pass --yes). */
+static int
+confirm(char **names, int n, struct rk_err *err)
+{
+	char answer[16];
+
+	if (!isatty(STDIN_FILENO))
+		return rk_fail(err, RK_USAGE,
+			       "unmark deletes tracking records; pass --yes to "
+			       "confirm");
+	fprintf(stderr, "Delete the tracking record of");
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, " '%s'", names[i]);
+	fprintf(stderr, "? [y/N] ");
+	if (!fgets(answer, sizeof(answer), stdin) ||
+	    (answer[0] != 'y' && answer[0] != 'Y'))
+		return rk_fail(err, RK_USAGE, "unmark: not confirmed; nothing "
+					      "changed");
+	return 0;
+}
+
+static int
+cmd_unmark(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	int yes = 0, nargs, rc;
+	const struct opt opts[] = {
+		{ "yes", OPT_BOOL, &yes, "do not ask for confirmation" },
+		OPT_TABLE_END,
+	};
+	struct mark_report r = { 0 };
+	char **args;
+
+	if (parse("unmark", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	rc = nargs ? 0
+		   : rk_fail(err, RK_USAGE,
+			     "unmark: name the migrations to unmark");
+	if (rc == 0 && !yes)
+		rc = confirm(args, nargs, err);
+	if (rc == 0)
+		rc = op_unmark(ctx, args, nargs, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_mark(&r, "unmarked"));
+		else
+			text_mark(ctx, &r, "Unmarked");
+	}
+	mark_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	int sqlite = 0, nargs, rc;
+	const struct opt opts[] = {
+		{ "sqlite", OPT_BOOL, &sqlite, "split with SQLite's dialect" },
+		OPT_TABLE_END,
+	};
+	struct preview_report r = { 0 };
+	char **args;
+
+	if (parse("preview", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	if (nargs != 1) {
+		free(args);
+		return rk_fail(err, RK_USAGE, "preview: name one file");
+	}
+	rc = op_preview(ctx, args[0], sqlite, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_preview(&r));
+		else
+			text_preview(ctx, &r);
+	}
+	preview_report_release(&r);
+	free(args);
+	return rc;
+}
+
+const struct cmd commands[] = {
+	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR, "current [--json]",
+	  "the latest applied migration" },
+	{ "detect", cmd_detect, NEEDS_DB, "detect [--json]",
+	  "list the migration tracking tables in the database" },
+	{ "history", cmd_history, NEEDS_DB | NEEDS_DIR, "history [--json]",
+	  "applied migrations in order, with time, who and how long" },
+	{ "mark-applied", cmd_mark_applied, NEEDS_DB | NEEDS_DIR,
+	  "mark-applied NAME... | --all [--json]",
+	  "record migrations as applied without running them" },
+	{ "preview", cmd_preview, NEEDS_DIR, "preview FILE [--sqlite] [--json]",
+	  "a file's statements with line numbers" },
+	{ "run", cmd_run, NEEDS_DB | NEEDS_DIR,
+	  "run [NAME...] [--dry-run] [--json]",
+	  "apply pending migrations in one transaction" },
+	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR,
+	  "status [--check] [--json]",
+	  "each migration's state: applied, pending, modified, orphaned, "
+	  "failed" },
+	{ "unmark", cmd_unmark, NEEDS_DB | NEEDS_DIR,
+	  "unmark NAME... [--yes] [--json]",
+	  "delete the tracking record of migrations" },
+};
+const unsigned ncommands = ARRAY_SIZE(commands);
+
+const struct cmd *
+cmd_find(const char *name)
+{
+	for (unsigned i = 0; i < ncommands; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}

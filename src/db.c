@@ -1,0 +1,419 @@
+/*
+ * The driver-neutral half of db.h: which driver a URL is for, redacting
+ * passwords out of URLs before anything prints them, the db_*() wrappers
+ * over the vtable, and releasing or searching the copied-out rows and table
+ * lists. It includes neither libpq nor sqlite3: talking to a server is
+ * db_pg.c's and db_sqlite.c's job, and what the tables mean is the
+ * detectors'.
+ */
+#include "reckon/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "reckon/buf.h"
+#include "reckon/err.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+/*
+ * Shared with the drivers and declared again in each (db.h is the callers'
+ * contract, so these stay out of it): the two vtables, which only db_open()
+ * picks between, and the table-list builder both tables() use.
+ */
+extern const struct db_driver db_pg_driver;
+extern const struct db_driver db_sqlite_driver;
+void db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out);
+
+static int
+has_prefix(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static int
+has_suffix_ci(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && !strcasecmp(s + n - m, suffix);
+}
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	       c == '\v';
+}
+
+static int
+is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+/*
+ * 1 if s starts like a libpq conninfo string: a keyword, optional blanks
+ * and '=' ("host=db", "dbname = app"). A bare file path rarely does, and
+ * when one does, PostgreSQL wins: "sqlite:PATH" always means SQLite.
+ */
+static int
+looks_like_conninfo(const char *s)
+{
+	const char *p = s;
+
+	while (is_space(*p))
+		p++;
+	if (!is_key_char(*p))
+		return 0;
+	while (is_key_char(*p))
+		p++;
+	while (is_space(*p))
+		p++;
+	return *p == '=';
+}
+
+int
+db_kind_of_url(const char *url, enum db_kind *kind, struct rk_err *err)
+{
+	struct rk_buf red = RK_BUF_INIT;
+
+	if (!*url || has_prefix(url, "postgres://") ||
+	    has_prefix(url, "postgresql://") || looks_like_conninfo(url)) {
+		*kind = DB_PG;
+		return 0;
+	}
+	if (has_prefix(url, "sqlite:") || has_suffix_ci(url, ".db") ||
+	    has_suffix_ci(url, ".sqlite") || has_suffix_ci(url, ".sqlite3")) {
+		*kind = DB_SQLITE;
+		return 0;
+	}
+	db_url_redact(url, &red);
+	rk_fail(err, RK_CONFIG,
+		"unsupported database URL '%s': use postgres://..., "
+		"postgresql://..., a libpq conninfo string (host=... "
+		"dbname=...), sqlite:PATH, sqlite://PATH, sqlite::memory: "
+		"or a file path ending in .db, .sqlite or .sqlite3",
+		red.s);
+	rk_buf_release(&red);
+	return -1;
+}
+
+/*
+ * Redact a URI: the password in "scheme://user:password@host" and any
+ * "password=" query parameter. The userinfo ends at the last '@' before
+ * the query, so an unescaped '@' or '/' in a password is still hidden
+ * (at worst too much is starred, never too little).
+ */
+static void
+redact_uri(const char *url, const char *authority, struct rk_buf *out)
+{
+	const char *query = strpbrk(authority, "?#");
+	const char *end = query ? query : authority + strlen(authority);
+	const char *at = NULL, *colon, *p;
+
+	for (p = authority; p < end; p++)
+		if (*p == '@')
+			at = p;
+	colon = at ? memchr(authority, ':', (size_t)(at - authority)) : NULL;
+	if (colon) {
+		rk_buf_add(out, url, (size_t)(colon + 1 - url));
+		rk_buf_adds(out, "***");
+		rk_buf_add(out, at, (size_t)(end - at));
+	} else {
+		rk_buf_add(out, url, (size_t)(end - url));
+	}
+	/* Query parameters after '?', '&'-separated: star any password. */
+	for (p = query; p && *p && *p != '#';) {
+		size_t n = strcspn(p + 1, "&#") + 1;
+
+		if (!strncasecmp(p + 1, "password=", 9)) {
+			rk_buf_add(out, p, 10);
+			rk_buf_adds(out, "***");
+		} else {
+			rk_buf_add(out, p, n);
+		}
+		p += n;
+	}
+	if (p)
+		rk_buf_adds(out, p);
+}
+
+/* Length of a conninfo value at s: 'quoted' with \ escapes, or bare. */
+static size_t
+conninfo_value_len(const char *s)
+{
+	const char *p = s;
+
+	if (*p == '\'') {
+		for (p++; *p && *p != '\''; p++)
+			if (*p == '\\' && p[1])
+				p++;
+		return (size_t)(p - s) + (*p == '\'');
+	}
+	for (; *p && !is_space(*p); p++)
+		if (*p == '\\' && p[1])
+			p++;
+	return (size_t)(p - s);
+}
+
+/*
+ * Redact a conninfo string: keep everything but the value of each
+ * "password" keyword. Text that does not parse as key=value is copied as
+ * it is: it holds no keyword, so no password.
+ */
+static void
+redact_conninfo(const char *s, struct rk_buf *out)
+{
+	const char *p = s;
+
+	while (*p) {
+		const char *key, *q;
+		size_t keylen, n;
+
+		for (q = p; is_space(*q); q++)
+			;
+		for (key = q; is_key_char(*q); q++)
+			;
+		keylen = (size_t)(q - key);
+		while (is_space(*q))
+			q++;
+		if (!keylen || *q != '=') {
+			rk_buf_adds(out, p);
+			return;
+		}
+		for (q++; is_space(*q); q++)
+			;
+		rk_buf_add(out, p, (size_t)(q - p));
+		n = conninfo_value_len(q);
+		if (keylen == 8 && !strncasecmp(key, "password", 8))
+			rk_buf_adds(out, "***");
+		else
+			rk_buf_add(out, q, n);
+		p = q + n;
+	}
+}
+
+void
+db_url_redact(const char *url, struct rk_buf *out)
+{
+	const char *sep = strstr(url, "://");
+
+	if (sep && !has_prefix(url, "sqlite:"))
+		redact_uri(url, sep + 3, out);
+	else if (looks_like_conninfo(url))
+		redact_conninfo(url, out);
+	else
+		rk_buf_adds(out, url);
+}
+
+int
+db_open(const char *url, const struct db_opts *o, struct db **out,
+	struct rk_err *err)
+{
+	const struct db_opts defaults = DB_OPTS_INIT;
+	enum db_kind kind;
+
+	*out = NULL;
+	if (db_kind_of_url(url, &kind, err) < 0)
+		return -1;
+	if (!o)
+		o = &defaults;
+	switch (kind) {
+	case DB_PG:
+		return db_pg_driver.open(url, o, out, err);
+	case DB_SQLITE:
+		return db_sqlite_driver.open(url, o, out, err);
+	}
+	rk_bug("database kind %d", (int)kind);
+}
+
+void
+db_close(struct db *db)
+{
+	if (db)
+		db->drv->close(db);
+}
+
+enum db_kind
+db_kind(const struct db *db)
+{
+	return db->drv->kind;
+}
+
+int
+db_exec(struct db *db, const char *sql, struct rk_err *err)
+{
+	return db->drv->exec(db, sql, err);
+}
+
+int
+db_query(struct db *db, const char *sql, const char *const *params,
+	 int nparams, struct db_rows *out, struct rk_err *err)
+{
+	return db->drv->query(db, sql, params, nparams, out, err);
+}
+
+void
+db_quote_ident(struct db *db, const char *name, struct rk_buf *out)
+{
+	db->drv->quote_ident(db, name, out);
+}
+
+void
+db_quote_qualified(struct db *db, const char *schema, const char *name,
+		   struct rk_buf *out)
+{
+	if (schema && *schema) {
+		db->drv->quote_ident(db, schema, out);
+		rk_buf_addc(out, '.');
+	}
+	db->drv->quote_ident(db, name, out);
+}
+
+int
+db_tables(struct db *db, struct db_table_list *out, struct rk_err *err)
+{
+	return db->drv->tables(db, out, err);
+}
+
+int
+db_begin(struct db *db, struct rk_err *err)
+{
+	return db->drv->begin(db, err);
+}
+
+int
+db_commit(struct db *db, struct rk_err *err)
+{
+	return db->drv->exec(db, "COMMIT", err);
+}
+
+void
+db_rollback(struct db *db)
+{
+	struct rk_err ignored = RK_ERR_INIT;
+
+	(void)db->drv->exec(db, "ROLLBACK", &ignored);
+}
+
+int
+db_lock(struct db *db, int wait_secs, struct rk_err *err)
+{
+	return db->drv->lock(db, wait_secs, err);
+}
+
+int
+db_info(struct db *db, struct db_info *out, struct rk_err *err)
+{
+	return db->drv->info(db, out, err);
+}
+
+void
+db_rows_release(struct db_rows *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncols; i++)
+		free(r->cols[i]);
+	for (i = 0; i < r->nrows * r->ncols; i++)
+		free(r->vals[i]);
+	free(r->cols);
+	free(r->vals);
+	r->nrows = 0;
+	r->ncols = 0;
+	r->cols = NULL;
+	r->vals = NULL;
+}
+
+const char *
+db_rows_get(const struct db_rows *r, size_t row, size_t col)
+{
+	if (row >= r->nrows || col >= r->ncols)
+		rk_bug("db_rows_get(%zu, %zu) outside %zu x %zu", row, col,
+		       r->nrows, r->ncols);
+	return r->vals[row * r->ncols + col];
+}
+
+void
+db_table_list_release(struct db_table_list *l)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++) {
+		struct db_table *t = &l->v[i];
+
+		for (j = 0; j < t->ncols; j++) {
+			free(t->cols[j].name);
+			free(t->cols[j].type);
+		}
+		free(t->cols);
+		free(t->schema);
+		free(t->name);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+	l->cap = 0;
+}
+
+/*
+ * Build out from catalog rows (schema, table, column, type, notnull), one
+ * row per column, ordered by schema, table and column position. column is
+ * NULL for a table without columns; notnull is "t" or "1" when set.
+ */
+void
+db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out)
+{
+	struct db_table *t = NULL;
+	size_t cap = 0, i;
+
+	*out = (struct db_table_list)DB_TABLE_LIST_INIT;
+	if (rows->nrows && rows->ncols != 5)
+		rk_bug("catalog rows have %zu columns, not 5", rows->ncols);
+	for (i = 0; i < rows->nrows; i++) {
+		const char *schema = db_rows_get(rows, i, 0);
+		const char *name = db_rows_get(rows, i, 1);
+		const char *col = db_rows_get(rows, i, 2);
+		const char *type = db_rows_get(rows, i, 3);
+		const char *notnull = db_rows_get(rows, i, 4);
+		struct db_column *c;
+
+		if (!t || strcmp(t->schema, schema) || strcmp(t->name, name)) {
+			rk_grow((void **)&out->v, &out->cap, out->n + 1,
+				sizeof(*out->v));
+			t = &out->v[out->n++];
+			t->schema = xstrdup(schema);
+			t->name = xstrdup(name);
+			t->cols = NULL;
+			t->ncols = 0;
+			cap = 0;
+		}
+		if (!col)
+			continue;
+		rk_grow((void **)&t->cols, &cap, t->ncols + 1, sizeof(*t->cols));
+		c = &t->cols[t->ncols++];
+		c->name = xstrdup(col);
+		c->type = xstrdup(type ? type : "");
+		c->notnull = notnull && (!strcmp(notnull, "t") ||
+					 !strcmp(notnull, "1"));
+	}
+}
+
+const struct db_table *
+db_table_find(const struct db_table_list *l, const char *schema,
+	      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct db_table *t = &l->v[i];
+
+		if (!strcmp(t->name, name) &&
+		    (!schema || !strcmp(t->schema, schema)))
+			return t;
+	}
+	return NULL;
+}

@@ -1,0 +1,441 @@
+/*
+ * The SQLite driver behind db.h, and the only file that includes sqlite3.h.
+ * It opens a database file (creating it, but never its directory; opening
+ * read-only when the file is write-protected), runs SQL, binds $1..$n as
+ * text, copies rows and errors out of sqlite3's memory, and reads tables
+ * and columns from sqlite_schema and pragma_table_info in one query. There
+ * is no lock beyond BEGIN IMMEDIATE and the busy timeout. Not here: what
+ * the tables mean or backups before a run (the detectors and the runner).
+ */
+#include "reckon/db.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "reckon/buf.h"
+#include "reckon/err.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+/* Shared with db.c, which defines the builder and declares the vtable. */
+extern const struct db_driver db_sqlite_driver;
+void db_tables_from_rows(const struct db_rows *rows,
+			 struct db_table_list *out);
+
+struct sqlite_db {
+	struct db base; /* first: a struct db * is a struct sqlite_db * */
+	sqlite3 *h;	/* owned; sqlite3_close_v2() in sq_close() */
+	char *path;	/* owned: the file as the URL named it */
+};
+
+/* Busy timeout when db_opts leaves it 0, in milliseconds. */
+#define DEFAULT_BUSY_MS 5000
+
+/*
+ * Every user table of the main database with its columns in order, the
+ * rows db_tables_from_rows() wants: schema, table, column, type (lower
+ * case, as declared; "" when none), notnull (1/0). sqlite_% tables are
+ * SQLite's own.
+ */
+static const char tables_sql[] =
+	"SELECT 'main', s.name, p.name, lower(p.type), p.\"notnull\""
+	" FROM main.sqlite_schema AS s"
+	" JOIN pragma_table_info(s.name, 'main') AS p"
+	" WHERE s.type = 'table'"
+	" AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+	" ORDER BY s.name, p.cid";
+
+static struct sqlite_db *
+sq_of(struct db *db)
+{
+	return (struct sqlite_db *)db;
+}
+
+/* The 1-based character (not byte) position of byte off in UTF-8 s. */
+static int
+char_pos(const char *s, size_t off)
+{
+	size_t i, n = strlen(s);
+	int pos = 1;
+
+	if (off > n)
+		off = n;
+	for (i = 0; i < off; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			pos++;
+	return pos;
+}
+
+/*
+ * Fill err from the connection's last error: sqlite3's message, its
+ * extended code in the detail, and the position when sqlite3 knows one
+ * (an offset into stmt, the statement that sql, the whole text, holds).
+ */
+static int
+sq_fail(struct sqlite_db *p, const char *sql, const char *stmt,
+	struct rk_err *err)
+{
+	int off = sqlite3_error_offset(p->h);
+	int code = sqlite3_extended_errcode(p->h);
+
+	rk_fail(err, RK_DB, "%s", sqlite3_errmsg(p->h));
+	snprintf(err->detail, sizeof(err->detail), "SQLite error %d (%s)",
+		 code, sqlite3_errstr(code));
+	if (off >= 0 && sql && stmt)
+		err->position = char_pos(sql, (size_t)(stmt - sql) + (size_t)off);
+	if ((code & 0xff) == SQLITE_READONLY)
+		rk_err_hint(err,
+			    "check that '%s' and its directory are writable "
+			    "by this user",
+			    p->path);
+	return -1;
+}
+
+static int
+sq_exec(struct db *db, const char *sql, struct rk_err *err)
+{
+	struct sqlite_db *p = sq_of(db);
+	const char *tail = sql, *next;
+	sqlite3_stmt *st;
+	int rc;
+
+	while (*tail) {
+		if (sqlite3_prepare_v2(p->h, tail, -1, &st, &next) != SQLITE_OK)
+			return sq_fail(p, sql, tail, err);
+		if (!st) {
+			/* Only blanks, comments or an empty statement. */
+			if (next == tail)
+				break;
+			tail = next;
+			continue;
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE) {
+			sq_fail(p, sql, tail, err);
+			sqlite3_finalize(st);
+			return -1;
+		}
+		sqlite3_finalize(st);
+		tail = next;
+	}
+	return 0;
+}
+
+/* 1 if s holds no statement (only blanks, comments and semicolons). */
+static int
+no_statement(struct sqlite_db *p, const char *s)
+{
+	const char *next;
+	sqlite3_stmt *st;
+
+	while (*s) {
+		if (sqlite3_prepare_v2(p->h, s, -1, &st, &next) != SQLITE_OK ||
+		    st) {
+			sqlite3_finalize(st);
+			return 0;
+		}
+		if (next == s)
+			break;
+		s = next;
+	}
+	return 1;
+}
+
+/* Bind params[i] to "$<i+1>" wherever the statement names it. */
+static int
+bind_params(struct sqlite_db *p, sqlite3_stmt *st, const char *const *params,
+	    int nparams, const char *sql, struct rk_err *err)
+{
+	char name[16];
+	int i, idx, rc;
+
+	for (i = 0; i < nparams; i++) {
+		snprintf(name, sizeof(name), "$%d", i + 1);
+		idx = sqlite3_bind_parameter_index(st, name);
+		if (!idx)
+			continue;
+		if (params[i])
+			rc = sqlite3_bind_text(st, idx, params[i], -1,
+					       SQLITE_TRANSIENT);
+		else
+			rc = sqlite3_bind_null(st, idx);
+		if (rc != SQLITE_OK)
+			return sq_fail(p, sql, NULL, err);
+	}
+	return 0;
+}
+
+/* Copy the current row of st onto the end of out. */
+static void
+copy_row(sqlite3_stmt *st, struct db_rows *out, size_t *cap)
+{
+	size_t base = out->nrows * out->ncols, j;
+
+	rk_grow((void **)&out->vals, cap, base + out->ncols,
+		sizeof(*out->vals));
+	for (j = 0; j < out->ncols; j++) {
+		const unsigned char *v;
+		int n;
+
+		if (sqlite3_column_type(st, (int)j) == SQLITE_NULL) {
+			out->vals[base + j] = NULL;
+			continue;
+		}
+		v = sqlite3_column_text(st, (int)j);
+		n = sqlite3_column_bytes(st, (int)j);
+		if (!v)
+			rk_bug("out of memory in sqlite3_column_text");
+		out->vals[base + j] = xstrndup((const char *)v, (size_t)n);
+	}
+	out->nrows++;
+}
+
+static int
+sq_query(struct db *db, const char *sql, const char *const *params,
+	 int nparams, struct db_rows *out, struct rk_err *err)
+{
+	struct sqlite_db *p = sq_of(db);
+	struct db_rows rows = DB_ROWS_INIT;
+	sqlite3_stmt *st;
+	const char *tail;
+	size_t cap = 0, j;
+	int rc;
+
+	if (out)
+		*out = rows;
+	if (sqlite3_prepare_v2(p->h, sql, -1, &st, &tail) != SQLITE_OK)
+		return sq_fail(p, sql, sql, err);
+	if (!st)
+		return 0;
+	if (!no_statement(p, tail)) {
+		sqlite3_finalize(st);
+		return rk_fail(err, RK_DB,
+			       "cannot run more than one statement as a query");
+	}
+	if (bind_params(p, st, params, nparams, sql, err) < 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	rows.ncols = (size_t)sqlite3_column_count(st);
+	rows.cols = xcalloc(rows.ncols, sizeof(*rows.cols));
+	for (j = 0; j < rows.ncols; j++) {
+		const char *name = sqlite3_column_name(st, (int)j);
+
+		if (!name)
+			rk_bug("out of memory in sqlite3_column_name");
+		rows.cols[j] = xstrdup(name);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		copy_row(st, &rows, &cap);
+	if (rc != SQLITE_DONE) {
+		sq_fail(p, sql, sql, err);
+		sqlite3_finalize(st);
+		db_rows_release(&rows);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	if (out)
+		*out = rows;
+	else
+		db_rows_release(&rows);
+	return 0;
+}
+
+/* The file part of a sqlite URL: "sqlite:", "sqlite://" dropped. */
+static const char *
+path_of_url(const char *url)
+{
+	if (!strncmp(url, "sqlite://", 9))
+		return url + 9;
+	if (!strncmp(url, "sqlite:", 7))
+		return url + 7;
+	return url;
+}
+
+/*
+ * Refuse what SQLite would turn into a vague "unable to open database
+ * file": a path that is a directory, or a new file in a directory that
+ * does not exist (creating the file is fine, creating its directory is
+ * not reckon's business).
+ */
+static int
+check_path(const char *path, struct rk_err *err)
+{
+	struct rk_buf dir = RK_BUF_INIT;
+	const char *slash;
+	struct stat st;
+	int rc = 0;
+
+	if (!strcmp(path, ":memory:"))
+		return 0;
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			return rk_fail(err, RK_CONFIG,
+				       "cannot open SQLite database '%s': it "
+				       "is a directory",
+				       path);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return rk_fail(err, RK_CONFIG,
+			       "cannot open SQLite database '%s': %s", path,
+			       strerror(errno));
+	slash = strrchr(path, '/');
+	if (!slash)
+		rk_buf_adds(&dir, ".");
+	else if (slash == path)
+		rk_buf_adds(&dir, "/");
+	else
+		rk_buf_add(&dir, path, (size_t)(slash - path));
+	if (stat(dir.s, &st) || !S_ISDIR(st.st_mode))
+		rc = rk_fail(err, RK_CONFIG,
+			     "cannot create SQLite database '%s': directory "
+			     "'%s' does not exist",
+			     path, dir.s);
+	rk_buf_release(&dir);
+	return rc;
+}
+
+static void
+sq_close(struct db *db)
+{
+	struct sqlite_db *p = sq_of(db);
+
+	(void)sqlite3_close_v2(p->h);
+	free(p->path);
+	free(p);
+}
+
+/* Open p->h on p->path, read-write (or read-only if write-protected). */
+static int
+sq_connect(struct sqlite_db *p, const struct db_opts *o, struct rk_err *err)
+{
+	int rc, sys;
+
+	rc = sqlite3_open_v2(p->path, &p->h,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		if (!p->h)
+			rk_bug("out of memory in sqlite3_open_v2");
+		sys = sqlite3_system_errno(p->h);
+		rk_fail(err, RK_DB, "cannot open SQLite database '%s': %s%s%s%s",
+			p->path, sqlite3_errmsg(p->h), sys ? " (" : "",
+			sys ? strerror(sys) : "", sys ? ")" : "");
+		return -1;
+	}
+	(void)sqlite3_extended_result_codes(p->h, 1);
+	(void)sqlite3_busy_timeout(p->h, o->busy_timeout_ms > 0
+						 ? o->busy_timeout_ms
+						 : DEFAULT_BUSY_MS);
+	/* Read the header now, so a file that is no database says so here. */
+	if (sq_exec(&p->base, "PRAGMA main.schema_version", err) < 0) {
+		rk_err_prefix(err, "cannot open SQLite database '%s'", p->path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sq_open(const char *url, const struct db_opts *o, struct db **out,
+	struct rk_err *err)
+{
+	const char *path = path_of_url(url);
+	struct sqlite_db *p;
+
+	if (!*path)
+		return rk_fail(err, RK_CONFIG,
+			       "no file name in database URL '%s': use "
+			       "sqlite:PATH or sqlite::memory:",
+			       url);
+	if (check_path(path, err) < 0)
+		return -1;
+	p = xcalloc(1, sizeof(*p));
+	p->base.drv = &db_sqlite_driver;
+	p->path = xstrdup(path);
+	if (sq_connect(p, o, err) < 0) {
+		sq_close(&p->base);
+		return -1;
+	}
+	*out = &p->base;
+	return 0;
+}
+
+static void
+sq_quote_ident(struct db *db, const char *name, struct rk_buf *out)
+{
+	const char *s;
+
+	(void)db;
+	rk_buf_addc(out, '"');
+	for (s = name; *s; s++) {
+		if (*s == '"')
+			rk_buf_addc(out, '"');
+		rk_buf_addc(out, *s);
+	}
+	rk_buf_addc(out, '"');
+}
+
+static int
+sq_tables(struct db *db, struct db_table_list *out, struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+
+	*out = (struct db_table_list)DB_TABLE_LIST_INIT;
+	if (sq_query(db, tables_sql, NULL, 0, &rows, err) < 0)
+		return -1;
+	db_tables_from_rows(&rows, out);
+	db_rows_release(&rows);
+	return 0;
+}
+
+static int
+sq_begin(struct db *db, struct rk_err *err)
+{
+	return sq_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+/* BEGIN IMMEDIATE already holds the write lock: nothing more to take. */
+static int
+sq_lock(struct db *db, int wait_secs, struct rk_err *err)
+{
+	(void)db;
+	(void)wait_secs;
+	(void)err;
+	return 0;
+}
+
+static int
+sq_info(struct db *db, struct db_info *out, struct rk_err *err)
+{
+	const char *file = sqlite3_db_filename(sq_of(db)->h, "main");
+
+	(void)err;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->server_version, sizeof(out->server_version), "%s",
+		 sqlite3_libversion());
+	out->server_version_num = sqlite3_libversion_number();
+	snprintf(out->database, sizeof(out->database), "%s",
+		 file && *file ? file : ":memory:");
+	snprintf(out->schema, sizeof(out->schema), "main");
+	return 0;
+}
+
+const struct db_driver db_sqlite_driver = {
+	.name = "sqlite",
+	.kind = DB_SQLITE,
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.query = sq_query,
+	.quote_ident = sq_quote_ident,
+	.tables = sq_tables,
+	.begin = sq_begin,
+	.lock = sq_lock,
+	.info = sq_info,
+};

@@ -1,0 +1,190 @@
+/*
+ * reckon's entry point: global options, configuration, the database
+ * connection, then one command from the table in cmd.c. The only place
+ * that exits, and (with the renderers) the only place that prints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reckon/buf.h"
+#include "reckon/cmd.h"
+#include "reckon/config.h"
+#include "reckon/db.h"
+#include "reckon/err.h"
+#include "reckon/ops.h"
+#include "reckon/opt.h"
+#include "reckon/report.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+#define RECKON_VERSION "0.1.0"
+
+/* Global options: accepted before or after the command name. */
+struct globals {
+	const char *db, *dir, *config, *schema, *framework, *table;
+	const char *lock_timeout;
+	int lock_wait; /* -1: not given */
+	int json, debug, no_sidecar, no_color, help, version;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: reckon [--db URL] [--dir PATH] [--config FILE] "
+		   "[--json] COMMAND [ARGS]\n\ncommands:\n");
+	for (unsigned i = 0; i < ncommands; i++)
+		fprintf(f, "  %-44s %s\n", commands[i].synopsis,
+			commands[i].summary);
+	fprintf(f, "\nglobal options: --db URL, --dir PATH, --config FILE, "
+		   "--schema NAME, --framework NAME,\n  --table [SCHEMA.]NAME, "
+		   "--lock-timeout DURATION, --lock-wait SECONDS, --json,\n"
+		   "  --no-sidecar, --no-color, --debug, --help, --version\n"
+		   "exit codes: 0 ok, 1 a migration or database operation "
+		   "failed, 2 usage or\n  configuration error, 3 a check "
+		   "found a problem. See reckon(1).\n");
+}
+
+/* Flags override the config file; --db overrides the environment too. */
+static int
+apply_globals(const struct globals *g, struct rk_config *cfg,
+	      struct rk_err *err)
+{
+	if (g->db) {
+		cfg_set(&cfg->db_url, g->db);
+		cfg_set(&cfg->db_source, "--db");
+	}
+	if (g->dir)
+		cfg_set(&cfg->dir, g->dir);
+	if (g->schema)
+		cfg_set(&cfg->schema, g->schema);
+	if (g->framework)
+		cfg_set(&cfg->framework, g->framework);
+	if (g->table) {
+		const char *dot = strchr(g->table, '.');
+
+		if (dot) {
+			char *schema = xstrndup(g->table,
+						(size_t)(dot - g->table));
+
+			cfg_set(&cfg->schema, schema);
+			free(schema);
+		}
+		cfg_set(&cfg->table, dot ? dot + 1 : g->table);
+	}
+	if (g->no_sidecar)
+		cfg->no_sidecar = 1;
+	if (g->lock_wait >= 0)
+		cfg->lock_wait_s = g->lock_wait;
+	if (g->lock_timeout) {
+		int ms = cfg_parse_duration_ms(g->lock_timeout);
+
+		if (ms < 0)
+			return rk_fail(err, RK_USAGE,
+				       "--lock-timeout: invalid duration '%s' "
+				       "(use e.g. 5s, 500ms)",
+				       g->lock_timeout);
+		cfg->lock_timeout_ms = ms;
+	}
+	return 0;
+}
+
+static int
+open_db(struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct db_opts o = DB_OPTS_INIT;
+	struct rk_buf shown = RK_BUF_INIT;
+
+	db_url_redact(ctx->cfg.db_url, &shown);
+	ctx->db_display = rk_buf_detach(&shown, NULL);
+	o.lock_timeout_ms = ctx->cfg.lock_timeout_ms;
+	return db_open(ctx->cfg.db_url, &o, &ctx->db, err);
+}
+
+static int
+setup_and_run(const struct cmd *c, int argc, char **argv,
+	      const struct globals *g, struct rk_ctx *ctx, struct rk_err *err)
+{
+	if (cfg_load(g->config, &ctx->cfg, err) < 0 ||
+	    apply_globals(g, &ctx->cfg, err) < 0 ||
+	    cfg_resolve_env(&ctx->cfg, c->needs & NEEDS_DB, err) < 0)
+		return -1;
+	if (g->no_color)
+		ctx->cfg.color = 0;
+	if ((c->needs & NEEDS_DB) && open_db(ctx, err) < 0)
+		return -1;
+	return c->fn(argc, argv, ctx, err);
+}
+
+static int
+finish(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "reckon: cannot write output\n");
+		return RK_EXIT_FAIL;
+	}
+	return code;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct globals g = { .lock_wait = -1 };
+	const struct opt gopts[] = {
+		{ "db", OPT_STRING, &g.db, NULL },
+		{ "dir", OPT_STRING, &g.dir, NULL },
+		{ "config", OPT_STRING, &g.config, NULL },
+		{ "schema", OPT_STRING, &g.schema, NULL },
+		{ "framework", OPT_STRING, &g.framework, NULL },
+		{ "table", OPT_STRING, &g.table, NULL },
+		{ "lock-timeout", OPT_STRING, &g.lock_timeout, NULL },
+		{ "lock-wait", OPT_INT, &g.lock_wait, NULL },
+		{ "json", OPT_BOOL, &g.json, NULL },
+		{ "debug", OPT_BOOL, &g.debug, NULL },
+		{ "no-sidecar", OPT_BOOL, &g.no_sidecar, NULL },
+		{ "no-color", OPT_BOOL, &g.no_color, NULL },
+		{ "help", OPT_BOOL, &g.help, NULL },
+		{ "version", OPT_BOOL, &g.version, NULL },
+		OPT_TABLE_END,
+	};
+	struct rk_ctx ctx = { .cfg = RK_CONFIG_INIT };
+	struct rk_err err = RK_ERR_INIT;
+	const struct cmd *c = NULL;
+	char **rest = xcalloc((size_t)argc + 1, sizeof(char *));
+	int nrest = 0, rc;
+
+	rc = opt_parse("reckon", gopts, argc - 1, argv + 1, 1, rest, &nrest,
+		       &err);
+	ctx.json = g.json;
+	ctx.debug = g.debug;
+	if (rc == 0 && g.version) {
+		printf("reckon %s\n", RECKON_VERSION);
+	} else if (rc == 0 && (nrest == 0 || strcmp(rest[0], "help") == 0)) {
+		usage(nrest || g.help ? stdout : stderr);
+		rc = nrest || g.help ? 0 : RK_EXIT_USAGE;
+	} else if (rc == 0 && !(c = cmd_find(rest[0]))) {
+		rc = rk_fail(&err, RK_USAGE, "unknown command '%s'", rest[0]);
+		rk_err_hint(&err, "see 'reckon --help' for the commands");
+	} else if (rc == 0 && g.help) {
+		printf("usage: reckon %s\n%s\n", c->synopsis, c->summary);
+	} else if (rc == 0) {
+		rc = setup_and_run(c, nrest - 1, rest + 1, &g, &ctx, &err);
+	}
+	if (rc == -1) {
+		if (ctx.json) {
+			char *doc = json_error(&err);
+
+			printf("%s\n", doc);
+			free(doc);
+		}
+		text_error(&ctx, &err);
+	}
+	if (rc < 0)
+		rc = rk_exit_code(err.kind);
+	if (ctx.db)
+		db_close(ctx.db);
+	free(ctx.db_display);
+	cfg_release(&ctx.cfg);
+	free(rest);
+	return finish(rc);
+}

@@ -1,0 +1,294 @@
+/*
+ * Discovering and reading migration files. The directory listing is sorted
+ * by version with rk_vercmp so "V10" follows "V9"; a down script is not a
+ * migration of its own but the undo of the up file with the same version.
+ */
+#include "reckon/migfile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+
+#include "reckon/buf.h"
+#include "reckon/err.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+void
+rk_sha256_hex(const void *s, size_t n, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (!EVP_Digest(s, n, md, &len, EVP_sha256(), NULL))
+		rk_bug("EVP_Digest(sha256) failed");
+	for (unsigned i = 0; i < len; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+static void
+mig_file_release(struct mig_file *f)
+{
+	free(f->name);
+	free(f->path);
+	free(f->version);
+	free(f->desc);
+	free(f->down_name);
+}
+
+void
+mig_set_release(struct mig_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		mig_file_release(&s->v[i]);
+	free(s->v);
+	for (size_t i = 0; i < s->nignored; i++)
+		free(s->ignored[i]);
+	free(s->ignored);
+	free(s->dir);
+	memset(s, 0, sizeof(*s));
+}
+
+const struct mig_file *
+mig_find(const struct mig_set *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].name, name) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+int
+mig_read(const char *path, const char *name, struct rk_buf *buf,
+	 struct rk_err *err)
+{
+	rk_buf_reset(buf);
+	if (rk_buf_read_file(buf, path) < 0)
+		return rk_fail(err, RK_INPUT, "cannot read '%s': %s", path,
+			       strerror(errno));
+	if (!rk_utf8_valid(buf->s, buf->len)) {
+		size_t bad = 0;
+
+		while (bad < buf->len && rk_utf8_valid(buf->s, bad + 1))
+			bad++;
+		rk_fail(err, RK_INPUT,
+			"'%s' is not UTF-8 text: %s at line %u", name,
+			memchr(buf->s, '\0', buf->len) ? "NUL byte"
+						       : "invalid byte",
+			rk_line_of(buf->s, bad));
+		rk_err_hint(err, "migration files must be UTF-8 SQL text; "
+				 "convert or remove the file");
+		return -1;
+	}
+	return 0;
+}
+
+/* A marker comment line: "--" then optional space then the word. */
+static int
+marker_at(const char *s, size_t n, const char *word)
+{
+	size_t i = 2, k = strlen(word);
+
+	if (n < 2 || s[0] != '-' || s[1] != '-')
+		return 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return n - i >= k && strncasecmp(s + i, word, k) == 0;
+}
+
+int
+mig_up_section(const char *s, size_t n, size_t *off, size_t *len)
+{
+	static const char *const ups[] = { "migrate:up", "+goose up",
+					   "+migrate up" };
+	static const char *const downs[] = { "migrate:down", "+goose down",
+					     "+migrate down" };
+	size_t up = 0, down = n, i = 0;
+	int found = 0;
+
+	while (i < n) {
+		const char *e = memchr(s + i, '\n', n - i);
+		size_t ll = e ? (size_t)(e - (s + i)) : n - i;
+
+		for (size_t k = 0; k < ARRAY_SIZE(ups); k++) {
+			if (!found && marker_at(s + i, ll, ups[k])) {
+				up = i + ll;
+				found = 1;
+			} else if (marker_at(s + i, ll, downs[k]) &&
+				   down == n && i >= up) {
+				down = i;
+				found = 1;
+			}
+		}
+		i += ll + 1;
+	}
+	*off = up;
+	*len = down > up ? down - up : 0;
+	return found;
+}
+
+static int
+cmp_files(const void *pa, const void *pb)
+{
+	const struct mig_file *a = pa, *b = pb;
+	int c;
+
+	/* repeatables (no version) run after every versioned file */
+	if (!*a->version != !*b->version)
+		return *a->version ? -1 : 1;
+	c = rk_vercmp(a->version, b->version);
+	if (c)
+		return c;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static int
+add_file(struct mig_set *s, const char *dir, const char *name,
+	 const struct migname *mn, struct rk_buf *content, struct rk_err *err)
+{
+	struct rk_buf path = RK_BUF_INIT;
+	struct mig_file *f;
+
+	rk_buf_addf(&path, "%s/%s", dir, name);
+	if (mig_read(path.s, name, content, err) < 0) {
+		rk_buf_release(&path);
+		return -1;
+	}
+	rk_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	f = &s->v[s->n++];
+	memset(f, 0, sizeof(*f));
+	f->name = xstrdup(name);
+	f->path = rk_buf_detach(&path, NULL);
+	f->version = xstrdup(mn->version);
+	f->desc = xstrdup(mn->desc);
+	f->kind = mn->kind;
+	f->conv = mn->conv;
+	f->size = content->len;
+	rk_sha256_hex(content->s, content->len, f->sha256);
+	return 0;
+}
+
+static int
+stat_entry(const char *dir, const char *name, struct stat *st,
+	   struct rk_err *err)
+{
+	struct rk_buf path = RK_BUF_INIT;
+	int rc = 0;
+
+	rk_buf_addf(&path, "%s/%s", dir, name);
+	if (stat(path.s, st) < 0) {
+		rc = rk_fail(err, RK_INPUT, "cannot read '%s': %s", path.s,
+			     strerror(errno));
+		if (errno == ELOOP)
+			rk_err_hint(err, "the symbolic link points at itself; "
+					 "fix or remove it");
+	}
+	rk_buf_release(&path);
+	return rc;
+}
+
+static int
+scan_entries(DIR *d, const char *dir, struct mig_set *out,
+	     struct rk_err *err)
+{
+	struct rk_buf content = RK_BUF_INIT;
+	struct dirent *de;
+	int rc = 0;
+
+	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+		struct migname mn;
+		struct stat st;
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 4 ||
+		    strcmp(de->d_name + len - 4, ".sql") != 0)
+			continue;
+		rc = stat_entry(dir, de->d_name, &st, err);
+		if (rc < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (migname_parse(de->d_name, &mn) < 0) {
+			out->ignored = xrealloc(out->ignored,
+						(out->nignored + 1) *
+							sizeof(char *));
+			out->ignored[out->nignored++] = xstrdup(de->d_name);
+			continue;
+		}
+		rc = add_file(out, dir, de->d_name, &mn, &content, err);
+	}
+	if (rc == 0 && errno)
+		rc = rk_fail(err, RK_CONFIG, "cannot list '%s': %s", dir,
+			     strerror(errno));
+	rk_buf_release(&content);
+	return rc;
+}
+
+/* Attach each down file to its up file, drop it from the list. */
+static int
+pair_downs(struct mig_set *s, struct rk_err *err)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct mig_file *f = &s->v[i];
+
+		if (i > 0 && *f->version && f->kind == s->v[i - 1].kind &&
+		    strcmp(f->version, s->v[i - 1].version) == 0) {
+			rk_fail(err, RK_INPUT,
+				"duplicate migration version %s: '%s' and '%s'",
+				f->version, s->v[i - 1].name, f->name);
+			rk_err_hint(err, "give one of them a new version");
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct mig_file *f = &s->v[i];
+
+		if (f->kind != MIG_DOWN) {
+			s->v[w++] = *f;
+			continue;
+		}
+		if (w > 0 && strcmp(s->v[w - 1].version, f->version) == 0 &&
+		    !s->v[w - 1].down_name) {
+			s->v[w - 1].down_name = f->name;
+			f->name = NULL;
+		}
+		mig_file_release(f);
+	}
+	s->n = w;
+	return 0;
+}
+
+int
+mig_scan(const char *dir, struct mig_set *out, struct rk_err *err)
+{
+	DIR *d;
+	int rc;
+
+	out->dir = xstrdup(dir);
+	d = opendir(dir);
+	if (!d) {
+		rk_fail(err, RK_CONFIG, "cannot open migrations directory "
+					"'%s': %s",
+			dir, strerror(errno));
+		rk_err_hint(err, "create it, or point --dir (or 'dir' in "
+				 "reckon.yaml) at your migrations");
+		return -1;
+	}
+	rc = scan_entries(d, dir, out, err);
+	closedir(d);
+	if (rc < 0)
+		return -1;
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_files);
+	return pair_downs(out, err);
+}

@@ -1,0 +1,459 @@
+/*
+ * The read side and the small write ops: finding the tracking table,
+ * status, mark-applied, unmark, detect and preview. Running migrations is
+ * runner.c. Nothing here prints; results go into the reports of ops.h.
+ */
+#include "reckon/ops.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/err.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+void
+session_release(struct rk_session *s)
+{
+	status_list_release(&s->status);
+	applied_set_release(&s->rows);
+	mig_set_release(&s->files);
+	detection_list_release(&s->detected);
+	tracked_release(&s->tracked);
+	free(s->tracking_display);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+detection_fits(const struct rk_config *cfg, const struct detection *d)
+{
+	if (cfg->framework && strcmp(cfg->framework, d->det->name) != 0)
+		return 0;
+	if (cfg->schema && d->schema && strcmp(cfg->schema, d->schema) != 0)
+		return 0;
+	return !cfg->table || strcmp(cfg->table, d->table) == 0;
+}
+
+static void
+list_detections(const struct detection_list *l, struct rk_buf *out)
+{
+	for (size_t i = 0; i < l->n; i++)
+		rk_buf_addf(out, "%s%s (%s%s%s)", i ? ", " : "",
+			    l->v[i].det->name,
+			    l->v[i].schema ? l->v[i].schema : "",
+			    l->v[i].schema ? "." : "", l->v[i].table);
+}
+
+/* Exactly one detection fits the settings: use it, or say why not. */
+static int
+pick_detection(const struct rk_config *cfg, const struct detection_list *l,
+	       const struct detection **out, struct rk_err *err)
+{
+	const struct detection *first = NULL;
+	struct rk_buf names = RK_BUF_INIT;
+	size_t n = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!detection_fits(cfg, &l->v[i]))
+			continue;
+		if (!first)
+			first = &l->v[i];
+		n++;
+	}
+	if (n <= 1) {
+		*out = first;
+		return 0;
+	}
+	list_detections(l, &names);
+	rk_fail(err, RK_CONFLICT,
+		"several tracking tables found: %s; reckon will not guess",
+		names.s);
+	rk_err_hint(err, "pass --framework NAME (and --schema or --table if "
+			 "one framework has several tables)");
+	rk_buf_release(&names);
+	return -1;
+}
+
+static int
+check_signature(const struct detector *det, const struct db_table *t,
+		struct rk_err *err)
+{
+	for (size_t k = 0; det->columns[k]; k++) {
+		int found = 0;
+
+		for (size_t c = 0; c < t->ncols; c++)
+			found |= strcmp(t->cols[c].name, det->columns[k]) == 0;
+		if (!found) {
+			rk_fail(err, RK_CONFLICT,
+				"table '%s' exists but is not %s's tracking "
+				"table (no column '%s')",
+				t->name, det->name, det->columns[k]);
+			rk_err_hint(err, "choose another --table or "
+					 "--framework");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* No table fits: the one to create (or the explicitly named one). */
+static int
+choose_new_table(struct rk_ctx *ctx, const struct db_table_list *tl,
+		 struct tracked *t, struct rk_err *err)
+{
+	const struct rk_config *cfg = &ctx->cfg;
+	const struct detector *det = &det_reckon;
+	const struct db_table *found;
+
+	if (cfg->framework && !(det = detector_find(cfg->framework))) {
+		struct rk_buf names = RK_BUF_INIT;
+		int i;
+
+		for (i = 0; detectors[i]; i++)
+			rk_buf_addf(&names, "%s%s", i ? ", " : "",
+				    detectors[i]->name);
+		rk_fail(err, RK_USAGE, "unknown framework '%s'",
+			cfg->framework);
+		rk_err_hint(err, "known frameworks: %s", names.s);
+		rk_buf_release(&names);
+		return -1;
+	}
+	t->det = det;
+	t->table = xstrdup(cfg->table ? cfg->table : det->table);
+	if (db_kind(ctx->db) == DB_PG) {
+		struct db_info info;
+
+		if (cfg->schema) {
+			t->schema = xstrdup(cfg->schema);
+		} else {
+			if (db_info(ctx->db, &info, err) < 0)
+				return -1;
+			if (!*info.schema)
+				return rk_fail(err, RK_CONFIG,
+					       "the connection has no current "
+					       "schema (empty search_path); "
+					       "pass --schema");
+			t->schema = xstrdup(info.schema);
+		}
+	}
+	found = db_table_find(tl, t->schema, t->table);
+	if (found && check_signature(det, found, err) < 0)
+		return -1;
+	t->exists = found != NULL;
+	return 0;
+}
+
+static int
+find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	struct db_table_list tl = DB_TABLE_LIST_INIT;
+	const struct detection *d;
+	int rc = -1;
+
+	if (db_tables(ctx->db, &tl, err) < 0)
+		return -1;
+	detector_match(&tl, db_kind(ctx->db) == DB_SQLITE, &s->detected);
+	if (pick_detection(&ctx->cfg, &s->detected, &d, err) < 0)
+		goto out;
+	if (d) {
+		s->tracked.det = d->det;
+		s->tracked.schema = d->schema ? xstrdup(d->schema) : NULL;
+		s->tracked.table = xstrdup(d->table);
+		s->tracked.exists = 1;
+	} else if (choose_new_table(ctx, &tl, &s->tracked, err) < 0) {
+		goto out;
+	}
+	s->tracked.actor = ctx->cfg.actor;
+	{
+		struct rk_buf b = RK_BUF_INIT;
+
+		tracked_display(&s->tracked, &b);
+		s->tracking_display = rk_buf_detach(&b, NULL);
+	}
+	rc = 0;
+out:
+	db_table_list_release(&tl);
+	return rc;
+}
+
+int
+session_reload(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	status_list_release(&s->status);
+	applied_set_release(&s->rows);
+	if (s->tracked.det->read(ctx->db, &s->tracked, &s->rows, err) < 0) {
+		rk_err_prefix(err, "cannot read %s", s->tracking_display);
+		return -1;
+	}
+	reconcile(&s->files, &s->rows, s->tracked.det, &s->status);
+	return 0;
+}
+
+int
+op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	if (mig_scan(ctx->cfg.dir, &s->files, err) < 0)
+		return -1;
+	if (find_tracking(ctx, s, err) < 0)
+		return -1;
+	return session_reload(ctx, s, err);
+}
+
+/* BEGIN, then the run lock: every write op runs inside this. */
+int
+op_begin_locked(struct rk_ctx *ctx, struct rk_err *err)
+{
+	if (db_begin(ctx->db, err) < 0)
+		return -1;
+	if (db_lock(ctx->db, ctx->cfg.lock_wait_s, err) < 0) {
+		db_rollback(ctx->db);
+		return -1;
+	}
+	return 0;
+}
+
+void
+mark_report_release(struct mark_report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->items[i].name);
+	free(r->items);
+	free(r->tracking_display);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+mark_add(struct mark_report *r, const char *name, const char *note,
+	 int changed)
+{
+	struct mark_item *it;
+
+	rk_grow((void **)&r->items, &r->cap, r->n + 1, sizeof(*r->items));
+	it = &r->items[r->n++];
+	it->name = xstrdup(name);
+	it->note = note;
+	it->changed = changed;
+}
+
+static const struct status_entry *
+find_entry(const struct status_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0 ||
+		    (l->v[i].id && strcmp(l->v[i].id, name) == 0))
+			return &l->v[i];
+	return NULL;
+}
+
+static int
+mark_one(struct rk_ctx *ctx, struct rk_session *s, const char *name,
+	 struct mark_report *r, struct rk_err *err)
+{
+	const struct status_entry *e = find_entry(&s->status, name);
+
+	if (!e || !e->file) {
+		rk_fail(err, RK_USAGE, "no migration file '%s' in '%s'", name,
+			ctx->cfg.dir);
+		rk_err_hint(err, "name a file as 'reckon status' lists it");
+		return -1;
+	}
+	if (e->state != ST_PENDING) {
+		mark_add(r, e->name, e->state == ST_APPLIED
+					     ? "already applied"
+					     : "already recorded",
+			 0);
+		return 0;
+	}
+	if (s->tracked.det->record(ctx->db, &s->tracked, e->file, 0, err) < 0) {
+		rk_err_prefix(err, "cannot record '%s'", e->name);
+		return -1;
+	}
+	mark_add(r, e->name, "marked applied", 1);
+	return 0;
+}
+
+/* Open the session, then lock and re-read inside a transaction. */
+static int
+write_session(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	if (op_status(ctx, s, err) < 0)
+		return -1;
+	if (op_begin_locked(ctx, err) < 0)
+		return -1;
+	if (s->tracked.det->ensure(ctx->db, &s->tracked, err) < 0 ||
+	    session_reload(ctx, s, err) < 0) {
+		db_rollback(ctx->db);
+		return -1;
+	}
+	return 0;
+}
+
+int
+op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
+	struct mark_report *r, struct rk_err *err)
+{
+	struct rk_session s = { 0 };
+	int rc = -1;
+
+	if (write_session(ctx, &s, err) < 0)
+		goto out;
+	r->tracking_display = xstrdup(s.tracking_display);
+	for (int i = 0; i < nnames; i++)
+		if (mark_one(ctx, &s, names[i], r, err) < 0)
+			goto rollback;
+	for (size_t i = 0; all && i < s.status.n; i++)
+		if (s.status.v[i].state == ST_PENDING &&
+		    mark_one(ctx, &s, s.status.v[i].name, r, err) < 0)
+			goto rollback;
+	rc = db_commit(ctx->db, err);
+	goto out;
+rollback:
+	db_rollback(ctx->db);
+	for (size_t i = 0; i < r->n; i++)
+		r->items[i].changed = 0;
+out:
+	session_release(&s);
+	return rc;
+}
+
+int
+op_unmark(struct rk_ctx *ctx, char **names, int nnames,
+	  struct mark_report *r, struct rk_err *err)
+{
+	struct rk_session s = { 0 };
+	int rc = -1;
+
+	if (write_session(ctx, &s, err) < 0)
+		goto out;
+	r->tracking_display = xstrdup(s.tracking_display);
+	for (int i = 0; i < nnames; i++) {
+		const struct status_entry *e = find_entry(&s.status, names[i]);
+
+		if (!e || !e->row) {
+			mark_add(r, names[i], "not recorded", 0);
+			continue;
+		}
+		if (s.tracked.det->unrecord(ctx->db, &s.tracked, e->id,
+					    err) < 0) {
+			rk_err_prefix(err, "cannot unmark '%s'", e->name);
+			db_rollback(ctx->db);
+			goto out;
+		}
+		mark_add(r, e->name, "record deleted", 1);
+	}
+	rc = db_commit(ctx->db, err);
+out:
+	session_release(&s);
+	return rc;
+}
+
+void
+detect_report_release(struct detect_report *r)
+{
+	detection_list_release(&r->detected);
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err)
+{
+	struct db_table_list tl = DB_TABLE_LIST_INIT;
+
+	if (db_tables(ctx->db, &tl, err) < 0)
+		return -1;
+	detector_match(&tl, db_kind(ctx->db) == DB_SQLITE, &r->detected);
+	db_table_list_release(&tl);
+	r->rows = xcalloc(r->detected.n, sizeof(*r->rows));
+	for (size_t i = 0; i < r->detected.n; i++) {
+		struct rk_buf sql = RK_BUF_INIT;
+		struct db_rows rows = DB_ROWS_INIT;
+		struct rk_err ignored = RK_ERR_INIT;
+
+		rk_buf_adds(&sql, "SELECT count(*) FROM ");
+		db_quote_qualified(ctx->db, r->detected.v[i].schema,
+				   r->detected.v[i].table, &sql);
+		r->rows[i] = -1;
+		if (db_query(ctx->db, sql.s, NULL, 0, &rows, &ignored) == 0 &&
+		    rows.nrows == 1 && db_rows_get(&rows, 0, 0))
+			r->rows[i] = strtol(db_rows_get(&rows, 0, 0), NULL, 10);
+		db_rows_release(&rows);
+		rk_buf_release(&sql);
+	}
+	return 0;
+}
+
+void
+preview_report_release(struct preview_report *r)
+{
+	free(r->name);
+	if (r->content) {
+		rk_buf_release(r->content);
+		free(r->content);
+	}
+	sql_stmt_list_release(&r->stmts);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+mig_opts_out_of_tx(const char *s, size_t n)
+{
+	static const char *const marks[] = {
+		"reckon:no-transaction", /* reckon's own */
+		"transaction:false",	 /* dbmate: -- migrate:up transaction:false */
+		"-- no-transaction",	 /* SQLx: first line */
+	};
+	size_t head = n < 4096 ? n : 4096;
+
+	for (size_t i = 0; i < ARRAY_SIZE(marks); i++) {
+		size_t k = strlen(marks[i]);
+
+		for (size_t p = 0; p + k <= head; p++)
+			if (memcmp(s + p, marks[i], k) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+int
+op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
+	   struct preview_report *r, struct rk_err *err)
+{
+	struct rk_buf path = RK_BUF_INIT;
+	struct stat st;
+	int rc;
+
+	/* a bare name is looked up in --dir first, then as a path */
+	rk_buf_addf(&path, "%s/%s", ctx->cfg.dir, file);
+	if (strchr(file, '/') || (stat(path.s, &st) < 0 && stat(file, &st) == 0)) {
+		rk_buf_reset(&path);
+		rk_buf_adds(&path, file);
+	}
+	r->name = xstrdup(file);
+	r->content = xmalloc(sizeof(*r->content));
+	rk_buf_init(r->content);
+	rc = mig_read(path.s, file, r->content, err);
+	rk_buf_release(&path);
+	if (rc < 0)
+		return -1;
+	r->lines = r->content->len ? rk_line_of(r->content->s,
+						r->content->len) : 0;
+	if (r->content->len && r->content->s[r->content->len - 1] == '\n')
+		r->lines--;
+	if (sql_split(r->content->s, r->content->len,
+		      sqlite ? &sql_dialect_sqlite : &sql_dialect_pg,
+		      &r->stmts, err) < 0) {
+		rk_err_prefix(err, "%s", file);
+		return -1;
+	}
+	r->transactional = 1;
+	for (size_t i = 0; i < r->stmts.n; i++)
+		if (r->stmts.v[i].flags & SQL_NO_TX)
+			r->transactional = 0;
+	r->opt_out = mig_opts_out_of_tx(r->content->s, r->content->len);
+	return 0;
+}

@@ -1,0 +1,243 @@
+/*
+ * Readable output: tables for people, colour only on a terminal (NO_COLOR
+ * honoured, config.c decides). Results go to stdout, errors to stderr.
+ */
+#include "reckon/report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "reckon/buf.h"
+#include "reckon/err.h"
+#include "reckon/banned.h"
+
+static const char *
+state_colour(const struct rk_ctx *ctx, enum mig_state st)
+{
+	if (!ctx->cfg.color)
+		return "";
+	switch (st) {
+	case ST_APPLIED:
+		return "\033[32m";
+	case ST_PENDING:
+		return "\033[33m";
+	case ST_MODIFIED:
+	case ST_FAILED:
+		return "\033[31m";
+	case ST_ORPHANED:
+		return "\033[35m";
+	}
+	return "";
+}
+
+static const char *
+reset(const struct rk_ctx *ctx)
+{
+	return ctx->cfg.color ? "\033[0m" : "";
+}
+
+static int
+name_width(const struct rk_session *s)
+{
+	size_t w = 9;
+
+	for (size_t i = 0; i < s->status.n; i++)
+		if (strlen(s->status.v[i].name) > w)
+			w = strlen(s->status.v[i].name);
+	return w > 60 ? 60 : (int)w;
+}
+
+static void
+header(const struct rk_ctx *ctx, const struct rk_session *s)
+{
+	printf("Database:  %s\n", ctx->db_display);
+	printf("Framework: %s (table %s%s)\n", s->tracked.det->name,
+	       s->tracking_display,
+	       s->tracked.exists ? "" : ", created on first write");
+	printf("Directory: %s\n\n", ctx->cfg.dir);
+}
+
+void
+text_status(const struct rk_ctx *ctx, const struct rk_session *s)
+{
+	int w = name_width(s);
+
+	header(ctx, s);
+	for (size_t i = 0; i < s->files.nignored; i++)
+		printf("note: ignoring '%s': not a migration file name\n",
+		       s->files.ignored[i]);
+	if (s->files.nignored)
+		printf("\n");
+	if (!s->status.n) {
+		printf("No migrations found.\n");
+		return;
+	}
+	printf("  %-9s %-*s  %s\n", "STATE", w, "MIGRATION", "APPLIED AT");
+	for (size_t i = 0; i < s->status.n; i++) {
+		const struct status_entry *e = &s->status.v[i];
+
+		printf("  %s%-9s%s %-*s  %s%s\n", state_colour(ctx, e->state),
+		       mig_state_name(e->state), reset(ctx), w, e->name,
+		       e->row && e->row->applied_at ? e->row->applied_at : "",
+		       e->out_of_order ? "(out of order)" : "");
+	}
+	printf("\n%zu migration(s): %zu applied, %zu pending, %zu modified, "
+	       "%zu orphaned, %zu failed\n",
+	       s->status.n, s->status.count[ST_APPLIED],
+	       s->status.count[ST_PENDING], s->status.count[ST_MODIFIED],
+	       s->status.count[ST_ORPHANED], s->status.count[ST_FAILED]);
+}
+
+static void
+history_line(const struct applied *a, size_t rank)
+{
+	char ms[32] = "";
+
+	if (a->exec_ms >= 0)
+		snprintf(ms, sizeof(ms), "%ld ms", a->exec_ms);
+	printf("  %4zu  %-40s %-20s  %-12s %s\n", rank, a->id ? a->id : "",
+	       a->applied_at ? a->applied_at : "",
+	       a->applied_by ? a->applied_by : "", ms);
+}
+
+void
+text_history(const struct rk_ctx *ctx, const struct rk_session *s,
+	     int current_only)
+{
+	(void)ctx;
+	if (!s->rows.n) {
+		printf("No migrations applied yet (table %s).\n",
+		       s->tracking_display);
+		return;
+	}
+	printf("  %4s  %-40s %-20s  %-12s %s\n", "#", "MIGRATION",
+	       "APPLIED AT", "BY", "TIME");
+	if (current_only) {
+		history_line(&s->rows.v[s->rows.n - 1], s->rows.n);
+		return;
+	}
+	for (size_t i = 0; i < s->rows.n; i++)
+		history_line(&s->rows.v[i], i + 1);
+}
+
+void
+text_progress(void *ud, const char *name, long ms)
+{
+	(void)ud;
+	printf("  applied  %-50s %6ld ms\n", name, ms);
+	fflush(stdout);
+}
+
+void
+text_run(const struct rk_ctx *ctx, const struct run_report *r)
+{
+	(void)ctx;
+	if (!r->ok)
+		return; /* main.c prints the error with the excerpt */
+	if (r->nothing_to_do) {
+		printf("Nothing to apply: every migration is applied.\n");
+		return;
+	}
+	if (r->dry_run) {
+		printf("Would apply %zu migration(s) in one transaction "
+		       "(dry run, nothing changed):\n",
+		       r->nitems);
+		for (size_t i = 0; i < r->nitems; i++)
+			printf("  %-50s %zu statement(s)%s\n",
+			       r->items[i].name, r->items[i].nstmts,
+			       r->items[i].skipped
+				       ? ", its own BEGIN/COMMIT skipped"
+				       : "");
+		return;
+	}
+	for (size_t i = 0; i < r->nitems; i++)
+		if (r->items[i].skipped)
+			printf("note: %s: its own BEGIN/COMMIT was not sent; "
+			       "the batch transaction covers it\n",
+			       r->items[i].name);
+	printf("Applied %zu migration(s) successfully in %ld ms.\n",
+	       r->nitems, r->total_ms);
+}
+
+void
+text_mark(const struct rk_ctx *ctx, const struct mark_report *r,
+	  const char *verb)
+{
+	size_t changed = 0;
+
+	(void)ctx;
+	for (size_t i = 0; i < r->n; i++) {
+		printf("  %-50s %s\n", r->items[i].name, r->items[i].note);
+		changed += r->items[i].changed;
+	}
+	printf("%s %zu migration(s) in %s.\n", verb, changed,
+	       r->tracking_display ? r->tracking_display : "?");
+}
+
+void
+text_detect(const struct rk_ctx *ctx, const struct detect_report *r)
+{
+	printf("Database: %s\n\n", ctx->db_display);
+	if (!r->detected.n) {
+		printf("No migration tracking table found; reckon will create "
+		       "its own (reckon_migrations) on the first write.\n");
+		return;
+	}
+	printf("  %-16s %-40s %8s  %s\n", "FRAMEWORK", "TABLE", "ROWS",
+	       "SIGNATURE");
+	for (size_t i = 0; i < r->detected.n; i++) {
+		const struct detection *d = &r->detected.v[i];
+		char table[300], rows[32] = "?";
+
+		snprintf(table, sizeof(table), "%s%s%s",
+			 d->schema ? d->schema : "", d->schema ? "." : "",
+			 d->table);
+		if (r->rows[i] >= 0)
+			snprintf(rows, sizeof(rows), "%ld", r->rows[i]);
+		printf("  %-16s %-40s %8s  ", d->det->name, table, rows);
+		for (size_t k = 0; d->det->columns[k]; k++)
+			printf("%s%s", k ? "," : "", d->det->columns[k]);
+		printf("\n");
+	}
+}
+
+void
+text_preview(const struct rk_ctx *ctx, const struct preview_report *r)
+{
+	(void)ctx;
+	printf("%s: %u line(s), %zu statement(s), %s\n\n", r->name, r->lines,
+	       r->stmts.n,
+	       r->transactional ? "can run inside a transaction"
+	       : r->opt_out	? "opts out of the batch transaction"
+				: "CANNOT run inside a transaction");
+	for (size_t i = 0; i < r->stmts.n; i++) {
+		const struct sql_stmt *st = &r->stmts.v[i];
+		const char *s = r->content->s + st->off;
+		size_t len = st->len, cut = len;
+		const char *nl = memchr(s, '\n', len);
+
+		if (nl)
+			cut = (size_t)(nl - s);
+		if (cut > 70)
+			cut = 70;
+		printf("  line %-5u %.*s%s%s\n", st->line, (int)cut, s,
+		       cut < len ? " ..." : "",
+		       st->flags & SQL_NO_TX ? "   [no transaction]" : "");
+	}
+}
+
+void
+text_error(const struct rk_ctx *ctx, const struct rk_err *err)
+{
+	fprintf(stderr, "reckon: %s", err->msg);
+	if (*err->sqlstate)
+		fprintf(stderr, " (SQLSTATE %s)", err->sqlstate);
+	fputc('\n', stderr);
+	if (*err->detail)
+		fprintf(stderr, "  detail: %s\n", err->detail);
+	if (*err->hint)
+		fprintf(stderr, "  hint: %s\n", err->hint);
+	if (ctx && ctx->debug && err->src_file)
+		fprintf(stderr, "  (raised at %s:%d)\n", err->src_file,
+			err->src_line);
+}

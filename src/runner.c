@@ -1,0 +1,429 @@
+/*
+ * Applying migrations. Every pending file is read, checked and split into
+ * statements before the database is touched; then one transaction takes
+ * the run lock, re-reads the tracking table (another runner may have
+ * finished meanwhile), runs each statement and records each file. Any
+ * error rolls the whole batch back, so nothing is ever half-applied.
+ */
+#include "reckon/ops.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/err.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+/* A pending file, read and split, ready to send. */
+struct prepared {
+	const struct mig_file *file; /* borrowed from the session */
+	struct rk_buf text;	     /* the whole file */
+	struct sql_stmt_list stmts;  /* the up section's statements */
+	unsigned char *skip;	     /* owned: per statement, 1 = not sent */
+	size_t nskip;
+	char sha256[65]; /* of text, the bytes that run */
+};
+
+static void
+prepared_release(struct prepared *p)
+{
+	rk_buf_release(&p->text);
+	sql_stmt_list_release(&p->stmts);
+	free(p->skip);
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The first n words of a statement, upper-cased, space-separated. */
+static void
+head_words(const char *s, size_t len, const struct sql_dialect *d, int n,
+	   char *out, size_t cap)
+{
+	size_t i = 0, w = 0;
+
+	out[0] = '\0';
+	while (i < len && n > 0) {
+		enum sql_tok k;
+		size_t t = sql_token(s + i, len - i, d, &k);
+
+		if (k == TK_WORD && w + t + 2 < cap) {
+			if (w)
+				out[w++] = ' ';
+			for (size_t j = 0; j < t; j++)
+				out[w++] = (char)(s[i + j] >= 'a' &&
+							  s[i + j] <= 'z'
+						  ? s[i + j] - 32
+						  : s[i + j]);
+			out[w] = '\0';
+			n--;
+		} else if (k != TK_SPACE && k != TK_COMMENT) {
+			break;
+		}
+		i += t;
+	}
+}
+
+/* Decide what to do with a transaction-control statement. */
+static int
+tx_control(struct prepared *p, size_t i, const struct sql_dialect *d,
+	   struct rk_err *err)
+{
+	const struct sql_stmt *st = &p->stmts.v[i];
+	char words[64];
+
+	head_words(p->text.s + st->off, st->len, d, 2, words, sizeof(words));
+	if (strncmp(words, "SAVEPOINT", 9) == 0 ||
+	    strncmp(words, "RELEASE", 7) == 0 ||
+	    strncmp(words, "ROLLBACK TO", 11) == 0)
+		return 0;
+	if (strncmp(words, "ROLLBACK", 8) == 0 ||
+	    strncmp(words, "ABORT", 5) == 0) {
+		rk_fail(err, RK_INPUT,
+			"%s:%u: %s would end reckon's transaction", p->file->name,
+			st->line, words);
+		rk_err_hint(err, "remove it: reckon rolls back by itself when "
+				 "anything fails");
+		return -1;
+	}
+	/* BEGIN/COMMIT around a file: reckon's batch transaction does
+	 * their job, and sending them would commit the batch halfway */
+	p->skip[i] = 1;
+	p->nskip++;
+	return 0;
+}
+
+static int
+check_statements(struct prepared *p, const struct sql_dialect *d,
+		 struct rk_err *err)
+{
+	p->skip = xcalloc(p->stmts.n, 1);
+	for (size_t i = 0; i < p->stmts.n; i++) {
+		const struct sql_stmt *st = &p->stmts.v[i];
+		char words[64];
+
+		if (st->flags & SQL_NO_TX) {
+			head_words(p->text.s + st->off, st->len, d, 4, words,
+				   sizeof(words));
+			rk_fail(err, RK_INPUT,
+				"%s:%u: %s cannot run inside a transaction",
+				p->file->name, st->line, words);
+			rk_err_hint(err,
+				    "reckon runs the batch in one transaction; "
+				    "run this statement by hand, then 'reckon "
+				    "mark-applied %s'",
+				    p->file->name);
+			return -1;
+		}
+		if ((st->flags & SQL_TX_CONTROL) && tx_control(p, i, d, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Read, split and check one file; errors name it. */
+static int
+prepare(const struct mig_file *f, const struct sql_dialect *d,
+	struct prepared *p, struct rk_err *err)
+{
+	size_t off, len;
+	unsigned base;
+
+	p->file = f;
+	if (mig_read(f->path, f->name, &p->text, err) < 0)
+		return -1;
+	rk_sha256_hex(p->text.s, p->text.len, p->sha256);
+	mig_up_section(p->text.s, p->text.len, &off, &len);
+	if (sql_split(p->text.s + off, len, d, &p->stmts, err) < 0) {
+		rk_err_prefix(err, "%s", f->path);
+		return -1;
+	}
+	base = rk_line_of(p->text.s, off) - 1;
+	for (size_t i = 0; i < p->stmts.n; i++) {
+		p->stmts.v[i].off += off;
+		p->stmts.v[i].line += base;
+	}
+	if (p->stmts.n == 0) {
+		rk_fail(err, RK_INPUT, "'%s' has no SQL statements", f->path);
+		rk_err_hint(err, "add SQL, delete the file, or record it "
+				 "without running: reckon mark-applied %s",
+				 f->name);
+		return -1;
+	}
+	return check_statements(p, d, err);
+}
+
+void
+run_report_release(struct run_report *r)
+{
+	for (size_t i = 0; i < r->nitems; i++)
+		free(r->items[i].name);
+	free(r->items);
+	if (r->failed) {
+		free(r->failed->name);
+		free(r->failed->error);
+		free(r->failed->detail);
+		free(r->failed->hint);
+		free(r->failed->statement);
+		free(r->failed->excerpt);
+		free(r->failed);
+	}
+	free(r->tracking_display);
+	free(r->framework);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Line of the server's 1-based character position inside a statement. */
+static unsigned
+position_line(const char *s, size_t len, unsigned line, int position)
+{
+	size_t chars = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 &&
+		    ++chars >= (size_t)position)
+			break;
+		if (s[i] == '\n')
+			line++;
+	}
+	return line;
+}
+
+/* Numbered lines around line in text, the line itself marked. */
+static char *
+excerpt(const char *text, size_t n, unsigned line)
+{
+	struct rk_buf b = RK_BUF_INIT;
+	unsigned first = line > 2 ? line - 2 : 1, cur = 1;
+	size_t i = 0;
+
+	while (i < n && cur <= line + 2) {
+		const char *e = memchr(text + i, '\n', n - i);
+		size_t ll = e ? (size_t)(e - (text + i)) : n - i;
+
+		if (cur >= first)
+			rk_buf_addf(&b, "%s%5u | %.*s\n",
+				    cur == line ? ">" : " ", cur, (int)ll,
+				    text + i);
+		i += ll + 1;
+		cur++;
+	}
+	return rk_buf_detach(&b, NULL);
+}
+
+static char *
+dup_nonempty(const char *s)
+{
+	return *s ? xstrdup(s) : NULL;
+}
+
+static void
+fail_report(struct run_report *r, const struct prepared *p,
+	    const struct sql_stmt *st, const struct rk_err *err)
+{
+	struct run_failure *f = xcalloc(1, sizeof(*f));
+
+	f->name = p ? xstrdup(p->file->name) : NULL;
+	f->error = xstrdup(err->msg);
+	f->detail = dup_nonempty(err->detail);
+	f->hint = dup_nonempty(err->hint);
+	memcpy(f->sqlstate, err->sqlstate, sizeof(f->sqlstate));
+	if (p && st) {
+		f->line = err->position > 0
+				  ? position_line(p->text.s + st->off, st->len,
+						  st->line, err->position)
+				  : st->line;
+		f->statement = xstrndup(p->text.s + st->off,
+					st->len < 4000 ? st->len : 4000);
+		f->excerpt = excerpt(p->text.s, p->text.len, f->line);
+	}
+	r->failed = f;
+}
+
+static void
+add_item(struct run_report *r, const struct prepared *p, long ms)
+{
+	struct run_item *it;
+
+	rk_grow((void **)&r->items, &r->cap, r->nitems + 1, sizeof(*r->items));
+	it = &r->items[r->nitems++];
+	memset(it, 0, sizeof(*it));
+	it->name = xstrdup(p->file->name);
+	memcpy(it->sha256, p->sha256, sizeof(it->sha256));
+	it->ms = ms;
+	it->nstmts = p->stmts.n - p->nskip;
+	it->skipped = p->nskip;
+}
+
+static int
+wanted(const struct run_opts *o, const char *name)
+{
+	if (!o->names)
+		return 1;
+	for (int i = 0; i < o->nnames; i++)
+		if (strcmp(o->names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+check_names(struct rk_ctx *ctx, const struct rk_session *s,
+	    const struct run_opts *o, struct rk_err *err)
+{
+	for (int i = 0; o->names && i < o->nnames; i++) {
+		if (mig_find(&s->files, o->names[i]))
+			continue;
+		rk_fail(err, RK_USAGE, "no migration file '%s' in '%s'",
+			o->names[i], ctx->cfg.dir);
+		rk_err_hint(err, "name files as 'reckon status' lists them");
+		return -1;
+	}
+	return 0;
+}
+
+/* Read and split every pending file the run wants. */
+static int
+prepare_all(const struct rk_session *s, const struct run_opts *o,
+	    const struct sql_dialect *d, struct prepared **out, size_t *n,
+	    struct rk_err *err)
+{
+	size_t k = 0;
+
+	*out = xcalloc(s->status.n + 1, sizeof(**out));
+	for (size_t i = 0; i < s->status.n; i++) {
+		const struct status_entry *e = &s->status.v[i];
+
+		if (e->state != ST_PENDING || !wanted(o, e->name))
+			continue;
+		rk_buf_init(&(*out)[k].text);
+		if (prepare(e->file, d, &(*out)[k++], err) < 0) {
+			*n = k;
+			return -1;
+		}
+	}
+	*n = k;
+	return 0;
+}
+
+static int
+apply_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	  struct run_report *r, struct rk_err *err)
+{
+	struct rk_buf stmt = RK_BUF_INIT;
+	struct mig_file ran = *p->file;
+	long t0 = now_ms(), ms;
+
+	for (size_t i = 0; i < p->stmts.n; i++) {
+		const struct sql_stmt *st = &p->stmts.v[i];
+
+		if (p->skip[i])
+			continue;
+		rk_buf_reset(&stmt);
+		rk_buf_add(&stmt, p->text.s + st->off, st->len);
+		if (db_exec(ctx->db, stmt.s, err) < 0) {
+			fail_report(r, p, st, err);
+			rk_buf_release(&stmt);
+			rk_err_prefix(err, "%s:%u", p->file->name,
+				      r->failed->line);
+			return -1;
+		}
+	}
+	rk_buf_release(&stmt);
+	ms = now_ms() - t0;
+	memcpy(ran.sha256, p->sha256, sizeof(ran.sha256));
+	if (s->tracked.det->record(ctx->db, &s->tracked, &ran, ms, err) < 0) {
+		fail_report(r, p, NULL, err);
+		rk_err_prefix(err, "cannot record '%s'", p->file->name);
+		return -1;
+	}
+	add_item(r, p, ms);
+	if (ctx->progress)
+		ctx->progress(ctx->progress_ud, p->file->name, ms);
+	return 0;
+}
+
+/* Inside the locked transaction: pending may have shrunk meanwhile. */
+static int
+still_pending(const struct rk_session *s, const struct mig_file *f)
+{
+	for (size_t i = 0; i < s->status.n; i++)
+		if (s->status.v[i].file == f)
+			return s->status.v[i].state == ST_PENDING;
+	return 0;
+}
+
+static int
+apply_batch(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
+	    size_t n, struct run_report *r, struct rk_err *err)
+{
+	if (op_begin_locked(ctx, err) < 0)
+		return -1;
+	if (s->tracked.det->ensure(ctx->db, &s->tracked, err) < 0 ||
+	    session_reload(ctx, s, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		if (!still_pending(s, ps[i].file))
+			continue;
+		if (apply_one(ctx, s, &ps[i], r, err) < 0)
+			goto fail;
+	}
+	if (db_commit(ctx->db, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(ctx->db);
+	if (!r->failed)
+		fail_report(r, NULL, NULL, err);
+	for (size_t i = 0; i < r->nitems; i++)
+		free(r->items[i].name);
+	r->nitems = 0;
+	return -1;
+}
+
+int
+op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
+       struct rk_err *err)
+{
+	const struct sql_dialect *d = db_kind(ctx->db) == DB_SQLITE
+					      ? &sql_dialect_sqlite
+					      : &sql_dialect_pg;
+	struct rk_session s = { 0 };
+	struct prepared *ps = NULL;
+	size_t n = 0;
+	long t0 = now_ms();
+	int rc = -1;
+
+	r->dry_run = o->dry_run;
+	if (op_status(ctx, &s, err) < 0 || check_names(ctx, &s, o, err) < 0)
+		goto out;
+	r->tracking_display = xstrdup(s.tracking_display);
+	r->framework = xstrdup(s.tracked.det->name);
+	if (prepare_all(&s, o, d, &ps, &n, err) < 0)
+		goto out;
+	if (o->dry_run || n == 0) {
+		for (size_t i = 0; i < n; i++)
+			add_item(r, &ps[i], 0);
+		r->nothing_to_do = n == 0;
+		rc = 0;
+	} else {
+		rc = apply_batch(ctx, &s, ps, n, r, err);
+	}
+	r->ok = rc == 0;
+out:
+	r->total_ms = now_ms() - t0;
+	for (size_t i = 0; ps && i <= n && i < s.status.n + 1; i++)
+		prepared_release(&ps[i]);
+	free(ps);
+	session_release(&s);
+	return rc;
+}
