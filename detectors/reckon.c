@@ -17,8 +17,8 @@
 #include "reckon/banned.h"
 
 static const char *const reckon_cols[] = {
-	"installed_rank", "name",	  "version",	"sha256",
-	"applied_at",	  "execution_ms", "applied_by", NULL,
+    "installed_rank", "name",	      "version",    "sha256",
+    "applied_at",     "execution_ms", "applied_by", NULL,
 };
 
 static int
@@ -57,21 +57,21 @@ reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 
 	if (!t->exists)
 		return 0;
-	rk_buf_addf(&sql, "SELECT name, version, sha256, %s, execution_ms, "
-			  "applied_by FROM ",
+	rk_buf_addf(&sql,
+		    "SELECT name, version, sha256, %s, execution_ms, "
+		    "applied_by FROM ",
 		    db_kind(db) == DB_PG
-			    ? "pg_catalog.to_char(applied_at AT TIME ZONE "
-			      "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-			    : "applied_at");
+			? "pg_catalog.to_char(applied_at AT TIME ZONE "
+			  "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+			: "applied_at");
 	tracked_qualified(db, t, &sql);
 	rk_buf_adds(&sql, " ORDER BY installed_rank");
 	if (db_query(db, sql.s, NULL, 0, &rows, err) < 0)
 		goto out;
 	for (size_t i = 0; i < rows.nrows; i++) {
-		struct applied *a = applied_add(out, db_rows_get(&rows, i, 0),
-						db_rows_get(&rows, i, 1),
-						db_rows_get(&rows, i, 3),
-						db_rows_get(&rows, i, 2));
+		struct applied *a = applied_add(
+		    out, db_rows_get(&rows, i, 0), db_rows_get(&rows, i, 1),
+		    db_rows_get(&rows, i, 3), db_rows_get(&rows, i, 2));
 		const char *ms = db_rows_get(&rows, i, 4);
 		const char *by = db_rows_get(&rows, i, 5);
 
@@ -129,7 +129,7 @@ reckon_unrecord(struct db *db, const struct tracked *t, const char *id,
 		struct rk_err *err)
 {
 	struct rk_buf sql = RK_BUF_INIT;
-	const char *params[1] = { id };
+	const char *params[1] = {id};
 	int rc;
 
 	rk_buf_adds(&sql, "DELETE FROM ");
@@ -141,12 +141,12 @@ reckon_unrecord(struct db *db, const struct tracked *t, const char *id,
 }
 
 const struct detector det_reckon = {
-	.name = "reckon",
-	.table = "reckon_migrations",
-	.columns = reckon_cols,
-	.read = reckon_read,
-	.ensure = reckon_ensure,
-	.record = reckon_record,
-	.unrecord = reckon_unrecord,
-	.file_id = NULL,
+    .name = "reckon",
+    .table = "reckon_migrations",
+    .columns = reckon_cols,
+    .read = reckon_read,
+    .ensure = reckon_ensure,
+    .record = reckon_record,
+    .unrecord = reckon_unrecord,
+    .file_id = NULL,
 };

@@ -14,8 +14,8 @@
 #include "reckon/banned.h"
 
 const struct detector *const detectors[] = {
-	&det_reckon,
-	NULL,
+    &det_reckon,
+    NULL,
 };
 
 const struct detector *

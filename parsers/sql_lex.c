@@ -22,16 +22,16 @@
 #include "reckon/banned.h"
 
 const struct sql_dialect sql_dialect_pg = {
-	.name = "postgres",
-	.nested_comments = 1,
-	.dollar_quotes = 1,
-	.e_strings = 1,
+    .name = "postgres",
+    .nested_comments = 1,
+    .dollar_quotes = 1,
+    .e_strings = 1,
 };
 
 const struct sql_dialect sql_dialect_sqlite = {
-	.name = "sqlite",
-	.bracket_idents = 1,
-	.backtick_idents = 1,
+    .name = "sqlite",
+    .bracket_idents = 1,
+    .backtick_idents = 1,
 };
 
 /*
@@ -341,8 +341,7 @@ dollar_body(const char *s, size_t n, size_t taglen, enum sql_tok *kind)
  * $name is a parameter. Any other $ is an operator byte.
  */
 static size_t
-dollar(const char *s, size_t n, const struct sql_dialect *d,
-       enum sql_tok *kind)
+dollar(const char *s, size_t n, const struct sql_dialect *d, enum sql_tok *kind)
 {
 	size_t i;
 

@@ -1,12 +1,13 @@
 /*
  * The statement splitter: cuts a migration file into statements at ';'
- * outside quotes, comments and bodies, and flags the statements a runner
- * must treat specially (no transaction, transaction control, ADD VALUE).
- * It is a small state machine over the lexer's tokens, after SQLite's
- * complete.c: the first words of a statement pick a state, and the states
- * that look further (function and trigger heads, bodies, REINDEX, ALTER
- * TYPE) read keywords until they know. It does not parse: what a statement
- * creates is ddl.c's business, and whether it is valid is the server's.
+ * outside quotes, comments, bodies and (on PG, as psql does) parentheses,
+ * and flags the statements a runner must treat specially (no transaction,
+ * transaction control, ADD VALUE). It is a small state machine over the
+ * lexer's tokens, after SQLite's complete.c: the first words of a statement
+ * pick a state, and the states that look further (function and trigger
+ * heads, bodies, REINDEX, ALTER TYPE) read keywords until they know. It
+ * does not parse: what a statement creates is ddl.c's business, and whether
+ * it is valid is the server's.
  */
 #include "reckon/sql.h"
 
@@ -53,47 +54,44 @@ enum kw {
 	KW_VALUE,
 };
 
-/* Spelling (lower case) and length of each keyword. */
+/* Spelling (lower case) of each keyword. */
 static const struct {
 	const char *name;
-	size_t len;
 	enum kw kw;
 } keywords[] = {
-#define K(name, kw) { name, sizeof(name) - 1, kw }
-	K("abort", KW_ABORT),
-	K("add", KW_ADD),
-	K("alter", KW_ALTER),
-	K("atomic", KW_ATOMIC),
-	K("begin", KW_BEGIN),
-	K("case", KW_CASE),
-	K("commit", KW_COMMIT),
-	K("concurrently", KW_CONCURRENTLY),
-	K("create", KW_CREATE),
-	K("database", KW_DATABASE),
-	K("drop", KW_DROP),
-	K("end", KW_END),
-	K("function", KW_FUNCTION),
-	K("index", KW_INDEX),
-	K("or", KW_OR),
-	K("prepare", KW_PREPARE),
-	K("procedure", KW_FUNCTION),
-	K("reindex", KW_REINDEX),
-	K("release", KW_RELEASE),
-	K("replace", KW_REPLACE),
-	K("rollback", KW_ROLLBACK),
-	K("savepoint", KW_SAVEPOINT),
-	K("start", KW_START),
-	K("system", KW_SYSTEM),
-	K("tablespace", KW_DATABASE),
-	K("temp", KW_TEMP),
-	K("temporary", KW_TEMP),
-	K("transaction", KW_TRANSACTION),
-	K("trigger", KW_TRIGGER),
-	K("type", KW_TYPE),
-	K("unique", KW_UNIQUE),
-	K("vacuum", KW_VACUUM),
-	K("value", KW_VALUE),
-#undef K
+    {"abort", KW_ABORT},
+    {"add", KW_ADD},
+    {"alter", KW_ALTER},
+    {"atomic", KW_ATOMIC},
+    {"begin", KW_BEGIN},
+    {"case", KW_CASE},
+    {"commit", KW_COMMIT},
+    {"concurrently", KW_CONCURRENTLY},
+    {"create", KW_CREATE},
+    {"database", KW_DATABASE},
+    {"drop", KW_DROP},
+    {"end", KW_END},
+    {"function", KW_FUNCTION},
+    {"index", KW_INDEX},
+    {"or", KW_OR},
+    {"prepare", KW_PREPARE},
+    {"procedure", KW_FUNCTION},
+    {"reindex", KW_REINDEX},
+    {"release", KW_RELEASE},
+    {"replace", KW_REPLACE},
+    {"rollback", KW_ROLLBACK},
+    {"savepoint", KW_SAVEPOINT},
+    {"start", KW_START},
+    {"system", KW_SYSTEM},
+    {"tablespace", KW_DATABASE},
+    {"temp", KW_TEMP},
+    {"temporary", KW_TEMP},
+    {"transaction", KW_TRANSACTION},
+    {"trigger", KW_TRIGGER},
+    {"type", KW_TYPE},
+    {"unique", KW_UNIQUE},
+    {"vacuum", KW_VACUUM},
+    {"value", KW_VALUE},
 };
 
 #define KW_MAXLEN 12 /* strlen("concurrently") */
@@ -104,21 +102,29 @@ static const struct {
  * with two, the splitter keys them on the dialect object.
  */
 struct split_rules {
-	unsigned begin_atomic : 1;   /* CREATE FUNCTION .. BEGIN ATOMIC .. END */
-	unsigned trigger_bodies : 1; /* CREATE TRIGGER .. BEGIN .. END */
-	unsigned pg_no_tx : 1;	     /* PG's no-transaction statements; VACUUM
-				      * is flagged on every dialect */
-	unsigned prepare_tx : 1;     /* PREPARE TRANSACTION (two-phase commit) */
+	/* CREATE FUNCTION .. BEGIN ATOMIC .. END is one statement (PG 14) */
+	unsigned begin_atomic : 1;
+	/* CREATE TRIGGER .. BEGIN .. END is one statement (SQLite) */
+	unsigned trigger_bodies : 1;
+	/* ';' inside ( ) does not split, as in psql: CREATE RULE .. DO (a; b)
+	 */
+	unsigned paren_semis : 1;
+	/* PG's no-transaction statements (VACUUM is flagged on every dialect)
+	 */
+	unsigned pg_no_tx : 1;
+	/* PREPARE TRANSACTION (two-phase commit) is transaction control */
+	unsigned prepare_tx : 1;
 };
 
 static const struct split_rules pg_rules = {
-	.begin_atomic = 1,
-	.pg_no_tx = 1,
-	.prepare_tx = 1,
+    .begin_atomic = 1,
+    .paren_semis = 1,
+    .pg_no_tx = 1,
+    .prepare_tx = 1,
 };
 
 static const struct split_rules sqlite_rules = {
-	.trigger_bodies = 1,
+    .trigger_bodies = 1,
 };
 
 /*
@@ -127,34 +133,34 @@ static const struct split_rules sqlite_rules = {
  * after ST_IDLE mirror the words read so far (ST_CREATE_OR is "CREATE OR").
  */
 enum split_state {
-	ST_IDLE,	     /* no significant token yet */
-	ST_PLAIN,	     /* nothing left to learn: wait for ';' */
-	ST_CREATE,	     /* CREATE */
-	ST_CREATE_OR,	     /* CREATE OR */
+	ST_IDLE,	      /* no significant token yet */
+	ST_PLAIN,	      /* nothing left to learn: wait for ';' */
+	ST_CREATE,	      /* CREATE */
+	ST_CREATE_OR,	      /* CREATE OR */
 	ST_CREATE_OR_REPLACE, /* CREATE OR REPLACE */
-	ST_CREATE_UNIQUE,    /* CREATE UNIQUE */
-	ST_CREATE_TEMP,	     /* CREATE TEMP (SQLite) */
-	ST_INDEX,	     /* CREATE [UNIQUE] INDEX, DROP INDEX */
-	ST_DROP,	     /* DROP */
-	ST_ALTER,	     /* ALTER */
-	ST_ALTER_TYPE,	     /* ALTER TYPE ...: looking for ADD VALUE */
-	ST_ALTER_TYPE_ADD,   /* ALTER TYPE ... ADD */
-	ST_REINDEX,	     /* REINDEX ...: looking for CONCURRENTLY */
-	ST_BEGIN,	     /* BEGIN as a statement: ATOMIC next? */
-	ST_START_TX,	     /* START */
-	ST_PREPARE,	     /* PREPARE (PG) */
-	ST_FUNC,	     /* CREATE [OR REPLACE] FUNCTION ...: BEGIN? */
-	ST_FUNC_BEGIN,	     /* CREATE FUNCTION ... BEGIN: ATOMIC next? */
-	ST_TRIGGER,	     /* CREATE [TEMP] TRIGGER ...: looking for BEGIN */
-	ST_BODY,	     /* in BEGIN ... END: ';' does not split */
+	ST_CREATE_UNIQUE,     /* CREATE UNIQUE */
+	ST_CREATE_TEMP,	      /* CREATE TEMP (SQLite) */
+	ST_INDEX,	      /* CREATE [UNIQUE] INDEX, DROP INDEX */
+	ST_DROP,	      /* DROP */
+	ST_ALTER,	      /* ALTER */
+	ST_ALTER_TYPE,	      /* ALTER TYPE ...: looking for ADD VALUE */
+	ST_ALTER_TYPE_ADD,    /* ALTER TYPE ... ADD */
+	ST_REINDEX,	      /* REINDEX ...: looking for CONCURRENTLY */
+	ST_BEGIN,	      /* BEGIN as a statement: ATOMIC next? */
+	ST_START_TX,	      /* START */
+	ST_PREPARE,	      /* PREPARE (PG) */
+	ST_FUNC,	      /* CREATE [OR REPLACE] FUNCTION ...: BEGIN? */
+	ST_FUNC_BEGIN,	      /* CREATE FUNCTION ... BEGIN: ATOMIC next? */
+	ST_TRIGGER,	      /* CREATE [TEMP] TRIGGER ...: looking for BEGIN */
+	ST_BODY,	      /* in BEGIN ... END: ';' does not split */
 };
 
 struct splitter {
-	const char *s; /* the input, s[0..n) */
-	size_t n;
+	const char *s; /* the input */
 	const struct split_rules *rules;
 	enum split_state st;
 	unsigned depth;	  /* ST_BODY: BEGINs and CASEs not yet ENDed */
+	unsigned paren;	  /* ( not yet closed */
 	size_t off;	  /* first significant byte of the statement */
 	size_t end;	  /* end of its last significant token */
 	unsigned line;	  /* line of s[off] */
@@ -182,10 +188,12 @@ kw_of(const char *w, size_t len)
 	if (len > KW_MAXLEN)
 		return KW_NONE;
 	for (i = 0; i < len; i++)
-		low[i] = (w[i] >= 'A' && w[i] <= 'Z') ? (char)(w[i] | 0x20)
-						       : w[i];
+		low[i] =
+		    (w[i] >= 'A' && w[i] <= 'Z') ? (char)(w[i] | 0x20) : w[i];
 	for (i = 0; i < ARRAY_SIZE(keywords); i++)
-		if (keywords[i].len == len && !memcmp(keywords[i].name, low, len))
+		if (keywords[i].name[0] == low[0] && /* cheap filter first */
+		    !strncmp(keywords[i].name, low, len) &&
+		    !keywords[i].name[len])
 			return keywords[i].kw;
 	return KW_NONE;
 }
@@ -417,6 +425,7 @@ emit(struct splitter *sp, size_t end, struct sql_stmt_list *out)
 	sp->st = ST_IDLE;
 	sp->flags = 0;
 	sp->depth = 0;
+	sp->paren = 0;
 }
 
 /* A significant token (not space, comment or ';') at s[off..off+len). */
@@ -431,6 +440,10 @@ significant(struct splitter *sp, size_t off, size_t len, enum sql_tok kind)
 	}
 	if (kind == TK_WORD && sp->st != ST_PLAIN)
 		kw = kw_of(sp->s + off, len);
+	else if (kind == TK_LPAREN)
+		sp->paren++;
+	else if (kind == TK_RPAREN && sp->paren > 0) /* ignore extra ) */
+		sp->paren--;
 	sp->st = step(sp, kw);
 	sp->end = off + len;
 }
@@ -462,8 +475,7 @@ unterminated(struct splitter *sp, const struct sql_dialect *d, size_t off,
 	}
 	if (t[0] == '/') {
 		rk_fail(err, RK_INPUT,
-			"unterminated block comment starting at line %u",
-			line);
+			"unterminated block comment starting at line %u", line);
 		if (d->nested_comments)
 			rk_err_hint(err, "close it with */; comments nest, so "
 					 "each /* inside needs its own */");
@@ -489,8 +501,9 @@ unterminated(struct splitter *sp, const struct sql_dialect *d, size_t off,
 	if (t[q] == '[')
 		rk_err_hint(err, "close it with ]");
 	else
-		rk_err_hint(err, "close it with %c; a %c inside a name is "
-				 "written %c%c",
+		rk_err_hint(err,
+			    "close it with %c; a %c inside a name is "
+			    "written %c%c",
 			    t[q], t[q], t[q], t[q]);
 	return -1;
 }
@@ -500,11 +513,10 @@ sql_split(const char *s, size_t n, const struct sql_dialect *d,
 	  struct sql_stmt_list *out, struct rk_err *err)
 {
 	struct splitter sp = {
-		.s = s,
-		.n = n,
-		.rules = d == &sql_dialect_sqlite ? &sqlite_rules : &pg_rules,
-		.st = ST_IDLE,
-		.line_no = 1,
+	    .s = s,
+	    .rules = d == &sql_dialect_sqlite ? &sqlite_rules : &pg_rules,
+	    .st = ST_IDLE,
+	    .line_no = 1,
 	};
 	size_t n0 = out->n, i = 0;
 
@@ -517,8 +529,9 @@ sql_split(const char *s, size_t n, const struct sql_dialect *d,
 		case TK_COMMENT:
 			break;
 		case TK_SEMI:
-			if (sp.st == ST_BODY) /* part of the body */
-				sp.end = i + 1;
+			if (sp.st == ST_BODY ||
+			    (sp.paren && sp.rules->paren_semis))
+				sp.end = i + 1;	   /* inside a body or ( ) */
 			else if (sp.st != ST_IDLE) /* ends the statement */
 				emit(&sp, i + 1, out);
 			break; /* else an empty statement: nothing */

@@ -6,6 +6,7 @@
 #include "reckon/config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,25 +32,24 @@ struct yaml_config {
 	char *no_sidecar; /* "true"/"false"/"yes"/"no" */
 };
 
-#define STR_FIELD(key, member)                                             \
-	CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, \
+#define STR_FIELD(key, member)                                                 \
+	CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,  \
 			       struct yaml_config, member, 0, 4096)
 
 static const cyaml_schema_field_t yaml_fields[] = {
-	STR_FIELD("database", database),
-	STR_FIELD("dir", dir),
-	STR_FIELD("schema", schema),
-	STR_FIELD("framework", framework),
-	STR_FIELD("table", table),
-	STR_FIELD("lock_timeout", lock_timeout),
-	STR_FIELD("lock_wait", lock_wait),
-	STR_FIELD("no_sidecar", no_sidecar),
-	CYAML_FIELD_END,
+    STR_FIELD("database", database),
+    STR_FIELD("dir", dir),
+    STR_FIELD("schema", schema),
+    STR_FIELD("framework", framework),
+    STR_FIELD("table", table),
+    STR_FIELD("lock_timeout", lock_timeout),
+    STR_FIELD("lock_wait", lock_wait),
+    STR_FIELD("no_sidecar", no_sidecar),
+    CYAML_FIELD_END,
 };
 
 static const cyaml_schema_value_t yaml_schema = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct yaml_config,
-			    yaml_fields),
+    CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct yaml_config, yaml_fields),
 };
 
 /* libcyaml's log lines, gathered for the error message. */
@@ -176,8 +176,8 @@ apply_duration(const char *path, const char *key, const char *val, int *ms,
 }
 
 static int
-apply_yaml(const char *path, const struct yaml_config *y,
-	   struct rk_config *cfg, struct rk_err *err)
+apply_yaml(const char *path, const struct yaml_config *y, struct rk_config *cfg,
+	   struct rk_err *err)
 {
 	if (y->database)
 		cfg_set(&cfg->db_url, y->database);
@@ -205,10 +205,9 @@ apply_yaml(const char *path, const struct yaml_config *y,
 				       path, key_line(path, "no_sidecar"),
 				       y->no_sidecar);
 	}
-	if (y->lock_timeout && apply_duration(path, "lock_timeout",
-					      y->lock_timeout,
-					      &cfg->lock_timeout_ms, 0,
-					      err) < 0)
+	if (y->lock_timeout &&
+	    apply_duration(path, "lock_timeout", y->lock_timeout,
+			   &cfg->lock_timeout_ms, 0, err) < 0)
 		return -1;
 	if (y->lock_wait && apply_duration(path, "lock_wait", y->lock_wait,
 					   &cfg->lock_wait_s, 1, err) < 0)
@@ -222,11 +221,11 @@ cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err)
 	struct rk_buf log = RK_BUF_INIT;
 	struct yaml_config *y = NULL;
 	cyaml_config_t cc = {
-		.log_fn = collect_log,
-		.log_ctx = &log,
-		.mem_fn = cyaml_mem,
-		.log_level = CYAML_LOG_ERROR,
-		.flags = CYAML_CFG_DEFAULT,
+	    .log_fn = collect_log,
+	    .log_ctx = &log,
+	    .mem_fn = cyaml_mem,
+	    .log_level = CYAML_LOG_ERROR,
+	    .flags = CYAML_CFG_DEFAULT,
 	};
 	cyaml_err_t e;
 	int rc;
@@ -237,10 +236,10 @@ cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err)
 		path = "reckon.yaml";
 	}
 	if (access(path, R_OK) != 0)
-		return rk_fail(err, RK_CONFIG, "cannot read config file '%s': %s",
-			       path, strerror(errno));
-	e = cyaml_load_file(path, &cc, &yaml_schema, (cyaml_data_t **)&y,
-			    NULL);
+		return rk_fail(err, RK_CONFIG,
+			       "cannot read config file '%s': %s", path,
+			       strerror(errno));
+	e = cyaml_load_file(path, &cc, &yaml_schema, (cyaml_data_t **)&y, NULL);
 	if (e != CYAML_OK) {
 		yaml_error(path, log.len ? log.s : cyaml_strerror(e), err);
 		rk_err_hint(err, "valid keys: database, dir, schema, framework,"
@@ -266,13 +265,18 @@ env(const char *name)
 int
 cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err)
 {
-	static const char *const pgvars[] = { "PGHOST",	    "PGHOSTADDR",
-					      "PGDATABASE", "PGSERVICE",
-					      "PGPORT",	    NULL };
+	static const char *const pgvars[] = {
+	    "PGHOST", "PGHOSTADDR", "PGDATABASE", "PGSERVICE", "PGPORT", NULL};
 	const char *v;
 
 	if (!cfg->actor && (v = env("USER")) != NULL)
 		cfg_set(&cfg->actor, v);
+	if (!cfg->actor) {
+		struct passwd *pw = getpwuid(geteuid());
+
+		if (pw && pw->pw_name)
+			cfg_set(&cfg->actor, pw->pw_name);
+	}
 	cfg->color = isatty(STDOUT_FILENO) && !env("NO_COLOR");
 	if ((v = env("RECKON_TOKEN")) != NULL)
 		cfg_set(&cfg->token, v);
@@ -283,8 +287,8 @@ cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err)
 	if ((v = env("RECKON_DATABASE_URL")) != NULL ||
 	    (v = env("DATABASE_URL")) != NULL) {
 		cfg_set(&cfg->db_source, env("RECKON_DATABASE_URL")
-						 ? "RECKON_DATABASE_URL"
-						 : "DATABASE_URL");
+					     ? "RECKON_DATABASE_URL"
+					     : "DATABASE_URL");
 		cfg_set(&cfg->db_url, v);
 		return 0;
 	}

@@ -250,8 +250,8 @@ db_exec(struct db *db, const char *sql, struct rk_err *err)
 }
 
 int
-db_query(struct db *db, const char *sql, const char *const *params,
-	 int nparams, struct db_rows *out, struct rk_err *err)
+db_query(struct db *db, const char *sql, const char *const *params, int nparams,
+	 struct db_rows *out, struct rk_err *err)
 {
 	return db->drv->query(db, sql, params, nparams, out, err);
 }
@@ -393,12 +393,13 @@ db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out)
 		}
 		if (!col)
 			continue;
-		rk_grow((void **)&t->cols, &cap, t->ncols + 1, sizeof(*t->cols));
+		rk_grow((void **)&t->cols, &cap, t->ncols + 1,
+			sizeof(*t->cols));
 		c = &t->cols[t->ncols++];
 		c->name = xstrdup(col);
 		c->type = xstrdup(type ? type : "");
-		c->notnull = notnull && (!strcmp(notnull, "t") ||
-					 !strcmp(notnull, "1"));
+		c->notnull =
+		    notnull && (!strcmp(notnull, "t") || !strcmp(notnull, "1"));
 	}
 }
 

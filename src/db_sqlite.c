@@ -10,10 +10,12 @@
 #include "reckon/db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -24,13 +26,17 @@
 
 /* Shared with db.c, which defines the builder and declares the vtable. */
 extern const struct db_driver db_sqlite_driver;
-void db_tables_from_rows(const struct db_rows *rows,
-			 struct db_table_list *out);
+void db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out);
 
 struct sqlite_db {
 	struct db base; /* first: a struct db * is a struct sqlite_db * */
 	sqlite3 *h;	/* owned; sqlite3_close_v2() in sq_close() */
 	char *path;	/* owned: the file as the URL named it */
+	int lazy;	/* the file does not exist yet: h is an empty
+			 * in-memory database until the first BEGIN */
+	int busy_ms;	/* busy timeout, for the reopen */
+	int created;	/* sq_begin created the file: if nothing was ever
+			 * committed to it, sq_close removes it again */
 };
 
 /* Busy timeout when db_opts leaves it 0, in milliseconds. */
@@ -43,12 +49,12 @@ struct sqlite_db {
  * SQLite's own.
  */
 static const char tables_sql[] =
-	"SELECT 'main', s.name, p.name, lower(p.type), p.\"notnull\""
-	" FROM main.sqlite_schema AS s"
-	" JOIN pragma_table_info(s.name, 'main') AS p"
-	" WHERE s.type = 'table'"
-	" AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-	" ORDER BY s.name, p.cid";
+    "SELECT 'main', s.name, p.name, lower(p.type), p.\"notnull\""
+    " FROM main.sqlite_schema AS s"
+    " JOIN pragma_table_info(s.name, 'main') AS p"
+    " WHERE s.type = 'table'"
+    " AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    " ORDER BY s.name, p.cid";
 
 static struct sqlite_db *
 sq_of(struct db *db)
@@ -84,10 +90,11 @@ sq_fail(struct sqlite_db *p, const char *sql, const char *stmt,
 	int code = sqlite3_extended_errcode(p->h);
 
 	rk_fail(err, RK_DB, "%s", sqlite3_errmsg(p->h));
-	snprintf(err->detail, sizeof(err->detail), "SQLite error %d (%s)",
-		 code, sqlite3_errstr(code));
+	snprintf(err->detail, sizeof(err->detail), "SQLite error %d (%s)", code,
+		 sqlite3_errstr(code));
 	if (off >= 0 && sql && stmt)
-		err->position = char_pos(sql, (size_t)(stmt - sql) + (size_t)off);
+		err->position =
+		    char_pos(sql, (size_t)(stmt - sql) + (size_t)off);
 	if ((code & 0xff) == SQLITE_READONLY)
 		rk_err_hint(err,
 			    "check that '%s' and its directory are writable "
@@ -95,6 +102,8 @@ sq_fail(struct sqlite_db *p, const char *sql, const char *stmt,
 			    p->path);
 	return -1;
 }
+
+static int sq_materialize(struct sqlite_db *p, struct rk_err *err);
 
 static int
 sq_exec(struct db *db, const char *sql, struct rk_err *err)
@@ -104,6 +113,8 @@ sq_exec(struct db *db, const char *sql, struct rk_err *err)
 	sqlite3_stmt *st;
 	int rc;
 
+	if (p->lazy && sq_materialize(p, err) < 0)
+		return -1;
 	while (*tail) {
 		if (sqlite3_prepare_v2(p->h, tail, -1, &st, &next) != SQLITE_OK)
 			return sq_fail(p, sql, tail, err);
@@ -197,8 +208,8 @@ copy_row(sqlite3_stmt *st, struct db_rows *out, size_t *cap)
 }
 
 static int
-sq_query(struct db *db, const char *sql, const char *const *params,
-	 int nparams, struct db_rows *out, struct rk_err *err)
+sq_query(struct db *db, const char *sql, const char *const *params, int nparams,
+	 struct db_rows *out, struct rk_err *err)
 {
 	struct sqlite_db *p = sq_of(db);
 	struct db_rows rows = DB_ROWS_INIT;
@@ -217,6 +228,13 @@ sq_query(struct db *db, const char *sql, const char *const *params,
 		sqlite3_finalize(st);
 		return rk_fail(err, RK_DB,
 			       "cannot run more than one statement as a query");
+	}
+	if (p->lazy && !sqlite3_stmt_readonly(st)) {
+		/* the first write creates the file; prepare again there */
+		sqlite3_finalize(st);
+		if (sq_materialize(p, err) < 0)
+			return -1;
+		return sq_query(db, sql, params, nparams, out, err);
 	}
 	if (bind_params(p, st, params, nparams, sql, err) < 0) {
 		sqlite3_finalize(st);
@@ -307,32 +325,46 @@ sq_close(struct db *db)
 {
 	struct sqlite_db *p = sq_of(db);
 
+	struct stat st;
+
 	(void)sqlite3_close_v2(p->h);
+	/* a failed first run leaves the database as it was: absent */
+	if (p->created && stat(p->path, &st) == 0 && st.st_size == 0)
+		(void)unlink(p->path);
 	free(p->path);
 	free(p);
 }
 
-/* Open p->h on p->path, read-write (or read-only if write-protected). */
+/*
+ * Open p->h on p->path, read-write (or read-only if write-protected). A
+ * file that does not exist yet reads as an empty database and is created
+ * only by the first write (sq_begin), so status or a dry run on a new
+ * database leaves no file behind.
+ */
 static int
-sq_connect(struct sqlite_db *p, const struct db_opts *o, struct rk_err *err)
+sq_connect(struct sqlite_db *p, struct rk_err *err)
 {
+	const char *path = p->path;
 	int rc, sys;
 
-	rc = sqlite3_open_v2(p->path, &p->h,
+	p->lazy = strcmp(path, ":memory:") != 0 && access(path, F_OK) != 0 &&
+		  errno == ENOENT;
+	if (p->lazy)
+		path = ":memory:";
+	rc = sqlite3_open_v2(path, &p->h,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		if (!p->h)
 			rk_bug("out of memory in sqlite3_open_v2");
 		sys = sqlite3_system_errno(p->h);
-		rk_fail(err, RK_DB, "cannot open SQLite database '%s': %s%s%s%s",
-			p->path, sqlite3_errmsg(p->h), sys ? " (" : "",
+		rk_fail(err, RK_DB,
+			"cannot open SQLite database '%s': %s%s%s%s", p->path,
+			sqlite3_errmsg(p->h), sys ? " (" : "",
 			sys ? strerror(sys) : "", sys ? ")" : "");
 		return -1;
 	}
 	(void)sqlite3_extended_result_codes(p->h, 1);
-	(void)sqlite3_busy_timeout(p->h, o->busy_timeout_ms > 0
-						 ? o->busy_timeout_ms
-						 : DEFAULT_BUSY_MS);
+	(void)sqlite3_busy_timeout(p->h, p->busy_ms);
 	/* Read the header now, so a file that is no database says so here. */
 	if (sq_exec(&p->base, "PRAGMA main.schema_version", err) < 0) {
 		rk_err_prefix(err, "cannot open SQLite database '%s'", p->path);
@@ -358,7 +390,9 @@ sq_open(const char *url, const struct db_opts *o, struct db **out,
 	p = xcalloc(1, sizeof(*p));
 	p->base.drv = &db_sqlite_driver;
 	p->path = xstrdup(path);
-	if (sq_connect(p, o, err) < 0) {
+	p->busy_ms =
+	    o->busy_timeout_ms > 0 ? o->busy_timeout_ms : DEFAULT_BUSY_MS;
+	if (sq_connect(p, err) < 0) {
 		sq_close(&p->base);
 		return -1;
 	}
@@ -394,6 +428,22 @@ sq_tables(struct db *db, struct db_table_list *out, struct rk_err *err)
 	return 0;
 }
 
+/* Swap the empty in-memory stand-in for the real, new file. */
+static int
+sq_materialize(struct sqlite_db *p, struct rk_err *err)
+{
+	(void)sqlite3_close_v2(p->h);
+	p->h = NULL;
+	if (access(p->path, F_OK) != 0) {
+		int fd = open(p->path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+
+		p->created = fd >= 0;
+		if (fd >= 0)
+			(void)close(fd);
+	}
+	return sq_connect(p, err);
+}
+
 static int
 sq_begin(struct db *db, struct rk_err *err)
 {
@@ -421,21 +471,23 @@ sq_info(struct db *db, struct db_info *out, struct rk_err *err)
 		 sqlite3_libversion());
 	out->server_version_num = sqlite3_libversion_number();
 	snprintf(out->database, sizeof(out->database), "%s",
-		 file && *file ? file : ":memory:");
+		 sq_of(db)->lazy ? sq_of(db)->path
+		 : file && *file ? file
+				 : ":memory:");
 	snprintf(out->schema, sizeof(out->schema), "main");
 	return 0;
 }
 
 const struct db_driver db_sqlite_driver = {
-	.name = "sqlite",
-	.kind = DB_SQLITE,
-	.open = sq_open,
-	.close = sq_close,
-	.exec = sq_exec,
-	.query = sq_query,
-	.quote_ident = sq_quote_ident,
-	.tables = sq_tables,
-	.begin = sq_begin,
-	.lock = sq_lock,
-	.info = sq_info,
+    .name = "sqlite",
+    .kind = DB_SQLITE,
+    .open = sq_open,
+    .close = sq_close,
+    .exec = sq_exec,
+    .query = sq_query,
+    .quote_ident = sq_quote_ident,
+    .tables = sq_tables,
+    .begin = sq_begin,
+    .lock = sq_lock,
+    .info = sq_info,
 };

@@ -64,8 +64,8 @@ apply_globals(const struct globals *g, struct rk_config *cfg,
 		const char *dot = strchr(g->table, '.');
 
 		if (dot) {
-			char *schema = xstrndup(g->table,
-						(size_t)(dot - g->table));
+			char *schema =
+			    xstrndup(g->table, (size_t)(dot - g->table));
 
 			cfg_set(&cfg->schema, schema);
 			free(schema);
@@ -95,7 +95,11 @@ open_db(struct rk_ctx *ctx, struct rk_err *err)
 	struct db_opts o = DB_OPTS_INIT;
 	struct rk_buf shown = RK_BUF_INIT;
 
-	db_url_redact(ctx->cfg.db_url, &shown);
+	if (*ctx->cfg.db_url)
+		db_url_redact(ctx->cfg.db_url, &shown);
+	else
+		rk_buf_addf(&shown, "postgres (libpq defaults from %s)",
+			    ctx->cfg.db_source);
 	ctx->db_display = rk_buf_detach(&shown, NULL);
 	o.lock_timeout_ms = ctx->cfg.lock_timeout_ms;
 	return db_open(ctx->cfg.db_url, &o, &ctx->db, err);
@@ -129,25 +133,25 @@ finish(int code)
 int
 main(int argc, char **argv)
 {
-	struct globals g = { .lock_wait = -1 };
+	struct globals g = {.lock_wait = -1};
 	const struct opt gopts[] = {
-		{ "db", OPT_STRING, &g.db, NULL },
-		{ "dir", OPT_STRING, &g.dir, NULL },
-		{ "config", OPT_STRING, &g.config, NULL },
-		{ "schema", OPT_STRING, &g.schema, NULL },
-		{ "framework", OPT_STRING, &g.framework, NULL },
-		{ "table", OPT_STRING, &g.table, NULL },
-		{ "lock-timeout", OPT_STRING, &g.lock_timeout, NULL },
-		{ "lock-wait", OPT_INT, &g.lock_wait, NULL },
-		{ "json", OPT_BOOL, &g.json, NULL },
-		{ "debug", OPT_BOOL, &g.debug, NULL },
-		{ "no-sidecar", OPT_BOOL, &g.no_sidecar, NULL },
-		{ "no-color", OPT_BOOL, &g.no_color, NULL },
-		{ "help", OPT_BOOL, &g.help, NULL },
-		{ "version", OPT_BOOL, &g.version, NULL },
-		OPT_TABLE_END,
+	    {"db", OPT_STRING, &g.db, NULL},
+	    {"dir", OPT_STRING, &g.dir, NULL},
+	    {"config", OPT_STRING, &g.config, NULL},
+	    {"schema", OPT_STRING, &g.schema, NULL},
+	    {"framework", OPT_STRING, &g.framework, NULL},
+	    {"table", OPT_STRING, &g.table, NULL},
+	    {"lock-timeout", OPT_STRING, &g.lock_timeout, NULL},
+	    {"lock-wait", OPT_INT, &g.lock_wait, NULL},
+	    {"json", OPT_BOOL, &g.json, NULL},
+	    {"debug", OPT_BOOL, &g.debug, NULL},
+	    {"no-sidecar", OPT_BOOL, &g.no_sidecar, NULL},
+	    {"no-color", OPT_BOOL, &g.no_color, NULL},
+	    {"help", OPT_BOOL, &g.help, NULL},
+	    {"version", OPT_BOOL, &g.version, NULL},
+	    OPT_TABLE_END,
 	};
-	struct rk_ctx ctx = { .cfg = RK_CONFIG_INIT };
+	struct rk_ctx ctx = {.cfg = RK_CONFIG_INIT};
 	struct rk_err err = RK_ERR_INIT;
 	const struct cmd *c = NULL;
 	char **rest = xcalloc((size_t)argc + 1, sizeof(char *));

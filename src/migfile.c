@@ -79,8 +79,8 @@ mig_read(const char *path, const char *name, struct rk_buf *buf,
 
 		while (bad < buf->len && rk_utf8_valid(buf->s, bad + 1))
 			bad++;
-		rk_fail(err, RK_INPUT,
-			"'%s' is not UTF-8 text: %s at line %u", name,
+		rk_fail(err, RK_INPUT, "'%s' is not UTF-8 text: %s at line %u",
+			name,
 			memchr(buf->s, '\0', buf->len) ? "NUL byte"
 						       : "invalid byte",
 			rk_line_of(buf->s, bad));
@@ -107,10 +107,10 @@ marker_at(const char *s, size_t n, const char *word)
 int
 mig_up_section(const char *s, size_t n, size_t *off, size_t *len)
 {
-	static const char *const ups[] = { "migrate:up", "+goose up",
-					   "+migrate up" };
-	static const char *const downs[] = { "migrate:down", "+goose down",
-					     "+migrate down" };
+	static const char *const ups[] = {"migrate:up", "+goose up",
+					  "+migrate up"};
+	static const char *const downs[] = {"migrate:down", "+goose down",
+					    "+migrate down"};
 	size_t up = 0, down = n, i = 0;
 	int found = 0;
 
@@ -198,8 +198,7 @@ stat_entry(const char *dir, const char *name, struct stat *st,
 }
 
 static int
-scan_entries(DIR *d, const char *dir, struct mig_set *out,
-	     struct rk_err *err)
+scan_entries(DIR *d, const char *dir, struct mig_set *out, struct rk_err *err)
 {
 	struct rk_buf content = RK_BUF_INIT;
 	struct dirent *de;
@@ -217,9 +216,8 @@ scan_entries(DIR *d, const char *dir, struct mig_set *out,
 		if (rc < 0 || !S_ISREG(st.st_mode))
 			continue;
 		if (migname_parse(de->d_name, &mn) < 0) {
-			out->ignored = xrealloc(out->ignored,
-						(out->nignored + 1) *
-							sizeof(char *));
+			out->ignored = xrealloc(
+			    out->ignored, (out->nignored + 1) * sizeof(char *));
 			out->ignored[out->nignored++] = xstrdup(de->d_name);
 			continue;
 		}
@@ -277,8 +275,9 @@ mig_scan(const char *dir, struct mig_set *out, struct rk_err *err)
 	out->dir = xstrdup(dir);
 	d = opendir(dir);
 	if (!d) {
-		rk_fail(err, RK_CONFIG, "cannot open migrations directory "
-					"'%s': %s",
+		rk_fail(err, RK_CONFIG,
+			"cannot open migrations directory "
+			"'%s': %s",
 			dir, strerror(errno));
 		rk_err_hint(err, "create it, or point --dir (or 'dir' in "
 				 "reckon.yaml) at your migrations");

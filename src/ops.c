@@ -167,7 +167,9 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	} else if (choose_new_table(ctx, &tl, &s->tracked, err) < 0) {
 		goto out;
 	}
-	s->tracked.actor = ctx->cfg.actor;
+	/* PostgreSQL records the database role, as Flyway does */
+	s->tracked.actor =
+	    db_kind(ctx->db) == DB_SQLITE ? ctx->cfg.actor : NULL;
 	{
 		struct rk_buf b = RK_BUF_INIT;
 
@@ -227,8 +229,7 @@ mark_report_release(struct mark_report *r)
 }
 
 static void
-mark_add(struct mark_report *r, const char *name, const char *note,
-	 int changed)
+mark_add(struct mark_report *r, const char *name, const char *note, int changed)
 {
 	struct mark_item *it;
 
@@ -262,9 +263,9 @@ mark_one(struct rk_ctx *ctx, struct rk_session *s, const char *name,
 		return -1;
 	}
 	if (e->state != ST_PENDING) {
-		mark_add(r, e->name, e->state == ST_APPLIED
-					     ? "already applied"
-					     : "already recorded",
+		mark_add(r, e->name,
+			 e->state == ST_APPLIED ? "already applied"
+						: "already recorded",
 			 0);
 		return 0;
 	}
@@ -296,7 +297,7 @@ int
 op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
 	struct mark_report *r, struct rk_err *err)
 {
-	struct rk_session s = { 0 };
+	struct rk_session s = {0};
 	int rc = -1;
 
 	if (write_session(ctx, &s, err) < 0)
@@ -321,10 +322,10 @@ out:
 }
 
 int
-op_unmark(struct rk_ctx *ctx, char **names, int nnames,
-	  struct mark_report *r, struct rk_err *err)
+op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
+	  struct rk_err *err)
 {
-	struct rk_session s = { 0 };
+	struct rk_session s = {0};
 	int rc = -1;
 
 	if (write_session(ctx, &s, err) < 0)
@@ -337,8 +338,8 @@ op_unmark(struct rk_ctx *ctx, char **names, int nnames,
 			mark_add(r, names[i], "not recorded", 0);
 			continue;
 		}
-		if (s.tracked.det->unrecord(ctx->db, &s.tracked, e->id,
-					    err) < 0) {
+		if (s.tracked.det->unrecord(ctx->db, &s.tracked, e->id, err) <
+		    0) {
 			rk_err_prefix(err, "cannot unmark '%s'", e->name);
 			db_rollback(ctx->db);
 			goto out;
@@ -403,9 +404,9 @@ int
 mig_opts_out_of_tx(const char *s, size_t n)
 {
 	static const char *const marks[] = {
-		"reckon:no-transaction", /* reckon's own */
-		"transaction:false",	 /* dbmate: -- migrate:up transaction:false */
-		"-- no-transaction",	 /* SQLx: first line */
+	    "reckon:no-transaction", /* reckon's own */
+	    "transaction:false", /* dbmate: -- migrate:up transaction:false */
+	    "-- no-transaction", /* SQLx: first line */
 	};
 	size_t head = n < 4096 ? n : 4096;
 
@@ -429,7 +430,8 @@ op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
 
 	/* a bare name is looked up in --dir first, then as a path */
 	rk_buf_addf(&path, "%s/%s", ctx->cfg.dir, file);
-	if (strchr(file, '/') || (stat(path.s, &st) < 0 && stat(file, &st) == 0)) {
+	if (strchr(file, '/') ||
+	    (stat(path.s, &st) < 0 && stat(file, &st) == 0)) {
 		rk_buf_reset(&path);
 		rk_buf_adds(&path, file);
 	}
@@ -440,13 +442,13 @@ op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
 	rk_buf_release(&path);
 	if (rc < 0)
 		return -1;
-	r->lines = r->content->len ? rk_line_of(r->content->s,
-						r->content->len) : 0;
+	r->lines =
+	    r->content->len ? rk_line_of(r->content->s, r->content->len) : 0;
 	if (r->content->len && r->content->s[r->content->len - 1] == '\n')
 		r->lines--;
 	if (sql_split(r->content->s, r->content->len,
-		      sqlite ? &sql_dialect_sqlite : &sql_dialect_pg,
-		      &r->stmts, err) < 0) {
+		      sqlite ? &sql_dialect_sqlite : &sql_dialect_pg, &r->stmts,
+		      err) < 0) {
 		rk_err_prefix(err, "%s", file);
 		return -1;
 	}

@@ -14,7 +14,8 @@ static const struct opt *
 find_opt(const struct opt *opts, const char *name, size_t n)
 {
 	for (; opts->type != OPT_END; opts++)
-		if (strlen(opts->name) == n && strncmp(opts->name, name, n) == 0)
+		if (strlen(opts->name) == n &&
+		    strncmp(opts->name, name, n) == 0)
 			return opts;
 	return NULL;
 }
@@ -41,10 +42,11 @@ set_value(const char *cmd, const struct opt *o, const char *val,
 		errno = 0;
 		v = strtol(val, &end, 10);
 		if (errno || end == val || *end || v < 0 || v > 1000000000)
-			return rk_fail(err, RK_USAGE,
-				       "%s: option '--%s' needs a whole number, "
-				       "not '%s'",
-				       cmd, o->name, val);
+			return rk_fail(
+			    err, RK_USAGE,
+			    "%s: option '--%s' needs a whole number, "
+			    "not '%s'",
+			    cmd, o->name, val);
 		*(int *)o->value = (int)v;
 		return 0;
 	case OPT_END:
@@ -102,9 +104,10 @@ opt_parse(const char *cmd, const struct opt *opts, int argc, char **argv,
 			val = eq + 1;
 		else if (o->type != OPT_BOOL) {
 			if (i + 1 >= argc)
-				return rk_fail(err, RK_USAGE,
-					       "%s: option '--%s' needs a value",
-					       cmd, o->name);
+				return rk_fail(
+				    err, RK_USAGE,
+				    "%s: option '--%s' needs a value", cmd,
+				    o->name);
 			val = argv[++i];
 		}
 		if (set_value(cmd, o, val, err) < 0)

@@ -54,8 +54,7 @@ status_entry(const struct status_entry *e)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "name", json_string(e->name));
-	json_object_set_new(o, "state",
-			    json_string(mig_state_name(e->state)));
+	json_object_set_new(o, "state", json_string(mig_state_name(e->state)));
 	json_object_set_new(o, "applied_at",
 			    str_or_null(e->row ? e->row->applied_at : NULL));
 	json_object_set_new(o, "stored_hash",
@@ -68,7 +67,8 @@ status_entry(const struct status_entry *e)
 	if (e->row && e->row->version)
 		json_object_set_new(o, "version", json_string(e->row->version));
 	else if (e->file && *e->file->version)
-		json_object_set_new(o, "version", json_string(e->file->version));
+		json_object_set_new(o, "version",
+				    json_string(e->file->version));
 	return o;
 }
 
@@ -87,8 +87,9 @@ json_status(const struct rk_session *s)
 		json_array_append_new(migs, status_entry(&s->status.v[i]));
 	json_object_set_new(doc, "migrations", migs);
 	for (int st = 0; st < ST_COUNT; st++)
-		json_object_set_new(sum, mig_state_name((enum mig_state)st),
-				    json_integer((json_int_t)s->status.count[st]));
+		json_object_set_new(
+		    sum, mig_state_name((enum mig_state)st),
+		    json_integer((json_int_t)s->status.count[st]));
 	json_object_set_new(doc, "summary", sum);
 	return dump(doc);
 }
@@ -125,10 +126,10 @@ json_history(const struct rk_session *s, int current_only)
 	json_object_set_new(doc, "tracking_table",
 			    json_string(s->tracking_display));
 	if (current_only) {
-		json_object_set_new(doc, "current",
-				    s->rows.n ? history_row(s, &s->rows.v
-								  [s->rows.n - 1])
-					      : json_null());
+		json_object_set_new(
+		    doc, "current",
+		    s->rows.n ? history_row(s, &s->rows.v[s->rows.n - 1])
+			      : json_null());
 	} else {
 		json_t *a = json_array();
 
@@ -230,9 +231,9 @@ json_detect(const struct detect_report *r)
 		json_object_set_new(o, "framework", json_string(d->det->name));
 		json_object_set_new(o, "schema", str_or_null(d->schema));
 		json_object_set_new(o, "table", json_string(d->table));
-		json_object_set_new(o, "rows", r->rows[i] >= 0
-						       ? json_integer(r->rows[i])
-						       : json_null());
+		json_object_set_new(o, "rows",
+				    r->rows[i] >= 0 ? json_integer(r->rows[i])
+						    : json_null());
 		for (size_t k = 0; d->det->columns[k]; k++)
 			json_array_append_new(cols,
 					      json_string(d->det->columns[k]));
@@ -257,9 +258,8 @@ json_preview(const struct preview_report *r)
 		json_t *o = json_object();
 
 		json_object_set_new(o, "line", json_integer(st->line));
-		json_object_set_new(o, "text",
-				    json_stringn(r->content->s + st->off,
-						 st->len));
+		json_object_set_new(
+		    o, "text", json_stringn(r->content->s + st->off, st->len));
 		json_object_set_new(o, "no_transaction",
 				    json_boolean(st->flags & SQL_NO_TX));
 		json_object_set_new(o, "transaction_control",
@@ -301,9 +301,8 @@ json_error(const struct rk_err *err)
 
 	json_object_set_new(e, "kind", json_string(kind_name(err->kind)));
 	json_object_set_new(e, "message", json_string(err->msg));
-	json_object_set_new(e, "detail",
-			    *err->detail ? json_string(err->detail)
-					 : json_null());
+	json_object_set_new(
+	    e, "detail", *err->detail ? json_string(err->detail) : json_null());
 	json_object_set_new(e, "hint",
 			    *err->hint ? json_string(err->hint) : json_null());
 	json_object_set_new(e, "sqlstate",

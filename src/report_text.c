@@ -110,8 +110,8 @@ text_history(const struct rk_ctx *ctx, const struct rk_session *s,
 		       s->tracking_display);
 		return;
 	}
-	printf("  %4s  %-40s %-20s  %-12s %s\n", "#", "MIGRATION",
-	       "APPLIED AT", "BY", "TIME");
+	printf("  %4s  %-40s %-20s  %-12s %s\n", "#", "MIGRATION", "APPLIED AT",
+	       "BY", "TIME");
 	if (current_only) {
 		history_line(&s->rows.v[s->rows.n - 1], s->rows.n);
 		return;
@@ -143,11 +143,11 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 		       "(dry run, nothing changed):\n",
 		       r->nitems);
 		for (size_t i = 0; i < r->nitems; i++)
-			printf("  %-50s %zu statement(s)%s\n",
-			       r->items[i].name, r->items[i].nstmts,
+			printf("  %-50s %zu statement(s)%s\n", r->items[i].name,
+			       r->items[i].nstmts,
 			       r->items[i].skipped
-				       ? ", its own BEGIN/COMMIT skipped"
-				       : "");
+				   ? ", its own BEGIN/COMMIT skipped"
+				   : "");
 		return;
 	}
 	for (size_t i = 0; i < r->nitems; i++)
@@ -155,8 +155,8 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 			printf("note: %s: its own BEGIN/COMMIT was not sent; "
 			       "the batch transaction covers it\n",
 			       r->items[i].name);
-	printf("Applied %zu migration(s) successfully in %ld ms.\n",
-	       r->nitems, r->total_ms);
+	printf("Applied %zu migration(s) successfully in %ld ms.\n", r->nitems,
+	       r->total_ms);
 }
 
 void

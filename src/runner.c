@@ -61,10 +61,10 @@ head_words(const char *s, size_t len, const struct sql_dialect *d, int n,
 			if (w)
 				out[w++] = ' ';
 			for (size_t j = 0; j < t; j++)
-				out[w++] = (char)(s[i + j] >= 'a' &&
-							  s[i + j] <= 'z'
-						  ? s[i + j] - 32
-						  : s[i + j]);
+				out[w++] =
+				    (char)(s[i + j] >= 'a' && s[i + j] <= 'z'
+					       ? s[i + j] - 32
+					       : s[i + j]);
 			out[w] = '\0';
 			n--;
 		} else if (k != TK_SPACE && k != TK_COMMENT) {
@@ -90,8 +90,8 @@ tx_control(struct prepared *p, size_t i, const struct sql_dialect *d,
 	if (strncmp(words, "ROLLBACK", 8) == 0 ||
 	    strncmp(words, "ABORT", 5) == 0) {
 		rk_fail(err, RK_INPUT,
-			"%s:%u: %s would end reckon's transaction", p->file->name,
-			st->line, words);
+			"%s:%u: %s would end reckon's transaction",
+			p->file->name, st->line, words);
 		rk_err_hint(err, "remove it: reckon rolls back by itself when "
 				 "anything fails");
 		return -1;
@@ -125,7 +125,8 @@ check_statements(struct prepared *p, const struct sql_dialect *d,
 				    p->file->name);
 			return -1;
 		}
-		if ((st->flags & SQL_TX_CONTROL) && tx_control(p, i, d, err) < 0)
+		if ((st->flags & SQL_TX_CONTROL) &&
+		    tx_control(p, i, d, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -155,9 +156,10 @@ prepare(const struct mig_file *f, const struct sql_dialect *d,
 	}
 	if (p->stmts.n == 0) {
 		rk_fail(err, RK_INPUT, "'%s' has no SQL statements", f->path);
-		rk_err_hint(err, "add SQL, delete the file, or record it "
-				 "without running: reckon mark-applied %s",
-				 f->name);
+		rk_err_hint(err,
+			    "add SQL, delete the file, or record it "
+			    "without running: reckon mark-applied %s",
+			    f->name);
 		return -1;
 	}
 	return check_statements(p, d, err);
@@ -240,9 +242,9 @@ fail_report(struct run_report *r, const struct prepared *p,
 	memcpy(f->sqlstate, err->sqlstate, sizeof(f->sqlstate));
 	if (p && st) {
 		f->line = err->position > 0
-				  ? position_line(p->text.s + st->off, st->len,
-						  st->line, err->position)
-				  : st->line;
+			      ? position_line(p->text.s + st->off, st->len,
+					      st->line, err->position)
+			      : st->line;
 		f->statement = xstrndup(p->text.s + st->off,
 					st->len < 4000 ? st->len : 4000);
 		f->excerpt = excerpt(p->text.s, p->text.len, f->line);
@@ -395,9 +397,9 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
        struct rk_err *err)
 {
 	const struct sql_dialect *d = db_kind(ctx->db) == DB_SQLITE
-					      ? &sql_dialect_sqlite
-					      : &sql_dialect_pg;
-	struct rk_session s = { 0 };
+					  ? &sql_dialect_sqlite
+					  : &sql_dialect_pg;
+	struct rk_session s = {0};
 	struct prepared *ps = NULL;
 	size_t n = 0;
 	long t0 = now_ms();

@@ -15,7 +15,10 @@ struct rk_buf {
 };
 
 extern char rk_buf_empty[];
-#define RK_BUF_INIT { rk_buf_empty, 0, 0 }
+#define RK_BUF_INIT                                                            \
+	{                                                                      \
+		rk_buf_empty, 0, 0                                             \
+	}
 
 void rk_buf_init(struct rk_buf *b);
 /* Free the memory and reset to RK_BUF_INIT. */

@@ -8,7 +8,7 @@
 struct rk_ctx;
 struct rk_err;
 
-#define NEEDS_DB 0x1u  /* main opens the database first */
+#define NEEDS_DB  0x1u /* main opens the database first */
 #define NEEDS_DIR 0x2u /* the command reads the migrations directory */
 
 /* A command's fn returns 0, RK_EXIT_CHECK (3) when its check found a

@@ -11,12 +11,12 @@
 struct rk_err;
 
 struct rk_config {
-	char *db_url;	  /* owned; NULL until resolved */
-	char *db_source;  /* owned: where db_url came from ("--db", ...) */
-	char *dir;	  /* owned; default "migrations" */
-	char *schema;	  /* owned; NULL: the connection's current schema */
-	char *framework;  /* owned; NULL: detect */
-	char *table;	  /* owned; NULL: the framework's default */
+	char *db_url;	     /* owned; NULL until resolved */
+	char *db_source;     /* owned: where db_url came from ("--db", ...) */
+	char *dir;	     /* owned; default "migrations" */
+	char *schema;	     /* owned; NULL: the connection's current schema */
+	char *framework;     /* owned; NULL: detect */
+	char *table;	     /* owned; NULL: the framework's default */
 	int lock_timeout_ms; /* PG lock_timeout for runs; default 5000 */
 	int lock_wait_s;     /* how long a run waits for the run lock; 30 */
 	int no_sidecar;	     /* do not write reckon_file_hashes */
@@ -24,8 +24,10 @@ struct rk_config {
 	int color;	     /* stdout is a terminal and NO_COLOR is unset */
 	char *token;	     /* owned: RECKON_TOKEN for serve, or NULL */
 };
-#define RK_CONFIG_INIT                                                    \
-	{ NULL, NULL, NULL, NULL, NULL, NULL, 5000, 30, 0, NULL, 0, NULL }
+#define RK_CONFIG_INIT                                                         \
+	{                                                                      \
+		NULL, NULL, NULL, NULL, NULL, NULL, 5000, 30, 0, NULL, 0, NULL \
+	}
 
 /*
  * Load the YAML file at path into cfg. When path is NULL, "reckon.yaml" in

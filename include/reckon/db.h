@@ -31,9 +31,13 @@ struct db_rows {
 	size_t nrows;
 	size_t ncols;
 	char **cols; /* owned: ncols column names */
-	char **vals; /* owned: nrows * ncols values, row-major; NULL = SQL NULL */
+	char *
+	    *vals; /* owned: nrows * ncols values, row-major; NULL = SQL NULL */
 };
-#define DB_ROWS_INIT { 0, 0, NULL, NULL }
+#define DB_ROWS_INIT                                                           \
+	{                                                                      \
+		0, 0, NULL, NULL                                               \
+	}
 void db_rows_release(struct db_rows *r);
 /* The value at (row, col), or NULL for SQL NULL; borrowed from r. */
 const char *db_rows_get(const struct db_rows *r, size_t row, size_t col);
@@ -47,8 +51,8 @@ struct db_column {
 
 /* One table with its columns, from db_tables(). */
 struct db_table {
-	char *schema; /* owned; "main" on SQLite */
-	char *name;   /* owned, exactly as stored */
+	char *schema;		/* owned; "main" on SQLite */
+	char *name;		/* owned, exactly as stored */
 	struct db_column *cols; /* owned, in column order */
 	size_t ncols;
 };
@@ -58,7 +62,10 @@ struct db_table_list {
 	size_t n;
 	size_t cap;
 };
-#define DB_TABLE_LIST_INIT { NULL, 0, 0 }
+#define DB_TABLE_LIST_INIT                                                     \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 void db_table_list_release(struct db_table_list *l);
 /* The table schema.name (schema NULL: any schema), or NULL; borrowed. */
 const struct db_table *db_table_find(const struct db_table_list *l,
@@ -66,11 +73,14 @@ const struct db_table *db_table_find(const struct db_table_list *l,
 
 /* Settings fixed when the connection opens. */
 struct db_opts {
-	int lock_timeout_ms;	 /* PG lock_timeout; 0 = server default */
-	int busy_timeout_ms;	 /* SQLite busy timeout; 0 = 5000 */
-	const char *app_name;	 /* PG application_name; NULL = "reckon" */
+	int lock_timeout_ms;  /* PG lock_timeout; 0 = server default */
+	int busy_timeout_ms;  /* SQLite busy timeout; 0 = 5000 */
+	const char *app_name; /* PG application_name; NULL = "reckon" */
 };
-#define DB_OPTS_INIT { 5000, 5000, NULL }
+#define DB_OPTS_INIT                                                           \
+	{                                                                      \
+		5000, 5000, NULL                                               \
+	}
 
 /* Facts about the server and session, from db_info(). */
 struct db_info {
@@ -97,7 +107,8 @@ struct db_driver {
 	int (*query)(struct db *db, const char *sql, const char *const *params,
 		     int nparams, struct db_rows *out, struct rk_err *err);
 	/* Append the quoted identifier to out. */
-	void (*quote_ident)(struct db *db, const char *name, struct rk_buf *out);
+	void (*quote_ident)(struct db *db, const char *name,
+			    struct rk_buf *out);
 	/* Every user table and its columns (all schemas on PG). */
 	int (*tables)(struct db *db, struct db_table_list *out,
 		      struct rk_err *err);

@@ -1,11 +1,11 @@
 /*
- * Detectors: one struct detector per migration framework (one file per framework in detectors/),
- * all listed in detectors/registry.c. A detector knows its tracking table's
- * column signature, how to read applied rows, how a file maps to a row, and
- * how to write a row exactly as its framework would. Detection itself is
- * one catalog query (db_tables) and pure column matching (detector_match).
- * Not here: comparing files with rows (reconcile.h) or running SQL
- * (runner.h).
+ * Detectors: one struct detector per migration framework (one file per
+ * framework in detectors/), all listed in detectors/registry.c. A detector
+ * knows its tracking table's column signature, how to read applied rows, how a
+ * file maps to a row, and how to write a row exactly as its framework would.
+ * Detection itself is one catalog query (db_tables) and pure column matching
+ * (detector_match). Not here: comparing files with rows (reconcile.h) or
+ * running SQL (runner.h).
  */
 #ifndef RECKON_DETECTOR_H
 #define RECKON_DETECTOR_H
@@ -34,7 +34,10 @@ struct applied_set {
 	size_t n;
 	size_t cap;
 };
-#define APPLIED_SET_INIT { NULL, 0, 0 }
+#define APPLIED_SET_INIT                                                       \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 void applied_set_release(struct applied_set *s);
 /* Append a row; strings are copied (NULL stays NULL). */
 struct applied *applied_add(struct applied_set *s, const char *id,
@@ -44,9 +47,9 @@ struct applied *applied_add(struct applied_set *s, const char *id,
 /* A tracking table found in (or chosen for) the database. */
 struct tracked {
 	const struct detector *det;
-	char *schema; /* owned; NULL on SQLite */
-	char *table;  /* owned */
-	int exists;   /* 0: not created yet (first write creates it) */
+	char *schema;	   /* owned; NULL on SQLite */
+	char *table;	   /* owned */
+	int exists;	   /* 0: not created yet (first write creates it) */
 	const char *actor; /* borrowed: who applies, for applied_by; NULL:
 			    * the database user */
 };
@@ -58,9 +61,9 @@ void tracked_qualified(struct db *db, const struct tracked *t,
 void tracked_display(const struct tracked *t, struct rk_buf *out);
 
 struct detector {
-	const char *name;		/* "reckon": --framework, output */
-	const char *table;		/* default tracking table name */
-	const char *const *columns;	/* signature: NULL-terminated */
+	const char *name;	    /* "reckon": --framework, output */
+	const char *table;	    /* default tracking table name */
+	const char *const *columns; /* signature: NULL-terminated */
 	/* Read every applied row of t into out. */
 	int (*read)(struct db *db, const struct tracked *t,
 		    struct applied_set *out, struct rk_err *err);
@@ -72,8 +75,8 @@ struct detector {
 		      const struct mig_file *m, long exec_ms,
 		      struct rk_err *err);
 	/* Delete the record of the row with identifier id. */
-	int (*unrecord)(struct db *db, const struct tracked *t,
-			const char *id, struct rk_err *err);
+	int (*unrecord)(struct db *db, const struct tracked *t, const char *id,
+			struct rk_err *err);
 	/* Append the identifier a row stores for file m; NULL: m->name. */
 	void (*file_id)(const struct mig_file *m, struct rk_buf *out);
 };
@@ -88,8 +91,8 @@ const struct detector *detector_find(const char *name);
 /* One match of a detector against a table in the catalog. */
 struct detection {
 	const struct detector *det;
-	char *schema; /* owned; NULL on SQLite */
-	char *table;  /* owned */
+	char *schema;	/* owned; NULL on SQLite */
+	char *table;	/* owned */
 	size_t matched; /* signature columns found */
 };
 
@@ -98,7 +101,10 @@ struct detection_list {
 	size_t n;
 	size_t cap;
 };
-#define DETECTION_LIST_INIT { NULL, 0, 0 }
+#define DETECTION_LIST_INIT                                                    \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 void detection_list_release(struct detection_list *l);
 
 /*

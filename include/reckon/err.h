@@ -12,28 +12,31 @@ enum rk_kind {
 	RK_USAGE,    /* bad command line: exit 2 */
 	RK_CONFIG,   /* bad config, URL, directory or environment: exit 2 */
 	RK_INPUT,    /* a migration file cannot be used: exit 1 */
-	RK_DB,       /* connection or SQL failure: exit 1 */
+	RK_DB,	     /* connection or SQL failure: exit 1 */
 	RK_CONFLICT, /* ambiguity reckon refuses to guess on: exit 2 */
 };
 
 /* Exit codes, as SPEC.md and man/reckon.1 give them. */
-#define RK_EXIT_OK 0
-#define RK_EXIT_FAIL 1
+#define RK_EXIT_OK    0
+#define RK_EXIT_FAIL  1
 #define RK_EXIT_USAGE 2
 #define RK_EXIT_CHECK 3
 
 struct rk_err {
 	enum rk_kind kind;
-	char msg[512];	  /* what went wrong, where, what to do */
-	char detail[512]; /* server DETAIL, or "" */
-	char hint[256];	  /* server HINT or reckon's advice, or "" */
-	char sqlstate[6]; /* "" unless the server sent one */
-	int position;	  /* 1-based character position in the query, 0 */
+	char msg[512];	      /* what went wrong, where, what to do */
+	char detail[512];     /* server DETAIL, or "" */
+	char hint[256];	      /* server HINT or reckon's advice, or "" */
+	char sqlstate[6];     /* "" unless the server sent one */
+	int position;	      /* 1-based character position in the query, 0 */
 	const char *src_file; /* where reckon raised it; shown by --debug */
 	int src_line;
 };
 
-#define RK_ERR_INIT { RK_OK, "", "", "", "", 0, NULL, 0 }
+#define RK_ERR_INIT                                                            \
+	{                                                                      \
+		RK_OK, "", "", "", "", 0, NULL, 0                              \
+	}
 
 /* Fill err (kind, message) and return -1; use through rk_fail(). */
 __attribute__((format(printf, 5, 6))) int rk_fail_at(struct rk_err *err,

@@ -15,10 +15,10 @@ struct rk_buf;
 struct rk_err;
 
 struct mig_file {
-	char *name;	 /* owned: path relative to the directory, as on disk */
-	char *path;	 /* owned: directory + "/" + name */
-	char *version;	 /* owned: normalised version, "" for repeatables */
-	char *desc;	 /* owned */
+	char *name;    /* owned: path relative to the directory, as on disk */
+	char *path;    /* owned: directory + "/" + name */
+	char *version; /* owned: normalised version, "" for repeatables */
+	char *desc;    /* owned */
 	enum mig_kind kind;
 	enum mig_conv conv;
 	char *down_name; /* owned: the matching down script's name, or NULL */
@@ -34,7 +34,10 @@ struct mig_set {
 	size_t nignored;
 	char *dir; /* owned */
 };
-#define MIG_SET_INIT { NULL, 0, 0, NULL, 0, NULL }
+#define MIG_SET_INIT                                                           \
+	{                                                                      \
+		NULL, 0, 0, NULL, 0, NULL                                      \
+	}
 
 /*
  * Read the directory dir: every regular file ending in .sql whose name

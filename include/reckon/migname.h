@@ -16,9 +16,9 @@ enum mig_kind {
 
 /* Which naming convention a name followed. */
 enum mig_conv {
-	CONV_FLYWAY,	/* V<ver>__<desc>.sql, U<ver>__<desc>.sql, R__<desc>.sql */
-	CONV_UPDOWN,	/* <ver>_<desc>.up.sql / .down.sql (golang-migrate) */
-	CONV_PLAIN,	/* <ver>_<desc>.sql (dbmate, goose, sqlx, ...) */
+	CONV_FLYWAY, /* V<ver>__<desc>.sql, U<ver>__<desc>.sql, R__<desc>.sql */
+	CONV_UPDOWN, /* <ver>_<desc>.up.sql / .down.sql (golang-migrate) */
+	CONV_PLAIN,  /* <ver>_<desc>.sql (dbmate, goose, sqlx, ...) */
 };
 
 struct migname {

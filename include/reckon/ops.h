@@ -67,10 +67,10 @@ struct run_item {
 
 /* Why a run failed. */
 struct run_failure {
-	char *name;	 /* owned: the file, or NULL before any file */
-	char *error;	 /* owned: the message */
-	char *detail;	 /* owned or NULL */
-	char *hint;	 /* owned or NULL */
+	char *name;   /* owned: the file, or NULL before any file */
+	char *error;  /* owned: the message */
+	char *detail; /* owned or NULL */
+	char *hint;   /* owned or NULL */
 	char sqlstate[6];
 	unsigned line;	 /* line in the file, 0 if unknown */
 	char *statement; /* owned: the failing statement, or NULL */
@@ -137,8 +137,8 @@ int op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err);
 
 /* A file's statements, for preview. */
 struct preview_report {
-	char *name;		   /* owned */
-	struct rk_buf *content;	   /* owned */
+	char *name;		/* owned */
+	struct rk_buf *content; /* owned */
 	struct sql_stmt_list stmts;
 	unsigned lines;
 	int transactional; /* no statement refuses a transaction */

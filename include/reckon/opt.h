@@ -22,7 +22,10 @@ struct opt {
 	void *value;
 	const char *help;
 };
-#define OPT_TABLE_END { NULL, OPT_END, NULL, NULL }
+#define OPT_TABLE_END                                                          \
+	{                                                                      \
+		NULL, OPT_END, NULL, NULL                                      \
+	}
 
 /*
  * Parse argv[0..argc) against opts. Positional arguments, and when

@@ -31,7 +31,7 @@ struct status_entry {
 		     * what the table stores */
 	char *id;   /* owned: the row's stored identifier, or NULL */
 	const struct mig_file *file; /* borrowed from the mig_set, or NULL */
-	const struct applied *row;   /* borrowed from the applied_set, or NULL */
+	const struct applied *row; /* borrowed from the applied_set, or NULL */
 	enum mig_state state;
 	int out_of_order; /* pending, with a lower version than one applied */
 };
@@ -42,7 +42,13 @@ struct status_list {
 	size_t cap;
 	size_t count[ST_COUNT]; /* entries per state */
 };
-#define STATUS_LIST_INIT { NULL, 0, 0, { 0, 0, 0, 0, 0 } }
+#define STATUS_LIST_INIT                                                       \
+	{                                                                      \
+		NULL, 0, 0,                                                    \
+		{                                                              \
+			0, 0, 0, 0, 0                                          \
+		}                                                              \
+	}
 void status_list_release(struct status_list *l);
 
 /*

@@ -31,10 +31,10 @@ enum sql_tok {
 
 /* What a dialect allows; sql_dialect_pg and sql_dialect_sqlite. */
 struct sql_dialect {
-	const char *name;	     /* "postgres", "sqlite" */
+	const char *name;	      /* "postgres", "sqlite" */
 	unsigned nested_comments : 1; /* block comments nest (PG) */
 	unsigned dollar_quotes : 1;   /* $tag$ strings (PG) */
-	unsigned e_strings : 1;	     /* E'..' with backslash escapes (PG) */
+	unsigned e_strings : 1;	      /* E'..' with backslash escapes (PG) */
 	unsigned bracket_idents : 1;  /* [ident] (SQLite) */
 	unsigned backtick_idents : 1; /* `ident` (SQLite) */
 };
@@ -49,20 +49,23 @@ size_t sql_token(const char *s, size_t n, const struct sql_dialect *d,
 		 enum sql_tok *kind);
 
 /* Statement flags found by the splitter. */
-#define SQL_NO_TX 0x1u	    /* refused inside a transaction block (CREATE/DROP
-			     * INDEX CONCURRENTLY, REINDEX .. CONCURRENTLY,
-			     * VACUUM, CREATE/DROP DATABASE, ALTER SYSTEM,
-			     * CREATE/DROP TABLESPACE) */
-#define SQL_TX_CONTROL 0x2u /* BEGIN, START TRANSACTION, COMMIT, END,
-			     * ROLLBACK, SAVEPOINT, RELEASE, ABORT */
-#define SQL_ADD_VALUE 0x4u  /* ALTER TYPE .. ADD VALUE: no-transaction before
-			     * PostgreSQL 12 */
+#define SQL_NO_TX                                                              \
+	0x1u /* refused inside a transaction block (CREATE/DROP                \
+	      * INDEX CONCURRENTLY, REINDEX .. CONCURRENTLY,                   \
+	      * VACUUM, CREATE/DROP DATABASE, ALTER SYSTEM,                    \
+	      * CREATE/DROP TABLESPACE) */
+#define SQL_TX_CONTROL                                                         \
+	0x2u /* BEGIN, START TRANSACTION, COMMIT, END,                         \
+	      * ROLLBACK, SAVEPOINT, RELEASE, ABORT */
+#define SQL_ADD_VALUE                                                          \
+	0x4u /* ALTER TYPE .. ADD VALUE: no-transaction before                 \
+	      * PostgreSQL 12 */
 
 /* One statement: a slice of the caller's buffer. */
 struct sql_stmt {
-	size_t off;    /* first byte that is not space or comment */
-	size_t len;    /* through the terminating ';' (or end of input) */
-	unsigned line; /* 1-based line of s[off] */
+	size_t off;	/* first byte that is not space or comment */
+	size_t len;	/* through the terminating ';' (or end of input) */
+	unsigned line;	/* 1-based line of s[off] */
 	unsigned flags; /* SQL_* above */
 };
 
@@ -71,7 +74,10 @@ struct sql_stmt_list {
 	size_t n;
 	size_t cap;
 };
-#define SQL_STMT_LIST_INIT { NULL, 0, 0 }
+#define SQL_STMT_LIST_INIT                                                     \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 void sql_stmt_list_release(struct sql_stmt_list *l);
 
 /*

@@ -26,7 +26,7 @@ void rk_grow(void **p, size_t *cap, size_t want, size_t elem);
 
 /* Report an internal error (a bug in reckon) and abort. */
 __attribute__((noreturn, format(printf, 1, 2))) void rk_bug(const char *fmt,
-							      ...);
+							    ...);
 
 /*
  * Compare two version strings as numbers segment by segment: runs of

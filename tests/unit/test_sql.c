@@ -19,7 +19,7 @@
 
 #include "reckon/banned.h"
 
-#define PG (&sql_dialect_pg)
+#define PG   (&sql_dialect_pg)
 #define LITE (&sql_dialect_sqlite)
 
 /* An exact-size copy of s[0..n): reading s[n] is an ASan error. */
@@ -67,11 +67,11 @@ check_tokens(const struct sql_dialect *d, const char *src, size_t n,
 	free(s);
 }
 
-#define TOKENS(d, src, ...)                                                \
-	do {                                                               \
-		static const struct tok want_[] = { __VA_ARGS__ };         \
-		check_tokens((d), (src), sizeof(src) - 1, want_,           \
-			     ARRAY_SIZE(want_));                           \
+#define TOKENS(d, src, ...)                                                    \
+	do {                                                                   \
+		static const struct tok want_[] = {__VA_ARGS__};               \
+		check_tokens((d), (src), sizeof(src) - 1, want_,               \
+			     ARRAY_SIZE(want_));                               \
 	} while (0)
 
 /* The kind and length of the first token of src on d. */
@@ -86,12 +86,12 @@ first(const struct sql_dialect *d, const char *src, size_t n, size_t *len)
 	return kind;
 }
 
-#define FIRST(d, src, kind, len)                                           \
-	do {                                                               \
-		size_t l_;                                                 \
-		assert_int_equal(first((d), (src), sizeof(src) - 1, &l_),  \
-				 (kind));                                  \
-		assert_int_equal(l_, (len));                               \
+#define FIRST(d, src, kind, len)                                               \
+	do {                                                                   \
+		size_t l_;                                                     \
+		assert_int_equal(first((d), (src), sizeof(src) - 1, &l_),      \
+				 (kind));                                      \
+		assert_int_equal(l_, (len));                                   \
 	} while (0)
 
 static void
@@ -113,11 +113,11 @@ test_lex_strings(void **state)
 	FIRST(PG, "u&\"d\\0061t\" x", TK_QIDENT, 11);
 	FIRST(LITE, "X'00ff' x", TK_STRING, 7);
 	/* no E'' strings on SQLite: E, then a string ending at \' */
-	TOKENS(LITE, "E'\\';'", { TK_WORD, 1 }, { TK_STRING, 3 },
-	       { TK_SEMI, 1 }, { TK_UNTERMINATED, 1 });
+	TOKENS(LITE, "E'\\';'", {TK_WORD, 1}, {TK_STRING, 3}, {TK_SEMI, 1},
+	       {TK_UNTERMINATED, 1});
 	/* a word that merely starts with a prefix letter */
-	TOKENS(PG, "Ex'a'", { TK_WORD, 2 }, { TK_STRING, 3 });
-	TOKENS(PG, "U&x", { TK_WORD, 1 }, { TK_OP, 1 }, { TK_WORD, 1 });
+	TOKENS(PG, "Ex'a'", {TK_WORD, 2}, {TK_STRING, 3});
+	TOKENS(PG, "U&x", {TK_WORD, 1}, {TK_OP, 1}, {TK_WORD, 1});
 }
 
 static void
@@ -136,9 +136,9 @@ test_lex_idents(void **state)
 	FIRST(LITE, "`a``b` x", TK_QIDENT, 6);
 	FIRST(LITE, "\"a;b\" x", TK_QIDENT, 5);
 	/* brackets and backticks are operators on PG */
-	TOKENS(PG, "[a;b]", { TK_OP, 1 }, { TK_WORD, 1 }, { TK_SEMI, 1 },
-	       { TK_WORD, 1 }, { TK_OP, 1 });
-	TOKENS(PG, "`a`", { TK_OP, 1 }, { TK_WORD, 1 }, { TK_OP, 1 });
+	TOKENS(PG, "[a;b]", {TK_OP, 1}, {TK_WORD, 1}, {TK_SEMI, 1},
+	       {TK_WORD, 1}, {TK_OP, 1});
+	TOKENS(PG, "`a`", {TK_OP, 1}, {TK_WORD, 1}, {TK_OP, 1});
 }
 
 static void
@@ -154,40 +154,39 @@ test_lex_dollar(void **state)
 	FIRST(PG, "$é$x$é$ x", TK_DOLLAR, 9);
 	FIRST(PG, "$1 x", TK_PARAM, 2);
 	FIRST(PG, "$12$ x", TK_PARAM, 3);
-	TOKENS(PG, "$ x", { TK_OP, 1 }, { TK_SPACE, 1 }, { TK_WORD, 1 });
-	TOKENS(PG, "$a b$", { TK_OP, 1 }, { TK_WORD, 1 }, { TK_SPACE, 1 },
-	       { TK_WORD, 2 });
+	TOKENS(PG, "$ x", {TK_OP, 1}, {TK_SPACE, 1}, {TK_WORD, 1});
+	TOKENS(PG, "$a b$", {TK_OP, 1}, {TK_WORD, 1}, {TK_SPACE, 1},
+	       {TK_WORD, 2});
 	FIRST(PG, "$$ never closed", TK_UNTERMINATED, 15);
 	FIRST(PG, "$t$ x $T$ y", TK_UNTERMINATED, 11);
 	FIRST(PG, "$t$ x $t", TK_UNTERMINATED, 8);
 	/* no dollar quotes on SQLite: $name and $1 are parameters */
 	FIRST(LITE, "$name x", TK_PARAM, 5);
 	FIRST(LITE, "$1 x", TK_PARAM, 2);
-	TOKENS(LITE, "$$ ; $$", { TK_PARAM, 2 }, { TK_SPACE, 1 },
-	       { TK_SEMI, 1 }, { TK_SPACE, 1 }, { TK_PARAM, 2 });
+	TOKENS(LITE, "$$ ; $$", {TK_PARAM, 2}, {TK_SPACE, 1}, {TK_SEMI, 1},
+	       {TK_SPACE, 1}, {TK_PARAM, 2});
 }
 
 static void
 test_lex_comments(void **state)
 {
 	(void)state;
-	TOKENS(PG, "-- a ';\"\nx", { TK_COMMENT, 8 }, { TK_SPACE, 1 },
-	       { TK_WORD, 1 });
-	TOKENS(PG, "--", { TK_COMMENT, 2 });
-	TOKENS(PG, "a-b", { TK_WORD, 1 }, { TK_OP, 1 }, { TK_WORD, 1 });
-	TOKENS(PG, "a/b", { TK_WORD, 1 }, { TK_OP, 1 }, { TK_WORD, 1 });
+	TOKENS(PG, "-- a ';\"\nx", {TK_COMMENT, 8}, {TK_SPACE, 1},
+	       {TK_WORD, 1});
+	TOKENS(PG, "--", {TK_COMMENT, 2});
+	TOKENS(PG, "a-b", {TK_WORD, 1}, {TK_OP, 1}, {TK_WORD, 1});
+	TOKENS(PG, "a/b", {TK_WORD, 1}, {TK_OP, 1}, {TK_WORD, 1});
 	FIRST(PG, "/**/ x", TK_COMMENT, 4);
 	FIRST(PG, "/* a /* b */ c */ x", TK_COMMENT, 17);
 	FIRST(PG, "/*/**/*/ x", TK_COMMENT, 8);
-	/* "/*" then "/": the slash does not close it */
+	/* an opening slash-star then a slash: nothing closes */
 	FIRST(PG, "/*/ x", TK_UNTERMINATED, 5);
-	/* "* /" closes, then "*" is outside */
-	TOKENS(PG, "/* */*", { TK_COMMENT, 5 }, { TK_OP, 1 });
+	/* star-slash closes, and the star after it is outside */
+	TOKENS(PG, "/* */*", {TK_COMMENT, 5}, {TK_OP, 1});
 	FIRST(PG, "/* a /* b */ c", TK_UNTERMINATED, 14);
 	/* SQLite does not nest: the first close ends it */
-	TOKENS(LITE, "/* a /* b */ c */", { TK_COMMENT, 12 },
-	       { TK_SPACE, 1 }, { TK_WORD, 1 }, { TK_SPACE, 1 },
-	       { TK_OP, 1 }, { TK_OP, 1 });
+	TOKENS(LITE, "/* a /* b */ c */", {TK_COMMENT, 12}, {TK_SPACE, 1},
+	       {TK_WORD, 1}, {TK_SPACE, 1}, {TK_OP, 1}, {TK_OP, 1});
 	FIRST(LITE, "/* x", TK_UNTERMINATED, 4);
 }
 
@@ -201,32 +200,29 @@ test_lex_numbers_params(void **state)
 	FIRST(PG, ".5 x", TK_NUMBER, 2);
 	FIRST(PG, "0x1F x", TK_NUMBER, 4);
 	FIRST(PG, "1_000 x", TK_NUMBER, 5);
-	TOKENS(PG, "1e", { TK_NUMBER, 1 }, { TK_WORD, 1 });
-	TOKENS(PG, "a.b", { TK_WORD, 1 }, { TK_DOT, 1 }, { TK_WORD, 1 });
-	TOKENS(PG, "f(1,2)", { TK_WORD, 1 }, { TK_LPAREN, 1 },
-	       { TK_NUMBER, 1 }, { TK_COMMA, 1 }, { TK_NUMBER, 1 },
-	       { TK_RPAREN, 1 });
+	TOKENS(PG, "1e", {TK_NUMBER, 1}, {TK_WORD, 1});
+	TOKENS(PG, "a.b", {TK_WORD, 1}, {TK_DOT, 1}, {TK_WORD, 1});
+	TOKENS(PG, "f(1,2)", {TK_WORD, 1}, {TK_LPAREN, 1}, {TK_NUMBER, 1},
+	       {TK_COMMA, 1}, {TK_NUMBER, 1}, {TK_RPAREN, 1});
 	FIRST(PG, "? x", TK_PARAM, 1);
 	FIRST(LITE, "?12 x", TK_PARAM, 3);
 	FIRST(LITE, ":name x", TK_PARAM, 5);
 	FIRST(LITE, "@name x", TK_PARAM, 5);
 	/* a PG cast is one operator, not a parameter */
-	TOKENS(PG, "a::text", { TK_WORD, 1 }, { TK_OP, 2 }, { TK_WORD, 4 });
-	TOKENS(PG, "@>", { TK_OP, 1 }, { TK_OP, 1 });
+	TOKENS(PG, "a::text", {TK_WORD, 1}, {TK_OP, 2}, {TK_WORD, 4});
+	TOKENS(PG, "@>", {TK_OP, 1}, {TK_OP, 1});
 }
 
 static void
 test_lex_bounds(void **state)
 {
-	static const char nul[] = { 'a', '\0', 'b' };
+	static const char nul[] = {'a', '\0', 'b'};
 
 	(void)state;
 	/* a NUL byte is an operator byte, not the end */
-	check_tokens(PG, nul, sizeof(nul),
-		     (const struct tok[]){ { TK_WORD, 1 },
-					   { TK_OP, 1 },
-					   { TK_WORD, 1 } },
-		     3);
+	check_tokens(
+	    PG, nul, sizeof(nul),
+	    (const struct tok[]){{TK_WORD, 1}, {TK_OP, 1}, {TK_WORD, 1}}, 3);
 	/* n cuts every token short, wherever it falls */
 	FIRST(PG, "'", TK_UNTERMINATED, 1);
 	FIRST(PG, "'abc", TK_UNTERMINATED, 4);
@@ -273,19 +269,19 @@ check_stmt(const char *src, const struct sql_stmt_list *l, size_t i,
 		fail_msg("no statement %zu (have %zu)", i, l->n);
 	st = &l->v[i];
 	if (st->len != strlen(text) || memcmp(src + st->off, text, st->len))
-		fail_msg("statement %zu is '%.*s', want '%s'", i,
-			 (int)st->len, src + st->off, text);
+		fail_msg("statement %zu is '%.*s', want '%s'", i, (int)st->len,
+			 src + st->off, text);
 	assert_int_equal(st->line, line);
 	assert_int_equal(st->flags, flags);
 }
 
 /* Split src with d, expecting success and n statements. */
-#define SPLIT(d, src, l, want_n)                                           \
-	do {                                                               \
-		struct rk_err e_ = RK_ERR_INIT;                            \
-		if (split((d), (src), strlen(src), (l), &e_) < 0)          \
-			fail_msg("split failed: %s", e_.msg);              \
-		assert_int_equal((l)->n, (want_n));                       \
+#define SPLIT(d, src, l, want_n)                                               \
+	do {                                                                   \
+		struct rk_err e_ = RK_ERR_INIT;                                \
+		if (split((d), (src), strlen(src), (l), &e_) < 0)              \
+			fail_msg("split failed: %s", e_.msg);                  \
+		assert_int_equal((l)->n, (want_n));                            \
 	} while (0)
 
 static void
@@ -324,8 +320,7 @@ test_split_comments_and_empty(void **state)
 
 	(void)state;
 	SPLIT(PG, src, &l, 2);
-	check_stmt(src, &l, 0, "INSERT INTO t -- mid; \"\n  VALUES (1);", 4,
-		   0);
+	check_stmt(src, &l, 0, "INSERT INTO t -- mid; \"\n  VALUES (1);", 4, 0);
 	check_stmt(src, &l, 1, "SELECT 2", 6, 0);
 	sql_stmt_list_release(&l);
 	SPLIT(PG, only, &l, 0);
@@ -339,9 +334,9 @@ static void
 test_split_quotes(void **state)
 {
 	static const char src[] =
-		"INSERT INTO t VALUES ('a;b', E'\\';', \"q;i\", 'it''s;');\n"
-		"SELECT $$ ; $$, $fn$ $$;$$ ; $fn$;\n"
-		"SELECT U&'x;y', B'1', X'0a';";
+	    "INSERT INTO t VALUES ('a;b', E'\\';', \"q;i\", 'it''s;');\n"
+	    "SELECT $$ ; $$, $fn$ $$;$$ ; $fn$;\n"
+	    "SELECT U&'x;y', B'1', X'0a';";
 	struct sql_stmt_list l = SQL_STMT_LIST_INIT;
 
 	(void)state;
@@ -358,13 +353,13 @@ static void
 test_split_plpgsql(void **state)
 {
 	static const char src[] =
-		"CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $body$\n"
-		"BEGIN\n"
-		"  EXECUTE $q$UPDATE t SET a = 1; $$ inner $$;$q$;\n"
-		"  RETURN NEW;\n"
-		"END;\n"
-		"$body$ LANGUAGE plpgsql;\n"
-		"DO $$BEGIN PERFORM 1; END$$;\n";
+	    "CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $body$\n"
+	    "BEGIN\n"
+	    "  EXECUTE $q$UPDATE t SET a = 1; $$ inner $$;$q$;\n"
+	    "  RETURN NEW;\n"
+	    "END;\n"
+	    "$body$ LANGUAGE plpgsql;\n"
+	    "DO $$BEGIN PERFORM 1; END$$;\n";
 	struct sql_stmt_list l = SQL_STMT_LIST_INIT;
 
 	(void)state;
@@ -388,7 +383,7 @@ test_split_nested_comments(void **state)
 	check_stmt(src, &l, 0, "SELECT 1 /* a /* b; */ c; */;", 1, 0);
 	check_stmt(src, &l, 1, "SELECT 2;", 2, 0);
 	sql_stmt_list_release(&l);
-	/* SQLite closes at the first "* /", so "c;" is a statement */
+	/* SQLite closes at the first star-slash: "c;" ends a statement */
 	SPLIT(LITE, src, &l, 3);
 	check_stmt(src, &l, 0, "SELECT 1 /* a /* b; */ c;", 1, 0);
 	check_stmt(src, &l, 1, "*/;", 1, 0);
@@ -418,16 +413,16 @@ static void
 test_split_begin_atomic(void **state)
 {
 	static const char src[] =
-		"CREATE FUNCTION f(a int) RETURNS int\n"
-		"LANGUAGE sql\n"
-		"BEGIN ATOMIC\n"
-		"  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n"
-		"  SELECT CASE a WHEN 1 THEN (CASE WHEN true THEN 3 END)\n"
-		"         END;\n"
-		"END;\n"
-		"create or replace procedure p() begin atomic insert into t "
-		"values (1); end;\n"
-		"SELECT 1;";
+	    "CREATE FUNCTION f(a int) RETURNS int\n"
+	    "LANGUAGE sql\n"
+	    "BEGIN ATOMIC\n"
+	    "  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n"
+	    "  SELECT CASE a WHEN 1 THEN (CASE WHEN true THEN 3 END)\n"
+	    "         END;\n"
+	    "END;\n"
+	    "create or replace procedure p() begin atomic insert into t "
+	    "values (1); end;\n"
+	    "SELECT 1;";
 	struct sql_stmt_list l = SQL_STMT_LIST_INIT;
 
 	(void)state;
@@ -476,25 +471,50 @@ static void
 test_split_sqlite_trigger(void **state)
 {
 	static const char src[] =
-		"CREATE TEMP TRIGGER IF NOT EXISTS tr AFTER UPDATE ON t\n"
-		"WHEN CASE WHEN new.a THEN 1 END\n"
-		"BEGIN\n"
-		"  UPDATE u SET b = CASE WHEN new.a > 1 THEN 'x;' END;\n"
-		"  INSERT INTO log VALUES (new.id);\n"
-		"END;\n"
-		"CREATE TRIGGER t2 BEFORE DELETE ON t BEGIN SELECT 1; END;\n"
-		"DROP TABLE t;";
+	    "CREATE TEMP TRIGGER IF NOT EXISTS tr AFTER UPDATE ON t\n"
+	    "WHEN CASE WHEN new.a THEN 1 END\n"
+	    "BEGIN\n"
+	    "  UPDATE u SET b = CASE WHEN new.a > 1 THEN 'x;' END;\n"
+	    "  INSERT INTO log VALUES (new.id);\n"
+	    "END;\n"
+	    "CREATE TRIGGER t2 BEFORE DELETE ON t BEGIN SELECT 1; END;\n"
+	    "DROP TABLE t;";
 	struct sql_stmt_list l = SQL_STMT_LIST_INIT;
 
 	(void)state;
 	SPLIT(LITE, src, &l, 3);
 	assert_int_equal(l.v[0].off, 0);
-	assert_int_equal(l.v[0].len, strstr(src, "CREATE TRIGGER t2") - src - 1);
+	assert_int_equal(l.v[0].len,
+			 strstr(src, "CREATE TRIGGER t2") - src - 1);
 	assert_int_equal(l.v[0].line, 1);
 	check_stmt(src, &l, 1,
 		   "CREATE TRIGGER t2 BEFORE DELETE ON t BEGIN SELECT 1; END;",
 		   7, 0);
 	check_stmt(src, &l, 2, "DROP TABLE t;", 8, 0);
+	sql_stmt_list_release(&l);
+}
+
+static void
+test_split_parens(void **state)
+{
+	static const char src[] = "CREATE RULE r AS ON INSERT TO t DO INSTEAD "
+				  "(INSERT INTO a VALUES (1); DELETE FROM b);\n"
+				  "SELECT 1);\nSELECT (2;";
+	struct sql_stmt_list l = SQL_STMT_LIST_INIT;
+
+	(void)state;
+	/* psql's rule: ';' inside ( ) does not split; an extra ) is ignored */
+	SPLIT(PG, src, &l, 3);
+	check_stmt(src, &l, 0,
+		   "CREATE RULE r AS ON INSERT TO t DO INSTEAD (INSERT INTO a "
+		   "VALUES (1); DELETE FROM b);",
+		   1, 0);
+	check_stmt(src, &l, 1, "SELECT 1);", 2, 0);
+	check_stmt(src, &l, 2, "SELECT (2;", 3, 0);
+	sql_stmt_list_release(&l);
+	/* SQLite splits at every ';', as sqlite3_complete() does */
+	SPLIT(LITE, src, &l, 4);
+	check_stmt(src, &l, 1, "DELETE FROM b);", 1, 0);
 	sql_stmt_list_release(&l);
 }
 
@@ -525,7 +545,7 @@ test_split_lines_crlf(void **state)
 	SPLIT(PG, src, &l, 3);
 	check_stmt(src, &l, 0, "SELECT 1;", 3, 0);
 	check_stmt(src, &l, 1, "SELECT\r\n 'a\r\nb';", 4, 0);
-	check_stmt(src, &l, 2, "SELECT 3;", 7, 0);
+	check_stmt(src, &l, 2, "SELECT 3;", 8, 0);
 	sql_stmt_list_release(&l);
 }
 
@@ -540,9 +560,9 @@ test_split_nul(void **state)
 	assert_int_equal(split(PG, src, sizeof(src) - 1, &l, &err), 0);
 	assert_int_equal(l.n, 2);
 	assert_int_equal(l.v[0].off, 0);
-	assert_int_equal(l.v[0].len, 14);
+	assert_int_equal(l.v[0].len, 13);
 	/* the NUL is a token of its own and starts the next statement */
-	assert_int_equal(l.v[1].off, 14);
+	assert_int_equal(l.v[1].off, 13);
 	assert_int_equal(l.v[1].len, 10);
 	sql_stmt_list_release(&l);
 }
@@ -589,13 +609,15 @@ test_split_errors(void **state)
 	check_error(PG, "\n\nSELECT E'it\\';",
 		    "unterminated quoted string starting at line 3",
 		    "close it with '; inside E'' a quote is written \\' or ''");
-	check_error(PG, "SELECT 1;\n-- 'x\nCREATE FUNCTION f() AS $body$\n"
-			"BEGIN; END; $$;\n",
+	check_error(PG,
+		    "SELECT 1;\n-- 'x\nCREATE FUNCTION f() AS $body$\n"
+		    "BEGIN; END; $$;\n",
 		    "unterminated dollar-quoted string $body$ starting at "
 		    "line 3",
 		    "close it with $body$, spelled as it opens");
-	check_error(PG, "DO $$ x", "unterminated dollar-quoted string $$ "
-				   "starting at line 1",
+	check_error(PG, "DO $$ x",
+		    "unterminated dollar-quoted string $$ "
+		    "starting at line 1",
 		    "close it with $$, spelled as it opens");
 	check_error(PG, "SELECT 1 AS \"a\nb",
 		    "unterminated quoted identifier starting at line 1",
@@ -604,17 +626,21 @@ test_split_errors(void **state)
 		    "unterminated block comment starting at line 2",
 		    "close it with */; comments nest, so each /* inside "
 		    "needs its own */");
-	check_error(LITE, "\n/* a", "unterminated block comment starting at "
-				    "line 2",
+	check_error(LITE, "\n/* a",
+		    "unterminated block comment starting at "
+		    "line 2",
 		    "close it with */");
-	check_error(LITE, "SELECT [a;\n", "unterminated quoted identifier "
-					  "starting at line 1",
+	check_error(LITE, "SELECT [a;\n",
+		    "unterminated quoted identifier "
+		    "starting at line 1",
 		    "close it with ]");
-	check_error(LITE, "\nSELECT `a;\n", "unterminated quoted identifier "
-					    "starting at line 2",
+	check_error(LITE, "\nSELECT `a;\n",
+		    "unterminated quoted identifier "
+		    "starting at line 2",
 		    "close it with `; a ` inside a name is written ``");
-	check_error(PG, "SELECT U&'x", "unterminated quoted string starting "
-				       "at line 1",
+	check_error(PG, "SELECT U&'x",
+		    "unterminated quoted string starting "
+		    "at line 1",
 		    "close it with '; a quote inside a string is written ''");
 }
 
@@ -649,8 +675,7 @@ test_flags_no_tx(void **state)
 			 SQL_NO_TX);
 	assert_int_equal(flags_of(PG, "VACUUM ANALYZE t;"), SQL_NO_TX);
 	assert_int_equal(flags_of(PG, "CREATE DATABASE d;"), SQL_NO_TX);
-	assert_int_equal(flags_of(PG, "DROP DATABASE IF EXISTS d;"),
-			 SQL_NO_TX);
+	assert_int_equal(flags_of(PG, "DROP DATABASE IF EXISTS d;"), SQL_NO_TX);
 	assert_int_equal(flags_of(PG, "ALTER SYSTEM SET work_mem = '1MB';"),
 			 SQL_NO_TX);
 	assert_int_equal(flags_of(PG, "CREATE TABLESPACE s LOCATION '/x';"),
@@ -680,26 +705,24 @@ static void
 test_flags_tx_control(void **state)
 {
 	static const char *const tx[] = {
-		"BEGIN;",
-		"begin transaction;",
-		"BEGIN WORK",
-		"START TRANSACTION ISOLATION LEVEL SERIALIZABLE;",
-		"COMMIT;",
-		"END;",
-		"ROLLBACK;",
-		"ROLLBACK TO SAVEPOINT s;",
-		"SAVEPOINT s;",
-		"RELEASE SAVEPOINT s;",
-		"ABORT;",
-		"PREPARE TRANSACTION 'x';",
-		"COMMIT PREPARED 'x';",
+	    "BEGIN;",
+	    "begin transaction;",
+	    "BEGIN WORK",
+	    "START TRANSACTION ISOLATION LEVEL SERIALIZABLE;",
+	    "COMMIT;",
+	    "END;",
+	    "ROLLBACK;",
+	    "ROLLBACK TO SAVEPOINT s;",
+	    "SAVEPOINT s;",
+	    "RELEASE SAVEPOINT s;",
+	    "ABORT;",
+	    "PREPARE TRANSACTION 'x';",
+	    "COMMIT PREPARED 'x';",
 	};
 	static const char *const lite_tx[] = {
-		"BEGIN DEFERRED;",
-		"BEGIN IMMEDIATE TRANSACTION;",
-		"begin exclusive;",
-		"END TRANSACTION;",
-		"RELEASE s;",
+	    "BEGIN DEFERRED;",	"BEGIN IMMEDIATE TRANSACTION;",
+	    "begin exclusive;", "END TRANSACTION;",
+	    "RELEASE s;",
 	};
 	size_t i;
 
@@ -709,8 +732,7 @@ test_flags_tx_control(void **state)
 			fail_msg("'%s' is not transaction control", tx[i]);
 	for (i = 0; i < ARRAY_SIZE(lite_tx); i++)
 		if (flags_of(LITE, lite_tx[i]) != SQL_TX_CONTROL)
-			fail_msg("'%s' is not transaction control",
-				 lite_tx[i]);
+			fail_msg("'%s' is not transaction control", lite_tx[i]);
 	assert_int_equal(flags_of(PG, "BEGIN ATOMIC;"), 0);
 	assert_int_equal(flags_of(PG, "START x;"), 0);
 	assert_int_equal(flags_of(PG, "PREPARE q AS SELECT 1;"), 0);
@@ -780,31 +802,32 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lex_strings),
-		cmocka_unit_test(test_lex_idents),
-		cmocka_unit_test(test_lex_dollar),
-		cmocka_unit_test(test_lex_comments),
-		cmocka_unit_test(test_lex_numbers_params),
-		cmocka_unit_test(test_lex_bounds),
-		cmocka_unit_test(test_split_basic),
-		cmocka_unit_test(test_split_comments_and_empty),
-		cmocka_unit_test(test_split_quotes),
-		cmocka_unit_test(test_split_plpgsql),
-		cmocka_unit_test(test_split_nested_comments),
-		cmocka_unit_test(test_split_sqlite_idents),
-		cmocka_unit_test(test_split_begin_atomic),
-		cmocka_unit_test(test_split_begin_atomic_edges),
-		cmocka_unit_test(test_split_sqlite_trigger),
-		cmocka_unit_test(test_split_no_semicolon),
-		cmocka_unit_test(test_split_lines_crlf),
-		cmocka_unit_test(test_split_nul),
-		cmocka_unit_test(test_split_appends),
-		cmocka_unit_test(test_split_errors),
-		cmocka_unit_test(test_flags_no_tx),
-		cmocka_unit_test(test_flags_tx_control),
-		cmocka_unit_test(test_flags_add_value),
-		cmocka_unit_test(test_flags_reset),
-		cmocka_unit_test(test_dialects),
+	    cmocka_unit_test(test_lex_strings),
+	    cmocka_unit_test(test_lex_idents),
+	    cmocka_unit_test(test_lex_dollar),
+	    cmocka_unit_test(test_lex_comments),
+	    cmocka_unit_test(test_lex_numbers_params),
+	    cmocka_unit_test(test_lex_bounds),
+	    cmocka_unit_test(test_split_basic),
+	    cmocka_unit_test(test_split_comments_and_empty),
+	    cmocka_unit_test(test_split_quotes),
+	    cmocka_unit_test(test_split_plpgsql),
+	    cmocka_unit_test(test_split_nested_comments),
+	    cmocka_unit_test(test_split_sqlite_idents),
+	    cmocka_unit_test(test_split_begin_atomic),
+	    cmocka_unit_test(test_split_begin_atomic_edges),
+	    cmocka_unit_test(test_split_sqlite_trigger),
+	    cmocka_unit_test(test_split_parens),
+	    cmocka_unit_test(test_split_no_semicolon),
+	    cmocka_unit_test(test_split_lines_crlf),
+	    cmocka_unit_test(test_split_nul),
+	    cmocka_unit_test(test_split_appends),
+	    cmocka_unit_test(test_split_errors),
+	    cmocka_unit_test(test_flags_no_tx),
+	    cmocka_unit_test(test_flags_tx_control),
+	    cmocka_unit_test(test_flags_add_value),
+	    cmocka_unit_test(test_flags_reset),
+	    cmocka_unit_test(test_dialects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Integration suite: runs inside pg_virtualenv (PGHOST, PGPORT, PGUSER,
+# PGPASSWORD set for a throwaway cluster). The C conformance suite first,
+# then every tests/integration/t_*.sh against each backend it names.
+set -u
+cd "$(dirname "$0")/../.."
+export RECKON_ROOT=$PWD
+status=0
+for t in build/san/tests/db_conformance; do
+	[ -x "$t" ] || continue
+	echo "-- $t"
+	"$t" || status=1
+done
+. tests/integration/lib.sh
+for f in tests/integration/t_*.sh; do
+	. "$f"
+done
+for fn in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
+	run_test "$fn"
+done
+summary || status=1
+exit $status

@@ -1,0 +1,126 @@
+# status, history, current, detect and preview: states and JSON shapes.
+
+two_applied() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	mig 002_b.sql "CREATE TABLE b (id integer);"
+	rk run
+}
+
+test_status_json_shape() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	mig 002_b.sql "CREATE TABLE b (id integer);"
+	rk status --json
+	expect_rc 0
+	jqe '.framework == "reckon"'
+	if [ "$BACKEND" = pg ]; then
+		jqe '.tracking_table == "public.reckon_migrations"'
+	else
+		jqe '.tracking_table == "reckon_migrations"'
+	fi
+	jqe '.detected_tables == []'
+	jqe '[.migrations[].state] == ["pending","pending"]'
+	jqe '.migrations[0] | keys_unsorted == ["name","state","applied_at","stored_hash","file_hash","out_of_order","version"]'
+	jqe '.migrations[0].stored_hash == null and .migrations[0].applied_at == null'
+	jqe '.summary == {"applied":0,"pending":2,"modified":0,"orphaned":0,"failed":0}'
+	rk status --check
+	expect_rc 3
+	rk run
+	rk status --json
+	jqe '[.migrations[].state] == ["applied","applied"]'
+	jqe '.migrations | all(.applied_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))'
+	jqe '.migrations | all(.stored_hash == .file_hash)'
+	jqe '.migrations[1].id == "002_b.sql" and .migrations[1].version == "002"'
+	jqe '.detected_tables[0].table == "reckon_migrations" and .detected_tables[0].framework == "reckon"'
+	rk status --check
+	expect_rc 0
+}
+
+test_status_modified() {
+	two_applied
+	echo "-- edited later" >>"$M/002_b.sql"
+	rk status --json
+	jqe '.migrations[1].state == "modified"'
+	jqe '.migrations[1].stored_hash != .migrations[1].file_hash'
+	jqe '.summary.modified == 1'
+	rk status --check
+	expect_rc 3
+	rk status
+	expect_out "modified  002_b.sql"
+}
+
+test_status_orphaned() {
+	two_applied
+	rm "$M/001_a.sql"
+	rk status --json
+	jqe '.migrations[0] | .name == "001_a.sql" and .state == "orphaned" and .file_hash == null and .id == "001_a.sql"'
+	jqe '.summary.orphaned == 1 and .summary.applied == 1'
+	rk status --check
+	expect_rc 3
+}
+
+test_status_out_of_order() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	mig 003_c.sql "CREATE TABLE c (id integer);"
+	rk run
+	mig 002_b.sql "CREATE TABLE b (id integer);"
+	rk status --json
+	jqe '.migrations[1] | .name == "002_b.sql" and .state == "pending" and .out_of_order == true'
+	rk status
+	expect_out "(out of order)"
+}
+
+test_status_version_order() {
+	mig V10__ten.sql "CREATE TABLE t10 (id integer);"
+	mig V9__nine.sql "CREATE TABLE t9 (id integer);"
+	mig V1_1__one_one.sql "CREATE TABLE t11 (id integer);"
+	mig U9__nine.sql "DROP TABLE t9;"
+	mig README.sql "-- not a migration name"
+	rk status --json
+	jqe '[.migrations[].name] == ["V1_1__one_one.sql","V9__nine.sql","V10__ten.sql"]'
+	rk status
+	expect_out "ignoring 'README.sql'"
+}
+
+test_history_and_current() {
+	rk current --json
+	jqe '.current == null'
+	two_applied
+	rk history --json
+	expect_rc 0
+	jqe '[.migrations[].name] == ["001_a.sql","002_b.sql"]'
+	jqe '.migrations | all(.applied_by | type == "string" and length > 0)'
+	jqe '.migrations | all(.execution_ms >= 0)'
+	rk current --json
+	jqe '.current.name == "002_b.sql" and .current.version == "002"'
+	rk history
+	expect_out "002_b.sql"
+}
+
+test_detect_lists_native_table() {
+	rk detect --json
+	jqe '.detected == []'
+	two_applied
+	rk detect --json
+	jqe '.detected[0].framework == "reckon" and .detected[0].rows == 2 and .detected[0].table == "reckon_migrations"'
+	rk detect
+	expect_out "reckon"
+}
+
+BACKENDS_preview=sqlite
+test_preview() {
+	mig 001_p.sql "-- header
+CREATE TABLE p (s text DEFAULT 'x;y');
+
+CREATE INDEX p_s ON p (s);"
+	rk_raw --dir "$M" preview 001_p.sql --json
+	expect_rc 0
+	jqe '.filename == "001_p.sql" and .lines == 4 and .transactional == true'
+	jqe '[.statements[].line] == [2,4]'
+	jqe '.statements[0].text == "CREATE TABLE p (s text DEFAULT '"'"'x;y'"'"');"'
+	mig 002_c.sql "CREATE INDEX CONCURRENTLY i ON p (s);"
+	rk_raw --dir "$M" preview 002_c.sql --json
+	jqe '.transactional == false and .statements[0].no_transaction == true'
+	rk_raw --dir "$M" preview nope.sql
+	expect_rc 1
+	expect_err "nope.sql"
+}

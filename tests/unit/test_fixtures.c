@@ -1,0 +1,212 @@
+/*
+ * Fixture tests: each fixtures/split/<case>.sql is split (with the SQLite
+ * dialect when the case name starts with "sqlite_", else PostgreSQL) and
+ * rendered, and the rendering must equal <case>.expected. A new parser case
+ * is a file pair, not new C. With RECKON_FIXTURES_UPDATE=1 the renderings
+ * are written to the .expected files instead (make fixtures-update), to be
+ * read by a human before they are committed. Paths are relative to the
+ * repository root, where the tests run.
+ *
+ * The rendering, one line per statement:
+ *	<line> <flags> <first 60 bytes of the statement>
+ * flags is a comma list of no_tx, tx_control and add_value, or "-". In the
+ * text, newline, CR, tab and backslash are written \n \r \t \\, and other
+ * control bytes \xHH; the cut backs off to a UTF-8 character boundary. A
+ * file that does not split renders as "error: <message>".
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reckon/buf.h"
+#include "reckon/err.h"
+#include "reckon/sql.h"
+#include "reckon/util.h"
+
+#include "reckon/banned.h"
+
+#define SPLIT_GLOB "fixtures/split/*.sql"
+#define TEXT_MAX   60 /* bytes of each statement shown */
+
+/* The case name: the file name without directory and ".sql". */
+static void
+case_name(const char *path, struct rk_buf *out)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len > 4 && !strcmp(base + len - 4, ".sql"))
+		len -= 4;
+	rk_buf_add(out, base, len);
+}
+
+static void
+render_flags(unsigned flags, struct rk_buf *out)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+	    {SQL_NO_TX, "no_tx"},
+	    {SQL_TX_CONTROL, "tx_control"},
+	    {SQL_ADD_VALUE, "add_value"},
+	};
+	const char *sep = "";
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!(flags & names[i].bit))
+			continue;
+		rk_buf_addf(out, "%s%s", sep, names[i].name);
+		sep = ",";
+	}
+	if (!*sep)
+		rk_buf_addc(out, '-');
+}
+
+/* Up to TEXT_MAX bytes of s[0..n), escaped as the header says. */
+static void
+render_text(const char *s, size_t n, struct rk_buf *out)
+{
+	size_t cut = n < TEXT_MAX ? n : TEXT_MAX, i;
+
+	while (cut < n && cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+		cut--;
+	for (i = 0; i < cut; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			rk_buf_adds(out, "\\n");
+		else if (c == '\r')
+			rk_buf_adds(out, "\\r");
+		else if (c == '\t')
+			rk_buf_adds(out, "\\t");
+		else if (c == '\\')
+			rk_buf_adds(out, "\\\\");
+		else if (c < 0x20 || c == 0x7f)
+			rk_buf_addf(out, "\\x%02x", c);
+		else
+			rk_buf_addc(out, (char)c);
+	}
+}
+
+/* The rendering of a split of s[0..n) with d. */
+static void
+render_split(const char *s, size_t n, const struct sql_dialect *d,
+	     struct rk_buf *out)
+{
+	struct sql_stmt_list l = SQL_STMT_LIST_INIT;
+	struct rk_err err = RK_ERR_INIT;
+	size_t i;
+
+	if (sql_split(s, n, d, &l, &err) < 0) {
+		rk_buf_addf(out, "error: %s\n", err.msg);
+		goto out;
+	}
+	for (i = 0; i < l.n; i++) {
+		rk_buf_addf(out, "%u ", l.v[i].line);
+		render_flags(l.v[i].flags, out);
+		rk_buf_addc(out, ' ');
+		render_text(s + l.v[i].off, l.v[i].len, out);
+		rk_buf_addc(out, '\n');
+	}
+out:
+	sql_stmt_list_release(&l);
+}
+
+static int
+write_file(const char *path, const char *s, size_t n)
+{
+	FILE *f = fopen(path, "w");
+	int rc = 0;
+
+	if (!f)
+		return -1;
+	if (fwrite(s, 1, n, f) != n)
+		rc = -1;
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* Check (or, updating, rewrite) the .expected file of one .sql case. */
+static void
+test_split_case(void **state)
+{
+	const char *path = *state;
+	struct rk_buf sql = RK_BUF_INIT, want = RK_BUF_INIT, got = RK_BUF_INIT;
+	struct rk_buf name = RK_BUF_INIT, exp_path = RK_BUF_INIT;
+	const char *update = getenv("RECKON_FIXTURES_UPDATE");
+
+	case_name(path, &name);
+	rk_buf_add(&exp_path, path, strlen(path) - 4);
+	rk_buf_adds(&exp_path, ".expected");
+	if (rk_buf_read_file(&sql, path) < 0)
+		fail_msg("cannot read '%s': %s", path, strerror(errno));
+	render_split(sql.s, sql.len,
+		     strncmp(name.s, "sqlite_", 7) ? &sql_dialect_pg
+						   : &sql_dialect_sqlite,
+		     &got);
+	if (update && !strcmp(update, "1")) {
+		if (write_file(exp_path.s, got.s, got.len) < 0)
+			fail_msg("cannot write '%s': %s", exp_path.s,
+				 strerror(errno));
+	} else if (rk_buf_read_file(&want, exp_path.s) < 0) {
+		fail_msg("cannot read '%s': %s (make fixtures-update writes "
+			 "it)",
+			 exp_path.s, strerror(errno));
+	} else if (want.len != got.len || memcmp(want.s, got.s, got.len)) {
+		print_error("--- %s\n%s--- got\n%s", exp_path.s, want.s, got.s);
+		fail_msg("'%s' does not split as '%s' says", path, exp_path.s);
+	}
+	rk_buf_release(&exp_path);
+	rk_buf_release(&name);
+	rk_buf_release(&got);
+	rk_buf_release(&want);
+	rk_buf_release(&sql);
+}
+
+int
+main(void)
+{
+	struct CMUnitTest *tests;
+	struct rk_buf *names;
+	glob_t g;
+	size_t i;
+	int rc;
+
+	if (glob(SPLIT_GLOB, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
+		fprintf(stderr,
+			"test_fixtures: no %s (run from the "
+			"repository root)\n",
+			SPLIT_GLOB);
+		return 1;
+	}
+	tests = xcalloc(g.gl_pathc, sizeof(*tests));
+	names = xcalloc(g.gl_pathc, sizeof(*names));
+	for (i = 0; i < g.gl_pathc; i++) {
+		rk_buf_init(&names[i]);
+		rk_buf_adds(&names[i], "split/");
+		case_name(g.gl_pathv[i], &names[i]);
+		tests[i].name = names[i].s;
+		tests[i].test_func = test_split_case;
+		tests[i].initial_state = g.gl_pathv[i];
+	}
+	rc = _cmocka_run_group_tests("fixtures", tests, g.gl_pathc, NULL, NULL);
+	for (i = 0; i < g.gl_pathc; i++)
+		rk_buf_release(&names[i]);
+	free(names);
+	free(tests);
+	globfree(&g);
+	return rc;
+}
