@@ -86,4 +86,14 @@ format:
 clean:
 	rm -rf build reckon
 
-.PHONY: all deps test-deps test test-build demo install bench format clean
+.PHONY: all deps test-deps test test-build demo install bench format clean \
+	fixtures-update itest
+
+# Rewrite fixtures/*/*.expected from the parsers' current output (review
+# the diff before committing).
+fixtures-update: build/san/tests/test_fixtures
+	RECKON_FIXTURES_UPDATE=1 ./build/san/tests/test_fixtures
+
+# One integration test by name, e.g. make itest T=frameworks
+itest: build/san/reckon
+	pg_virtualenv -o fsync=off bash tests/integration/run.sh $(T)

@@ -17,8 +17,8 @@
 #include "reckon/banned.h"
 
 static const char *const reckon_cols[] = {
-    "installed_rank", "name",	      "version",    "sha256",
-    "applied_at",     "execution_ms", "applied_by", NULL,
+	"installed_rank", "name",	  "version",	"sha256",
+	"applied_at",	  "execution_ms", "applied_by", NULL,
 };
 
 static int
@@ -61,17 +61,17 @@ reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 		    "SELECT name, version, sha256, %s, execution_ms, "
 		    "applied_by FROM ",
 		    db_kind(db) == DB_PG
-			? "pg_catalog.to_char(applied_at AT TIME ZONE "
-			  "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-			: "applied_at");
+			    ? "pg_catalog.to_char(applied_at AT TIME ZONE "
+			      "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+			    : "applied_at");
 	tracked_qualified(db, t, &sql);
 	rk_buf_adds(&sql, " ORDER BY installed_rank");
 	if (db_query(db, sql.s, NULL, 0, &rows, err) < 0)
 		goto out;
 	for (size_t i = 0; i < rows.nrows; i++) {
 		struct applied *a = applied_add(
-		    out, db_rows_get(&rows, i, 0), db_rows_get(&rows, i, 1),
-		    db_rows_get(&rows, i, 3), db_rows_get(&rows, i, 2));
+			out, db_rows_get(&rows, i, 0), db_rows_get(&rows, i, 1),
+			db_rows_get(&rows, i, 3), db_rows_get(&rows, i, 2));
 		const char *ms = db_rows_get(&rows, i, 4);
 		const char *by = db_rows_get(&rows, i, 5);
 
@@ -86,7 +86,7 @@ out:
 }
 
 static int
-reckon_record(struct db *db, const struct tracked *t, const struct mig_file *m,
+reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	      long exec_ms, struct rk_err *err)
 {
 	struct rk_buf sql = RK_BUF_INIT, q = RK_BUF_INIT;
@@ -125,11 +125,11 @@ reckon_record(struct db *db, const struct tracked *t, const struct mig_file *m,
 }
 
 static int
-reckon_unrecord(struct db *db, const struct tracked *t, const char *id,
-		struct rk_err *err)
+reckon_unrecord(struct db *db, const struct tracked *t,
+		const struct applied *row, struct rk_err *err)
 {
 	struct rk_buf sql = RK_BUF_INIT;
-	const char *params[1] = {id};
+	const char *params[1] = { row->id };
 	int rc;
 
 	rk_buf_adds(&sql, "DELETE FROM ");
@@ -140,13 +140,29 @@ reckon_unrecord(struct db *db, const struct tracked *t, const char *id,
 	return rc;
 }
 
+static int
+reckon_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
+	      const struct applied *row, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	const char *params[2] = { m->sha256, row->id };
+	int rc;
+
+	rk_buf_adds(&sql, "UPDATE ");
+	tracked_qualified(db, t, &sql);
+	rk_buf_adds(&sql, " SET sha256 = $1 WHERE name = $2");
+	rc = db_query(db, sql.s, params, 2, NULL, err);
+	rk_buf_release(&sql);
+	return rc;
+}
+
 const struct detector det_reckon = {
-    .name = "reckon",
-    .table = "reckon_migrations",
-    .columns = reckon_cols,
-    .read = reckon_read,
-    .ensure = reckon_ensure,
-    .record = reckon_record,
-    .unrecord = reckon_unrecord,
-    .file_id = NULL,
+	.name = "reckon",
+	.table = "reckon_migrations",
+	.columns = reckon_cols,
+	.read = reckon_read,
+	.ensure = reckon_ensure,
+	.record = reckon_record,
+	.unrecord = reckon_unrecord,
+	.repair = reckon_repair,
 };

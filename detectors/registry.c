@@ -14,8 +14,8 @@
 #include "reckon/banned.h"
 
 const struct detector *const detectors[] = {
-    &det_reckon,
-    NULL,
+	&det_reckon,
+	NULL,
 };
 
 const struct detector *
@@ -79,6 +79,13 @@ tracked_qualified(struct db *db, const struct tracked *t, struct rk_buf *out)
 }
 
 void
+tracked_sibling(struct db *db, const struct tracked *t, const char *table,
+		struct rk_buf *out)
+{
+	db_quote_qualified(db, t->schema, table, out);
+}
+
+void
 tracked_display(const struct tracked *t, struct rk_buf *out)
 {
 	if (t->schema && *t->schema)
@@ -106,18 +113,57 @@ has_column(const struct db_table *t, const char *name)
 	return 0;
 }
 
-/* Number of signature columns t has, or 0 unless it has them all. */
-static size_t
-signature_match(const struct detector *d, const struct db_table *t)
+static int
+listed(const char *const *list, const char *name)
 {
-	size_t k = 0;
+	for (; list && *list; list++)
+		if (strcmp(*list, name) == 0)
+			return 1;
+	return 0;
+}
 
+static int
+sibling_exists(const struct db_table_list *tl, const struct db_table *t,
+	       const char *name)
+{
+	return db_table_find(tl, t->schema, name) != NULL;
+}
+
+/*
+ * Score of t for d: 0 unless t is d's table with every required column and
+ * nothing unexpected beside it; then the number of required columns, plus
+ * 10 for each companion table found next to it.
+ */
+static size_t
+signature_score(const struct detector *d, const struct db_table_list *tl,
+		const struct db_table *t, int sqlite, int *companion)
+{
+	size_t k = 0, score;
+
+	*companion = 0;
 	if (strcmp(t->name, d->table) != 0)
+		return 0;
+	if ((sqlite && (d->flags & DET_PG_ONLY)) ||
+	    (!sqlite && (d->flags & DET_SQLITE_ONLY)))
 		return 0;
 	for (; d->columns[k]; k++)
 		if (!has_column(t, d->columns[k]))
 			return 0;
-	return k;
+	for (size_t i = 0; i < t->ncols; i++)
+		if (!listed(d->columns, t->cols[i].name) &&
+		    !listed(d->optional, t->cols[i].name))
+			return 0;
+	for (const char *const *x = d->excluders; x && *x; x++)
+		if (sibling_exists(tl, t, *x))
+			return 0;
+	score = k;
+	for (const char *const *c = d->companions; c && *c; c++) {
+		if (sibling_exists(tl, t, *c)) {
+			score += 10;
+			*companion = 1;
+		}
+	}
+	return score;
 }
 
 static int
@@ -138,8 +184,10 @@ detector_match(const struct db_table_list *tl, int sqlite,
 		const struct db_table *t = &tl->v[i];
 
 		for (size_t k = 0; detectors[k]; k++) {
-			size_t m = signature_match(detectors[k], t);
 			struct detection *d;
+			int companion;
+			size_t m = signature_score(detectors[k], tl, t, sqlite,
+						   &companion);
 
 			if (!m)
 				continue;
@@ -150,6 +198,7 @@ detector_match(const struct db_table_list *tl, int sqlite,
 			d->schema = sqlite ? NULL : xstrdup(t->schema);
 			d->table = xstrdup(t->name);
 			d->matched = m;
+			d->companion = companion;
 		}
 	}
 	if (out->n > 1)

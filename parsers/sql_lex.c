@@ -22,16 +22,16 @@
 #include "reckon/banned.h"
 
 const struct sql_dialect sql_dialect_pg = {
-    .name = "postgres",
-    .nested_comments = 1,
-    .dollar_quotes = 1,
-    .e_strings = 1,
+	.name = "postgres",
+	.nested_comments = 1,
+	.dollar_quotes = 1,
+	.e_strings = 1,
 };
 
 const struct sql_dialect sql_dialect_sqlite = {
-    .name = "sqlite",
-    .bracket_idents = 1,
-    .backtick_idents = 1,
+	.name = "sqlite",
+	.bracket_idents = 1,
+	.backtick_idents = 1,
 };
 
 /*

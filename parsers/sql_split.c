@@ -59,39 +59,39 @@ static const struct {
 	const char *name;
 	enum kw kw;
 } keywords[] = {
-    {"abort", KW_ABORT},
-    {"add", KW_ADD},
-    {"alter", KW_ALTER},
-    {"atomic", KW_ATOMIC},
-    {"begin", KW_BEGIN},
-    {"case", KW_CASE},
-    {"commit", KW_COMMIT},
-    {"concurrently", KW_CONCURRENTLY},
-    {"create", KW_CREATE},
-    {"database", KW_DATABASE},
-    {"drop", KW_DROP},
-    {"end", KW_END},
-    {"function", KW_FUNCTION},
-    {"index", KW_INDEX},
-    {"or", KW_OR},
-    {"prepare", KW_PREPARE},
-    {"procedure", KW_FUNCTION},
-    {"reindex", KW_REINDEX},
-    {"release", KW_RELEASE},
-    {"replace", KW_REPLACE},
-    {"rollback", KW_ROLLBACK},
-    {"savepoint", KW_SAVEPOINT},
-    {"start", KW_START},
-    {"system", KW_SYSTEM},
-    {"tablespace", KW_DATABASE},
-    {"temp", KW_TEMP},
-    {"temporary", KW_TEMP},
-    {"transaction", KW_TRANSACTION},
-    {"trigger", KW_TRIGGER},
-    {"type", KW_TYPE},
-    {"unique", KW_UNIQUE},
-    {"vacuum", KW_VACUUM},
-    {"value", KW_VALUE},
+	{ "abort", KW_ABORT },
+	{ "add", KW_ADD },
+	{ "alter", KW_ALTER },
+	{ "atomic", KW_ATOMIC },
+	{ "begin", KW_BEGIN },
+	{ "case", KW_CASE },
+	{ "commit", KW_COMMIT },
+	{ "concurrently", KW_CONCURRENTLY },
+	{ "create", KW_CREATE },
+	{ "database", KW_DATABASE },
+	{ "drop", KW_DROP },
+	{ "end", KW_END },
+	{ "function", KW_FUNCTION },
+	{ "index", KW_INDEX },
+	{ "or", KW_OR },
+	{ "prepare", KW_PREPARE },
+	{ "procedure", KW_FUNCTION },
+	{ "reindex", KW_REINDEX },
+	{ "release", KW_RELEASE },
+	{ "replace", KW_REPLACE },
+	{ "rollback", KW_ROLLBACK },
+	{ "savepoint", KW_SAVEPOINT },
+	{ "start", KW_START },
+	{ "system", KW_SYSTEM },
+	{ "tablespace", KW_DATABASE },
+	{ "temp", KW_TEMP },
+	{ "temporary", KW_TEMP },
+	{ "transaction", KW_TRANSACTION },
+	{ "trigger", KW_TRIGGER },
+	{ "type", KW_TYPE },
+	{ "unique", KW_UNIQUE },
+	{ "vacuum", KW_VACUUM },
+	{ "value", KW_VALUE },
 };
 
 #define KW_MAXLEN 12 /* strlen("concurrently") */
@@ -106,25 +106,23 @@ struct split_rules {
 	unsigned begin_atomic : 1;
 	/* CREATE TRIGGER .. BEGIN .. END is one statement (SQLite) */
 	unsigned trigger_bodies : 1;
-	/* ';' inside ( ) does not split, as in psql: CREATE RULE .. DO (a; b)
-	 */
+	/* ';' inside ( ) does not split (psql): CREATE RULE .. DO (a; b) */
 	unsigned paren_semis : 1;
-	/* PG's no-transaction statements (VACUUM is flagged on every dialect)
-	 */
+	/* PG's no-transaction statements; VACUUM is flagged on all */
 	unsigned pg_no_tx : 1;
 	/* PREPARE TRANSACTION (two-phase commit) is transaction control */
 	unsigned prepare_tx : 1;
 };
 
 static const struct split_rules pg_rules = {
-    .begin_atomic = 1,
-    .paren_semis = 1,
-    .pg_no_tx = 1,
-    .prepare_tx = 1,
+	.begin_atomic = 1,
+	.paren_semis = 1,
+	.pg_no_tx = 1,
+	.prepare_tx = 1,
 };
 
 static const struct split_rules sqlite_rules = {
-    .trigger_bodies = 1,
+	.trigger_bodies = 1,
 };
 
 /*
@@ -188,8 +186,8 @@ kw_of(const char *w, size_t len)
 	if (len > KW_MAXLEN)
 		return KW_NONE;
 	for (i = 0; i < len; i++)
-		low[i] =
-		    (w[i] >= 'A' && w[i] <= 'Z') ? (char)(w[i] | 0x20) : w[i];
+		low[i] = (w[i] >= 'A' && w[i] <= 'Z') ? (char)(w[i] | 0x20)
+						      : w[i];
 	for (i = 0; i < ARRAY_SIZE(keywords); i++)
 		if (keywords[i].name[0] == low[0] && /* cheap filter first */
 		    !strncmp(keywords[i].name, low, len) &&
@@ -513,10 +511,10 @@ sql_split(const char *s, size_t n, const struct sql_dialect *d,
 	  struct sql_stmt_list *out, struct rk_err *err)
 {
 	struct splitter sp = {
-	    .s = s,
-	    .rules = d == &sql_dialect_sqlite ? &sqlite_rules : &pg_rules,
-	    .st = ST_IDLE,
-	    .line_no = 1,
+		.s = s,
+		.rules = d == &sql_dialect_sqlite ? &sqlite_rules : &pg_rules,
+		.st = ST_IDLE,
+		.line_no = 1,
 	};
 	size_t n0 = out->n, i = 0;
 

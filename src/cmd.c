@@ -54,11 +54,11 @@ cmd_status(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	int check = 0, nargs, rc;
 	const struct opt opts[] = {
-	    {"check", OPT_BOOL, &check,
-	     "exit 3 unless everything is applied and unchanged"},
-	    OPT_TABLE_END,
+		{ "check", OPT_BOOL, &check,
+		  "exit 3 unless everything is applied and unchanged" },
+		OPT_TABLE_END,
 	};
-	struct rk_session s = {0};
+	struct rk_session s = { 0 };
 	char **args;
 
 	if (parse("status", opts, argc, argv, &args, &nargs, err) < 0)
@@ -83,8 +83,8 @@ static int
 history_cmd(const char *name, int current, int argc, char **argv,
 	    struct rk_ctx *ctx, struct rk_err *err)
 {
-	const struct opt opts[] = {OPT_TABLE_END};
-	struct rk_session s = {0};
+	const struct opt opts[] = { OPT_TABLE_END };
+	struct rk_session s = { 0 };
 	char **args;
 	int nargs, rc;
 
@@ -119,8 +119,8 @@ cmd_history(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 static int
 cmd_detect(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	const struct opt opts[] = {OPT_TABLE_END};
-	struct detect_report r = {0};
+	const struct opt opts[] = { OPT_TABLE_END };
+	struct detect_report r = { 0 };
 	char **args;
 	int nargs, rc;
 
@@ -147,19 +147,22 @@ show_run_failure(const struct rk_ctx *ctx, const struct run_report *r,
 	text_error(ctx, err);
 	if (r->failed && r->failed->excerpt)
 		fprintf(stderr, "\n%s", r->failed->excerpt);
-	fprintf(stderr, "Rolled back: nothing was applied.\n");
+	fprintf(stderr, "Rolled back: nothing was applied%s.\n",
+		ctx->progress && r->failed && r->failed->name
+			? " (files shown as ran above were undone too)"
+			: "");
 }
 
 static int
 cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	struct run_opts o = {0};
+	struct run_opts o = { 0 };
 	const struct opt opts[] = {
-	    {"dry-run", OPT_BOOL, &o.dry_run,
-	     "show what would run; touch nothing"},
-	    OPT_TABLE_END,
+		{ "dry-run", OPT_BOOL, &o.dry_run,
+		  "show what would run; touch nothing" },
+		OPT_TABLE_END,
 	};
-	struct run_report r = {0};
+	struct run_report r = { 0 };
 	char **args;
 	int nargs, rc;
 
@@ -192,10 +195,10 @@ cmd_mark_applied(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	int all = 0, nargs, rc;
 	const struct opt opts[] = {
-	    {"all", OPT_BOOL, &all, "mark every pending file"},
-	    OPT_TABLE_END,
+		{ "all", OPT_BOOL, &all, "mark every pending file" },
+		OPT_TABLE_END,
 	};
-	struct mark_report r = {0};
+	struct mark_report r = { 0 };
 	char **args;
 
 	if (parse("mark-applied", opts, argc, argv, &args, &nargs, err) < 0)
@@ -245,10 +248,10 @@ cmd_unmark(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	int yes = 0, nargs, rc;
 	const struct opt opts[] = {
-	    {"yes", OPT_BOOL, &yes, "do not ask for confirmation"},
-	    OPT_TABLE_END,
+		{ "yes", OPT_BOOL, &yes, "do not ask for confirmation" },
+		OPT_TABLE_END,
 	};
-	struct mark_report r = {0};
+	struct mark_report r = { 0 };
 	char **args;
 
 	if (parse("unmark", opts, argc, argv, &args, &nargs, err) < 0)
@@ -272,14 +275,45 @@ cmd_unmark(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 }
 
 static int
+cmd_repair(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	int all = 0, nargs, rc;
+	const struct opt opts[] = {
+		{ "all", OPT_BOOL, &all,
+		  "repair every modified or failed one" },
+		OPT_TABLE_END,
+	};
+	struct mark_report r = { 0 };
+	char **args;
+
+	if (parse("repair", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	rc = nargs || all ? 0
+			  : rk_fail(err, RK_USAGE,
+				    "repair: name the reviewed migrations, or "
+				    "pass --all");
+	if (rc == 0)
+		rc = op_repair(ctx, args, nargs, all, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_mark(&r, "repaired"));
+		else
+			text_mark(ctx, &r, "Repaired");
+	}
+	mark_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
 cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	int sqlite = 0, nargs, rc;
 	const struct opt opts[] = {
-	    {"sqlite", OPT_BOOL, &sqlite, "split with SQLite's dialect"},
-	    OPT_TABLE_END,
+		{ "sqlite", OPT_BOOL, &sqlite, "split with SQLite's dialect" },
+		OPT_TABLE_END,
 	};
-	struct preview_report r = {0};
+	struct preview_report r = { 0 };
 	char **args;
 
 	if (parse("preview", opts, argc, argv, &args, &nargs, err) < 0)
@@ -301,25 +335,31 @@ cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 }
 
 const struct cmd commands[] = {
-    {"current", cmd_current, NEEDS_DB | NEEDS_DIR, "current [--json]",
-     "the latest applied migration"},
-    {"detect", cmd_detect, NEEDS_DB, "detect [--json]",
-     "list the migration tracking tables in the database"},
-    {"history", cmd_history, NEEDS_DB | NEEDS_DIR, "history [--json]",
-     "applied migrations in order, with time, who and how long"},
-    {"mark-applied", cmd_mark_applied, NEEDS_DB | NEEDS_DIR,
-     "mark-applied NAME... | --all [--json]",
-     "record migrations as applied without running them"},
-    {"preview", cmd_preview, NEEDS_DIR, "preview FILE [--sqlite] [--json]",
-     "a file's statements with line numbers"},
-    {"run", cmd_run, NEEDS_DB | NEEDS_DIR, "run [NAME...] [--dry-run] [--json]",
-     "apply pending migrations in one transaction"},
-    {"status", cmd_status, NEEDS_DB | NEEDS_DIR, "status [--check] [--json]",
-     "each migration's state: applied, pending, modified, orphaned, "
-     "failed"},
-    {"unmark", cmd_unmark, NEEDS_DB | NEEDS_DIR,
-     "unmark NAME... [--yes] [--json]",
-     "delete the tracking record of migrations"},
+	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR, "current [--json]",
+	  "the latest applied migration" },
+	{ "detect", cmd_detect, NEEDS_DB, "detect [--json]",
+	  "list the migration tracking tables in the database" },
+	{ "history", cmd_history, NEEDS_DB | NEEDS_DIR, "history [--json]",
+	  "applied migrations in order, with time, who and how long" },
+	{ "mark-applied", cmd_mark_applied, NEEDS_DB | NEEDS_DIR,
+	  "mark-applied NAME... | --all [--json]",
+	  "record migrations as applied without running them" },
+	{ "preview", cmd_preview, NEEDS_DIR, "preview FILE [--sqlite] [--json]",
+	  "a file's statements with line numbers" },
+	{ "repair", cmd_repair, NEEDS_DB | NEEDS_DIR,
+	  "repair NAME... | --all [--json]",
+	  "re-record checksums of reviewed modified files, clear failed "
+	  "markers" },
+	{ "run", cmd_run, NEEDS_DB | NEEDS_DIR,
+	  "run [NAME...] [--dry-run] [--json]",
+	  "apply pending migrations in one transaction" },
+	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR,
+	  "status [--check] [--json]",
+	  "each migration's state: applied, pending, modified, orphaned, "
+	  "failed" },
+	{ "unmark", cmd_unmark, NEEDS_DB | NEEDS_DIR,
+	  "unmark NAME... [--yes] [--json]",
+	  "delete the tracking record of migrations" },
 };
 const unsigned ncommands = ARRAY_SIZE(commands);
 

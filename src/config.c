@@ -37,19 +37,20 @@ struct yaml_config {
 			       struct yaml_config, member, 0, 4096)
 
 static const cyaml_schema_field_t yaml_fields[] = {
-    STR_FIELD("database", database),
-    STR_FIELD("dir", dir),
-    STR_FIELD("schema", schema),
-    STR_FIELD("framework", framework),
-    STR_FIELD("table", table),
-    STR_FIELD("lock_timeout", lock_timeout),
-    STR_FIELD("lock_wait", lock_wait),
-    STR_FIELD("no_sidecar", no_sidecar),
-    CYAML_FIELD_END,
+	STR_FIELD("database", database),
+	STR_FIELD("dir", dir),
+	STR_FIELD("schema", schema),
+	STR_FIELD("framework", framework),
+	STR_FIELD("table", table),
+	STR_FIELD("lock_timeout", lock_timeout),
+	STR_FIELD("lock_wait", lock_wait),
+	STR_FIELD("no_sidecar", no_sidecar),
+	CYAML_FIELD_END,
 };
 
 static const cyaml_schema_value_t yaml_schema = {
-    CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct yaml_config, yaml_fields),
+	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct yaml_config,
+			    yaml_fields),
 };
 
 /* libcyaml's log lines, gathered for the error message. */
@@ -221,11 +222,11 @@ cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err)
 	struct rk_buf log = RK_BUF_INIT;
 	struct yaml_config *y = NULL;
 	cyaml_config_t cc = {
-	    .log_fn = collect_log,
-	    .log_ctx = &log,
-	    .mem_fn = cyaml_mem,
-	    .log_level = CYAML_LOG_ERROR,
-	    .flags = CYAML_CFG_DEFAULT,
+		.log_fn = collect_log,
+		.log_ctx = &log,
+		.mem_fn = cyaml_mem,
+		.log_level = CYAML_LOG_ERROR,
+		.flags = CYAML_CFG_DEFAULT,
 	};
 	cyaml_err_t e;
 	int rc;
@@ -265,8 +266,9 @@ env(const char *name)
 int
 cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err)
 {
-	static const char *const pgvars[] = {
-	    "PGHOST", "PGHOSTADDR", "PGDATABASE", "PGSERVICE", "PGPORT", NULL};
+	static const char *const pgvars[] = { "PGHOST",	    "PGHOSTADDR",
+					      "PGDATABASE", "PGSERVICE",
+					      "PGPORT",	    NULL };
 	const char *v;
 
 	if (!cfg->actor && (v = env("USER")) != NULL)
@@ -287,8 +289,8 @@ cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err)
 	if ((v = env("RECKON_DATABASE_URL")) != NULL ||
 	    (v = env("DATABASE_URL")) != NULL) {
 		cfg_set(&cfg->db_source, env("RECKON_DATABASE_URL")
-					     ? "RECKON_DATABASE_URL"
-					     : "DATABASE_URL");
+						 ? "RECKON_DATABASE_URL"
+						 : "DATABASE_URL");
 		cfg_set(&cfg->db_url, v);
 		return 0;
 	}

@@ -398,8 +398,8 @@ db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out)
 		c = &t->cols[t->ncols++];
 		c->name = xstrdup(col);
 		c->type = xstrdup(type ? type : "");
-		c->notnull =
-		    notnull && (!strcmp(notnull, "t") || !strcmp(notnull, "1"));
+		c->notnull = notnull &&
+			     (!strcmp(notnull, "t") || !strcmp(notnull, "1"));
 	}
 }
 

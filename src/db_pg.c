@@ -41,17 +41,17 @@ struct pg_db {
  * type, notnull ("t"/"f"), as db_tables_from_rows() wants them.
  */
 static const char tables_sql[] =
-    "SELECT n.nspname, c.relname, a.attname,"
-    " pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull"
-    " FROM pg_catalog.pg_class c"
-    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
-    " AND a.attnum > 0 AND NOT a.attisdropped"
-    " WHERE c.relkind IN ('r', 'p')"
-    " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-    " AND pg_catalog.left(n.nspname, 8) <> 'pg_toast'"
-    " AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)"
-    " ORDER BY n.nspname, c.relname, a.attnum";
+	"SELECT n.nspname, c.relname, a.attname,"
+	" pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull"
+	" FROM pg_catalog.pg_class c"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+	" AND a.attnum > 0 AND NOT a.attisdropped"
+	" WHERE c.relkind IN ('r', 'p')"
+	" AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	" AND pg_catalog.left(n.nspname, 8) <> 'pg_toast'"
+	" AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)"
+	" ORDER BY n.nspname, c.relname, a.attnum";
 
 static struct pg_db *
 pg_of(struct db *db)
@@ -147,9 +147,9 @@ pg_fail(struct pg_db *p, const PGresult *res, struct rk_err *err)
 		primary = PQerrorMessage(p->conn);
 	first_line(primary, line, sizeof(line));
 	if (!*line)
-		snprintf(
-		    line, sizeof(line), "unexpected result %s",
-		    PQresStatus(res ? PQresultStatus(res) : PGRES_FATAL_ERROR));
+		snprintf(line, sizeof(line), "unexpected result %s",
+			 PQresStatus(res ? PQresultStatus(res)
+					 : PGRES_FATAL_ERROR));
 	if (PQstatus(p->conn) == CONNECTION_BAD)
 		rk_fail(err, RK_DB, "connection to server lost: %s", line);
 	else
@@ -245,9 +245,9 @@ copy_rows(const PGresult *res, struct db_rows *out)
 	for (i = 0; i < nrows; i++)
 		for (j = 0; j < ncols; j++, k++)
 			if (!PQgetisnull(res, i, j))
-				out->vals[k] =
-				    xstrndup(PQgetvalue(res, i, j),
-					     (size_t)PQgetlength(res, i, j));
+				out->vals[k] = xstrndup(
+					PQgetvalue(res, i, j),
+					(size_t)PQgetlength(res, i, j));
 }
 
 static int
@@ -286,7 +286,7 @@ pg_query(struct db *db, const char *sql, const char *const *params, int nparams,
 static int
 pg_set(struct pg_db *p, const char *name, const char *value, struct rk_err *err)
 {
-	const char *params[2] = {name, value};
+	const char *params[2] = { name, value };
 
 	return pg_query(&p->base, "SELECT pg_catalog.set_config($1, $2, false)",
 			params, 2, NULL, err);
@@ -305,15 +305,15 @@ static int
 pg_open(const char *url, const struct db_opts *o, struct db **out,
 	struct rk_err *err)
 {
-	const char *keys[3] = {"dbname", NULL, NULL};
-	const char *vals[3] = {url, NULL, NULL};
+	const char *keys[3] = { "dbname", NULL, NULL };
+	const char *vals[3] = { url, NULL, NULL };
 	struct pg_db *p;
 	PGconn *conn;
 	char ms[32];
 
 	/* Settings named in the URL win unless the caller chose a name. */
 	keys[1] =
-	    o->app_name ? "application_name" : "fallback_application_name";
+		o->app_name ? "application_name" : "fallback_application_name";
 	vals[1] = o->app_name ? o->app_name : "reckon";
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn)
@@ -395,7 +395,7 @@ since(const struct timespec *start)
 static int
 pg_lock(struct db *db, int wait_secs, struct rk_err *err)
 {
-	const struct timespec pause = {0, LOCK_POLL_NS};
+	const struct timespec pause = { 0, LOCK_POLL_NS };
 	struct db_rows rows = DB_ROWS_INIT;
 	struct timespec start;
 	const char *params[1];
@@ -465,15 +465,15 @@ pg_info(struct db *db, struct db_info *out, struct rk_err *err)
 }
 
 const struct db_driver db_pg_driver = {
-    .name = "postgres",
-    .kind = DB_PG,
-    .open = pg_open,
-    .close = pg_close,
-    .exec = pg_exec,
-    .query = pg_query,
-    .quote_ident = pg_quote_ident,
-    .tables = pg_tables,
-    .begin = pg_begin,
-    .lock = pg_lock,
-    .info = pg_info,
+	.name = "postgres",
+	.kind = DB_PG,
+	.open = pg_open,
+	.close = pg_close,
+	.exec = pg_exec,
+	.query = pg_query,
+	.quote_ident = pg_quote_ident,
+	.tables = pg_tables,
+	.begin = pg_begin,
+	.lock = pg_lock,
+	.info = pg_info,
 };

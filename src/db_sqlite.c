@@ -49,12 +49,12 @@ struct sqlite_db {
  * SQLite's own.
  */
 static const char tables_sql[] =
-    "SELECT 'main', s.name, p.name, lower(p.type), p.\"notnull\""
-    " FROM main.sqlite_schema AS s"
-    " JOIN pragma_table_info(s.name, 'main') AS p"
-    " WHERE s.type = 'table'"
-    " AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-    " ORDER BY s.name, p.cid";
+	"SELECT 'main', s.name, p.name, lower(p.type), p.\"notnull\""
+	" FROM main.sqlite_schema AS s"
+	" JOIN pragma_table_info(s.name, 'main') AS p"
+	" WHERE s.type = 'table'"
+	" AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+	" ORDER BY s.name, p.cid";
 
 static struct sqlite_db *
 sq_of(struct db *db)
@@ -94,7 +94,7 @@ sq_fail(struct sqlite_db *p, const char *sql, const char *stmt,
 		 sqlite3_errstr(code));
 	if (off >= 0 && sql && stmt)
 		err->position =
-		    char_pos(sql, (size_t)(stmt - sql) + (size_t)off);
+			char_pos(sql, (size_t)(stmt - sql) + (size_t)off);
 	if ((code & 0xff) == SQLITE_READONLY)
 		rk_err_hint(err,
 			    "check that '%s' and its directory are writable "
@@ -391,7 +391,7 @@ sq_open(const char *url, const struct db_opts *o, struct db **out,
 	p->base.drv = &db_sqlite_driver;
 	p->path = xstrdup(path);
 	p->busy_ms =
-	    o->busy_timeout_ms > 0 ? o->busy_timeout_ms : DEFAULT_BUSY_MS;
+		o->busy_timeout_ms > 0 ? o->busy_timeout_ms : DEFAULT_BUSY_MS;
 	if (sq_connect(p, err) < 0) {
 		sq_close(&p->base);
 		return -1;
@@ -479,15 +479,15 @@ sq_info(struct db *db, struct db_info *out, struct rk_err *err)
 }
 
 const struct db_driver db_sqlite_driver = {
-    .name = "sqlite",
-    .kind = DB_SQLITE,
-    .open = sq_open,
-    .close = sq_close,
-    .exec = sq_exec,
-    .query = sq_query,
-    .quote_ident = sq_quote_ident,
-    .tables = sq_tables,
-    .begin = sq_begin,
-    .lock = sq_lock,
-    .info = sq_info,
+	.name = "sqlite",
+	.kind = DB_SQLITE,
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.query = sq_query,
+	.quote_ident = sq_quote_ident,
+	.tables = sq_tables,
+	.begin = sq_begin,
+	.lock = sq_lock,
+	.info = sq_info,
 };

@@ -65,7 +65,7 @@ apply_globals(const struct globals *g, struct rk_config *cfg,
 
 		if (dot) {
 			char *schema =
-			    xstrndup(g->table, (size_t)(dot - g->table));
+				xstrndup(g->table, (size_t)(dot - g->table));
 
 			cfg_set(&cfg->schema, schema);
 			free(schema);
@@ -133,25 +133,25 @@ finish(int code)
 int
 main(int argc, char **argv)
 {
-	struct globals g = {.lock_wait = -1};
+	struct globals g = { .lock_wait = -1 };
 	const struct opt gopts[] = {
-	    {"db", OPT_STRING, &g.db, NULL},
-	    {"dir", OPT_STRING, &g.dir, NULL},
-	    {"config", OPT_STRING, &g.config, NULL},
-	    {"schema", OPT_STRING, &g.schema, NULL},
-	    {"framework", OPT_STRING, &g.framework, NULL},
-	    {"table", OPT_STRING, &g.table, NULL},
-	    {"lock-timeout", OPT_STRING, &g.lock_timeout, NULL},
-	    {"lock-wait", OPT_INT, &g.lock_wait, NULL},
-	    {"json", OPT_BOOL, &g.json, NULL},
-	    {"debug", OPT_BOOL, &g.debug, NULL},
-	    {"no-sidecar", OPT_BOOL, &g.no_sidecar, NULL},
-	    {"no-color", OPT_BOOL, &g.no_color, NULL},
-	    {"help", OPT_BOOL, &g.help, NULL},
-	    {"version", OPT_BOOL, &g.version, NULL},
-	    OPT_TABLE_END,
+		{ "db", OPT_STRING, &g.db, NULL },
+		{ "dir", OPT_STRING, &g.dir, NULL },
+		{ "config", OPT_STRING, &g.config, NULL },
+		{ "schema", OPT_STRING, &g.schema, NULL },
+		{ "framework", OPT_STRING, &g.framework, NULL },
+		{ "table", OPT_STRING, &g.table, NULL },
+		{ "lock-timeout", OPT_STRING, &g.lock_timeout, NULL },
+		{ "lock-wait", OPT_INT, &g.lock_wait, NULL },
+		{ "json", OPT_BOOL, &g.json, NULL },
+		{ "debug", OPT_BOOL, &g.debug, NULL },
+		{ "no-sidecar", OPT_BOOL, &g.no_sidecar, NULL },
+		{ "no-color", OPT_BOOL, &g.no_color, NULL },
+		{ "help", OPT_BOOL, &g.help, NULL },
+		{ "version", OPT_BOOL, &g.version, NULL },
+		OPT_TABLE_END,
 	};
-	struct rk_ctx ctx = {.cfg = RK_CONFIG_INIT};
+	struct rk_ctx ctx = { .cfg = RK_CONFIG_INIT };
 	struct rk_err err = RK_ERR_INIT;
 	const struct cmd *c = NULL;
 	char **rest = xcalloc((size_t)argc + 1, sizeof(char *));

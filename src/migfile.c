@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "reckon/buf.h"
+#include "reckon/detector.h"
 #include "reckon/err.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
@@ -42,6 +43,9 @@ mig_file_release(struct mig_file *f)
 	free(f->version);
 	free(f->desc);
 	free(f->down_name);
+	free(f->id);
+	free(f->parent);
+	free(f->checksum);
 }
 
 void
@@ -107,10 +111,10 @@ marker_at(const char *s, size_t n, const char *word)
 int
 mig_up_section(const char *s, size_t n, size_t *off, size_t *len)
 {
-	static const char *const ups[] = {"migrate:up", "+goose up",
-					  "+migrate up"};
-	static const char *const downs[] = {"migrate:down", "+goose down",
-					    "+migrate down"};
+	static const char *const ups[] = { "migrate:up", "+goose up",
+					   "+migrate up" };
+	static const char *const downs[] = { "migrate:down", "+goose down",
+					     "+migrate down" };
 	size_t up = 0, down = n, i = 0;
 	int found = 0;
 
@@ -154,7 +158,8 @@ cmp_files(const void *pa, const void *pb)
 
 static int
 add_file(struct mig_set *s, const char *dir, const char *name,
-	 const struct migname *mn, struct rk_buf *content, struct rk_err *err)
+	 const struct migname *mn, const struct detector *det,
+	 struct rk_buf *content, struct rk_err *err)
 {
 	struct rk_buf path = RK_BUF_INIT;
 	struct mig_file *f;
@@ -174,7 +179,16 @@ add_file(struct mig_set *s, const char *dir, const char *name,
 	f->kind = mn->kind;
 	f->conv = mn->conv;
 	f->size = content->len;
+	f->code = mn->code;
 	rk_sha256_hex(content->s, content->len, f->sha256);
+	if (det && det->checksum && mn->kind != MIG_DOWN) {
+		struct rk_buf sum = RK_BUF_INIT;
+
+		det->checksum(content->s, content->len, &sum);
+		f->checksum = rk_buf_detach(&sum, NULL);
+	}
+	if (det && det->inspect && mn->kind != MIG_DOWN)
+		det->inspect(f, content->s, content->len);
 	return 0;
 }
 
@@ -187,9 +201,11 @@ stat_entry(const char *dir, const char *name, struct stat *st,
 
 	rk_buf_addf(&path, "%s/%s", dir, name);
 	if (stat(path.s, st) < 0) {
+		int e = errno;
+
 		rc = rk_fail(err, RK_INPUT, "cannot read '%s': %s", path.s,
-			     strerror(errno));
-		if (errno == ELOOP)
+			     strerror(e));
+		if (e == ELOOP && err)
 			rk_err_hint(err, "the symbolic link points at itself; "
 					 "fix or remove it");
 	}
@@ -198,35 +214,81 @@ stat_entry(const char *dir, const char *name, struct stat *st,
 }
 
 static int
-scan_entries(DIR *d, const char *dir, struct mig_set *out, struct rk_err *err)
+parse_any(const struct detector *det, const char *rel, struct migname *mn)
 {
-	struct rk_buf content = RK_BUF_INIT;
+	return det && det->parse_name ? det->parse_name(rel, mn)
+				      : migname_parse(rel, mn);
+}
+
+static void
+add_ignored(struct mig_set *out, const char *rel)
+{
+	out->ignored =
+		xrealloc(out->ignored, (out->nignored + 1) * sizeof(char *));
+	out->ignored[out->nignored++] = xstrdup(rel);
+}
+
+static int
+ends_with_sql(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len >= 4 && strcmp(name + len - 4, ".sql") == 0;
+}
+
+/*
+ * List dir/sub (sub "" for the top): files the detector takes become
+ * migrations; at the top, directories are listed too when the detector
+ * has its own layout (depth is 1 there, 0 below).
+ */
+static int
+scan_level(const char *dir, const char *sub, const struct detector *det,
+	   struct mig_set *out, struct rk_buf *content, struct rk_err *err)
+{
+	struct rk_buf path = RK_BUF_INIT, rel = RK_BUF_INIT;
 	struct dirent *de;
+	DIR *d;
 	int rc = 0;
 
+	rk_buf_addf(&path, "%s%s%s", dir, *sub ? "/" : "", sub);
+	d = opendir(path.s);
+	if (!d) {
+		rc = rk_fail(err, *sub ? RK_INPUT : RK_CONFIG,
+			     "cannot open migrations directory '%s': %s",
+			     path.s, strerror(errno));
+		rk_err_hint(err, "create it, or point --dir (or 'dir' in "
+				 "reckon.yaml) at your migrations");
+		goto out;
+	}
 	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
 		struct migname mn;
 		struct stat st;
-		size_t len = strlen(de->d_name);
 
-		if (de->d_name[0] == '.' || len < 4 ||
-		    strcmp(de->d_name + len - 4, ".sql") != 0)
+		if (de->d_name[0] == '.')
 			continue;
-		rc = stat_entry(dir, de->d_name, &st, err);
-		if (rc < 0 || !S_ISREG(st.st_mode))
-			continue;
-		if (migname_parse(de->d_name, &mn) < 0) {
-			out->ignored = xrealloc(
-			    out->ignored, (out->nignored + 1) * sizeof(char *));
-			out->ignored[out->nignored++] = xstrdup(de->d_name);
+		rk_buf_reset(&rel);
+		rk_buf_addf(&rel, "%s%s%s", sub, *sub ? "/" : "", de->d_name);
+		if (parse_any(det, rel.s, &mn) < 0) {
+			if (!*sub && det && det->parse_name &&
+			    stat_entry(dir, rel.s, &st, NULL) == 0 &&
+			    S_ISDIR(st.st_mode))
+				rc = scan_level(dir, rel.s, det, out, content,
+						err);
+			else if (!*sub && ends_with_sql(de->d_name))
+				add_ignored(out, rel.s);
 			continue;
 		}
-		rc = add_file(out, dir, de->d_name, &mn, &content, err);
+		rc = stat_entry(dir, rel.s, &st, err);
+		if (rc == 0 && S_ISREG(st.st_mode))
+			rc = add_file(out, dir, rel.s, &mn, det, content, err);
 	}
 	if (rc == 0 && errno)
-		rc = rk_fail(err, RK_CONFIG, "cannot list '%s': %s", dir,
+		rc = rk_fail(err, RK_CONFIG, "cannot list '%s': %s", path.s,
 			     strerror(errno));
-	rk_buf_release(&content);
+	closedir(d);
+out:
+	rk_buf_release(&rel);
+	rk_buf_release(&path);
 	return rc;
 }
 
@@ -266,28 +328,99 @@ pair_downs(struct mig_set *s, struct rk_err *err)
 	return 0;
 }
 
-int
-mig_scan(const char *dir, struct mig_set *out, struct rk_err *err)
+/* Depth of f in its revision graph (roots 0); cycles stop the walk. */
+static size_t
+graph_depth(const struct mig_set *s, size_t i, size_t *memo, int guard)
 {
-	DIR *d;
+	const struct mig_file *f = &s->v[i];
+	size_t best = 0;
+	const char *p;
+
+	if (memo[i])
+		return memo[i] - 1;
+	if (!f->parent || guard > 10000)
+		return 0;
+	for (p = f->parent; *p;) {
+		size_t len = strcspn(p, ",");
+
+		for (size_t j = 0; j < s->n; j++) {
+			const char *id = s->v[j].id;
+
+			if (id && strlen(id) == len && !strncmp(id, p, len)) {
+				size_t d = graph_depth(s, j, memo, guard + 1);
+
+				if (d + 1 > best)
+					best = d + 1;
+			}
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	memo[i] = best + 1;
+	return best;
+}
+
+struct graph_key {
+	size_t depth;
+	const struct mig_file *f;
+};
+
+static int
+cmp_graph(const void *pa, const void *pb)
+{
+	const struct graph_key *a = pa, *b = pb;
+
+	if (a->depth != b->depth)
+		return a->depth < b->depth ? -1 : 1;
+	return strcmp(a->f->name, b->f->name);
+}
+
+/* Order files that name their parents as the graph runs: roots first. */
+static void
+order_graph(struct mig_set *s)
+{
+	struct graph_key *keys;
+	struct mig_file *sorted;
+	size_t *memo;
+	int any = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		any |= s->v[i].parent != NULL;
+	if (!any)
+		return;
+	memo = xcalloc(s->n, sizeof(*memo));
+	keys = xcalloc(s->n, sizeof(*keys));
+	for (size_t i = 0; i < s->n; i++) {
+		keys[i].depth = graph_depth(s, i, memo, 0);
+		keys[i].f = &s->v[i];
+	}
+	qsort(keys, s->n, sizeof(*keys), cmp_graph);
+	sorted = xcalloc(s->n, sizeof(*sorted));
+	for (size_t i = 0; i < s->n; i++)
+		sorted[i] = *keys[i].f;
+	memcpy(s->v, sorted, s->n * sizeof(*sorted));
+	free(sorted);
+	free(keys);
+	free(memo);
+}
+
+int
+mig_scan(const char *dir, const struct detector *det, struct mig_set *out,
+	 struct rk_err *err)
+{
+	struct rk_buf content = RK_BUF_INIT;
 	int rc;
 
 	out->dir = xstrdup(dir);
-	d = opendir(dir);
-	if (!d) {
-		rk_fail(err, RK_CONFIG,
-			"cannot open migrations directory "
-			"'%s': %s",
-			dir, strerror(errno));
-		rk_err_hint(err, "create it, or point --dir (or 'dir' in "
-				 "reckon.yaml) at your migrations");
-		return -1;
-	}
-	rc = scan_entries(d, dir, out, err);
-	closedir(d);
+	rc = scan_level(dir, "", det, out, &content, err);
+	rk_buf_release(&content);
 	if (rc < 0)
 		return -1;
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_files);
-	return pair_downs(out, err);
+	if (pair_downs(out, err) < 0)
+		return -1;
+	order_graph(out);
+	return 0;
 }

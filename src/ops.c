@@ -12,6 +12,7 @@
 #include "reckon/buf.h"
 #include "reckon/db.h"
 #include "reckon/err.h"
+#include "reckon/sidecar.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
 
@@ -20,6 +21,7 @@ session_release(struct rk_session *s)
 {
 	status_list_release(&s->status);
 	applied_set_release(&s->rows);
+	applied_set_release(&s->sidecar);
 	mig_set_release(&s->files);
 	detection_list_release(&s->detected);
 	tracked_release(&s->tracked);
@@ -169,7 +171,7 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	}
 	/* PostgreSQL records the database role, as Flyway does */
 	s->tracked.actor =
-	    db_kind(ctx->db) == DB_SQLITE ? ctx->cfg.actor : NULL;
+		db_kind(ctx->db) == DB_SQLITE ? ctx->cfg.actor : NULL;
 	{
 		struct rk_buf b = RK_BUF_INIT;
 
@@ -187,22 +189,74 @@ session_reload(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
 	status_list_release(&s->status);
 	applied_set_release(&s->rows);
-	if (s->tracked.det->read(ctx->db, &s->tracked, &s->rows, err) < 0) {
+	applied_set_release(&s->sidecar);
+	if (s->tracked.exists &&
+	    s->tracked.det->read(ctx->db, &s->tracked, &s->rows, err) < 0) {
 		rk_err_prefix(err, "cannot read %s", s->tracking_display);
 		return -1;
 	}
-	reconcile(&s->files, &s->rows, s->tracked.det, &s->status);
+	if (sidecar_read(ctx->db, &s->tracked, &s->sidecar, err) < 0)
+		return -1;
+	reconcile(&s->files, &s->rows, &s->sidecar, s->tracked.det, &s->status);
 	return 0;
 }
 
 int
 op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
-	if (mig_scan(ctx->cfg.dir, &s->files, err) < 0)
-		return -1;
 	if (find_tracking(ctx, s, err) < 0)
 		return -1;
+	if (mig_scan(ctx->cfg.dir, s->tracked.det, &s->files, err) < 0)
+		return -1;
 	return session_reload(ctx, s, err);
+}
+
+int
+op_can_write(const struct rk_session *s, struct rk_err *err)
+{
+	const struct detector *det = s->tracked.det;
+
+	if (det->flags & DET_NO_WRITE) {
+		rk_fail(err, RK_CONFLICT,
+			"reckon reads %s's table but cannot record migrations "
+			"the way %s does",
+			det->name, det->name);
+		rk_err_hint(err, "use %s itself for this database", det->name);
+		return -1;
+	}
+	if (!s->tracked.exists && !det->ensure) {
+		rk_fail(err, RK_CONFLICT,
+			"%s has no tracking table %s yet and "
+			"reckon cannot create it as %s would",
+			det->name, s->tracking_display, det->name);
+		rk_err_hint(err, "let %s create its table first", det->name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+op_prepare_tables(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	if (!s->tracked.exists &&
+	    s->tracked.det->ensure(ctx->db, &s->tracked, err) < 0)
+		return -1;
+	s->tracked.exists = 1;
+	if (s->tracked.sidecar && sidecar_ensure(ctx->db, &s->tracked, err) < 0)
+		return -1;
+	return 0;
+}
+
+int
+op_record(struct rk_ctx *ctx, struct rk_session *s, const struct mig_file *m,
+	  long exec_ms, struct rk_err *err)
+{
+	if (s->tracked.det->record(ctx->db, &s->tracked, m, exec_ms, err) < 0)
+		return -1;
+	if (s->tracked.sidecar &&
+	    sidecar_put(ctx->db, &s->tracked, m->name, m->sha256, err) < 0)
+		return -1;
+	return 0;
 }
 
 /* BEGIN, then the run lock: every write op runs inside this. */
@@ -269,7 +323,7 @@ mark_one(struct rk_ctx *ctx, struct rk_session *s, const char *name,
 			 0);
 		return 0;
 	}
-	if (s->tracked.det->record(ctx->db, &s->tracked, e->file, 0, err) < 0) {
+	if (op_record(ctx, s, e->file, 0, err) < 0) {
 		rk_err_prefix(err, "cannot record '%s'", e->name);
 		return -1;
 	}
@@ -283,9 +337,11 @@ write_session(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
 	if (op_status(ctx, s, err) < 0)
 		return -1;
+	if (op_can_write(s, err) < 0)
+		return -1;
 	if (op_begin_locked(ctx, err) < 0)
 		return -1;
-	if (s->tracked.det->ensure(ctx->db, &s->tracked, err) < 0 ||
+	if (op_prepare_tables(ctx, s, err) < 0 ||
 	    session_reload(ctx, s, err) < 0) {
 		db_rollback(ctx->db);
 		return -1;
@@ -297,7 +353,7 @@ int
 op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
 	struct mark_report *r, struct rk_err *err)
 {
-	struct rk_session s = {0};
+	struct rk_session s = { 0 };
 	int rc = -1;
 
 	if (write_session(ctx, &s, err) < 0)
@@ -325,7 +381,7 @@ int
 op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
 	  struct rk_err *err)
 {
-	struct rk_session s = {0};
+	struct rk_session s = { 0 };
 	int rc = -1;
 
 	if (write_session(ctx, &s, err) < 0)
@@ -338,8 +394,10 @@ op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
 			mark_add(r, names[i], "not recorded", 0);
 			continue;
 		}
-		if (s.tracked.det->unrecord(ctx->db, &s.tracked, e->id, err) <
-		    0) {
+		if (s.tracked.det->unrecord(ctx->db, &s.tracked, e->row, err) <
+			    0 ||
+		    (e->file && sidecar_delete(ctx->db, &s.tracked,
+					       e->file->name, err) < 0)) {
 			rk_err_prefix(err, "cannot unmark '%s'", e->name);
 			db_rollback(ctx->db);
 			goto out;
@@ -404,9 +462,10 @@ int
 mig_opts_out_of_tx(const char *s, size_t n)
 {
 	static const char *const marks[] = {
-	    "reckon:no-transaction", /* reckon's own */
-	    "transaction:false", /* dbmate: -- migrate:up transaction:false */
-	    "-- no-transaction", /* SQLx: first line */
+		"reckon:no-transaction", /* reckon's own */
+		"transaction:false", /* dbmate: -- migrate:up transaction:false
+				      */
+		"-- no-transaction", /* SQLx: first line */
 	};
 	size_t head = n < 4096 ? n : 4096;
 
@@ -442,8 +501,8 @@ op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
 	rk_buf_release(&path);
 	if (rc < 0)
 		return -1;
-	r->lines =
-	    r->content->len ? rk_line_of(r->content->s, r->content->len) : 0;
+	r->lines = r->content->len ? rk_line_of(r->content->s, r->content->len)
+				   : 0;
 	if (r->content->len && r->content->s[r->content->len - 1] == '\n')
 		r->lines--;
 	if (sql_split(r->content->s, r->content->len,
@@ -458,4 +517,82 @@ op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
 			r->transactional = 0;
 	r->opt_out = mig_opts_out_of_tx(r->content->s, r->content->len);
 	return 0;
+}
+
+/* Store e's current hash and clear its failed marker. */
+static int
+repair_one(struct rk_ctx *ctx, struct rk_session *s,
+	   const struct status_entry *e, struct mark_report *r,
+	   struct rk_err *err)
+{
+	const struct detector *det = s->tracked.det;
+
+	if (e->state != ST_MODIFIED && e->state != ST_FAILED) {
+		mark_add(r, e->name, "nothing to repair", 0);
+		return 0;
+	}
+	if (!e->file) {
+		mark_add(r, e->name, "no file: use unmark", 0);
+		return 0;
+	}
+	if (e->row && det->repair &&
+	    det->repair(ctx->db, &s->tracked, e->file, e->row, err) < 0)
+		goto fail;
+	if (s->tracked.sidecar &&
+	    sidecar_put(ctx->db, &s->tracked, e->file->name, e->file->sha256,
+			err) < 0)
+		goto fail;
+	if (e->row && !det->repair && !s->tracked.sidecar) {
+		mark_add(r, e->name, "cannot repair: no hash stored", 0);
+		return 0;
+	}
+	mark_add(r, e->name,
+		 e->state == ST_FAILED ? "failed marker cleared"
+				       : "checksum re-recorded",
+		 1);
+	return 0;
+fail:
+	rk_err_prefix(err, "cannot repair '%s'", e->name);
+	return -1;
+}
+
+int
+op_repair(struct rk_ctx *ctx, char **names, int nnames, int all,
+	  struct mark_report *r, struct rk_err *err)
+{
+	struct rk_session s = { 0 };
+	int rc = -1;
+
+	if (write_session(ctx, &s, err) < 0)
+		goto out;
+	r->tracking_display = xstrdup(s.tracking_display);
+	for (int i = 0; i < nnames; i++) {
+		const struct status_entry *e = find_entry(&s.status, names[i]);
+
+		if (!e) {
+			rk_fail(err, RK_USAGE,
+				"no migration '%s' in '%s' or "
+				"in %s",
+				names[i], ctx->cfg.dir, s.tracking_display);
+			goto rollback;
+		}
+		if (repair_one(ctx, &s, e, r, err) < 0)
+			goto rollback;
+	}
+	for (size_t i = 0; all && i < s.status.n; i++) {
+		const struct status_entry *e = &s.status.v[i];
+
+		if ((e->state == ST_MODIFIED || e->state == ST_FAILED) &&
+		    repair_one(ctx, &s, e, r, err) < 0)
+			goto rollback;
+	}
+	rc = db_commit(ctx->db, err);
+	goto out;
+rollback:
+	db_rollback(ctx->db);
+	for (size_t i = 0; i < r->n; i++)
+		r->items[i].changed = 0;
+out:
+	session_release(&s);
+	return rc;
 }

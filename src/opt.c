@@ -43,10 +43,10 @@ set_value(const char *cmd, const struct opt *o, const char *val,
 		v = strtol(val, &end, 10);
 		if (errno || end == val || *end || v < 0 || v > 1000000000)
 			return rk_fail(
-			    err, RK_USAGE,
-			    "%s: option '--%s' needs a whole number, "
-			    "not '%s'",
-			    cmd, o->name, val);
+				err, RK_USAGE,
+				"%s: option '--%s' needs a whole number, "
+				"not '%s'",
+				cmd, o->name, val);
 		*(int *)o->value = (int)v;
 		return 0;
 	case OPT_END:
@@ -105,9 +105,9 @@ opt_parse(const char *cmd, const struct opt *opts, int argc, char **argv,
 		else if (o->type != OPT_BOOL) {
 			if (i + 1 >= argc)
 				return rk_fail(
-				    err, RK_USAGE,
-				    "%s: option '--%s' needs a value", cmd,
-				    o->name);
+					err, RK_USAGE,
+					"%s: option '--%s' needs a value", cmd,
+					o->name);
 			val = argv[++i];
 		}
 		if (set_value(cmd, o, val, err) < 0)

@@ -1,7 +1,8 @@
 /*
- * Files against rows. Rows are sorted by identifier once and each file is
- * looked up by binary search, so ten thousand files cost n log n, never a
- * quadratic scan.
+ * Files against rows. Rows (and sidecar hashes) are sorted by identifier
+ * once and each file is looked up by binary search, so ten thousand files
+ * cost n log n, never a quadratic scan. Head-only tables (golang-migrate,
+ * Tern, Alembic) are expanded here: every file up to a head is applied.
  */
 #include "reckon/reconcile.h"
 
@@ -43,7 +44,13 @@ status_list_release(struct status_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Row index sorted by id; the last row wins among equal ids. */
+size_t
+reconcile_heads(const struct applied_set *rows)
+{
+	return rows->n;
+}
+
+/* An index of rows sorted by id; the last row wins among equal ids. */
 struct row_ref {
 	const char *id;
 	size_t idx;
@@ -60,12 +67,29 @@ cmp_ref(const void *pa, const void *pb)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
+static struct row_ref *
+index_rows(const struct applied_set *rows)
+{
+	struct row_ref *refs;
+
+	if (!rows)
+		return NULL;
+	refs = xcalloc(rows->n + 1, sizeof(*refs));
+	for (size_t i = 0; i < rows->n; i++) {
+		refs[i].id = rows->v[i].id ? rows->v[i].id : "";
+		refs[i].idx = i;
+	}
+	if (rows->n)
+		qsort(refs, rows->n, sizeof(*refs), cmp_ref);
+	return refs;
+}
+
+/* The last ref with this id, or NULL. */
 static const struct row_ref *
-find_row(const struct row_ref *refs, size_t n, const char *id)
+find_ref(const struct row_ref *refs, size_t n, const char *id)
 {
 	size_t lo = 0, hi = n;
 
-	/* upper bound, then step back: the last row with this id */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -92,39 +116,191 @@ add_entry(struct status_list *out, const char *name, enum mig_state st)
 	return e;
 }
 
-static enum mig_state
-file_state(const struct mig_file *f, const struct applied *row)
+/* What reconcile works with, built once. */
+struct rc {
+	const struct mig_set *files;
+	const struct applied_set *rows;
+	const struct applied_set *sidecar;
+	const struct detector *det;
+	struct row_ref *refs;	 /* rows by id */
+	struct row_ref *side;	 /* sidecar by file name */
+	unsigned char *used;	 /* per row: a file claimed it */
+	unsigned char *head_hit; /* per file: applied through a head */
+	struct rk_buf id;
+};
+
+static void
+file_id(const struct rc *rc, const struct mig_file *f, struct rk_buf *out)
 {
-	if (!row)
-		return ST_PENDING;
-	if (row->failed)
-		return ST_FAILED;
-	if (row->stored_hash && strcmp(row->stored_hash, f->sha256) != 0)
-		return ST_MODIFIED;
-	return ST_APPLIED;
+	rk_buf_reset(out);
+	if (rc->det && rc->det->file_id)
+		rc->det->file_id(f, out);
+	else
+		rk_buf_adds(out, f->id ? f->id : f->name);
 }
 
-static const char *
-entry_version(const struct status_entry *e)
+/* Fill stored_hash/file_hash and decide applied vs modified. */
+static void
+set_hashes(const struct rc *rc, struct status_entry *e)
 {
-	if (e->file)
-		return e->file->version;
-	return e->row && e->row->version ? e->row->version : NULL;
+	const struct mig_file *f = e->file;
+
+	if (rc->det && rc->det->checksum) {
+		e->file_hash = f->checksum;
+		e->stored_hash = e->row ? e->row->stored_hash : NULL;
+	} else {
+		const struct row_ref *r = NULL;
+
+		e->file_hash = f->sha256;
+		if (e->row && e->row->stored_hash)
+			e->stored_hash = e->row->stored_hash;
+		else if (rc->side &&
+			 (r = find_ref(rc->side, rc->sidecar->n, f->name)))
+			e->stored_hash = rc->sidecar->v[r->idx].stored_hash;
+	}
+	if (e->state == ST_APPLIED && e->stored_hash && e->file_hash &&
+	    strcmp(e->stored_hash, e->file_hash) != 0)
+		e->state = ST_MODIFIED;
 }
 
-/* Version order; entries without a version keep their place at the end. */
+/* Mark file i and its ancestors as applied through a head. */
+static void
+mark_ancestors(struct rc *rc, size_t i, int depth)
+{
+	const struct mig_file *f = &rc->files->v[i];
+	const char *p;
+
+	if (rc->head_hit[i] || depth > 100000)
+		return;
+	rc->head_hit[i] = 1;
+	for (p = f->parent; p && *p;) {
+		size_t len = strcspn(p, ",");
+
+		for (size_t j = 0; j < rc->files->n; j++) {
+			const char *id = rc->files->v[j].id;
+
+			if (id && strlen(id) == len && !strncmp(id, p, len))
+				mark_ancestors(rc, j, depth + 1);
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+}
+
+/* Head-only tables: which files do the heads cover? */
+static void
+expand_heads(struct rc *rc)
+{
+	int graph = 0;
+
+	for (size_t i = 0; i < rc->files->n; i++)
+		graph |= rc->files->v[i].parent != NULL ||
+			 rc->files->v[i].id != NULL;
+	for (size_t h = 0; h < rc->rows->n; h++) {
+		const struct applied *row = &rc->rows->v[h];
+
+		for (size_t i = 0; i < rc->files->n; i++) {
+			const struct mig_file *f = &rc->files->v[i];
+
+			file_id(rc, f, &rc->id);
+			if (strcmp(rc->id.s, row->id ? row->id : "") == 0) {
+				rc->used[h] = 1;
+				if (graph)
+					mark_ancestors(rc, i, 0);
+			}
+			if (!graph && row->version && *f->version &&
+			    rk_vercmp(f->version, row->version) <= 0)
+				rc->head_hit[i] = 1;
+		}
+	}
+}
+
+static void
+add_file_entries(struct rc *rc, struct status_list *out)
+{
+	int head = rc->det && (rc->det->flags & DET_HEAD);
+
+	for (size_t i = 0; i < rc->files->n; i++) {
+		const struct mig_file *f = &rc->files->v[i];
+		const struct row_ref *r;
+		const struct applied *row = NULL;
+		struct status_entry *e;
+
+		file_id(rc, f, &rc->id);
+		r = find_ref(rc->refs, rc->rows->n, rc->id.s);
+		if (r) {
+			row = &rc->rows->v[r->idx];
+			/* every row with this id belongs to the file */
+			for (const struct row_ref *p = r;
+			     p >= rc->refs && strcmp(p->id, rc->id.s) == 0; p--)
+				rc->used[p->idx] = 1;
+		}
+		e = add_entry(out, f->name,
+			      row || (head && rc->head_hit[i]) ? ST_APPLIED
+							       : ST_PENDING);
+		e->file = f;
+		e->row = row;
+		e->key = 2 * i + 1;
+		if (row) {
+			e->id = xstrdup(rc->id.s);
+			if (row->failed)
+				e->state = ST_FAILED;
+		}
+		set_hashes(rc, e);
+	}
+}
+
+/* Where an orphan goes: before the first file with a greater version. */
+static size_t
+orphan_key(const struct rc *rc, const struct applied *row)
+{
+	size_t lo = 0, hi = rc->files->n;
+
+	if (!row->version || !*row->version)
+		return 2 * rc->files->n + 2;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *v = rc->files->v[mid].version;
+
+		if (*v && rk_vercmp(v, row->version) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 2 * lo;
+}
+
+static void
+add_orphans(struct rc *rc, struct status_list *out)
+{
+	for (size_t i = 0; i < rc->rows->n; i++) {
+		const struct applied *row = &rc->rows->v[i];
+		struct status_entry *e;
+
+		if (rc->used[i])
+			continue;
+		e = add_entry(out, row->id ? row->id : "", ST_ORPHANED);
+		e->row = row;
+		e->id = xstrdup(e->name);
+		e->stored_hash = row->stored_hash;
+		e->key = orphan_key(rc, row);
+		/* equal ids (Flyway repeatables): one entry is enough */
+		for (size_t j = i + 1; j < rc->rows->n; j++)
+			if (row->id && rc->rows->v[j].id &&
+			    strcmp(row->id, rc->rows->v[j].id) == 0)
+				rc->used[j] = 1;
+	}
+}
+
 static int
-cmp_entry(const void *pa, const void *pb)
+cmp_key(const void *pa, const void *pb)
 {
 	const struct status_entry *a = pa, *b = pb;
-	const char *va = entry_version(a), *vb = entry_version(b);
 
-	if (!va || !*va || !vb || !*vb) {
-		if ((va && *va) != (vb && *vb))
-			return (va && *va) ? -1 : 1;
-		return 0;
-	}
-	return rk_vercmp(va, vb);
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return 0;
 }
 
 static void
@@ -147,76 +323,40 @@ mark_out_of_order(struct status_list *out, const struct applied_set *rows)
 	}
 }
 
-static void
-stable_sort(struct status_list *out)
-{
-	/* insertion sort keeps equal versions in input order; entries
-	 * arrive almost sorted (files are), so this is near linear */
-	for (size_t i = 1; i < out->n; i++) {
-		struct status_entry tmp = out->v[i];
-		size_t j = i;
-
-		while (j > 0 && cmp_entry(&out->v[j - 1], &tmp) > 0) {
-			out->v[j] = out->v[j - 1];
-			j--;
-		}
-		out->v[j] = tmp;
-	}
-}
-
 void
 reconcile(const struct mig_set *files, const struct applied_set *rows,
-	  const struct detector *det, struct status_list *out)
+	  const struct applied_set *sidecar, const struct detector *det,
+	  struct status_list *out)
 {
-	struct row_ref *refs = xcalloc(rows->n, sizeof(*refs));
-	unsigned char *used = xcalloc(rows->n, 1);
-	struct rk_buf id = RK_BUF_INIT;
+	struct rc rc = {
+		.files = files,
+		.rows = rows,
+		.sidecar = sidecar,
+		.det = det,
+		.id = RK_BUF_INIT,
+	};
 
-	for (size_t i = 0; i < rows->n; i++) {
-		refs[i].id = rows->v[i].id ? rows->v[i].id : "";
-		refs[i].idx = i;
-	}
-	qsort(refs, rows->n, sizeof(*refs), cmp_ref);
-	for (size_t i = 0; i < files->n; i++) {
-		const struct mig_file *f = &files->v[i];
-		const struct row_ref *r;
-		const struct applied *row = NULL;
-		struct status_entry *e;
-
-		rk_buf_reset(&id);
-		if (det && det->file_id)
-			det->file_id(f, &id);
-		else
-			rk_buf_adds(&id, f->name);
-		r = find_row(refs, rows->n, id.s);
-		if (r) {
-			row = &rows->v[r->idx];
-			/* every row with this id belongs to the file */
-			for (const struct row_ref *p = r;
-			     p >= refs && strcmp(p->id, id.s) == 0; p--)
-				used[p->idx] = 1;
-		}
-		e = add_entry(out, f->name, file_state(f, row));
-		e->file = f;
-		e->row = row;
-		if (row)
-			e->id = xstrdup(id.s);
-	}
-	for (size_t i = 0; i < rows->n; i++) {
-		struct status_entry *e;
-
-		if (used[i])
-			continue;
-		e = add_entry(out, rows->v[i].id ? rows->v[i].id : "",
-			      ST_ORPHANED);
-		e->row = &rows->v[i];
-		e->id = xstrdup(e->name);
-	}
-	stable_sort(out);
-	mark_out_of_order(out, rows);
+	rc.refs = index_rows(rows);
+	rc.side = index_rows(sidecar);
+	rc.used = xcalloc(rows->n + 1, 1);
+	rc.head_hit = xcalloc(files->n + 1, 1);
+	if (det && (det->flags & DET_HEAD))
+		expand_heads(&rc);
+	add_file_entries(&rc, out);
+	add_orphans(&rc, out);
+	/* fold the position into the key: qsort is not stable, and
+	 * orphans sharing a key must keep the order they were applied in */
+	for (size_t i = 0; i < out->n; i++)
+		out->v[i].key = out->v[i].key * (out->n + 1) + i;
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_key);
+	if (!det || !(det->flags & DET_HEAD))
+		mark_out_of_order(out, rows);
 	for (size_t i = 0; i < out->n; i++)
 		out->count[out->v[i].state]++;
-	rk_buf_release(&id);
-	free(used);
-	free(refs);
+	rk_buf_release(&rc.id);
+	free(rc.head_hit);
+	free(rc.used);
+	free(rc.side);
+	free(rc.refs);
 }

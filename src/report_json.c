@@ -57,10 +57,8 @@ status_entry(const struct status_entry *e)
 	json_object_set_new(o, "state", json_string(mig_state_name(e->state)));
 	json_object_set_new(o, "applied_at",
 			    str_or_null(e->row ? e->row->applied_at : NULL));
-	json_object_set_new(o, "stored_hash",
-			    str_or_null(e->row ? e->row->stored_hash : NULL));
-	json_object_set_new(o, "file_hash",
-			    str_or_null(e->file ? e->file->sha256 : NULL));
+	json_object_set_new(o, "stored_hash", str_or_null(e->stored_hash));
+	json_object_set_new(o, "file_hash", str_or_null(e->file_hash));
 	json_object_set_new(o, "out_of_order", json_boolean(e->out_of_order));
 	if (e->id)
 		json_object_set_new(o, "id", json_string(e->id));
@@ -88,8 +86,8 @@ json_status(const struct rk_session *s)
 	json_object_set_new(doc, "migrations", migs);
 	for (int st = 0; st < ST_COUNT; st++)
 		json_object_set_new(
-		    sum, mig_state_name((enum mig_state)st),
-		    json_integer((json_int_t)s->status.count[st]));
+			sum, mig_state_name((enum mig_state)st),
+			json_integer((json_int_t)s->status.count[st]));
 	json_object_set_new(doc, "summary", sum);
 	return dump(doc);
 }
@@ -127,9 +125,9 @@ json_history(const struct rk_session *s, int current_only)
 			    json_string(s->tracking_display));
 	if (current_only) {
 		json_object_set_new(
-		    doc, "current",
-		    s->rows.n ? history_row(s, &s->rows.v[s->rows.n - 1])
-			      : json_null());
+			doc, "current",
+			s->rows.n ? history_row(s, &s->rows.v[s->rows.n - 1])
+				  : json_null());
 	} else {
 		json_t *a = json_array();
 
@@ -259,7 +257,8 @@ json_preview(const struct preview_report *r)
 
 		json_object_set_new(o, "line", json_integer(st->line));
 		json_object_set_new(
-		    o, "text", json_stringn(r->content->s + st->off, st->len));
+			o, "text",
+			json_stringn(r->content->s + st->off, st->len));
 		json_object_set_new(o, "no_transaction",
 				    json_boolean(st->flags & SQL_NO_TX));
 		json_object_set_new(o, "transaction_control",
@@ -301,8 +300,9 @@ json_error(const struct rk_err *err)
 
 	json_object_set_new(e, "kind", json_string(kind_name(err->kind)));
 	json_object_set_new(e, "message", json_string(err->msg));
-	json_object_set_new(
-	    e, "detail", *err->detail ? json_string(err->detail) : json_null());
+	json_object_set_new(e, "detail",
+			    *err->detail ? json_string(err->detail)
+					 : json_null());
 	json_object_set_new(e, "hint",
 			    *err->hint ? json_string(err->hint) : json_null());
 	json_object_set_new(e, "sqlstate",

@@ -124,7 +124,7 @@ void
 text_progress(void *ud, const char *name, long ms)
 {
 	(void)ud;
-	printf("  applied  %-50s %6ld ms\n", name, ms);
+	printf("  ran      %-50s %6ld ms\n", name, ms);
 	fflush(stdout);
 }
 
@@ -146,8 +146,8 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 			printf("  %-50s %zu statement(s)%s\n", r->items[i].name,
 			       r->items[i].nstmts,
 			       r->items[i].skipped
-				   ? ", its own BEGIN/COMMIT skipped"
-				   : "");
+				       ? ", its own BEGIN/COMMIT skipped"
+				       : "");
 		return;
 	}
 	for (size_t i = 0; i < r->nitems; i++)

@@ -61,10 +61,10 @@ head_words(const char *s, size_t len, const struct sql_dialect *d, int n,
 			if (w)
 				out[w++] = ' ';
 			for (size_t j = 0; j < t; j++)
-				out[w++] =
-				    (char)(s[i + j] >= 'a' && s[i + j] <= 'z'
-					       ? s[i + j] - 32
-					       : s[i + j]);
+				out[w++] = (char)(s[i + j] >= 'a' && s[i + j] <=
+									     'z'
+							  ? s[i + j] - 32
+							  : s[i + j]);
 			out[w] = '\0';
 			n--;
 		} else if (k != TK_SPACE && k != TK_COMMENT) {
@@ -242,9 +242,9 @@ fail_report(struct run_report *r, const struct prepared *p,
 	memcpy(f->sqlstate, err->sqlstate, sizeof(f->sqlstate));
 	if (p && st) {
 		f->line = err->position > 0
-			      ? position_line(p->text.s + st->off, st->len,
-					      st->line, err->position)
-			      : st->line;
+				  ? position_line(p->text.s + st->off, st->len,
+						  st->line, err->position)
+				  : st->line;
 		f->statement = xstrndup(p->text.s + st->off,
 					st->len < 4000 ? st->len : 4000);
 		f->excerpt = excerpt(p->text.s, p->text.len, f->line);
@@ -293,6 +293,41 @@ check_names(struct rk_ctx *ctx, const struct rk_session *s,
 	return 0;
 }
 
+/*
+ * Code migrations (Alembic .py, Rails .rb, ...) are reconciled, never run:
+ * a batch that needs one refuses, naming each, before anything happens.
+ */
+static int
+check_code(const struct rk_session *s, const struct run_opts *o,
+	   struct rk_err *err)
+{
+	struct rk_buf names = RK_BUF_INIT;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->status.n; i++) {
+		const struct status_entry *e = &s->status.v[i];
+
+		if (e->state != ST_PENDING || !e->file->code ||
+		    !wanted(o, e->name))
+			continue;
+		rk_buf_addf(&names, "%s'%s'", n++ ? ", " : "", e->name);
+	}
+	if (n) {
+		rk_fail(err, RK_INPUT,
+			"cannot execute %zu pending migration(s): %s (%s)", n,
+			names.s,
+			s->tracked.det->kind_note ? s->tracked.det->kind_note
+						  : "not SQL");
+		rk_err_hint(err,
+			    "apply them with %s, or record them with "
+			    "'reckon mark-applied' once their changes "
+			    "are in place",
+			    s->tracked.det->name);
+	}
+	rk_buf_release(&names);
+	return n ? -1 : 0;
+}
+
 /* Read and split every pending file the run wants. */
 static int
 prepare_all(const struct rk_session *s, const struct run_opts *o,
@@ -307,6 +342,8 @@ prepare_all(const struct rk_session *s, const struct run_opts *o,
 
 		if (e->state != ST_PENDING || !wanted(o, e->name))
 			continue;
+		if (e->file->code)
+			continue; /* refused as a whole by check_code() */
 		rk_buf_init(&(*out)[k].text);
 		if (prepare(e->file, d, &(*out)[k++], err) < 0) {
 			*n = k;
@@ -324,6 +361,7 @@ apply_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	struct rk_buf stmt = RK_BUF_INIT;
 	struct mig_file ran = *p->file;
 	long t0 = now_ms(), ms;
+	int rc;
 
 	for (size_t i = 0; i < p->stmts.n; i++) {
 		const struct sql_stmt *st = &p->stmts.v[i];
@@ -343,7 +381,16 @@ apply_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	rk_buf_release(&stmt);
 	ms = now_ms() - t0;
 	memcpy(ran.sha256, p->sha256, sizeof(ran.sha256));
-	if (s->tracked.det->record(ctx->db, &s->tracked, &ran, ms, err) < 0) {
+	ran.checksum = NULL;
+	if (s->tracked.det->checksum) {
+		struct rk_buf sum = RK_BUF_INIT;
+
+		s->tracked.det->checksum(p->text.s, p->text.len, &sum);
+		ran.checksum = rk_buf_detach(&sum, NULL);
+	}
+	rc = op_record(ctx, s, &ran, ms, err);
+	free(ran.checksum);
+	if (rc < 0) {
 		fail_report(r, p, NULL, err);
 		rk_err_prefix(err, "cannot record '%s'", p->file->name);
 		return -1;
@@ -370,7 +417,7 @@ apply_batch(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 {
 	if (op_begin_locked(ctx, err) < 0)
 		return -1;
-	if (s->tracked.det->ensure(ctx->db, &s->tracked, err) < 0 ||
+	if (op_prepare_tables(ctx, s, err) < 0 ||
 	    session_reload(ctx, s, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
@@ -397,9 +444,9 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
        struct rk_err *err)
 {
 	const struct sql_dialect *d = db_kind(ctx->db) == DB_SQLITE
-					  ? &sql_dialect_sqlite
-					  : &sql_dialect_pg;
-	struct rk_session s = {0};
+					      ? &sql_dialect_sqlite
+					      : &sql_dialect_pg;
+	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;
 	size_t n = 0;
 	long t0 = now_ms();
@@ -410,7 +457,14 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		goto out;
 	r->tracking_display = xstrdup(s.tracking_display);
 	r->framework = xstrdup(s.tracked.det->name);
-	if (prepare_all(&s, o, d, &ps, &n, err) < 0)
+	if (check_code(&s, o, err) < 0)
+		goto out;
+	if (prepare_all(&s, o, d, &ps, &n, err) < 0) {
+		fail_report(r, NULL, NULL, err);
+		r->failed->name = xstrdup(ps[n - 1].file->name);
+		goto out;
+	}
+	if (!o->dry_run && n && op_can_write(&s, err) < 0)
 		goto out;
 	if (o->dry_run || n == 0) {
 		for (size_t i = 0; i < n; i++)

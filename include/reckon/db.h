@@ -31,8 +31,8 @@ struct db_rows {
 	size_t nrows;
 	size_t ncols;
 	char **cols; /* owned: ncols column names */
-	char *
-	    *vals; /* owned: nrows * ncols values, row-major; NULL = SQL NULL */
+	char **vals; /* owned: nrows * ncols values, row-major; NULL = SQL NULL
+		      */
 };
 #define DB_ROWS_INIT                                                           \
 	{                                                                      \

@@ -15,6 +15,7 @@
 struct db;
 struct db_table_list;
 struct mig_file;
+struct migname;
 struct rk_buf;
 struct rk_err;
 
@@ -47,11 +48,17 @@ struct applied *applied_add(struct applied_set *s, const char *id,
 /* A tracking table found in (or chosen for) the database. */
 struct tracked {
 	const struct detector *det;
-	char *schema;	   /* owned; NULL on SQLite */
-	char *table;	   /* owned */
-	int exists;	   /* 0: not created yet (first write creates it) */
-	const char *actor; /* borrowed: who applies, for applied_by; NULL:
-			    * the database user */
+	char *schema;	    /* owned; NULL on SQLite */
+	char *table;	    /* owned */
+	int exists;	    /* 0: not created yet (first write creates it) */
+	const char *actor;  /* borrowed: who applies, for applied_by; NULL:
+			     * the database user */
+	const char *dir;    /* borrowed: the migrations directory */
+	int sidecar;	    /* keep file hashes in reckon_file_hashes */
+	int sidecar_exists; /* reckon_file_hashes is there already */
+	long run_batch;	    /* per-run state for record(): a batch number
+			     * (Knex, Laravel) once computed, else 0 */
+	long next_rank;	    /* per-run state: next installed_rank, or 0 */
 };
 void tracked_release(struct tracked *t);
 /* Append schema.table (or just table) quoted for t's database. */
@@ -59,26 +66,72 @@ void tracked_qualified(struct db *db, const struct tracked *t,
 		       struct rk_buf *out);
 /* Append schema.table for display (unquoted). */
 void tracked_display(const struct tracked *t, struct rk_buf *out);
+/* Append the quoted name of another table in t's schema (companions,
+ * the sidecar). */
+void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
+		     struct rk_buf *out);
+
+/* Detector flags. */
+#define DET_HEAD                                                               \
+	0x1u		     /* rows hold only the current version(s):         \
+			      * every file up to it is applied */
+#define DET_PG_ONLY	0x2u /* the framework never used SQLite */
+#define DET_SQLITE_ONLY 0x4u /* the framework only uses SQLite */
+#define DET_NO_WRITE                                                           \
+	0x8u /* reckon reads this table but cannot record                      \
+	      * migrations the way the framework does */
 
 struct detector {
-	const char *name;	    /* "reckon": --framework, output */
-	const char *table;	    /* default tracking table name */
-	const char *const *columns; /* signature: NULL-terminated */
-	/* Read every applied row of t into out. */
+	const char *name;	       /* "flyway": --framework, output */
+	const char *table;	       /* default tracking table name */
+	const char *schema;	       /* PG schema it creates for itself
+					* ("drizzle"), or NULL: current */
+	const char *const *columns;    /* required columns, NULL-terminated */
+	const char *const *optional;   /* further columns the table may have;
+					* any other column rules it out */
+	const char *const *companions; /* tables that confirm it (same
+					* schema); NULL-terminated or NULL */
+	const char *const *excluders;  /* tables whose presence rules it
+					* out; NULL-terminated or NULL */
+	unsigned flags;		       /* DET_* */
+	const char *kind_note;	       /* why code files cannot run, e.g.
+					* "Alembic revisions are Python" */
+	/* Is relpath (relative to the migrations dir, "a/b.sql" for files
+	 * one directory down) an up migration? Fill out, return 0; -1 if
+	 * not. Down scripts return 0 with kind MIG_DOWN. NULL:
+	 * migname_parse (flat .sql files). */
+	int (*parse_name)(const char *relpath, struct migname *out);
+	/* Read what the framework keeps inside a file (Alembic revision,
+	 * TypeORM class name) into f->id / f->parent. NULL: nothing. */
+	void (*inspect)(struct mig_file *f, const char *s, size_t n);
+	/* The checksum the framework stores for a file with these bytes, as
+	 * the text read() returns it; NULL: none stored (the sidecar's
+	 * SHA-256 is compared instead). */
+	void (*checksum)(const char *s, size_t n, struct rk_buf *out);
+	/* Append the identifier a row stores for file m; NULL: m->id if
+	 * set, else m->name. */
+	void (*file_id)(const struct mig_file *m, struct rk_buf *out);
+	/* Read every applied row of t into out, in the order applied. Rows
+	 * the framework keeps for itself (Django's own apps, Postgrator's
+	 * version 0) are left out. */
 	int (*read)(struct db *db, const struct tracked *t,
 		    struct applied_set *out, struct rk_err *err);
-	/* Create the tracking table if t->exists is 0 (inside the run's
-	 * transaction, so a failed batch leaves no table behind). */
+	/* Create the tracking table as the framework would if t->exists is
+	 * 0 (inside the run's transaction). NULL: reckon cannot create it. */
 	int (*ensure)(struct db *db, struct tracked *t, struct rk_err *err);
-	/* Record m (whose content hashed to m->sha256) as applied. */
-	int (*record)(struct db *db, const struct tracked *t,
+	/* Record m as applied (m->sha256 and m->checksum are of the bytes
+	 * that ran), as the framework would. */
+	int (*record)(struct db *db, struct tracked *t,
 		      const struct mig_file *m, long exec_ms,
 		      struct rk_err *err);
-	/* Delete the record of the row with identifier id. */
-	int (*unrecord)(struct db *db, const struct tracked *t, const char *id,
-			struct rk_err *err);
-	/* Append the identifier a row stores for file m; NULL: m->name. */
-	void (*file_id)(const struct mig_file *m, struct rk_buf *out);
+	/* Delete the record of row. */
+	int (*unrecord)(struct db *db, const struct tracked *t,
+			const struct applied *row, struct rk_err *err);
+	/* Store m's current checksum for row and clear its failed or dirty
+	 * marker. NULL: only the sidecar is rewritten. */
+	int (*repair)(struct db *db, const struct tracked *t,
+		      const struct mig_file *m, const struct applied *row,
+		      struct rk_err *err);
 };
 
 /* The registry: every detector, NULL-terminated (detectors/registry.c). */
@@ -93,7 +146,8 @@ struct detection {
 	const struct detector *det;
 	char *schema;	/* owned; NULL on SQLite */
 	char *table;	/* owned */
-	size_t matched; /* signature columns found */
+	size_t matched; /* score: required columns, +10 per companion */
+	int companion;	/* a companion table was found */
 };
 
 struct detection_list {
@@ -109,9 +163,11 @@ void detection_list_release(struct detection_list *l);
 
 /*
  * Pure: match every detector's signature against the tables in tl. A table
- * matches a detector when its name is the detector's table and it has all
- * the signature's columns. Results are ordered best first (more signature
- * columns matched first, then by name).
+ * matches a detector when its name is the detector's table, it has every
+ * required column and no column outside required + optional, no excluder
+ * table sits beside it, and (on SQLite / PG) the framework supports that
+ * database. Companion tables beside it add to the score. Results are
+ * ordered best first: score, then name.
  */
 void detector_match(const struct db_table_list *tl, int sqlite,
 		    struct detection_list *out);

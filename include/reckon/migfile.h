@@ -11,6 +11,7 @@
 
 #include "reckon/migname.h"
 
+struct detector;
 struct rk_buf;
 struct rk_err;
 
@@ -24,6 +25,13 @@ struct mig_file {
 	char *down_name; /* owned: the matching down script's name, or NULL */
 	char sha256[65]; /* hex SHA-256 of the file's bytes */
 	size_t size;	 /* bytes */
+	char *id;	 /* owned: the identifier the framework stores, when
+			  * it comes from inside the file (Alembic), or NULL */
+	char *parent;	 /* owned: the parent revision (Alembic
+			  * down_revision), or NULL */
+	char *checksum;	 /* owned: the framework's checksum of the bytes, or
+			  * NULL when it stores none */
+	int code;	 /* code, not SQL: never executed */
 };
 
 struct mig_set {
@@ -40,14 +48,19 @@ struct mig_set {
 	}
 
 /*
- * Read the directory dir: every regular file ending in .sql whose name
- * follows a convention becomes a mig_file (down scripts are attached to
- * their up file, not listed); others are listed in ignored. Files are
- * read once to hash them. Errors: a missing or unreadable directory
- * (RK_CONFIG), an unreadable file, a symlink loop, a file that is not
+ * Read the directory dir: every file that det (NULL: reckon's own
+ * conventions) takes for a migration becomes a mig_file, down scripts
+ * attached to their up file rather than listed; other .sql files are
+ * listed in ignored. Files one directory down are offered to det too when
+ * it has its own parse_name (Prisma's <name>/migration.sql). Each file is
+ * read once to hash it, checksum it as det does and let det inspect it.
+ * Files whose det->inspect gives them a parent are ordered as their graph
+ * runs (roots first), the others by version. Errors: a missing or unreadable
+ * directory (RK_CONFIG), an unreadable file, a symlink loop, a file that is not
  * UTF-8 text, two files with the same version (RK_INPUT, naming both).
  */
-int mig_scan(const char *dir, struct mig_set *out, struct rk_err *err);
+int mig_scan(const char *dir, const struct detector *det, struct mig_set *out,
+	     struct rk_err *err);
 void mig_set_release(struct mig_set *s);
 
 /* The file called name, or NULL; borrowed from s. */

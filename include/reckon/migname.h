@@ -26,6 +26,8 @@ struct migname {
 	enum mig_conv conv;
 	char version[128]; /* normalised: Flyway's '_' separators become '.' */
 	char desc[256];	   /* as written, '_' kept */
+	int code;	   /* the file is code (.py, .rb, .js, ...), not SQL:
+			    * reckon reconciles and marks it, never runs it */
 };
 
 /*

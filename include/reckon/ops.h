@@ -35,6 +35,7 @@ struct rk_session {
 	struct detection_list detected; /* every framework table found */
 	struct mig_set files;
 	struct applied_set rows;
+	struct applied_set sidecar; /* reckon_file_hashes rows, if used */
 	struct status_list status;
 	char *tracking_display; /* owned: "public.reckon_migrations" */
 };
@@ -51,6 +52,25 @@ int op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err);
 /* Re-read the rows and reconcile again (inside a locked transaction). */
 int session_reload(struct rk_ctx *ctx, struct rk_session *s,
 		   struct rk_err *err);
+
+struct mark_report;
+
+/* Refuse (RK_CONFLICT) when reckon cannot write s's tracking table. */
+int op_can_write(const struct rk_session *s, struct rk_err *err);
+/* Inside the locked transaction: create the tracking table (and the
+ * sidecar) if missing. */
+int op_prepare_tables(struct rk_ctx *ctx, struct rk_session *s,
+		      struct rk_err *err);
+
+/* Record m as applied through the session's detector (and its hash in
+ * the sidecar where one is kept). */
+int op_record(struct rk_ctx *ctx, struct rk_session *s,
+	      const struct mig_file *m, long exec_ms, struct rk_err *err);
+
+/* Re-record the checksums of modified files and clear failed markers
+ * (names, or every modified/failed one with all). */
+int op_repair(struct rk_ctx *ctx, char **names, int nnames, int all,
+	      struct mark_report *r, struct rk_err *err);
 
 /* BEGIN and take the run lock (waiting cfg.lock_wait_s); rolls back
  * and fails if the lock cannot be had. */

@@ -34,6 +34,13 @@ struct status_entry {
 	const struct applied *row; /* borrowed from the applied_set, or NULL */
 	enum mig_state state;
 	int out_of_order; /* pending, with a lower version than one applied */
+	const char *stored_hash; /* borrowed: what the database keeps (the
+				  * framework's checksum, or the sidecar's
+				  * SHA-256), or NULL */
+	const char *file_hash;	 /* borrowed: the same kind of hash of the
+				  * file, or NULL for an orphan */
+	size_t key;		 /* sort key: files in order, orphans by
+				  * version between them */
 };
 
 struct status_list {
@@ -53,12 +60,21 @@ void status_list_release(struct status_list *l);
 
 /*
  * Compare files with rows as detector det maps them (det->file_id). A file
- * is applied when a row has its id, modified when that row's stored hash
- * differs from the file's, failed when the row says so; a file without a
- * row is pending; a row without a file is orphaned. Results borrow from
- * files and rows, which must outlive out.
+ * is applied when a row has its id, modified when the stored hash differs
+ * from the file's (the framework's checksum where it keeps one, else the
+ * SHA-256 in the row or in sidecar, whose rows are keyed by file name),
+ * failed when the row says so; a file without a row is pending; a row
+ * without a file is orphaned. For DET_HEAD detectors the rows are heads:
+ * files up to a head's version, or its ancestors when files name their
+ * parents, are applied. Results borrow from files, rows and sidecar
+ * (may be NULL), which must outlive out.
  */
 void reconcile(const struct mig_set *files, const struct applied_set *rows,
-	       const struct detector *det, struct status_list *out);
+	       const struct applied_set *sidecar, const struct detector *det,
+	       struct status_list *out);
+
+/* The number of rows of a DET_HEAD table whose heads are files' graph
+ * tips, i.e. more than one means Alembic's "multiple heads". */
+size_t reconcile_heads(const struct applied_set *rows);
 
 #endif

@@ -3,8 +3,9 @@
  * dialects. It checks what every caller relies on: the lexer covers the
  * input with tokens of length >= 1 that stay inside it; the splitter's
  * statements are in order, do not overlap, lie inside the input, start on a
- * significant byte on the line they claim, and an error leaves the list as
- * it was. Build (not part of the Makefile):
+ * significant byte on the line they claim, end on one or on ';', leave only
+ * space, comments and ';' between them, and an error leaves the list as it
+ * was. Build (not part of the Makefile):
  *	clang-14 -fsanitize=fuzzer,address -Iinclude tests/fuzz/fuzz_sql.c \
  *		parsers/sql_lex.c parsers/sql_split.c src/util.c src/err.c \
  *		src/buf.c
@@ -39,6 +40,19 @@ check_lex(const char *s, size_t n, const struct sql_dialect *d)
 	}
 }
 
+/* s[from..to) holds nothing but space, comments and ';'. */
+static void
+check_gap(const char *s, size_t from, size_t to, const struct sql_dialect *d)
+{
+	while (from < to) {
+		enum sql_tok kind;
+
+		from += sql_token(s + from, to - from, d, &kind);
+		if (kind != TK_SPACE && kind != TK_COMMENT && kind != TK_SEMI)
+			abort();
+	}
+}
+
 static void
 check_split(const char *s, size_t n, const struct sql_dialect *d)
 {
@@ -65,8 +79,13 @@ check_split(const char *s, size_t n, const struct sql_dialect *d)
 		(void)sql_token(s + st->off, n - st->off, d, &kind);
 		if (kind == TK_SPACE || kind == TK_COMMENT || kind == TK_SEMI)
 			abort();
+		if (st->off + st->len < n && s[st->off + st->len - 1] != ';' &&
+		    i + 1 < l.n)
+			abort();
+		check_gap(s, prev_end, st->off, d);
 		prev_end = st->off + st->len;
 	}
+	check_gap(s, prev_end, n, d);
 	sql_stmt_list_release(&l);
 }
 

@@ -38,7 +38,7 @@ test_run_text_progress() {
 	three_files
 	rk run
 	expect_rc 0
-	expect_out "applied  001_users.sql"
+	expect_out "ran      001_users.sql"
 	expect_out "Applied 3 migration(s) successfully"
 }
 
@@ -64,7 +64,7 @@ INSERT INTO no_such_table VALUES (1);"
 	rk run
 	expect_rc 1
 	expect_err "004_bad.sql:3:"
-	expect_err "Rolled back: nothing was applied."
+	expect_err "Rolled back: nothing was applied"
 	expect_err ">    3 | INSERT INTO no_such_table"
 }
 

@@ -1,13 +1,14 @@
 /*
- * Fixture tests: each fixtures/split/<case>.sql is split (with the SQLite
- * dialect when the case name starts with "sqlite_", else PostgreSQL) and
- * rendered, and the rendering must equal <case>.expected. A new parser case
- * is a file pair, not new C. With RECKON_FIXTURES_UPDATE=1 the renderings
- * are written to the .expected files instead (make fixtures-update), to be
- * read by a human before they are committed. Paths are relative to the
- * repository root, where the tests run.
+ * Fixture tests: each fixtures/<suite>/<case>.sql is parsed and rendered,
+ * and the rendering must equal <case>.expected. A new parser case is a file
+ * pair, not new C; a new suite is a render function and a line in suites[].
+ * In every suite, a case whose name starts with "sqlite_" is read with the
+ * SQLite dialect, any other with PostgreSQL's. With RECKON_FIXTURES_UPDATE=1
+ *the renderings are written to the .expected files instead (make
+ *fixtures-update), to be read by a human before they are committed. Paths are
+ *relative to the repository root, where the tests run.
  *
- * The rendering, one line per statement:
+ * The split suite's rendering, one line per statement:
  *	<line> <flags> <first 60 bytes of the statement>
  * flags is a comma list of no_tx, tx_control and add_value, or "-". In the
  * text, newline, CR, tab and backslash are written \n \r \t \\, and other
@@ -57,9 +58,9 @@ render_flags(unsigned flags, struct rk_buf *out)
 		unsigned bit;
 		const char *name;
 	} names[] = {
-	    {SQL_NO_TX, "no_tx"},
-	    {SQL_TX_CONTROL, "tx_control"},
-	    {SQL_ADD_VALUE, "add_value"},
+		{ SQL_NO_TX, "no_tx" },
+		{ SQL_TX_CONTROL, "tx_control" },
+		{ SQL_ADD_VALUE, "add_value" },
 	};
 	const char *sep = "";
 	size_t i;
@@ -100,7 +101,7 @@ render_text(const char *s, size_t n, struct rk_buf *out)
 	}
 }
 
-/* The rendering of a split of s[0..n) with d. */
+/* The split suite: one line per statement, or the error. */
 static void
 render_split(const char *s, size_t n, const struct sql_dialect *d,
 	     struct rk_buf *out)
@@ -124,6 +125,24 @@ out:
 	sql_stmt_list_release(&l);
 }
 
+/* A directory of cases under fixtures/ and how a case renders. */
+struct suite {
+	const char *dir;
+	void (*render)(const char *s, size_t n, const struct sql_dialect *d,
+		       struct rk_buf *out);
+};
+
+static const struct suite suites[] = {
+	{ "split", render_split },
+};
+
+/* One test: a .sql file (owned by the glob) and its suite. */
+struct fixture {
+	const char *path;
+	const struct suite *suite;
+	struct rk_buf name; /* owned: "<suite>/<case>", the test's name */
+};
+
 static int
 write_file(const char *path, const char *s, size_t n)
 {
@@ -141,22 +160,23 @@ write_file(const char *path, const char *s, size_t n)
 
 /* Check (or, updating, rewrite) the .expected file of one .sql case. */
 static void
-test_split_case(void **state)
+test_case(void **state)
 {
-	const char *path = *state;
+	const struct fixture *fx = *state;
+	const char *path = fx->path, *update;
 	struct rk_buf sql = RK_BUF_INIT, want = RK_BUF_INIT, got = RK_BUF_INIT;
 	struct rk_buf name = RK_BUF_INIT, exp_path = RK_BUF_INIT;
-	const char *update = getenv("RECKON_FIXTURES_UPDATE");
 
 	case_name(path, &name);
 	rk_buf_add(&exp_path, path, strlen(path) - 4);
 	rk_buf_adds(&exp_path, ".expected");
 	if (rk_buf_read_file(&sql, path) < 0)
 		fail_msg("cannot read '%s': %s", path, strerror(errno));
-	render_split(sql.s, sql.len,
-		     strncmp(name.s, "sqlite_", 7) ? &sql_dialect_pg
-						   : &sql_dialect_sqlite,
-		     &got);
+	fx->suite->render(sql.s, sql.len,
+			  strncmp(name.s, "sqlite_", 7) ? &sql_dialect_pg
+							: &sql_dialect_sqlite,
+			  &got);
+	update = getenv("RECKON_FIXTURES_UPDATE");
 	if (update && !strcmp(update, "1")) {
 		if (write_file(exp_path.s, got.s, got.len) < 0)
 			fail_msg("cannot write '%s': %s", exp_path.s,
@@ -167,7 +187,7 @@ test_split_case(void **state)
 			 exp_path.s, strerror(errno));
 	} else if (want.len != got.len || memcmp(want.s, got.s, got.len)) {
 		print_error("--- %s\n%s--- got\n%s", exp_path.s, want.s, got.s);
-		fail_msg("'%s' does not split as '%s' says", path, exp_path.s);
+		fail_msg("'%s' does not render as '%s' says", path, exp_path.s);
 	}
 	rk_buf_release(&exp_path);
 	rk_buf_release(&name);
@@ -176,37 +196,62 @@ test_split_case(void **state)
 	rk_buf_release(&sql);
 }
 
+/* Append to g and fx a fixture for each .sql file in suite su's directory. */
+static void
+find_cases(const struct suite *su, glob_t *g, size_t *nfx, struct fixture **fx,
+	   size_t *cap)
+{
+	struct rk_buf pat = RK_BUF_INIT;
+	size_t i, first = g->gl_pathc;
+	void *v = *fx;
+
+	rk_buf_addf(&pat, "fixtures/%s/*.sql", su->dir);
+	if (glob(pat.s, first ? GLOB_APPEND : 0, NULL, g) != 0) {
+		rk_buf_release(&pat);
+		return;
+	}
+	rk_grow(&v, cap, g->gl_pathc, sizeof(**fx));
+	*fx = v;
+	for (i = first; i < g->gl_pathc; i++) {
+		struct fixture *f = &(*fx)[(*nfx)++];
+
+		f->path = g->gl_pathv[i];
+		f->suite = su;
+		rk_buf_init(&f->name);
+		rk_buf_addf(&f->name, "%s/", su->dir);
+		case_name(f->path, &f->name);
+	}
+	rk_buf_release(&pat);
+}
+
 int
 main(void)
 {
+	struct fixture *fx = NULL;
 	struct CMUnitTest *tests;
-	struct rk_buf *names;
-	glob_t g;
-	size_t i;
-	int rc;
+	size_t i, nfx = 0, cap = 0;
+	glob_t g = { 0 };
+	int rc = 1;
 
-	if (glob(SPLIT_GLOB, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
-		fprintf(stderr,
-			"test_fixtures: no %s (run from the "
-			"repository root)\n",
-			SPLIT_GLOB);
-		return 1;
+	for (i = 0; i < ARRAY_SIZE(suites); i++)
+		find_cases(&suites[i], &g, &nfx, &fx, &cap);
+	if (nfx == 0) {
+		fprintf(stderr, "test_fixtures: no fixtures/*/*.sql (run from "
+				"the repository root)\n");
+		goto out;
 	}
-	tests = xcalloc(g.gl_pathc, sizeof(*tests));
-	names = xcalloc(g.gl_pathc, sizeof(*names));
-	for (i = 0; i < g.gl_pathc; i++) {
-		rk_buf_init(&names[i]);
-		rk_buf_adds(&names[i], "split/");
-		case_name(g.gl_pathv[i], &names[i]);
-		tests[i].name = names[i].s;
-		tests[i].test_func = test_split_case;
-		tests[i].initial_state = g.gl_pathv[i];
+	tests = xcalloc(nfx, sizeof(*tests));
+	for (i = 0; i < nfx; i++) {
+		tests[i].name = fx[i].name.s;
+		tests[i].test_func = test_case;
+		tests[i].initial_state = &fx[i];
 	}
-	rc = _cmocka_run_group_tests("fixtures", tests, g.gl_pathc, NULL, NULL);
-	for (i = 0; i < g.gl_pathc; i++)
-		rk_buf_release(&names[i]);
-	free(names);
+	rc = _cmocka_run_group_tests("fixtures", tests, nfx, NULL, NULL);
 	free(tests);
+out:
+	for (i = 0; i < nfx; i++)
+		rk_buf_release(&fx[i].name);
+	free(fx);
 	globfree(&g);
 	return rc;
 }

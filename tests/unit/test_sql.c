@@ -69,7 +69,7 @@ check_tokens(const struct sql_dialect *d, const char *src, size_t n,
 
 #define TOKENS(d, src, ...)                                                    \
 	do {                                                                   \
-		static const struct tok want_[] = {__VA_ARGS__};               \
+		static const struct tok want_[] = { __VA_ARGS__ };             \
 		check_tokens((d), (src), sizeof(src) - 1, want_,               \
 			     ARRAY_SIZE(want_));                               \
 	} while (0)
@@ -113,11 +113,11 @@ test_lex_strings(void **state)
 	FIRST(PG, "u&\"d\\0061t\" x", TK_QIDENT, 11);
 	FIRST(LITE, "X'00ff' x", TK_STRING, 7);
 	/* no E'' strings on SQLite: E, then a string ending at \' */
-	TOKENS(LITE, "E'\\';'", {TK_WORD, 1}, {TK_STRING, 3}, {TK_SEMI, 1},
-	       {TK_UNTERMINATED, 1});
+	TOKENS(LITE, "E'\\';'", { TK_WORD, 1 }, { TK_STRING, 3 },
+	       { TK_SEMI, 1 }, { TK_UNTERMINATED, 1 });
 	/* a word that merely starts with a prefix letter */
-	TOKENS(PG, "Ex'a'", {TK_WORD, 2}, {TK_STRING, 3});
-	TOKENS(PG, "U&x", {TK_WORD, 1}, {TK_OP, 1}, {TK_WORD, 1});
+	TOKENS(PG, "Ex'a'", { TK_WORD, 2 }, { TK_STRING, 3 });
+	TOKENS(PG, "U&x", { TK_WORD, 1 }, { TK_OP, 1 }, { TK_WORD, 1 });
 }
 
 static void
@@ -136,9 +136,9 @@ test_lex_idents(void **state)
 	FIRST(LITE, "`a``b` x", TK_QIDENT, 6);
 	FIRST(LITE, "\"a;b\" x", TK_QIDENT, 5);
 	/* brackets and backticks are operators on PG */
-	TOKENS(PG, "[a;b]", {TK_OP, 1}, {TK_WORD, 1}, {TK_SEMI, 1},
-	       {TK_WORD, 1}, {TK_OP, 1});
-	TOKENS(PG, "`a`", {TK_OP, 1}, {TK_WORD, 1}, {TK_OP, 1});
+	TOKENS(PG, "[a;b]", { TK_OP, 1 }, { TK_WORD, 1 }, { TK_SEMI, 1 },
+	       { TK_WORD, 1 }, { TK_OP, 1 });
+	TOKENS(PG, "`a`", { TK_OP, 1 }, { TK_WORD, 1 }, { TK_OP, 1 });
 }
 
 static void
@@ -154,39 +154,39 @@ test_lex_dollar(void **state)
 	FIRST(PG, "$é$x$é$ x", TK_DOLLAR, 9);
 	FIRST(PG, "$1 x", TK_PARAM, 2);
 	FIRST(PG, "$12$ x", TK_PARAM, 3);
-	TOKENS(PG, "$ x", {TK_OP, 1}, {TK_SPACE, 1}, {TK_WORD, 1});
-	TOKENS(PG, "$a b$", {TK_OP, 1}, {TK_WORD, 1}, {TK_SPACE, 1},
-	       {TK_WORD, 2});
+	TOKENS(PG, "$ x", { TK_OP, 1 }, { TK_SPACE, 1 }, { TK_WORD, 1 });
+	TOKENS(PG, "$a b$", { TK_OP, 1 }, { TK_WORD, 1 }, { TK_SPACE, 1 },
+	       { TK_WORD, 2 });
 	FIRST(PG, "$$ never closed", TK_UNTERMINATED, 15);
 	FIRST(PG, "$t$ x $T$ y", TK_UNTERMINATED, 11);
 	FIRST(PG, "$t$ x $t", TK_UNTERMINATED, 8);
 	/* no dollar quotes on SQLite: $name and $1 are parameters */
 	FIRST(LITE, "$name x", TK_PARAM, 5);
 	FIRST(LITE, "$1 x", TK_PARAM, 2);
-	TOKENS(LITE, "$$ ; $$", {TK_PARAM, 2}, {TK_SPACE, 1}, {TK_SEMI, 1},
-	       {TK_SPACE, 1}, {TK_PARAM, 2});
+	TOKENS(LITE, "$$ ; $$", { TK_PARAM, 2 }, { TK_SPACE, 1 },
+	       { TK_SEMI, 1 }, { TK_SPACE, 1 }, { TK_PARAM, 2 });
 }
 
 static void
 test_lex_comments(void **state)
 {
 	(void)state;
-	TOKENS(PG, "-- a ';\"\nx", {TK_COMMENT, 8}, {TK_SPACE, 1},
-	       {TK_WORD, 1});
-	TOKENS(PG, "--", {TK_COMMENT, 2});
-	TOKENS(PG, "a-b", {TK_WORD, 1}, {TK_OP, 1}, {TK_WORD, 1});
-	TOKENS(PG, "a/b", {TK_WORD, 1}, {TK_OP, 1}, {TK_WORD, 1});
+	TOKENS(PG, "-- a ';\"\nx", { TK_COMMENT, 8 }, { TK_SPACE, 1 },
+	       { TK_WORD, 1 });
+	TOKENS(PG, "--", { TK_COMMENT, 2 });
+	TOKENS(PG, "a-b", { TK_WORD, 1 }, { TK_OP, 1 }, { TK_WORD, 1 });
+	TOKENS(PG, "a/b", { TK_WORD, 1 }, { TK_OP, 1 }, { TK_WORD, 1 });
 	FIRST(PG, "/**/ x", TK_COMMENT, 4);
 	FIRST(PG, "/* a /* b */ c */ x", TK_COMMENT, 17);
 	FIRST(PG, "/*/**/*/ x", TK_COMMENT, 8);
 	/* an opening slash-star then a slash: nothing closes */
 	FIRST(PG, "/*/ x", TK_UNTERMINATED, 5);
 	/* star-slash closes, and the star after it is outside */
-	TOKENS(PG, "/* */*", {TK_COMMENT, 5}, {TK_OP, 1});
+	TOKENS(PG, "/* */*", { TK_COMMENT, 5 }, { TK_OP, 1 });
 	FIRST(PG, "/* a /* b */ c", TK_UNTERMINATED, 14);
 	/* SQLite does not nest: the first close ends it */
-	TOKENS(LITE, "/* a /* b */ c */", {TK_COMMENT, 12}, {TK_SPACE, 1},
-	       {TK_WORD, 1}, {TK_SPACE, 1}, {TK_OP, 1}, {TK_OP, 1});
+	TOKENS(LITE, "/* a /* b */ c */", { TK_COMMENT, 12 }, { TK_SPACE, 1 },
+	       { TK_WORD, 1 }, { TK_SPACE, 1 }, { TK_OP, 1 }, { TK_OP, 1 });
 	FIRST(LITE, "/* x", TK_UNTERMINATED, 4);
 }
 
@@ -200,29 +200,30 @@ test_lex_numbers_params(void **state)
 	FIRST(PG, ".5 x", TK_NUMBER, 2);
 	FIRST(PG, "0x1F x", TK_NUMBER, 4);
 	FIRST(PG, "1_000 x", TK_NUMBER, 5);
-	TOKENS(PG, "1e", {TK_NUMBER, 1}, {TK_WORD, 1});
-	TOKENS(PG, "a.b", {TK_WORD, 1}, {TK_DOT, 1}, {TK_WORD, 1});
-	TOKENS(PG, "f(1,2)", {TK_WORD, 1}, {TK_LPAREN, 1}, {TK_NUMBER, 1},
-	       {TK_COMMA, 1}, {TK_NUMBER, 1}, {TK_RPAREN, 1});
+	TOKENS(PG, "1e", { TK_NUMBER, 1 }, { TK_WORD, 1 });
+	TOKENS(PG, "a.b", { TK_WORD, 1 }, { TK_DOT, 1 }, { TK_WORD, 1 });
+	TOKENS(PG, "f(1,2)", { TK_WORD, 1 }, { TK_LPAREN, 1 }, { TK_NUMBER, 1 },
+	       { TK_COMMA, 1 }, { TK_NUMBER, 1 }, { TK_RPAREN, 1 });
 	FIRST(PG, "? x", TK_PARAM, 1);
 	FIRST(LITE, "?12 x", TK_PARAM, 3);
 	FIRST(LITE, ":name x", TK_PARAM, 5);
 	FIRST(LITE, "@name x", TK_PARAM, 5);
 	/* a PG cast is one operator, not a parameter */
-	TOKENS(PG, "a::text", {TK_WORD, 1}, {TK_OP, 2}, {TK_WORD, 4});
-	TOKENS(PG, "@>", {TK_OP, 1}, {TK_OP, 1});
+	TOKENS(PG, "a::text", { TK_WORD, 1 }, { TK_OP, 2 }, { TK_WORD, 4 });
+	TOKENS(PG, "@>", { TK_OP, 1 }, { TK_OP, 1 });
 }
 
 static void
 test_lex_bounds(void **state)
 {
-	static const char nul[] = {'a', '\0', 'b'};
+	static const char nul[] = { 'a', '\0', 'b' };
 
 	(void)state;
 	/* a NUL byte is an operator byte, not the end */
-	check_tokens(
-	    PG, nul, sizeof(nul),
-	    (const struct tok[]){{TK_WORD, 1}, {TK_OP, 1}, {TK_WORD, 1}}, 3);
+	check_tokens(PG, nul, sizeof(nul),
+		     (const struct tok[]){
+			     { TK_WORD, 1 }, { TK_OP, 1 }, { TK_WORD, 1 } },
+		     3);
 	/* n cuts every token short, wherever it falls */
 	FIRST(PG, "'", TK_UNTERMINATED, 1);
 	FIRST(PG, "'abc", TK_UNTERMINATED, 4);
@@ -334,9 +335,9 @@ static void
 test_split_quotes(void **state)
 {
 	static const char src[] =
-	    "INSERT INTO t VALUES ('a;b', E'\\';', \"q;i\", 'it''s;');\n"
-	    "SELECT $$ ; $$, $fn$ $$;$$ ; $fn$;\n"
-	    "SELECT U&'x;y', B'1', X'0a';";
+		"INSERT INTO t VALUES ('a;b', E'\\';', \"q;i\", 'it''s;');\n"
+		"SELECT $$ ; $$, $fn$ $$;$$ ; $fn$;\n"
+		"SELECT U&'x;y', B'1', X'0a';";
 	struct sql_stmt_list l = SQL_STMT_LIST_INIT;
 
 	(void)state;
@@ -353,13 +354,13 @@ static void
 test_split_plpgsql(void **state)
 {
 	static const char src[] =
-	    "CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $body$\n"
-	    "BEGIN\n"
-	    "  EXECUTE $q$UPDATE t SET a = 1; $$ inner $$;$q$;\n"
-	    "  RETURN NEW;\n"
-	    "END;\n"
-	    "$body$ LANGUAGE plpgsql;\n"
-	    "DO $$BEGIN PERFORM 1; END$$;\n";
+		"CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $body$\n"
+		"BEGIN\n"
+		"  EXECUTE $q$UPDATE t SET a = 1; $$ inner $$;$q$;\n"
+		"  RETURN NEW;\n"
+		"END;\n"
+		"$body$ LANGUAGE plpgsql;\n"
+		"DO $$BEGIN PERFORM 1; END$$;\n";
 	struct sql_stmt_list l = SQL_STMT_LIST_INIT;
 
 	(void)state;
@@ -413,16 +414,16 @@ static void
 test_split_begin_atomic(void **state)
 {
 	static const char src[] =
-	    "CREATE FUNCTION f(a int) RETURNS int\n"
-	    "LANGUAGE sql\n"
-	    "BEGIN ATOMIC\n"
-	    "  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n"
-	    "  SELECT CASE a WHEN 1 THEN (CASE WHEN true THEN 3 END)\n"
-	    "         END;\n"
-	    "END;\n"
-	    "create or replace procedure p() begin atomic insert into t "
-	    "values (1); end;\n"
-	    "SELECT 1;";
+		"CREATE FUNCTION f(a int) RETURNS int\n"
+		"LANGUAGE sql\n"
+		"BEGIN ATOMIC\n"
+		"  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n"
+		"  SELECT CASE a WHEN 1 THEN (CASE WHEN true THEN 3 END)\n"
+		"         END;\n"
+		"END;\n"
+		"create or replace procedure p() begin atomic insert into t "
+		"values (1); end;\n"
+		"SELECT 1;";
 	struct sql_stmt_list l = SQL_STMT_LIST_INIT;
 
 	(void)state;
@@ -471,14 +472,14 @@ static void
 test_split_sqlite_trigger(void **state)
 {
 	static const char src[] =
-	    "CREATE TEMP TRIGGER IF NOT EXISTS tr AFTER UPDATE ON t\n"
-	    "WHEN CASE WHEN new.a THEN 1 END\n"
-	    "BEGIN\n"
-	    "  UPDATE u SET b = CASE WHEN new.a > 1 THEN 'x;' END;\n"
-	    "  INSERT INTO log VALUES (new.id);\n"
-	    "END;\n"
-	    "CREATE TRIGGER t2 BEFORE DELETE ON t BEGIN SELECT 1; END;\n"
-	    "DROP TABLE t;";
+		"CREATE TEMP TRIGGER IF NOT EXISTS tr AFTER UPDATE ON t\n"
+		"WHEN CASE WHEN new.a THEN 1 END\n"
+		"BEGIN\n"
+		"  UPDATE u SET b = CASE WHEN new.a > 1 THEN 'x;' END;\n"
+		"  INSERT INTO log VALUES (new.id);\n"
+		"END;\n"
+		"CREATE TRIGGER t2 BEFORE DELETE ON t BEGIN SELECT 1; END;\n"
+		"DROP TABLE t;";
 	struct sql_stmt_list l = SQL_STMT_LIST_INIT;
 
 	(void)state;
@@ -705,24 +706,24 @@ static void
 test_flags_tx_control(void **state)
 {
 	static const char *const tx[] = {
-	    "BEGIN;",
-	    "begin transaction;",
-	    "BEGIN WORK",
-	    "START TRANSACTION ISOLATION LEVEL SERIALIZABLE;",
-	    "COMMIT;",
-	    "END;",
-	    "ROLLBACK;",
-	    "ROLLBACK TO SAVEPOINT s;",
-	    "SAVEPOINT s;",
-	    "RELEASE SAVEPOINT s;",
-	    "ABORT;",
-	    "PREPARE TRANSACTION 'x';",
-	    "COMMIT PREPARED 'x';",
+		"BEGIN;",
+		"begin transaction;",
+		"BEGIN WORK",
+		"START TRANSACTION ISOLATION LEVEL SERIALIZABLE;",
+		"COMMIT;",
+		"END;",
+		"ROLLBACK;",
+		"ROLLBACK TO SAVEPOINT s;",
+		"SAVEPOINT s;",
+		"RELEASE SAVEPOINT s;",
+		"ABORT;",
+		"PREPARE TRANSACTION 'x';",
+		"COMMIT PREPARED 'x';",
 	};
 	static const char *const lite_tx[] = {
-	    "BEGIN DEFERRED;",	"BEGIN IMMEDIATE TRANSACTION;",
-	    "begin exclusive;", "END TRANSACTION;",
-	    "RELEASE s;",
+		"BEGIN DEFERRED;",  "BEGIN IMMEDIATE TRANSACTION;",
+		"begin exclusive;", "END TRANSACTION;",
+		"RELEASE s;",
 	};
 	size_t i;
 
@@ -802,32 +803,32 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lex_strings),
-	    cmocka_unit_test(test_lex_idents),
-	    cmocka_unit_test(test_lex_dollar),
-	    cmocka_unit_test(test_lex_comments),
-	    cmocka_unit_test(test_lex_numbers_params),
-	    cmocka_unit_test(test_lex_bounds),
-	    cmocka_unit_test(test_split_basic),
-	    cmocka_unit_test(test_split_comments_and_empty),
-	    cmocka_unit_test(test_split_quotes),
-	    cmocka_unit_test(test_split_plpgsql),
-	    cmocka_unit_test(test_split_nested_comments),
-	    cmocka_unit_test(test_split_sqlite_idents),
-	    cmocka_unit_test(test_split_begin_atomic),
-	    cmocka_unit_test(test_split_begin_atomic_edges),
-	    cmocka_unit_test(test_split_sqlite_trigger),
-	    cmocka_unit_test(test_split_parens),
-	    cmocka_unit_test(test_split_no_semicolon),
-	    cmocka_unit_test(test_split_lines_crlf),
-	    cmocka_unit_test(test_split_nul),
-	    cmocka_unit_test(test_split_appends),
-	    cmocka_unit_test(test_split_errors),
-	    cmocka_unit_test(test_flags_no_tx),
-	    cmocka_unit_test(test_flags_tx_control),
-	    cmocka_unit_test(test_flags_add_value),
-	    cmocka_unit_test(test_flags_reset),
-	    cmocka_unit_test(test_dialects),
+		cmocka_unit_test(test_lex_strings),
+		cmocka_unit_test(test_lex_idents),
+		cmocka_unit_test(test_lex_dollar),
+		cmocka_unit_test(test_lex_comments),
+		cmocka_unit_test(test_lex_numbers_params),
+		cmocka_unit_test(test_lex_bounds),
+		cmocka_unit_test(test_split_basic),
+		cmocka_unit_test(test_split_comments_and_empty),
+		cmocka_unit_test(test_split_quotes),
+		cmocka_unit_test(test_split_plpgsql),
+		cmocka_unit_test(test_split_nested_comments),
+		cmocka_unit_test(test_split_sqlite_idents),
+		cmocka_unit_test(test_split_begin_atomic),
+		cmocka_unit_test(test_split_begin_atomic_edges),
+		cmocka_unit_test(test_split_sqlite_trigger),
+		cmocka_unit_test(test_split_parens),
+		cmocka_unit_test(test_split_no_semicolon),
+		cmocka_unit_test(test_split_lines_crlf),
+		cmocka_unit_test(test_split_nul),
+		cmocka_unit_test(test_split_appends),
+		cmocka_unit_test(test_split_errors),
+		cmocka_unit_test(test_flags_no_tx),
+		cmocka_unit_test(test_flags_tx_control),
+		cmocka_unit_test(test_flags_add_value),
+		cmocka_unit_test(test_flags_reset),
+		cmocka_unit_test(test_dialects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,310 @@
+/*
+ * Shared detector plumbing: SQL builders around the tracking table, time
+ * and name formats, digests. No framework facts live here.
+ */
+#include "reckon/detcommon.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/detector.h"
+#include "reckon/migfile.h"
+#include "reckon/migname.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+int
+det_select(struct db *db, const struct tracked *t, const char *cols,
+	   const char *order, struct db_rows *out, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	int rc;
+
+	rk_buf_addf(&sql, "SELECT %s FROM ", cols);
+	tracked_qualified(db, t, &sql);
+	if (order)
+		rk_buf_addf(&sql, " ORDER BY %s", order);
+	rc = db_query(db, sql.s, NULL, 0, out, err);
+	rk_buf_release(&sql);
+	return rc;
+}
+
+int
+det_insert(struct db *db, const struct tracked *t, const char *cols,
+	   const char *values, const char *const *params, int nparams,
+	   struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	int rc;
+
+	rk_buf_adds(&sql, "INSERT INTO ");
+	tracked_qualified(db, t, &sql);
+	rk_buf_addf(&sql, " (%s) VALUES (%s)", cols, values);
+	rc = db_query(db, sql.s, params, nparams, NULL, err);
+	rk_buf_release(&sql);
+	return rc;
+}
+
+int
+det_delete(struct db *db, const struct tracked *t, const char *col,
+	   const char *value, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	const char *params[1] = { value };
+	int rc;
+
+	rk_buf_adds(&sql, "DELETE FROM ");
+	tracked_qualified(db, t, &sql);
+	rk_buf_addf(&sql, " WHERE %s = $1", col);
+	rc = db_query(db, sql.s, params, 1, NULL, err);
+	rk_buf_release(&sql);
+	return rc;
+}
+
+int
+det_update(struct db *db, const struct tracked *t, const char *set,
+	   const char *where, const char *const *params, int nparams,
+	   struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	int rc;
+
+	rk_buf_adds(&sql, "UPDATE ");
+	tracked_qualified(db, t, &sql);
+	rk_buf_addf(&sql, " SET %s WHERE %s", set, where);
+	rc = db_query(db, sql.s, params, nparams, NULL, err);
+	rk_buf_release(&sql);
+	return rc;
+}
+
+int
+det_exec_t(struct db *db, const struct tracked *t, const char *sql,
+	   struct rk_err *err)
+{
+	struct rk_buf out = RK_BUF_INIT, name = RK_BUF_INIT;
+	const char *p;
+	int rc;
+
+	tracked_qualified(db, t, &name);
+	for (p = sql; *p; p++) {
+		if (p[0] == '%' && p[1] == 'T') {
+			rk_buf_add(&out, name.s, name.len);
+			p++;
+		} else {
+			rk_buf_addc(&out, *p);
+		}
+	}
+	rc = db_exec(db, out.s, err);
+	rk_buf_release(&name);
+	rk_buf_release(&out);
+	return rc;
+}
+
+int
+det_max(struct db *db, const struct tracked *t, const char *col, long *out,
+	struct rk_err *err)
+{
+	struct rk_buf cols = RK_BUF_INIT;
+	struct db_rows rows = DB_ROWS_INIT;
+	int rc;
+
+	rk_buf_addf(&cols, "COALESCE(MAX(%s), 0)", col);
+	rc = det_select(db, t, cols.s, NULL, &rows, err);
+	*out = 0;
+	if (rc == 0 && rows.nrows == 1 && db_rows_get(&rows, 0, 0))
+		*out = strtol(db_rows_get(&rows, 0, 0), NULL, 10);
+	db_rows_release(&rows);
+	rk_buf_release(&cols);
+	return rc;
+}
+
+static int
+all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+const char *
+det_iso_time(const char *raw, char out[32])
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	struct tm tm;
+	time_t tt;
+
+	out[0] = '\0';
+	if (!raw)
+		return NULL;
+	if (all_digits(raw)) {
+		long long v = strtoll(raw, NULL, 10);
+
+		if (strlen(raw) >= 13)
+			v /= 1000;
+		tt = (time_t)v;
+		if (!gmtime_r(&tt, &tm))
+			return NULL;
+		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return out;
+	}
+	if (sscanf(raw, "%4d-%2d-%2d%*1[ T]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
+		   &sec, &n) < 3)
+		return NULL;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tt = timegm(&tm);
+	if (n > 0) {
+		const char *z = raw + n;
+		int oh = 0, om = 0, sign;
+
+		while (*z == '.' || (*z >= '0' && *z <= '9'))
+			z++;
+		if (*z == '+' || *z == '-') {
+			sign = *z == '-' ? -1 : 1;
+			if (sscanf(z + 1, "%2d:%2d", &oh, &om) < 1 &&
+			    sscanf(z + 1, "%2d%2d", &oh, &om) < 1)
+				oh = om = 0;
+			tt -= sign * (oh * 3600 + om * 60);
+		}
+	}
+	if (!gmtime_r(&tt, &tm))
+		return NULL;
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return out;
+}
+
+void
+det_now(enum det_time fmt, char out[40])
+{
+	struct timeval tv;
+	struct tm tm;
+	char base[24];
+	time_t tt;
+
+	gettimeofday(&tv, NULL);
+	tt = tv.tv_sec;
+	gmtime_r(&tt, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%d %H:%M:%S", &tm);
+	switch (fmt) {
+	case DET_TIME_ISO_Z:
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(out, 40, "%s.%03dZ", base,
+			 (int)(tv.tv_usec / 1000) % 1000);
+		return;
+	case DET_TIME_SPACE_US:
+		snprintf(out, 40, "%s.%06d", base, (int)tv.tv_usec % 1000000);
+		return;
+	case DET_TIME_SPACE_MS:
+		snprintf(out, 40, "%s.%03d", base,
+			 (int)(tv.tv_usec / 1000) % 1000);
+		return;
+	case DET_TIME_SPACE:
+		snprintf(out, 40, "%s", base);
+		return;
+	case DET_TIME_EPOCH_MS:
+		snprintf(out, 40, "%lld",
+			 (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+		return;
+	case DET_TIME_COMPACT:
+		strftime(out, 40, "%Y%m%d%H%M%S", &tm);
+		return;
+	}
+	rk_bug("time format %d", (int)fmt);
+}
+
+void
+det_stem(const struct mig_file *m, struct rk_buf *out)
+{
+	const char *base = strrchr(m->name, '/');
+	const char *dot;
+
+	base = base ? base + 1 : m->name;
+	dot = strrchr(base, '.');
+	rk_buf_add(out, base, dot ? (size_t)(dot - base) : strlen(base));
+}
+
+void
+det_id_stem(const struct mig_file *m, struct rk_buf *out)
+{
+	det_stem(m, out);
+}
+
+void
+det_id_version(const struct mig_file *m, struct rk_buf *out)
+{
+	rk_buf_adds(out, m->version);
+}
+
+void
+det_id_int_version(const struct mig_file *m, struct rk_buf *out)
+{
+	const char *v = m->version;
+
+	while (*v == '0' && v[1] >= '0' && v[1] <= '9')
+		v++;
+	rk_buf_adds(out, v);
+}
+
+void
+det_hex(const unsigned char *p, size_t n, struct rk_buf *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		rk_buf_addc(out, hex[p[i] >> 4]);
+		rk_buf_addc(out, hex[p[i] & 15]);
+	}
+}
+
+size_t
+det_digest(const char *algo, const void *s, size_t n, unsigned char *out)
+{
+	const EVP_MD *md = EVP_get_digestbyname(algo);
+	unsigned int len = 0;
+
+	if (!md || !EVP_Digest(s, n, out, &len, md, NULL))
+		rk_bug("digest %s failed", algo);
+	return len;
+}
+
+int
+det_parse_digits(const char *relpath, char sep, const char *suffix, int code,
+		 struct migname *out)
+{
+	size_t n = strlen(relpath), k = strlen(suffix), i = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(relpath, '/') || n <= k ||
+	    strcmp(relpath + n - k, suffix) != 0)
+		return -1;
+	n -= k;
+	while (i < n && relpath[i] >= '0' && relpath[i] <= '9')
+		i++;
+	if (i == 0 || i >= sizeof(out->version))
+		return -1;
+	memcpy(out->version, relpath, i);
+	if (i < n) {
+		if (relpath[i] != sep || n - i - 1 >= sizeof(out->desc))
+			return -1;
+		memcpy(out->desc, relpath + i + 1, n - i - 1);
+	}
+	out->kind = MIG_UP;
+	out->conv = CONV_PLAIN;
+	out->code = code;
+	return 0;
+}

@@ -1,0 +1,99 @@
+/*
+ * The sidecar hash table, next to the tracking table in the same schema.
+ */
+#include "reckon/sidecar.h"
+
+#include <stddef.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/detector.h"
+#include "reckon/banned.h"
+
+int
+sidecar_read(struct db *db, const struct tracked *t, struct applied_set *out,
+	     struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	struct db_rows rows = DB_ROWS_INIT;
+	int rc;
+
+	if (!t->sidecar_exists)
+		return 0;
+	rk_buf_adds(&sql, "SELECT name, sha256 FROM ");
+	tracked_sibling(db, t, SIDECAR_TABLE, &sql);
+	rc = db_query(db, sql.s, NULL, 0, &rows, err);
+	for (size_t i = 0; rc == 0 && i < rows.nrows; i++)
+		applied_add(out, db_rows_get(&rows, i, 0), NULL, NULL,
+			    db_rows_get(&rows, i, 1));
+	db_rows_release(&rows);
+	rk_buf_release(&sql);
+	return rc;
+}
+
+int
+sidecar_ensure(struct db *db, struct tracked *t, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	int rc;
+
+	if (t->sidecar_exists)
+		return 0;
+	rk_buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
+	tracked_sibling(db, t, SIDECAR_TABLE, &sql);
+	rk_buf_addf(&sql,
+		    " (name text NOT NULL PRIMARY KEY,"
+		    " sha256 text NOT NULL,"
+		    " recorded_at %s NOT NULL,"
+		    " recorded_by text NOT NULL)",
+		    db_kind(db) == DB_PG ? "timestamptz" : "text");
+	rc = db_exec(db, sql.s, err);
+	if (rc == 0)
+		t->sidecar_exists = 1;
+	rk_buf_release(&sql);
+	return rc;
+}
+
+int
+sidecar_put(struct db *db, const struct tracked *t, const char *name,
+	    const char *sha256, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	const char *params[3] = { name, sha256, t->actor ? t->actor : "" };
+	int rc;
+
+	rk_buf_adds(&sql, "INSERT INTO ");
+	tracked_sibling(db, t, SIDECAR_TABLE, &sql);
+	if (db_kind(db) == DB_PG)
+		rk_buf_adds(&sql, " (name, sha256, recorded_at, recorded_by) "
+				  "VALUES ($1, $2, pg_catalog.now(), "
+				  "COALESCE(NULLIF($3, ''), CURRENT_USER))");
+	else
+		rk_buf_adds(&sql, " (name, sha256, recorded_at, recorded_by) "
+				  "VALUES ($1, $2, strftime('%Y-%m-%dT%H:%M:"
+				  "%SZ', 'now'), $3)");
+	rk_buf_adds(&sql, " ON CONFLICT (name) DO UPDATE SET sha256 = "
+			  "excluded.sha256, recorded_at = excluded.recorded_at,"
+			  " recorded_by = excluded.recorded_by");
+	rc = db_query(db, sql.s, params, 3, NULL, err);
+	rk_buf_release(&sql);
+	return rc;
+}
+
+int
+sidecar_delete(struct db *db, const struct tracked *t, const char *name,
+	       struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	const char *params[1] = { name };
+	int rc;
+
+	if (!t->sidecar_exists)
+		return 0;
+	rk_buf_adds(&sql, "DELETE FROM ");
+	tracked_sibling(db, t, SIDECAR_TABLE, &sql);
+	rk_buf_adds(&sql, " WHERE name = $1");
+	rc = db_query(db, sql.s, params, 1, NULL, err);
+	rk_buf_release(&sql);
+	return rc;
+}
