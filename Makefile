@@ -14,7 +14,7 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wimplicit-fallthrough
 BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
 	$(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CFLAGS ?= -O2 -g
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -96,4 +96,4 @@ fixtures-update: build/san/tests/test_fixtures
 
 # One integration test by name, e.g. make itest T=frameworks
 itest: build/san/reckon
-	pg_virtualenv -o fsync=off bash tests/integration/run.sh $(T)
+	pg_virtualenv -t -o fsync=off bash tests/integration/run.sh $(T)

@@ -6,6 +6,7 @@
 #include "reckon/config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -93,7 +94,7 @@ cfg_parse_duration_ms(const char *s)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (errno || end == s || !isfinite(v) || v < 0)
 		return -1;
 	if (!*end || strcmp(end, "s") == 0)
 		v *= 1000;
@@ -106,9 +107,9 @@ cfg_parse_duration_ms(const char *s)
 	return (int)v;
 }
 
-/* The line where key: is written in the file at path, or 1. */
+/* The line where key: is written the nth time in the file, or 1. */
 static unsigned
-key_line(const char *path, const char *key)
+key_line_nth(const char *path, const char *key, int nth)
 {
 	struct rk_buf b = RK_BUF_INIT;
 	size_t k = strlen(key);
@@ -126,7 +127,7 @@ key_line(const char *path, const char *key)
 			q += k;
 			while (*q == ' ' || *q == '"' || *q == '\'')
 				q++;
-			if (*q == ':')
+			if (*q == ':' && --nth == 0)
 				found = line;
 		}
 		if (!e)
@@ -135,6 +136,12 @@ key_line(const char *path, const char *key)
 	}
 	rk_buf_release(&b);
 	return found ? found : 1;
+}
+
+static unsigned
+key_line(const char *path, const char *key)
+{
+	return key_line_nth(path, key, 1);
 }
 
 /* Turn libcyaml's log into "file:line: what" naming the key. */
@@ -148,6 +155,12 @@ yaml_error(const char *path, const char *log, struct rk_err *err)
 		sscanf(p + 16, "%127[^; ]", key);
 		rk_fail(err, RK_CONFIG, "%s:%u: unknown key '%s'", path,
 			key_line(path, key), key);
+		return;
+	}
+	if ((p = strstr(log, "already seen: ")) != NULL) {
+		sscanf(p + 14, "%127[^; ]", key);
+		rk_fail(err, RK_CONFIG, "%s:%u: key '%s' given twice", path,
+			key_line_nth(path, key, 2), key);
 		return;
 	}
 	if ((p = strstr(log, "mapping field '")) != NULL &&

@@ -79,10 +79,8 @@ mig_read(const char *path, const char *name, struct rk_buf *buf,
 		return rk_fail(err, RK_INPUT, "cannot read '%s': %s", path,
 			       strerror(errno));
 	if (!rk_utf8_valid(buf->s, buf->len)) {
-		size_t bad = 0;
+		size_t bad = rk_utf8_check(buf->s, buf->len);
 
-		while (bad < buf->len && rk_utf8_valid(buf->s, bad + 1))
-			bad++;
 		rk_fail(err, RK_INPUT, "'%s' is not UTF-8 text: %s at line %u",
 			name,
 			memchr(buf->s, '\0', buf->len) ? "NUL byte"
@@ -105,7 +103,10 @@ marker_at(const char *s, size_t n, const char *word)
 		return 0;
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
 		i++;
-	return n - i >= k && strncasecmp(s + i, word, k) == 0;
+	if (n - i < k || strncasecmp(s + i, word, k) != 0)
+		return 0;
+	i += k;
+	return i == n || s[i] == ' ' || s[i] == '\t' || s[i] == '\r';
 }
 
 int
@@ -302,7 +303,7 @@ pair_downs(struct mig_set *s, struct rk_err *err)
 		struct mig_file *f = &s->v[i];
 
 		if (i > 0 && *f->version && f->kind == s->v[i - 1].kind &&
-		    strcmp(f->version, s->v[i - 1].version) == 0) {
+		    rk_vercmp(f->version, s->v[i - 1].version) == 0) {
 			rk_fail(err, RK_INPUT,
 				"duplicate migration version %s: '%s' and '%s'",
 				f->version, s->v[i - 1].name, f->name);
@@ -317,7 +318,7 @@ pair_downs(struct mig_set *s, struct rk_err *err)
 			s->v[w++] = *f;
 			continue;
 		}
-		if (w > 0 && strcmp(s->v[w - 1].version, f->version) == 0 &&
+		if (w > 0 && rk_vercmp(s->v[w - 1].version, f->version) == 0 &&
 		    !s->v[w - 1].down_name) {
 			s->v[w - 1].down_name = f->name;
 			f->name = NULL;

@@ -230,11 +230,12 @@ add_file_entries(struct rc *rc, struct status_list *out)
 		file_id(rc, f, &rc->id);
 		r = find_ref(rc->refs, rc->rows->n, rc->id.s);
 		if (r) {
+			size_t k = (size_t)(r - rc->refs) + 1;
+
 			row = &rc->rows->v[r->idx];
 			/* every row with this id belongs to the file */
-			for (const struct row_ref *p = r;
-			     p >= rc->refs && strcmp(p->id, rc->id.s) == 0; p--)
-				rc->used[p->idx] = 1;
+			while (k-- > 0 && strcmp(rc->refs[k].id, rc->id.s) == 0)
+				rc->used[rc->refs[k].idx] = 1;
 		}
 		e = add_entry(out, f->name,
 			      row || (head && rc->head_hit[i]) ? ST_APPLIED
@@ -293,13 +294,26 @@ add_orphans(struct rc *rc, struct status_list *out)
 	}
 }
 
+/*
+ * Files keep their scan order (keys are distinct); orphans that fall
+ * between the same files go by version, versionless ones in the order
+ * they were applied (their rows' order in the set).
+ */
 static int
 cmp_key(const void *pa, const void *pb)
 {
 	const struct status_entry *a = pa, *b = pb;
+	const char *va, *vb;
+	int c;
 
 	if (a->key != b->key)
 		return a->key < b->key ? -1 : 1;
+	va = a->row ? a->row->version : NULL;
+	vb = b->row ? b->row->version : NULL;
+	if (va && vb && *va && *vb && (c = rk_vercmp(va, vb)) != 0)
+		return c;
+	if (a->row != b->row)
+		return a->row < b->row ? -1 : 1;
 	return 0;
 }
 
@@ -344,10 +358,6 @@ reconcile(const struct mig_set *files, const struct applied_set *rows,
 		expand_heads(&rc);
 	add_file_entries(&rc, out);
 	add_orphans(&rc, out);
-	/* fold the position into the key: qsort is not stable, and
-	 * orphans sharing a key must keep the order they were applied in */
-	for (size_t i = 0; i < out->n; i++)
-		out->v[i].key = out->v[i].key * (out->n + 1) + i;
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_key);
 	if (!det || !(det->flags & DET_HEAD))

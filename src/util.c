@@ -136,14 +136,20 @@ rk_vercmp(const char *a, const char *b)
 int
 rk_utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	return rk_utf8_check(s, n) == n;
+}
+
+size_t
+rk_utf8_check(const char *s, size_t n)
+{
+	const unsigned char *b = (const unsigned char *)s, *p = b, *e = p + n;
 
 	while (p < e) {
 		unsigned c = *p, need, min, cp;
 
 		if (c < 0x80) {
 			if (c == 0)
-				return 0;
+				return (size_t)(p - b);
 			p++;
 			continue;
 		}
@@ -154,20 +160,20 @@ rk_utf8_valid(const char *s, size_t n)
 		} else if ((c & 0xf8) == 0xf0) {
 			need = 3, min = 0x10000, cp = c & 0x07;
 		} else {
-			return 0;
+			return (size_t)(p - b);
 		}
 		if ((size_t)(e - p) <= need)
-			return 0;
+			return (size_t)(p - b);
 		for (unsigned i = 1; i <= need; i++) {
 			if ((p[i] & 0xc0) != 0x80)
-				return 0;
+				return (size_t)(p - b);
 			cp = (cp << 6) | (p[i] & 0x3f);
 		}
 		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
+			return (size_t)(p - b);
 		p += need + 1;
 	}
-	return 1;
+	return n;
 }
 
 unsigned

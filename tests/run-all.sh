@@ -26,7 +26,7 @@ if ! mandoc -Tlint -Wwarning man/reckon.1 man/reckon.yaml.5; then
 fi
 
 echo "== integration tests (PostgreSQL via pg_virtualenv, SQLite files)"
-if ! pg_virtualenv -o fsync=off bash tests/integration/run.sh; then
+if ! pg_virtualenv -t -o fsync=off bash tests/integration/run.sh; then
 	fail=1
 fi
 exit $fail

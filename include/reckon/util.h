@@ -38,6 +38,8 @@ int rk_vercmp(const char *a, const char *b);
 
 /* 1 if the n bytes at s are valid UTF-8 without NUL bytes, else 0. */
 int rk_utf8_valid(const char *s, size_t n);
+/* Offset of the first byte that makes s invalid UTF-8 (or is NUL), or n. */
+size_t rk_utf8_check(const char *s, size_t n);
 
 /* Line number (1-based) of byte offset off in s. */
 unsigned rk_line_of(const char *s, size_t off);

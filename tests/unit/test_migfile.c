@@ -26,18 +26,10 @@
 
 #include "reckon/banned.h"
 
-#define SHA_TABLE_T                                                        \
+#define SHA_TABLE_T                                                            \
 	"12c83f983b0c94b9c7010dcc92149589d5fb01a3d32af8f6d699545d95db9040"
-#define SHA_EMPTY                                                          \
+#define SHA_EMPTY                                                              \
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
-/* A fresh directory; its path is written to dir[]. */
-static void
-make_dir(char dir[64])
-{
-	snprintf(dir, 64, "/tmp/reckon-test-migfile-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-}
 
 static void
 put_file(const char *dir, const char *name, const char *s, size_t n)
@@ -54,9 +46,9 @@ put_file(const char *dir, const char *name, const char *s, size_t n)
 
 #define PUT(dir, name, lit) put_file((dir), (name), (lit), sizeof(lit) - 1)
 
-/* Remove dir and everything in it (one level of subdirectories). */
+/* Remove everything in dir (and one level of subdirectories). */
 static void
-remove_tree(const char *dir)
+empty_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -68,11 +60,46 @@ remove_tree(const char *dir)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (unlink(path) < 0 && (errno == EISDIR || errno == EPERM))
-			remove_tree(path);
+		if (unlink(path) < 0 && (errno == EISDIR || errno == EPERM)) {
+			empty_dir(path);
+			assert_int_equal(rmdir(path), 0);
+		}
 	}
 	closedir(d);
-	assert_int_equal(rmdir(dir), 0);
+}
+
+/* Each test's directory and scan result, cleaned up after it even when
+ * an assertion fails half-way. */
+struct fixture {
+	char dir[64];
+	struct mig_set set;
+};
+
+static int
+setup_dir(void **state)
+{
+	struct fixture *fx = xcalloc(1, sizeof(*fx));
+
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/reckon-test-migfile-XXXXXX");
+	if (!mkdtemp(fx->dir)) {
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown_dir(void **state)
+{
+	struct fixture *fx = *state;
+	int rc;
+
+	mig_set_release(&fx->set);
+	empty_dir(fx->dir);
+	rc = rmdir(fx->dir);
+	free(fx);
+	return rc;
 }
 
 static int
@@ -107,53 +134,53 @@ check_msg(const struct rk_err *err, enum rk_kind kind, ...)
 static void
 test_scan_order(void **state)
 {
-	struct mig_set s = MIG_SET_INIT;
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
-	char dir[64], path[128];
+	const char *dir = fx->dir;
+	char path[128];
 	static const char *const want[] = {
-		"V1__one.sql", "V1_5__half.sql", "V2__two.sql",
+		"V1__one.sql",	"V1_5__half.sql", "V2__two.sql",
 		"V10__ten.sql", "R__views.sql",
 	};
 	static const char *const vers[] = { "1", "1.5", "2", "10", "" };
 
-	(void)state;
-	make_dir(dir);
 	PUT(dir, "V10__ten.sql", "SELECT 10;\n");
 	PUT(dir, "V2__two.sql", "SELECT 2;\n");
 	PUT(dir, "R__views.sql", "SELECT 'r';\n");
 	PUT(dir, "V1_5__half.sql", "SELECT 1.5;\n");
 	PUT(dir, "V1__one.sql", "SELECT 1;\n");
 
-	assert_int_equal(mig_scan(dir, &s, &err), 0);
-	assert_string_equal(s.dir, dir);
-	assert_int_equal(s.n, 5);
-	assert_int_equal(s.nignored, 0);
-	for (size_t i = 0; i < s.n; i++) {
-		assert_string_equal(s.v[i].name, want[i]);
-		assert_string_equal(s.v[i].version, vers[i]);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), 0);
+	assert_string_equal(s->dir, dir);
+	assert_int_equal(s->n, 5);
+	assert_int_equal(s->nignored, 0);
+	for (size_t i = 0; i < s->n; i++) {
+		assert_string_equal(s->v[i].name, want[i]);
+		assert_string_equal(s->v[i].version, vers[i]);
 		snprintf(path, sizeof(path), "%s/%s", dir, want[i]);
-		assert_string_equal(s.v[i].path, path);
-		assert_int_equal(s.v[i].conv, CONV_FLYWAY);
-		assert_null(s.v[i].down_name);
-		assert_int_equal(strlen(s.v[i].sha256), 64);
+		assert_string_equal(s->v[i].path, path);
+		assert_int_equal(s->v[i].conv, CONV_FLYWAY);
+		assert_null(s->v[i].down_name);
+		assert_int_equal(strlen(s->v[i].sha256), 64);
 	}
-	assert_string_equal(s.v[1].desc, "half");
-	assert_int_equal(s.v[0].kind, MIG_UP);
-	assert_int_equal(s.v[4].kind, MIG_REPEATABLE);
-	assert_int_equal(s.v[3].size, 11);
-	assert_ptr_equal(mig_find(&s, "V10__ten.sql"), &s.v[3]);
-	assert_null(mig_find(&s, "V3__none.sql"));
-	mig_set_release(&s);
-	remove_tree(dir);
+	assert_string_equal(s->v[1].desc, "half");
+	assert_int_equal(s->v[0].kind, MIG_UP);
+	assert_int_equal(s->v[4].kind, MIG_REPEATABLE);
+	assert_int_equal(s->v[3].size, 11);
+	assert_ptr_equal(mig_find(s, "V10__ten.sql"), &s->v[3]);
+	assert_null(mig_find(s, "V3__none.sql"));
+	mig_set_release(s);
 }
 
 static void
 test_scan_hash(void **state)
 {
-	struct mig_set s = MIG_SET_INIT;
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
+	const char *dir = fx->dir;
 	char hex[65];
-	char dir[64];
 
 	(void)state;
 	rk_sha256_hex("CREATE TABLE t (id int);\n", 25, hex);
@@ -161,107 +188,96 @@ test_scan_hash(void **state)
 	rk_sha256_hex("", 0, hex);
 	assert_string_equal(hex, SHA_EMPTY);
 
-	make_dir(dir);
 	PUT(dir, "001_t.sql", "CREATE TABLE t (id int);\n");
 	PUT(dir, "002_empty.sql", "");
-	assert_int_equal(mig_scan(dir, &s, &err), 0);
-	assert_int_equal(s.n, 2);
-	assert_string_equal(s.v[0].name, "001_t.sql");
-	assert_string_equal(s.v[0].sha256, SHA_TABLE_T);
-	assert_int_equal(s.v[0].size, 25);
-	assert_int_equal(s.v[0].conv, CONV_PLAIN);
-	assert_string_equal(s.v[1].sha256, SHA_EMPTY);
-	assert_int_equal(s.v[1].size, 0);
-	mig_set_release(&s);
-	remove_tree(dir);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), 0);
+	assert_int_equal(s->n, 2);
+	assert_string_equal(s->v[0].name, "001_t.sql");
+	assert_string_equal(s->v[0].sha256, SHA_TABLE_T);
+	assert_int_equal(s->v[0].size, 25);
+	assert_int_equal(s->v[0].conv, CONV_PLAIN);
+	assert_string_equal(s->v[1].sha256, SHA_EMPTY);
+	assert_int_equal(s->v[1].size, 0);
+	mig_set_release(s);
 }
 
 static void
 test_scan_empty_dir(void **state)
 {
-	struct mig_set s = MIG_SET_INIT;
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
-	char dir[64];
+	const char *dir = fx->dir;
 
-	(void)state;
-	make_dir(dir);
-	assert_int_equal(mig_scan(dir, &s, &err), 0);
-	assert_int_equal(s.n, 0);
-	assert_int_equal(s.nignored, 0);
-	mig_set_release(&s);
-	remove_tree(dir);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), 0);
+	assert_int_equal(s->n, 0);
+	assert_int_equal(s->nignored, 0);
+	mig_set_release(s);
 }
 
 /* Down scripts hang off their up file and are not listed themselves. */
 static void
 test_scan_downs(void **state)
 {
-	struct mig_set s = MIG_SET_INIT;
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
-	char dir[64];
+	const char *dir = fx->dir;
 
-	(void)state;
-	make_dir(dir);
 	PUT(dir, "20240101120000_create.up.sql", "CREATE TABLE a (x int);\n");
 	PUT(dir, "20240101120000_create.down.sql", "DROP TABLE a;\n");
 	PUT(dir, "20240102000000_more.up.sql", "CREATE TABLE b (x int);\n");
-	assert_int_equal(mig_scan(dir, &s, &err), 0);
-	assert_int_equal(s.n, 2);
-	assert_string_equal(s.v[0].name, "20240101120000_create.up.sql");
-	assert_int_equal(s.v[0].conv, CONV_UPDOWN);
-	assert_int_equal(s.v[0].kind, MIG_UP);
-	assert_string_equal(s.v[0].down_name,
+	assert_int_equal(mig_scan(dir, NULL, s, &err), 0);
+	assert_int_equal(s->n, 2);
+	assert_string_equal(s->v[0].name, "20240101120000_create.up.sql");
+	assert_int_equal(s->v[0].conv, CONV_UPDOWN);
+	assert_int_equal(s->v[0].kind, MIG_UP);
+	assert_string_equal(s->v[0].down_name,
 			    "20240101120000_create.down.sql");
-	assert_string_equal(s.v[1].name, "20240102000000_more.up.sql");
-	assert_null(s.v[1].down_name);
-	assert_null(mig_find(&s, "20240101120000_create.down.sql"));
-	assert_int_equal(s.nignored, 0);
-	mig_set_release(&s);
-	remove_tree(dir);
+	assert_string_equal(s->v[1].name, "20240102000000_more.up.sql");
+	assert_null(s->v[1].down_name);
+	assert_null(mig_find(s, "20240101120000_create.down.sql"));
+	assert_int_equal(s->nignored, 0);
+	mig_set_release(s);
+	empty_dir(dir);
 
 	/* Flyway's undo scripts pair the same way */
-	make_dir(dir);
 	PUT(dir, "V1__a.sql", "CREATE TABLE a (x int);\n");
 	PUT(dir, "U1__a.sql", "DROP TABLE a;\n");
 	PUT(dir, "V2__b.sql", "CREATE TABLE b (x int);\n");
-	assert_int_equal(mig_scan(dir, &s, &err), 0);
-	assert_int_equal(s.n, 2);
-	assert_string_equal(s.v[0].name, "V1__a.sql");
-	assert_string_equal(s.v[0].down_name, "U1__a.sql");
-	assert_string_equal(s.v[1].name, "V2__b.sql");
-	assert_null(s.v[1].down_name);
-	mig_set_release(&s);
-	remove_tree(dir);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), 0);
+	assert_int_equal(s->n, 2);
+	assert_string_equal(s->v[0].name, "V1__a.sql");
+	assert_string_equal(s->v[0].down_name, "U1__a.sql");
+	assert_string_equal(s->v[1].name, "V2__b.sql");
+	assert_null(s->v[1].down_name);
+	mig_set_release(s);
 }
 
 static void
 test_scan_duplicate(void **state)
 {
-	struct mig_set s = MIG_SET_INIT;
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
-	char dir[64];
+	const char *dir = fx->dir;
 
-	(void)state;
-	make_dir(dir);
 	PUT(dir, "V1__a.sql", "SELECT 1;\n");
 	PUT(dir, "1_b.sql", "SELECT 1;\n");
-	assert_int_equal(mig_scan(dir, &s, &err), -1);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), -1);
 	check_msg(&err, RK_INPUT, "duplicate", "'V1__a.sql'", "'1_b.sql'",
 		  NULL);
-	mig_set_release(&s);
-	remove_tree(dir);
+	mig_set_release(s);
+	empty_dir(dir);
 
 	rk_err_clear(&err);
-	make_dir(dir);
 	PUT(dir, "V2__x.sql", "SELECT 1;\n");
 	PUT(dir, "V2__y.sql", "SELECT 2;\n");
 	PUT(dir, "V3__z.sql", "SELECT 3;\n");
-	assert_int_equal(mig_scan(dir, &s, &err), -1);
-	check_msg(&err, RK_INPUT, "duplicate", "V2__x.sql", "V2__y.sql",
-		  NULL);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), -1);
+	check_msg(&err, RK_INPUT, "duplicate", "V2__x.sql", "V2__y.sql", NULL);
 	assert_null(strstr(err.msg, "V3__z.sql"));
-	mig_set_release(&s);
-	remove_tree(dir);
+	mig_set_release(s);
 }
 
 /* "001" and "1" are one version (rk_vercmp, and every framework that
@@ -269,30 +285,28 @@ test_scan_duplicate(void **state)
 static void
 test_scan_duplicate_leading_zeros(void **state)
 {
-	struct mig_set s = MIG_SET_INIT;
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
-	char dir[64];
+	const char *dir = fx->dir;
 
-	(void)state;
-	make_dir(dir);
 	PUT(dir, "001_a.sql", "SELECT 1;\n");
 	PUT(dir, "1_b.sql", "SELECT 1;\n");
-	assert_int_equal(mig_scan(dir, &s, &err), -1);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), -1);
 	check_msg(&err, RK_INPUT, "duplicate", "001_a.sql", "1_b.sql", NULL);
-	mig_set_release(&s);
-	remove_tree(dir);
+	mig_set_release(s);
 }
 
 /* Other .sql names are listed as ignored; other files are not. */
 static void
 test_scan_ignored(void **state)
 {
-	struct mig_set s = MIG_SET_INIT;
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
-	char dir[64], sub[128];
+	const char *dir = fx->dir;
+	char sub[128];
 
-	(void)state;
-	make_dir(dir);
 	PUT(dir, "V1__ok.sql", "SELECT 1;\n");
 	PUT(dir, "notes.sql", "SELECT 'notes';\n");
 	PUT(dir, "V1_x.sql", "SELECT 'x';\n");
@@ -303,104 +317,95 @@ test_scan_ignored(void **state)
 	snprintf(sub, sizeof(sub), "%s/V3__dir.sql", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
 
-	assert_int_equal(mig_scan(dir, &s, &err), 0);
-	assert_int_equal(s.n, 1);
-	assert_string_equal(s.v[0].name, "V1__ok.sql");
-	assert_int_equal(s.nignored, 2);
-	assert_true(has_ignored(&s, "notes.sql"));
-	assert_true(has_ignored(&s, "V1_x.sql"));
-	mig_set_release(&s);
-	remove_tree(dir);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), 0);
+	assert_int_equal(s->n, 1);
+	assert_string_equal(s->v[0].name, "V1__ok.sql");
+	assert_int_equal(s->nignored, 2);
+	assert_true(has_ignored(s, "notes.sql"));
+	assert_true(has_ignored(s, "V1_x.sql"));
+	mig_set_release(s);
 }
 
 static void
 test_scan_missing_dir(void **state)
 {
-	struct mig_set s = MIG_SET_INIT;
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
-	char dir[64];
+	char dir[128];
 
-	(void)state;
-	make_dir(dir);
-	remove_tree(dir);
-	assert_int_equal(mig_scan(dir, &s, &err), -1);
+	snprintf(dir, sizeof(dir), "%s/missing", fx->dir);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), -1);
 	check_msg(&err, RK_CONFIG, dir, "No such file or directory", NULL);
-	assert_int_equal(s.n, 0);
-	mig_set_release(&s);
+	assert_int_equal(s->n, 0);
+	mig_set_release(s);
 }
 
 static void
 test_scan_symlink_loop(void **state)
 {
-	struct mig_set s = MIG_SET_INIT;
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
-	char dir[64], link[128];
+	const char *dir = fx->dir;
+	char link[128];
 
-	(void)state;
-	make_dir(dir);
 	PUT(dir, "V1__ok.sql", "SELECT 1;\n");
 	snprintf(link, sizeof(link), "%s/V5__loop.sql", dir);
 	assert_int_equal(symlink("V5__loop.sql", link), 0);
-	assert_int_equal(mig_scan(dir, &s, &err), -1);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), -1);
 	check_msg(&err, RK_INPUT, "V5__loop.sql", NULL);
 	assert_true(strstr(err.msg, strerror(ELOOP)) ||
 		    strstr(err.hint, "symbolic link"));
-	mig_set_release(&s);
-	remove_tree(dir);
+	mig_set_release(s);
 }
 
 static void
 test_scan_not_utf8(void **state)
 {
-	struct mig_set s = MIG_SET_INIT;
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
-	char dir[64];
+	const char *dir = fx->dir;
 
-	(void)state;
-	make_dir(dir);
 	PUT(dir, "V1__bad.sql", "SELECT 1;\nSELECT '\xff';\n");
-	assert_int_equal(mig_scan(dir, &s, &err), -1);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), -1);
 	check_msg(&err, RK_INPUT, "'V1__bad.sql'", "UTF-8", "line 2", NULL);
 	assert_true(*err.hint);
-	mig_set_release(&s);
-	remove_tree(dir);
+	mig_set_release(s);
+	empty_dir(dir);
 
 	rk_err_clear(&err);
-	make_dir(dir);
 	PUT(dir, "V1__nul.sql", "SELECT 1;\n\0");
-	assert_int_equal(mig_scan(dir, &s, &err), -1);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), -1);
 	check_msg(&err, RK_INPUT, "'V1__nul.sql'", "NUL", "line 2", NULL);
-	mig_set_release(&s);
-	remove_tree(dir);
+	mig_set_release(s);
 }
 
 /* The line of the bad byte, not of an earlier valid multibyte one. */
 static void
 test_scan_not_utf8_after_multibyte(void **state)
 {
-	struct mig_set s = MIG_SET_INIT;
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
-	char dir[64];
+	const char *dir = fx->dir;
 
-	(void)state;
-	make_dir(dir);
-	PUT(dir, "V1__bad.sql",
-	    "-- caf\xc3\xa9\nSELECT 1;\nSELECT '\xff';\n");
-	assert_int_equal(mig_scan(dir, &s, &err), -1);
+	PUT(dir, "V1__bad.sql", "-- caf\xc3\xa9\nSELECT 1;\nSELECT '\xff';\n");
+	assert_int_equal(mig_scan(dir, NULL, s, &err), -1);
 	check_msg(&err, RK_INPUT, "'V1__bad.sql'", "line 3", NULL);
-	mig_set_release(&s);
-	remove_tree(dir);
+	mig_set_release(s);
 }
 
 static void
 test_read(void **state)
 {
+	struct fixture *fx = *state;
 	struct rk_buf b = RK_BUF_INIT;
 	struct rk_err err = RK_ERR_INIT;
-	char dir[64], path[128];
+	const char *dir = fx->dir;
+	char path[128];
 
-	(void)state;
-	make_dir(dir);
 	PUT(dir, "V1__t.sql", "CREATE TABLE t (id int);\n");
 	snprintf(path, sizeof(path), "%s/V1__t.sql", dir);
 	rk_buf_adds(&b, "old contents");
@@ -412,7 +417,6 @@ test_read(void **state)
 	assert_int_equal(mig_read(path, "V2__missing.sql", &b, &err), -1);
 	check_msg(&err, RK_INPUT, "V2__missing.sql", "No such file", NULL);
 	rk_buf_release(&b);
-	remove_tree(dir);
 }
 
 /* The slice mig_up_section selects, whitespace trimmed at both ends. */
@@ -490,18 +494,32 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scan_order),
-		cmocka_unit_test(test_scan_hash),
-		cmocka_unit_test(test_scan_empty_dir),
-		cmocka_unit_test(test_scan_downs),
-		cmocka_unit_test(test_scan_duplicate),
-		cmocka_unit_test(test_scan_duplicate_leading_zeros),
-		cmocka_unit_test(test_scan_ignored),
-		cmocka_unit_test(test_scan_missing_dir),
-		cmocka_unit_test(test_scan_symlink_loop),
-		cmocka_unit_test(test_scan_not_utf8),
-		cmocka_unit_test(test_scan_not_utf8_after_multibyte),
-		cmocka_unit_test(test_read),
+		cmocka_unit_test_setup_teardown(test_scan_order, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_scan_hash, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_scan_empty_dir, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_scan_downs, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_scan_duplicate, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(
+			test_scan_duplicate_leading_zeros, setup_dir,
+			teardown_dir),
+		cmocka_unit_test_setup_teardown(test_scan_ignored, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_scan_missing_dir,
+						setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_scan_symlink_loop,
+						setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_scan_not_utf8, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(
+			test_scan_not_utf8_after_multibyte, setup_dir,
+			teardown_dir),
+		cmocka_unit_test_setup_teardown(test_read, setup_dir,
+						teardown_dir),
 		cmocka_unit_test(test_up_section),
 		cmocka_unit_test(test_up_section_no_markers),
 	};

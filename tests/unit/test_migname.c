@@ -60,17 +60,17 @@ static void
 test_flyway_versioned(void **state)
 {
 	static const struct good cases[] = {
-	    {"V1__init.sql", MIG_UP, CONV_FLYWAY, "1", "init"},
-	    {"V1_2__x.sql", MIG_UP, CONV_FLYWAY, "1.2", "x"},
-	    {"V1.2.10__x.sql", MIG_UP, CONV_FLYWAY, "1.2.10", "x"},
-	    {"V2_1_3__add_users.sql", MIG_UP, CONV_FLYWAY, "2.1.3",
-	     "add_users"},
-	    {"V007__lead.sql", MIG_UP, CONV_FLYWAY, "007", "lead"},
-	    {"V20240101120000__create_table.sql", MIG_UP, CONV_FLYWAY,
-	     "20240101120000", "create_table"},
-	    /* Flyway splits at the first "__": the rest is the desc */
-	    {"V1___x.sql", MIG_UP, CONV_FLYWAY, "1", "_x"},
-	    {"V3__a__b.sql", MIG_UP, CONV_FLYWAY, "3", "a__b"},
+		{ "V1__init.sql", MIG_UP, CONV_FLYWAY, "1", "init" },
+		{ "V1_2__x.sql", MIG_UP, CONV_FLYWAY, "1.2", "x" },
+		{ "V1.2.10__x.sql", MIG_UP, CONV_FLYWAY, "1.2.10", "x" },
+		{ "V2_1_3__add_users.sql", MIG_UP, CONV_FLYWAY, "2.1.3",
+		  "add_users" },
+		{ "V007__lead.sql", MIG_UP, CONV_FLYWAY, "007", "lead" },
+		{ "V20240101120000__create_table.sql", MIG_UP, CONV_FLYWAY,
+		  "20240101120000", "create_table" },
+		/* Flyway splits at the first "__": the rest is the desc */
+		{ "V1___x.sql", MIG_UP, CONV_FLYWAY, "1", "_x" },
+		{ "V3__a__b.sql", MIG_UP, CONV_FLYWAY, "3", "a__b" },
 	};
 
 	(void)state;
@@ -82,11 +82,12 @@ static void
 test_flyway_undo_repeatable(void **state)
 {
 	static const struct good cases[] = {
-	    {"U3__undo.sql", MIG_DOWN, CONV_FLYWAY, "3", "undo"},
-	    {"U1_2__undo_it.sql", MIG_DOWN, CONV_FLYWAY, "1.2", "undo_it"},
-	    {"R__views.sql", MIG_REPEATABLE, CONV_FLYWAY, "", "views"},
-	    {"R__refresh_all_views.sql", MIG_REPEATABLE, CONV_FLYWAY, "",
-	     "refresh_all_views"},
+		{ "U3__undo.sql", MIG_DOWN, CONV_FLYWAY, "3", "undo" },
+		{ "U1_2__undo_it.sql", MIG_DOWN, CONV_FLYWAY, "1.2",
+		  "undo_it" },
+		{ "R__views.sql", MIG_REPEATABLE, CONV_FLYWAY, "", "views" },
+		{ "R__refresh_all_views.sql", MIG_REPEATABLE, CONV_FLYWAY, "",
+		  "refresh_all_views" },
 	};
 
 	(void)state;
@@ -98,13 +99,13 @@ static void
 test_updown(void **state)
 {
 	static const struct good cases[] = {
-	    {"20240101120000_create.up.sql", MIG_UP, CONV_UPDOWN,
-	     "20240101120000", "create"},
-	    {"20240101120000_create.down.sql", MIG_DOWN, CONV_UPDOWN,
-	     "20240101120000", "create"},
-	    {"000001_init_schema.up.sql", MIG_UP, CONV_UPDOWN, "000001",
-	     "init_schema"},
-	    {"1_x.down.sql", MIG_DOWN, CONV_UPDOWN, "1", "x"},
+		{ "20240101120000_create.up.sql", MIG_UP, CONV_UPDOWN,
+		  "20240101120000", "create" },
+		{ "20240101120000_create.down.sql", MIG_DOWN, CONV_UPDOWN,
+		  "20240101120000", "create" },
+		{ "000001_init_schema.up.sql", MIG_UP, CONV_UPDOWN, "000001",
+		  "init_schema" },
+		{ "1_x.down.sql", MIG_DOWN, CONV_UPDOWN, "1", "x" },
 	};
 
 	(void)state;
@@ -116,14 +117,15 @@ static void
 test_plain(void **state)
 {
 	static const struct good cases[] = {
-	    {"001_create_users.sql", MIG_UP, CONV_PLAIN, "001", "create_users"},
-	    {"0001-x.sql", MIG_UP, CONV_PLAIN, "0001", "x"},
-	    {"42.sql", MIG_UP, CONV_PLAIN, "42", ""},
-	    {"20240101120000_add_index.sql", MIG_UP, CONV_PLAIN,
-	     "20240101120000", "add_index"},
-	    /* a version wider than 64 bits is still a version */
-	    {"123456789012345678901234567890_big.sql", MIG_UP, CONV_PLAIN,
-	     "123456789012345678901234567890", "big"},
+		{ "001_create_users.sql", MIG_UP, CONV_PLAIN, "001",
+		  "create_users" },
+		{ "0001-x.sql", MIG_UP, CONV_PLAIN, "0001", "x" },
+		{ "42.sql", MIG_UP, CONV_PLAIN, "42", "" },
+		{ "20240101120000_add_index.sql", MIG_UP, CONV_PLAIN,
+		  "20240101120000", "add_index" },
+		/* a version wider than 64 bits is still a version */
+		{ "123456789012345678901234567890_big.sql", MIG_UP, CONV_PLAIN,
+		  "123456789012345678901234567890", "big" },
 	};
 
 	(void)state;
@@ -135,28 +137,28 @@ static void
 test_not_migrations(void **state)
 {
 	static const char *const names[] = {
-	    "README.md",
-	    "x.sql",
-	    "V__x.sql",	    /* no version */
-	    "V1_x.sql",	    /* Flyway needs "__" after the version */
-	    "V1..2__x.sql", /* empty version segment */
-	    "V1.__x.sql",
-	    "v1__lower.sql", /* Flyway's prefix is case-sensitive */
-	    "R_views.sql",
-	    "_1.sql",
-	    ".sql",
-	    "sql",
-	    "",
-	    "a/1_x.sql",
-	    "migrations/V1__x.sql",
-	    "1_.sql",
-	    "1-.sql",
-	    "1 x.sql",
-	    "1_x.SQL",
-	    "1_x.sql.bak",
-	    "1_x.up.sql.orig",
-	    ".up.sql",
-	    "x.down.sql",
+		"README.md",
+		"x.sql",
+		"V__x.sql",	/* no version */
+		"V1_x.sql",	/* Flyway needs "__" after the version */
+		"V1..2__x.sql", /* empty version segment */
+		"V1.__x.sql",
+		"v1__lower.sql", /* Flyway's prefix is case-sensitive */
+		"R_views.sql",
+		"_1.sql",
+		".sql",
+		"sql",
+		"",
+		"a/1_x.sql",
+		"migrations/V1__x.sql",
+		"1_.sql",
+		"1-.sql",
+		"1 x.sql",
+		"1_x.SQL",
+		"1_x.sql.bak",
+		"1_x.up.sql.orig",
+		".up.sql",
+		"x.down.sql",
 	};
 
 	(void)state;
@@ -213,12 +215,12 @@ static void
 test_desc_literal(void **state)
 {
 	static const struct good cases[] = {
-	    {"V2__x'); DROP TABLE t;--.sql", MIG_UP, CONV_FLYWAY, "2",
-	     "x'); DROP TABLE t;--"},
-	    {"3_a\"b;c.sql", MIG_UP, CONV_PLAIN, "3", "a\"b;c"},
-	    {"4_caf\xc3\xa9 table.sql", MIG_UP, CONV_PLAIN, "4",
-	     "caf\xc3\xa9 table"},
-	    {"R__%s%n.sql", MIG_REPEATABLE, CONV_FLYWAY, "", "%s%n"},
+		{ "V2__x'); DROP TABLE t;--.sql", MIG_UP, CONV_FLYWAY, "2",
+		  "x'); DROP TABLE t;--" },
+		{ "3_a\"b;c.sql", MIG_UP, CONV_PLAIN, "3", "a\"b;c" },
+		{ "4_caf\xc3\xa9 table.sql", MIG_UP, CONV_PLAIN, "4",
+		  "caf\xc3\xa9 table" },
+		{ "R__%s%n.sql", MIG_REPEATABLE, CONV_FLYWAY, "", "%s%n" },
 	};
 
 	(void)state;
@@ -251,7 +253,7 @@ test_conventions_text(void **state)
 {
 	(void)state;
 	assert_non_null(
-	    strstr(migname_conventions, "V<version>__<description>.sql"));
+		strstr(migname_conventions, "V<version>__<description>.sql"));
 	assert_non_null(strstr(migname_conventions, ".down.sql"));
 }
 
@@ -259,15 +261,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_flyway_versioned),
-	    cmocka_unit_test(test_flyway_undo_repeatable),
-	    cmocka_unit_test(test_updown),
-	    cmocka_unit_test(test_plain),
-	    cmocka_unit_test(test_not_migrations),
-	    cmocka_unit_test(test_long_fields),
-	    cmocka_unit_test(test_desc_literal),
-	    cmocka_unit_test(test_out_reset),
-	    cmocka_unit_test(test_conventions_text),
+		cmocka_unit_test(test_flyway_versioned),
+		cmocka_unit_test(test_flyway_undo_repeatable),
+		cmocka_unit_test(test_updown),
+		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_not_migrations),
+		cmocka_unit_test(test_long_fields),
+		cmocka_unit_test(test_desc_literal),
+		cmocka_unit_test(test_out_reset),
+		cmocka_unit_test(test_conventions_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reckon/buf.h"
 #include "reckon/detector.h"
 #include "reckon/migfile.h"
 #include "reckon/reconcile.h"
@@ -25,6 +26,34 @@
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define HASH_B                                                                 \
 	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+/* One test's inputs and result, released after it even on failure. */
+struct fixture {
+	struct mig_set files;
+	struct applied_set rows;
+	struct applied_set side;
+	struct status_list out;
+};
+
+static int
+setup(void **state)
+{
+	*state = xcalloc(1, sizeof(struct fixture));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	status_list_release(&fx->out);
+	applied_set_release(&fx->side);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
+	free(fx);
+	return 0;
+}
 
 /* Append a file as mig_scan would have made it. */
 static struct mig_file *
@@ -105,219 +134,341 @@ test_state_names(void **state)
 static void
 test_every_state(void **state)
 {
-	struct mig_set files = MIG_SET_INIT;
-	struct applied_set rows = APPLIED_SET_INIT;
-	struct status_list out = STATUS_LIST_INIT;
+	struct fixture *fx = *state;
 	const struct status_entry *e;
 
-	(void)state;
-	add_file(&files, "V1__init.sql", "1", HASH_A);
-	add_file(&files, "V2__users.sql", "2", HASH_A);
-	add_file(&files, "V3__orders.sql", "3", HASH_A);
-	add_file(&files, "V5__index.sql", "5", HASH_A);
-	add_row(&rows, "V1__init.sql", "1", HASH_A);
-	add_row(&rows, "V2__users.sql", "2", HASH_B);
-	add_row(&rows, "V3__orders.sql", "3", HASH_A)->failed = 1;
-	add_row(&rows, "V4__gone.sql", "4", HASH_A);
+	add_file(&fx->files, "V1__init.sql", "1", HASH_A);
+	add_file(&fx->files, "V2__users.sql", "2", HASH_A);
+	add_file(&fx->files, "V3__orders.sql", "3", HASH_A);
+	add_file(&fx->files, "V5__index.sql", "5", HASH_A);
+	add_row(&fx->rows, "V1__init.sql", "1", HASH_A);
+	add_row(&fx->rows, "V2__users.sql", "2", HASH_B);
+	add_row(&fx->rows, "V3__orders.sql", "3", HASH_A)->failed = 1;
+	add_row(&fx->rows, "V4__gone.sql", "4", HASH_A);
 
-	reconcile(&files, &rows, &det_reckon, &out);
-	check_order(&out, "V1__init.sql V2__users.sql V3__orders.sql "
-			  "V4__gone.sql V5__index.sql");
-	check_counts(&out, 1, 1, 1, 1, 1);
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	check_order(&fx->out, "V1__init.sql V2__users.sql V3__orders.sql "
+			      "V4__gone.sql V5__index.sql");
+	check_counts(&fx->out, 1, 1, 1, 1, 1);
 
-	e = &out.v[0];
+	e = &fx->out.v[0];
 	assert_int_equal(e->state, ST_APPLIED);
-	assert_ptr_equal(e->file, &files.v[0]);
-	assert_ptr_equal(e->row, &rows.v[0]);
+	assert_ptr_equal(e->file, &fx->files.v[0]);
+	assert_ptr_equal(e->row, &fx->rows.v[0]);
 	assert_string_equal(e->id, "V1__init.sql");
 	assert_false(e->out_of_order);
+	assert_ptr_equal(e->file_hash, fx->files.v[0].sha256);
+	assert_string_equal(e->stored_hash, HASH_A);
 
-	e = &out.v[1];
+	e = &fx->out.v[1];
 	assert_int_equal(e->state, ST_MODIFIED);
-	assert_ptr_equal(e->file, &files.v[1]);
-	assert_ptr_equal(e->row, &rows.v[1]);
+	assert_ptr_equal(e->file, &fx->files.v[1]);
+	assert_ptr_equal(e->row, &fx->rows.v[1]);
 	assert_string_equal(e->id, "V2__users.sql");
+	assert_string_equal(e->stored_hash, HASH_B);
+	assert_string_equal(e->file_hash, HASH_A);
 
-	e = &out.v[2];
+	e = &fx->out.v[2];
 	assert_int_equal(e->state, ST_FAILED);
-	assert_ptr_equal(e->file, &files.v[2]);
-	assert_ptr_equal(e->row, &rows.v[2]);
+	assert_ptr_equal(e->file, &fx->files.v[2]);
+	assert_ptr_equal(e->row, &fx->rows.v[2]);
 
-	e = &out.v[3];
+	e = &fx->out.v[3];
 	assert_int_equal(e->state, ST_ORPHANED);
 	assert_null(e->file);
-	assert_ptr_equal(e->row, &rows.v[3]);
+	assert_ptr_equal(e->row, &fx->rows.v[3]);
 	assert_string_equal(e->name, "V4__gone.sql");
 	assert_string_equal(e->id, "V4__gone.sql");
 	assert_false(e->out_of_order);
+	assert_null(e->file_hash);
+	assert_string_equal(e->stored_hash, HASH_A);
 
-	e = &out.v[4];
+	e = &fx->out.v[4];
 	assert_int_equal(e->state, ST_PENDING);
-	assert_ptr_equal(e->file, &files.v[3]);
+	assert_ptr_equal(e->file, &fx->files.v[3]);
 	assert_null(e->row);
 	assert_null(e->id);
 	assert_false(e->out_of_order); /* 5 is newer than every row */
+	assert_null(e->stored_hash);
+	assert_string_equal(e->file_hash, HASH_A);
 
-	status_list_release(&out);
-	assert_null(out.v);
-	assert_int_equal(out.n, 0);
-	applied_set_release(&rows);
-	mig_set_release(&files);
+	status_list_release(&fx->out);
+	assert_null(fx->out.v);
+	assert_int_equal(fx->out.n, 0);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
 }
 
 /* No stored hash: nothing to compare, so the file counts as applied. */
 static void
 test_no_stored_hash(void **state)
 {
-	struct mig_set files = MIG_SET_INIT;
-	struct applied_set rows = APPLIED_SET_INIT;
-	struct status_list out = STATUS_LIST_INIT;
+	struct fixture *fx = *state;
 
-	(void)state;
-	add_file(&files, "001_create_users.sql", "001", HASH_A);
-	add_row(&rows, "001_create_users.sql", "001", NULL);
-	reconcile(&files, &rows, &det_reckon, &out);
-	check_counts(&out, 1, 0, 0, 0, 0);
-	assert_int_equal(out.v[0].state, ST_APPLIED);
-	assert_null(out.v[0].row->stored_hash);
-	status_list_release(&out);
-	applied_set_release(&rows);
-	mig_set_release(&files);
+	add_file(&fx->files, "001_create_users.sql", "001", HASH_A);
+	add_row(&fx->rows, "001_create_users.sql", "001", NULL);
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	check_counts(&fx->out, 1, 0, 0, 0, 0);
+	assert_int_equal(fx->out.v[0].state, ST_APPLIED);
+	assert_null(fx->out.v[0].row->stored_hash);
+	status_list_release(&fx->out);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
 }
 
 /* A failed row stays failed even when its hash differs too. */
 static void
 test_failed_wins_over_modified(void **state)
 {
-	struct mig_set files = MIG_SET_INIT;
-	struct applied_set rows = APPLIED_SET_INIT;
-	struct status_list out = STATUS_LIST_INIT;
+	struct fixture *fx = *state;
 
-	(void)state;
-	add_file(&files, "V1__a.sql", "1", HASH_A);
-	add_row(&rows, "V1__a.sql", "1", HASH_B)->failed = 1;
-	reconcile(&files, &rows, &det_reckon, &out);
-	check_counts(&out, 0, 0, 0, 0, 1);
-	assert_int_equal(out.v[0].state, ST_FAILED);
-	status_list_release(&out);
-	applied_set_release(&rows);
-	mig_set_release(&files);
+	add_file(&fx->files, "V1__a.sql", "1", HASH_A);
+	add_row(&fx->rows, "V1__a.sql", "1", HASH_B)->failed = 1;
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	check_counts(&fx->out, 0, 0, 0, 0, 1);
+	assert_int_equal(fx->out.v[0].state, ST_FAILED);
+	status_list_release(&fx->out);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
 }
 
 /* Pending below the newest applied version is out of order. */
 static void
 test_out_of_order(void **state)
 {
-	struct mig_set files = MIG_SET_INIT;
-	struct applied_set rows = APPLIED_SET_INIT;
-	struct status_list out = STATUS_LIST_INIT;
+	struct fixture *fx = *state;
 
-	(void)state;
-	add_file(&files, "V1__a.sql", "1", HASH_A);
-	add_file(&files, "V2__b.sql", "2", HASH_A);
-	add_file(&files, "V9__c.sql", "9", HASH_A);
-	add_file(&files, "V10__d.sql", "10", HASH_A);
-	add_file(&files, "V11__e.sql", "11", HASH_A);
-	add_file(&files, "R__views.sql", "", HASH_A);
-	add_row(&rows, "V1__a.sql", "1", HASH_A);
-	add_row(&rows, "V10__d.sql", "10", HASH_A);
+	add_file(&fx->files, "V1__a.sql", "1", HASH_A);
+	add_file(&fx->files, "V2__b.sql", "2", HASH_A);
+	add_file(&fx->files, "V9__c.sql", "9", HASH_A);
+	add_file(&fx->files, "V10__d.sql", "10", HASH_A);
+	add_file(&fx->files, "V11__e.sql", "11", HASH_A);
+	add_file(&fx->files, "R__views.sql", "", HASH_A);
+	add_row(&fx->rows, "V1__a.sql", "1", HASH_A);
+	add_row(&fx->rows, "V10__d.sql", "10", HASH_A);
 
-	reconcile(&files, &rows, &det_reckon, &out);
-	check_order(&out, "V1__a.sql V2__b.sql V9__c.sql V10__d.sql "
-			  "V11__e.sql R__views.sql");
-	check_counts(&out, 2, 4, 0, 0, 0);
-	assert_false(out.v[0].out_of_order); /* applied */
-	assert_true(out.v[1].out_of_order);  /* 2 < 10 */
-	assert_true(out.v[2].out_of_order);  /* 9 < 10: numeric, not text */
-	assert_false(out.v[3].out_of_order); /* applied */
-	assert_false(out.v[4].out_of_order); /* 11 > 10 */
-	assert_false(out.v[5].out_of_order); /* repeatable: no version */
-	assert_int_equal(out.v[5].state, ST_PENDING);
-	status_list_release(&out);
-	applied_set_release(&rows);
-	mig_set_release(&files);
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	check_order(&fx->out, "V1__a.sql V2__b.sql V9__c.sql V10__d.sql "
+			      "V11__e.sql R__views.sql");
+	check_counts(&fx->out, 2, 4, 0, 0, 0);
+	assert_false(fx->out.v[0].out_of_order); /* applied */
+	assert_true(fx->out.v[1].out_of_order);	 /* 2 < 10 */
+	assert_true(fx->out.v[2].out_of_order);	 /* 9 < 10: numeric, not text */
+	assert_false(fx->out.v[3].out_of_order); /* applied */
+	assert_false(fx->out.v[4].out_of_order); /* 11 > 10 */
+	assert_false(fx->out.v[5].out_of_order); /* repeatable: no version */
+	assert_int_equal(fx->out.v[5].state, ST_PENDING);
+	status_list_release(&fx->out);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
 }
 
 /* Nothing applied: everything pending, nothing out of order. */
 static void
 test_no_rows(void **state)
 {
-	struct mig_set files = MIG_SET_INIT;
-	struct applied_set rows = APPLIED_SET_INIT;
-	struct status_list out = STATUS_LIST_INIT;
+	struct fixture *fx = *state;
 
-	(void)state;
-	add_file(&files, "20240101000000_a.up.sql", "20240101000000", HASH_A);
-	add_file(&files, "20240102000000_b.up.sql", "20240102000000", HASH_B);
-	reconcile(&files, &rows, &det_reckon, &out);
-	check_order(&out, "20240101000000_a.up.sql 20240102000000_b.up.sql");
-	check_counts(&out, 0, 2, 0, 0, 0);
-	for (size_t i = 0; i < out.n; i++) {
-		assert_false(out.v[i].out_of_order);
-		assert_null(out.v[i].row);
-		assert_null(out.v[i].id);
+	add_file(&fx->files, "20240101000000_a.up.sql", "20240101000000",
+		 HASH_A);
+	add_file(&fx->files, "20240102000000_b.up.sql", "20240102000000",
+		 HASH_B);
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	check_order(&fx->out,
+		    "20240101000000_a.up.sql 20240102000000_b.up.sql");
+	check_counts(&fx->out, 0, 2, 0, 0, 0);
+	for (size_t i = 0; i < fx->out.n; i++) {
+		assert_false(fx->out.v[i].out_of_order);
+		assert_null(fx->out.v[i].row);
+		assert_null(fx->out.v[i].id);
 	}
-	status_list_release(&out);
-	mig_set_release(&files);
+	status_list_release(&fx->out);
+	mig_set_release(&fx->files);
 }
 
-/* No files: every row an orphan, in version order, versionless last. */
+/* No files: every row an orphan, versionless ones last, as applied. */
 static void
 test_only_orphans(void **state)
 {
-	struct mig_set files = MIG_SET_INIT;
-	struct applied_set rows = APPLIED_SET_INIT;
-	struct status_list out = STATUS_LIST_INIT;
+	struct fixture *fx = *state;
 
-	(void)state;
-	add_row(&rows, "V10__j.sql", "10", NULL);
-	add_row(&rows, "handmade", NULL, NULL);
-	add_row(&rows, "V2__b.sql", "2", NULL);
-	add_row(&rows, "V1.10__x.sql", "1.10", NULL);
-	add_row(&rows, "V1.9__y.sql", "1.9", NULL);
-	add_row(&rows, "another", NULL, NULL);
-	reconcile(&files, &rows, &det_reckon, &out);
-	check_order(&out, "V1.9__y.sql V1.10__x.sql V2__b.sql V10__j.sql "
-			  "handmade another");
-	check_counts(&out, 0, 0, 0, 6, 0);
-	for (size_t i = 0; i < out.n; i++) {
-		assert_null(out.v[i].file);
-		assert_non_null(out.v[i].row);
-		assert_string_equal(out.v[i].id, out.v[i].row->id);
-		assert_string_equal(out.v[i].name, out.v[i].row->id);
+	add_row(&fx->rows, "V1.9__y.sql", "1.9", NULL);
+	add_row(&fx->rows, "handmade", NULL, NULL);
+	add_row(&fx->rows, "V1.10__x.sql", "1.10", NULL);
+	add_row(&fx->rows, "another", "", NULL);
+	add_row(&fx->rows, "V2__b.sql", "2", NULL);
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	check_order(&fx->out, "V1.9__y.sql V1.10__x.sql V2__b.sql handmade "
+			      "another");
+	check_counts(&fx->out, 0, 0, 0, 5, 0);
+	for (size_t i = 0; i < fx->out.n; i++) {
+		assert_null(fx->out.v[i].file);
+		assert_non_null(fx->out.v[i].row);
+		assert_string_equal(fx->out.v[i].id, fx->out.v[i].row->id);
+		assert_string_equal(fx->out.v[i].name, fx->out.v[i].row->id);
 	}
-	status_list_release(&out);
-	applied_set_release(&rows);
+	status_list_release(&fx->out);
+	applied_set_release(&fx->rows);
 }
 
-/* Output is in version order even when the input is not. */
+/*
+ * Orphans are in version order among themselves too, whatever order
+ * they were applied in: the list is in version order (reconcile.h).
+ */
+static void
+test_orphans_version_order(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* no files at all */
+	add_row(&fx->rows, "V10__j.sql", "10", NULL);
+	add_row(&fx->rows, "V2__b.sql", "2", NULL);
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	check_order(&fx->out, "V2__b.sql V10__j.sql");
+	status_list_release(&fx->out);
+	applied_set_release(&fx->rows);
+
+	/* two orphans between the same two files */
+	add_file(&fx->files, "V1__a.sql", "1", HASH_A);
+	add_file(&fx->files, "V5__e.sql", "5", HASH_A);
+	add_row(&fx->rows, "V1__a.sql", "1", HASH_A);
+	add_row(&fx->rows, "V4__d.sql", "4", HASH_A);
+	add_row(&fx->rows, "V3__c.sql", "3", HASH_A);
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	check_order(&fx->out, "V1__a.sql V3__c.sql V4__d.sql V5__e.sql");
+	check_counts(&fx->out, 1, 1, 0, 2, 0);
+	status_list_release(&fx->out);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
+}
+
+/* Files keep their run order (mig_scan's); orphans go into place. */
 static void
 test_version_order(void **state)
 {
-	struct mig_set files = MIG_SET_INIT;
-	struct applied_set rows = APPLIED_SET_INIT;
-	struct status_list out = STATUS_LIST_INIT;
+	struct fixture *fx = *state;
 
-	(void)state;
-	add_file(&files, "R__views.sql", "", HASH_A);
-	add_file(&files, "V1.10__c.sql", "1.10", HASH_A);
-	add_file(&files, "V1.2__b.sql", "1.2", HASH_A);
-	add_file(&files, "V1.9__bb.sql", "1.9", HASH_A);
-	add_file(&files, "V1__a.sql", "1", HASH_A);
-	add_row(&rows, "V1.5__orphan.sql", "1.5", HASH_A);
-	add_row(&rows, "V1__a.sql", "1", HASH_A);
-	reconcile(&files, &rows, &det_reckon, &out);
-	check_order(&out, "V1__a.sql V1.2__b.sql V1.5__orphan.sql "
-			  "V1.9__bb.sql V1.10__c.sql R__views.sql");
-	check_counts(&out, 1, 4, 0, 1, 0);
-	assert_int_equal(out.v[2].state, ST_ORPHANED);
+	add_file(&fx->files, "V1__a.sql", "1", HASH_A);
+	add_file(&fx->files, "V1.2__b.sql", "1.2", HASH_A);
+	add_file(&fx->files, "V1.9__bb.sql", "1.9", HASH_A);
+	add_file(&fx->files, "V1.10__c.sql", "1.10", HASH_A);
+	add_file(&fx->files, "R__views.sql", "", HASH_A);
+	add_row(&fx->rows, "V1.5__orphan.sql", "1.5", HASH_A);
+	add_row(&fx->rows, "V1__a.sql", "1", HASH_A);
+	add_row(&fx->rows, "V0__first.sql", "0", HASH_A);
+	add_row(&fx->rows, "V1.100__last.sql", "1.100", HASH_A);
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	check_order(&fx->out, "V0__first.sql V1__a.sql V1.2__b.sql "
+			      "V1.5__orphan.sql V1.9__bb.sql V1.10__c.sql "
+			      "V1.100__last.sql R__views.sql");
+	check_counts(&fx->out, 1, 4, 0, 3, 0);
+	assert_int_equal(fx->out.v[0].state, ST_ORPHANED);
+	assert_int_equal(fx->out.v[3].state, ST_ORPHANED);
+	assert_int_equal(fx->out.v[6].state, ST_ORPHANED);
 	/* entries still point at the right file after sorting */
-	for (size_t i = 0; i < out.n; i++)
-		if (out.v[i].file)
-			assert_string_equal(out.v[i].file->name, out.v[i].name);
-	status_list_release(&out);
-	applied_set_release(&rows);
-	mig_set_release(&files);
+	for (size_t i = 0; i < fx->out.n; i++)
+		if (fx->out.v[i].file)
+			assert_string_equal(fx->out.v[i].file->name,
+					    fx->out.v[i].name);
+	status_list_release(&fx->out);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
+}
+
+/* Without a hash in the row, the sidecar's (keyed by file name) counts. */
+static void
+test_sidecar(void **state)
+{
+	struct fixture *fx = *state;
+
+	add_file(&fx->files, "001_same.sql", "001", HASH_A);
+	add_file(&fx->files, "002_changed.sql", "002", HASH_A);
+	add_file(&fx->files, "003_unknown.sql", "003", HASH_A);
+	add_file(&fx->files, "004_pending.sql", "004", HASH_A);
+	add_row(&fx->rows, "001_same.sql", "001", NULL);
+	add_row(&fx->rows, "002_changed.sql", "002", NULL);
+	add_row(&fx->rows, "003_unknown.sql", "003", NULL);
+	applied_add(&fx->side, "002_changed.sql", NULL, NULL, HASH_B);
+	applied_add(&fx->side, "001_same.sql", NULL, NULL, HASH_A);
+	reconcile(&fx->files, &fx->rows, &fx->side, &det_reckon, &fx->out);
+	check_order(&fx->out, "001_same.sql 002_changed.sql 003_unknown.sql "
+			      "004_pending.sql");
+	check_counts(&fx->out, 2, 1, 1, 0, 0);
+	assert_int_equal(fx->out.v[0].state, ST_APPLIED);
+	assert_string_equal(fx->out.v[0].stored_hash, HASH_A);
+	assert_int_equal(fx->out.v[1].state, ST_MODIFIED);
+	assert_string_equal(fx->out.v[1].stored_hash, HASH_B);
+	assert_string_equal(fx->out.v[1].file_hash, HASH_A);
+	assert_int_equal(fx->out.v[2].state, ST_APPLIED);
+	assert_null(fx->out.v[2].stored_hash); /* nothing known */
+	assert_int_equal(fx->out.v[3].state, ST_PENDING);
+	status_list_release(&fx->out);
+	applied_set_release(&fx->side);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
+}
+
+/* A row's own hash wins over the sidecar's. */
+static void
+test_sidecar_row_wins(void **state)
+{
+	struct fixture *fx = *state;
+
+	add_file(&fx->files, "V1__a.sql", "1", HASH_A);
+	add_row(&fx->rows, "V1__a.sql", "1", HASH_A);
+	applied_add(&fx->side, "V1__a.sql", NULL, NULL, HASH_B);
+	reconcile(&fx->files, &fx->rows, &fx->side, &det_reckon, &fx->out);
+	check_counts(&fx->out, 1, 0, 0, 0, 0);
+	assert_string_equal(fx->out.v[0].stored_hash, HASH_A);
+	status_list_release(&fx->out);
+	applied_set_release(&fx->side);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
+}
+
+/* golang-migrate style: the row names the file its version maps to. */
+static void
+version_id(const struct mig_file *m, struct rk_buf *out)
+{
+	rk_buf_adds(out, m->version);
+}
+
+static const struct detector head_det = {
+	.name = "head-test",
+	.table = "schema_migrations",
+	.flags = DET_HEAD,
+	.file_id = version_id,
+};
+
+/* A head-only table: every file up to the head's version is applied. */
+static void
+test_head_rows(void **state)
+{
+	struct fixture *fx = *state;
+
+	add_file(&fx->files, "1_a.up.sql", "1", HASH_A);
+	add_file(&fx->files, "2_b.up.sql", "2", HASH_A);
+	add_file(&fx->files, "3_c.up.sql", "3", HASH_A);
+	add_file(&fx->files, "4_d.up.sql", "4", HASH_A);
+	add_row(&fx->rows, "3", "3", NULL);
+	reconcile(&fx->files, &fx->rows, NULL, &head_det, &fx->out);
+	check_order(&fx->out, "1_a.up.sql 2_b.up.sql 3_c.up.sql 4_d.up.sql");
+	check_counts(&fx->out, 3, 1, 0, 0, 0);
+	assert_null(fx->out.v[0].row);
+	assert_ptr_equal(fx->out.v[2].row, &fx->rows.v[0]);
+	assert_string_equal(fx->out.v[2].id, "3");
+	assert_int_equal(fx->out.v[3].state, ST_PENDING);
+	assert_false(fx->out.v[3].out_of_order);
+	status_list_release(&fx->out);
+
+	/* dirty: the head row is failed, the ones below stay applied */
+	fx->rows.v[0].failed = 1;
+	reconcile(&fx->files, &fx->rows, NULL, &head_det, &fx->out);
+	check_counts(&fx->out, 2, 1, 0, 0, 1);
+	assert_int_equal(fx->out.v[2].state, ST_FAILED);
+	status_list_release(&fx->out);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
 }
 
 /* Two rows for one file (failed, then re-applied): the last one counts,
@@ -325,52 +476,46 @@ test_version_order(void **state)
 static void
 test_duplicate_rows(void **state)
 {
-	struct mig_set files = MIG_SET_INIT;
-	struct applied_set rows = APPLIED_SET_INIT;
-	struct status_list out = STATUS_LIST_INIT;
+	struct fixture *fx = *state;
 
-	(void)state;
-	add_file(&files, "V1__a.sql", "1", HASH_A);
-	add_file(&files, "V2__b.sql", "2", HASH_A);
-	add_row(&rows, "V1__a.sql", "1", HASH_A);
-	add_row(&rows, "V2__b.sql", "2", HASH_A)->failed = 1;
-	add_row(&rows, "V2__b.sql", "2", HASH_A);
-	reconcile(&files, &rows, &det_reckon, &out);
-	check_order(&out, "V1__a.sql V2__b.sql");
-	check_counts(&out, 2, 0, 0, 0, 0);
-	assert_ptr_equal(out.v[1].row, &rows.v[2]);
-	status_list_release(&out);
-	applied_set_release(&rows);
-	mig_set_release(&files);
+	add_file(&fx->files, "V1__a.sql", "1", HASH_A);
+	add_file(&fx->files, "V2__b.sql", "2", HASH_A);
+	add_row(&fx->rows, "V1__a.sql", "1", HASH_A);
+	add_row(&fx->rows, "V2__b.sql", "2", HASH_A)->failed = 1;
+	add_row(&fx->rows, "V2__b.sql", "2", HASH_A);
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	check_order(&fx->out, "V1__a.sql V2__b.sql");
+	check_counts(&fx->out, 2, 0, 0, 0, 0);
+	assert_ptr_equal(fx->out.v[1].row, &fx->rows.v[2]);
+	status_list_release(&fx->out);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
 }
 
 /* Many files against rows in reverse order: each finds its own row. */
 static void
 test_many(void **state)
 {
-	struct mig_set files = MIG_SET_INIT;
-	struct applied_set rows = APPLIED_SET_INIT;
-	struct status_list out = STATUS_LIST_INIT;
+	struct fixture *fx = *state;
 	char name[64], ver[16];
 	size_t n = 2000;
 
-	(void)state;
 	for (size_t i = 1; i <= n; i++) {
 		snprintf(name, sizeof(name), "%zu_m.sql", i);
 		snprintf(ver, sizeof(ver), "%zu", i);
-		add_file(&files, name, ver, i % 7 ? HASH_A : HASH_B);
+		add_file(&fx->files, name, ver, i % 7 ? HASH_A : HASH_B);
 	}
 	for (size_t i = n; i >= 1; i--) {
 		if (i % 2)
 			continue; /* odd ones pending */
 		snprintf(name, sizeof(name), "%zu_m.sql", i);
 		snprintf(ver, sizeof(ver), "%zu", i);
-		add_row(&rows, name, ver, HASH_A);
+		add_row(&fx->rows, name, ver, HASH_A);
 	}
-	reconcile(&files, &rows, &det_reckon, &out);
-	assert_int_equal(out.n, n);
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	assert_int_equal(fx->out.n, n);
 	for (size_t i = 0; i < n; i++) {
-		const struct status_entry *e = &out.v[i];
+		const struct status_entry *e = &fx->out.v[i];
 		size_t k = i + 1;
 		enum mig_state want = k % 2   ? ST_PENDING
 				      : k % 7 ? ST_APPLIED
@@ -384,28 +529,42 @@ test_many(void **state)
 		if (e->row)
 			assert_string_equal(e->row->id, name);
 	}
-	assert_int_equal(out.count[ST_PENDING], 1000);
-	assert_int_equal(out.count[ST_MODIFIED], 142); /* k % 14 == 0 */
-	assert_int_equal(out.count[ST_APPLIED], 858);
-	status_list_release(&out);
-	applied_set_release(&rows);
-	mig_set_release(&files);
+	assert_int_equal(fx->out.count[ST_PENDING], 1000);
+	assert_int_equal(fx->out.count[ST_MODIFIED], 142); /* k % 14 == 0 */
+	assert_int_equal(fx->out.count[ST_APPLIED], 858);
+	status_list_release(&fx->out);
+	applied_set_release(&fx->rows);
+	mig_set_release(&fx->files);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_state_names),
-	    cmocka_unit_test(test_every_state),
-	    cmocka_unit_test(test_no_stored_hash),
-	    cmocka_unit_test(test_failed_wins_over_modified),
-	    cmocka_unit_test(test_out_of_order),
-	    cmocka_unit_test(test_no_rows),
-	    cmocka_unit_test(test_only_orphans),
-	    cmocka_unit_test(test_version_order),
-	    cmocka_unit_test(test_duplicate_rows),
-	    cmocka_unit_test(test_many),
+		cmocka_unit_test(test_state_names),
+		cmocka_unit_test_setup_teardown(test_every_state, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_stored_hash, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_failed_wins_over_modified,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_only_orphans, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_orphans_version_order,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sidecar, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sidecar_row_wins, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_head_rows, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_rows, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -380,19 +380,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_vercmp_numeric),
-	    cmocka_unit_test(test_vercmp_equal),
-	    cmocka_unit_test(test_vercmp_text),
-	    cmocka_unit_test(test_vercmp_long),
-	    cmocka_unit_test(test_utf8_valid),
-	    cmocka_unit_test(test_utf8_invalid),
-	    cmocka_unit_test(test_utf8_length),
-	    cmocka_unit_test(test_line_of),
-	    cmocka_unit_test(test_buf_addf_growth),
-	    cmocka_unit_test(test_buf_add_mixed),
-	    cmocka_unit_test(test_buf_detach),
-	    cmocka_unit_test(test_buf_read_file),
-	    cmocka_unit_test(test_buf_read_large),
+		cmocka_unit_test(test_vercmp_numeric),
+		cmocka_unit_test(test_vercmp_equal),
+		cmocka_unit_test(test_vercmp_text),
+		cmocka_unit_test(test_vercmp_long),
+		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_invalid),
+		cmocka_unit_test(test_utf8_length),
+		cmocka_unit_test(test_line_of),
+		cmocka_unit_test(test_buf_addf_growth),
+		cmocka_unit_test(test_buf_add_mixed),
+		cmocka_unit_test(test_buf_detach),
+		cmocka_unit_test(test_buf_read_file),
+		cmocka_unit_test(test_buf_read_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

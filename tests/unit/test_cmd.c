@@ -1,0 +1,461 @@
+/*
+ * Consistency tests for the command table (src/cmd.c) against itself and
+ * against the manual (git: t/t0450-txt-doc-vs-help.sh): the table is
+ * sorted, every command and its synopsis is in man/reckon.1, and so is
+ * every exit code, under EXIT STATUS. The page is read as mandoc renders
+ * it when mandoc is installed, and as its roff source with requests and
+ * escapes stripped either way, so that neither markup style nor line
+ * wrapping decides the outcome. Run from the repository root.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reckon/buf.h"
+#include "reckon/cmd.h"
+#include "reckon/err.h"
+#include "reckon/util.h"
+
+#include "reckon/banned.h"
+
+#ifndef MAN_PATH
+#define MAN_PATH "man/reckon.1"
+#endif
+
+/* Two plain-text readings of the page; either may be NULL. */
+struct man {
+	char *text[2];
+};
+
+/* mandoc's terminal output without its overstrike (bold "b\bb",
+ * underline "_\bc"); NULL when mandoc cannot render the page. */
+static char *
+man_rendered(void)
+{
+	struct rk_buf raw = RK_BUF_INIT, out = RK_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *p;
+
+	p = popen("mandoc -Tascii -Owidth=250 " MAN_PATH " 2>/dev/null", "r");
+	if (!p)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		rk_buf_add(&raw, chunk, n);
+	if (pclose(p) != 0 || raw.len == 0) {
+		rk_buf_release(&raw);
+		return NULL;
+	}
+	for (size_t i = 0; i < raw.len; i++) {
+		if (i + 1 < raw.len && raw.s[i + 1] == '\b') {
+			i++; /* drop the char and the backspace */
+			continue;
+		}
+		rk_buf_addc(&out, raw.s[i]);
+	}
+	rk_buf_release(&raw);
+	return rk_buf_detach(&out, NULL);
+}
+
+/* Append s[0..n) with roff escapes replaced by what they print. */
+static void
+unescape(struct rk_buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		char c;
+
+		if (s[i] != '\\' || i + 1 >= n) {
+			rk_buf_addc(out, s[i++]);
+			continue;
+		}
+		c = s[i + 1];
+		i += 2;
+		if (c == 'f' || c == '*') {
+			/* font or string: \fB, \f(BI, \f[CR], \*x, \*(xx */
+			if (i < n && s[i] == '(')
+				i += 3;
+			else if (i < n && s[i] == '[')
+				while (i < n && s[i++] != ']')
+					;
+			else
+				i++;
+		} else if (c == '(') {
+			/* special character \(xx */
+			if (i + 1 < n && (memcmp(s + i, "em", 2) == 0 ||
+					  memcmp(s + i, "en", 2) == 0 ||
+					  memcmp(s + i, "mi", 2) == 0 ||
+					  memcmp(s + i, "hy", 2) == 0))
+				rk_buf_addc(out, '-');
+			else if (i + 1 < n && (memcmp(s + i, "lq", 2) == 0 ||
+					       memcmp(s + i, "rq", 2) == 0))
+				rk_buf_addc(out, '"');
+			else if (i + 1 < n && memcmp(s + i, "ba", 2) == 0)
+				rk_buf_addc(out, '|');
+			i += 2;
+		} else if (c == '[') {
+			while (i < n && s[i++] != ']')
+				;
+		} else if (c == ' ' || c == '~') {
+			rk_buf_addc(out, ' ');
+		} else if (c == 'e' || c == '\\') {
+			rk_buf_addc(out, '\\');
+		} else if (!strchr("&|^:/,c)", c)) {
+			rk_buf_addc(out, c); /* \- and the like */
+		}
+	}
+}
+
+/* Append a request's arguments, quoted ones unquoted, joined by sep. */
+static void
+add_args(struct rk_buf *out, const char *s, const char *sep)
+{
+	int first = 1;
+
+	for (;;) {
+		const char *e;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			return;
+		if (*s == '"') {
+			e = strchr(++s, '"');
+			if (!e)
+				e = s + strlen(s);
+		} else {
+			e = s + strcspn(s, " \t");
+		}
+		if (!first)
+			rk_buf_adds(out, sep);
+		unescape(out, s, (size_t)(e - s));
+		first = 0;
+		s = *e == '"' ? e + 1 : e;
+	}
+}
+
+/* One source line as text: headings unindented, the rest indented. */
+static void
+strip_line(struct rk_buf *out, const char *line)
+{
+	static const char *const alternating[] = { "BR", "BI", "IB",
+						   "IR", "RB", "RI" };
+	char name[8] = "";
+	size_t k = 0;
+	const char *p;
+
+	if (line[0] != '.' && line[0] != '\'') {
+		rk_buf_addc(out, ' ');
+		unescape(out, line, strlen(line));
+		rk_buf_addc(out, '\n');
+		return;
+	}
+	if (line[1] == '\\' && line[2] == '"')
+		return; /* comment */
+	for (p = line + 1; *p && !isspace((unsigned char)*p); p++)
+		if (k + 1 < sizeof(name))
+			name[k++] = *p;
+	name[k] = '\0';
+	if (strcmp(name, "SH") == 0 || strcmp(name, "Sh") == 0 ||
+	    strcmp(name, "SS") == 0 || strcmp(name, "Ss") == 0) {
+		add_args(out, p, " ");
+		rk_buf_addc(out, '\n');
+		return;
+	}
+	rk_buf_addc(out, ' ');
+	for (size_t i = 0; i < ARRAY_SIZE(alternating); i++)
+		if (strcmp(name, alternating[i]) == 0) {
+			add_args(out, p, "");
+			rk_buf_addc(out, '\n');
+			return;
+		}
+	add_args(out, p, " ");
+	rk_buf_addc(out, '\n');
+}
+
+/* The roff source with requests and escapes stripped. */
+static char *
+man_stripped(const char *src)
+{
+	struct rk_buf out = RK_BUF_INIT, line = RK_BUF_INIT;
+	const char *p = src;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		rk_buf_reset(&line);
+		rk_buf_add(&line, p, n);
+		strip_line(&out, line.s);
+		p += n + (p[n] == '\n');
+	}
+	rk_buf_release(&line);
+	return rk_buf_detach(&out, NULL);
+}
+
+/* Read the page, or fail the test saying what is missing. */
+static void
+man_load(struct man *m)
+{
+	struct rk_buf src = RK_BUF_INIT;
+
+	memset(m, 0, sizeof(*m));
+	if (rk_buf_read_file(&src, MAN_PATH) < 0)
+		fail_msg("cannot read %s (run the tests from the repository "
+			 "root; the manual must exist)",
+			 MAN_PATH);
+	m->text[0] = man_rendered();
+	m->text[1] = man_stripped(src.s);
+	rk_buf_release(&src);
+}
+
+static void
+man_release(struct man *m)
+{
+	free(m->text[0]);
+	free(m->text[1]);
+}
+
+/* s without any whitespace, so wrapping and spacing do not matter. */
+static char *
+squeeze(const char *s)
+{
+	struct rk_buf b = RK_BUF_INIT;
+
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			rk_buf_addc(&b, *s);
+	return rk_buf_detach(&b, NULL);
+}
+
+static int
+word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '_';
+}
+
+/* word occurs in text with no word character on either side. */
+static int
+has_word(const char *text, const char *word)
+{
+	size_t k = strlen(word);
+
+	for (const char *p = text; (p = strstr(p, word)) != NULL; p++)
+		if ((p == text || !word_char(p[-1])) && !word_char(p[k]))
+			return 1;
+	return 0;
+}
+
+static int
+has_synopsis(const char *text, const char *synopsis)
+{
+	char *t = squeeze(text), *s = squeeze(synopsis);
+	int found = strstr(t, s) != NULL;
+
+	free(t);
+	free(s);
+	return found;
+}
+
+/*
+ * The EXIT STATUS section of text (a heading is a line that starts
+ * without indentation; the section runs to the next one), or NULL.
+ */
+static char *
+exit_section(const char *text)
+{
+	const char *p = text, *start = NULL;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		int heading = n > 0 && !isspace((unsigned char)p[0]);
+
+		if (start && heading)
+			return xstrndup(start, (size_t)(p - start));
+		if (heading && n >= 11 && strncmp(p, "EXIT STATUS", 11) == 0 &&
+		    (n == 11 || isspace((unsigned char)p[11])))
+			start = p + n;
+		p += n + (p[n] == '\n');
+	}
+	return start ? xstrdup(start) : NULL;
+}
+
+/* code appears as a number of its own in text. */
+static int
+has_code(const char *text, int code)
+{
+	char want[16];
+	size_t k;
+
+	snprintf(want, sizeof(want), "%d", code);
+	k = strlen(want);
+	for (const char *p = text; (p = strstr(p, want)) != NULL; p++)
+		if ((p == text || !isdigit((unsigned char)p[-1])) &&
+		    !isdigit((unsigned char)p[k]))
+			return 1;
+	return 0;
+}
+
+static void
+test_table_sorted(void **state)
+{
+	(void)state;
+	assert_true(ncommands > 0);
+	for (unsigned i = 1; i < ncommands; i++)
+		if (strcmp(commands[i - 1].name, commands[i].name) >= 0)
+			fail_msg("commands[] not sorted: '%s' before '%s'",
+				 commands[i - 1].name, commands[i].name);
+}
+
+static void
+test_table_rows(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < ncommands; i++) {
+		const struct cmd *c = &commands[i];
+		size_t k = strlen(c->name);
+
+		assert_true(k > 0);
+		assert_non_null(c->fn);
+		assert_int_equal(c->needs & ~(NEEDS_DB | NEEDS_DIR), 0);
+		assert_non_null(c->summary);
+		assert_true(*c->summary);
+		/* the synopsis begins with the command's name */
+		if (strncmp(c->synopsis, c->name, k) != 0 ||
+		    (c->synopsis[k] != ' ' && c->synopsis[k] != '\0'))
+			fail_msg("synopsis '%s' does not start with '%s'",
+				 c->synopsis, c->name);
+		assert_ptr_equal(cmd_find(c->name), c);
+	}
+	assert_null(cmd_find("no-such-command"));
+	assert_null(cmd_find(""));
+}
+
+static void
+test_man_commands(void **state)
+{
+	struct man m;
+	int missing = 0;
+
+	(void)state;
+	man_load(&m);
+	for (unsigned i = 0; i < ncommands; i++) {
+		const char *name = commands[i].name;
+
+		if ((m.text[0] && has_word(m.text[0], name)) ||
+		    has_word(m.text[1], name))
+			continue;
+		print_error("%s does not mention command '%s'\n", MAN_PATH,
+			    name);
+		missing++;
+	}
+	man_release(&m);
+	assert_int_equal(missing, 0);
+}
+
+static void
+test_man_synopses(void **state)
+{
+	struct man m;
+	int missing = 0;
+
+	(void)state;
+	man_load(&m);
+	for (unsigned i = 0; i < ncommands; i++) {
+		const char *syn = commands[i].synopsis;
+
+		if ((m.text[0] && has_synopsis(m.text[0], syn)) ||
+		    has_synopsis(m.text[1], syn))
+			continue;
+		print_error("%s lacks the synopsis '%s'\n", MAN_PATH, syn);
+		missing++;
+	}
+	man_release(&m);
+	assert_int_equal(missing, 0);
+}
+
+static void
+test_man_exit_status(void **state)
+{
+	static const int codes[] = { RK_EXIT_OK, RK_EXIT_FAIL, RK_EXIT_USAGE,
+				     RK_EXIT_CHECK };
+	char *sec[2] = { NULL, NULL };
+	struct man m;
+	int missing = 0;
+
+	(void)state;
+	man_load(&m);
+	for (int t = 0; t < 2; t++)
+		if (m.text[t])
+			sec[t] = exit_section(m.text[t]);
+	if (!sec[0] && !sec[1]) {
+		man_release(&m);
+		fail_msg("%s has no EXIT STATUS section", MAN_PATH);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++) {
+		if ((sec[0] && has_code(sec[0], codes[i])) ||
+		    (sec[1] && has_code(sec[1], codes[i])))
+			continue;
+		print_error("%s: EXIT STATUS does not document %d\n", MAN_PATH,
+			    codes[i]);
+		missing++;
+	}
+	free(sec[0]);
+	free(sec[1]);
+	man_release(&m);
+	assert_int_equal(missing, 0);
+}
+
+/* The helpers above, on text whose answers are known. */
+static void
+test_helpers(void **state)
+{
+	char *t, *sec;
+
+	(void)state;
+	t = man_stripped(".\\\" comment run\n"
+			 ".SH \"EXIT STATUS\"\n"
+			 ".TP\n.B 0\nok\n"
+			 ".BR mark\\-applied \" \" \\fINAME\\fR...\n"
+			 "\\fBrun\\fR [\\-\\-dry\\-run]\n"
+			 ".SH SEE ALSO\n3 and 10\n");
+	assert_string_equal(t, "EXIT STATUS\n \n 0\n ok\n"
+			       " mark-applied NAME...\n"
+			       " run [--dry-run]\n"
+			       "SEE ALSO\n 3 and 10\n");
+	assert_true(has_word(t, "run"));
+	assert_false(has_word(t, "comment"));
+	assert_false(has_word(t, "mark"));
+	assert_true(has_synopsis(t, "mark-applied NAME..."));
+	assert_false(has_synopsis(t, "run [--json]"));
+	sec = exit_section(t);
+	assert_non_null(sec);
+	assert_true(has_code(sec, 0));
+	assert_false(has_code(sec, 3));
+	assert_false(has_code(sec, 1));
+	assert_true(has_code(t, 10));
+	free(sec);
+	free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_helpers),
+		cmocka_unit_test(test_table_sorted),
+		cmocka_unit_test(test_table_rows),
+		cmocka_unit_test(test_man_commands),
+		cmocka_unit_test(test_man_synopses),
+		cmocka_unit_test(test_man_exit_status),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
