@@ -11,9 +11,9 @@
 #include "reckon/banned.h"
 
 const char migname_conventions[] =
-    "V<version>__<description>.sql, U<version>__<description>.sql, "
-    "<version>_<description>.sql, <version>_<description>.up.sql with "
-    ".down.sql";
+	"V<version>__<description>.sql, U<version>__<description>.sql, "
+	"<version>_<description>.sql, <version>_<description>.up.sql with "
+	".down.sql";
 
 static int
 is_digit(char c)

@@ -147,10 +147,14 @@ show_run_failure(const struct rk_ctx *ctx, const struct run_report *r,
 	text_error(ctx, err);
 	if (r->failed && r->failed->excerpt)
 		fprintf(stderr, "\n%s", r->failed->excerpt);
-	fprintf(stderr, "Rolled back: nothing was applied%s.\n",
-		ctx->progress && r->failed && r->failed->name
-			? " (files shown as ran above were undone too)"
-			: "");
+	if (r->undone)
+		fprintf(stderr,
+			"Rolled back: nothing was applied (the %zu "
+			"migration(s) "
+			"shown as ran were undone).\n",
+			r->undone);
+	else
+		fprintf(stderr, "Rolled back: nothing was applied.\n");
 }
 
 static int

@@ -435,6 +435,7 @@ fail:
 		fail_report(r, NULL, NULL, err);
 	for (size_t i = 0; i < r->nitems; i++)
 		free(r->items[i].name);
+	r->undone = r->nitems;
 	r->nitems = 0;
 	return -1;
 }

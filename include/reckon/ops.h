@@ -105,6 +105,8 @@ struct run_report {
 	size_t nitems;
 	size_t cap;
 	struct run_failure *failed; /* owned, or NULL */
+	size_t undone;		    /* files that ran before the failure and
+				     * were rolled back with it */
 	long total_ms;
 	char *tracking_display; /* owned */
 	char *framework;	/* owned */

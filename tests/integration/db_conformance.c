@@ -210,26 +210,29 @@ test_redact(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-	    {"postgres://app:s3cret@db/prod", "postgres://app:***@db/prod"},
-	    {"postgresql://app@db:5432/prod", "postgresql://app@db:5432/prod"},
-	    {"postgres://u:p%40ss@h:5432/d?sslmode=require",
-	     "postgres://u:***@h:5432/d?sslmode=require"},
-	    {"postgres://u:pa@ss/x@h/d", "postgres://u:***@h/d"},
-	    {"postgres://h/d?sslmode=require&password=s3cret&user=u",
-	     "postgres://h/d?sslmode=require&password=***&user=u"},
-	    {"postgres://h/d?password=s3cret", "postgres://h/d?password=***"},
-	    {"postgres://u:s3cret@h1:5432,h2/d",
-	     "postgres://u:***@h1:5432,h2/d"},
-	    {"host=db dbname=prod password=s3cret user=app",
-	     "host=db dbname=prod password=*** user=app"},
-	    {"host=db password = 'se cr\\'et' dbname=prod",
-	     "host=db password = *** dbname=prod"},
-	    {"password=s3cret", "password=***"},
-	    {"sqlite:/var/lib/app.db", "sqlite:/var/lib/app.db"},
-	    {"sqlite::memory:", "sqlite::memory:"},
-	    {"data/app.db", "data/app.db"},
-	    {"mysql://root:hunter2@h/db", "mysql://root:***@h/db"},
-	    {"", ""},
+		{ "postgres://app:s3cret@db/prod",
+		  "postgres://app:***@db/prod" },
+		{ "postgresql://app@db:5432/prod",
+		  "postgresql://app@db:5432/prod" },
+		{ "postgres://u:p%40ss@h:5432/d?sslmode=require",
+		  "postgres://u:***@h:5432/d?sslmode=require" },
+		{ "postgres://u:pa@ss/x@h/d", "postgres://u:***@h/d" },
+		{ "postgres://h/d?sslmode=require&password=s3cret&user=u",
+		  "postgres://h/d?sslmode=require&password=***&user=u" },
+		{ "postgres://h/d?password=s3cret",
+		  "postgres://h/d?password=***" },
+		{ "postgres://u:s3cret@h1:5432,h2/d",
+		  "postgres://u:***@h1:5432,h2/d" },
+		{ "host=db dbname=prod password=s3cret user=app",
+		  "host=db dbname=prod password=*** user=app" },
+		{ "host=db password = 'se cr\\'et' dbname=prod",
+		  "host=db password = *** dbname=prod" },
+		{ "password=s3cret", "password=***" },
+		{ "sqlite:/var/lib/app.db", "sqlite:/var/lib/app.db" },
+		{ "sqlite::memory:", "sqlite::memory:" },
+		{ "data/app.db", "data/app.db" },
+		{ "mysql://root:hunter2@h/db", "mysql://root:***@h/db" },
+		{ "", "" },
 	};
 	size_t i;
 
@@ -250,19 +253,19 @@ test_kind_of_url(void **state)
 		const char *url;
 		enum db_kind kind;
 	} cases[] = {
-	    {"", DB_PG},
-	    {"postgres://u@h/d", DB_PG},
-	    {"postgresql://u@h/d", DB_PG},
-	    {"host=x dbname=y", DB_PG},
-	    {"  dbname = y", DB_PG},
-	    {"dbname=app.db", DB_PG},
-	    {"sqlite:app.db", DB_SQLITE},
-	    {"sqlite:relative/file", DB_SQLITE},
-	    {"sqlite:///abs/file", DB_SQLITE},
-	    {"sqlite::memory:", DB_SQLITE},
-	    {"app.db", DB_SQLITE},
-	    {"/var/lib/x.sqlite", DB_SQLITE},
-	    {"dir/x.sqlite3", DB_SQLITE},
+		{ "", DB_PG },
+		{ "postgres://u@h/d", DB_PG },
+		{ "postgresql://u@h/d", DB_PG },
+		{ "host=x dbname=y", DB_PG },
+		{ "  dbname = y", DB_PG },
+		{ "dbname=app.db", DB_PG },
+		{ "sqlite:app.db", DB_SQLITE },
+		{ "sqlite:relative/file", DB_SQLITE },
+		{ "sqlite:///abs/file", DB_SQLITE },
+		{ "sqlite::memory:", DB_SQLITE },
+		{ "app.db", DB_SQLITE },
+		{ "/var/lib/x.sqlite", DB_SQLITE },
+		{ "dir/x.sqlite3", DB_SQLITE },
 	};
 	size_t i;
 
@@ -281,9 +284,9 @@ static void
 test_kind_bad_url(void **state)
 {
 	static const char *const bad[] = {
-	    "mysql://root:hunter2@h/db",
-	    "notes.txt",
-	    "app.db.bak",
+		"mysql://root:hunter2@h/db",
+		"notes.txt",
+		"app.db.bak",
 	};
 	size_t i;
 
@@ -341,14 +344,14 @@ static void
 test_query_params(void **state)
 {
 	static const char *const vals[] = {
-	    "it's",
-	    "a;b",
-	    "'); DROP TABLE t_params;--",
-	    "\"quoted\" $1 ? :x @y",
-	    "",
-	    NULL,
-	    "caf\xc3\xa9 \xe2\x82\xac",
-	    "line\nbreak\ttab",
+		"it's",
+		"a;b",
+		"'); DROP TABLE t_params;--",
+		"\"quoted\" $1 ? :x @y",
+		"",
+		NULL,
+		"caf\xc3\xa9 \xe2\x82\xac",
+		"line\nbreak\ttab",
 	};
 	struct fx *fx = fx_of(state);
 	char id[16];
@@ -356,27 +359,27 @@ test_query_params(void **state)
 
 	run(fx, "CREATE TABLE @T (id integer, v text)", "t_params");
 	for (i = 0; i < ARRAY_SIZE(vals); i++) {
-		const char *p[2] = {id, vals[i]};
+		const char *p[2] = { id, vals[i] };
 
 		snprintf(id, sizeof(id), "%zu", i);
 		ask(fx, "INSERT INTO @T (id, v) VALUES ($1, $2)", "t_params", p,
 		    2, NULL);
 	}
 	for (i = 0; i < ARRAY_SIZE(vals); i++) {
-		const char *p[1] = {id};
+		const char *p[1] = { id };
 
 		snprintf(id, sizeof(id), "%zu", i);
 		assert_ask1(fx, "SELECT v FROM @T WHERE id = $1", "t_params", p,
 			    1, vals[i]);
 	}
 	{
-		const char *p[1] = {vals[2]};
+		const char *p[1] = { vals[2] };
 
 		assert_ask1(fx, "SELECT count(*) FROM @T WHERE v = $1",
 			    "t_params", p, 1, "1");
 	}
 	{
-		const char *p[1] = {NULL};
+		const char *p[1] = { NULL };
 
 		/* NULL is bound as SQL NULL: "v = NULL" matches nothing. */
 		assert_ask1(fx, "SELECT count(*) FROM @T WHERE v = $1",
@@ -386,7 +389,7 @@ test_query_params(void **state)
 	}
 	{
 		/* The same parameter twice, and parameters out of order. */
-		const char *p[2] = {"x", "y"};
+		const char *p[2] = { "x", "y" };
 
 		assert_ask1(fx, "SELECT $2 || $1 || $2", "t_params", p, 2,
 			    "yxy");
@@ -452,7 +455,8 @@ test_rows_copied(void **state)
 static void
 test_quote_ident_weird(void **state)
 {
-	static const char *const names[] = {"a\"b", "Mixed Case", "semi;colon"};
+	static const char *const names[] = { "a\"b", "Mixed Case",
+					     "semi;colon" };
 	struct fx *fx = fx_of(state);
 	struct rk_buf b = RK_BUF_INIT;
 	struct db_table_list l = DB_TABLE_LIST_INIT;
@@ -473,7 +477,7 @@ test_quote_ident_weird(void **state)
 	rk_buf_release(&b);
 
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		const char *p[1] = {names[i]};
+		const char *p[1] = { names[i] };
 
 		rk_buf_adds(&b, "CREATE TABLE @T (");
 		db_quote_ident(fx->db, names[i], &b);
@@ -493,7 +497,7 @@ test_quote_ident_weird(void **state)
 		fail_msg("tables failed: %s", err.msg);
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		const struct db_table *t =
-		    db_table_find(&l, fx_schema(fx), names[i]);
+			db_table_find(&l, fx_schema(fx), names[i]);
 
 		if (!t)
 			fail_msg("table '%s' not in tables()", names[i]);
@@ -628,15 +632,15 @@ test_err_missing_table(void **state)
 static void
 test_err_unique(void **state)
 {
-	const char *p[1] = {"1"};
+	const char *p[1] = { "1" };
 	struct fx *fx = fx_of(state);
 	struct rk_err err = RK_ERR_INIT;
 	char *sql;
 
 	run(fx, "CREATE TABLE @T (id integer UNIQUE)", "t_unique");
 	ask(fx, "INSERT INTO @T (id) VALUES ($1)", "t_unique", p, 1, NULL);
-	err =
-	    ask_fails(fx, "INSERT INTO @T (id) VALUES ($1)", "t_unique", p, 1);
+	err = ask_fails(fx, "INSERT INTO @T (id) VALUES ($1)", "t_unique", p,
+			1);
 	if (db_kind(fx->db) == DB_PG) {
 		assert_string_equal(err.sqlstate, "23505");
 		contains(err.msg, "duplicate key value violates unique");
@@ -797,12 +801,12 @@ test_pg_unreachable(void **state)
 	static const struct {
 		const char *url, *shown;
 	} cases[] = {
-	    {"postgres://u:secret@127.0.0.1:1/x",
-	     "'postgres://u:***@127.0.0.1:1/x'"},
-	    {"postgresql://127.0.0.1:1/x?user=u&password=secret",
-	     "'postgresql://127.0.0.1:1/x?user=u&password=***'"},
-	    {"host=127.0.0.1 port=1 user=u password=secret dbname=x",
-	     "'host=127.0.0.1 port=1 user=u password=*** dbname=x'"},
+		{ "postgres://u:secret@127.0.0.1:1/x",
+		  "'postgres://u:***@127.0.0.1:1/x'" },
+		{ "postgresql://127.0.0.1:1/x?user=u&password=secret",
+		  "'postgresql://127.0.0.1:1/x?user=u&password=***'" },
+		{ "host=127.0.0.1 port=1 user=u password=secret dbname=x",
+		  "'host=127.0.0.1 port=1 user=u password=*** dbname=x'" },
 	};
 	size_t i;
 
@@ -888,8 +892,8 @@ test_pg_settings(void **state)
 	struct db_rows rows = DB_ROWS_INIT;
 	struct rk_buf url = RK_BUF_INIT;
 	static const char q[] =
-	    "SELECT pg_catalog.current_setting('lock_timeout'),"
-	    " pg_catalog.current_setting('application_name')";
+		"SELECT pg_catalog.current_setting('lock_timeout'),"
+		" pg_catalog.current_setting('application_name')";
 	struct db *db;
 
 	/* The fixture's connection: DB_OPTS_INIT. */
@@ -927,8 +931,8 @@ test_pg_hint(void **state)
 	struct fx *fx = fx_of(state);
 	struct rk_err err;
 
-	err =
-	    ask_fails(fx, "SELECT pg_catalog.no_such_function(1)", "", NULL, 0);
+	err = ask_fails(fx, "SELECT pg_catalog.no_such_function(1)", "", NULL,
+			0);
 	assert_string_equal(err.sqlstate, "42883");
 	contains(err.msg, "no_such_function");
 	contains(err.hint, "No function matches");
@@ -1343,28 +1347,28 @@ int
 main(void)
 {
 	const struct CMUnitTest url_tests[] = {
-	    cmocka_unit_test(test_redact),
-	    cmocka_unit_test(test_kind_of_url),
-	    cmocka_unit_test(test_kind_bad_url),
+		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_kind_of_url),
+		cmocka_unit_test(test_kind_bad_url),
 	};
 	const struct CMUnitTest sqlite_tests[] = {
-	    CONFORMANCE_TESTS,
-	    cmocka_unit_test(test_sqlite_busy),
-	    cmocka_unit_test(test_sqlite_url_forms),
-	    cmocka_unit_test(test_sqlite_missing_dir),
-	    cmocka_unit_test(test_sqlite_not_a_database),
-	    cmocka_unit_test(test_sqlite_readonly),
+		CONFORMANCE_TESTS,
+		cmocka_unit_test(test_sqlite_busy),
+		cmocka_unit_test(test_sqlite_url_forms),
+		cmocka_unit_test(test_sqlite_missing_dir),
+		cmocka_unit_test(test_sqlite_not_a_database),
+		cmocka_unit_test(test_sqlite_readonly),
 	};
 	const struct CMUnitTest pg_tests[] = {
-	    CONFORMANCE_TESTS,
-	    cmocka_unit_test(test_pg_lock),
-	    cmocka_unit_test(test_pg_unreachable),
-	    cmocka_unit_test(test_pg_wrong_password),
-	    cmocka_unit_test(test_pg_settings),
-	    cmocka_unit_test(test_pg_hint),
-	    cmocka_unit_test(test_pg_notices_silent),
-	    cmocka_unit_test(test_pg_copy),
-	    cmocka_unit_test(test_pg_connection_lost),
+		CONFORMANCE_TESTS,
+		cmocka_unit_test(test_pg_lock),
+		cmocka_unit_test(test_pg_unreachable),
+		cmocka_unit_test(test_pg_wrong_password),
+		cmocka_unit_test(test_pg_settings),
+		cmocka_unit_test(test_pg_hint),
+		cmocka_unit_test(test_pg_notices_silent),
+		cmocka_unit_test(test_pg_copy),
+		cmocka_unit_test(test_pg_connection_lost),
 	};
 	int failed = 0;
 
