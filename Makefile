@@ -32,13 +32,20 @@ all: reckon
 reckon: $(REL_OBJ)
 	$(CC) $(CFLAGS) -o $@ $(REL_OBJ) $(LIBS)
 
-build/rel/%.o: %.c $(wildcard include/reckon/*.h) $(wildcard src/*.inc)
+# Web assets (src/web/*) become C arrays in build/gen/*.inc (embed.sh).
+WEB = $(wildcard src/web/*)
+GEN = $(patsubst src/web/%,build/gen/%.inc,$(WEB))
+build/gen/%.inc: src/web/% scripts/embed.sh
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+	./scripts/embed.sh $< $@ $(subst .,_,$(subst -,_,$(notdir $<)))
 
-build/san/%.o: %.c $(wildcard include/reckon/*.h) $(wildcard src/*.inc)
+build/rel/%.o: %.c $(wildcard include/reckon/*.h) $(GEN)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) -Ibuild/gen $(CFLAGS) -c -o $@ $<
+
+build/san/%.o: %.c $(wildcard include/reckon/*.h) $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Ibuild/gen -O1 -g $(SAN) -c -o $@ $<
 
 build/san/reckon: $(SAN_OBJ)
 	$(CC) $(SAN) -o $@ $(SAN_OBJ) $(LIBS)
