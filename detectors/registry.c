@@ -13,8 +13,73 @@
 #include "reckon/util.h"
 #include "reckon/banned.h"
 
+extern const struct detector det_alembic;
+extern const struct detector det_db_migrate;
+extern const struct detector det_dbmate;
+extern const struct detector det_diesel;
+extern const struct detector det_django;
+extern const struct detector det_doctrine;
+extern const struct detector det_drizzle;
+extern const struct detector det_ecto;
+extern const struct detector det_ef_core;
+extern const struct detector det_flyway;
+extern const struct detector det_golang_migrate;
+extern const struct detector det_goose;
+extern const struct detector det_graphile_migrate;
+extern const struct detector det_knex;
+extern const struct detector det_kysely;
+extern const struct detector det_laravel;
+extern const struct detector det_mikro_orm;
+extern const struct detector det_node_pg_migrate;
+extern const struct detector det_phinx;
+extern const struct detector det_postgrator;
+extern const struct detector det_prisma;
+extern const struct detector det_rails;
+extern const struct detector det_refinery;
+extern const struct detector det_sequelize;
+extern const struct detector det_sqitch;
+extern const struct detector det_sql_migrate;
+extern const struct detector det_sqlx;
+extern const struct detector det_tern;
+extern const struct detector det_trailbase;
+extern const struct detector det_typeorm;
+extern const struct detector det_umzug;
+extern const struct detector det_yoyo;
+
 const struct detector *const detectors[] = {
+	&det_alembic,
+	&det_db_migrate,
+	&det_dbmate,
+	&det_diesel,
+	&det_django,
+	&det_doctrine,
+	&det_drizzle,
+	&det_ecto,
+	&det_ef_core,
+	&det_flyway,
+	&det_golang_migrate,
+	&det_goose,
+	&det_graphile_migrate,
+	&det_knex,
+	&det_kysely,
+	&det_laravel,
+	&det_mikro_orm,
+	&det_node_pg_migrate,
+	&det_phinx,
+	&det_postgrator,
+	&det_prisma,
+	&det_rails,
 	&det_reckon,
+	&det_refinery,
+	&det_sequelize,
+	&det_sqitch,
+	&det_sql_migrate,
+	&det_sqlx,
+	&det_tern,
+	&det_trailbase,
+	&det_typeorm,
+	&det_umzug,
+	&det_yoyo,
 	NULL,
 };
 
@@ -141,7 +206,7 @@ signature_score(const struct detector *d, const struct db_table_list *tl,
 	size_t k = 0, score;
 
 	*companion = 0;
-	if (strcmp(t->name, d->table) != 0)
+	if (strcmp(t->name, d->table) != 0 || (d->flags & DET_EXPLICIT))
 		return 0;
 	if ((sqlite && (d->flags & DET_PG_ONLY)) ||
 	    (!sqlite && (d->flags & DET_SQLITE_ONLY)))
@@ -163,6 +228,8 @@ signature_score(const struct detector *d, const struct db_table_list *tl,
 			*companion = 1;
 		}
 	}
+	if ((d->flags & DET_NEEDS_COMPANION) && !*companion)
+		return 0;
 	return score;
 }
 

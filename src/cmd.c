@@ -105,6 +105,32 @@ history_cmd(const char *name, int current, int argc, char **argv,
 }
 
 static int
+cmd_check(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const struct opt opts[] = { OPT_TABLE_END };
+	struct check_report r = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if (parse("check", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	rc = no_args("check", nargs, args, err);
+	if (rc == 0)
+		rc = op_check(ctx, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_check(&r));
+		else
+			text_check(ctx, &r);
+		if (!r.safe)
+			rc = RK_EXIT_CHECK;
+	}
+	check_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
 cmd_current(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	return history_cmd("current", 1, argc, argv, ctx, err);
@@ -164,6 +190,12 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	const struct opt opts[] = {
 		{ "dry-run", OPT_BOOL, &o.dry_run,
 		  "show what would run; touch nothing" },
+		{ "to", OPT_STRING, &o.to, "only pending files up to VERSION" },
+		{ "steps", OPT_INT, &o.steps, "only the first N pending files" },
+		{ "per-file", OPT_BOOL, &o.per_file,
+		  "one transaction per file instead of one for the batch" },
+		{ "no-backup", OPT_BOOL, &o.no_backup,
+		  "SQLite: no backup copy before the run" },
 		OPT_TABLE_END,
 	};
 	struct run_report r = { 0 };
@@ -339,6 +371,8 @@ cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 }
 
 const struct cmd commands[] = {
+	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR, "check [--json]",
+	  "pre-flight safety check: pending, locks, long transactions, drift" },
 	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR, "current [--json]",
 	  "the latest applied migration" },
 	{ "detect", cmd_detect, NEEDS_DB, "detect [--json]",
@@ -355,8 +389,12 @@ const struct cmd commands[] = {
 	  "re-record checksums of reviewed modified files, clear failed "
 	  "markers" },
 	{ "run", cmd_run, NEEDS_DB | NEEDS_DIR,
-	  "run [NAME...] [--dry-run] [--json]",
+	  "run [NAME...] [--to VERSION] [--steps N] [--per-file] [--dry-run] "
+	  "[--no-backup] [--json]",
 	  "apply pending migrations in one transaction" },
+	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR,
+	  "serve [--listen ADDR:PORT] [--token-file FILE]",
+	  "HTTP API and dashboard" },
 	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR,
 	  "status [--check] [--json]",
 	  "each migration's state: applied, pending, modified, orphaned, "

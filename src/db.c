@@ -418,3 +418,12 @@ db_table_find(const struct db_table_list *l, const char *schema,
 	}
 	return NULL;
 }
+
+int
+db_backup(struct db *db, const char *dest, struct rk_err *err)
+{
+	if (!db->drv->backup)
+		return rk_fail(err, RK_DB, "the %s driver cannot take backups",
+			       db->drv->name);
+	return db->drv->backup(db, dest, err);
+}

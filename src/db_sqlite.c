@@ -35,8 +35,6 @@ struct sqlite_db {
 	int lazy;	/* the file does not exist yet: h is an empty
 			 * in-memory database until the first BEGIN */
 	int busy_ms;	/* busy timeout, for the reopen */
-	int created;	/* sq_begin created the file: if nothing was ever
-			 * committed to it, sq_close removes it again */
 };
 
 /* Busy timeout when db_opts leaves it 0, in milliseconds. */
@@ -325,12 +323,7 @@ sq_close(struct db *db)
 {
 	struct sqlite_db *p = sq_of(db);
 
-	struct stat st;
-
 	(void)sqlite3_close_v2(p->h);
-	/* a failed first run leaves the database as it was: absent */
-	if (p->created && stat(p->path, &st) == 0 && st.st_size == 0)
-		(void)unlink(p->path);
 	free(p->path);
 	free(p);
 }
@@ -434,10 +427,11 @@ sq_materialize(struct sqlite_db *p, struct rk_err *err)
 {
 	(void)sqlite3_close_v2(p->h);
 	p->h = NULL;
+	/* an empty file is an empty database; O_EXCL lets concurrent
+	 * runners race here harmlessly */
 	if (access(p->path, F_OK) != 0) {
 		int fd = open(p->path, O_WRONLY | O_CREAT | O_EXCL, 0666);
 
-		p->created = fd >= 0;
 		if (fd >= 0)
 			(void)close(fd);
 	}
@@ -478,6 +472,51 @@ sq_info(struct db *db, struct db_info *out, struct rk_err *err)
 	return 0;
 }
 
+/*
+ * A consistent copy through the backup API, page by page in one go. It
+ * reads through a second, read-only connection: the run's own connection
+ * may already hold the write lock (BEGIN IMMEDIATE), which the backup API
+ * refuses to read through, while other readers are still allowed.
+ */
+static int
+sq_backup(struct db *db, const char *dest, struct rk_err *err)
+{
+	struct sqlite_db *p = sq_of(db);
+	sqlite3 *to = NULL, *from = NULL;
+	sqlite3_backup *b;
+	int rc;
+
+	if (p->lazy)
+		return 0; /* nothing to back up yet */
+	rc = sqlite3_open_v2(p->path, &from, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		(void)sqlite3_busy_timeout(from, p->busy_ms);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_open_v2(dest, &to,
+				     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+				     NULL);
+	if (rc == SQLITE_OK) {
+		b = sqlite3_backup_init(to, "main", from, "main");
+		if (b) {
+			rc = sqlite3_backup_step(b, -1);
+			(void)sqlite3_backup_finish(b);
+			if (rc == SQLITE_DONE)
+				rc = SQLITE_OK;
+		} else {
+			rc = sqlite3_errcode(to);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		rk_fail(err, RK_DB, "cannot back up '%s' to '%s': %s", p->path,
+			dest, sqlite3_errstr(rc));
+		rk_err_hint(err, "check free space and permissions there, or "
+				 "pass --no-backup");
+	}
+	(void)sqlite3_close_v2(to);
+	(void)sqlite3_close_v2(from);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 const struct db_driver db_sqlite_driver = {
 	.name = "sqlite",
 	.kind = DB_SQLITE,
@@ -490,4 +529,5 @@ const struct db_driver db_sqlite_driver = {
 	.begin = sq_begin,
 	.lock = sq_lock,
 	.info = sq_info,
+	.backup = sq_backup,
 };

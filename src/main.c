@@ -120,6 +120,28 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 	return c->fn(argc, argv, ctx, err);
 }
 
+/*
+ * Move the command name (the first argument that is not an option) to
+ * rest[0], so a command's own options may come before it too:
+ * "reckon --no-backup run" is "reckon run --no-backup".
+ */
+static void
+command_first(char **rest, int nrest)
+{
+	int k = 0;
+
+	while (k < nrest && rest[k][0] == '-' && strcmp(rest[k], "--") != 0)
+		k++;
+	if (k == 0 || k >= nrest || rest[k][0] == '-')
+		return;
+	{
+		char *name = rest[k];
+
+		memmove(rest + 1, rest, (size_t)k * sizeof(*rest));
+		rest[0] = name;
+	}
+}
+
 static int
 finish(int code)
 {
@@ -159,6 +181,7 @@ main(int argc, char **argv)
 
 	rc = opt_parse("reckon", gopts, argc - 1, argv + 1, 1, rest, &nrest,
 		       &err);
+	command_first(rest, nrest);
 	ctx.json = g.json;
 	ctx.debug = g.debug;
 	if (rc == 0 && g.version) {

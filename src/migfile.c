@@ -112,10 +112,14 @@ marker_at(const char *s, size_t n, const char *word)
 int
 mig_up_section(const char *s, size_t n, size_t *off, size_t *len)
 {
+	/* dbmate, goose, sql-migrate, node-pg-migrate; Tern's separator
+	 * "---- create above / drop below ----" is a down marker with the
+	 * up part above it */
 	static const char *const ups[] = { "migrate:up", "+goose up",
-					   "+migrate up" };
+					   "+migrate up", "up migration" };
 	static const char *const downs[] = { "migrate:down", "+goose down",
-					     "+migrate down" };
+					     "+migrate down", "down migration",
+					     "-- create above / drop below" };
 	size_t up = 0, down = n, i = 0;
 	int found = 0;
 
@@ -127,8 +131,11 @@ mig_up_section(const char *s, size_t n, size_t *off, size_t *len)
 			if (!found && marker_at(s + i, ll, ups[k])) {
 				up = i + ll;
 				found = 1;
-			} else if (marker_at(s + i, ll, downs[k]) &&
-				   down == n && i >= up) {
+			}
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(downs); k++) {
+			if (marker_at(s + i, ll, downs[k]) && down == n &&
+			    i >= up) {
 				down = i;
 				found = 1;
 			}

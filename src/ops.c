@@ -131,6 +131,8 @@ choose_new_table(struct rk_ctx *ctx, const struct db_table_list *tl,
 
 		if (cfg->schema) {
 			t->schema = xstrdup(cfg->schema);
+		} else if (det->schema) {
+			t->schema = xstrdup(det->schema);
 		} else {
 			if (db_info(ctx->db, &info, err) < 0)
 				return -1;
@@ -184,9 +186,30 @@ out:
 	return rc;
 }
 
+/* Another runner may have created the tables since we looked. */
+static int
+refresh_exists(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	struct db_table_list tl = DB_TABLE_LIST_INIT;
+
+	if (s->tracked.exists && (!s->tracked.sidecar ||
+				  s->tracked.sidecar_exists))
+		return 0;
+	if (db_tables(ctx->db, &tl, err) < 0)
+		return -1;
+	s->tracked.exists = db_table_find(&tl, s->tracked.schema,
+					  s->tracked.table) != NULL;
+	s->tracked.sidecar_exists =
+		db_table_find(&tl, s->tracked.schema, SIDECAR_TABLE) != NULL;
+	db_table_list_release(&tl);
+	return 0;
+}
+
 int
 session_reload(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
+	if (refresh_exists(ctx, s, err) < 0)
+		return -1;
 	status_list_release(&s->status);
 	applied_set_release(&s->rows);
 	applied_set_release(&s->sidecar);

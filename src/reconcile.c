@@ -247,6 +247,9 @@ add_file_entries(struct rc *rc, struct status_list *out)
 			e->id = xstrdup(rc->id.s);
 			if (row->failed)
 				e->state = ST_FAILED;
+		} else if (head && rc->head_hit[i]) {
+			/* recorded through the head: the id it would have */
+			e->id = xstrdup(rc->id.s);
 		}
 		set_hashes(rc, e);
 	}

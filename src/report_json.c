@@ -187,6 +187,8 @@ json_run(const struct run_report *r)
 	json_object_set_new(doc, "failed",
 			    r->failed ? failure(r->failed) : json_null());
 	json_object_set_new(doc, "dry_run", json_boolean(r->dry_run));
+	json_object_set_new(doc, "transactions", json_integer(r->segments));
+	json_object_set_new(doc, "backup", str_or_null(r->backup));
 	return dump(doc);
 }
 
@@ -310,5 +312,39 @@ json_error(const struct rk_err *err)
 					   : json_null());
 	json_object_set_new(doc, "ok", json_false());
 	json_object_set_new(doc, "error", e);
+	return dump(doc);
+}
+
+static json_t *
+string_array(char **v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+char *
+json_check(const struct check_report *r)
+{
+	json_t *doc = json_object();
+
+	json_object_set_new(doc, "database", json_string(r->database));
+	json_object_set_new(doc, "user", json_string(r->user));
+	json_object_set_new(doc, "server_version",
+			    json_string(r->server_version));
+	json_object_set_new(doc, "pendingCount", json_integer(r->npending));
+	json_object_set_new(doc, "pendingFiles",
+			    string_array(r->pending, r->npending));
+	json_object_set_new(doc, "lockCount", json_integer(r->lock_count));
+	json_object_set_new(doc, "activeTxCount", json_integer(r->active_tx));
+	json_object_set_new(doc, "oldestTxAgeSeconds",
+			    json_real(r->oldest_tx_s));
+	json_object_set_new(doc, "journalMode", str_or_null(r->journal_mode));
+	json_object_set_new(doc, "writable", json_boolean(r->writable));
+	json_object_set_new(doc, "warnings",
+			    string_array(r->warnings, r->nwarnings));
+	json_object_set_new(doc, "safe", json_boolean(r->safe));
 	return dump(doc);
 }

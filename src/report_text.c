@@ -150,11 +150,19 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 				       : "");
 		return;
 	}
-	for (size_t i = 0; i < r->nitems; i++)
+	if (r->backup)
+		printf("Backup: %s\n", r->backup);
+	for (size_t i = 0; i < r->nitems; i++) {
 		if (r->items[i].skipped)
 			printf("note: %s: its own BEGIN/COMMIT was not sent; "
 			       "the batch transaction covers it\n",
 			       r->items[i].name);
+		if (r->items[i].no_tx)
+			printf("note: %s opts out of the transaction: it ran "
+			       "on its own, and the batch was split around "
+			       "it\n",
+			       r->items[i].name);
+	}
 	printf("Applied %zu migration(s) successfully in %ld ms.\n", r->nitems,
 	       r->total_ms);
 }
@@ -240,4 +248,27 @@ text_error(const struct rk_ctx *ctx, const struct rk_err *err)
 	if (ctx && ctx->debug && err->src_file)
 		fprintf(stderr, "  (raised at %s:%d)\n", err->src_file,
 			err->src_line);
+}
+
+void
+text_check(const struct rk_ctx *ctx, const struct check_report *r)
+{
+	(void)ctx;
+	printf("Database:        %s\n", r->database);
+	if (*r->user)
+		printf("User:            %s\n", r->user);
+	printf("Server version:  %s\n", r->server_version);
+	if (r->journal_mode)
+		printf("Journal mode:    %s\n", r->journal_mode);
+	printf("Pending:         %zu\n", r->npending);
+	for (size_t i = 0; i < r->npending; i++)
+		printf("  %s\n", r->pending[i]);
+	if (!r->journal_mode) {
+		printf("Waiting locks:   %ld\n", r->lock_count);
+		printf("Active tx:       %ld (oldest %.1f s)\n", r->active_tx,
+		       r->oldest_tx_s);
+	}
+	for (size_t i = 0; i < r->nwarnings; i++)
+		printf("warning: %s\n", r->warnings[i]);
+	printf("%s\n", r->safe ? "Safe to run." : "NOT safe to run.");
 }

@@ -11,9 +11,11 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "reckon/buf.h"
 #include "reckon/db.h"
+#include "reckon/detcommon.h"
 #include "reckon/err.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
@@ -26,6 +28,8 @@ struct prepared {
 	unsigned char *skip;	     /* owned: per statement, 1 = not sent */
 	size_t nskip;
 	char sha256[65]; /* of text, the bytes that run */
+	int no_tx;	 /* opted out: runs outside any transaction */
+	int fk_off;	 /* SQLite: needs PRAGMA foreign_keys off */
 };
 
 static void
@@ -103,15 +107,74 @@ tx_control(struct prepared *p, size_t i, const struct sql_dialect *d,
 	return 0;
 }
 
+/* "PRAGMA foreign_keys = OFF" (or 0, false, no): the value turns it off. */
+static int
+pragma_value_off(const char *s, size_t len)
+{
+	static const char *const offs[] = { "off", "0", "false", "no" };
+	const char *eq = memchr(s, '=', len);
+	size_t i, k;
+
+	if (!eq)
+		return 0;
+	i = (size_t)(eq - s) + 1;
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\''))
+		i++;
+	for (k = 0; k < ARRAY_SIZE(offs); k++) {
+		size_t w = strlen(offs[k]);
+
+		if (len - i >= w && strncasecmp(s + i, offs[k], w) == 0 &&
+		    (i + w == len || !((s[i + w] | 32) >= 'a' &&
+				       (s[i + w] | 32) <= 'z')))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * SQLite cannot change PRAGMA foreign_keys inside a transaction, so a
+ * table-rebuild migration's "PRAGMA foreign_keys = OFF" would silently do
+ * nothing: the runner turns it off around the whole batch instead (and
+ * checks the keys before commit), and does not send the file's own.
+ */
+static int
+fk_pragma(struct prepared *p, size_t i, const struct sql_dialect *d)
+{
+	const struct sql_stmt *st = &p->stmts.v[i];
+	char words[64];
+
+	if (d != &sql_dialect_sqlite)
+		return 0;
+	head_words(p->text.s + st->off, st->len, d, 2, words, sizeof(words));
+	if (strcmp(words, "PRAGMA FOREIGN_KEYS") != 0)
+		return 0;
+	if (pragma_value_off(p->text.s + st->off, st->len))
+		p->fk_off = 1;
+	return 1;
+}
+
 static int
 check_statements(struct prepared *p, const struct sql_dialect *d,
 		 struct rk_err *err)
 {
+	int opt_out = mig_opts_out_of_tx(p->text.s, p->text.len);
+
 	p->skip = xcalloc(p->stmts.n, 1);
+	if (strstr(p->text.s, "reckon:foreign-keys off"))
+		p->fk_off = d == &sql_dialect_sqlite;
 	for (size_t i = 0; i < p->stmts.n; i++) {
 		const struct sql_stmt *st = &p->stmts.v[i];
 		char words[64];
 
+		if (fk_pragma(p, i, d)) {
+			p->skip[i] = 1;
+			p->nskip++;
+			continue;
+		}
+		if ((st->flags & SQL_NO_TX) && opt_out) {
+			p->no_tx = 1;
+			continue;
+		}
 		if (st->flags & SQL_NO_TX) {
 			head_words(p->text.s + st->off, st->len, d, 4, words,
 				   sizeof(words));
@@ -120,9 +183,8 @@ check_statements(struct prepared *p, const struct sql_dialect *d,
 				p->file->name, st->line, words);
 			rk_err_hint(err,
 				    "reckon runs the batch in one transaction; "
-				    "run this statement by hand, then 'reckon "
-				    "mark-applied %s'",
-				    p->file->name);
+				    "put '-- reckon:no-transaction' in the file "
+				    "to run it on its own, outside one");
 			return -1;
 		}
 		if ((st->flags & SQL_TX_CONTROL) &&
@@ -182,6 +244,7 @@ run_report_release(struct run_report *r)
 	}
 	free(r->tracking_display);
 	free(r->framework);
+	free(r->backup);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -231,15 +294,22 @@ dup_nonempty(const char *s)
 
 static void
 fail_report(struct run_report *r, const struct prepared *p,
-	    const struct sql_stmt *st, const struct rk_err *err)
+	    const struct sql_stmt *st, struct rk_err *err)
 {
 	struct run_failure *f = xcalloc(1, sizeof(*f));
+
+	if (!*err->hint && (strcmp(err->sqlstate, "55P03") == 0 ||
+			    strstr(err->msg, "database is locked")))
+		rk_err_hint(err, "another session holds a lock this migration "
+				 "needs; see 'reckon check', retry when it is "
+				 "idle, or raise --lock-timeout");
 
 	f->name = p ? xstrdup(p->file->name) : NULL;
 	f->error = xstrdup(err->msg);
 	f->detail = dup_nonempty(err->detail);
 	f->hint = dup_nonempty(err->hint);
 	memcpy(f->sqlstate, err->sqlstate, sizeof(f->sqlstate));
+
 	if (p && st) {
 		f->line = err->position > 0
 				  ? position_line(p->text.s + st->off, st->len,
@@ -265,6 +335,7 @@ add_item(struct run_report *r, const struct prepared *p, long ms)
 	it->ms = ms;
 	it->nstmts = p->stmts.n - p->nskip;
 	it->skipped = p->nskip;
+	it->no_tx = p->no_tx;
 }
 
 static int
@@ -342,6 +413,11 @@ prepare_all(const struct rk_session *s, const struct run_opts *o,
 
 		if (e->state != ST_PENDING || !wanted(o, e->name))
 			continue;
+		if (o->to && *e->file->version &&
+		    rk_vercmp(e->file->version, o->to) > 0)
+			continue;
+		if (o->steps && k >= (size_t)o->steps)
+			break;
 		if (e->file->code)
 			continue; /* refused as a whole by check_code() */
 		rk_buf_init(&(*out)[k].text);
@@ -411,33 +487,207 @@ still_pending(const struct rk_session *s, const struct mig_file *f)
 	return 0;
 }
 
+/* PRAGMA foreign_key_check: any row is a violation the batch made. */
 static int
-apply_batch(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
-	    size_t n, struct run_report *r, struct rk_err *err)
+foreign_key_check(struct rk_ctx *ctx, struct rk_err *err)
 {
-	if (op_begin_locked(ctx, err) < 0)
+	struct db_rows rows = DB_ROWS_INIT;
+	int rc = db_query(ctx->db, "PRAGMA foreign_key_check", NULL, 0, &rows,
+			  err);
+
+	if (rc == 0 && rows.nrows) {
+		rc = rk_fail(err, RK_DB,
+			     "foreign key check failed: %zu row(s) in '%s' "
+			     "refer to missing rows in '%s'",
+			     rows.nrows,
+			     db_rows_get(&rows, 0, 0) ? db_rows_get(&rows, 0, 0)
+						      : "?",
+			     db_rows_get(&rows, 0, 2) ? db_rows_get(&rows, 0, 2)
+						      : "?");
+		rk_err_hint(err, "the batch turned foreign keys off and left "
+				 "dangling references; fix the migration");
+	}
+	db_rows_release(&rows);
+	return rc;
+}
+
+/* SQLite: a copy of the database file before anything changes. */
+static int
+take_backup(struct rk_ctx *ctx, struct run_report *r, struct rk_err *err)
+{
+	struct db_info info;
+	struct rk_buf path = RK_BUF_INIT;
+	char stamp[40];
+
+	if (db_info(ctx->db, &info, err) < 0)
 		return -1;
-	if (op_prepare_tables(ctx, s, err) < 0 ||
-	    session_reload(ctx, s, err) < 0)
+	if (strcmp(info.database, ":memory:") == 0 ||
+	    access(info.database, F_OK) != 0)
+		return 0;
+	det_now(DET_TIME_COMPACT, stamp);
+	rk_buf_addf(&path, "%s.reckon-backup-%s", info.database, stamp);
+	for (int k = 2; access(path.s, F_OK) == 0; k++) {
+		rk_buf_reset(&path);
+		rk_buf_addf(&path, "%s.reckon-backup-%s-%d", info.database,
+			    stamp, k);
+	}
+	if (db_backup(ctx->db, path.s, err) < 0) {
+		rk_buf_release(&path);
+		return -1;
+	}
+	r->backup = rk_buf_detach(&path, NULL);
+	return 0;
+}
+
+/* How one transaction of the run behaves. */
+struct seg_opts {
+	int backup;   /* SQLite: back up before the first change */
+	int fk_check; /* SQLite: PRAGMA foreign_key_check before commit */
+};
+
+/* Commit or roll back one transaction's worth of files [from, to). */
+static int
+apply_segment(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
+	      size_t from, size_t to, const struct seg_opts *so,
+	      struct run_report *r, struct rk_err *err)
+{
+	size_t first = r->nitems;
+	int pending = 0;
+
+	r->segments++;
+	if (op_begin_locked(ctx, err) < 0)
+		goto fail_open;
+	if (session_reload(ctx, s, err) < 0)
 		goto fail;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = from; i < to; i++)
+		pending |= still_pending(s, ps[i].file);
+	/* under the lock, before any change, and only if this runner will
+	 * change something: concurrent losers take no backup */
+	if (so->backup && pending && !r->backup && take_backup(ctx, r, err) < 0)
+		goto fail;
+	if (op_prepare_tables(ctx, s, err) < 0)
+		goto fail;
+	for (size_t i = from; i < to; i++) {
 		if (!still_pending(s, ps[i].file))
 			continue;
 		if (apply_one(ctx, s, &ps[i], r, err) < 0)
 			goto fail;
 	}
+	if (so->fk_check && foreign_key_check(ctx, err) < 0)
+		goto fail;
 	if (db_commit(ctx->db, err) < 0)
 		goto fail;
 	return 0;
 fail:
 	db_rollback(ctx->db);
+fail_open:
 	if (!r->failed)
 		fail_report(r, NULL, NULL, err);
-	for (size_t i = 0; i < r->nitems; i++)
+	for (size_t i = first; i < r->nitems; i++)
 		free(r->items[i].name);
-	r->undone = r->nitems;
-	r->nitems = 0;
+	r->undone = r->nitems - first;
+	r->nitems = first;
 	return -1;
+}
+
+/*
+ * A file that opted out of the transaction: its statements run one by one
+ * in autocommit (the server refuses them in a transaction block), then a
+ * short locked transaction records it. A failure halfway leaves the
+ * statements before it applied: that is what opting out means.
+ */
+static int
+apply_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	    struct run_report *r, struct rk_err *err)
+{
+	struct prepared rec = *p;
+	unsigned char *none;
+	int rc;
+
+	if (!still_pending(s, p->file))
+		return 0;
+	for (size_t i = 0; i < p->stmts.n; i++) {
+		const struct sql_stmt *st = &p->stmts.v[i];
+		struct rk_buf stmt = RK_BUF_INIT;
+
+		if (p->skip[i])
+			continue;
+		rk_buf_add(&stmt, p->text.s + st->off, st->len);
+		rc = db_exec(ctx->db, stmt.s, err);
+		rk_buf_release(&stmt);
+		if (rc < 0) {
+			fail_report(r, p, st, err);
+			rk_err_prefix(err, "%s:%u", p->file->name,
+				      r->failed->line);
+			return -1;
+		}
+		p->skip[i] = 1; /* ran; the record step sends nothing */
+	}
+	none = xcalloc(p->stmts.n + 1, 1);
+	memset(none, 1, p->stmts.n);
+	rec.skip = none;
+	rc = apply_segment(ctx, s, &rec, 0, 1, &(struct seg_opts){ 0, 0 }, r,
+			   err);
+	free(none);
+	return rc;
+}
+
+static int
+set_foreign_keys(struct rk_ctx *ctx, const char *value, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	int rc;
+
+	rk_buf_addf(&sql, "PRAGMA foreign_keys = %s",
+		    strcmp(value, "1") == 0 ? "ON" : "OFF");
+	rc = db_exec(ctx->db, sql.s, err);
+	rk_buf_release(&sql);
+	return rc;
+}
+
+/* Run ps[0..n) as segments: one transaction (or one per file), with
+ * opted-out files on their own between them. */
+static int
+apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
+	  size_t n, const struct run_opts *o, struct run_report *r,
+	  struct rk_err *err)
+{
+	int sqlite = db_kind(ctx->db) == DB_SQLITE, fk = 0, rc = 0;
+	struct db_rows old = DB_ROWS_INIT;
+	struct seg_opts so = { 0, 0 };
+	size_t i = 0;
+
+	so.backup = sqlite && !o->no_backup;
+	for (size_t k = 0; k < n; k++)
+		fk |= ps[k].fk_off;
+	so.fk_check = fk;
+	if (fk && (db_query(ctx->db, "PRAGMA foreign_keys", NULL, 0, &old,
+			    err) < 0 ||
+		   set_foreign_keys(ctx, "0", err) < 0)) {
+		db_rows_release(&old);
+		return -1;
+	}
+	while (rc == 0 && i < n) {
+		size_t j = i + 1;
+
+		if (ps[i].no_tx) {
+			rc = apply_no_tx(ctx, s, &ps[i], r, err);
+			i = j;
+			continue;
+		}
+		while (!o->per_file && j < n && !ps[j].no_tx)
+			j++;
+		rc = apply_segment(ctx, s, ps, i, j, &so, r, err);
+		i = j;
+	}
+	if (fk) {
+		struct rk_err ignored = RK_ERR_INIT;
+		const char *v = old.nrows ? db_rows_get(&old, 0, 0) : NULL;
+
+		(void)set_foreign_keys(ctx, v ? v : "0", &ignored);
+	}
+	db_rows_release(&old);
+	return rc;
 }
 
 int
@@ -473,7 +723,7 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		r->nothing_to_do = n == 0;
 		rc = 0;
 	} else {
-		rc = apply_batch(ctx, &s, ps, n, r, err);
+		rc = apply_all(ctx, &s, ps, n, o, r, err);
 	}
 	r->ok = rc == 0;
 out:

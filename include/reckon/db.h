@@ -119,6 +119,9 @@ struct db_driver {
 	 * pg_try_advisory_xact_lock; SQLite: nothing (BEGIN IMMEDIATE). */
 	int (*lock)(struct db *db, int wait_secs, struct rk_err *err);
 	int (*info)(struct db *db, struct db_info *out, struct rk_err *err);
+	/* Copy the whole database to the file dest (SQLite backup API);
+	 * NULL where the driver has none (PostgreSQL). */
+	int (*backup)(struct db *db, const char *dest, struct rk_err *err);
 };
 
 struct db {
@@ -160,5 +163,7 @@ int db_commit(struct db *db, struct rk_err *err);
 void db_rollback(struct db *db);
 int db_lock(struct db *db, int wait_secs, struct rk_err *err);
 int db_info(struct db *db, struct db_info *out, struct rk_err *err);
+/* Back the database up to dest; an RK_DB error where unsupported. */
+int db_backup(struct db *db, const char *dest, struct rk_err *err);
 
 #endif

@@ -71,15 +71,25 @@ void tracked_display(const struct tracked *t, struct rk_buf *out);
 void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
 		     struct rk_buf *out);
 
-/* Detector flags. */
-#define DET_HEAD                                                               \
-	0x1u		     /* rows hold only the current version(s):         \
-			      * every file up to it is applied */
-#define DET_PG_ONLY	0x2u /* the framework never used SQLite */
-#define DET_SQLITE_ONLY 0x4u /* the framework only uses SQLite */
-#define DET_NO_WRITE                                                           \
-	0x8u /* reckon reads this table but cannot record                      \
-	      * migrations the way the framework does */
+/*
+ * Detector flags:
+ * DET_HEAD            rows hold only the current version(s): every file up
+ *                     to one is applied (golang-migrate, Tern, Alembic)
+ * DET_PG_ONLY         the framework never used SQLite
+ * DET_SQLITE_ONLY     the framework only uses SQLite
+ * DET_NO_WRITE        reckon reads the table but cannot record migrations
+ *                     the way the framework does
+ * DET_NEEDS_COMPANION matches only with a companion table beside it
+ *                     (Rails: ar_internal_metadata)
+ * DET_EXPLICIT        never detected, only chosen with --framework (Umzug
+ *                     writes exactly Sequelize's table)
+ */
+#define DET_HEAD	    0x1u
+#define DET_PG_ONLY	    0x2u
+#define DET_SQLITE_ONLY	    0x4u
+#define DET_NO_WRITE	    0x8u
+#define DET_NEEDS_COMPANION 0x10u
+#define DET_EXPLICIT	    0x20u
 
 struct detector {
 	const char *name;	       /* "flyway": --framework, output */

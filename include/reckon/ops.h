@@ -83,6 +83,7 @@ struct run_item {
 	long ms;	 /* execution time */
 	size_t nstmts;	 /* statements run */
 	size_t skipped;	 /* the file's own BEGIN/COMMIT, not sent */
+	int no_tx;	 /* ran outside a transaction (the file opted out) */
 };
 
 /* Why a run failed. */
@@ -110,6 +111,8 @@ struct run_report {
 	long total_ms;
 	char *tracking_display; /* owned */
 	char *framework;	/* owned */
+	char *backup;		/* owned: SQLite backup file written, or NULL */
+	size_t segments;	/* transactions the run used */
 };
 void run_report_release(struct run_report *r);
 
@@ -117,6 +120,10 @@ struct run_opts {
 	int dry_run;
 	char **names; /* only these (file names), or NULL for all pending */
 	int nnames;
+	const char *to; /* only pending files up to this version, or NULL */
+	int steps;	/* only the first steps pending files; 0 = all */
+	int per_file;	/* one transaction per file instead of one */
+	int no_backup;	/* SQLite: no backup before the run */
 };
 
 /*
@@ -169,6 +176,25 @@ struct preview_report {
 void preview_report_release(struct preview_report *r);
 int op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
 	       struct preview_report *r, struct rk_err *err);
+
+/* The pre-flight safety report (SPEC.md "Safety check"). */
+struct check_report {
+	char *database;	      /* owned: redacted URL or file */
+	char *user;	      /* owned; "" on SQLite */
+	char *server_version; /* owned */
+	char **pending;	      /* owned: pending file names */
+	size_t npending;
+	long lock_count;      /* PG: lock requests waiting (not granted) */
+	long active_tx;	      /* PG: other non-idle transactions */
+	double oldest_tx_s;   /* PG: age of the oldest of them, seconds */
+	char *journal_mode;   /* owned: SQLite journal mode, or NULL */
+	int writable;	      /* the database accepts writes */
+	char **warnings;      /* owned */
+	size_t nwarnings;
+	int safe; /* no warnings */
+};
+void check_report_release(struct check_report *r);
+int op_check(struct rk_ctx *ctx, struct check_report *r, struct rk_err *err);
 
 /* True if the file's text opts out of the batch transaction. */
 int mig_opts_out_of_tx(const char *s, size_t n);

@@ -19,6 +19,7 @@ void text_mark(const struct rk_ctx *ctx, const struct mark_report *r,
 	       const char *verb);
 void text_detect(const struct rk_ctx *ctx, const struct detect_report *r);
 void text_preview(const struct rk_ctx *ctx, const struct preview_report *r);
+void text_check(const struct rk_ctx *ctx, const struct check_report *r);
 /* "reckon: <msg>" and the detail, hint and origin lines, on stderr. */
 void text_error(const struct rk_ctx *ctx, const struct rk_err *err);
 /* The progress hook for ctx->progress: one line per applied file. */
@@ -30,6 +31,7 @@ char *json_run(const struct run_report *r);
 char *json_mark(const struct mark_report *r, const char *key);
 char *json_detect(const struct detect_report *r);
 char *json_preview(const struct preview_report *r);
+char *json_check(const struct check_report *r);
 /* {"ok": false, "error": {...}} */
 char *json_error(const struct rk_err *err);
 

@@ -107,7 +107,8 @@ dump() {
 	if [ "$BACKEND" = pg ]; then
 		pg_dump -d "$PGDB" --no-owner 2>&1 | grep -v '^--\|^\\\(un\)\?restrict '
 	else
-		if [ -e "$SQLITE_FILE" ]; then sha256sum <"$SQLITE_FILE"; else echo absent; fi
+		# a missing file and an empty one are the same (empty) database
+		if [ -s "$SQLITE_FILE" ]; then sha256sum <"$SQLITE_FILE"; else echo empty; fi
 	fi
 }
 save_dump() { dump >"$T/before.dump"; }
