@@ -1,0 +1,115 @@
+/*
+ * dbmate: schema_migrations(version), one row per applied file holding the
+ * file's leading digits exactly as written (leading zeros kept). No
+ * checksum, no timestamps, no failure marker. The table has the same shape
+ * as Rails' on PostgreSQL, so an ar_internal_metadata table beside it rules
+ * dbmate out. Files are <digits>*.sql with "-- migrate:up" and
+ * "-- migrate:down" sections (the core runs the up section only).
+ *
+ * Checked against amacneil/dbmate:
+ *   pkg/dbmate/db.go (migrationFileRegexp `^(\d+).*\.sql$`, version = the
+ *     first group as a string),
+ *   pkg/dbmate/migration.go (the migrate:up / migrate:down markers),
+ *   pkg/driver/postgres/postgres.go (CreateMigrationsTable "version varchar
+ *     primary key", InsertMigration, DeleteMigration),
+ *   pkg/driver/sqlite/sqlite.go ("version varchar(128) primary key").
+ */
+#include <string.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/detcommon.h"
+#include "reckon/detector.h"
+#include "reckon/migfile.h"
+#include "reckon/migname.h"
+#include "reckon/banned.h"
+
+static const char *const dbmate_cols[] = { "version", NULL };
+/* Rails keeps the same table plus this one */
+static const char *const dbmate_excl[] = { "ar_internal_metadata", NULL };
+
+/* <digits><anything>.sql; desc is the rest without one leading '_'. */
+static int
+dbmate_parse(const char *rel, struct migname *out)
+{
+	size_t n = strlen(rel), i = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0)
+		return -1;
+	n -= 4;
+	while (i < n && rel[i] >= '0' && rel[i] <= '9')
+		i++;
+	if (i == 0 || i >= sizeof(out->version))
+		return -1;
+	memcpy(out->version, rel, i);
+	if (i < n && (rel[i] == '_' || rel[i] == '-'))
+		i++;
+	if (n - i >= sizeof(out->desc))
+		return -1;
+	memcpy(out->desc, rel + i, n - i);
+	out->kind = MIG_UP;
+	out->conv = CONV_PLAIN;
+	return 0;
+}
+
+static int
+dbmate_read(struct db *db, const struct tracked *t, struct applied_set *out,
+	    struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+
+	if (det_select(db, t, "version", "version", &rows, err) < 0)
+		return -1;
+	for (size_t i = 0; i < rows.nrows; i++) {
+		const char *v = db_rows_get(&rows, i, 0);
+
+		applied_add(out, v, v, NULL, NULL);
+	}
+	db_rows_release(&rows);
+	return 0;
+}
+
+static int
+dbmate_ensure(struct db *db, struct tracked *t, struct rk_err *err)
+{
+	if (t->exists)
+		return 0;
+	return det_exec_t(db, t,
+			  db_kind(db) == DB_PG
+				  ? "CREATE TABLE IF NOT EXISTS %T "
+				    "(version varchar PRIMARY KEY)"
+				  : "CREATE TABLE IF NOT EXISTS %T "
+				    "(version varchar(128) primary key)",
+			  err);
+}
+
+static int
+dbmate_record(struct db *db, struct tracked *t, const struct mig_file *m,
+	      long exec_ms, struct rk_err *err)
+{
+	const char *params[1] = { m->version };
+
+	(void)exec_ms;
+	return det_insert(db, t, "version", "$1", params, 1, err);
+}
+
+static int
+dbmate_unrecord(struct db *db, const struct tracked *t,
+		const struct applied *row, struct rk_err *err)
+{
+	return det_delete(db, t, "version", row->id, err);
+}
+
+const struct detector det_dbmate = {
+	.name = "dbmate",
+	.table = "schema_migrations",
+	.columns = dbmate_cols,
+	.excluders = dbmate_excl,
+	.parse_name = dbmate_parse,
+	.file_id = det_id_version,
+	.read = dbmate_read,
+	.ensure = dbmate_ensure,
+	.record = dbmate_record,
+	.unrecord = dbmate_unrecord,
+};

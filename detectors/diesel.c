@@ -1,0 +1,122 @@
+/*
+ * Diesel: __diesel_schema_migrations(version, run_on), one row per applied
+ * migration directory. A migration is a directory <version>_<name>/ with
+ * up.sql (and down.sql, optional metadata.toml); the stored version is the
+ * directory name up to its first '_' with every '-' removed, so
+ * 2024-01-01-120000_create_users is stored as 20240101120000 (and Diesel's
+ * own 00000000000000_diesel_initial_setup as 00000000000000). run_on comes
+ * from the column default. No checksum, no failure marker.
+ *
+ * Checked against diesel-rs/diesel:
+ *   diesel/src/migration/setup_migration_table.sql (the DDL, both
+ *     databases),
+ *   diesel_migrations/migrations_internals/src/lib.rs (version_from_string:
+ *     split at '_', remove '-'; valid_sql_migration_directory: has up.sql),
+ *   diesel_migrations/src/migration_harness.rs (insert of version only).
+ */
+#include <string.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/detcommon.h"
+#include "reckon/detector.h"
+#include "reckon/migfile.h"
+#include "reckon/migname.h"
+#include "reckon/banned.h"
+
+static const char *const diesel_cols[] = { "version", "run_on", NULL };
+
+/* "<dir>/up.sql" (MIG_UP) or "<dir>/down.sql" (MIG_DOWN). */
+static int
+diesel_parse(const char *rel, struct migname *out)
+{
+	const char *slash = strchr(rel, '/'), *us;
+	size_t dlen, w = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!slash || slash == rel || strchr(slash + 1, '/'))
+		return -1;
+	if (strcmp(slash + 1, "up.sql") == 0)
+		out->kind = MIG_UP;
+	else if (strcmp(slash + 1, "down.sql") == 0)
+		out->kind = MIG_DOWN;
+	else
+		return -1;
+	dlen = (size_t)(slash - rel);
+	us = memchr(rel, '_', dlen);
+	for (const char *p = rel; p < (us ? us : slash); p++) {
+		if (*p == '-')
+			continue;
+		if (w + 1 >= sizeof(out->version))
+			return -1;
+		out->version[w++] = *p;
+	}
+	if (w == 0 || (us && (size_t)(slash - us - 1) >= sizeof(out->desc)))
+		return -1;
+	if (us)
+		memcpy(out->desc, us + 1, (size_t)(slash - us - 1));
+	out->conv = CONV_PLAIN;
+	return 0;
+}
+
+static int
+diesel_read(struct db *db, const struct tracked *t, struct applied_set *out,
+	    struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+
+	if (det_select(db, t, "version, run_on", "run_on, version", &rows,
+		       err) < 0)
+		return -1;
+	for (size_t i = 0; i < rows.nrows; i++) {
+		const char *v = db_rows_get(&rows, i, 0);
+		char at[32];
+
+		applied_add(out, v, v,
+			    det_iso_time(db_rows_get(&rows, i, 1), at), NULL);
+	}
+	db_rows_release(&rows);
+	return 0;
+}
+
+static int
+diesel_ensure(struct db *db, struct tracked *t, struct rk_err *err)
+{
+	if (t->exists)
+		return 0;
+	return det_exec_t(db, t,
+			  "CREATE TABLE IF NOT EXISTS %T (\n"
+			  "       version VARCHAR(50) PRIMARY KEY NOT NULL,\n"
+			  "       run_on TIMESTAMP NOT NULL DEFAULT "
+			  "CURRENT_TIMESTAMP\n)",
+			  err);
+}
+
+static int
+diesel_record(struct db *db, struct tracked *t, const struct mig_file *m,
+	      long exec_ms, struct rk_err *err)
+{
+	const char *params[1] = { m->version };
+
+	(void)exec_ms;
+	return det_insert(db, t, "version", "$1", params, 1, err);
+}
+
+static int
+diesel_unrecord(struct db *db, const struct tracked *t,
+		const struct applied *row, struct rk_err *err)
+{
+	return det_delete(db, t, "version", row->id, err);
+}
+
+const struct detector det_diesel = {
+	.name = "diesel",
+	.table = "__diesel_schema_migrations",
+	.columns = diesel_cols,
+	.parse_name = diesel_parse,
+	.file_id = det_id_version,
+	.read = diesel_read,
+	.ensure = diesel_ensure,
+	.record = diesel_record,
+	.unrecord = diesel_unrecord,
+};

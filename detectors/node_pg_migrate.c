@@ -1,0 +1,169 @@
+/*
+ * node-pg-migrate (PostgreSQL only): pgmigrations(id, name, run_on), one
+ * row per applied file, name = the file name without its extension
+ * ("1391877300255_add-users" for 1391877300255_add-users.js or .sql), run_on
+ * = the server's NOW() (timestamp without time zone). Migrations are .js /
+ * .cjs / .mjs / .ts files (code) or .sql files; a .sql file is split at a
+ * "-- Down Migration" line, which the core does not know, so a .sql file
+ * with a down section is flagged as code as well: reckon reconciles and
+ * marks it but leaves running it to node-pg-migrate. No checksum.
+ *
+ * Checked against salsita/node-pg-migrate:
+ *   src/runner.ts (ensureMigrationsTable "id SERIAL PRIMARY KEY, name
+ *     varchar(255) NOT NULL, run_on timestamp NOT NULL"; getRunMigrations
+ *     ORDER BY run_on, id; .sql files through sqlMigration),
+ *   src/migration.ts (name = basename without extname; INSERT (name,
+ *     run_on) VALUES (name, NOW()); DELETE ... WHERE name),
+ *   src/sqlMigration.ts (markers `^\s*--[\s-]*up\s+migration` and
+ *     `...down\s+migration`, case-insensitive, multiline).
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/detcommon.h"
+#include "reckon/detector.h"
+#include "reckon/migfile.h"
+#include "reckon/migname.h"
+#include "reckon/banned.h"
+
+static const char *const npm_cols[] = { "id", "name", "run_on", NULL };
+
+/* Extensions node-pg-migrate loads; all but .sql are code. */
+static const char *const npm_exts[] = { ".sql", ".js",	".cjs", ".mjs",
+					".ts",	".cts", ".mts" };
+
+static int
+npm_parse(const char *rel, struct migname *out)
+{
+	const char *dot = strrchr(rel, '.');
+
+	if (!dot)
+		return -1;
+	for (size_t i = 0; i < sizeof(npm_exts) / sizeof(npm_exts[0]); i++) {
+		int code = i > 0;
+
+		if (strcmp(dot, npm_exts[i]) != 0)
+			continue;
+		if (det_parse_digits(rel, '_', npm_exts[i], code, out) == 0 ||
+		    det_parse_digits(rel, '-', npm_exts[i], code, out) == 0)
+			return 0;
+		break;
+	}
+	return -1;
+}
+
+/* A line "^\s*--[\s-]*down\s+migration" (any case). */
+static int
+down_marker(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (n - i < 2 || s[i] != '-' || s[i + 1] != '-')
+		return 0;
+	i += 2;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '-'))
+		i++;
+	if (n - i < 4 || strncasecmp(s + i, "down", 4) != 0)
+		return 0;
+	i += 4;
+	if (i >= n || (s[i] != ' ' && s[i] != '\t'))
+		return 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return n - i >= 9 && strncasecmp(s + i, "migration", 9) == 0;
+}
+
+static void
+npm_inspect(struct mig_file *f, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (!f->code && i < n) {
+		const char *e = memchr(s + i, '\n', n - i);
+		size_t len = e ? (size_t)(e - (s + i)) : n - i;
+
+		f->code = down_marker(s + i, len);
+		i += len + 1;
+	}
+}
+
+static int
+npm_read(struct db *db, const struct tracked *t, struct applied_set *out,
+	 struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+
+	if (det_select(db, t, "name, run_on", "run_on, id", &rows, err) < 0)
+		return -1;
+	for (size_t i = 0; i < rows.nrows; i++) {
+		const char *name = db_rows_get(&rows, i, 0);
+		char at[32], v[32];
+		size_t k = 0;
+
+		while (name && k + 1 < sizeof(v) && name[k] >= '0' &&
+		       name[k] <= '9') {
+			v[k] = name[k];
+			k++;
+		}
+		v[k] = '\0';
+		applied_add(out, name, k ? v : NULL,
+			    det_iso_time(db_rows_get(&rows, i, 1), at), NULL);
+	}
+	db_rows_release(&rows);
+	return 0;
+}
+
+static int
+npm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
+{
+	if (t->exists)
+		return 0;
+	return det_exec_t(db, t,
+			  "CREATE TABLE %T (id SERIAL PRIMARY KEY, name "
+			  "varchar(255) NOT NULL, run_on timestamp NOT NULL)",
+			  err);
+}
+
+static int
+npm_record(struct db *db, struct tracked *t, const struct mig_file *m,
+	   long exec_ms, struct rk_err *err)
+{
+	struct rk_buf name = RK_BUF_INIT;
+	const char *params[1];
+	int rc;
+
+	(void)exec_ms;
+	det_stem(m, &name);
+	params[0] = name.s;
+	rc = det_insert(db, t, "name, run_on", "$1, NOW()", params, 1, err);
+	rk_buf_release(&name);
+	return rc;
+}
+
+static int
+npm_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
+	     struct rk_err *err)
+{
+	return det_delete(db, t, "name", row->id, err);
+}
+
+const struct detector det_node_pg_migrate = {
+	.name = "node-pg-migrate",
+	.table = "pgmigrations",
+	.columns = npm_cols,
+	.flags = DET_PG_ONLY,
+	.kind_note = "node-pg-migrate JavaScript/TypeScript migrations, and "
+		     ".sql files with a '-- Down Migration' section, need "
+		     "node-pg-migrate to run them",
+	.parse_name = npm_parse,
+	.inspect = npm_inspect,
+	.file_id = det_id_stem,
+	.read = npm_read,
+	.ensure = npm_ensure,
+	.record = npm_record,
+	.unrecord = npm_unrecord,
+};

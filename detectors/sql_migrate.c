@@ -1,0 +1,143 @@
+/*
+ * sql-migrate (rubenv/sql-migrate): gorp_migrations(id, applied_at), one
+ * row per applied file, id = the file name including ".sql". Every *.sql
+ * file of the directory is a migration; files whose names start with
+ * digits run first, by that number, the rest by name. Sections are
+ * "-- +migrate Up" / "-- +migrate Down" (the core runs the Up one).
+ * applied_at is the client's time.Now(): a timestamptz on PostgreSQL, and
+ * on SQLite Go's text form "2006-01-02 15:04:05.999999999-07:00" (trailing
+ * fraction zeros dropped). No checksum: the open pull request #275 adds a
+ * checksum column, which released versions do not have.
+ *
+ * Checked against rubenv/sql-migrate: migrate.go (MigrationRecord {Id,
+ * AppliedAt}, table name gorp_migrations, findMigrations over *.sql,
+ * ParseMigration(info.Name()), Migration.Less by numberPrefixRegex
+ * `^(\d+).*$`, Insert(&MigrationRecord{Id, time.Now()}), Delete by Id),
+ * sqlparse/sqlparse.go (the +migrate markers).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/detcommon.h"
+#include "reckon/detector.h"
+#include "reckon/migfile.h"
+#include "reckon/migname.h"
+#include "reckon/banned.h"
+
+static const char *const sm_cols[] = { "id", "applied_at", NULL };
+
+/* Any top-level *.sql; version = leading digits, or "" when none. */
+static int
+sm_parse(const char *rel, struct migname *out)
+{
+	size_t n = strlen(rel), i = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0)
+		return -1;
+	n -= 4;
+	while (i < n && rel[i] >= '0' && rel[i] <= '9')
+		i++;
+	if (i >= sizeof(out->version))
+		return -1;
+	memcpy(out->version, rel, i);
+	if (i > 0 && i < n && (rel[i] == '_' || rel[i] == '-'))
+		i++;
+	if (n - i >= sizeof(out->desc))
+		return -1;
+	memcpy(out->desc, rel + i, n - i);
+	out->kind = MIG_UP;
+	out->conv = CONV_PLAIN;
+	return 0;
+}
+
+static int
+sm_read(struct db *db, const struct tracked *t, struct applied_set *out,
+	struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+
+	if (det_select(db, t, "id, applied_at", "applied_at, id", &rows, err) <
+	    0)
+		return -1;
+	for (size_t i = 0; i < rows.nrows; i++) {
+		char at[32];
+
+		applied_add(out, db_rows_get(&rows, i, 0), NULL,
+			    det_iso_time(db_rows_get(&rows, i, 1), at), NULL);
+	}
+	db_rows_release(&rows);
+	return 0;
+}
+
+static int
+sm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
+{
+	if (t->exists)
+		return 0;
+	return det_exec_t(db, t,
+			  db_kind(db) == DB_PG
+				  ? "create table if not exists %T (\"id\" "
+				    "text not null primary key, "
+				    "\"applied_at\" timestamp with time zone)"
+				  : "create table if not exists %T (\"id\" "
+				    "varchar(255) not null primary key, "
+				    "\"applied_at\" datetime)",
+			  err);
+}
+
+/* Go's time.Time text in UTC: fraction without trailing zeros, +00:00. */
+static void
+go_time_now(char out[48])
+{
+	struct timeval tv;
+	struct tm tm;
+	char base[24], frac[16];
+	time_t tt;
+	int k;
+
+	gettimeofday(&tv, NULL);
+	tt = tv.tv_sec;
+	gmtime_r(&tt, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(frac, sizeof(frac), ".%06d", (int)tv.tv_usec % 1000000);
+	for (k = 6; k > 0 && frac[k] == '0'; k--)
+		frac[k] = '\0';
+	if (k == 0)
+		frac[0] = '\0';
+	snprintf(out, 48, "%s%s+00:00", base, frac);
+}
+
+static int
+sm_record(struct db *db, struct tracked *t, const struct mig_file *m,
+	  long exec_ms, struct rk_err *err)
+{
+	char at[48];
+	const char *params[2] = { m->name, at };
+
+	(void)exec_ms;
+	go_time_now(at);
+	return det_insert(db, t, "id, applied_at", "$1, $2", params, 2, err);
+}
+
+static int
+sm_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
+	    struct rk_err *err)
+{
+	return det_delete(db, t, "id", row->id, err);
+}
+
+const struct detector det_sql_migrate = {
+	.name = "sql-migrate",
+	.table = "gorp_migrations",
+	.columns = sm_cols,
+	.parse_name = sm_parse,
+	.read = sm_read,
+	.ensure = sm_ensure,
+	.record = sm_record,
+	.unrecord = sm_unrecord,
+};
