@@ -99,15 +99,17 @@ check_pg(struct rk_ctx *ctx, struct check_report *r, struct rk_err *err)
 	r->oldest_tx_s = oldest;
 	r->writable = 1;
 	if (r->lock_count)
-		warn(r, "%ld lock request(s) are waiting: migrations would "
-			"queue behind them",
+		warn(r,
+		     "%ld lock request(s) are waiting: migrations would "
+		     "queue behind them",
 		     r->lock_count);
 	if (r->active_tx > 3)
 		warn(r, "%ld other transactions are active", r->active_tx);
 	if (r->active_tx && oldest * 1000 > ctx->cfg.lock_timeout_ms)
-		warn(r, "a transaction has been open for %.0f s, longer than "
-			"the lock timeout (%d ms): DDL on its tables would "
-			"time out",
+		warn(r,
+		     "a transaction has been open for %.0f s, longer than "
+		     "the lock timeout (%d ms): DDL on its tables would "
+		     "time out",
 		     oldest, ctx->cfg.lock_timeout_ms);
 	return 0;
 }
@@ -148,8 +150,9 @@ check_no_tx(struct rk_ctx *ctx, const struct rk_session *s,
 			warn(r, "'%s' cannot be read or split: %s", e->name,
 			     ignored.msg);
 		else if (!p.transactional)
-			warn(r, "'%s' has a statement that cannot run inside "
-				"a transaction",
+			warn(r,
+			     "'%s' has a statement that cannot run inside "
+			     "a transaction",
 			     e->name);
 		preview_report_release(&p);
 	}
@@ -164,8 +167,8 @@ check_states(const struct rk_session *s, struct check_report *r)
 		const struct status_entry *e = &s->status.v[i];
 
 		if (e->state == ST_PENDING) {
-			r->pending = xrealloc(r->pending, (r->npending + 1) *
-								  sizeof(char *));
+			r->pending = xrealloc(
+				r->pending, (r->npending + 1) * sizeof(char *));
 			r->pending[r->npending++] = xstrdup(e->name);
 		}
 		ooo += e->out_of_order;
@@ -173,8 +176,9 @@ check_states(const struct rk_session *s, struct check_report *r)
 	if (!r->npending)
 		warn(r, "nothing is pending");
 	if (ooo)
-		warn(r, "%zu pending file(s) are out of order (older than the "
-			"newest applied)",
+		warn(r,
+		     "%zu pending file(s) are out of order (older than the "
+		     "newest applied)",
 		     ooo);
 	if (s->status.count[ST_MODIFIED])
 		warn(r, "%zu applied file(s) were modified since",
@@ -196,8 +200,8 @@ op_check(struct rk_ctx *ctx, struct check_report *r, struct rk_err *err)
 
 	if (db_info(ctx->db, &info, err) < 0)
 		return -1;
-	r->database = xstrdup(ctx->db_display ? ctx->db_display
-					      : info.database);
+	r->database =
+		xstrdup(ctx->db_display ? ctx->db_display : info.database);
 	r->user = xstrdup(info.user);
 	r->server_version = xstrdup(info.server_version);
 	if (op_status(ctx, &s, err) < 0)

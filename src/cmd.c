@@ -130,6 +130,101 @@ cmd_check(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	return rc;
 }
 
+static void
+show_run_failure(const struct rk_ctx *ctx, const struct run_report *r,
+		 const struct rk_err *err)
+{
+	text_error(ctx, err);
+	if (r->failed && r->failed->excerpt)
+		fprintf(stderr, "\n%s", r->failed->excerpt);
+	if (r->undone)
+		fprintf(stderr,
+			"Rolled back: nothing was applied (the %zu "
+			"migration(s) "
+			"shown as ran were undone).\n",
+			r->undone);
+	else
+		fprintf(stderr, "Rolled back: nothing was applied.\n");
+}
+
+/* Render a run (or down) report and say what main still has to do. */
+static int
+show_run(const struct rk_ctx *ctx, const struct run_report *r, int rc,
+	 struct rk_err *err)
+{
+	if (ctx->json && (rc == 0 || r->failed)) {
+		emit(json_run(r));
+		if (rc < 0) {
+			text_error(ctx, err);
+			rc = CMD_REPORTED;
+		}
+	} else if (rc == 0) {
+		text_run(ctx, r);
+	} else if (r->failed) {
+		show_run_failure(ctx, r, err);
+		rc = CMD_REPORTED;
+	}
+	return rc;
+}
+
+static int
+cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct down_opts o = { 0 };
+	const struct opt opts[] = {
+		{ "steps", OPT_INT, &o.steps, "undo the newest N (default 1)" },
+		{ "to", OPT_STRING, &o.to,
+		  "undo everything newer than VERSION" },
+		{ "dry-run", OPT_BOOL, &o.dry_run, "show what would run" },
+		OPT_TABLE_END,
+	};
+	struct run_report r = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if (parse("down", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	rc = no_args("down", nargs, args, err);
+	if (rc == 0 && o.steps && o.to)
+		rc = rk_fail(err, RK_USAGE,
+			     "down: give --steps or --to, not "
+			     "both");
+	if (!ctx->json)
+		ctx->progress = text_progress;
+	if (rc == 0)
+		rc = op_down(ctx, &o, &r, err);
+	rc = show_run(ctx, &r, rc, err);
+	run_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_new(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const struct opt opts[] = { OPT_TABLE_END };
+	char **args, **created = NULL;
+	size_t n = 0;
+	int nargs, rc;
+
+	if (parse("new", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	rc = nargs == 1 ? 0 : rk_fail(err, RK_USAGE, "new: give one NAME");
+	if (rc == 0)
+		rc = op_new(ctx, args[0], &created, &n, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_created(created, n));
+		else
+			text_created(ctx, created, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(created[i]);
+	free(created);
+	free(args);
+	return rc;
+}
+
 static int
 cmd_current(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
@@ -166,23 +261,6 @@ cmd_detect(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	return rc;
 }
 
-static void
-show_run_failure(const struct rk_ctx *ctx, const struct run_report *r,
-		 const struct rk_err *err)
-{
-	text_error(ctx, err);
-	if (r->failed && r->failed->excerpt)
-		fprintf(stderr, "\n%s", r->failed->excerpt);
-	if (r->undone)
-		fprintf(stderr,
-			"Rolled back: nothing was applied (the %zu "
-			"migration(s) "
-			"shown as ran were undone).\n",
-			r->undone);
-	else
-		fprintf(stderr, "Rolled back: nothing was applied.\n");
-}
-
 static int
 cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
@@ -191,7 +269,8 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		{ "dry-run", OPT_BOOL, &o.dry_run,
 		  "show what would run; touch nothing" },
 		{ "to", OPT_STRING, &o.to, "only pending files up to VERSION" },
-		{ "steps", OPT_INT, &o.steps, "only the first N pending files" },
+		{ "steps", OPT_INT, &o.steps,
+		  "only the first N pending files" },
 		{ "per-file", OPT_BOOL, &o.per_file,
 		  "one transaction per file instead of one for the batch" },
 		{ "no-backup", OPT_BOOL, &o.no_backup,
@@ -209,18 +288,7 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	if (!ctx->json)
 		ctx->progress = text_progress;
 	rc = op_run(ctx, &o, &r, err);
-	if (ctx->json && (rc == 0 || r.failed)) {
-		emit(json_run(&r));
-		if (rc < 0) {
-			text_error(ctx, err);
-			rc = CMD_REPORTED;
-		}
-	} else if (rc == 0) {
-		text_run(ctx, &r);
-	} else if (r.failed) {
-		show_run_failure(ctx, &r, err);
-		rc = CMD_REPORTED;
-	}
+	rc = show_run(ctx, &r, rc, err);
 	run_report_release(&r);
 	free(args);
 	return rc;
@@ -377,11 +445,16 @@ const struct cmd commands[] = {
 	  "the latest applied migration" },
 	{ "detect", cmd_detect, NEEDS_DB, "detect [--json]",
 	  "list the migration tracking tables in the database" },
+	{ "down", cmd_down, NEEDS_DB | NEEDS_DIR,
+	  "down [--steps N | --to VERSION] [--dry-run] [--json]",
+	  "undo the newest applied migrations with their down scripts" },
 	{ "history", cmd_history, NEEDS_DB | NEEDS_DIR, "history [--json]",
 	  "applied migrations in order, with time, who and how long" },
 	{ "mark-applied", cmd_mark_applied, NEEDS_DB | NEEDS_DIR,
 	  "mark-applied NAME... | --all [--json]",
 	  "record migrations as applied without running them" },
+	{ "new", cmd_new, NEEDS_DIR, "new NAME [--json]",
+	  "create the next migration file in the directory's convention" },
 	{ "preview", cmd_preview, NEEDS_DIR, "preview FILE [--sqlite] [--json]",
 	  "a file's statements with line numbers" },
 	{ "repair", cmd_repair, NEEDS_DB | NEEDS_DIR,

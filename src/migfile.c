@@ -109,42 +109,70 @@ marker_at(const char *s, size_t n, const char *word)
 	return i == n || s[i] == ' ' || s[i] == '\t' || s[i] == '\r';
 }
 
-int
-mig_up_section(const char *s, size_t n, size_t *off, size_t *len)
+/*
+ * Where the up and down parts of a file with section markers are: dbmate,
+ * goose, sql-migrate, node-pg-migrate; Tern's separator "---- create
+ * above / drop below ----" is a down marker with the up part above it.
+ * *down_at is where the down marker line starts and *down_body where the
+ * text after it starts (both n when there is no down marker).
+ */
+static int
+find_sections(const char *s, size_t n, size_t *up, size_t *down_at,
+	      size_t *down_body)
 {
-	/* dbmate, goose, sql-migrate, node-pg-migrate; Tern's separator
-	 * "---- create above / drop below ----" is a down marker with the
-	 * up part above it */
 	static const char *const ups[] = { "migrate:up", "+goose up",
 					   "+migrate up", "up migration" };
 	static const char *const downs[] = { "migrate:down", "+goose down",
 					     "+migrate down", "down migration",
 					     "-- create above / drop below" };
-	size_t up = 0, down = n, i = 0;
+	size_t i = 0;
 	int found = 0;
 
+	*up = 0;
+	*down_at = *down_body = n;
 	while (i < n) {
 		const char *e = memchr(s + i, '\n', n - i);
 		size_t ll = e ? (size_t)(e - (s + i)) : n - i;
 
 		for (size_t k = 0; k < ARRAY_SIZE(ups); k++) {
 			if (!found && marker_at(s + i, ll, ups[k])) {
-				up = i + ll;
+				*up = i + ll;
 				found = 1;
 			}
 		}
 		for (size_t k = 0; k < ARRAY_SIZE(downs); k++) {
-			if (marker_at(s + i, ll, downs[k]) && down == n &&
-			    i >= up) {
-				down = i;
+			if (marker_at(s + i, ll, downs[k]) && *down_at == n &&
+			    i >= *up) {
+				*down_at = i;
+				*down_body = e ? i + ll + 1 : n;
 				found = 1;
 			}
 		}
 		i += ll + 1;
 	}
-	*off = up;
-	*len = down > up ? down - up : 0;
 	return found;
+}
+
+int
+mig_up_section(const char *s, size_t n, size_t *off, size_t *len)
+{
+	size_t up, down_at, down_body;
+	int found = find_sections(s, n, &up, &down_at, &down_body);
+
+	*off = up;
+	*len = down_at > up ? down_at - up : 0;
+	return found;
+}
+
+int
+mig_down_section(const char *s, size_t n, size_t *off, size_t *len)
+{
+	size_t up, down_at, down_body;
+
+	(void)find_sections(s, n, &up, &down_at, &down_body);
+	*off = down_body;
+	*len = n - down_body;
+	return down_at < n;
 }
 
 static int

@@ -192,13 +192,13 @@ refresh_exists(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
 	struct db_table_list tl = DB_TABLE_LIST_INIT;
 
-	if (s->tracked.exists && (!s->tracked.sidecar ||
-				  s->tracked.sidecar_exists))
+	if (s->tracked.exists &&
+	    (!s->tracked.sidecar || s->tracked.sidecar_exists))
 		return 0;
 	if (db_tables(ctx->db, &tl, err) < 0)
 		return -1;
-	s->tracked.exists = db_table_find(&tl, s->tracked.schema,
-					  s->tracked.table) != NULL;
+	s->tracked.exists =
+		db_table_find(&tl, s->tracked.schema, s->tracked.table) != NULL;
 	s->tracked.sidecar_exists =
 		db_table_find(&tl, s->tracked.schema, SIDECAR_TABLE) != NULL;
 	db_table_list_release(&tl);

@@ -168,11 +168,13 @@ json_run(const struct run_report *r)
 			 r->failed && r->failed->name ? " in " : "",
 			 r->failed && r->failed->name ? r->failed->name : "");
 	else if (r->nothing_to_do)
-		snprintf(summary, sizeof(summary), "Nothing to apply.");
+		snprintf(summary, sizeof(summary), "Nothing to %s.",
+			 r->down ? "undo" : "apply");
 	else
 		snprintf(summary, sizeof(summary), "%s %zu migration(s)%s.",
-			 r->dry_run ? "Would apply" : "Applied", r->nitems,
-			 r->dry_run ? "" : " successfully");
+			 r->dry_run ? (r->down ? "Would revert" : "Would apply")
+				    : (r->down ? "Reverted" : "Applied"),
+			 r->nitems, r->dry_run ? "" : " successfully");
 	json_object_set_new(doc, "ok", json_boolean(r->ok));
 	json_object_set_new(doc, "summary", json_string(summary));
 	for (size_t i = 0; i < r->nitems; i++) {
@@ -183,7 +185,7 @@ json_run(const struct run_report *r)
 		json_object_set_new(o, "ms", json_integer(r->items[i].ms));
 		json_array_append_new(a, o);
 	}
-	json_object_set_new(doc, "applied", a);
+	json_object_set_new(doc, r->down ? "reverted" : "applied", a);
 	json_object_set_new(doc, "failed",
 			    r->failed ? failure(r->failed) : json_null());
 	json_object_set_new(doc, "dry_run", json_boolean(r->dry_run));
@@ -346,5 +348,14 @@ json_check(const struct check_report *r)
 	json_object_set_new(doc, "warnings",
 			    string_array(r->warnings, r->nwarnings));
 	json_object_set_new(doc, "safe", json_boolean(r->safe));
+	return dump(doc);
+}
+
+char *
+json_created(char **paths, size_t n)
+{
+	json_t *doc = json_object();
+
+	json_object_set_new(doc, "created", string_array(paths, n));
 	return dump(doc);
 }

@@ -135,13 +135,15 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 	if (!r->ok)
 		return; /* main.c prints the error with the excerpt */
 	if (r->nothing_to_do) {
-		printf("Nothing to apply: every migration is applied.\n");
+		printf(r->down ? "Nothing to undo.\n"
+			       : "Nothing to apply: every migration is "
+				 "applied.\n");
 		return;
 	}
 	if (r->dry_run) {
-		printf("Would apply %zu migration(s) in one transaction "
+		printf("Would %s %zu migration(s) in one transaction "
 		       "(dry run, nothing changed):\n",
-		       r->nitems);
+		       r->down ? "revert" : "apply", r->nitems);
 		for (size_t i = 0; i < r->nitems; i++)
 			printf("  %-50s %zu statement(s)%s\n", r->items[i].name,
 			       r->items[i].nstmts,
@@ -163,8 +165,8 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 			       "it\n",
 			       r->items[i].name);
 	}
-	printf("Applied %zu migration(s) successfully in %ld ms.\n", r->nitems,
-	       r->total_ms);
+	printf("%s %zu migration(s) successfully in %ld ms.\n",
+	       r->down ? "Reverted" : "Applied", r->nitems, r->total_ms);
 }
 
 void
@@ -271,4 +273,12 @@ text_check(const struct rk_ctx *ctx, const struct check_report *r)
 	for (size_t i = 0; i < r->nwarnings; i++)
 		printf("warning: %s\n", r->warnings[i]);
 	printf("%s\n", r->safe ? "Safe to run." : "NOT safe to run.");
+}
+
+void
+text_created(const struct rk_ctx *ctx, char **paths, size_t n)
+{
+	(void)ctx;
+	for (size_t i = 0; i < n; i++)
+		printf("Created %s\n", paths[i]);
 }

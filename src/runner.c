@@ -7,9 +7,11 @@
  */
 #include "reckon/ops.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include "reckon/db.h"
 #include "reckon/detcommon.h"
 #include "reckon/err.h"
+#include "reckon/sidecar.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
 
@@ -124,8 +127,8 @@ pragma_value_off(const char *s, size_t len)
 		size_t w = strlen(offs[k]);
 
 		if (len - i >= w && strncasecmp(s + i, offs[k], w) == 0 &&
-		    (i + w == len || !((s[i + w] | 32) >= 'a' &&
-				       (s[i + w] | 32) <= 'z')))
+		    (i + w == len ||
+		     !((s[i + w] | 32) >= 'a' && (s[i + w] | 32) <= 'z')))
 			return 1;
 	}
 	return 0;
@@ -181,10 +184,11 @@ check_statements(struct prepared *p, const struct sql_dialect *d,
 			rk_fail(err, RK_INPUT,
 				"%s:%u: %s cannot run inside a transaction",
 				p->file->name, st->line, words);
-			rk_err_hint(err,
-				    "reckon runs the batch in one transaction; "
-				    "put '-- reckon:no-transaction' in the file "
-				    "to run it on its own, outside one");
+			rk_err_hint(
+				err,
+				"reckon runs the batch in one transaction; "
+				"put '-- reckon:no-transaction' in the file "
+				"to run it on its own, outside one");
 			return -1;
 		}
 		if ((st->flags & SQL_TX_CONTROL) &&
@@ -194,21 +198,27 @@ check_statements(struct prepared *p, const struct sql_dialect *d,
 	return 0;
 }
 
-/* Read, split and check one file; errors name it. */
+/* Which part of a file to run. */
+enum part {
+	PART_UP,	/* the file, or its up section */
+	PART_DOWN_FILE, /* a separate down script (.down.sql, U file) */
+	PART_DOWN,	/* the down section of the file itself */
+};
+
+/* Split p->text's part into statements; errors name the file. */
 static int
-prepare(const struct mig_file *f, const struct sql_dialect *d,
-	struct prepared *p, struct rk_err *err)
+split_part(struct prepared *p, const char *path, enum part part,
+	   const struct sql_dialect *d, struct rk_err *err)
 {
-	size_t off, len;
+	size_t off = 0, len = p->text.len;
 	unsigned base;
 
-	p->file = f;
-	if (mig_read(f->path, f->name, &p->text, err) < 0)
-		return -1;
-	rk_sha256_hex(p->text.s, p->text.len, p->sha256);
-	mig_up_section(p->text.s, p->text.len, &off, &len);
+	if (part == PART_UP)
+		mig_up_section(p->text.s, p->text.len, &off, &len);
+	else if (part == PART_DOWN)
+		mig_down_section(p->text.s, p->text.len, &off, &len);
 	if (sql_split(p->text.s + off, len, d, &p->stmts, err) < 0) {
-		rk_err_prefix(err, "%s", f->path);
+		rk_err_prefix(err, "%s", path);
 		return -1;
 	}
 	base = rk_line_of(p->text.s, off) - 1;
@@ -216,6 +226,20 @@ prepare(const struct mig_file *f, const struct sql_dialect *d,
 		p->stmts.v[i].off += off;
 		p->stmts.v[i].line += base;
 	}
+	return 0;
+}
+
+/* Read, split and check one file; errors name it. */
+static int
+prepare(const struct mig_file *f, const struct sql_dialect *d,
+	struct prepared *p, struct rk_err *err)
+{
+	p->file = f;
+	if (mig_read(f->path, f->name, &p->text, err) < 0)
+		return -1;
+	rk_sha256_hex(p->text.s, p->text.len, p->sha256);
+	if (split_part(p, f->path, PART_UP, d, err) < 0)
+		return -1;
 	if (p->stmts.n == 0) {
 		rk_fail(err, RK_INPUT, "'%s' has no SQL statements", f->path);
 		rk_err_hint(err,
@@ -225,6 +249,41 @@ prepare(const struct mig_file *f, const struct sql_dialect *d,
 		return -1;
 	}
 	return check_statements(p, d, err);
+}
+
+/* The down script of f: its own file, or its down section. */
+static int
+prepare_down(const struct mig_file *f, const char *dir,
+	     const struct sql_dialect *d, struct prepared *p,
+	     struct rk_err *err)
+{
+	struct rk_buf path = RK_BUF_INIT;
+	size_t off, len;
+	int rc = -1;
+
+	p->file = f;
+	if (f->down_name)
+		rk_buf_addf(&path, "%s/%s", dir, f->down_name);
+	else
+		rk_buf_adds(&path, f->path);
+	if (mig_read(path.s, f->down_name ? f->down_name : f->name, &p->text,
+		     err) < 0)
+		goto out;
+	rk_sha256_hex(p->text.s, p->text.len, p->sha256);
+	if (!f->down_name &&
+	    !mig_down_section(p->text.s, p->text.len, &off, &len)) {
+		rk_fail(err, RK_INPUT, "'%s' has no down migration", f->name);
+		rk_err_hint(err, "add a .down.sql (or U) file, or a "
+				 "'-- migrate:down' section");
+		goto out;
+	}
+	if (split_part(p, path.s, f->down_name ? PART_DOWN_FILE : PART_DOWN, d,
+		       err) < 0)
+		goto out;
+	rc = check_statements(p, d, err);
+out:
+	rk_buf_release(&path);
+	return rc;
 }
 
 void
@@ -517,13 +576,14 @@ take_backup(struct rk_ctx *ctx, struct run_report *r, struct rk_err *err)
 {
 	struct db_info info;
 	struct rk_buf path = RK_BUF_INIT;
+	struct stat st;
 	char stamp[40];
 
 	if (db_info(ctx->db, &info, err) < 0)
 		return -1;
 	if (strcmp(info.database, ":memory:") == 0 ||
-	    access(info.database, F_OK) != 0)
-		return 0;
+	    stat(info.database, &st) != 0 || st.st_size == 0)
+		return 0; /* nothing in it yet */
 	det_now(DET_TIME_COMPACT, stamp);
 	rk_buf_addf(&path, "%s.reckon-backup-%s", info.database, stamp);
 	for (int k = 2; access(path.s, F_OK) == 0; k++) {
@@ -661,9 +721,9 @@ apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	for (size_t k = 0; k < n; k++)
 		fk |= ps[k].fk_off;
 	so.fk_check = fk;
-	if (fk && (db_query(ctx->db, "PRAGMA foreign_keys", NULL, 0, &old,
-			    err) < 0 ||
-		   set_foreign_keys(ctx, "0", err) < 0)) {
+	if (fk &&
+	    (db_query(ctx->db, "PRAGMA foreign_keys", NULL, 0, &old, err) < 0 ||
+	     set_foreign_keys(ctx, "0", err) < 0)) {
 		db_rows_release(&old);
 		return -1;
 	}
@@ -731,6 +791,164 @@ out:
 	for (size_t i = 0; ps && i <= n && i < s.status.n + 1; i++)
 		prepared_release(&ps[i]);
 	free(ps);
+	session_release(&s);
+	return rc;
+}
+
+/* Run one down script and delete the record of what it undid. */
+static int
+revert_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	   const struct applied *row, struct run_report *r, struct rk_err *err)
+{
+	struct rk_buf stmt = RK_BUF_INIT;
+	long t0 = now_ms();
+
+	for (size_t i = 0; i < p->stmts.n; i++) {
+		const struct sql_stmt *st = &p->stmts.v[i];
+
+		if (p->skip[i])
+			continue;
+		rk_buf_reset(&stmt);
+		rk_buf_add(&stmt, p->text.s + st->off, st->len);
+		if (db_exec(ctx->db, stmt.s, err) < 0) {
+			fail_report(r, p, st, err);
+			rk_buf_release(&stmt);
+			rk_err_prefix(err, "%s (down):%u", p->file->name,
+				      r->failed->line);
+			return -1;
+		}
+	}
+	rk_buf_release(&stmt);
+	if (s->tracked.det->unrecord(ctx->db, &s->tracked, row, err) < 0 ||
+	    (s->tracked.sidecar &&
+	     sidecar_delete(ctx->db, &s->tracked, p->file->name, err) < 0)) {
+		fail_report(r, p, NULL, err);
+		return -1;
+	}
+	add_item(r, p, now_ms() - t0);
+	if (ctx->progress)
+		ctx->progress(ctx->progress_ud, p->file->name, now_ms() - t0);
+	return 0;
+}
+
+/* The applied entry whose row is rows->v[i], with its file, or NULL. */
+static const struct status_entry *
+entry_of_row(const struct rk_session *s, const struct applied *row)
+{
+	for (size_t i = 0; i < s->status.n; i++)
+		if (s->status.v[i].row == row)
+			return &s->status.v[i];
+	return NULL;
+}
+
+/* The newest applied entries to undo, newest first. */
+static int
+down_targets(const struct rk_session *s, const struct down_opts *o,
+	     const struct status_entry ***out, size_t *n, struct rk_err *err)
+{
+	size_t want = o->to ? SIZE_MAX : (size_t)(o->steps ? o->steps : 1);
+
+	*out = xcalloc(s->rows.n + 1, sizeof(**out));
+	*n = 0;
+	for (size_t i = s->rows.n; i-- > 0 && *n < want;) {
+		const struct applied *row = &s->rows.v[i];
+		const struct status_entry *e = entry_of_row(s, row);
+
+		if (o->to && row->version &&
+		    rk_vercmp(row->version, o->to) <= 0)
+			break;
+		if (!e || !e->file)
+			return rk_fail(err, RK_INPUT,
+				       "cannot go down past '%s': its file is "
+				       "gone (orphaned)",
+				       row->id ? row->id : "?");
+		if (e->file->code)
+			return rk_fail(err, RK_INPUT,
+				       "cannot go down past '%s': it is code, "
+				       "not SQL",
+				       e->name);
+		(*out)[(*n)++] = e;
+	}
+	return 0;
+}
+
+int
+op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
+	struct rk_err *err)
+{
+	const struct sql_dialect *d = db_kind(ctx->db) == DB_SQLITE
+					      ? &sql_dialect_sqlite
+					      : &sql_dialect_pg;
+	const struct status_entry **targets = NULL;
+	struct rk_session s = { 0 };
+	struct prepared *ps = NULL;
+	size_t n = 0, i;
+	long t0 = now_ms();
+	int rc = -1;
+
+	r->down = 1;
+	r->dry_run = o->dry_run;
+	if (op_status(ctx, &s, err) < 0)
+		goto out;
+	r->tracking_display = xstrdup(s.tracking_display);
+	r->framework = xstrdup(s.tracked.det->name);
+	if (s.tracked.det->flags & DET_HEAD) {
+		rk_fail(err, RK_CONFLICT,
+			"down is not supported for %s, which records only "
+			"its current version",
+			s.tracked.det->name);
+		goto out;
+	}
+	if (down_targets(&s, o, &targets, &n, err) < 0)
+		goto out;
+	ps = xcalloc(n + 1, sizeof(*ps));
+	for (i = 0; i < n; i++) {
+		rk_buf_init(&ps[i].text);
+		if (prepare_down(targets[i]->file, ctx->cfg.dir, d, &ps[i],
+				 err) < 0)
+			goto out;
+	}
+	r->nothing_to_do = n == 0;
+	if (o->dry_run || n == 0) {
+		for (i = 0; i < n; i++)
+			add_item(r, &ps[i], 0);
+		rc = 0;
+		goto out;
+	}
+	if (op_can_write(&s, err) < 0 || op_begin_locked(ctx, err) < 0)
+		goto out;
+	r->segments = 1;
+	if (session_reload(ctx, &s, err) < 0)
+		goto rollback;
+	for (i = 0; i < n; i++) {
+		const struct status_entry *e = NULL;
+
+		for (size_t k = 0; k < s.status.n; k++)
+			if (s.status.v[k].file == ps[i].file)
+				e = &s.status.v[k];
+		if (!e || !e->row)
+			continue; /* undone meanwhile by another runner */
+		if (revert_one(ctx, &s, &ps[i], e->row, r, err) < 0)
+			goto rollback;
+	}
+	rc = db_commit(ctx->db, err);
+	if (rc == 0)
+		goto out;
+rollback:
+	db_rollback(ctx->db);
+	if (!r->failed)
+		fail_report(r, NULL, NULL, err);
+	for (i = 0; i < r->nitems; i++)
+		free(r->items[i].name);
+	r->undone = r->nitems;
+	r->nitems = 0;
+out:
+	r->ok = rc == 0;
+	r->total_ms = now_ms() - t0;
+	for (i = 0; ps && i <= n; i++)
+		prepared_release(&ps[i]);
+	free(ps);
+	free(targets);
 	session_release(&s);
 	return rc;
 }

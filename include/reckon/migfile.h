@@ -82,6 +82,10 @@ int mig_read(const char *path, const char *name, struct rk_buf *buf,
  */
 int mig_up_section(const char *s, size_t n, size_t *off, size_t *len);
 
+/* The down part of a file with section markers (after "-- migrate:down"
+ * and the like); returns 1 if there is one, else 0 (and *len 0). */
+int mig_down_section(const char *s, size_t n, size_t *off, size_t *len);
+
 /* Hex SHA-256 of s[0..n) into out[65]. */
 void rk_sha256_hex(const void *s, size_t n, char out[65]);
 

@@ -112,6 +112,7 @@ struct run_report {
 	char *tracking_display; /* owned */
 	char *framework;	/* owned */
 	char *backup;		/* owned: SQLite backup file written, or NULL */
+	int down;		/* a down run: items were reverted */
 	size_t segments;	/* transactions the run used */
 };
 void run_report_release(struct run_report *r);
@@ -132,6 +133,28 @@ struct run_opts {
  * everything back and is described in r->failed (return -1, err set).
  */
 int op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
+	   struct rk_err *err);
+
+struct down_opts {
+	int steps;	/* how many of the newest applied; 0 = 1 */
+	const char *to; /* or: undo everything newer than this version */
+	int dry_run;
+};
+
+/*
+ * Undo the newest applied migrations with their down scripts (.down.sql,
+ * U files, "-- migrate:down" sections) and delete their records, in one
+ * transaction under the run lock; items list what was reverted.
+ */
+int op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
+	    struct rk_err *err);
+
+/*
+ * Create the next migration file for NAME in the directory's convention;
+ * *created (owned, n entries) lists the files written (an .up.sql gets
+ * its .down.sql too).
+ */
+int op_new(struct rk_ctx *ctx, const char *name, char ***created, size_t *n,
 	   struct rk_err *err);
 
 /* Outcome of mark-applied / unmark for one name. */
@@ -184,12 +207,12 @@ struct check_report {
 	char *server_version; /* owned */
 	char **pending;	      /* owned: pending file names */
 	size_t npending;
-	long lock_count;      /* PG: lock requests waiting (not granted) */
-	long active_tx;	      /* PG: other non-idle transactions */
-	double oldest_tx_s;   /* PG: age of the oldest of them, seconds */
-	char *journal_mode;   /* owned: SQLite journal mode, or NULL */
-	int writable;	      /* the database accepts writes */
-	char **warnings;      /* owned */
+	long lock_count;    /* PG: lock requests waiting (not granted) */
+	long active_tx;	    /* PG: other non-idle transactions */
+	double oldest_tx_s; /* PG: age of the oldest of them, seconds */
+	char *journal_mode; /* owned: SQLite journal mode, or NULL */
+	int writable;	    /* the database accepts writes */
+	char **warnings;    /* owned */
 	size_t nwarnings;
 	int safe; /* no warnings */
 };

@@ -32,6 +32,9 @@ char *json_mark(const struct mark_report *r, const char *key);
 char *json_detect(const struct detect_report *r);
 char *json_preview(const struct preview_report *r);
 char *json_check(const struct check_report *r);
+/* {"created": [paths]} */
+char *json_created(char **paths, size_t n);
+void text_created(const struct rk_ctx *ctx, char **paths, size_t n);
 /* {"ok": false, "error": {...}} */
 char *json_error(const struct rk_err *err);
 

@@ -208,3 +208,48 @@ CREATE INDEX CONCURRENTLY ct_id ON ct (id);"
 	rk status --check
 	expect_rc 0
 }
+
+test_down_and_new() {
+	mig 001_a.up.sql "CREATE TABLE a (id integer);"
+	mig 001_a.down.sql "DROP TABLE a;"
+	mig 002_b.sql "-- migrate:up
+CREATE TABLE b (id integer);
+-- migrate:down
+DROP TABLE b;"
+	mig 003_c.sql "CREATE TABLE c (id integer);"
+	rk run
+	expect_rc 0
+	rk down
+	expect_rc 1
+	expect_err "'003_c.sql' has no down migration"
+	check "c kept" table_exists c
+	rm "$M/003_c.sql"
+	rk unmark 003_c.sql --yes
+	rk down --dry-run --json
+	jqe '.dry_run == true and [.reverted[].name] == ["002_b.sql"]'
+	check "dry run kept b" table_exists b
+	rk down --steps 2 --json
+	expect_rc 0
+	jqe '[.reverted[].name] == ["002_b.sql","001_a.up.sql"] and .summary == "Reverted 2 migration(s) successfully."'
+	check "b dropped" ! table_exists b
+	check "a dropped" ! table_exists a
+	rk status --json
+	jqe '.summary.pending == 2 and .summary.applied == 0'
+	rk run
+	mig 002_b.sql "-- migrate:up
+CREATE TABLE b (id integer);
+-- migrate:down
+DROP TABLE nope_missing;"
+	rk repair 002_b.sql
+	save_dump
+	rk down --to 0
+	expect_rc 1
+	expect_err "nope_missing"
+	expect_unchanged
+	rk_raw --dir "$M" new "Add users: email!" --json
+	expect_rc 0
+	jqe '.created == ["'"$M"'/003_Add_users_email.sql"]'
+	check "new file has sections" grep -q "migrate:down" "$M/003_Add_users_email.sql"
+	rk_raw --dir "$M" new "!!!"
+	expect_rc 2
+}
