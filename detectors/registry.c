@@ -14,6 +14,7 @@
 #include "reckon/banned.h"
 
 extern const struct detector det_alembic;
+extern const struct detector det_atlas;
 extern const struct detector det_db_migrate;
 extern const struct detector det_dbmate;
 extern const struct detector det_diesel;
@@ -29,6 +30,7 @@ extern const struct detector det_graphile_migrate;
 extern const struct detector det_knex;
 extern const struct detector det_kysely;
 extern const struct detector det_laravel;
+extern const struct detector det_liquibase;
 extern const struct detector det_mikro_orm;
 extern const struct detector det_node_pg_migrate;
 extern const struct detector det_phinx;
@@ -48,6 +50,7 @@ extern const struct detector det_yoyo;
 
 const struct detector *const detectors[] = {
 	&det_alembic,
+	&det_atlas,
 	&det_db_migrate,
 	&det_dbmate,
 	&det_diesel,
@@ -63,6 +66,7 @@ const struct detector *const detectors[] = {
 	&det_knex,
 	&det_kysely,
 	&det_laravel,
+	&det_liquibase,
 	&det_mikro_orm,
 	&det_node_pg_migrate,
 	&det_phinx,

@@ -174,6 +174,12 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	/* PostgreSQL records the database role, as Flyway does */
 	s->tracked.actor =
 		db_kind(ctx->db) == DB_SQLITE ? ctx->cfg.actor : NULL;
+	s->tracked.dir = ctx->cfg.dir;
+	s->tracked.sidecar = !ctx->cfg.no_sidecar &&
+			     !s->tracked.det->checksum &&
+			     s->tracked.det != &det_reckon;
+	s->tracked.sidecar_exists =
+		db_table_find(&tl, s->tracked.schema, SIDECAR_TABLE) != NULL;
 	{
 		struct rk_buf b = RK_BUF_INIT;
 

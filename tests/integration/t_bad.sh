@@ -197,3 +197,36 @@ test_bad_url() {
 	rk_raw --db "sqlite:$T/no/such/dir/x.db" --dir "$M" status
 	expect_rc 2
 }
+
+BACKENDS_bad_huge_file=sqlite
+test_bad_huge_file() {
+	applied_one
+	# 100 MB: a long comment, then a statement with an error at the end
+	{
+		head -c 104857600 /dev/zero | tr '\0' 'x' | fold -w 100 | sed 's/^/-- /'
+		echo
+		echo "CREATE TABLE big (id integer);"
+		echo "SELEC 1;"
+	} >"$M/003_huge.sql"
+	save_dump
+	rk run
+	expect_rc 1
+	expect_one_error
+	expect_err "003_huge.sql:1048578:"
+	expect_unchanged
+}
+
+BACKENDS_bad_no_permission=pg
+test_bad_no_permission() {
+	applied_one
+	psql -X -q -d "$PGDB" -c "CREATE ROLE rk_limited LOGIN PASSWORD 'pw-limited'; GRANT CONNECT ON DATABASE $PGDB TO rk_limited; GRANT USAGE ON SCHEMA public TO rk_limited;" >/dev/null
+	save_dump
+	rk_raw --db "postgres://rk_limited:pw-limited@127.0.0.1:$PGPORT/$PGDB" --dir "$M" run
+	expect_rc 1
+	expect_one_error
+	expect_err "permission denied"
+	expect_err "reckon_migrations"
+	expect_no_err "pw-limited"
+	expect_unchanged
+	psql -X -q -d "$PGDB" -c "DROP OWNED BY rk_limited; DROP ROLE rk_limited;" >/dev/null 2>&1
+}

@@ -1,0 +1,324 @@
+/*
+ * Alembic (SQLAlchemy): alembic_version(version_num), one row per current
+ * head, usually exactly one. A revision script names itself and its parents
+ * inside the file (revision = "...", down_revision = None, "..." or a tuple
+ * for a merge), which inspect() reads into f->id and f->parent ("a,b");
+ * the core then orders files by graph depth and counts every ancestor of a
+ * head as applied (DET_HEAD). Several rows are several heads ("multiple
+ * heads"), each expanded on its own. Recording moves heads the way
+ * Alembic's HeadMaintainer does: a revision whose parents include no head
+ * is INSERTed as a new head; one parent head is UPDATEd to the revision;
+ * a merge over several heads deletes all but one and updates that one.
+ * Unrecording a head steps it back to its parent(s), as a one-step
+ * downgrade does. Revisions are Python: reckon reconciles and marks them
+ * (as "alembic stamp" does), never runs them.
+ *
+ * Facts checked in sqlalchemy/alembic:
+ * - alembic/runtime/migration.py: HeadMaintainer._insert_version,
+ *   _delete_version, _update_version (UPDATE ... SET version_num = new
+ *   WHERE version_num = old), update_to_step; RevisionStep
+ *   should_create_branch (no parent is a head: insert),
+ *   should_merge_branches / merge_branch_idents (delete all but the last
+ *   parent head, update it), update_version_num, unmerge_branch_idents;
+ *   get_current_heads selects every version_num;
+ * - alembic/script/base.py: every "*.py" in a versions directory except
+ *   "__init__" and ".#" editor files is a revision script;
+ * - alembic/ddl/impl.py: version_table_impl, version_num String(32) NOT
+ *   NULL with PrimaryKeyConstraint named "<table>_pkc".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/detcommon.h"
+#include "reckon/detector.h"
+#include "reckon/err.h"
+#include "reckon/migfile.h"
+#include "reckon/migname.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+extern const struct detector det_alembic;
+
+static const char *const alembic_cols[] = { "version_num", NULL };
+
+/* Every <name>.py directly in the versions directory. */
+static int
+alembic_parse_name(const char *relpath, struct migname *out)
+{
+	size_t n = strlen(relpath);
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(relpath, '/') || n < 4 || strcmp(relpath + n - 3, ".py") ||
+	    strncmp(relpath, "__init__", 8) == 0 ||
+	    strncmp(relpath, ".#", 2) == 0 || n - 3 >= sizeof(out->version))
+		return -1;
+	/* the graph orders revisions; the stem only keeps them apart */
+	memcpy(out->version, relpath, n - 3);
+	memcpy(out->desc, relpath, n - 3);
+	out->kind = MIG_UP;
+	out->conv = CONV_PLAIN;
+	out->code = 1;
+	return 0;
+}
+
+/* A Python string literal at s[*i] (prefix letters allowed) into out. */
+static int
+py_string(const char *s, size_t n, size_t *i, struct rk_buf *out)
+{
+	size_t k = *i;
+	char q;
+
+	while (k < n && strchr("rRuUbB", s[k]) && k - *i < 2)
+		k++;
+	if (k >= n || (s[k] != '\'' && s[k] != '"'))
+		return -1;
+	q = s[k++];
+	while (k < n && s[k] != q && s[k] != '\n')
+		rk_buf_addc(out, s[k++]);
+	if (k >= n || s[k] != q)
+		return -1;
+	*i = k + 1;
+	return 0;
+}
+
+/* The value after "name =" at s[i]: a string, None, or a tuple/list of
+ * strings joined by ","; NULL for None or anything else. */
+static char *
+py_value(const char *s, size_t n, size_t i)
+{
+	struct rk_buf v = RK_BUF_INIT;
+	char close;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i < n && (s[i] == '(' || s[i] == '[')) {
+		close = s[i] == '(' ? ')' : ']';
+		for (i++; i < n && s[i] != close;) {
+			if (strchr(" \t\r\n,", s[i])) {
+				i++;
+				continue;
+			}
+			if (v.len)
+				rk_buf_addc(&v, ',');
+			if (py_string(s, n, &i, &v) < 0)
+				break;
+		}
+		if (i >= n || s[i] != close)
+			rk_buf_reset(&v);
+	} else if (py_string(s, n, &i, &v) < 0) {
+		rk_buf_reset(&v);
+	}
+	if (v.len)
+		return rk_buf_detach(&v, NULL);
+	rk_buf_release(&v);
+	return NULL;
+}
+
+/* If the line at s[i] assigns name (annotation allowed), where its value
+ * starts; else 0. */
+static size_t
+assigns(const char *s, size_t n, size_t i, const char *name)
+{
+	size_t k = strlen(name);
+
+	if (n - i <= k || strncmp(s + i, name, k) != 0)
+		return 0;
+	for (i += k; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	if (i < n && s[i] == ':')
+		while (i < n && s[i] != '=' && s[i] != '\n')
+			i++;
+	if (i + 1 >= n || s[i] != '=' || s[i + 1] == '=')
+		return 0;
+	return i + 1;
+}
+
+static void
+alembic_inspect(struct mig_file *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		const char *e = memchr(s + i, '\n', n - i);
+		size_t v;
+
+		if ((v = assigns(s, n, i, "revision"))) {
+			free(f->id);
+			f->id = py_value(s, n, v);
+		} else if ((v = assigns(s, n, i, "down_revision"))) {
+			free(f->parent);
+			f->parent = py_value(s, n, v);
+		}
+		i = e ? (size_t)(e - s) + 1 : n;
+	}
+}
+
+static int
+alembic_read(struct db *db, const struct tracked *t, struct applied_set *out,
+	     struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+	int rc;
+
+	rc = det_select(db, t, "version_num", "version_num", &rows, err);
+	for (size_t i = 0; rc == 0 && i < rows.nrows; i++)
+		applied_add(out, db_rows_get(&rows, i, 0), NULL, NULL, NULL);
+	db_rows_release(&rows);
+	return rc;
+}
+
+static int
+alembic_ensure(struct db *db, struct tracked *t, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT, pkc = RK_BUF_INIT;
+	int rc;
+
+	if (t->exists)
+		return 0;
+	rk_buf_addf(&pkc, "%s_pkc", t->table);
+	rk_buf_adds(&sql, "CREATE TABLE ");
+	tracked_qualified(db, t, &sql);
+	rk_buf_adds(&sql, " (version_num VARCHAR(32) NOT NULL, CONSTRAINT ");
+	db_quote_ident(db, pkc.s, &sql);
+	rk_buf_adds(&sql, " PRIMARY KEY (version_num))");
+	rc = db_exec(db, sql.s, err);
+	rk_buf_release(&pkc);
+	rk_buf_release(&sql);
+	if (rc == 0)
+		t->exists = 1;
+	return rc;
+}
+
+static int
+is_head(const struct db_rows *heads, const char *id, size_t len)
+{
+	for (size_t i = 0; i < heads->nrows; i++) {
+		const char *h = db_rows_get(heads, i, 0);
+
+		if (h && strlen(h) == len && strncmp(h, id, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Record rev whose parents are list ("a,b", or NULL for a root): with no
+ * parent among the heads rev is inserted as a new head; otherwise the last
+ * parent head is updated to rev and the other parent heads are deleted
+ * (a merge).
+ */
+static int
+move_heads(struct db *db, const struct tracked *t, const char *list,
+	   const char *rev, struct rk_err *err)
+{
+	struct db_rows heads = DB_ROWS_INIT;
+	struct rk_buf from = RK_BUF_INIT;
+	const char *p = list ? list : "";
+	int rc = det_select(db, t, "version_num", NULL, &heads, err);
+
+	while (rc == 0 && *p) {
+		size_t len = strcspn(p, ",");
+
+		if (is_head(&heads, p, len)) {
+			if (from.len)
+				rc = det_delete(db, t, "version_num", from.s,
+						err);
+			rk_buf_reset(&from);
+			rk_buf_add(&from, p, len);
+		}
+		p += len + (p[len] == ',');
+	}
+	if (rc == 0 && from.len) {
+		const char *params[2] = { rev, from.s };
+
+		rc = det_update(db, t, "version_num = $1", "version_num = $2",
+				params, 2, err);
+	} else if (rc == 0) {
+		const char *params[1] = { rev };
+
+		rc = det_insert(db, t, "version_num", "$1", params, 1, err);
+	}
+	rk_buf_release(&from);
+	db_rows_release(&heads);
+	return rc;
+}
+
+static int
+alembic_record(struct db *db, struct tracked *t, const struct mig_file *m,
+	       long exec_ms, struct rk_err *err)
+{
+	(void)exec_ms;
+	if (!m->id) {
+		rk_fail(err, RK_INPUT, "'%s' declares no revision", m->name);
+		rk_err_hint(err, "an Alembic script needs revision = \"<id>\"");
+		return -1;
+	}
+	return move_heads(db, t, m->parent, m->id, err);
+}
+
+/* The parents ("a,b") of the revision id among the files of dir (owned),
+ * or NULL. */
+static char *
+parents_of(const char *dir, const char *id)
+{
+	struct mig_set files = MIG_SET_INIT;
+	struct rk_err ignored = RK_ERR_INIT;
+	char *parents = NULL;
+
+	if (dir && mig_scan(dir, &det_alembic, &files, &ignored) == 0)
+		for (size_t i = 0; i < files.n && !parents; i++)
+			if (files.v[i].id && files.v[i].parent &&
+			    strcmp(files.v[i].id, id) == 0)
+				parents = xstrdup(files.v[i].parent);
+	mig_set_release(&files);
+	return parents;
+}
+
+/* One step down from head row: its parents become heads (the first takes
+ * the row, others are inserted), or at a root the row goes. */
+static int
+alembic_unrecord(struct db *db, const struct tracked *t,
+		 const struct applied *row, struct rk_err *err)
+{
+	struct db_rows heads = DB_ROWS_INIT;
+	char *parents = parents_of(t->dir, row->id);
+	const char *p = parents ? parents : "";
+	int rc, moved = 0;
+
+	rc = det_select(db, t, "version_num", NULL, &heads, err);
+	while (rc == 0 && *p) {
+		size_t len = strcspn(p, ",");
+		char *one = xstrndup(p, len);
+		const char *params[2] = { one, row->id };
+
+		if (!is_head(&heads, p, len)) {
+			rc = moved ? det_insert(db, t, "version_num", "$1",
+						params, 1, err)
+				   : det_update(db, t, "version_num = $1",
+						"version_num = $2", params, 2,
+						err);
+			moved = 1;
+		}
+		free(one);
+		p += len + (p[len] == ',');
+	}
+	if (rc == 0 && !moved)
+		rc = det_delete(db, t, "version_num", row->id, err);
+	db_rows_release(&heads);
+	free(parents);
+	return rc;
+}
+
+const struct detector det_alembic = {
+	.name = "alembic",
+	.table = "alembic_version",
+	.columns = alembic_cols,
+	.flags = DET_HEAD,
+	.kind_note = "Alembic revisions are Python",
+	.parse_name = alembic_parse_name,
+	.inspect = alembic_inspect,
+	.read = alembic_read,
+	.ensure = alembic_ensure,
+	.record = alembic_record,
+	.unrecord = alembic_unrecord,
+};

@@ -1,0 +1,132 @@
+/*
+ * Laravel: migrations(id, migration, batch), one row per applied file. The
+ * row stores the file's name without ".php"; every migration of one run
+ * shares a batch number, one more than the highest before the run. Files
+ * are PHP classes: reckon reconciles and marks them, never runs them.
+ *
+ * Facts checked in laravel/framework:
+ * - src/Illuminate/Database/Migrations/DatabaseMigrationRepository.php:
+ *   createRepository (increments id, string migration, integer batch),
+ *   getRan ordered by batch then migration, log() inserts (migration,
+ *   batch), getNextBatchNumber = max(batch) + 1, delete by migration;
+ * - src/Illuminate/Database/Migrations/Migrator.php: files match
+ *   *_*.php in the path, the name is the base name without ".php";
+ * - src/Illuminate/Database/Schema/Grammars/PostgresGrammar.php and
+ *   SQLiteGrammar.php: serial / integer primary key autoincrement,
+ *   varchar(255) / varchar, not null unless nullable().
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/detcommon.h"
+#include "reckon/detector.h"
+#include "reckon/migfile.h"
+#include "reckon/migname.h"
+#include "reckon/banned.h"
+
+static const char *const laravel_cols[] = { "id", "migration", "batch", NULL };
+
+/* <anything>_<anything>.php directly in the directory. */
+static int
+laravel_parse_name(const char *relpath, struct migname *out)
+{
+	size_t n = strlen(relpath);
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(relpath, '/') || n < 6 ||
+	    strcmp(relpath + n - 4, ".php") != 0 ||
+	    !memchr(relpath, '_', n - 4) || n - 4 >= sizeof(out->version))
+		return -1;
+	/* the whole stem orders files as Laravel sorts them, and stays
+	 * unique where two files share a timestamp */
+	memcpy(out->version, relpath, n - 4);
+	memcpy(out->desc, relpath, n - 4);
+	out->kind = MIG_UP;
+	out->conv = CONV_PLAIN;
+	out->code = 1;
+	return 0;
+}
+
+static int
+laravel_read(struct db *db, const struct tracked *t, struct applied_set *out,
+	     struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+	int rc;
+
+	rc = det_select(db, t, "migration", "batch, migration", &rows, err);
+	for (size_t i = 0; rc == 0 && i < rows.nrows; i++)
+		applied_add(out, db_rows_get(&rows, i, 0),
+			    db_rows_get(&rows, i, 0), NULL, NULL);
+	db_rows_release(&rows);
+	return rc;
+}
+
+static int
+laravel_ensure(struct db *db, struct tracked *t, struct rk_err *err)
+{
+	int rc;
+
+	if (t->exists)
+		return 0;
+	rc = det_exec_t(db, t,
+			db_kind(db) == DB_PG
+				? "create table %T (\"id\" serial not null "
+				  "primary key, \"migration\" varchar(255) not "
+				  "null, \"batch\" integer not null)"
+				: "create table %T (\"id\" integer primary key "
+				  "autoincrement not null, \"migration\" "
+				  "varchar not null, \"batch\" integer not "
+				  "null)",
+			err);
+	if (rc == 0)
+		t->exists = 1;
+	return rc;
+}
+
+static int
+laravel_record(struct db *db, struct tracked *t, const struct mig_file *m,
+	       long exec_ms, struct rk_err *err)
+{
+	struct rk_buf name = RK_BUF_INIT;
+	const char *params[2];
+	char batch[32];
+	int rc;
+
+	(void)exec_ms;
+	if (t->run_batch == 0) {
+		if (det_max(db, t, "batch", &t->run_batch, err) < 0)
+			return -1;
+		t->run_batch++;
+	}
+	snprintf(batch, sizeof(batch), "%ld", t->run_batch);
+	det_stem(m, &name);
+	params[0] = name.s;
+	params[1] = batch;
+	rc = det_insert(db, t, "migration, batch", "$1, CAST($2 AS integer)",
+			params, 2, err);
+	rk_buf_release(&name);
+	return rc;
+}
+
+static int
+laravel_unrecord(struct db *db, const struct tracked *t,
+		 const struct applied *row, struct rk_err *err)
+{
+	return det_delete(db, t, "migration", row->id, err);
+}
+
+const struct detector det_laravel = {
+	.name = "laravel",
+	.table = "migrations",
+	.columns = laravel_cols,
+	.kind_note = "Laravel migrations are PHP",
+	.parse_name = laravel_parse_name,
+	.file_id = det_id_stem,
+	.read = laravel_read,
+	.ensure = laravel_ensure,
+	.record = laravel_record,
+	.unrecord = laravel_unrecord,
+};
