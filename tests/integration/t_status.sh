@@ -124,3 +124,32 @@ CREATE INDEX p_s ON p (s);"
 	expect_rc 1
 	expect_err "nope.sql"
 }
+
+# dbmate stores no checksum: reckon keeps the file's SHA-256 beside it
+test_sidecar_finds_modified() {
+	if [ "$BACKEND" = pg ]; then
+		sql "CREATE TABLE schema_migrations (version varchar NOT NULL PRIMARY KEY)" >/dev/null
+	else
+		sqlite3 "$SQLITE_FILE" "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY)"
+	fi
+	mig 20240101000000_a.sql "-- migrate:up
+CREATE TABLE a (id integer);
+-- migrate:down
+DROP TABLE a;"
+	rk run
+	expect_rc 0
+	check "dbmate row written" test "$(sql "select version from schema_migrations")" = 20240101000000
+	check "sidecar row written" test \
+		"$(sql "select sha256 from reckon_file_hashes where name = '20240101000000_a.sql'")" = \
+		"$(sha256sum <"$M/20240101000000_a.sql" | cut -c1-64)"
+	echo "-- changed" >>"$M/20240101000000_a.sql"
+	rk status --json
+	jqe '.framework == "dbmate" and .migrations[0].state == "modified"'
+	rk repair --all
+	rk status --json
+	jqe '.migrations[0].state == "applied"'
+	mig 20240102000000_b.sql "CREATE TABLE b (id integer);"
+	rk --no-sidecar run
+	check "no sidecar row with --no-sidecar" test \
+		"$(sql "select count(*) from reckon_file_hashes where name = '20240102000000_b.sql'")" = 0
+}
