@@ -7,24 +7,28 @@ test_frameworks() {
 	for fx in "$RECKON_ROOT"/fixtures/frameworks/*/; do
 		name=$(basename "$fx")
 		for b in pg sqlite; do
-			[ -f "$fx/setup.$b.sql" ] || continue
-			framework_case "$fx" "$name" "$b"
+			if [ -f "$fx/setup.$b.sql" ]; then
+				framework_case "$fx" "$name" "$b" setup
+			elif [ -f "$fx/status.$b.sql" ]; then
+				framework_case "$fx" "$name" "$b" status
+			fi
 		done
 	done
 }
 
-# framework_case DIR NAME BACKEND
+# framework_case DIR NAME BACKEND SETUP: SETUP is "setup" (a table
+# reckon can write) or "status" (read-only: status, then run refused)
 framework_case() {
-	local fx=$1 name=$2 saved=$BACKEND fw want
+	local fx=$1 name=$2 saved=$BACKEND fw want setup=$4
 	CUR="frameworks/$name/$3"
 	BACKEND=$3
 	new_db
 	if [ "$BACKEND" = pg ]; then
-		psql -X -q -v ON_ERROR_STOP=1 -d "$PGDB" -f "$fx/setup.pg.sql" >/dev/null 2>"$T/setup.err" ||
-			fail "setup.pg.sql: $(cat "$T/setup.err")"
+		psql -X -q -v ON_ERROR_STOP=1 -d "$PGDB" -f "$fx/$setup.pg.sql" >/dev/null 2>"$T/setup.err" ||
+			fail "$setup.pg.sql: $(cat "$T/setup.err")"
 	else
-		sqlite3 -bail "$SQLITE_FILE" <"$fx/setup.sqlite.sql" 2>"$T/setup.err" ||
-			fail "setup.sqlite.sql: $(cat "$T/setup.err")"
+		sqlite3 -bail "$SQLITE_FILE" <"$fx/$setup.sqlite.sql" 2>"$T/setup.err" ||
+			fail "$setup.sqlite.sql: $(cat "$T/setup.err")"
 	fi
 	rm -rf "$T/fm"
 	cp -r "$fx/migrations" "$T/fm"
@@ -39,7 +43,16 @@ framework_case() {
 	want=$(jq -c '.states | to_entries | sort_by(.key)' "$fx/expect.json")
 	jqe "([.migrations[] | {key: .name, value: .state}] | sort_by(.key)) == $want"
 	jqe '.migrations | map(select(.state != "orphaned")) | all(.id != null or .state == "pending")'
-	if [ "$(jq -r .run "$fx/expect.json")" = true ]; then
+	if [ "$setup" = status ]; then
+		# reckon reads this framework but does not write for it
+		save_dump
+		rk run
+		expect_rc 2
+		expect_err "$(jq -r .run_error "$fx/expect.json")"
+		rk mark-applied --all
+		expect_rc 2
+		expect_unchanged
+	elif [ "$(jq -r .run "$fx/expect.json")" = true ]; then
 		rk run --json
 		expect_rc 0
 		jqe '.ok == true and (.applied | length) > 0'
@@ -50,8 +63,10 @@ framework_case() {
 		rk mark-applied --all --json
 		expect_rc 0
 	fi
-	rk status --json
-	jqe '.summary.pending == 0'
+	[ "$setup" = status ] || {
+		rk status --json
+		jqe '.summary.pending == 0'
+	}
 	if [ -f "$fx/after.$BACKEND.sql" ]; then
 		local got
 		if [ "$BACKEND" = pg ]; then

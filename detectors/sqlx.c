@@ -1,0 +1,252 @@
+/*
+ * SQLx's _sqlx_migrations: one row per applied version, the SHA-384 of the
+ * file's text stored as 48 raw bytes (BYTEA / BLOB), rendered here as lower
+ * hex on both sides (encode(.., 'hex') on PG, lower(hex(..)) on SQLite).
+ * Checked against launchbadge/sqlx:
+ * - sqlx-core/src/migrate/source.rs: <version>_<description>.sql, split at
+ *   the first '_', version an i64, description without the suffix and with
+ *   '_' as ' ', files of the top directory only;
+ * - sqlx-core/src/migrate/migration_type.rs: .up.sql / .down.sql / .sql;
+ * - sqlx-core/src/migrate/migration.rs: checksum = Sha384 of the text;
+ * - sqlx-postgres/src/migrate.rs, sqlx-sqlite/src/migrate.rs: the DDL,
+ *   INSERT (version, description, success TRUE, checksum, -1), then
+ *   execution_time = elapsed nanoseconds; success = false is dirty.
+ * The SQLite driver binds text only, so the blob is built from its hex in
+ * SQL (SQLite 3.40 has no unhex()).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reckon/buf.h"
+#include "reckon/db.h"
+#include "reckon/detcommon.h"
+#include "reckon/detector.h"
+#include "reckon/migfile.h"
+#include "reckon/migname.h"
+#include "reckon/util.h"
+#include "reckon/banned.h"
+
+static const char *const sqlx_cols[] = {
+	"version",  "description",    "installed_on", "success",
+	"checksum", "execution_time", NULL,
+};
+
+static int
+ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+static int
+sqlx_parse(const char *relpath, struct migname *out)
+{
+	size_t n = strlen(relpath), i = 0, k;
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(relpath, '/') || !ends_with(relpath, n, ".sql"))
+		return -1;
+	while (relpath[i] >= '0' && relpath[i] <= '9')
+		i++;
+	if (i == 0 || i > 18 || relpath[i] != '_')
+		return -1;
+	memcpy(out->version, relpath, i);
+	out->kind = MIG_UP;
+	out->conv = CONV_PLAIN;
+	k = 4;
+	if (ends_with(relpath, n, ".up.sql") ||
+	    ends_with(relpath, n, ".down.sql")) {
+		out->conv = CONV_UPDOWN;
+		out->kind =
+			ends_with(relpath, n, ".up.sql") ? MIG_UP : MIG_DOWN;
+		k = out->kind == MIG_UP ? 7 : 9;
+	}
+	if (n - k < i + 1 || n - k - i - 1 >= sizeof(out->desc))
+		return -1;
+	memcpy(out->desc, relpath + i + 1, n - k - i - 1);
+	return 0;
+}
+
+static void
+sqlx_checksum(const char *s, size_t n, struct rk_buf *out)
+{
+	unsigned char md[64];
+
+	det_hex(md, det_digest("sha384", s, n, md), out);
+}
+
+static const char *
+hex_expr(struct db *db)
+{
+	return db_kind(db) == DB_PG ? "pg_catalog.encode(checksum, 'hex')"
+				    : "lower(hex(checksum))";
+}
+
+static int
+sqlx_read(struct db *db, const struct tracked *t, struct applied_set *out,
+	  struct rk_err *err)
+{
+	struct rk_buf cols = RK_BUF_INIT;
+	struct db_rows r = DB_ROWS_INIT;
+	int rc;
+
+	rk_buf_addf(&cols,
+		    "version, installed_on, %s, execution_time, "
+		    "CASE WHEN success THEN 1 ELSE 0 END",
+		    hex_expr(db));
+	rc = det_select(db, t, cols.s, "version", &r, err);
+	for (size_t i = 0; rc == 0 && i < r.nrows; i++) {
+		const char *v = db_rows_get(&r, i, 0);
+		const char *ns = db_rows_get(&r, i, 3);
+		const char *ok = db_rows_get(&r, i, 4);
+		char at[32];
+		struct applied *a = applied_add(
+			out, v, v, det_iso_time(db_rows_get(&r, i, 1), at),
+			db_rows_get(&r, i, 2));
+		long long t_ns = ns ? strtoll(ns, NULL, 10) : -1;
+
+		a->exec_ms = t_ns < 0 ? -1 : (long)(t_ns / 1000000);
+		a->failed = ok && strcmp(ok, "0") == 0;
+	}
+	db_rows_release(&r);
+	rk_buf_release(&cols);
+	return rc;
+}
+
+static int
+sqlx_ensure(struct db *db, struct tracked *t, struct rk_err *err)
+{
+	int pg = db_kind(db) == DB_PG;
+
+	return det_exec_t(
+		db, t,
+		pg ? "CREATE TABLE IF NOT EXISTS %T ("
+		     " version BIGINT PRIMARY KEY,"
+		     " description TEXT NOT NULL,"
+		     " installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),"
+		     " success BOOLEAN NOT NULL,"
+		     " checksum BYTEA NOT NULL,"
+		     " execution_time BIGINT NOT NULL)"
+		   : "CREATE TABLE IF NOT EXISTS %T ("
+		     " version BIGINT PRIMARY KEY,"
+		     " description TEXT NOT NULL,"
+		     " installed_on TIMESTAMP NOT NULL DEFAULT "
+		     "CURRENT_TIMESTAMP,"
+		     " success BOOLEAN NOT NULL,"
+		     " checksum BLOB NOT NULL,"
+		     " execution_time BIGINT NOT NULL)",
+		err);
+}
+
+/*
+ * SQL for the blob whose hex is parameter $n: decode() on PG; on SQLite a
+ * recursive CTE named h that appends one byte per hex pair, each taken
+ * from a constant 256-byte blob (WITH goes before the statement).
+ */
+static void
+blob_of_hex(struct db *db, int n, struct rk_buf *with, struct rk_buf *expr)
+{
+	static const char hx[] = "0123456789abcdef";
+
+	if (db_kind(db) == DB_PG) {
+		rk_buf_addf(expr, "pg_catalog.decode($%d, 'hex')", n);
+		return;
+	}
+	rk_buf_adds(with, "WITH RECURSIVE h(i, b) AS (SELECT 1, x'' UNION "
+			  "ALL SELECT i + 2, CAST(b || substr(x'");
+	for (int i = 0; i < 256; i++) {
+		rk_buf_addc(with, hx[i >> 4]);
+		rk_buf_addc(with, hx[i & 15]);
+	}
+	rk_buf_addf(with,
+		    "', (instr('%s', substr($%d, i, 1)) - 1) * 16 + "
+		    "instr('%s', substr($%d, i + 1, 1)), 1) AS BLOB) FROM h "
+		    "WHERE i < length($%d)) ",
+		    hx, n, hx, n, n);
+	rk_buf_adds(expr, "(SELECT b FROM h ORDER BY i DESC LIMIT 1)");
+}
+
+static void
+sqlx_desc(const char *desc, struct rk_buf *out)
+{
+	for (const char *p = desc; *p; p++)
+		rk_buf_addc(out, *p == '_' ? ' ' : *p);
+}
+
+static int
+sqlx_record(struct db *db, struct tracked *t, const struct mig_file *m,
+	    long exec_ms, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT, ver = RK_BUF_INIT, desc = RK_BUF_INIT,
+		      blob = RK_BUF_INIT;
+	const char *params[4];
+	char ns[32];
+	int rc;
+
+	det_id_int_version(m, &ver);
+	sqlx_desc(m->desc, &desc);
+	snprintf(ns, sizeof(ns), "%lld", (long long)exec_ms * 1000000);
+	params[0] = ver.s;
+	params[1] = desc.s;
+	params[2] = m->checksum;
+	params[3] = ns;
+	blob_of_hex(db, 3, &sql, &blob);
+	rk_buf_adds(&sql, "INSERT INTO ");
+	tracked_qualified(db, t, &sql);
+	rk_buf_addf(&sql,
+		    " (version, description, success, checksum, "
+		    "execution_time) SELECT CAST($1 AS BIGINT), $2, TRUE, %s, "
+		    "CAST($4 AS BIGINT)",
+		    blob.s);
+	rc = db_query(db, sql.s, params, 4, NULL, err);
+	rk_buf_release(&blob);
+	rk_buf_release(&desc);
+	rk_buf_release(&ver);
+	rk_buf_release(&sql);
+	return rc;
+}
+
+static int
+sqlx_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
+	      struct rk_err *err)
+{
+	return det_delete(db, t, "version", row->id, err);
+}
+
+/* The file's checksum becomes the stored one, and the row is clean. */
+static int
+sqlx_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
+	    const struct applied *row, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT, blob = RK_BUF_INIT;
+	const char *params[2] = { row->id, m->checksum };
+	int rc;
+
+	blob_of_hex(db, 2, &sql, &blob);
+	rk_buf_adds(&sql, "UPDATE ");
+	tracked_qualified(db, t, &sql);
+	rk_buf_addf(&sql,
+		    " SET checksum = %s, success = TRUE WHERE version = "
+		    "CAST($1 AS BIGINT)",
+		    blob.s);
+	rc = db_query(db, sql.s, params, 2, NULL, err);
+	rk_buf_release(&blob);
+	rk_buf_release(&sql);
+	return rc;
+}
+
+const struct detector det_sqlx = {
+	.name = "sqlx",
+	.table = "_sqlx_migrations",
+	.columns = sqlx_cols,
+	.parse_name = sqlx_parse,
+	.checksum = sqlx_checksum,
+	.file_id = det_id_int_version,
+	.read = sqlx_read,
+	.ensure = sqlx_ensure,
+	.record = sqlx_record,
+	.unrecord = sqlx_unrecord,
+	.repair = sqlx_repair,
+};
