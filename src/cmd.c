@@ -465,9 +465,6 @@ const struct cmd commands[] = {
 	  "run [NAME...] [--to VERSION] [--steps N] [--per-file] [--dry-run] "
 	  "[--no-backup] [--json]",
 	  "apply pending migrations in one transaction" },
-	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR,
-	  "serve [--listen ADDR:PORT] [--token-file FILE]",
-	  "HTTP API and dashboard" },
 	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR,
 	  "status [--check] [--json]",
 	  "each migration's state: applied, pending, modified, orphaned, "
