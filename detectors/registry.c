@@ -48,6 +48,8 @@ extern const struct detector det_typeorm;
 extern const struct detector det_umzug;
 extern const struct detector det_yoyo;
 
+/* one detector per line, alphabetical */
+/* clang-format off */
 const struct detector *const detectors[] = {
 	&det_alembic,
 	&det_atlas,
@@ -86,6 +88,7 @@ const struct detector *const detectors[] = {
 	&det_yoyo,
 	NULL,
 };
+/* clang-format on */
 
 const struct detector *
 detector_find(const char *name)

@@ -584,6 +584,8 @@ take_backup(struct rk_ctx *ctx, struct run_report *r, struct rk_err *err)
 	if (strcmp(info.database, ":memory:") == 0 ||
 	    stat(info.database, &st) != 0 || st.st_size == 0)
 		return 0; /* nothing in it yet */
+	if (access(info.database, W_OK) != 0)
+		return 0; /* read-only: the first write fails, saying so */
 	det_now(DET_TIME_COMPACT, stamp);
 	rk_buf_addf(&path, "%s.reckon-backup-%s", info.database, stamp);
 	for (int k = 2; access(path.s, F_OK) == 0; k++) {

@@ -145,9 +145,9 @@ run_test() {
 		M="$T/migrations"
 		mkdir -p "$M"
 		new_db
-		local before=$FAIL
+		local before=$FAIL t0=$SECONDS
 		"$fn"
-		[ "$FAIL" = "$before" ] && echo "  ok   $CUR"
+		[ "$FAIL" = "$before" ] && echo "  ok   $CUR ($((SECONDS - t0)) s)"
 		[ "$BACKEND" = pg ] && dropdb --if-exists "$PGDB" >/dev/null 2>&1
 		rm -rf "$T"
 	done
