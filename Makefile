@@ -25,12 +25,13 @@ REL_OBJ = $(SRC:%.c=build/rel/%.o)
 SAN_OBJ = $(SRC:%.c=build/san/%.o)
 SAN_LIB_OBJ = $(LIB_SRC:%.c=build/san/%.o)
 UNIT = $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/test_*.c))
-ITEST_C = $(patsubst tests/integration/%.c,build/san/tests/%,$(wildcard tests/integration/*.c))
+ITEST_C = $(patsubst tests/integration/%.c,build/san/itests/%,$(wildcard tests/integration/*.c))
 
 all: reckon
 
+# --as-needed: only the libraries reckon calls get loaded at start-up
 reckon: $(REL_OBJ)
-	$(CC) $(CFLAGS) -o $@ $(REL_OBJ) $(LIBS)
+	$(CC) $(CFLAGS) -Wl,--as-needed -o $@ $(REL_OBJ) $(LIBS)
 
 # Web assets (src/web/*) become C arrays in build/gen/*.inc (embed.sh).
 WEB = $(wildcard src/web/*)
@@ -54,7 +55,7 @@ build/san/tests/%: tests/unit/%.c $(SAN_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -o $@ $< $(SAN_LIB_OBJ) $(LIBS) -lcmocka
 
-build/san/tests/%: tests/integration/%.c $(SAN_LIB_OBJ)
+build/san/itests/%: tests/integration/%.c $(SAN_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -o $@ $< $(SAN_LIB_OBJ) $(LIBS) -lcmocka
 

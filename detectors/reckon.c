@@ -10,6 +10,7 @@
 
 #include "reckon/buf.h"
 #include "reckon/db.h"
+#include "reckon/detcommon.h"
 #include "reckon/detector.h"
 #include "reckon/err.h"
 #include "reckon/migfile.h"
@@ -85,43 +86,45 @@ out:
 	return rc;
 }
 
+/*
+ * The rank comes from the table once per run (under the run lock, so no
+ * other runner inserts meanwhile), then counts up in the client: one
+ * plain INSERT per file, not a scan of the table each time.
+ */
 static int
 reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	      long exec_ms, struct rk_err *err)
 {
-	struct rk_buf sql = RK_BUF_INIT, q = RK_BUF_INIT;
-	char ms[32];
-	const char *params[5];
-	int rc;
+	char ms[32], rank[32];
+	const char *params[6];
 
-	tracked_qualified(db, t, &q);
+	if (!t->next_rank) {
+		if (det_max(db, t, "installed_rank", &t->next_rank, err) < 0)
+			return -1;
+		t->next_rank++;
+	}
 	snprintf(ms, sizeof(ms), "%ld", exec_ms);
+	snprintf(rank, sizeof(rank), "%ld", t->next_rank);
 	params[0] = m->name;
 	params[1] = m->version;
 	params[2] = m->sha256;
 	params[3] = ms;
 	params[4] = t->actor ? t->actor : "";
-	if (db_kind(db) == DB_PG)
-		rk_buf_addf(&sql,
-			    "INSERT INTO %s (installed_rank, name, version, "
-			    "sha256, applied_at, execution_ms, applied_by) "
-			    "SELECT COALESCE(pg_catalog.max(installed_rank), "
-			    "0) + 1, $1, $2, $3, pg_catalog.clock_timestamp(),"
-			    " $4::bigint, COALESCE(NULLIF($5, ''), "
-			    "CURRENT_USER) FROM %s",
-			    q.s, q.s);
-	else
-		rk_buf_addf(&sql,
-			    "INSERT INTO %s (installed_rank, name, version, "
-			    "sha256, applied_at, execution_ms, applied_by) "
-			    "SELECT COALESCE(max(installed_rank), 0) + 1, $1,"
-			    " $2, $3, strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', "
-			    "'now'), CAST($4 AS integer), $5 FROM %s",
-			    q.s, q.s);
-	rc = db_query(db, sql.s, params, 5, NULL, err);
-	rk_buf_release(&sql);
-	rk_buf_release(&q);
-	return rc;
+	params[5] = rank;
+	if (det_insert(db, t,
+		       "installed_rank, name, version, sha256, applied_at, "
+		       "execution_ms, applied_by",
+		       db_kind(db) == DB_PG
+			       ? "$6::integer, $1, $2, $3, "
+				 "pg_catalog.clock_timestamp(), $4::bigint, "
+				 "COALESCE(NULLIF($5, ''), CURRENT_USER)"
+			       : "CAST($6 AS integer), $1, $2, $3, "
+				 "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
+				 "CAST($4 AS integer), $5",
+		       params, 6, err) < 0)
+		return -1;
+	t->next_rank++;
+	return 0;
 }
 
 static int

@@ -99,6 +99,34 @@ detector_find(const char *name)
 	return NULL;
 }
 
+static void
+add_names(const char ***v, size_t *n, size_t *cap, const char *const *names)
+{
+	for (; names && *names; names++) {
+		rk_grow((void **)v, cap, *n + 2, sizeof(**v));
+		(*v)[(*n)++] = *names;
+	}
+}
+
+const char **
+detector_table_names(const char *const *extra)
+{
+	const char **v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; detectors[i]; i++) {
+		const char *const table[] = { detectors[i]->table, NULL };
+
+		add_names(&v, &n, &cap, table);
+		add_names(&v, &n, &cap, detectors[i]->companions);
+		add_names(&v, &n, &cap, detectors[i]->excluders);
+	}
+	add_names(&v, &n, &cap, extra);
+	rk_grow((void **)&v, &cap, n + 1, sizeof(*v));
+	v[n] = NULL;
+	return v;
+}
+
 static char *
 dup_or_null(const char *s)
 {

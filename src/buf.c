@@ -117,18 +117,31 @@ rk_buf_detach(struct rk_buf *b, size_t *len)
 int
 rk_buf_read_file(struct rk_buf *b, const char *path)
 {
-	struct stat st;
-	int fd, saved;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		rk_buf_grow(b, (size_t)st.st_size);
+	return rk_buf_read_fd(b, fd);
+}
+
+int
+rk_buf_read_fd(struct rk_buf *b, int fd)
+{
+	struct stat st;
+	size_t start = b->len, want = 0;
+	int saved;
+
+	/* a regular file's size saves growing and the read that finds EOF */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		want = (size_t)st.st_size;
+		rk_buf_grow(b, want);
+	}
 	for (;;) {
 		ssize_t r;
 
-		rk_buf_grow(b, 65536);
+		if (want && b->len - start >= want)
+			break;
+		rk_buf_grow(b, want ? want - (b->len - start) : 65536);
 		r = read(fd, b->s + b->len, b->cap - b->len - 1);
 		if (r < 0) {
 			if (errno == EINTR)

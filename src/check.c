@@ -14,6 +14,7 @@
 #include "reckon/buf.h"
 #include "reckon/db.h"
 #include "reckon/err.h"
+#include "reckon/lockbudget.h"
 #include "reckon/ops.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
@@ -94,6 +95,15 @@ check_pg(struct rk_ctx *ctx, struct check_report *r, struct rk_err *err)
 			 "pg_catalog.current_database()",
 			 &oldest, err) < 0)
 		return -1;
+	if (lock_capacity(ctx->db, &r->lock_capacity, err) < 0)
+		return -1;
+	if ((double)r->locks_needed >
+	    LOCK_BUDGET_SHARE * (double)r->lock_capacity)
+		warn(r,
+		     "the pending batch would hold about %zu lock-table "
+		     "entries, more than the server's %ld allow: raise "
+		     "max_locks_per_transaction or run with --per-file",
+		     r->locks_needed, r->lock_capacity);
 	r->lock_count = (long)locks;
 	r->active_tx = (long)active;
 	r->oldest_tx_s = oldest;
@@ -154,6 +164,8 @@ check_no_tx(struct rk_ctx *ctx, const struct rk_session *s,
 			     "'%s' has a statement that cannot run inside "
 			     "a transaction",
 			     e->name);
+		if (p.objects)
+			r->locks_needed += locks_for_objects(p.objects);
 		preview_report_release(&p);
 	}
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "reckon/buf.h"
 #include "reckon/err.h"
 #include "reckon/ops.h"
 #include "reckon/opt.h"
@@ -221,6 +222,92 @@ cmd_new(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	for (size_t i = 0; i < n; i++)
 		free(created[i]);
 	free(created);
+	free(args);
+	return rc;
+}
+
+/* The SQL for detect-schema: --sql TEXT, a FILE, or "-" (stdin). */
+static int
+schema_input(const char *sql, char **args, int nargs, struct rk_buf *out,
+	     struct rk_err *err)
+{
+	if (sql && nargs)
+		return rk_fail(err, RK_USAGE,
+			       "detect-schema: give FILE or --sql, not both");
+	if (sql) {
+		rk_buf_adds(out, sql);
+		return 0;
+	}
+	if (nargs != 1)
+		return rk_fail(err, RK_USAGE,
+			       "detect-schema: give FILE, '-' or --sql TEXT");
+	return mig_read(strcmp(args[0], "-") == 0 ? "/dev/stdin" : args[0],
+			args[0], out, err);
+}
+
+static int
+cmd_detect_schema(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const char *sql = NULL;
+	int no_db = 0, sqlite = 0, nargs, rc;
+	const struct opt opts[] = {
+		{ "sql", OPT_STRING, &sql, "the SQL text itself" },
+		{ "no-db", OPT_BOOL, &no_db, "parse only; do not connect" },
+		{ "sqlite", OPT_BOOL, &sqlite,
+		  "with --no-db: SQLite's dialect" },
+		OPT_TABLE_END,
+	};
+	struct schema_report r = { 0 };
+	struct rk_buf text = RK_BUF_INIT;
+	char **args;
+
+	if (parse("detect-schema", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	rc = schema_input(sql, args, nargs, &text, err);
+	if (rc == 0 && !no_db)
+		rc = ctx_open_db(ctx, err);
+	if (rc == 0)
+		rc = op_detect_schema(ctx, text.s, text.len, sqlite, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_detect_schema(&r));
+		else
+			text_detect_schema(ctx, &r);
+	}
+	schema_report_release(&r);
+	rk_buf_release(&text);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_adopt(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	int yes = 0, dry = 0, nargs, rc;
+	const struct opt opts[] = {
+		{ "yes", OPT_BOOL, &yes, "mark the fully present files" },
+		{ "dry-run", OPT_BOOL, &dry, "only show the plan (default)" },
+		OPT_TABLE_END,
+	};
+	struct adopt_report r = { 0 };
+	char **args;
+
+	if (parse("adopt", opts, argc, argv, &args, &nargs, err) < 0)
+		return -1;
+	rc = no_args("adopt", nargs, args, err);
+	if (rc == 0 && yes && dry)
+		rc = rk_fail(err, RK_USAGE,
+			     "adopt: --yes or --dry-run, not "
+			     "both");
+	if (rc == 0)
+		rc = op_adopt(ctx, yes, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_adopt(&r));
+		else
+			text_adopt(ctx, &r);
+	}
+	adopt_report_release(&r);
 	free(args);
 	return rc;
 }
@@ -439,12 +526,19 @@ cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 }
 
 const struct cmd commands[] = {
+	{ "adopt", cmd_adopt, NEEDS_DB | NEEDS_DIR,
+	  "adopt [--dry-run | --yes] [--json]",
+	  "mark pending files whose objects all exist already (plan first)" },
 	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR, "check [--json]",
 	  "pre-flight safety check: pending, locks, long transactions, drift" },
 	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR, "current [--json]",
 	  "the latest applied migration" },
 	{ "detect", cmd_detect, NEEDS_DB, "detect [--json]",
 	  "list the migration tracking tables in the database" },
+	{ "detect-schema", cmd_detect_schema, NEEDS_DIR,
+	  "detect-schema [FILE | -] [--sql TEXT] [--no-db] [--sqlite] "
+	  "[--json]",
+	  "the objects SQL creates, and whether each exists already" },
 	{ "down", cmd_down, NEEDS_DB | NEEDS_DIR,
 	  "down [--steps N | --to VERSION] [--dry-run] [--json]",
 	  "undo the newest applied migrations with their down scripts" },
@@ -465,6 +559,9 @@ const struct cmd commands[] = {
 	  "run [NAME...] [--to VERSION] [--steps N] [--per-file] [--dry-run] "
 	  "[--no-backup] [--json]",
 	  "apply pending migrations in one transaction" },
+	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR,
+	  "serve [--listen ADDR:PORT] [--token-file FILE]",
+	  "HTTP API and dashboard" },
 	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR,
 	  "status [--check] [--json]",
 	  "each migration's state: applied, pending, modified, orphaned, "

@@ -15,16 +15,8 @@
 #include "reckon/buf.h"
 #include "reckon/err.h"
 #include "reckon/util.h"
+#include "db_driver.h"
 #include "reckon/banned.h"
-
-/*
- * Shared with the drivers and declared again in each (db.h is the callers'
- * contract, so these stay out of it): the two vtables, which only db_open()
- * picks between, and the table-list builder both tables() use.
- */
-extern const struct db_driver db_pg_driver;
-extern const struct db_driver db_sqlite_driver;
-void db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out);
 
 static int
 has_prefix(const char *s, const char *prefix)
@@ -276,7 +268,34 @@ db_quote_qualified(struct db *db, const char *schema, const char *name,
 int
 db_tables(struct db *db, struct db_table_list *out, struct rk_err *err)
 {
-	return db->drv->tables(db, out, err);
+	return db->drv->tables(db, NULL, out, err);
+}
+
+int
+db_tables_named(struct db *db, const char *const *names,
+		struct db_table_list *out, struct rk_err *err)
+{
+	return db->drv->tables(db, names, out, err);
+}
+
+void
+db_tables_query(const char *base, const char *name_col,
+		const char *const *names, const char *order, struct rk_buf *sql,
+		int *nparams)
+{
+	int n = 0;
+
+	rk_buf_adds(sql, base);
+	if (names) {
+		rk_buf_addf(sql, " AND %s IN (", name_col);
+		for (; names[n]; n++)
+			rk_buf_addf(sql, "%s$%d", n ? ", " : "", n + 1);
+		if (!n)
+			rk_buf_adds(sql, "NULL");
+		rk_buf_adds(sql, ")");
+	}
+	rk_buf_addf(sql, " ORDER BY %s", order);
+	*nparams = n;
 }
 
 int

@@ -20,11 +20,8 @@
 #include "reckon/buf.h"
 #include "reckon/err.h"
 #include "reckon/util.h"
+#include "db_driver.h"
 #include "reckon/banned.h"
-
-/* Shared with db.c, which defines the builder and declares the vtable. */
-extern const struct db_driver db_pg_driver;
-void db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out);
 
 struct pg_db {
 	struct db base; /* first: a struct db * is a struct pg_db * */
@@ -50,8 +47,7 @@ static const char tables_sql[] =
 	" WHERE c.relkind IN ('r', 'p')"
 	" AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
 	" AND pg_catalog.left(n.nspname, 8) <> 'pg_toast'"
-	" AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)"
-	" ORDER BY n.nspname, c.relname, a.attnum";
+	" AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)";
 
 static struct pg_db *
 pg_of(struct db *db)
@@ -362,12 +358,19 @@ pg_quote_ident(struct db *db, const char *name, struct rk_buf *out)
 }
 
 static int
-pg_tables(struct db *db, struct db_table_list *out, struct rk_err *err)
+pg_tables(struct db *db, const char *const *names, struct db_table_list *out,
+	  struct rk_err *err)
 {
 	struct db_rows rows = DB_ROWS_INIT;
+	struct rk_buf sql = RK_BUF_INIT;
+	int n, rc;
 
 	*out = (struct db_table_list)DB_TABLE_LIST_INIT;
-	if (pg_query(db, tables_sql, NULL, 0, &rows, err) < 0)
+	db_tables_query(tables_sql, "c.relname", names,
+			"n.nspname, c.relname, a.attnum", &sql, &n);
+	rc = pg_query(db, sql.s, names, n, &rows, err);
+	rk_buf_release(&sql);
+	if (rc < 0)
 		return -1;
 	db_tables_from_rows(&rows, out);
 	db_rows_release(&rows);

@@ -22,11 +22,8 @@
 #include "reckon/buf.h"
 #include "reckon/err.h"
 #include "reckon/util.h"
+#include "db_driver.h"
 #include "reckon/banned.h"
-
-/* Shared with db.c, which defines the builder and declares the vtable. */
-extern const struct db_driver db_sqlite_driver;
-void db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out);
 
 struct sqlite_db {
 	struct db base; /* first: a struct db * is a struct sqlite_db * */
@@ -51,8 +48,7 @@ static const char tables_sql[] =
 	" FROM main.sqlite_schema AS s"
 	" JOIN pragma_table_info(s.name, 'main') AS p"
 	" WHERE s.type = 'table'"
-	" AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-	" ORDER BY s.name, p.cid";
+	" AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
 static struct sqlite_db *
 sq_of(struct db *db)
@@ -409,12 +405,18 @@ sq_quote_ident(struct db *db, const char *name, struct rk_buf *out)
 }
 
 static int
-sq_tables(struct db *db, struct db_table_list *out, struct rk_err *err)
+sq_tables(struct db *db, const char *const *names, struct db_table_list *out,
+	  struct rk_err *err)
 {
 	struct db_rows rows = DB_ROWS_INIT;
+	struct rk_buf sql = RK_BUF_INIT;
+	int n, rc;
 
 	*out = (struct db_table_list)DB_TABLE_LIST_INIT;
-	if (sq_query(db, tables_sql, NULL, 0, &rows, err) < 0)
+	db_tables_query(tables_sql, "s.name", names, "s.name, p.cid", &sql, &n);
+	rc = sq_query(db, sql.s, names, n, &rows, err);
+	rk_buf_release(&sql);
+	if (rc < 0)
 		return -1;
 	db_tables_from_rows(&rows, out);
 	db_rows_release(&rows);

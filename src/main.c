@@ -90,22 +90,6 @@ apply_globals(const struct globals *g, struct rk_config *cfg,
 }
 
 static int
-open_db(struct rk_ctx *ctx, struct rk_err *err)
-{
-	struct db_opts o = DB_OPTS_INIT;
-	struct rk_buf shown = RK_BUF_INIT;
-
-	if (*ctx->cfg.db_url)
-		db_url_redact(ctx->cfg.db_url, &shown);
-	else
-		rk_buf_addf(&shown, "postgres (libpq defaults from %s)",
-			    ctx->cfg.db_source);
-	ctx->db_display = rk_buf_detach(&shown, NULL);
-	o.lock_timeout_ms = ctx->cfg.lock_timeout_ms;
-	return db_open(ctx->cfg.db_url, &o, &ctx->db, err);
-}
-
-static int
 setup_and_run(const struct cmd *c, int argc, char **argv,
 	      const struct globals *g, struct rk_ctx *ctx, struct rk_err *err)
 {
@@ -115,7 +99,7 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 		return -1;
 	if (g->no_color)
 		ctx->cfg.color = 0;
-	if ((c->needs & NEEDS_DB) && open_db(ctx, err) < 0)
+	if ((c->needs & NEEDS_DB) && ctx_open_db(ctx, err) < 0)
 		return -1;
 	return c->fn(argc, argv, ctx, err);
 }

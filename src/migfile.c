@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,20 +20,28 @@
 #include "reckon/util.h"
 #include "reckon/banned.h"
 
-void
-rk_sha256_hex(const void *s, size_t n, char out[65])
+/* SHA-256 with an algorithm fetched once (EVP_sha256() looks it up on
+ * every call, which shows when hashing ten thousand files). */
+static void
+sha256_with(const EVP_MD *alg, const void *s, size_t n, char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 
-	if (!EVP_Digest(s, n, md, &len, EVP_sha256(), NULL))
+	if (!EVP_Digest(s, n, md, &len, alg, NULL))
 		rk_bug("EVP_Digest(sha256) failed");
 	for (unsigned i = 0; i < len; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[2 * len] = '\0';
+}
+
+void
+rk_sha256_hex(const void *s, size_t n, char out[65])
+{
+	sha256_with(EVP_sha256(), s, n, out);
 }
 
 static void
@@ -70,17 +79,13 @@ mig_find(const struct mig_set *s, const char *name)
 	return NULL;
 }
 
-int
-mig_read(const char *path, const char *name, struct rk_buf *buf,
-	 struct rk_err *err)
+/* buf holds name's bytes: are they UTF-8 text? */
+static int
+check_text(const char *name, const struct rk_buf *buf, struct rk_err *err)
 {
-	rk_buf_reset(buf);
-	if (rk_buf_read_file(buf, path) < 0)
-		return rk_fail(err, RK_INPUT, "cannot read '%s': %s", path,
-			       strerror(errno));
-	if (!rk_utf8_valid(buf->s, buf->len)) {
-		size_t bad = rk_utf8_check(buf->s, buf->len);
+	size_t bad = rk_utf8_check(buf->s, buf->len);
 
+	if (bad != buf->len) {
 		rk_fail(err, RK_INPUT, "'%s' is not UTF-8 text: %s at line %u",
 			name,
 			memchr(buf->s, '\0', buf->len) ? "NUL byte"
@@ -91,6 +96,17 @@ mig_read(const char *path, const char *name, struct rk_buf *buf,
 		return -1;
 	}
 	return 0;
+}
+
+int
+mig_read(const char *path, const char *name, struct rk_buf *buf,
+	 struct rk_err *err)
+{
+	rk_buf_reset(buf);
+	if (rk_buf_read_file(buf, path) < 0)
+		return rk_fail(err, RK_INPUT, "cannot read '%s': %s", path,
+			       strerror(errno));
+	return check_text(name, buf, err);
 }
 
 /* A marker comment line: "--" then optional space then the word. */
@@ -192,61 +208,69 @@ cmp_files(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
+/* What one directory scan works with. */
+struct scan {
+	const char *dir;
+	const struct detector *det;
+	struct mig_set *out;
+	struct rk_buf content; /* reused for every file */
+	EVP_MD *sha;	       /* fetched once per scan */
+};
+
+/* Read the file rel (fd open on it), check, hash and list it. */
 static int
-add_file(struct mig_set *s, const char *dir, const char *name,
-	 const struct migname *mn, const struct detector *det,
-	 struct rk_buf *content, struct rk_err *err)
+add_file(struct scan *sc, int fd, const char *rel, const struct migname *mn,
+	 struct rk_err *err)
 {
+	const struct detector *det = sc->det;
 	struct rk_buf path = RK_BUF_INIT;
+	struct mig_set *s = sc->out;
 	struct mig_file *f;
 
-	rk_buf_addf(&path, "%s/%s", dir, name);
-	if (mig_read(path.s, name, content, err) < 0) {
+	rk_buf_addf(&path, "%s/%s", sc->dir, rel);
+	rk_buf_reset(&sc->content);
+	if (rk_buf_read_fd(&sc->content, fd) < 0) {
+		rk_fail(err, RK_INPUT, "cannot read '%s': %s", path.s,
+			strerror(errno));
+		rk_buf_release(&path);
+		return -1;
+	}
+	if (check_text(rel, &sc->content, err) < 0) {
 		rk_buf_release(&path);
 		return -1;
 	}
 	rk_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	f = &s->v[s->n++];
 	memset(f, 0, sizeof(*f));
-	f->name = xstrdup(name);
+	f->name = xstrdup(rel);
 	f->path = rk_buf_detach(&path, NULL);
 	f->version = xstrdup(mn->version);
 	f->desc = xstrdup(mn->desc);
 	f->kind = mn->kind;
 	f->conv = mn->conv;
-	f->size = content->len;
+	f->size = sc->content.len;
 	f->code = mn->code;
-	rk_sha256_hex(content->s, content->len, f->sha256);
+	sha256_with(sc->sha, sc->content.s, sc->content.len, f->sha256);
 	if (det && det->checksum && mn->kind != MIG_DOWN) {
 		struct rk_buf sum = RK_BUF_INIT;
 
-		det->checksum(content->s, content->len, &sum);
+		det->checksum(sc->content.s, sc->content.len, &sum);
 		f->checksum = rk_buf_detach(&sum, NULL);
 	}
 	if (det && det->inspect && mn->kind != MIG_DOWN)
-		det->inspect(f, content->s, content->len);
+		det->inspect(f, sc->content.s, sc->content.len);
 	return 0;
 }
 
 static int
-stat_entry(const char *dir, const char *name, struct stat *st,
-	   struct rk_err *err)
+stat_fail(const struct scan *sc, const char *rel, int e, struct rk_err *err)
 {
-	struct rk_buf path = RK_BUF_INIT;
-	int rc = 0;
-
-	rk_buf_addf(&path, "%s/%s", dir, name);
-	if (stat(path.s, st) < 0) {
-		int e = errno;
-
-		rc = rk_fail(err, RK_INPUT, "cannot read '%s': %s", path.s,
-			     strerror(e));
-		if (e == ELOOP && err)
-			rk_err_hint(err, "the symbolic link points at itself; "
-					 "fix or remove it");
-	}
-	rk_buf_release(&path);
-	return rc;
+	rk_fail(err, RK_INPUT, "cannot read '%s/%s': %s", sc->dir, rel,
+		strerror(e));
+	if (e == ELOOP)
+		rk_err_hint(err, "the symbolic link points at itself; fix or "
+				 "remove it");
+	return -1;
 }
 
 static int
@@ -272,21 +296,74 @@ ends_with_sql(const char *name)
 	return len >= 4 && strcmp(name + len - 4, ".sql") == 0;
 }
 
+/* The entry's type: readdir's d_type, or fstatat() where it has none
+ * (and for symbolic links, which are followed). */
+static int
+entry_type(const struct scan *sc, int dfd, const struct dirent *de,
+	   const char *rel, int *is_dir, struct rk_err *err)
+{
+	struct stat st;
+
+	if (de->d_type == DT_REG || de->d_type == DT_DIR) {
+		*is_dir = de->d_type == DT_DIR;
+		return 1;
+	}
+	if (fstatat(dfd, de->d_name, &st, 0) < 0)
+		return stat_fail(sc, rel, errno, err);
+	*is_dir = S_ISDIR(st.st_mode);
+	return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode);
+}
+
+static int scan_level(struct scan *sc, const char *sub, struct rk_err *err);
+
+static int
+scan_entry(struct scan *sc, int dfd, const char *sub, const struct dirent *de,
+	   struct rk_buf *rel, struct rk_err *err)
+{
+	struct migname mn;
+	int is_dir = 0, kind, fd;
+
+	rk_buf_reset(rel);
+	if (*sub) {
+		rk_buf_adds(rel, sub);
+		rk_buf_addc(rel, '/');
+	}
+	rk_buf_adds(rel, de->d_name);
+	if (parse_any(sc->det, rel->s, &mn) < 0) {
+		if (!*sub && sc->det && sc->det->parse_name) {
+			kind = entry_type(sc, dfd, de, rel->s, &is_dir, NULL);
+			if (kind > 0 && is_dir)
+				return scan_level(sc, rel->s, err);
+		}
+		if (!*sub && ends_with_sql(de->d_name))
+			add_ignored(sc->out, rel->s);
+		return 0;
+	}
+	kind = entry_type(sc, dfd, de, rel->s, &is_dir, err);
+	if (kind <= 0 || is_dir)
+		return kind < 0 ? -1 : 0;
+	fd = openat(dfd, de->d_name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return stat_fail(sc, rel->s, errno, err);
+	return add_file(sc, fd, rel->s, &mn, err);
+}
+
 /*
  * List dir/sub (sub "" for the top): files the detector takes become
  * migrations; at the top, directories are listed too when the detector
  * has its own layout (depth is 1 there, 0 below).
  */
 static int
-scan_level(const char *dir, const char *sub, const struct detector *det,
-	   struct mig_set *out, struct rk_buf *content, struct rk_err *err)
+scan_level(struct scan *sc, const char *sub, struct rk_err *err)
 {
 	struct rk_buf path = RK_BUF_INIT, rel = RK_BUF_INIT;
 	struct dirent *de;
 	DIR *d;
 	int rc = 0;
 
-	rk_buf_addf(&path, "%s%s%s", dir, *sub ? "/" : "", sub);
+	rk_buf_adds(&path, sc->dir);
+	if (*sub)
+		rk_buf_addf(&path, "/%s", sub);
 	d = opendir(path.s);
 	if (!d) {
 		rc = rk_fail(err, *sub ? RK_INPUT : RK_CONFIG,
@@ -296,28 +373,9 @@ scan_level(const char *dir, const char *sub, const struct detector *det,
 				 "reckon.yaml) at your migrations");
 		goto out;
 	}
-	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
-		struct migname mn;
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		rk_buf_reset(&rel);
-		rk_buf_addf(&rel, "%s%s%s", sub, *sub ? "/" : "", de->d_name);
-		if (parse_any(det, rel.s, &mn) < 0) {
-			if (!*sub && det && det->parse_name &&
-			    stat_entry(dir, rel.s, &st, NULL) == 0 &&
-			    S_ISDIR(st.st_mode))
-				rc = scan_level(dir, rel.s, det, out, content,
-						err);
-			else if (!*sub && ends_with_sql(de->d_name))
-				add_ignored(out, rel.s);
-			continue;
-		}
-		rc = stat_entry(dir, rel.s, &st, err);
-		if (rc == 0 && S_ISREG(st.st_mode))
-			rc = add_file(out, dir, rel.s, &mn, det, content, err);
-	}
+	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			rc = scan_entry(sc, dirfd(d), sub, de, &rel, err);
 	if (rc == 0 && errno)
 		rc = rk_fail(err, RK_CONFIG, "cannot list '%s': %s", path.s,
 			     strerror(errno));
@@ -445,12 +503,16 @@ int
 mig_scan(const char *dir, const struct detector *det, struct mig_set *out,
 	 struct rk_err *err)
 {
-	struct rk_buf content = RK_BUF_INIT;
+	struct scan sc = { dir, det, out, RK_BUF_INIT, NULL };
 	int rc;
 
 	out->dir = xstrdup(dir);
-	rc = scan_level(dir, "", det, out, &content, err);
-	rk_buf_release(&content);
+	sc.sha = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (!sc.sha)
+		rk_bug("no SHA-256 in libcrypto");
+	rc = scan_level(&sc, "", err);
+	EVP_MD_free(sc.sha);
+	rk_buf_release(&sc.content);
 	if (rc < 0)
 		return -1;
 	if (out->n)

@@ -5,12 +5,14 @@
  */
 #include "reckon/ops.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "reckon/buf.h"
 #include "reckon/db.h"
+#include "reckon/ddl.h"
 #include "reckon/err.h"
 #include "reckon/sidecar.h"
 #include "reckon/util.h"
@@ -151,6 +153,19 @@ choose_new_table(struct rk_ctx *ctx, const struct db_table_list *tl,
 	return 0;
 }
 
+/* The catalog, limited to tables detection looks at (and --table). */
+static int
+candidate_tables(struct rk_ctx *ctx, struct db_table_list *tl,
+		 struct rk_err *err)
+{
+	const char *const extra[] = { SIDECAR_TABLE, ctx->cfg.table, NULL };
+	const char **names = detector_table_names(extra);
+	int rc = db_tables_named(ctx->db, names, tl, err);
+
+	free(names);
+	return rc;
+}
+
 static int
 find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
@@ -158,7 +173,7 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	const struct detection *d;
 	int rc = -1;
 
-	if (db_tables(ctx->db, &tl, err) < 0)
+	if (candidate_tables(ctx, &tl, err) < 0)
 		return -1;
 	detector_match(&tl, db_kind(ctx->db) == DB_SQLITE, &s->detected);
 	if (pick_detection(&ctx->cfg, &s->detected, &d, err) < 0)
@@ -201,7 +216,7 @@ refresh_exists(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	if (s->tracked.exists &&
 	    (!s->tracked.sidecar || s->tracked.sidecar_exists))
 		return 0;
-	if (db_tables(ctx->db, &tl, err) < 0)
+	if (candidate_tables(ctx, &tl, err) < 0)
 		return -1;
 	s->tracked.exists =
 		db_table_find(&tl, s->tracked.schema, s->tracked.table) != NULL;
@@ -216,6 +231,7 @@ session_reload(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
 	if (refresh_exists(ctx, s, err) < 0)
 		return -1;
+	s->tracked.next_rank = 0; /* re-read under this transaction's lock */
 	status_list_release(&s->status);
 	applied_set_release(&s->rows);
 	applied_set_release(&s->sidecar);
@@ -452,7 +468,7 @@ op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err)
 {
 	struct db_table_list tl = DB_TABLE_LIST_INIT;
 
-	if (db_tables(ctx->db, &tl, err) < 0)
+	if (candidate_tables(ctx, &tl, err) < 0)
 		return -1;
 	detector_match(&tl, db_kind(ctx->db) == DB_SQLITE, &r->detected);
 	db_table_list_release(&tl);
@@ -484,7 +500,27 @@ preview_report_release(struct preview_report *r)
 		free(r->content);
 	}
 	sql_stmt_list_release(&r->stmts);
+	if (r->objects) {
+		ddl_list_release(r->objects);
+		free(r->objects);
+	}
 	memset(r, 0, sizeof(*r));
+}
+
+/* Whether needle occurs in s[0..n): memchr to each candidate first byte. */
+static int
+mem_find(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	const char *p = s, *e = s + n;
+
+	while (e - p >= (ptrdiff_t)k &&
+	       (p = memchr(p, needle[0], (size_t)(e - p) - k + 1)) != NULL) {
+		if (memcmp(p, needle, k) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
 }
 
 int
@@ -498,13 +534,9 @@ mig_opts_out_of_tx(const char *s, size_t n)
 	};
 	size_t head = n < 4096 ? n : 4096;
 
-	for (size_t i = 0; i < ARRAY_SIZE(marks); i++) {
-		size_t k = strlen(marks[i]);
-
-		for (size_t p = 0; p + k <= head; p++)
-			if (memcmp(s + p, marks[i], k) == 0)
-				return 1;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(marks); i++)
+		if (mem_find(s, head, marks[i]))
+			return 1;
 	return 0;
 }
 
@@ -545,7 +577,10 @@ op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
 		if (r->stmts.v[i].flags & SQL_NO_TX)
 			r->transactional = 0;
 	r->opt_out = mig_opts_out_of_tx(r->content->s, r->content->len);
-	return 0;
+	r->objects = xcalloc(1, sizeof(*r->objects));
+	return ddl_extract(r->content->s, r->content->len,
+			   sqlite ? &sql_dialect_sqlite : &sql_dialect_pg,
+			   r->objects, err);
 }
 
 /* Store e's current hash and clear its failed marker. */
@@ -624,4 +659,28 @@ rollback:
 out:
 	session_release(&s);
 	return rc;
+}
+
+int
+ctx_open_db(struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct db_opts o = DB_OPTS_INIT;
+	struct rk_buf shown = RK_BUF_INIT;
+
+	if (!ctx->cfg.db_url) {
+		rk_fail(err, RK_CONFIG, "no database given");
+		rk_err_hint(err,
+			    "pass --db URL (postgres://... or sqlite:FILE), "
+			    "or set RECKON_DATABASE_URL or DATABASE_URL");
+		return -1;
+	}
+	if (*ctx->cfg.db_url)
+		db_url_redact(ctx->cfg.db_url, &shown);
+	else
+		rk_buf_addf(&shown, "postgres (libpq defaults from %s)",
+			    ctx->cfg.db_source);
+	free(ctx->db_display);
+	ctx->db_display = rk_buf_detach(&shown, NULL);
+	o.lock_timeout_ms = ctx->cfg.lock_timeout_ms;
+	return db_open(ctx->cfg.db_url, &o, &ctx->db, err);
 }

@@ -10,7 +10,9 @@
 #include <jansson.h>
 
 #include "reckon/buf.h"
+#include "reckon/ddl.h"
 #include "reckon/err.h"
+#include "reckon/schema_check.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
 
@@ -246,6 +248,30 @@ json_detect(const struct detect_report *r)
 	return dump(doc);
 }
 
+/* [{"type", "object"}] of what statement i creates. */
+static json_t *
+stmt_objects(const struct preview_report *r, size_t i)
+{
+	json_t *a = json_array();
+
+	for (size_t k = 0; r->objects && k < r->objects->n; k++) {
+		const struct ddl_object *o = &r->objects->v[k];
+		json_t *ob;
+
+		if (o->stmt_index != i)
+			continue;
+		ob = json_object();
+		json_object_set_new(ob, "type",
+				    json_string(ddl_type_name(o->type)));
+		json_object_set_new(ob, "schema",
+				    *o->schema ? json_string(o->schema)
+					       : json_null());
+		json_object_set_new(ob, "object", json_string(o->object));
+		json_array_append_new(a, ob);
+	}
+	return a;
+}
+
 char *
 json_preview(const struct preview_report *r)
 {
@@ -267,6 +293,7 @@ json_preview(const struct preview_report *r)
 				    json_boolean(st->flags & SQL_NO_TX));
 		json_object_set_new(o, "transaction_control",
 				    json_boolean(st->flags & SQL_TX_CONTROL));
+		json_object_set_new(o, "objects", stmt_objects(r, i));
 		json_array_append_new(a, o);
 	}
 	json_object_set_new(doc, "statements", a);
@@ -343,6 +370,9 @@ json_check(const struct check_report *r)
 	json_object_set_new(doc, "activeTxCount", json_integer(r->active_tx));
 	json_object_set_new(doc, "oldestTxAgeSeconds",
 			    json_real(r->oldest_tx_s));
+	json_object_set_new(doc, "locksNeeded", json_integer(r->locks_needed));
+	json_object_set_new(doc, "lockCapacity",
+			    json_integer(r->lock_capacity));
 	json_object_set_new(doc, "journalMode", str_or_null(r->journal_mode));
 	json_object_set_new(doc, "writable", json_boolean(r->writable));
 	json_object_set_new(doc, "warnings",
@@ -357,5 +387,75 @@ json_created(char **paths, size_t n)
 	json_t *doc = json_object();
 
 	json_object_set_new(doc, "created", string_array(paths, n));
+	return dump(doc);
+}
+
+/* {"type", "schema", "object", "name"[, "exists"]} for object i. */
+static json_t *
+finding(const struct schema_report *r, size_t i)
+{
+	const struct ddl_object *o = &r->objects->v[i];
+	const char *schema = *o->schema ? o->schema : NULL;
+	json_t *f = json_object();
+	char *name;
+
+	if (r->checked && r->check->v[i].schema)
+		schema = r->check->v[i].schema;
+	json_object_set_new(f, "type", json_string(ddl_type_name(o->type)));
+	json_object_set_new(f, "schema", str_or_null(schema));
+	json_object_set_new(f, "object", json_string(o->object));
+	name = xmalloc(strlen(schema ? schema : "") + strlen(o->object) + 2);
+	snprintf(name, strlen(schema ? schema : "") + strlen(o->object) + 2,
+		 "%s%s%s", schema ? schema : "", schema ? "." : "", o->object);
+	json_object_set_new(f, "name", json_string(name));
+	free(name);
+	if (r->checked)
+		json_object_set_new(f, "exists",
+				    json_boolean(r->check->v[i].exists));
+	return f;
+}
+
+char *
+json_detect_schema(const struct schema_report *r)
+{
+	json_t *doc = json_object(), *a = json_array();
+
+	for (size_t i = 0; i < r->objects->n; i++)
+		json_array_append_new(a, finding(r, i));
+	json_object_set_new(doc, "findings", a);
+	json_object_set_new(doc, "all_objects_exist",
+			    r->checked ? json_boolean(r->all_exist)
+				       : json_null());
+	json_object_set_new(doc, "some_objects_exist",
+			    r->checked ? json_boolean(r->some_exist)
+				       : json_null());
+	json_object_set_new(doc, "recommendation",
+			    json_string(r->recommendation));
+	return dump(doc);
+}
+
+char *
+json_adopt(const struct adopt_report *r)
+{
+	json_t *doc = json_object(), *a = json_array();
+
+	json_object_set_new(doc, "tracking_table",
+			    str_or_null(r->tracking_display));
+	json_object_set_new(doc, "dry_run", json_boolean(!r->wrote));
+	for (size_t i = 0; i < r->n; i++) {
+		const struct adopt_item *it = &r->v[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(it->name));
+		json_object_set_new(o, "action",
+				    json_string(adopt_action_name(it->action)));
+		json_object_set_new(o, "objects", json_integer(it->objects));
+		json_object_set_new(o, "existing", json_integer(it->existing));
+		json_object_set_new(o, "missing",
+				    string_array(it->missing, it->nmissing));
+		json_object_set_new(o, "marked", json_boolean(it->marked));
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(doc, "plan", a);
 	return dump(doc);
 }

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "reckon/buf.h"
+#include "reckon/ddl.h"
 #include "reckon/err.h"
+#include "reckon/schema_check.h"
 #include "reckon/banned.h"
 
 static const char *
@@ -233,6 +235,14 @@ text_preview(const struct rk_ctx *ctx, const struct preview_report *r)
 		printf("  line %-5u %.*s%s%s\n", st->line, (int)cut, s,
 		       cut < len ? " ..." : "",
 		       st->flags & SQL_NO_TX ? "   [no transaction]" : "");
+		for (size_t k = 0; r->objects && k < r->objects->n; k++) {
+			const struct ddl_object *o = &r->objects->v[k];
+
+			if (o->stmt_index == i)
+				printf("             creates %s %s%s%s\n",
+				       ddl_type_name(o->type), o->schema,
+				       *o->schema ? "." : "", o->object);
+		}
 	}
 }
 
@@ -281,4 +291,48 @@ text_created(const struct rk_ctx *ctx, char **paths, size_t n)
 	(void)ctx;
 	for (size_t i = 0; i < n; i++)
 		printf("Created %s\n", paths[i]);
+}
+
+void
+text_detect_schema(const struct rk_ctx *ctx, const struct schema_report *r)
+{
+	(void)ctx;
+	for (size_t i = 0; i < r->objects->n; i++) {
+		const struct ddl_object *o = &r->objects->v[i];
+		const char *schema = o->schema;
+
+		if (r->checked && r->check->v[i].schema)
+			schema = r->check->v[i].schema;
+		printf("  %-10s %s%s%s", ddl_type_name(o->type), schema,
+		       *schema ? "." : "", o->object);
+		if (r->checked)
+			printf("  %s",
+			       r->check->v[i].exists ? "exists" : "missing");
+		printf("\n");
+	}
+	printf("%s%s\n", r->objects->n ? "\n" : "", r->recommendation);
+}
+
+void
+text_adopt(const struct rk_ctx *ctx, const struct adopt_report *r)
+{
+	(void)ctx;
+	if (!r->n) {
+		printf("Nothing is pending: nothing to adopt.\n");
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct adopt_item *it = &r->v[i];
+
+		printf("  %-8s %-44s %zu/%zu object(s) exist%s\n",
+		       adopt_action_name(it->action), it->name, it->existing,
+		       it->objects, it->marked ? ", marked applied" : "");
+		if (it->action == ADOPT_PARTIAL)
+			for (size_t k = 0; k < it->nmissing; k++)
+				printf("           missing: %s\n",
+				       it->missing[k]);
+	}
+	if (!r->wrote)
+		printf("\nDry run: pass --yes to mark the 'mark' files as "
+		       "applied.\n");
 }

@@ -18,7 +18,9 @@
 #include "reckon/buf.h"
 #include "reckon/db.h"
 #include "reckon/detcommon.h"
+#include "reckon/ddl.h"
 #include "reckon/err.h"
+#include "reckon/lockbudget.h"
 #include "reckon/sidecar.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
@@ -33,6 +35,7 @@ struct prepared {
 	char sha256[65]; /* of text, the bytes that run */
 	int no_tx;	 /* opted out: runs outside any transaction */
 	int fk_off;	 /* SQLite: needs PRAGMA foreign_keys off */
+	size_t locks;	 /* PG lock-table entries its DDL will hold */
 };
 
 static void
@@ -607,6 +610,49 @@ struct seg_opts {
 	int fk_check; /* SQLite: PRAGMA foreign_key_check before commit */
 };
 
+/*
+ * Refuse a batch whose DDL would not fit in the server's lock table (it
+ * would fail halfway with "out of shared memory"), before it starts.
+ */
+static int
+check_lock_budget(struct rk_ctx *ctx, struct prepared *ps, size_t n,
+		  int per_file, struct rk_err *err)
+{
+	size_t need = 0, most = 0;
+	long cap;
+
+	for (size_t i = 0; i < n; i++) {
+		struct ddl_list objs = DDL_LIST_INIT;
+		struct rk_err ignored = RK_ERR_INIT;
+		size_t off, len;
+
+		mig_up_section(ps[i].text.s, ps[i].text.len, &off, &len);
+		if (ddl_extract(ps[i].text.s + off, len, &sql_dialect_pg, &objs,
+				&ignored) == 0)
+			ps[i].locks = locks_for_objects(&objs);
+		ddl_list_release(&objs);
+		need += ps[i].locks;
+		if (ps[i].locks > most)
+			most = ps[i].locks;
+	}
+	if (per_file)
+		need = most;
+	if (need < 64 || lock_capacity(ctx->db, &cap, err) < 0)
+		return need < 64 ? 0 : -1;
+	if ((double)need <= LOCK_BUDGET_SHARE * (double)cap)
+		return 0;
+	rk_fail(err, RK_INPUT,
+		"this %s would hold about %zu lock-table entries until it "
+		"commits; the server has room for %ld in all",
+		per_file ? "run's largest file" : "batch", need, cap);
+	rk_err_hint(err,
+		    "raise max_locks_per_transaction (the lock table "
+		    "holds it x max_connections and the other "
+		    "backends)%s",
+		    per_file ? "" : ", or run with --per-file or --steps");
+	return -1;
+}
+
 /* Commit or roll back one transaction's worth of files [from, to). */
 static int
 apply_segment(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
@@ -778,6 +824,9 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		goto out;
 	}
 	if (!o->dry_run && n && op_can_write(&s, err) < 0)
+		goto out;
+	if (!o->dry_run && n && db_kind(ctx->db) == DB_PG &&
+	    check_lock_budget(ctx, ps, n, o->per_file, err) < 0)
 		goto out;
 	if (o->dry_run || n == 0) {
 		for (size_t i = 0; i < n; i++)

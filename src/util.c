@@ -5,6 +5,7 @@
 #include "reckon/util.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,22 @@ rk_utf8_check(const char *s, size_t n)
 	const unsigned char *b = (const unsigned char *)s, *p = b, *e = p + n;
 
 	while (p < e) {
-		unsigned c = *p, need, min, cp;
+		unsigned c, need, min, cp;
+		uint64_t w;
+
+		/* eight ASCII bytes without a NUL at a time: no high bit,
+		 * and no zero byte (the classic haszero test) */
+		while (e - p >= 8) {
+			memcpy(&w, p, 8);
+			if ((w & 0x8080808080808080ULL) ||
+			    ((w - 0x0101010101010101ULL) & ~w &
+			     0x8080808080808080ULL))
+				break;
+			p += 8;
+		}
+		if (p >= e)
+			break;
+		c = *p;
 
 		if (c < 0x80) {
 			if (c == 0)

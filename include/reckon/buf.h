@@ -39,5 +39,7 @@ char *rk_buf_detach(struct rk_buf *b, size_t *len);
  * Read a whole file into b (appending). Returns 0, or -1 with errno set.
  */
 int rk_buf_read_file(struct rk_buf *b, const char *path);
+/* The same for an open file descriptor, which it closes. */
+int rk_buf_read_fd(struct rk_buf *b, int fd);
 
 #endif

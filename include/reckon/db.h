@@ -109,9 +109,10 @@ struct db_driver {
 	/* Append the quoted identifier to out. */
 	void (*quote_ident)(struct db *db, const char *name,
 			    struct rk_buf *out);
-	/* Every user table and its columns (all schemas on PG). */
-	int (*tables)(struct db *db, struct db_table_list *out,
-		      struct rk_err *err);
+	/* Every user table and its columns (all schemas on PG); with
+	 * names (NULL-terminated), only tables so called. */
+	int (*tables)(struct db *db, const char *const *names,
+		      struct db_table_list *out, struct rk_err *err);
 	/* Open a transaction: PG BEGIN; SQLite BEGIN IMMEDIATE. */
 	int (*begin)(struct db *db, struct rk_err *err);
 	/* Take the run lock for the current transaction, waiting at most
@@ -157,6 +158,10 @@ void db_quote_ident(struct db *db, const char *name, struct rk_buf *out);
 void db_quote_qualified(struct db *db, const char *schema, const char *name,
 			struct rk_buf *out);
 int db_tables(struct db *db, struct db_table_list *out, struct rk_err *err);
+/* Only the tables called one of names (NULL-terminated): one catalog
+ * query that reads no other table's columns. */
+int db_tables_named(struct db *db, const char *const *names,
+		    struct db_table_list *out, struct rk_err *err);
 int db_begin(struct db *db, struct rk_err *err);
 int db_commit(struct db *db, struct rk_err *err);
 /* Roll back; never fails visibly (a dead connection rolls back itself). */

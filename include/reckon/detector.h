@@ -151,6 +151,13 @@ extern const struct detector det_reckon;
 /* The detector called name, or NULL. */
 const struct detector *detector_find(const char *name);
 
+/*
+ * Every table name detection looks at: each detector's table, companions
+ * and excluders, then each of extra (NULL-terminated, may be NULL). The
+ * array is the caller's to free (the strings are borrowed).
+ */
+const char **detector_table_names(const char *const *extra);
+
 /* One match of a detector against a table in the catalog. */
 struct detection {
 	const struct detector *det;

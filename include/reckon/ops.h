@@ -15,7 +15,9 @@
 #include "reckon/sql.h"
 
 struct db;
+struct ddl_list;
 struct rk_err;
+struct schema_check;
 
 /* Everything a command runs with; main.c fills it. */
 struct rk_ctx {
@@ -195,6 +197,7 @@ struct preview_report {
 	unsigned lines;
 	int transactional; /* no statement refuses a transaction */
 	int opt_out;	   /* the file opts out of the batch transaction */
+	struct ddl_list *objects; /* owned: what each statement creates */
 };
 void preview_report_release(struct preview_report *r);
 int op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
@@ -207,17 +210,74 @@ struct check_report {
 	char *server_version; /* owned */
 	char **pending;	      /* owned: pending file names */
 	size_t npending;
-	long lock_count;    /* PG: lock requests waiting (not granted) */
-	long active_tx;	    /* PG: other non-idle transactions */
-	double oldest_tx_s; /* PG: age of the oldest of them, seconds */
-	char *journal_mode; /* owned: SQLite journal mode, or NULL */
-	int writable;	    /* the database accepts writes */
-	char **warnings;    /* owned */
+	long lock_count;     /* PG: lock requests waiting (not granted) */
+	long active_tx;	     /* PG: other non-idle transactions */
+	double oldest_tx_s;  /* PG: age of the oldest of them, seconds */
+	size_t locks_needed; /* PG: lock-table entries the batch's DDL
+			      * will hold (lockbudget.h) */
+	long lock_capacity;  /* PG: the server's lock table, entries */
+	char *journal_mode;  /* owned: SQLite journal mode, or NULL */
+	int writable;	     /* the database accepts writes */
+	char **warnings;     /* owned */
 	size_t nwarnings;
 	int safe; /* no warnings */
 };
 void check_report_release(struct check_report *r);
 int op_check(struct rk_ctx *ctx, struct check_report *r, struct rk_err *err);
+
+/* What detect-schema found: objects and, with a database, whether each
+ * exists (schema_check.h). */
+struct schema_report {
+	struct ddl_list *objects;   /* owned */
+	struct schema_check *check; /* owned; n == 0 without a database */
+	int checked;		    /* existence was looked up */
+	int all_exist;		    /* every object exists (and there is one) */
+	int some_exist;		    /* at least one, not all */
+	const char *recommendation; /* static text */
+};
+void schema_report_release(struct schema_report *r);
+
+/*
+ * The objects SQL text creates and, when ctx has a database (ctx->db not
+ * NULL), whether each already exists. sqlite picks the dialect when there
+ * is no database. Errors: unterminated quotes (RK_INPUT), catalog queries
+ * (RK_DB).
+ */
+int op_detect_schema(struct rk_ctx *ctx, const char *sql, size_t n, int sqlite,
+		     struct schema_report *r, struct rk_err *err);
+
+/* adopt: for every pending file, what detect-schema says to do. */
+enum adopt_action {
+	ADOPT_MARK,    /* every object exists: mark it applied */
+	ADOPT_PARTIAL, /* some exist: a person must look */
+	ADOPT_RUN,     /* none exist (or it creates none): leave it to run */
+	ADOPT_CODE,    /* code, not SQL: cannot be checked */
+};
+struct adopt_item {
+	char *name; /* owned */
+	enum adopt_action action;
+	size_t objects;	 /* objects the file creates */
+	size_t existing; /* of them, already in the database */
+	char **missing;	 /* owned: "type name" of those not there */
+	size_t nmissing;
+	int marked; /* --yes recorded it */
+};
+struct adopt_report {
+	struct adopt_item *v; /* owned */
+	size_t n;
+	size_t cap;
+	int wrote;		/* --yes */
+	char *tracking_display; /* owned */
+};
+void adopt_report_release(struct adopt_report *r);
+const char *adopt_action_name(enum adopt_action a);
+/* The plan; with yes, mark the ADOPT_MARK files as applied. */
+int op_adopt(struct rk_ctx *ctx, int yes, struct adopt_report *r,
+	     struct rk_err *err);
+
+/* Open ctx->db from the configuration (main does this for NEEDS_DB
+ * commands; detect-schema does it only without --no-db). */
+int ctx_open_db(struct rk_ctx *ctx, struct rk_err *err);
 
 /* True if the file's text opts out of the batch transaction. */
 int mig_opts_out_of_tx(const char *s, size_t n);

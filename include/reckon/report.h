@@ -32,6 +32,11 @@ char *json_mark(const struct mark_report *r, const char *key);
 char *json_detect(const struct detect_report *r);
 char *json_preview(const struct preview_report *r);
 char *json_check(const struct check_report *r);
+char *json_detect_schema(const struct schema_report *r);
+void text_detect_schema(const struct rk_ctx *ctx,
+			const struct schema_report *r);
+char *json_adopt(const struct adopt_report *r);
+void text_adopt(const struct rk_ctx *ctx, const struct adopt_report *r);
 /* {"created": [paths]} */
 char *json_created(char **paths, size_t n);
 void text_created(const struct rk_ctx *ctx, char **paths, size_t n);

@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/../.."
 export RECKON_ROOT=$PWD
 status=0
-for t in build/san/tests/db_conformance; do
+for t in build/san/itests/*; do
 	[ $# -gt 0 ] && break
 	[ -x "$t" ] || continue
 	echo "-- $t"
@@ -18,6 +18,7 @@ done
 for f in tests/integration/t_*.sh; do
 	. "$f"
 done
+. tests/integration/serve.sh # reckon serve over HTTP, and in Chromium
 for fn in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 	if [ $# -gt 0 ]; then
 		keep=0

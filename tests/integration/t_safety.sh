@@ -253,3 +253,26 @@ DROP TABLE nope_missing;"
 	rk_raw --dir "$M" new "!!!"
 	expect_rc 2
 }
+
+# 2,100 tables hold ~8,400 lock-table entries until commit; the default
+# server's table is sized for 64 x 122 backends = 7,808: refuse first.
+BACKENDS_lock_table_budget=pg
+test_lock_table_budget() {
+	local i
+	for i in $(seq -w 1 2100); do
+		printf 'CREATE TABLE lt%s (id integer PRIMARY KEY, v text);\n' "$i" >"$M/${i}_lt.sql"
+	done
+	rk check --json
+	expect_rc 3
+	jqe '.locksNeeded == 8400 and .lockCapacity == 7808 and (.warnings | any(test("lock-table")))'
+	save_dump
+	rk run
+	expect_rc 1
+	expect_one_error
+	expect_err "would hold about 8400 lock-table entries until it commits; the server has room for 7808"
+	expect_err "max_locks_per_transaction"
+	expect_unchanged
+	rk run --steps 10
+	expect_rc 0
+	check "a smaller batch runs" test "$(sql 'select count(*) from reckon_migrations')" = 10
+}

@@ -14,6 +14,15 @@
  * text, newline, CR, tab and backslash are written \n \r \t \\, and other
  * control bytes \xHH; the cut backs off to a UTF-8 character boundary. A
  * file that does not split renders as "error: <message>".
+ *
+ * The ddl suite's rendering, one line per object ddl_extract() lists:
+ *	<type> <schema or -> <object>
+ * where the object of a trigger, column or constraint is <table>.<name>.
+ * A schema, table or name made only of a-z, 0-9, _, $ and bytes >= 0x80
+ * (not starting with a digit or $) is written as it is; any other is
+ * double-quoted with " doubled, \ written \\ and control bytes \xHH, so
+ * "Users", "a.b" and "my table" stay unambiguous. A file that does not
+ * lex renders as "error: <message>".
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +37,7 @@
 #include <string.h>
 
 #include "reckon/buf.h"
+#include "reckon/ddl.h"
 #include "reckon/err.h"
 #include "reckon/sql.h"
 #include "reckon/util.h"
@@ -125,6 +135,78 @@ out:
 	sql_stmt_list_release(&l);
 }
 
+/* Whether a name can be written unquoted in the ddl rendering. */
+static int
+plain_name(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!*p || (*p >= '0' && *p <= '9') || *p == '$')
+		return 0;
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '$' || *p >= 0x80))
+			return 0;
+	return 1;
+}
+
+/* One name of the ddl rendering, quoted as the header says. */
+static void
+render_name(const char *s, struct rk_buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (plain_name(s)) {
+		rk_buf_adds(out, s);
+		return;
+	}
+	rk_buf_addc(out, '"');
+	for (; *p; p++) {
+		if (*p == '"')
+			rk_buf_adds(out, "\"\"");
+		else if (*p == '\\')
+			rk_buf_adds(out, "\\\\");
+		else if (*p < 0x20 || *p == 0x7f)
+			rk_buf_addf(out, "\\x%02x", *p);
+		else
+			rk_buf_addc(out, (char)*p);
+	}
+	rk_buf_addc(out, '"');
+}
+
+/* The ddl suite: one line per object, or the error. */
+static void
+render_ddl(const char *s, size_t n, const struct sql_dialect *d,
+	   struct rk_buf *out)
+{
+	struct ddl_list l = DDL_LIST_INIT;
+	struct rk_err err = RK_ERR_INIT;
+	size_t i;
+
+	if (ddl_extract(s, n, d, &l, &err) < 0) {
+		rk_buf_addf(out, "error: %s\n", err.msg);
+		goto out;
+	}
+	for (i = 0; i < l.n; i++) {
+		const struct ddl_object *o = &l.v[i];
+
+		rk_buf_addf(out, "%s ", ddl_type_name(o->type));
+		if (*o->schema)
+			render_name(o->schema, out);
+		else
+			rk_buf_addc(out, '-');
+		rk_buf_addc(out, ' ');
+		if (strcmp(o->object, o->name)) { /* table.name */
+			render_name(o->table, out);
+			rk_buf_addc(out, '.');
+		}
+		render_name(o->name, out);
+		rk_buf_addc(out, '\n');
+	}
+out:
+	ddl_list_release(&l);
+}
+
 /* A directory of cases under fixtures/ and how a case renders. */
 struct suite {
 	const char *dir;
@@ -133,6 +215,7 @@ struct suite {
 };
 
 static const struct suite suites[] = {
+	{ "ddl", render_ddl },
 	{ "split", render_split },
 };
 

@@ -1,0 +1,30 @@
+/*
+ * What db.c shares with the two drivers, kept out of include/reckon/db.h
+ * (the callers' contract): the vtables, which only db_open() picks
+ * between, and the pieces both tables() implementations use.
+ */
+#ifndef RECKON_DB_DRIVER_H
+#define RECKON_DB_DRIVER_H
+
+struct db_driver;
+struct db_rows;
+struct db_table_list;
+struct rk_buf;
+
+extern const struct db_driver db_pg_driver;
+extern const struct db_driver db_sqlite_driver;
+
+/* Build a table list from catalog rows (schema, table, column, type,
+ * notnull), ordered by schema, table and column position. */
+void db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out);
+
+/*
+ * The catalog query: base (a SELECT ... WHERE ...), then, with names,
+ * "AND name_col IN ($1, ..., $n)" for the n names, then ORDER BY order;
+ * *nparams is n (the names are the parameters, in order).
+ */
+void db_tables_query(const char *base, const char *name_col,
+		     const char *const *names, const char *order,
+		     struct rk_buf *sql, int *nparams);
+
+#endif
