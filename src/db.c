@@ -278,24 +278,32 @@ db_tables_named(struct db *db, const char *const *names,
 	return db->drv->tables(db, names, out, err);
 }
 
-void
-db_tables_query(const char *base, const char *name_col,
-		const char *const *names, const char *order, struct rk_buf *sql,
-		int *nparams)
+int
+db_tables_select(struct db *db, const char *base, const char *name_col,
+		 const char *const *names, const char *order,
+		 struct db_table_list *out, struct rk_err *err)
 {
-	int n = 0;
+	struct db_rows rows = DB_ROWS_INIT;
+	struct rk_buf sql = RK_BUF_INIT;
+	int n = 0, rc;
 
-	rk_buf_adds(sql, base);
+	*out = (struct db_table_list)DB_TABLE_LIST_INIT;
+	rk_buf_adds(&sql, base);
 	if (names) {
-		rk_buf_addf(sql, " AND %s IN (", name_col);
+		rk_buf_addf(&sql, " AND %s IN (", name_col);
 		for (; names[n]; n++)
-			rk_buf_addf(sql, "%s$%d", n ? ", " : "", n + 1);
+			rk_buf_addf(&sql, "%s$%d", n ? ", " : "", n + 1);
 		if (!n)
-			rk_buf_adds(sql, "NULL");
-		rk_buf_adds(sql, ")");
+			rk_buf_adds(&sql, "NULL");
+		rk_buf_adds(&sql, ")");
 	}
-	rk_buf_addf(sql, " ORDER BY %s", order);
-	*nparams = n;
+	rk_buf_addf(&sql, " ORDER BY %s", order);
+	rc = db->drv->query(db, sql.s, names, n, &rows, err);
+	rk_buf_release(&sql);
+	if (rc == 0)
+		db_tables_from_rows(&rows, out);
+	db_rows_release(&rows);
+	return rc;
 }
 
 int

@@ -9,7 +9,8 @@
 struct db_driver;
 struct db_rows;
 struct db_table_list;
-struct rk_buf;
+struct db;
+struct rk_err;
 
 extern const struct db_driver db_pg_driver;
 extern const struct db_driver db_sqlite_driver;
@@ -19,12 +20,12 @@ extern const struct db_driver db_sqlite_driver;
 void db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out);
 
 /*
- * The catalog query: base (a SELECT ... WHERE ...), then, with names,
- * "AND name_col IN ($1, ..., $n)" for the n names, then ORDER BY order;
- * *nparams is n (the names are the parameters, in order).
+ * Run the catalog query and build the list: base (a SELECT of schema,
+ * table, column, type, notnull ... WHERE ...), then, with names,
+ * "AND name_col IN ($1, ..., $n)" binding the names, then ORDER BY order.
  */
-void db_tables_query(const char *base, const char *name_col,
+int db_tables_select(struct db *db, const char *base, const char *name_col,
 		     const char *const *names, const char *order,
-		     struct rk_buf *sql, int *nparams);
+		     struct db_table_list *out, struct rk_err *err);
 
 #endif

@@ -361,20 +361,8 @@ static int
 pg_tables(struct db *db, const char *const *names, struct db_table_list *out,
 	  struct rk_err *err)
 {
-	struct db_rows rows = DB_ROWS_INIT;
-	struct rk_buf sql = RK_BUF_INIT;
-	int n, rc;
-
-	*out = (struct db_table_list)DB_TABLE_LIST_INIT;
-	db_tables_query(tables_sql, "c.relname", names,
-			"n.nspname, c.relname, a.attnum", &sql, &n);
-	rc = pg_query(db, sql.s, names, n, &rows, err);
-	rk_buf_release(&sql);
-	if (rc < 0)
-		return -1;
-	db_tables_from_rows(&rows, out);
-	db_rows_release(&rows);
-	return 0;
+	return db_tables_select(db, tables_sql, "c.relname", names,
+				"n.nspname, c.relname, a.attnum", out, err);
 }
 
 static int

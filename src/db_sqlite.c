@@ -408,19 +408,8 @@ static int
 sq_tables(struct db *db, const char *const *names, struct db_table_list *out,
 	  struct rk_err *err)
 {
-	struct db_rows rows = DB_ROWS_INIT;
-	struct rk_buf sql = RK_BUF_INIT;
-	int n, rc;
-
-	*out = (struct db_table_list)DB_TABLE_LIST_INIT;
-	db_tables_query(tables_sql, "s.name", names, "s.name, p.cid", &sql, &n);
-	rc = sq_query(db, sql.s, names, n, &rows, err);
-	rk_buf_release(&sql);
-	if (rc < 0)
-		return -1;
-	db_tables_from_rows(&rows, out);
-	db_rows_release(&rows);
-	return 0;
+	return db_tables_select(db, tables_sql, "s.name", names,
+				"s.name, p.cid", out, err);
 }
 
 /* Swap the empty in-memory stand-in for the real, new file. */
