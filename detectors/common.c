@@ -37,6 +37,34 @@ det_select(struct db *db, const struct tracked *t, const char *cols,
 }
 
 int
+det_read_ids(struct db *db, const struct tracked *t, const char *id_col,
+	     int id_is_version, const char *time_col, const char *order,
+	     struct applied_set *out, struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+	struct rk_buf cols = RK_BUF_INIT;
+	int rc;
+
+	rk_buf_adds(&cols, id_col);
+	if (time_col)
+		rk_buf_addf(&cols, ", %s", time_col);
+	rc = det_select(db, t, cols.s, order, &rows, err);
+	for (size_t i = 0; rc == 0 && i < rows.nrows; i++) {
+		const char *id = db_rows_get(&rows, i, 0);
+		char at[32];
+
+		applied_add(out, id, id_is_version ? id : NULL,
+			    time_col
+				    ? det_iso_time(db_rows_get(&rows, i, 1), at)
+				    : NULL,
+			    NULL);
+	}
+	db_rows_release(&rows);
+	rk_buf_release(&cols);
+	return rc;
+}
+
+int
 det_insert(struct db *db, const struct tracked *t, const char *cols,
 	   const char *values, const char *const *params, int nparams,
 	   struct rk_err *err)

@@ -63,20 +63,8 @@ static int
 diesel_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	    struct rk_err *err)
 {
-	struct db_rows rows = DB_ROWS_INIT;
-
-	if (det_select(db, t, "version, run_on", "run_on, version", &rows,
-		       err) < 0)
-		return -1;
-	for (size_t i = 0; i < rows.nrows; i++) {
-		const char *v = db_rows_get(&rows, i, 0);
-		char at[32];
-
-		applied_add(out, v, v,
-			    det_iso_time(db_rows_get(&rows, i, 1), at), NULL);
-	}
-	db_rows_release(&rows);
-	return 0;
+	return det_read_ids(db, t, "version", 1, "run_on", "run_on, version",
+			    out, err);
 }
 
 static int

@@ -61,17 +61,8 @@ static int
 ecto_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	  struct rk_err *err)
 {
-	struct db_rows rows = DB_ROWS_INIT;
-	char iso[32];
-	int rc;
-
-	rc = det_select(db, t, "version, inserted_at", "version", &rows, err);
-	for (size_t i = 0; rc == 0 && i < rows.nrows; i++)
-		applied_add(out, db_rows_get(&rows, i, 0),
-			    db_rows_get(&rows, i, 0),
-			    det_iso_time(db_rows_get(&rows, i, 1), iso), NULL);
-	db_rows_release(&rows);
-	return rc;
+	return det_read_ids(db, t, "version", 1, "inserted_at", "version", out,
+			    err);
 }
 
 static int

@@ -53,15 +53,8 @@ static int
 laravel_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	     struct rk_err *err)
 {
-	struct db_rows rows = DB_ROWS_INIT;
-	int rc;
-
-	rc = det_select(db, t, "migration", "batch, migration", &rows, err);
-	for (size_t i = 0; rc == 0 && i < rows.nrows; i++)
-		applied_add(out, db_rows_get(&rows, i, 0),
-			    db_rows_get(&rows, i, 0), NULL, NULL);
-	db_rows_release(&rows);
-	return rc;
+	return det_read_ids(db, t, "migration", 1, NULL, "batch, migration",
+			    out, err);
 }
 
 static int

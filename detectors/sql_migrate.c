@@ -59,19 +59,8 @@ static int
 sm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	struct rk_err *err)
 {
-	struct db_rows rows = DB_ROWS_INIT;
-
-	if (det_select(db, t, "id, applied_at", "applied_at, id", &rows, err) <
-	    0)
-		return -1;
-	for (size_t i = 0; i < rows.nrows; i++) {
-		char at[32];
-
-		applied_add(out, db_rows_get(&rows, i, 0), NULL,
-			    det_iso_time(db_rows_get(&rows, i, 1), at), NULL);
-	}
-	db_rows_release(&rows);
-	return 0;
+	return det_read_ids(db, t, "id", 0, "applied_at", "applied_at, id", out,
+			    err);
 }
 
 static int
