@@ -36,9 +36,29 @@ det_select(struct db *db, const struct tracked *t, const char *cols,
 	return rc;
 }
 
+/* The version of id as ver says, in buf (which must hold 32). */
+static const char *
+version_of(const char *id, enum det_version_from ver, char buf[32])
+{
+	size_t k = 0;
+
+	if (!id || ver == DET_VER_NONE)
+		return NULL;
+	if (ver == DET_VER_ID)
+		return id;
+	if (*id == '/')
+		id++;
+	while (k + 1 < 32 && id[k] >= '0' && id[k] <= '9') {
+		buf[k] = id[k];
+		k++;
+	}
+	buf[k] = '\0';
+	return k ? buf : NULL;
+}
+
 int
 det_read_ids(struct db *db, const struct tracked *t, const char *id_col,
-	     int id_is_version, const char *time_col, const char *order,
+	     enum det_version_from ver, const char *time_col, const char *order,
 	     struct applied_set *out, struct rk_err *err)
 {
 	struct db_rows rows = DB_ROWS_INIT;
@@ -51,9 +71,9 @@ det_read_ids(struct db *db, const struct tracked *t, const char *id_col,
 	rc = det_select(db, t, cols.s, order, &rows, err);
 	for (size_t i = 0; rc == 0 && i < rows.nrows; i++) {
 		const char *id = db_rows_get(&rows, i, 0);
-		char at[32];
+		char at[32], v[32];
 
-		applied_add(out, id, id_is_version ? id : NULL,
+		applied_add(out, id, version_of(id, ver, v),
 			    time_col
 				    ? det_iso_time(db_rows_get(&rows, i, 1), at)
 				    : NULL,

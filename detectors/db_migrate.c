@@ -48,26 +48,8 @@ static int
 dbm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	 struct rk_err *err)
 {
-	struct db_rows rows = DB_ROWS_INIT;
-
-	if (det_select(db, t, "name, run_on", "run_on, id", &rows, err) < 0)
-		return -1;
-	for (size_t i = 0; i < rows.nrows; i++) {
-		const char *name = db_rows_get(&rows, i, 0);
-		const char *p = name && *name == '/' ? name + 1 : name;
-		char at[32], v[32];
-		size_t k = 0;
-
-		while (p && k + 1 < sizeof(v) && p[k] >= '0' && p[k] <= '9') {
-			v[k] = p[k];
-			k++;
-		}
-		v[k] = '\0';
-		applied_add(out, name, k ? v : NULL,
-			    det_iso_time(db_rows_get(&rows, i, 1), at), NULL);
-	}
-	db_rows_release(&rows);
-	return 0;
+	return det_read_ids(db, t, "name", DET_VER_DIGITS, "run_on",
+			    "run_on, id", out, err);
 }
 
 static int

@@ -57,7 +57,8 @@ static int
 dbmate_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	    struct rk_err *err)
 {
-	return det_read_ids(db, t, "version", 1, NULL, "version", out, err);
+	return det_read_ids(db, t, "version", DET_VER_ID, NULL, "version", out,
+			    err);
 }
 
 static int

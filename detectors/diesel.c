@@ -63,8 +63,8 @@ static int
 diesel_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	    struct rk_err *err)
 {
-	return det_read_ids(db, t, "version", 1, "run_on", "run_on, version",
-			    out, err);
+	return det_read_ids(db, t, "version", DET_VER_ID, "run_on",
+			    "run_on, version", out, err);
 }
 
 static int

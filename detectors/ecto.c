@@ -61,8 +61,8 @@ static int
 ecto_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	  struct rk_err *err)
 {
-	return det_read_ids(db, t, "version", 1, "inserted_at", "version", out,
-			    err);
+	return det_read_ids(db, t, "version", DET_VER_ID, "inserted_at",
+			    "version", out, err);
 }
 
 static int

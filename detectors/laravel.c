@@ -53,8 +53,8 @@ static int
 laravel_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	     struct rk_err *err)
 {
-	return det_read_ids(db, t, "migration", 1, NULL, "batch, migration",
-			    out, err);
+	return det_read_ids(db, t, "migration", DET_VER_ID, NULL,
+			    "batch, migration", out, err);
 }
 
 static int

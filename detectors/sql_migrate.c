@@ -59,8 +59,8 @@ static int
 sm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	struct rk_err *err)
 {
-	return det_read_ids(db, t, "id", 0, "applied_at", "applied_at, id", out,
-			    err);
+	return det_read_ids(db, t, "id", DET_VER_NONE, "applied_at",
+			    "applied_at, id", out, err);
 }
 
 static int

@@ -27,15 +27,24 @@ struct tracked;
 int det_select(struct db *db, const struct tracked *t, const char *cols,
 	       const char *order, struct db_rows *out, struct rk_err *err);
 
+/* Where det_read_ids() takes a row's version from. */
+enum det_version_from {
+	DET_VER_NONE,	/* no version */
+	DET_VER_ID,	/* the id itself (Rails, dbmate, Laravel, ...) */
+	DET_VER_DIGITS, /* the id's leading digits, after a leading '/'
+			 * (db-migrate, node-pg-migrate) */
+};
+
 /*
  * The read() of a table that names each migration in one column: SELECT
- * id_col [, time_col] ORDER BY order, each row added with that id (and,
- * with id_is_version, the same text as its version) and the time
- * normalised by det_iso_time. time_col may be NULL.
+ * id_col [, time_col] ORDER BY order, each row added with that id, its
+ * version taken as ver says, and the time normalised by det_iso_time.
+ * time_col may be NULL.
  */
 int det_read_ids(struct db *db, const struct tracked *t, const char *id_col,
-		 int id_is_version, const char *time_col, const char *order,
-		 struct applied_set *out, struct rk_err *err);
+		 enum det_version_from ver, const char *time_col,
+		 const char *order, struct applied_set *out,
+		 struct rk_err *err);
 
 /* INSERT INTO <t> (<cols>) VALUES (<values>): values is SQL text with $n
  * placeholders for the params. */
