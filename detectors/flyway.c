@@ -247,9 +247,11 @@ flyway_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	return rc;
 }
 
+/* One history row for m; success false is how Flyway records a failed
+ * migration on a database without transactional DDL. */
 static int
-flyway_record(struct db *db, struct tracked *t, const struct mig_file *m,
-	      long exec_ms, struct rk_err *err)
+flyway_insert(struct db *db, struct tracked *t, const struct mig_file *m,
+	      long exec_ms, int success, struct rk_err *err)
 {
 	struct rk_buf sql = RK_BUF_INIT, q = RK_BUF_INIT, desc = RK_BUF_INIT,
 		      script = RK_BUF_INIT;
@@ -275,13 +277,28 @@ flyway_record(struct db *db, struct tracked *t, const struct mig_file *m,
 		    "'SQL', $3, CAST($4 AS INTEGER), %s, CAST($5 AS INTEGER), "
 		    "%s FROM %s",
 		    q.s, pg ? "COALESCE($6::text, CURRENT_USER::text)" : "$6",
-		    pg ? "TRUE" : "1", q.s);
+		    pg ? (success ? "TRUE" : "FALSE") : (success ? "1" : "0"),
+		    q.s);
 	rc = db_query(db, sql.s, params, 6, NULL, err);
 	rk_buf_release(&script);
 	rk_buf_release(&desc);
 	rk_buf_release(&q);
 	rk_buf_release(&sql);
 	return rc;
+}
+
+static int
+flyway_record(struct db *db, struct tracked *t, const struct mig_file *m,
+	      long exec_ms, struct rk_err *err)
+{
+	return flyway_insert(db, t, m, exec_ms, 1, err);
+}
+
+static int
+flyway_record_failed(struct db *db, struct tracked *t, const struct mig_file *m,
+		     long exec_ms, struct rk_err *err)
+{
+	return flyway_insert(db, t, m, exec_ms, 0, err);
 }
 
 /* The row's key column: version, or description for repeatables. */
@@ -349,6 +366,7 @@ const struct detector det_flyway = {
 	.read = flyway_read,
 	.ensure = flyway_ensure,
 	.record = flyway_record,
+	.record_failed = flyway_record_failed,
 	.unrecord = flyway_unrecord,
 	.repair = flyway_repair,
 };

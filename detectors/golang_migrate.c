@@ -108,14 +108,16 @@ gm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 /* SetVersion(version, clean): empty the table, insert the one row. */
 static int
 gm_set_version(struct db *db, const struct tracked *t, const char *version,
-	       struct rk_err *err)
+	       int dirty, struct rk_err *err)
 {
 	const char *params[1] = { version };
 	int pg = db_kind(db) == DB_PG;
 
 	if (det_exec_t(db, t, pg ? "TRUNCATE %T" : "DELETE FROM %T", err) < 0)
 		return -1;
-	return det_insert(db, t, "version, dirty", pg ? "$1, false" : "$1, 0",
+	return det_insert(db, t, "version, dirty",
+			  pg ? (dirty ? "$1, true" : "$1, false")
+			     : (dirty ? "$1, 1" : "$1, 0"),
 			  params, 1, err);
 }
 
@@ -128,7 +130,23 @@ gm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 
 	(void)exec_ms;
 	det_id_int_version(m, &v);
-	rc = gm_set_version(db, t, v.s, err);
+	rc = gm_set_version(db, t, v.s, 0, err);
+	rk_buf_release(&v);
+	return rc;
+}
+
+/* A migration that failed halfway: its version, dirty (what golang-migrate
+ * leaves when a migration fails; its "force" clears it). */
+static int
+gm_record_failed(struct db *db, struct tracked *t, const struct mig_file *m,
+		 long exec_ms, struct rk_err *err)
+{
+	struct rk_buf v = RK_BUF_INIT;
+	int rc;
+
+	(void)exec_ms;
+	det_id_int_version(m, &v);
+	rc = gm_set_version(db, t, v.s, 1, err);
 	rk_buf_release(&v);
 	return rc;
 }
@@ -152,7 +170,7 @@ gm_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	  const struct applied *row, struct rk_err *err)
 {
 	(void)m;
-	return gm_set_version(db, t, row->id, err);
+	return gm_set_version(db, t, row->id, 0, err);
 }
 
 const struct detector det_golang_migrate = {
@@ -165,6 +183,7 @@ const struct detector det_golang_migrate = {
 	.read = gm_read,
 	.ensure = gm_ensure,
 	.record = gm_record,
+	.record_failed = gm_record_failed,
 	.unrecord = gm_unrecord,
 	.repair = gm_repair,
 };

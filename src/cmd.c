@@ -12,6 +12,7 @@
 
 #include "reckon/buf.h"
 #include "reckon/err.h"
+#include "reckon/interrupt.h"
 #include "reckon/ops.h"
 #include "reckon/opt.h"
 #include "reckon/report.h"
@@ -138,14 +139,7 @@ show_run_failure(const struct rk_ctx *ctx, const struct run_report *r,
 	text_error(ctx, err);
 	if (r->failed && r->failed->excerpt)
 		fprintf(stderr, "\n%s", r->failed->excerpt);
-	if (r->undone)
-		fprintf(stderr,
-			"Rolled back: nothing was applied (the %zu "
-			"migration(s) "
-			"shown as ran were undone).\n",
-			r->undone);
-	else
-		fprintf(stderr, "Rolled back: nothing was applied.\n");
+	text_run_outcome(r);
 }
 
 /* Render a run (or down) report and say what main still has to do. */
@@ -165,6 +159,14 @@ show_run(const struct rk_ctx *ctx, const struct run_report *r, int rc,
 		show_run_failure(ctx, r, err);
 		rc = CMD_REPORTED;
 	}
+	if (rc == -1 && r->interrupted) {
+		if (ctx->json)
+			emit(json_error(err));
+		text_error(ctx, err);
+		rc = CMD_REPORTED;
+	}
+	if (rc != 0 && r->interrupted)
+		rc = rk_interrupt_exit_code(); /* 130, 143 */
 	return rc;
 }
 
@@ -192,6 +194,7 @@ cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			     "both");
 	if (!ctx->json)
 		ctx->progress = text_progress;
+	rk_interrupt_install();
 	if (rc == 0)
 		rc = op_down(ctx, &o, &r, err);
 	rc = show_run(ctx, &r, rc, err);
@@ -374,6 +377,7 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	o.nnames = nargs;
 	if (!ctx->json)
 		ctx->progress = text_progress;
+	rk_interrupt_install();
 	rc = op_run(ctx, &o, &r, err);
 	rc = show_run(ctx, &r, rc, err);
 	run_report_release(&r);

@@ -333,6 +333,24 @@ db_lock(struct db *db, int wait_secs, struct rk_err *err)
 }
 
 int
+db_run_lock(struct db *db, int wait_secs, long *waited_ms, struct rk_err *err)
+{
+	return db->drv->run_lock(db, wait_secs, waited_ms, err);
+}
+
+void
+db_run_unlock(struct db *db)
+{
+	db->drv->run_unlock(db);
+}
+
+void
+db_cancel(struct db *db)
+{
+	db->drv->cancel(db);
+}
+
+int
 db_info(struct db *db, struct db_info *out, struct rk_err *err)
 {
 	return db->drv->info(db, out, err);

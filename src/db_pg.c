@@ -10,6 +10,7 @@
 #include "reckon/db.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,11 @@
 #include "reckon/banned.h"
 
 struct pg_db {
-	struct db base; /* first: a struct db * is a struct pg_db * */
-	PGconn *conn;	/* owned; PQfinish() in pg_close() */
+	struct db base;	  /* first: a struct db * is a struct pg_db * */
+	PGconn *conn;	  /* owned; PQfinish() in pg_close() */
+	PGcancel *cancel; /* owned: for pg_cancel(), made at connect */
+	volatile sig_atomic_t cancelled; /* pg_cancel() was called */
+	int run_locked;			 /* holds the session-level run lock */
 };
 
 /* How long lock() sleeps between tries, in nanoseconds. */
@@ -293,6 +297,8 @@ pg_close(struct db *db)
 {
 	struct pg_db *p = pg_of(db);
 
+	if (p->cancel)
+		PQfreeCancel(p->cancel);
 	PQfinish(p->conn);
 	free(p);
 }
@@ -320,9 +326,10 @@ pg_open(const char *url, const struct db_opts *o, struct db **out,
 		return -1;
 	}
 	(void)PQsetNoticeProcessor(conn, drop_notice, NULL);
-	p = xmalloc(sizeof(*p));
+	p = xcalloc(1, sizeof(*p));
 	p->base.drv = &db_pg_driver;
 	p->conn = conn;
+	p->cancel = PQgetCancel(conn);
 	if (o->lock_timeout_ms > 0) {
 		snprintf(ms, sizeof(ms), "%dms", o->lock_timeout_ms);
 		if (pg_set(p, "lock_timeout", ms, err) < 0) {
@@ -383,34 +390,41 @@ since(const struct timespec *start)
 	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+/*
+ * Poll fn (pg_try_advisory_lock or its _xact_ form) on reckon's key until
+ * it is had, wait_secs pass, or pg_cancel() is called.
+ */
 static int
-pg_lock(struct db *db, int wait_secs, struct rk_err *err)
+poll_lock(struct db *db, const char *fn, int wait_secs, long *waited_ms,
+	  struct rk_err *err)
 {
 	const struct timespec pause = { 0, LOCK_POLL_NS };
 	struct db_rows rows = DB_ROWS_INIT;
 	struct timespec start;
 	const char *params[1];
-	char key[32];
+	char key[32], sql[96];
 	int got;
 
-	if (PQtransactionStatus(pg_of(db)->conn) == PQTRANS_IDLE)
-		rk_bug("db_lock() outside a transaction");
 	snprintf(key, sizeof(key), "%lld", (long long)RK_LOCK_KEY);
+	snprintf(sql, sizeof(sql), "SELECT pg_catalog.%s($1::bigint)", fn);
 	params[0] = key;
 	if (clock_gettime(CLOCK_MONOTONIC, &start) < 0)
 		rk_bug("clock_gettime: %s", strerror(errno));
 	for (;;) {
-		if (pg_query(db,
-			     "SELECT pg_catalog.pg_try_advisory_xact_lock("
-			     "$1::bigint)",
-			     params, 1, &rows, err) < 0)
+		if (pg_query(db, sql, params, 1, &rows, err) < 0)
 			return -1;
 		got = rows.nrows == 1 && rows.ncols == 1 &&
 		      db_rows_get(&rows, 0, 0) &&
 		      !strcmp(db_rows_get(&rows, 0, 0), "t");
 		db_rows_release(&rows);
+		if (waited_ms)
+			*waited_ms = (long)(since(&start) * 1000);
 		if (got)
 			return 0;
+		if (pg_of(db)->cancelled)
+			return rk_fail(err, RK_DB,
+				       "interrupted while waiting for the "
+				       "migration lock");
 		if (since(&start) >= wait_secs)
 			break;
 		(void)nanosleep(&pause, NULL);
@@ -423,6 +437,60 @@ pg_lock(struct db *db, int wait_secs, struct rk_err *err)
 		    "wait for it to finish, or wait longer with --lock-wait "
 		    "SECONDS");
 	return -1;
+}
+
+static int
+pg_lock(struct db *db, int wait_secs, struct rk_err *err)
+{
+	if (PQtransactionStatus(pg_of(db)->conn) == PQTRANS_IDLE)
+		rk_bug("db_lock() outside a transaction");
+	return poll_lock(db, "pg_try_advisory_xact_lock", wait_secs, NULL, err);
+}
+
+static int
+pg_run_lock(struct db *db, int wait_secs, long *waited_ms, struct rk_err *err)
+{
+	struct pg_db *p = pg_of(db);
+
+	if (p->run_locked)
+		rk_bug("db_run_lock() twice");
+	if (poll_lock(db, "pg_try_advisory_lock", wait_secs, waited_ms, err) <
+	    0)
+		return -1;
+	p->run_locked = 1;
+	return 0;
+}
+
+/* A dead connection has released the lock already; nothing to report. */
+static void
+pg_run_unlock(struct db *db)
+{
+	struct pg_db *p = pg_of(db);
+	struct rk_err ignored = RK_ERR_INIT;
+	const char *params[1];
+	char key[32];
+
+	if (!p->run_locked)
+		return;
+	p->run_locked = 0;
+	if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+		(void)pg_exec(db, "ROLLBACK", &ignored);
+	snprintf(key, sizeof(key), "%lld", (long long)RK_LOCK_KEY);
+	params[0] = key;
+	(void)pg_query(db, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)",
+		       params, 1, NULL, &ignored);
+}
+
+/* From a signal handler: PQcancel() is async-signal-safe. */
+static void
+pg_cancel(struct db *db)
+{
+	struct pg_db *p = pg_of(db);
+	char buf[256];
+
+	p->cancelled = 1;
+	if (p->cancel)
+		(void)PQcancel(p->cancel, buf, (int)sizeof(buf));
 }
 
 static int
@@ -466,5 +534,8 @@ const struct db_driver db_pg_driver = {
 	.tables = pg_tables,
 	.begin = pg_begin,
 	.lock = pg_lock,
+	.run_lock = pg_run_lock,
+	.run_unlock = pg_run_unlock,
+	.cancel = pg_cancel,
 	.info = pg_info,
 };

@@ -3,18 +3,23 @@
  * It opens a database file (creating it, but never its directory; opening
  * read-only when the file is write-protected), runs SQL, binds $1..$n as
  * text, copies rows and errors out of sqlite3's memory, and reads tables
- * and columns from sqlite_schema and pragma_table_info in one query. There
- * is no lock beyond BEGIN IMMEDIATE and the busy timeout. Not here: what
+ * and columns from sqlite_schema and pragma_table_info in one query.
+ * Transactions take BEGIN IMMEDIATE with the busy timeout; a whole run
+ * holds flock(2) on a sibling lock file besides (never an fcntl lock on the
+ * database, which SQLite owns). Not here: what
  * the tables mean or backups before a run (the detectors and the runner).
  */
 #include "reckon/db.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -32,6 +37,8 @@ struct sqlite_db {
 	int lazy;	/* the file does not exist yet: h is an empty
 			 * in-memory database until the first BEGIN */
 	int busy_ms;	/* busy timeout, for the reopen */
+	int lock_fd;	/* the run lock file, flock()ed; -1 if not held */
+	volatile sig_atomic_t cancelled; /* sq_cancel() was called */
 };
 
 /* Busy timeout when db_opts leaves it 0, in milliseconds. */
@@ -315,10 +322,21 @@ check_path(const char *path, struct rk_err *err)
 }
 
 static void
+sq_run_unlock(struct db *db)
+{
+	struct sqlite_db *p = sq_of(db);
+
+	if (p->lock_fd >= 0)
+		(void)close(p->lock_fd); /* releases the flock */
+	p->lock_fd = -1;
+}
+
+static void
 sq_close(struct db *db)
 {
 	struct sqlite_db *p = sq_of(db);
 
+	sq_run_unlock(db);
 	(void)sqlite3_close_v2(p->h);
 	free(p->path);
 	free(p);
@@ -379,6 +397,7 @@ sq_open(const char *url, const struct db_opts *o, struct db **out,
 	p = xcalloc(1, sizeof(*p));
 	p->base.drv = &db_sqlite_driver;
 	p->path = xstrdup(path);
+	p->lock_fd = -1;
 	p->busy_ms =
 		o->busy_timeout_ms > 0 ? o->busy_timeout_ms : DEFAULT_BUSY_MS;
 	if (sq_connect(p, err) < 0) {
@@ -443,6 +462,87 @@ sq_lock(struct db *db, int wait_secs, struct rk_err *err)
 	(void)wait_secs;
 	(void)err;
 	return 0;
+}
+
+/* Seconds since start on the monotonic clock. */
+static double
+since(const struct timespec *start)
+{
+	struct timespec now;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/*
+ * flock(2) on "<path>.reckon-lock", polled. The file stays (removing it
+ * would race with the next runner's open); the lock goes with the process,
+ * so a killed run never leaves it held.
+ */
+static int
+sq_run_lock(struct db *db, int wait_secs, long *waited_ms, struct rk_err *err)
+{
+	const struct timespec pause = { 0, 50000000L };
+	struct sqlite_db *p = sq_of(db);
+	struct rk_buf path = RK_BUF_INIT;
+	struct timespec start;
+	int fd, rc = -1;
+
+	if (p->lock_fd >= 0)
+		rk_bug("db_run_lock() twice");
+	*waited_ms = 0;
+	if (strcmp(p->path, ":memory:") == 0)
+		return 0; /* no other process can see it */
+	rk_buf_addf(&path, "%s.reckon-lock", p->path);
+	fd = open(path.s, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rk_fail(err, RK_DB, "cannot open the run lock file '%s': %s",
+			path.s, strerror(errno));
+		goto out;
+	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &start);
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		*waited_ms = (long)(since(&start) * 1000);
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			rk_fail(err, RK_DB, "cannot lock '%s': %s", path.s,
+				strerror(errno));
+		} else if (p->cancelled) {
+			rk_fail(err, RK_DB,
+				"interrupted while waiting for "
+				"the migration lock");
+		} else if (since(&start) >= wait_secs) {
+			rk_fail(err, RK_DB,
+				"another reckon run holds the migration lock "
+				"('%s'); waited %ds",
+				path.s, wait_secs > 0 ? wait_secs : 0);
+			rk_err_hint(err, "wait for it to finish, or wait "
+					 "longer with --lock-wait SECONDS");
+		} else {
+			(void)nanosleep(&pause, NULL);
+			continue;
+		}
+		(void)close(fd);
+		goto out;
+	}
+	*waited_ms = (long)(since(&start) * 1000);
+	p->lock_fd = fd;
+	rc = 0;
+out:
+	rk_buf_release(&path);
+	return rc;
+}
+
+/* From a signal handler: sqlite3_interrupt() may be called from anywhere. */
+static void
+sq_cancel(struct db *db)
+{
+	struct sqlite_db *p = sq_of(db);
+	sqlite3 *h = p->h;
+
+	p->cancelled = 1;
+	if (h)
+		sqlite3_interrupt(h);
 }
 
 static int
@@ -519,6 +619,9 @@ const struct db_driver db_sqlite_driver = {
 	.tables = sq_tables,
 	.begin = sq_begin,
 	.lock = sq_lock,
+	.run_lock = sq_run_lock,
+	.run_unlock = sq_run_unlock,
+	.cancel = sq_cancel,
 	.info = sq_info,
 	.backup = sq_backup,
 };

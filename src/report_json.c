@@ -5,6 +5,7 @@
  */
 #include "reckon/report.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -158,41 +159,107 @@ failure(const struct run_failure *f)
 	return o;
 }
 
+/* The names of the items that ended in o. */
+static json_t *
+outcome_names(const struct run_report *r, enum run_outcome o)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->nitems; i++)
+		if (r->items[i].outcome == o)
+			json_array_append_new(a, json_string(r->items[i].name));
+	return a;
+}
+
+static json_t *
+partial_items(const struct run_report *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct run_item *it = &r->items[i];
+		struct rk_buf advice = RK_BUF_INIT;
+		json_t *o;
+
+		if (it->outcome != RUN_PARTIAL)
+			continue;
+		run_partial_advice(r, i, &advice);
+		o = json_object();
+		json_object_set_new(o, "name", json_string(it->name));
+		json_object_set_new(o, "statements_committed",
+				    json_integer((json_int_t)it->stmts_done));
+		json_object_set_new(o, "statements",
+				    json_integer((json_int_t)it->nstmts));
+		json_object_set_new(o, "recorded", json_boolean(it->recorded));
+		json_object_set_new(o, "advice", json_string(advice.s));
+		json_array_append_new(a, o);
+		rk_buf_release(&advice);
+	}
+	return a;
+}
+
 char *
 json_run(const struct run_report *r)
 {
-	json_t *doc = json_object(), *a = json_array();
-	char summary[160];
+	json_t *doc = json_object(), *a = json_array(), *all = json_array();
+	struct rk_buf summary = RK_BUF_INIT, plan = RK_BUF_INIT;
+	/* a dry run's "applied" is the plan, as before */
+	enum run_outcome shown = r->dry_run ? RUN_PLANNED : RUN_COMMITTED;
 
-	if (!r->ok)
-		snprintf(summary, sizeof(summary),
-			 "Migration failed%s%s; rolled back, nothing applied.",
-			 r->failed && r->failed->name ? " in " : "",
-			 r->failed && r->failed->name ? r->failed->name : "");
-	else if (r->nothing_to_do)
-		snprintf(summary, sizeof(summary), "Nothing to %s.",
-			 r->down ? "undo" : "apply");
-	else
-		snprintf(summary, sizeof(summary), "%s %zu migration(s)%s.",
-			 r->dry_run ? (r->down ? "Would revert" : "Would apply")
-				    : (r->down ? "Reverted" : "Applied"),
-			 r->nitems, r->dry_run ? "" : " successfully");
+	run_summary(r, &summary);
+	run_plan_text(r, &plan);
 	json_object_set_new(doc, "ok", json_boolean(r->ok));
-	json_object_set_new(doc, "summary", json_string(summary));
+	json_object_set_new(doc, "summary", json_string(summary.s));
 	for (size_t i = 0; i < r->nitems; i++) {
+		const struct run_item *it = &r->items[i];
 		json_t *o = json_object();
 
-		json_object_set_new(o, "name", json_string(r->items[i].name));
-		json_object_set_new(o, "hash", json_string(r->items[i].sha256));
-		json_object_set_new(o, "ms", json_integer(r->items[i].ms));
+		json_object_set_new(o, "name", json_string(it->name));
+		json_object_set_new(o, "outcome",
+				    json_string(run_outcome_name(it->outcome)));
+		json_object_set_new(
+			o, "transaction",
+			it->no_tx ? json_null()
+				  : json_integer((json_int_t)it->txn));
+		json_object_set_new(o, "statements",
+				    json_integer((json_int_t)it->nstmts));
+		json_array_append_new(all, o);
+		if (it->outcome != shown)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "name", json_string(it->name));
+		json_object_set_new(o, "hash", json_string(it->sha256));
+		json_object_set_new(o, "ms", json_integer(it->ms));
+		json_object_set_new(o, "ran_by", json_string("reckon"));
 		json_array_append_new(a, o);
 	}
 	json_object_set_new(doc, r->down ? "reverted" : "applied", a);
+	json_object_set_new(doc, "committed", outcome_names(r, RUN_COMMITTED));
+	json_object_set_new(doc, "rolled_back",
+			    outcome_names(r, RUN_ROLLED_BACK));
+	json_object_set_new(doc, "partial", partial_items(r));
+	json_object_set_new(doc, "not_started",
+			    outcome_names(r, RUN_NOT_STARTED));
+	json_object_set_new(doc, "skipped", outcome_names(r, RUN_SKIPPED));
+	json_object_set_new(doc, "outcomes", all);
+	json_object_set_new(doc, "plan",
+			    r->nitems ? json_string(plan.s) : json_null());
 	json_object_set_new(doc, "failed",
 			    r->failed ? failure(r->failed) : json_null());
 	json_object_set_new(doc, "dry_run", json_boolean(r->dry_run));
-	json_object_set_new(doc, "transactions", json_integer(r->segments));
+	json_object_set_new(doc, "transactions",
+			    json_integer((json_int_t)r->segments));
+	json_object_set_new(doc, "planned_transactions",
+			    json_integer((json_int_t)r->planned_txns));
+	json_object_set_new(doc, "interrupted",
+			    r->interrupted == 0 ? json_null()
+			    : r->interrupted == SIGTERM
+				    ? json_string("SIGTERM")
+				    : json_string("SIGINT"));
+	json_object_set_new(doc, "lock_wait_ms", json_integer(r->lock_wait_ms));
 	json_object_set_new(doc, "backup", str_or_null(r->backup));
+	rk_buf_release(&summary);
+	rk_buf_release(&plan);
 	return dump(doc);
 }
 

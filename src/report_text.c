@@ -123,40 +123,95 @@ text_history(const struct rk_ctx *ctx, const struct rk_session *s,
 }
 
 void
-text_progress(void *ud, const char *name, long ms)
+text_progress(void *ud, const char *verb, const char *name, long ms)
 {
 	(void)ud;
-	printf("  ran      %-50s %6ld ms\n", name, ms);
+	printf("  %-8s %-50s %6ld ms\n", verb, name, ms);
 	fflush(stdout);
+}
+
+/* The outcomes that need saying, one line each: what committed, what a
+ * no-transaction file left behind, what rolled back, what never ran. */
+static void
+outcome_lines(FILE *f, const struct run_report *r)
+{
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct run_item *it = &r->items[i];
+		struct rk_buf advice = RK_BUF_INIT;
+
+		switch (it->outcome) {
+		case RUN_COMMITTED:
+			fprintf(f, "  committed    %s%s\n", it->name,
+				r->down ? " (reverted)" : "");
+			break;
+		case RUN_PARTIAL:
+			run_partial_advice(r, i, &advice);
+			fprintf(f,
+				"  PARTIAL      %s: %zu of %zu statement(s) "
+				"committed, %s\n    %s\n",
+				it->name, it->stmts_done, it->nstmts,
+				it->recorded ? "recorded as failed"
+					     : "not recorded",
+				advice.s);
+			break;
+		case RUN_ROLLED_BACK:
+			fprintf(f, "  rolled back  %s\n", it->name);
+			break;
+		case RUN_NOT_STARTED:
+			fprintf(f, "  not started  %s\n", it->name);
+			break;
+		case RUN_SKIPPED:
+			fprintf(f, "  skipped      %s (another run %s it)\n",
+				it->name, r->down ? "reverted" : "applied");
+			break;
+		case RUN_PLANNED:
+			break;
+		}
+		rk_buf_release(&advice);
+	}
+}
+
+void
+text_run_outcome(const struct run_report *r)
+{
+	struct rk_buf sum = RK_BUF_INIT;
+
+	if (r->backup)
+		fprintf(stderr, "Backup taken before the run: %s\n", r->backup);
+	outcome_lines(stderr, r);
+	run_summary(r, &sum);
+	fprintf(stderr, "%s\n", sum.s);
+	rk_buf_release(&sum);
 }
 
 void
 text_run(const struct rk_ctx *ctx, const struct run_report *r)
 {
+	struct rk_buf line = RK_BUF_INIT;
+
 	(void)ctx;
 	if (!r->ok)
-		return; /* main.c prints the error with the excerpt */
-	if (r->nothing_to_do) {
-		printf(r->down ? "Nothing to undo.\n"
-			       : "Nothing to apply: every migration is "
-				 "applied.\n");
-		return;
-	}
-	if (r->dry_run) {
-		printf("Would %s %zu migration(s) in one transaction "
-		       "(dry run, nothing changed):\n",
-		       r->down ? "revert" : "apply", r->nitems);
+		return; /* cmd.c prints the error, then text_run_outcome() */
+	if (r->dry_run && !r->nothing_to_do) {
+		run_plan_text(r, &line);
+		printf("Would %s %zu migration(s), %s (dry run, nothing "
+		       "changed):\n",
+		       r->down ? "revert" : "apply", r->nitems, line.s);
 		for (size_t i = 0; i < r->nitems; i++)
-			printf("  %-50s %zu statement(s)%s\n", r->items[i].name,
-			       r->items[i].nstmts,
+			printf("  %-50s %zu statement(s)%s%s\n",
+			       r->items[i].name, r->items[i].nstmts,
 			       r->items[i].skipped
 				       ? ", its own BEGIN/COMMIT skipped"
-				       : "");
+				       : "",
+			       r->items[i].no_tx ? ", no transaction" : "");
+		rk_buf_release(&line);
 		return;
 	}
 	if (r->backup)
 		printf("Backup: %s\n", r->backup);
 	for (size_t i = 0; i < r->nitems; i++) {
+		if (r->items[i].outcome != RUN_COMMITTED)
+			continue;
 		if (r->items[i].skipped)
 			printf("note: %s: its own BEGIN/COMMIT was not sent; "
 			       "the batch transaction covers it\n",
@@ -167,8 +222,12 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 			       "it\n",
 			       r->items[i].name);
 	}
-	printf("%s %zu migration(s) successfully in %ld ms.\n",
-	       r->down ? "Reverted" : "Applied", r->nitems, r->total_ms);
+	run_summary(r, &line);
+	if (r->nothing_to_do)
+		printf("%s\n", line.s);
+	else
+		printf("%s Total: %ld ms.\n", line.s, r->total_ms);
+	rk_buf_release(&line);
 }
 
 void

@@ -7,6 +7,7 @@
  */
 #include "reckon/ops.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "reckon/detcommon.h"
 #include "reckon/ddl.h"
 #include "reckon/err.h"
+#include "reckon/interrupt.h"
 #include "reckon/lockbudget.h"
 #include "reckon/sidecar.h"
 #include "reckon/util.h"
@@ -166,6 +168,9 @@ check_statements(struct prepared *p, const struct sql_dialect *d,
 	int opt_out = mig_opts_out_of_tx(p->text.s, p->text.len);
 
 	p->skip = xcalloc(p->stmts.n, 1);
+	/* an opt-out is honoured whether or not a statement needs it: the
+	 * file's author (dbmate transaction:false, SQLx) asked for it */
+	p->no_tx = opt_out;
 	if (strstr(p->text.s, "reckon:foreign-keys off"))
 		p->fk_off = d == &sql_dialect_sqlite;
 	for (size_t i = 0; i < p->stmts.n; i++) {
@@ -177,10 +182,8 @@ check_statements(struct prepared *p, const struct sql_dialect *d,
 			p->nskip++;
 			continue;
 		}
-		if ((st->flags & SQL_NO_TX) && opt_out) {
-			p->no_tx = 1;
+		if ((st->flags & SQL_NO_TX) && opt_out)
 			continue;
-		}
 		if (st->flags & SQL_NO_TX) {
 			head_words(p->text.s + st->off, st->len, d, 4, words,
 				   sizeof(words));
@@ -289,27 +292,6 @@ out:
 	return rc;
 }
 
-void
-run_report_release(struct run_report *r)
-{
-	for (size_t i = 0; i < r->nitems; i++)
-		free(r->items[i].name);
-	free(r->items);
-	if (r->failed) {
-		free(r->failed->name);
-		free(r->failed->error);
-		free(r->failed->detail);
-		free(r->failed->hint);
-		free(r->failed->statement);
-		free(r->failed->excerpt);
-		free(r->failed);
-	}
-	free(r->tracking_display);
-	free(r->framework);
-	free(r->backup);
-	memset(r, 0, sizeof(*r));
-}
-
 /* Line of the server's 1-based character position inside a statement. */
 static unsigned
 position_line(const char *s, size_t len, unsigned line, int position)
@@ -358,8 +340,11 @@ static void
 fail_report(struct run_report *r, const struct prepared *p,
 	    const struct sql_stmt *st, struct rk_err *err)
 {
-	struct run_failure *f = xcalloc(1, sizeof(*f));
+	struct run_failure *f;
 
+	if (r->failed)
+		return; /* the first failure is the cause */
+	f = xcalloc(1, sizeof(*f));
 	if (!*err->hint && (strcmp(err->sqlstate, "55P03") == 0 ||
 			    strstr(err->msg, "database is locked")))
 		rk_err_hint(err, "another session holds a lock this migration "
@@ -384,8 +369,10 @@ fail_report(struct run_report *r, const struct prepared *p,
 	r->failed = f;
 }
 
+/* Put p in the plan (r->items[k] is always ps[k]'s). */
 static void
-add_item(struct run_report *r, const struct prepared *p, long ms)
+plan_item(struct run_report *r, const struct prepared *p,
+	  enum run_outcome outcome)
 {
 	struct run_item *it;
 
@@ -394,10 +381,33 @@ add_item(struct run_report *r, const struct prepared *p, long ms)
 	memset(it, 0, sizeof(*it));
 	it->name = xstrdup(p->file->name);
 	memcpy(it->sha256, p->sha256, sizeof(it->sha256));
-	it->ms = ms;
 	it->nstmts = p->stmts.n - p->nskip;
 	it->skipped = p->nskip;
 	it->no_tx = p->no_tx;
+	it->outcome = outcome;
+}
+
+/* Number the plan's transactions: a batch, or one per file, with each
+ * no-transaction file on its own between them (txn 0). */
+static void
+plan_transactions(struct run_report *r, int per_file)
+{
+	size_t txn = 0;
+
+	for (size_t i = 0; i < r->nitems; i++) {
+		struct run_item *it = &r->items[i];
+
+		if (it->no_tx) {
+			it->txn = 0;
+			r->planned_txns++;
+			continue;
+		}
+		if (i == 0 || per_file || r->items[i - 1].no_tx) {
+			txn++;
+			r->planned_txns++;
+		}
+		it->txn = txn;
+	}
 }
 
 static int
@@ -492,60 +502,108 @@ prepare_all(const struct rk_session *s, const struct run_opts *o,
 	return 0;
 }
 
+/* Fail because a signal asked the run to stop. */
 static int
-apply_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
-	  struct run_report *r, struct rk_err *err)
+interrupted(struct rk_err *err)
+{
+	int sig = rk_interrupted();
+
+	rk_fail(err, RK_DB, "interrupted by %s",
+		sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	rk_err_hint(err, "nothing more was sent; what committed is listed "
+			 "above, and 'reckon status' shows the rest");
+	return -1;
+}
+
+/*
+ * Send p's statements one by one; *done counts those that succeeded. A
+ * failure (or a signal, checked before each) fills r->failed and err.
+ */
+static int
+send_statements(struct rk_ctx *ctx, struct prepared *p, const char *label,
+		size_t *done, struct run_report *r, struct rk_err *err)
 {
 	struct rk_buf stmt = RK_BUF_INIT;
-	struct mig_file ran = *p->file;
-	long t0 = now_ms(), ms;
-	int rc;
+	int rc = 0;
 
-	for (size_t i = 0; i < p->stmts.n; i++) {
+	*done = 0;
+	for (size_t i = 0; i < p->stmts.n && rc == 0; i++) {
 		const struct sql_stmt *st = &p->stmts.v[i];
 
 		if (p->skip[i])
 			continue;
+		if (rk_interrupted()) {
+			rc = interrupted(err);
+			fail_report(r, p, NULL, err);
+			break;
+		}
 		rk_buf_reset(&stmt);
 		rk_buf_add(&stmt, p->text.s + st->off, st->len);
-		if (db_exec(ctx->db, stmt.s, err) < 0) {
+		rc = db_exec(ctx->db, stmt.s, err);
+		if (rc < 0) {
+			if (rk_interrupted())
+				rk_err_prefix(err, "interrupted by %s",
+					      rk_interrupted() == SIGTERM
+						      ? "SIGTERM"
+						      : "SIGINT");
 			fail_report(r, p, st, err);
-			rk_buf_release(&stmt);
-			rk_err_prefix(err, "%s:%u", p->file->name,
+			rk_err_prefix(err, "%s%s:%u", p->file->name, label,
 				      r->failed->line);
-			return -1;
+		} else {
+			++*done;
 		}
 	}
 	rk_buf_release(&stmt);
-	ms = now_ms() - t0;
+	return rc;
+}
+
+static void
+progress(struct rk_ctx *ctx, const struct run_report *r, const char *name,
+	 long ms)
+{
+	if (ctx->progress)
+		ctx->progress(ctx->progress_ud, r->down ? "reverted" : "ran",
+			      name, ms);
+}
+
+/* Record p as ran in the tracking table (inside the open transaction). */
+static int
+record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	   long ms, int failed, struct rk_err *err)
+{
+	const struct detector *det = s->tracked.det;
+	struct mig_file ran = *p->file;
+	int rc;
+
 	memcpy(ran.sha256, p->sha256, sizeof(ran.sha256));
 	ran.checksum = NULL;
-	if (s->tracked.det->checksum) {
+	if (det->checksum) {
 		struct rk_buf sum = RK_BUF_INIT;
 
-		s->tracked.det->checksum(p->text.s, p->text.len, &sum);
+		det->checksum(p->text.s, p->text.len, &sum);
 		ran.checksum = rk_buf_detach(&sum, NULL);
 	}
-	rc = op_record(ctx, s, &ran, ms, err);
+	rc = failed ? det->record_failed(ctx->db, &s->tracked, &ran, ms, err)
+		    : op_record(ctx, s, &ran, ms, err);
 	free(ran.checksum);
-	if (rc < 0) {
+	return rc;
+}
+
+static int
+apply_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	  struct run_item *it, struct run_report *r, struct rk_err *err)
+{
+	long t0 = now_ms();
+
+	if (send_statements(ctx, p, "", &it->stmts_done, r, err) < 0)
+		return -1;
+	it->ms = now_ms() - t0;
+	if (record_ran(ctx, s, p, it->ms, 0, err) < 0) {
 		fail_report(r, p, NULL, err);
 		rk_err_prefix(err, "cannot record '%s'", p->file->name);
 		return -1;
 	}
-	add_item(r, p, ms);
-	if (ctx->progress)
-		ctx->progress(ctx->progress_ud, p->file->name, ms);
-	return 0;
-}
-
-/* Inside the locked transaction: pending may have shrunk meanwhile. */
-static int
-still_pending(const struct rk_session *s, const struct mig_file *f)
-{
-	for (size_t i = 0; i < s->status.n; i++)
-		if (s->status.v[i].file == f)
-			return s->status.v[i].state == ST_PENDING;
+	progress(ctx, r, p->file->name, it->ms);
 	return 0;
 }
 
@@ -606,7 +664,6 @@ take_backup(struct rk_ctx *ctx, struct run_report *r, struct rk_err *err)
 
 /* How one transaction of the run behaves. */
 struct seg_opts {
-	int backup;   /* SQLite: back up before the first change */
 	int fk_check; /* SQLite: PRAGMA foreign_key_check before commit */
 };
 
@@ -653,91 +710,127 @@ check_lock_budget(struct rk_ctx *ctx, struct prepared *ps, size_t n,
 	return -1;
 }
 
-/* Commit or roll back one transaction's worth of files [from, to). */
+/* Set every item of [from, to) that ran to o. */
+static void
+settle(struct run_report *r, size_t from, size_t to, enum run_outcome o)
+{
+	for (size_t i = from; i < to; i++)
+		if (r->items[i].outcome == RUN_ROLLED_BACK)
+			r->items[i].outcome = o;
+}
+
+/*
+ * One transaction for the files [from, to) (run lock held): each item that
+ * ran is RUN_ROLLED_BACK until the COMMIT succeeds, then RUN_COMMITTED.
+ */
 static int
 apply_segment(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	      size_t from, size_t to, const struct seg_opts *so,
 	      struct run_report *r, struct rk_err *err)
 {
-	size_t first = r->nitems;
-	int pending = 0;
+	size_t i;
 
+	if (rk_interrupted())
+		return interrupted(err);
+	if (db_begin(ctx->db, err) < 0)
+		return -1;
 	r->segments++;
-	if (op_begin_locked(ctx, err) < 0)
-		goto fail_open;
-	if (session_reload(ctx, s, err) < 0)
-		goto fail;
-	for (size_t i = from; i < to; i++)
-		pending |= still_pending(s, ps[i].file);
-	/* under the lock, before any change, and only if this runner will
-	 * change something: concurrent losers take no backup */
-	if (so->backup && pending && !r->backup && take_backup(ctx, r, err) < 0)
-		goto fail;
 	if (op_prepare_tables(ctx, s, err) < 0)
 		goto fail;
-	for (size_t i = from; i < to; i++) {
-		if (!still_pending(s, ps[i].file))
+	for (i = from; i < to; i++) {
+		if (r->items[i].outcome == RUN_SKIPPED)
 			continue;
-		if (apply_one(ctx, s, &ps[i], r, err) < 0)
+		r->items[i].outcome = RUN_ROLLED_BACK; /* until COMMIT */
+		if (apply_one(ctx, s, &ps[i], &r->items[i], r, err) < 0)
 			goto fail;
 	}
 	if (so->fk_check && foreign_key_check(ctx, err) < 0)
 		goto fail;
 	if (db_commit(ctx->db, err) < 0)
 		goto fail;
+	for (i = from; i < to; i++)
+		if (r->items[i].outcome == RUN_ROLLED_BACK)
+			r->items[i].recorded = 1;
+	settle(r, from, to, RUN_COMMITTED);
 	return 0;
 fail:
 	db_rollback(ctx->db);
-fail_open:
-	if (!r->failed)
-		fail_report(r, NULL, NULL, err);
-	for (size_t i = first; i < r->nitems; i++)
-		free(r->items[i].name);
-	r->undone = r->nitems - first;
-	r->nitems = first;
 	return -1;
 }
 
 /*
  * A file that opted out of the transaction: its statements run one by one
  * in autocommit (the server refuses them in a transaction block), then a
- * short locked transaction records it. A failure halfway leaves the
- * statements before it applied: that is what opting out means.
+ * short transaction records it. A failure after the first statement leaves
+ * those before it committed: RUN_PARTIAL, recorded as the framework
+ * records a failure where it does (record_failed), else not at all.
  */
 static int
 apply_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
-	    struct run_report *r, struct rk_err *err)
+	    struct run_item *it, struct run_report *r, struct rk_err *err)
 {
+	const struct detector *det = s->tracked.det;
 	struct prepared rec = *p;
-	unsigned char *none;
+	struct rk_err ignored = RK_ERR_INIT;
+	long t0 = now_ms();
 	int rc;
 
-	if (!still_pending(s, p->file))
+	if (it->outcome == RUN_SKIPPED)
 		return 0;
-	for (size_t i = 0; i < p->stmts.n; i++) {
-		const struct sql_stmt *st = &p->stmts.v[i];
-		struct rk_buf stmt = RK_BUF_INIT;
-
-		if (p->skip[i])
-			continue;
-		rk_buf_add(&stmt, p->text.s + st->off, st->len);
-		rc = db_exec(ctx->db, stmt.s, err);
-		rk_buf_release(&stmt);
-		if (rc < 0) {
-			fail_report(r, p, st, err);
-			rk_err_prefix(err, "%s:%u", p->file->name,
-				      r->failed->line);
-			return -1;
+	if (rk_interrupted())
+		return interrupted(err);
+	rc = send_statements(ctx, p, "", &it->stmts_done, r, err);
+	it->ms = now_ms() - t0;
+	if (rc == 0) {
+		/* the record, in a transaction of its own; once more if a
+		 * signal's cancel request, sent as the last statement ended,
+		 * hit it instead: the statements did commit */
+		rec.skip = xcalloc(p->stmts.n + 1, 1);
+		memset(rec.skip, 1, p->stmts.n);
+		for (int tries = 0; tries < 2; tries++) {
+			if (db_begin(ctx->db, err) < 0) {
+				rc = -1;
+			} else {
+				r->segments++;
+				rc = op_prepare_tables(ctx, s, err) < 0 ||
+						     record_ran(ctx, s, p,
+								it->ms, 0,
+								err) < 0 ||
+						     db_commit(ctx->db, err) < 0
+					     ? -1
+					     : 0;
+				if (rc < 0)
+					db_rollback(ctx->db);
+			}
+			if (rc == 0 || !rk_interrupted())
+				break;
 		}
-		p->skip[i] = 1; /* ran; the record step sends nothing */
+		free(rec.skip);
+		if (rc == 0) {
+			it->outcome = RUN_COMMITTED;
+			it->recorded = 1;
+			progress(ctx, r, p->file->name, it->ms);
+			return 0;
+		}
+		fail_report(r, p, NULL, err);
+		rk_err_prefix(err, "'%s' ran but cannot be recorded",
+			      p->file->name);
 	}
-	none = xcalloc(p->stmts.n + 1, 1);
-	memset(none, 1, p->stmts.n);
-	rec.skip = none;
-	rc = apply_segment(ctx, s, &rec, 0, 1, &(struct seg_opts){ 0, 0 }, r,
-			   err);
-	free(none);
-	return rc;
+	if (it->stmts_done == 0) {
+		it->outcome = RUN_ROLLED_BACK; /* nothing of it remains */
+		return -1;
+	}
+	it->outcome = RUN_PARTIAL;
+	if (det->record_failed && it->stmts_done < it->nstmts &&
+	    db_begin(&*ctx->db, &ignored) == 0) {
+		if (op_prepare_tables(ctx, s, &ignored) == 0 &&
+		    record_ran(ctx, s, p, it->ms, 1, &ignored) == 0 &&
+		    db_commit(ctx->db, &ignored) == 0)
+			it->recorded = 1;
+		else
+			db_rollback(ctx->db);
+	}
+	return -1;
 }
 
 static int
@@ -753,41 +846,44 @@ set_foreign_keys(struct rk_ctx *ctx, const char *value, struct rk_err *err)
 	return rc;
 }
 
-/* Run ps[0..n) as segments: one transaction (or one per file), with
- * opted-out files on their own between them. */
+/* Run the plan: its transactions in order, each no-transaction file on
+ * its own between them; stop at the first failure. */
 static int
 apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
-	  size_t n, const struct run_opts *o, struct run_report *r,
-	  struct rk_err *err)
+	  size_t n, struct run_report *r, struct rk_err *err)
 {
 	int sqlite = db_kind(ctx->db) == DB_SQLITE, fk = 0, rc = 0;
 	struct db_rows old = DB_ROWS_INIT;
-	struct seg_opts so = { 0, 0 };
+	struct seg_opts so = { 0 };
 	size_t i = 0;
 
-	so.backup = sqlite && !o->no_backup;
 	for (size_t k = 0; k < n; k++)
-		fk |= ps[k].fk_off;
+		fk |= sqlite && ps[k].fk_off;
 	so.fk_check = fk;
 	if (fk &&
 	    (db_query(ctx->db, "PRAGMA foreign_keys", NULL, 0, &old, err) < 0 ||
 	     set_foreign_keys(ctx, "0", err) < 0)) {
 		db_rows_release(&old);
+		if (!r->failed)
+			fail_report(r, NULL, NULL, err);
 		return -1;
 	}
 	while (rc == 0 && i < n) {
 		size_t j = i + 1;
 
 		if (ps[i].no_tx) {
-			rc = apply_no_tx(ctx, s, &ps[i], r, err);
+			rc = apply_no_tx(ctx, s, &ps[i], &r->items[i], r, err);
 			i = j;
 			continue;
 		}
-		while (!o->per_file && j < n && !ps[j].no_tx)
+		while (j < n && !ps[j].no_tx &&
+		       r->items[j].txn == r->items[i].txn)
 			j++;
 		rc = apply_segment(ctx, s, ps, i, j, &so, r, err);
 		i = j;
 	}
+	if (rc < 0 && !r->failed)
+		fail_report(r, NULL, NULL, err);
 	if (fk) {
 		struct rk_err ignored = RK_ERR_INIT;
 		const char *v = old.nrows ? db_rows_get(&old, 0, 0) : NULL;
@@ -796,6 +892,47 @@ apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	}
 	db_rows_release(&old);
 	return rc;
+}
+
+/*
+ * Under the run lock: re-read the table (another runner may have applied
+ * some of the plan while this one waited) and mark those RUN_SKIPPED.
+ * Returns how many of the plan are still pending, or -1.
+ */
+static long
+recheck_plan(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
+	     struct run_report *r, int down, struct rk_err *err)
+{
+	long left = 0;
+
+	if (session_reload(ctx, s, err) < 0)
+		return -1;
+	for (size_t i = 0; i < r->nitems; i++) {
+		int todo = 0;
+
+		for (size_t k = 0; k < s->status.n; k++)
+			if (s->status.v[k].file == ps[i].file)
+				todo = down ? s->status.v[k].row != NULL
+					    : s->status.v[k].state ==
+						       ST_PENDING;
+		if (!todo)
+			r->items[i].outcome = RUN_SKIPPED;
+		left += todo;
+	}
+	return left;
+}
+
+/* Take the run lock; a failure (or signal) while waiting is the report's. */
+static int
+run_lock(struct rk_ctx *ctx, struct run_report *r, struct rk_err *err)
+{
+	if (db_run_lock(ctx->db, ctx->cfg.lock_wait_s, &r->lock_wait_ms, err) ==
+	    0)
+		return 0;
+	if (rk_interrupted())
+		(void)interrupted(err);
+	fail_report(r, NULL, NULL, err);
+	return -1;
 }
 
 int
@@ -808,10 +945,11 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;
 	size_t n = 0;
-	long t0 = now_ms();
-	int rc = -1;
+	long t0 = now_ms(), left;
+	int rc = -1, locked = 0;
 
 	r->dry_run = o->dry_run;
+	rk_interrupt_watch(ctx->db); /* a signal cancels even the reads */
 	if (op_status(ctx, &s, err) < 0 || check_names(ctx, &s, o, err) < 0)
 		goto out;
 	r->tracking_display = xstrdup(s.tracking_display);
@@ -823,21 +961,49 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		r->failed->name = xstrdup(ps[n - 1].file->name);
 		goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		plan_item(r, &ps[i],
+			  o->dry_run ? RUN_PLANNED : RUN_NOT_STARTED);
+	plan_transactions(r, o->per_file);
 	if (!o->dry_run && n && op_can_write(&s, err) < 0)
 		goto out;
 	if (!o->dry_run && n && db_kind(ctx->db) == DB_PG &&
 	    check_lock_budget(ctx, ps, n, o->per_file, err) < 0)
 		goto out;
+	r->nothing_to_do = n == 0;
 	if (o->dry_run || n == 0) {
-		for (size_t i = 0; i < n; i++)
-			add_item(r, &ps[i], 0);
-		r->nothing_to_do = n == 0;
 		rc = 0;
-	} else {
-		rc = apply_all(ctx, &s, ps, n, o, r, err);
+		goto out;
 	}
-	r->ok = rc == 0;
+	if (run_lock(ctx, r, err) < 0)
+		goto out;
+	locked = 1;
+	left = recheck_plan(ctx, &s, ps, r, 0, err);
+	if (left < 0) {
+		fail_report(r, NULL, NULL, err);
+		goto out;
+	}
+	if (left == 0) {
+		r->nothing_to_do = 1;
+		rc = 0;
+		goto out;
+	}
+	/* under the lock, before any change, and only if this runner will
+	 * change something: a runner that finds nothing takes no backup */
+	if (db_kind(ctx->db) == DB_SQLITE && !o->no_backup &&
+	    take_backup(ctx, r, err) < 0) {
+		fail_report(r, NULL, NULL, err);
+		goto out;
+	}
+	rc = apply_all(ctx, &s, ps, n, r, err);
 out:
+	if (locked)
+		db_run_unlock(ctx->db);
+	rk_interrupt_watch(NULL);
+	if (rc < 0 && !r->failed && rk_interrupted())
+		(void)interrupted(err); /* it cancelled a read: nothing ran */
+	r->interrupted = rk_interrupted();
+	r->ok = rc == 0;
 	r->total_ms = now_ms() - t0;
 	for (size_t i = 0; ps && i <= n && i < s.status.n + 1; i++)
 		prepared_release(&ps[i]);
@@ -849,36 +1015,21 @@ out:
 /* Run one down script and delete the record of what it undid. */
 static int
 revert_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
-	   const struct applied *row, struct run_report *r, struct rk_err *err)
+	   const struct applied *row, struct run_item *it, struct run_report *r,
+	   struct rk_err *err)
 {
-	struct rk_buf stmt = RK_BUF_INIT;
 	long t0 = now_ms();
 
-	for (size_t i = 0; i < p->stmts.n; i++) {
-		const struct sql_stmt *st = &p->stmts.v[i];
-
-		if (p->skip[i])
-			continue;
-		rk_buf_reset(&stmt);
-		rk_buf_add(&stmt, p->text.s + st->off, st->len);
-		if (db_exec(ctx->db, stmt.s, err) < 0) {
-			fail_report(r, p, st, err);
-			rk_buf_release(&stmt);
-			rk_err_prefix(err, "%s (down):%u", p->file->name,
-				      r->failed->line);
-			return -1;
-		}
-	}
-	rk_buf_release(&stmt);
+	if (send_statements(ctx, p, " (down)", &it->stmts_done, r, err) < 0)
+		return -1;
 	if (s->tracked.det->unrecord(ctx->db, &s->tracked, row, err) < 0 ||
 	    (s->tracked.sidecar &&
 	     sidecar_delete(ctx->db, &s->tracked, p->file->name, err) < 0)) {
 		fail_report(r, p, NULL, err);
 		return -1;
 	}
-	add_item(r, p, now_ms() - t0);
-	if (ctx->progress)
-		ctx->progress(ctx->progress_ud, p->file->name, now_ms() - t0);
+	it->ms = now_ms() - t0;
+	progress(ctx, r, p->file->name, it->ms);
 	return 0;
 }
 
@@ -923,6 +1074,40 @@ down_targets(const struct rk_session *s, const struct down_opts *o,
 	return 0;
 }
 
+/* One transaction reverting the plan, newest first (run lock held). */
+static int
+revert_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
+	   size_t n, struct run_report *r, struct rk_err *err)
+{
+	size_t i;
+
+	if (rk_interrupted())
+		return interrupted(err);
+	if (db_begin(ctx->db, err) < 0)
+		return -1;
+	r->segments = 1;
+	for (i = 0; i < n; i++) {
+		const struct status_entry *e = NULL;
+
+		if (r->items[i].outcome == RUN_SKIPPED)
+			continue;
+		for (size_t k = 0; k < s->status.n; k++)
+			if (s->status.v[k].file == ps[i].file)
+				e = &s->status.v[k];
+		r->items[i].outcome = RUN_ROLLED_BACK; /* until COMMIT */
+		if (revert_one(ctx, s, &ps[i], e->row, &r->items[i], r, err) <
+		    0)
+			goto fail;
+	}
+	if (db_commit(ctx->db, err) < 0)
+		goto fail;
+	settle(r, 0, n, RUN_COMMITTED);
+	return 0;
+fail:
+	db_rollback(ctx->db);
+	return -1;
+}
+
 int
 op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	struct rk_err *err)
@@ -934,11 +1119,12 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;
 	size_t n = 0, i;
-	long t0 = now_ms();
-	int rc = -1;
+	long t0 = now_ms(), left;
+	int rc = -1, locked = 0;
 
 	r->down = 1;
 	r->dry_run = o->dry_run;
+	rk_interrupt_watch(ctx->db);
 	if (op_status(ctx, &s, err) < 0)
 		goto out;
 	r->tracking_display = xstrdup(s.tracking_display);
@@ -959,41 +1145,38 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 				 err) < 0)
 			goto out;
 	}
+	for (i = 0; i < n; i++) {
+		plan_item(r, &ps[i],
+			  o->dry_run ? RUN_PLANNED : RUN_NOT_STARTED);
+		r->items[i].txn = 1;
+	}
+	r->planned_txns = n ? 1 : 0;
 	r->nothing_to_do = n == 0;
 	if (o->dry_run || n == 0) {
-		for (i = 0; i < n; i++)
-			add_item(r, &ps[i], 0);
 		rc = 0;
 		goto out;
 	}
-	if (op_can_write(&s, err) < 0 || op_begin_locked(ctx, err) < 0)
+	if (op_can_write(&s, err) < 0 || run_lock(ctx, r, err) < 0)
 		goto out;
-	r->segments = 1;
-	if (session_reload(ctx, &s, err) < 0)
-		goto rollback;
-	for (i = 0; i < n; i++) {
-		const struct status_entry *e = NULL;
-
-		for (size_t k = 0; k < s.status.n; k++)
-			if (s.status.v[k].file == ps[i].file)
-				e = &s.status.v[k];
-		if (!e || !e->row)
-			continue; /* undone meanwhile by another runner */
-		if (revert_one(ctx, &s, &ps[i], e->row, r, err) < 0)
-			goto rollback;
+	locked = 1;
+	left = recheck_plan(ctx, &s, ps, r, 1, err);
+	if (left <= 0) {
+		r->nothing_to_do = left == 0;
+		rc = left == 0 ? 0 : -1;
+		if (rc < 0)
+			fail_report(r, NULL, NULL, err);
+		goto out;
 	}
-	rc = db_commit(ctx->db, err);
-	if (rc == 0)
-		goto out;
-rollback:
-	db_rollback(ctx->db);
-	if (!r->failed)
+	rc = revert_all(ctx, &s, ps, n, r, err);
+	if (rc < 0 && !r->failed)
 		fail_report(r, NULL, NULL, err);
-	for (i = 0; i < r->nitems; i++)
-		free(r->items[i].name);
-	r->undone = r->nitems;
-	r->nitems = 0;
 out:
+	if (locked)
+		db_run_unlock(ctx->db);
+	rk_interrupt_watch(NULL);
+	if (rc < 0 && !r->failed && rk_interrupted())
+		(void)interrupted(err); /* it cancelled a read: nothing ran */
+	r->interrupted = rk_interrupted();
 	r->ok = rc == 0;
 	r->total_ms = now_ms() - t0;
 	for (i = 0; ps && i <= n; i++)

@@ -119,6 +119,20 @@ struct db_driver {
 	 * wait_secs: PG pg_advisory_xact_lock(RK_LOCK_KEY) polled with
 	 * pg_try_advisory_xact_lock; SQLite: nothing (BEGIN IMMEDIATE). */
 	int (*lock)(struct db *db, int wait_secs, struct rk_err *err);
+	/* Take the run lock for the session, not a transaction, so it
+	 * holds across a run's transactions until run_unlock(), waiting at
+	 * most wait_secs; *waited_ms says how long it waited. PG:
+	 * pg_try_advisory_lock(RK_LOCK_KEY) polled (it also keeps out the
+	 * xact-level lock() of other sessions); SQLite: flock(2) on the
+	 * file "<database>.reckon-lock", which the kernel releases however
+	 * the process ends. Stops early, failing, after cancel(). */
+	int (*run_lock)(struct db *db, int wait_secs, long *waited_ms,
+			struct rk_err *err);
+	void (*run_unlock)(struct db *db);
+	/* Ask the server to stop the statement running now; async-signal-
+	 * safe (a signal handler calls it): PG PQcancel() on a PGcancel
+	 * made at connect, SQLite sqlite3_interrupt(). */
+	void (*cancel)(struct db *db);
 	int (*info)(struct db *db, struct db_info *out, struct rk_err *err);
 	/* Copy the whole database to the file dest (SQLite backup API);
 	 * NULL where the driver has none (PostgreSQL). */
@@ -167,6 +181,11 @@ int db_commit(struct db *db, struct rk_err *err);
 /* Roll back; never fails visibly (a dead connection rolls back itself). */
 void db_rollback(struct db *db);
 int db_lock(struct db *db, int wait_secs, struct rk_err *err);
+int db_run_lock(struct db *db, int wait_secs, long *waited_ms,
+		struct rk_err *err);
+void db_run_unlock(struct db *db);
+/* Async-signal-safe: cancel the running statement (see db_driver). */
+void db_cancel(struct db *db);
 int db_info(struct db *db, struct db_info *out, struct rk_err *err);
 /* Back the database up to dest; an RK_DB error where unsupported. */
 int db_backup(struct db *db, const char *dest, struct rk_err *err);

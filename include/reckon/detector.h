@@ -134,6 +134,13 @@ struct detector {
 	int (*record)(struct db *db, struct tracked *t,
 		      const struct mig_file *m, long exec_ms,
 		      struct rk_err *err);
+	/* Record m as failed partway (a no-transaction file whose first
+	 * statements committed), as the framework records a failure: Flyway
+	 * success = false, golang-migrate dirty = true. NULL: the framework
+	 * keeps no failure records, and reckon writes none. */
+	int (*record_failed)(struct db *db, struct tracked *t,
+			     const struct mig_file *m, long exec_ms,
+			     struct rk_err *err);
 	/* Delete the record of row. */
 	int (*unrecord)(struct db *db, const struct tracked *t,
 			const struct applied *row, struct rk_err *err);

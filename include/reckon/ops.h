@@ -16,6 +16,7 @@
 
 struct db;
 struct ddl_list;
+struct rk_buf;
 struct rk_err;
 struct schema_check;
 
@@ -26,8 +27,9 @@ struct rk_ctx {
 	char *db_display; /* owned: the redacted URL */
 	int json;	  /* --json */
 	int debug;	  /* --debug: show where reckon raised errors */
-	/* Run progress, set by the text renderer; NULL = silent. */
-	void (*progress)(void *ud, const char *name, long ms);
+	/* Run progress, set by the text renderer; NULL = silent. verb:
+	 * "ran" or "reverted". */
+	void (*progress)(void *ud, const char *verb, const char *name, long ms);
 	void *progress_ud;
 };
 
@@ -78,14 +80,40 @@ int op_repair(struct rk_ctx *ctx, char **names, int nnames, int all,
  * and fails if the lock cannot be had. */
 int op_begin_locked(struct rk_ctx *ctx, struct rk_err *err);
 
-/* One migration that a run applied, or would apply. */
+/*
+ * What became of one file of a run's plan. Every renderer (text, JSON,
+ * the HTTP API, the dashboard) derives its sentences from these, never
+ * from a separate summary flag.
+ */
+enum run_outcome {
+	RUN_PLANNED,	 /* dry run: would run */
+	RUN_NOT_STARTED, /* never sent: a failure or a signal came first */
+	RUN_COMMITTED,	 /* committed and recorded (down: reverted) */
+	RUN_ROLLED_BACK, /* ran in a transaction that rolled back, or a
+			  * no-transaction file whose first statement
+			  * failed: nothing of it remains */
+	RUN_PARTIAL,	 /* no-transaction file: statements 1..stmts_done
+			  * committed, then one failed (or its record) */
+	RUN_SKIPPED,	 /* another runner applied it while this one
+			  * waited for the lock */
+};
+/* "committed", "rolled_back", ... as JSON and the API spell them. */
+const char *run_outcome_name(enum run_outcome o);
+
+/* One file of a run's plan, in order. */
 struct run_item {
 	char *name;	 /* owned */
 	char sha256[65]; /* of the bytes that ran */
 	long ms;	 /* execution time */
-	size_t nstmts;	 /* statements run */
+	size_t nstmts;	 /* statements to send */
 	size_t skipped;	 /* the file's own BEGIN/COMMIT, not sent */
-	int no_tx;	 /* ran outside a transaction (the file opted out) */
+	int no_tx;	 /* runs outside a transaction (the file opted out) */
+	size_t txn;	 /* 1-based transaction of the plan; 0 for no_tx */
+	enum run_outcome outcome;
+	size_t stmts_done; /* statements that succeeded */
+	int recorded;	   /* a row records it: committed, or a partial
+			    * file recorded as the framework records a
+			    * failure (Flyway success = false, ...) */
 };
 
 /* Why a run failed. */
@@ -104,20 +132,31 @@ struct run_report {
 	int ok;
 	int dry_run;
 	int nothing_to_do;
-	struct run_item *items; /* owned: applied (or planned) in order */
+	struct run_item *items; /* owned: the whole plan, in order */
 	size_t nitems;
 	size_t cap;
 	struct run_failure *failed; /* owned, or NULL */
-	size_t undone;		    /* files that ran before the failure and
-				     * were rolled back with it */
 	long total_ms;
+	long lock_wait_ms;	/* how long the run waited for its lock */
 	char *tracking_display; /* owned */
 	char *framework;	/* owned */
 	char *backup;		/* owned: SQLite backup file written, or NULL */
 	int down;		/* a down run: items were reverted */
-	size_t segments;	/* transactions the run used */
+	int interrupted;	/* the signal that stopped it, or 0 */
+	size_t planned_txns;	/* transactions the plan has */
+	size_t segments;	/* transactions the run began */
 };
 void run_report_release(struct run_report *r);
+/* How many items ended in o. */
+size_t run_count(const struct run_report *r, enum run_outcome o);
+/* The one-sentence summary of r, derived from its items. */
+void run_summary(const struct run_report *r, struct rk_buf *out);
+/* The plan as a person reads it: "3 transactions: 001_a.sql-002_b.sql,
+ * 003_c.sql alone without a transaction, 004_d.sql". */
+void run_plan_text(const struct run_report *r, struct rk_buf *out);
+/* What to do about a partial file (RUN_PARTIAL item i). */
+void run_partial_advice(const struct run_report *r, size_t i,
+			struct rk_buf *out);
 
 struct run_opts {
 	int dry_run;

@@ -23,7 +23,10 @@ void text_check(const struct rk_ctx *ctx, const struct check_report *r);
 /* "reckon: <msg>" and the detail, hint and origin lines, on stderr. */
 void text_error(const struct rk_ctx *ctx, const struct rk_err *err);
 /* The progress hook for ctx->progress: one line per applied file. */
-void text_progress(void *ud, const char *name, long ms);
+void text_progress(void *ud, const char *verb, const char *name, long ms);
+/* After a failed or interrupted run: each file's outcome, then the
+ * summary, on stderr. */
+void text_run_outcome(const struct run_report *r);
 
 char *json_status(const struct rk_session *s);
 char *json_history(const struct rk_session *s, int current_only);

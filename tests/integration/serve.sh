@@ -130,7 +130,7 @@ test_serve_run_mark_preview() {
 	jqe '.marked == [] and .skipped[0].reason == "already applied"'
 	post $API/idempotent/run ''
 	expect_code 200
-	jqe '.ok == true and .applied == [] and .summary == "Nothing to apply."'
+	jqe '.ok == true and .applied == [] and .summary == "Nothing to apply: every migration is applied."'
 	check "3 tracking rows" test "$(sql 'select count(*) from reckon_migrations')" = 3
 	hc GET $API/idempotent/status
 	jqe '.summary.applied == 3 and .summary.pending == 0'

@@ -64,7 +64,7 @@ INSERT INTO no_such_table VALUES (1);"
 	rk run
 	expect_rc 1
 	expect_err "004_bad.sql:3:"
-	expect_err "Rolled back: nothing was applied"
+	expect_err "Migration failed in 004_bad.sql; rolled back, nothing applied (4 migration(s) not applied)."
 	expect_err ">    3 | INSERT INTO no_such_table"
 }
 
@@ -90,7 +90,7 @@ test_run_dry_run_touches_nothing() {
 	rk run --dry-run --json
 	expect_rc 0
 	jqe '.dry_run == true and .ok == true'
-	jqe '.summary == "Would apply 3 migration(s)."'
+	jqe '.summary == "Would apply 3 migration(s) in 1 transaction(s) (dry run, nothing changed)."'
 	jqe '(.applied | length) == 3'
 	expect_unchanged
 	check "no tracking table" ! table_exists reckon_migrations

@@ -1,0 +1,79 @@
+/*
+ * Signal handling for runs (see interrupt.h). The handler only stores the
+ * signal, calls db_cancel() and, on a second signal, write(2)s one line
+ * and _exit()s: all async-signal-safe.
+ */
+#include "reckon/interrupt.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reckon/db.h"
+#include "reckon/banned.h"
+
+static volatile sig_atomic_t got_signal;
+static struct db *volatile watched;
+
+static void
+on_signal(int sig)
+{
+	struct db *db = watched;
+
+	if (got_signal) {
+		static const char msg[] =
+			"\nreckon: interrupted again: exiting now, without "
+			"waiting for the rollback (the server rolls back the "
+			"open transaction itself)\n";
+
+		(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		_exit(128 + sig);
+	}
+	got_signal = sig;
+	if (db)
+		db_cancel(db);
+}
+
+void
+rk_interrupt_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	(void)sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a blocked read returns EINTR */
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+}
+
+void
+rk_interrupt_watch(struct db *db)
+{
+	watched = db;
+	if (db && got_signal)
+		db_cancel(db);
+}
+
+int
+rk_interrupted(void)
+{
+	return got_signal;
+}
+
+void
+rk_interrupt_raise(int sig)
+{
+	struct db *db = watched;
+
+	if (!got_signal)
+		got_signal = sig;
+	if (db)
+		db_cancel(db);
+}
+
+int
+rk_interrupt_exit_code(void)
+{
+	return got_signal ? 128 + got_signal : 0;
+}
