@@ -472,6 +472,42 @@ test_serve_dashboard() {
 	serve_stop
 }
 
+# A split batch that fails after committing its first steps: the page
+# states the real plan and then what committed, never "nothing applied".
+test_serve_dashboard_split_failure() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	mig 002_notx.sql "-- reckon:no-transaction
+CREATE TABLE b (id integer);"
+	mig 003_bad.sql "INSERT INTO no_such_table VALUES (1);"
+	RECKON_TOKEN=$SERVE_TOKEN serve_start
+	browser_script run_failure.mjs "001_a.sql,002_notx.sql" 003_bad.sql \
+		"$RECKON_ROOT/build/test-out/run-failure-$BACKEND.png"
+	check "001 and 002 recorded, as the page said" test \
+		"$(sql "select count(*) from reckon_migrations")" = 2
+	serve_stop
+}
+
+# browser_script SCRIPT ARGS...: a tests/browser script against $URL
+browser_script() {
+	local dir=$RECKON_ROOT/tests/browser script=$1
+	shift
+	if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+		echo "  skipped: no chromium (install Debian's chromium package)"
+		return
+	fi
+	if [ ! -d "$dir/node_modules/playwright-core" ]; then
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm.log" 2>&1 ||
+			{ fail "npm ci in tests/browser failed: $(tail -5 "$T/npm.log")"; return; }
+	fi
+	mkdir -p "$RECKON_ROOT/build/test-out"
+	if node "$dir/$script" "$URL/" "$SERVE_TOKEN" "$@" >"$T/browser.log" 2>&1; then
+		pass
+		sed 's/^/  /' "$T/browser.log"
+	else
+		fail "browser test $script: $(cat "$T/browser.log")"
+	fi
+}
+
 # browser_test NAMES: the dashboard in headless Chromium (skipped, saying
 # so, only when Chromium is not installed)
 browser_test() {
