@@ -6,20 +6,33 @@
 #include "reckon/interrupt.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "reckon/db.h"
 #include "reckon/banned.h"
 
+#define MAX_WATCHED 64
+
 static volatile sig_atomic_t got_signal;
-static struct db *volatile watched;
+/* lock-free atomics: safe to read from a handler and from threads */
+static _Atomic(struct db *) watched[MAX_WATCHED];
+
+static void
+cancel_all(void)
+{
+	for (int i = 0; i < MAX_WATCHED; i++) {
+		struct db *db = atomic_load(&watched[i]);
+
+		if (db)
+			db_cancel(db);
+	}
+}
 
 static void
 on_signal(int sig)
 {
-	struct db *db = watched;
-
 	if (got_signal) {
 		static const char msg[] =
 			"\nreckon: interrupted again: exiting now, without "
@@ -30,8 +43,7 @@ on_signal(int sig)
 		_exit(128 + sig);
 	}
 	got_signal = sig;
-	if (db)
-		db_cancel(db);
+	cancel_all();
 }
 
 void
@@ -50,9 +62,26 @@ rk_interrupt_install(void)
 void
 rk_interrupt_watch(struct db *db)
 {
-	watched = db;
-	if (db && got_signal)
+	for (int i = 0; i < MAX_WATCHED; i++) {
+		struct db *none = NULL;
+
+		if (atomic_compare_exchange_strong(&watched[i], &none, db))
+			break;
+	}
+	/* (more than MAX_WATCHED at once: the rest only see the flag) */
+	if (got_signal)
 		db_cancel(db);
+}
+
+void
+rk_interrupt_unwatch(struct db *db)
+{
+	for (int i = 0; i < MAX_WATCHED; i++) {
+		struct db *mine = db;
+
+		if (atomic_compare_exchange_strong(&watched[i], &mine, NULL))
+			break;
+	}
 }
 
 int
@@ -64,12 +93,9 @@ rk_interrupted(void)
 void
 rk_interrupt_raise(int sig)
 {
-	struct db *db = watched;
-
 	if (!got_signal)
 		got_signal = sig;
-	if (db)
-		db_cancel(db);
+	cancel_all();
 }
 
 int

@@ -999,7 +999,7 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 out:
 	if (locked)
 		db_run_unlock(ctx->db);
-	rk_interrupt_watch(NULL);
+	rk_interrupt_unwatch(ctx->db);
 	if (rc < 0 && !r->failed && rk_interrupted())
 		(void)interrupted(err); /* it cancelled a read: nothing ran */
 	r->interrupted = rk_interrupted();
@@ -1173,7 +1173,7 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 out:
 	if (locked)
 		db_run_unlock(ctx->db);
-	rk_interrupt_watch(NULL);
+	rk_interrupt_unwatch(ctx->db);
 	if (rc < 0 && !r->failed && rk_interrupted())
 		(void)interrupted(err); /* it cancelled a read: nothing ran */
 	r->interrupted = rk_interrupted();

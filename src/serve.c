@@ -30,6 +30,7 @@
 #include "reckon/config.h"
 #include "reckon/db.h"
 #include "reckon/err.h"
+#include "reckon/interrupt.h"
 #include "reckon/migfile.h"
 #include "reckon/ops.h"
 #include "reckon/opt.h"
@@ -39,9 +40,10 @@
 #include "dashboard.html.inc"
 
 #define DEFAULT_LISTEN	"127.0.0.1:8787"
-#define MAX_CONNECTIONS 512u /* open at once; each has a thread */
-#define IDLE_TIMEOUT_S	60u  /* an idle keep-alive connection is closed */
-#define DRAIN_S		60   /* how long shutdown waits for requests */
+#define MAX_CONNECTIONS 512u  /* open at once; each has a thread */
+#define IDLE_TIMEOUT_S	60u   /* an idle keep-alive connection is closed */
+#define DRAIN_MS	30000 /* default --drain: shutdown waits for runs */
+#define CANCEL_GRACE_MS 5000  /* then, after cancelling, for their answers */
 
 /* Set by the SIGINT/SIGTERM handler: the one mutable global (STYLE §10). */
 static volatile sig_atomic_t stop_requested;
@@ -562,24 +564,40 @@ start(struct server *srv, const struct addrinfo *ai)
 		MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S, MHD_OPTION_END);
 }
 
+/* Wait until no request is in progress or the clock passes deadline. */
+static void
+wait_idle(struct server *srv, long deadline)
+{
+	const struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+	while (atomic_load(&srv->active) > 0 && now_ms() < deadline)
+		(void)nanosleep(&pause, NULL);
+}
+
 /*
  * Stop accepting, let the requests in progress finish and send their
- * answers (a run that started commits and says so), then stop. A request
- * still going after DRAIN_S is cut off; its transaction rolls back.
+ * answers (a run that started commits and says so) for up to drain_ms;
+ * then cancel the statements still running, as Ctrl-C does on the command
+ * line, so each run rolls back and answers with what it did; then stop.
  */
 static void
-drain(struct server *srv, struct MHD_Daemon *d)
+drain(struct server *srv, struct MHD_Daemon *d, long drain_ms)
 {
 	MHD_socket listen_fd = MHD_quiesce_daemon(d);
-	long deadline = now_ms() + DRAIN_S * 1000L;
-	const struct timespec pause = { 0, 20 * 1000 * 1000 };
 
 	fprintf(stderr,
 		"reckon serve: shutting down (%d request(s) in "
 		"progress)\n",
 		atomic_load(&srv->active));
-	while (atomic_load(&srv->active) > 0 && now_ms() < deadline)
-		(void)nanosleep(&pause, NULL);
+	wait_idle(srv, now_ms() + drain_ms);
+	if (atomic_load(&srv->active) > 0) {
+		fprintf(stderr,
+			"reckon serve: still busy after the drain deadline: "
+			"cancelling %d request(s)\n",
+			atomic_load(&srv->active));
+		rk_interrupt_raise(SIGTERM);
+		wait_idle(srv, now_ms() + CANCEL_GRACE_MS);
+	}
 	MHD_stop_daemon(d);
 	if (listen_fd != MHD_INVALID_SOCKET)
 		(void)close(listen_fd);
@@ -588,7 +606,7 @@ drain(struct server *srv, struct MHD_Daemon *d)
 /* Serve until SIGINT or SIGTERM; in-flight requests finish first. */
 static int
 serve_until_signal(struct server *srv, const struct addrinfo *ai,
-		   const char *listen, const struct rk_ctx *ctx,
+		   const char *listen, long drain_ms, const struct rk_ctx *ctx,
 		   struct rk_err *err)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -627,7 +645,7 @@ serve_until_signal(struct server *srv, const struct addrinfo *ai,
 				  "endpoints answer 403 (see --token-file)");
 	while (!stop_requested)
 		(void)sigsuspend(&old);
-	drain(srv, d);
+	drain(srv, d, drain_ms);
 	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
@@ -635,8 +653,13 @@ serve_until_signal(struct server *srv, const struct addrinfo *ai,
 int
 cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	const char *listen = DEFAULT_LISTEN, *token_file = NULL;
+	const char *listen = DEFAULT_LISTEN, *token_file = NULL,
+		   *drain_s = NULL;
+	long drain_ms = DRAIN_MS;
 	const struct opt opts[] = {
+		{ "drain", OPT_STRING, &drain_s,
+		  "on SIGTERM, how long runs may finish before they are "
+		  "cancelled (default 30s)" },
 		{ "listen", OPT_STRING, &listen,
 		  "ADDR:PORT to listen on (default " DEFAULT_LISTEN ")" },
 		{ "token-file", OPT_STRING, &token_file,
@@ -653,6 +676,13 @@ cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	if (nargs) {
 		rk_fail(err, RK_USAGE, "serve: unexpected argument '%s'",
 			args[0]);
+		goto out;
+	}
+	if (drain_s && (drain_ms = cfg_parse_duration_ms(drain_s)) < 0) {
+		rk_fail(err, RK_USAGE,
+			"--drain: invalid duration '%s' (use e.g. 30s, 500ms, "
+			"2m)",
+			drain_s);
 		goto out;
 	}
 	if (load_token(token_file, &ctx->cfg, srv.token_sha, err) < 0 ||
@@ -676,7 +706,7 @@ cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		db_close(ctx->db);
 		ctx->db = NULL;
 	}
-	rc = serve_until_signal(&srv, ai, listen, ctx, err);
+	rc = serve_until_signal(&srv, ai, listen, drain_ms, ctx, err);
 out:
 	api_free(srv.api);
 	if (ai)

@@ -366,6 +366,8 @@ api_run(struct api *api, const struct api_request *rq, struct api_response *out)
 	}
 	if (op_run(&ctx, &o, &r, &err) == 0)
 		answer(out, 200, json_run(&r));
+	else if (r.interrupted) /* the server is stopping: what it did */
+		answer(out, 503, json_run(&r));
 	else if (r.failed) /* the CLI's report of what failed, and where */
 		answer(out, status_of(err.kind), json_run(&r));
 	else

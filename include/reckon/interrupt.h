@@ -14,8 +14,10 @@ struct db;
 
 /* Install the handlers for SIGINT and SIGTERM (the CLI's run and down). */
 void rk_interrupt_install(void);
-/* The connection whose statement a signal cancels, or NULL for none. */
+/* Add db to the connections whose statements a signal cancels (up to 64
+ * at once: serve runs one per request thread), or take it off again. */
 void rk_interrupt_watch(struct db *db);
+void rk_interrupt_unwatch(struct db *db);
 /* The signal that arrived (SIGINT, SIGTERM), or 0. */
 int rk_interrupted(void);
 /* Act as if sig had arrived (serve's drain deadline, tests). */

@@ -305,6 +305,42 @@ CREATE TABLE slow (id integer);"
 	grep -q 'shutting down (1 request' "$T/serve.log" || fail "shutdown did not wait: $(cat "$T/serve.log")"
 }
 
+# SIGTERM with a run still going past --drain: the statement is cancelled,
+# the run rolls back and answers 503 with what it did, then the server exits.
+test_serve_shutdown_cancels_after_drain() {
+	if [ "$BACKEND" = pg ]; then
+		mig 002_slow.sql "CREATE TABLE slow (id integer);
+SELECT pg_sleep(60);"
+	else
+		mig 002_slow.sql "CREATE TABLE slow (id integer);
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000000) SELECT count(*) FROM c;"
+	fi
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	RECKON_TOKEN=$SERVE_TOKEN serve_start --drain 1s
+	post $API/idempotent/run '{"migrations": ["001_a.sql"]}'
+	expect_code 200
+	bg_run 1
+	local pid=$! t0 t1
+	for _ in $(seq 100); do
+		if [ "$BACKEND" = sqlite ]; then sleep 0.5; break; fi
+		[ "$(sql "select count(*) from pg_stat_activity where application_name = 'reckon serve' and query like '%pg_sleep(60)%'")" -ge 1 ] && break
+		sleep 0.05
+	done
+	t0=$(date +%s%N)
+	serve_stop TERM
+	t1=$(date +%s%N)
+	wait "$pid"
+	check "stopped within the drain plus a second or two" test $(((t1 - t0) / 1000000)) -lt 4000
+	check "the cancelled run answered 503" test "$(cat "$T/code1")" = 503
+	jq -e '.ok == false and .interrupted == "SIGTERM" and .rolled_back == ["002_slow.sql"] and .committed == []' "$T/run1" >/dev/null ||
+		fail "cancelled run's answer: $(cat "$T/run1")"
+	grep -q 'cancelling 1 request' "$T/serve.log" || fail "no cancel line: $(cat "$T/serve.log")"
+	check "slow rolled back" ! table_exists slow
+	if [ "$BACKEND" = pg ]; then
+		check "no backend left running" test "$(sql "select count(*) from pg_stat_activity where application_name = 'reckon serve'")" = 0
+	fi
+}
+
 BACKENDS_serve_password_not_logged=pg
 test_serve_password_not_logged() {
 	two_files
