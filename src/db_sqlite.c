@@ -496,9 +496,20 @@ sq_run_lock(struct db *db, int wait_secs, long *waited_ms, struct rk_err *err)
 		return 0; /* no other process can see it */
 	rk_buf_addf(&path, "%s.reckon-lock", p->path);
 	fd = open(path.s, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 && (errno == EACCES || errno == EROFS)) {
+		/* a directory this user cannot write: flock(2) the database
+		 * file itself (flock and SQLite's fcntl locks are separate
+		 * on Linux); the run's first write says why it cannot go on */
+		rk_buf_reset(&path);
+		rk_buf_adds(&path, p->path);
+		fd = open(path.s, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		rk_fail(err, RK_DB, "cannot open the run lock file '%s': %s",
 			path.s, strerror(errno));
+		rk_err_hint(err, "a run needs to create it beside the database "
+				 "(SQLite writes its journal there too): make "
+				 "the directory writable");
 		goto out;
 	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &start);
