@@ -8,8 +8,10 @@
 # Assertions count into PASS/FAIL; a failing assertion prints why.
 
 RECKON=${RECKON:-$RECKON_ROOT/build/san/reckon}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+# A sanitizer report exits 99 (ASan) or 98 (UBSan), never 1, so a crash can
+# never pass for an expected failure; expect_rc and rk name it as a crash.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=98}
 unset DATABASE_URL RECKON_DATABASE_URL
 PASS=0
 FAIL=0
@@ -50,10 +52,16 @@ rk_raw() {
 	RC=$?
 	OUT=$(cat "$T/out")
 	ERR=$(cat "$T/err")
+	if grep -q 'Sanitizer\|runtime error:' "$T/err"; then
+		fail "sanitizer report from: reckon $*"
+		cat "$T/err" >&2
+	fi
 }
 
 expect_rc() {
-	if [ "$RC" = "$1" ]; then pass; else
+	if [ "$RC" = 98 ] || [ "$RC" = 99 ]; then
+		fail "reckon crashed (sanitizer exit $RC), expected exit $1; stderr: $ERR"
+	elif [ "$RC" = "$1" ]; then pass; else
 		fail "expected exit $1, got $RC; stderr: $ERR"
 	fi
 }

@@ -133,6 +133,9 @@ INSERT INTO execlog VALUES ('004');"
 			grep -q 'Applied 4 migration\|Nothing to apply' "$T/run$p.out" ||
 				fail "trial $trial: runner $p: $(cat "$T/run$p.out" "$T/run$p.err")"
 		done
+		if grep -l 'Sanitizer\|runtime error:' "$T"/run*.err >/dev/null 2>&1; then
+			fail "trial $trial: sanitizer report: $(cat "$T"/run*.err)"
+		fi
 		if grep -l 'locked\|busy' "$T"/run*.err >/dev/null 2>&1; then
 			fail "trial $trial: a lock error: $(cat "$T"/run*.err)"
 		fi
@@ -253,6 +256,7 @@ chaos_trial() {
 	kill -$sig $pid 2>/dev/null
 	wait $pid
 	RC=$?
+	grep -q 'Sanitizer\|runtime error:' "$T/err" && fail "sanitizer report: $(cat "$T/err")"
 	chaos_state
 	what="seed $CHAOS_SEED $sig ${delay}ms $flags"
 	for i in 02 03 04 05 06 07 08 09; do
