@@ -320,6 +320,8 @@ kind_name(enum rk_kind k)
 		return "database";
 	case RK_CONFLICT:
 		return "conflict";
+	case RK_CHECK:
+		return "check";
 	}
 	return "error";
 }

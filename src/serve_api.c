@@ -150,26 +150,24 @@ ctx_close(struct api *api, struct rk_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 }
 
-/* The HTTP status for an error kind: a switch without default, so a new
- * kind is a compile error. */
+/*
+ * The HTTP status for an error, from the exit code the CLI would give it
+ * (SPEC.md's shared grammar): 2 -> 400, 3 -> 409, 1 -> 500. An error
+ * without a kind is reckon's bug: 500.
+ */
 static unsigned
 status_of(enum rk_kind kind)
 {
-	switch (kind) {
-	case RK_OK:
-		return 500; /* an error without a kind is reckon's bug */
-	case RK_USAGE:
+	if (kind == RK_OK)
+		return 500;
+	switch (rk_exit_code(kind)) {
+	case RK_EXIT_USAGE:
 		return 400;
-	case RK_CONFIG:
-		return 500;
-	case RK_INPUT:
-		return 422;
-	case RK_DB:
-		return 500;
-	case RK_CONFLICT:
+	case RK_EXIT_CHECK:
 		return 409;
+	default:
+		return 500;
 	}
-	return 500;
 }
 
 void
