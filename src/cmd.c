@@ -72,8 +72,12 @@ cmd_status(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			emit(json_status(&s));
 		else
 			text_status(ctx, &s);
-		if (check && s.status.count[ST_APPLIED] != s.status.n)
+		/* a cosmetic edit passes, with a warning */
+		if (check && s.status.count[ST_APPLIED] + s.status.cosmetic !=
+				     s.status.n)
 			rc = RK_EXIT_CHECK;
+		else if (check)
+			text_cosmetic_warnings(ctx, &s);
 	}
 	session_release(&s);
 	free(args);
