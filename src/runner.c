@@ -19,9 +19,11 @@
 #include "reckon/db.h"
 #include "reckon/detcommon.h"
 #include "reckon/ddl.h"
+#include "reckon/drift.h"
 #include "reckon/err.h"
 #include "reckon/lockbudget.h"
 #include "reckon/sidecar.h"
+#include "reckon/target.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
 
@@ -807,13 +809,16 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 					      : &sql_dialect_pg;
 	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;
+	struct run_opts eff;
 	size_t n = 0;
 	long t0 = now_ms();
 	int rc = -1;
 
 	r->dry_run = o->dry_run;
-	if (op_status(ctx, &s, err) < 0 || check_names(ctx, &s, o, err) < 0)
+	if (op_status(ctx, &s, err) < 0 || check_names(ctx, &s, o, err) < 0 ||
+	    target_for_run(&s, o, &eff, err) < 0)
 		goto out;
+	o = &eff; /* the target resolved */
 	r->tracking_display = xstrdup(s.tracking_display);
 	r->framework = xstrdup(s.tracked.det->name);
 	if (check_code(&s, o, err) < 0)
@@ -824,6 +829,8 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		goto out;
 	}
 	if (!o->dry_run && n && op_can_write(&s, err) < 0)
+		goto out;
+	if (!o->allow_drift && drift_gate(&s, err) < 0)
 		goto out;
 	if (!o->dry_run && n && db_kind(ctx->db) == DB_PG &&
 	    check_lock_budget(ctx, ps, n, o->per_file, err) < 0)
@@ -897,7 +904,8 @@ static int
 down_targets(const struct rk_session *s, const struct down_opts *o,
 	     const struct status_entry ***out, size_t *n, struct rk_err *err)
 {
-	size_t want = o->to ? SIZE_MAX : (size_t)(o->steps ? o->steps : 1);
+	size_t want =
+		o->to || o->all ? SIZE_MAX : (size_t)(o->steps ? o->steps : 1);
 
 	*out = xcalloc(s->rows.n + 1, sizeof(**out));
 	*n = 0;
@@ -908,19 +916,14 @@ down_targets(const struct rk_session *s, const struct down_opts *o,
 		if (o->to && row->version &&
 		    rk_vercmp(row->version, o->to) <= 0)
 			break;
-		if (!e || !e->file)
+		if (!e)
 			return rk_fail(err, RK_INPUT,
 				       "cannot go down past '%s': its file is "
 				       "gone (orphaned)",
 				       row->id ? row->id : "?");
-		if (e->file->code)
-			return rk_fail(err, RK_INPUT,
-				       "cannot go down past '%s': it is code, "
-				       "not SQL",
-				       e->name);
 		(*out)[(*n)++] = e;
 	}
-	return 0;
+	return target_check_down(*out, *n, err);
 }
 
 int
@@ -933,6 +936,7 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	const struct status_entry **targets = NULL;
 	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;
+	struct down_opts eff;
 	size_t n = 0, i;
 	long t0 = now_ms();
 	int rc = -1;
@@ -950,7 +954,8 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 			s.tracked.det->name);
 		goto out;
 	}
-	if (down_targets(&s, o, &targets, &n, err) < 0)
+	if (target_for_down(&s, o, &eff, err) < 0 ||
+	    down_targets(&s, &eff, &targets, &n, err) < 0)
 		goto out;
 	ps = xcalloc(n + 1, sizeof(*ps));
 	for (i = 0; i < n; i++) {
