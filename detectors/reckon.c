@@ -3,6 +3,8 @@
  * framework's table (created on the first write). One row per applied
  * file: its name relative to --dir, version, SHA-256 of the bytes that ran,
  * when, how long and by whom; installed_rank keeps the order applied.
+ * token_hash (drift.h) came later: it is added on the first write to an
+ * older table, and a table without it is read as byte hashes only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@ static const char *const reckon_cols[] = {
 	"installed_rank", "name",	  "version",	"sha256",
 	"applied_at",	  "execution_ms", "applied_by", NULL,
 };
+static const char *const reckon_optional[] = { "token_hash", NULL };
 
 static int
 reckon_ensure(struct db *db, struct tracked *t, struct rk_err *err)
@@ -39,12 +42,13 @@ reckon_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 		    " sha256 text NOT NULL,"
 		    " applied_at %s NOT NULL,"
 		    " execution_ms bigint NOT NULL,"
-		    " applied_by text NOT NULL)",
+		    " applied_by text NOT NULL,"
+		    " token_hash text)",
 		    pg ? "timestamptz" : "text");
 	rc = db_exec(db, sql.s, err);
 	rk_buf_release(&sql);
 	if (rc == 0)
-		t->exists = 1;
+		t->exists = t->token_col = 1;
 	return rc;
 }
 
@@ -60,11 +64,12 @@ reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 		return 0;
 	rk_buf_addf(&sql,
 		    "SELECT name, version, sha256, %s, execution_ms, "
-		    "applied_by FROM ",
+		    "applied_by, %s FROM ",
 		    db_kind(db) == DB_PG
 			    ? "pg_catalog.to_char(applied_at AT TIME ZONE "
 			      "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-			    : "applied_at");
+			    : "applied_at",
+		    t->token_col ? "token_hash" : "NULL");
 	tracked_qualified(db, t, &sql);
 	rk_buf_adds(&sql, " ORDER BY installed_rank");
 	if (db_query(db, sql.s, NULL, 0, &rows, err) < 0)
@@ -75,9 +80,11 @@ reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 			db_rows_get(&rows, i, 3), db_rows_get(&rows, i, 2));
 		const char *ms = db_rows_get(&rows, i, 4);
 		const char *by = db_rows_get(&rows, i, 5);
+		const char *tok = db_rows_get(&rows, i, 6);
 
 		a->exec_ms = ms ? strtol(ms, NULL, 10) : -1;
 		a->applied_by = by ? xstrdup(by) : NULL;
+		a->token_hash = tok && *tok ? xstrdup(tok) : NULL;
 	}
 	rc = 0;
 out:
@@ -96,7 +103,8 @@ reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	      long exec_ms, struct rk_err *err)
 {
 	char ms[32], rank[32];
-	const char *params[6];
+	const char *params[7];
+	int tok = t->token_col;
 
 	if (!t->next_rank) {
 		if (det_max(db, t, "installed_rank", &t->next_rank, err) < 0)
@@ -111,17 +119,29 @@ reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	params[3] = ms;
 	params[4] = t->actor ? t->actor : "";
 	params[5] = rank;
-	if (det_insert(db, t,
-		       "installed_rank, name, version, sha256, applied_at, "
-		       "execution_ms, applied_by",
-		       db_kind(db) == DB_PG
-			       ? "$6::integer, $1, $2, $3, "
-				 "pg_catalog.clock_timestamp(), $4::bigint, "
-				 "COALESCE(NULLIF($5, ''), CURRENT_USER)"
-			       : "CAST($6 AS integer), $1, $2, $3, "
-				 "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
-				 "CAST($4 AS integer), $5",
-		       params, 6, err) < 0)
+	params[6] = m->token_hash[0] ? m->token_hash : NULL;
+	if (det_insert(
+		    db, t,
+		    tok ? "installed_rank, name, version, sha256, applied_at, "
+			  "execution_ms, applied_by, token_hash"
+			: "installed_rank, name, version, sha256, applied_at, "
+			  "execution_ms, applied_by",
+		    db_kind(db) == DB_PG
+			    ? (tok ? "$6::integer, $1, $2, $3, "
+				     "pg_catalog.clock_timestamp(), "
+				     "$4::bigint, COALESCE(NULLIF($5, ''), "
+				     "CURRENT_USER), $7"
+				   : "$6::integer, $1, $2, $3, "
+				     "pg_catalog.clock_timestamp(), "
+				     "$4::bigint, COALESCE(NULLIF($5, ''), "
+				     "CURRENT_USER)")
+			    : (tok ? "CAST($6 AS integer), $1, $2, $3, "
+				     "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
+				     "CAST($4 AS integer), $5, $7"
+				   : "CAST($6 AS integer), $1, $2, $3, "
+				     "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
+				     "CAST($4 AS integer), $5"),
+		    params, tok ? 7 : 6, err) < 0)
 		return -1;
 	t->next_rank++;
 	return 0;
@@ -148,13 +168,16 @@ reckon_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	      const struct applied *row, struct rk_err *err)
 {
 	struct rk_buf sql = RK_BUF_INIT;
-	const char *params[2] = { m->sha256, row->id };
+	const char *params[3] = { m->sha256, row->id,
+				  m->token_hash[0] ? m->token_hash : NULL };
 	int rc;
 
 	rk_buf_adds(&sql, "UPDATE ");
 	tracked_qualified(db, t, &sql);
-	rk_buf_adds(&sql, " SET sha256 = $1 WHERE name = $2");
-	rc = db_query(db, sql.s, params, 2, NULL, err);
+	rk_buf_adds(&sql, t->token_col ? " SET sha256 = $1, token_hash = $3 "
+					 "WHERE name = $2"
+				       : " SET sha256 = $1 WHERE name = $2");
+	rc = db_query(db, sql.s, params, t->token_col ? 3 : 2, NULL, err);
 	rk_buf_release(&sql);
 	return rc;
 }
@@ -163,6 +186,7 @@ const struct detector det_reckon = {
 	.name = "reckon",
 	.table = "reckon_migrations",
 	.columns = reckon_cols,
+	.optional = reckon_optional,
 	.read = reckon_read,
 	.ensure = reckon_ensure,
 	.record = reckon_record,

@@ -159,6 +159,7 @@ applied_set_release(struct applied_set *s)
 		free(s->v[i].applied_at);
 		free(s->v[i].stored_hash);
 		free(s->v[i].applied_by);
+		free(s->v[i].token_hash);
 	}
 	free(s->v);
 	memset(s, 0, sizeof(*s));

@@ -16,6 +16,7 @@
 #include "reckon/ops.h"
 #include "reckon/opt.h"
 #include "reckon/report.h"
+#include "reckon/target.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
 
@@ -73,8 +74,12 @@ cmd_status(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			emit(json_status(&s));
 		else
 			text_status(ctx, &s);
-		if (check && s.status.count[ST_APPLIED] != s.status.n)
+		/* a cosmetic edit passes, with a warning */
+		if (check && s.status.count[ST_APPLIED] + s.status.cosmetic !=
+				     s.status.n)
 			rc = RK_EXIT_CHECK;
+		else if (check)
+			text_cosmetic_warnings(ctx, &s);
 	}
 	session_release(&s);
 	free(args);
@@ -142,6 +147,23 @@ show_run_failure(const struct rk_ctx *ctx, const struct run_report *r,
 	text_run_outcome(r);
 }
 
+/*
+ * Option tables start steps at this, which the parser never writes (it
+ * takes whole numbers from 0): still there afterwards means not given.
+ */
+#define STEPS_UNSET (-1)
+
+/* --steps given: it must be 1 or more; not given: 0. */
+static int
+check_steps(const char *cmd, int *steps, struct rk_err *err)
+{
+	if (*steps == STEPS_UNSET) {
+		*steps = 0;
+		return 0;
+	}
+	return target_steps(cmd, *steps, err);
+}
+
 /* Render a run (or down) report and say what main still has to do. */
 static int
 show_run(const struct rk_ctx *ctx, const struct run_report *r, int rc,
@@ -173,7 +195,7 @@ show_run(const struct rk_ctx *ctx, const struct run_report *r, int rc,
 static int
 cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	struct down_opts o = { 0 };
+	struct down_opts o = { .steps = STEPS_UNSET };
 	const struct opt opts[] = {
 		{ "steps", OPT_INT, &o.steps, "undo the newest N (default 1)" },
 		{ "to", OPT_STRING, &o.to,
@@ -188,10 +210,12 @@ cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	if (parse("down", opts, argc, argv, &args, &nargs, err) < 0)
 		return -1;
 	rc = no_args("down", nargs, args, err);
-	if (rc == 0 && o.steps && o.to)
+	if (rc == 0 && o.steps != STEPS_UNSET && o.to)
 		rc = rk_fail(err, RK_USAGE,
 			     "down: give --steps or --to, not "
 			     "both");
+	if (rc == 0)
+		rc = check_steps("down", &o.steps, err);
 	if (!ctx->json)
 		ctx->progress = text_progress;
 	rk_interrupt_install();
@@ -354,10 +378,12 @@ cmd_detect(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 static int
 cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	struct run_opts o = { 0 };
+	struct run_opts o = { .steps = STEPS_UNSET };
 	const struct opt opts[] = {
 		{ "dry-run", OPT_BOOL, &o.dry_run,
 		  "show what would run; touch nothing" },
+		{ "allow-drift", OPT_BOOL, &o.allow_drift,
+		  "run even though applied files changed or records failed" },
 		{ "to", OPT_STRING, &o.to, "only pending files up to VERSION" },
 		{ "steps", OPT_INT, &o.steps,
 		  "only the first N pending files" },
@@ -375,6 +401,10 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		return -1;
 	o.names = nargs ? args : NULL;
 	o.nnames = nargs;
+	if (check_steps("run", &o.steps, err) < 0) {
+		free(args);
+		return -1;
+	}
 	if (!ctx->json)
 		ctx->progress = text_progress;
 	rk_interrupt_install();
@@ -561,7 +591,7 @@ const struct cmd commands[] = {
 	  "markers" },
 	{ "run", cmd_run, NEEDS_DB | NEEDS_DIR,
 	  "run [NAME...] [--to VERSION] [--steps N] [--per-file] [--dry-run] "
-	  "[--no-backup] [--json]",
+	  "[--no-backup] [--allow-drift] [--json]",
 	  "apply pending migrations in one transaction" },
 	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR,
 	  "serve [--listen ADDR:PORT] [--token-file FILE]",

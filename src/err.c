@@ -79,6 +79,8 @@ rk_exit_code(enum rk_kind kind)
 	case RK_INPUT:
 	case RK_DB:
 		return RK_EXIT_FAIL;
+	case RK_CHECK:
+		return RK_EXIT_CHECK;
 	}
 	return RK_EXIT_FAIL;
 }

@@ -13,6 +13,7 @@
 #include "reckon/buf.h"
 #include "reckon/db.h"
 #include "reckon/ddl.h"
+#include "reckon/drift.h"
 #include "reckon/err.h"
 #include "reckon/sidecar.h"
 #include "reckon/util.h"
@@ -195,6 +196,7 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 			     s->tracked.det != &det_reckon;
 	s->tracked.sidecar_exists =
 		db_table_find(&tl, s->tracked.schema, SIDECAR_TABLE) != NULL;
+	drift_note_columns(&tl, &s->tracked);
 	{
 		struct rk_buf b = RK_BUF_INIT;
 
@@ -222,6 +224,7 @@ refresh_exists(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 		db_table_find(&tl, s->tracked.schema, s->tracked.table) != NULL;
 	s->tracked.sidecar_exists =
 		db_table_find(&tl, s->tracked.schema, SIDECAR_TABLE) != NULL;
+	drift_note_columns(&tl, &s->tracked);
 	db_table_list_release(&tl);
 	return 0;
 }
@@ -243,6 +246,8 @@ session_reload(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	if (sidecar_read(ctx->db, &s->tracked, &s->sidecar, err) < 0)
 		return -1;
 	reconcile(&s->files, &s->rows, &s->sidecar, s->tracked.det, &s->status);
+	drift_classify(s, db_kind(ctx->db) == DB_SQLITE ? &sql_dialect_sqlite
+							: &sql_dialect_pg);
 	return 0;
 }
 
@@ -289,17 +294,22 @@ op_prepare_tables(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	s->tracked.exists = 1;
 	if (s->tracked.sidecar && sidecar_ensure(ctx->db, &s->tracked, err) < 0)
 		return -1;
-	return 0;
+	return drift_add_columns(ctx->db, &s->tracked, err);
 }
 
 int
 op_record(struct rk_ctx *ctx, struct rk_session *s, const struct mig_file *m,
 	  long exec_ms, struct rk_err *err)
 {
-	if (s->tracked.det->record(ctx->db, &s->tracked, m, exec_ms, err) < 0)
+	struct mig_file rec = *m; /* shallow: only token_hash is its own */
+
+	drift_fill(ctx->db, &s->tracked, m, rec.token_hash);
+	if (s->tracked.det->record(ctx->db, &s->tracked, &rec, exec_ms, err) <
+	    0)
 		return -1;
 	if (s->tracked.sidecar &&
-	    sidecar_put(ctx->db, &s->tracked, m->name, m->sha256, err) < 0)
+	    sidecar_put(ctx->db, &s->tracked, m->name, m->sha256,
+			rec.token_hash, err) < 0)
 		return -1;
 	return 0;
 }
@@ -590,6 +600,7 @@ repair_one(struct rk_ctx *ctx, struct rk_session *s,
 	   struct rk_err *err)
 {
 	const struct detector *det = s->tracked.det;
+	struct mig_file rec;
 
 	if (e->state != ST_MODIFIED && e->state != ST_FAILED) {
 		mark_add(r, e->name, "nothing to repair", 0);
@@ -599,12 +610,14 @@ repair_one(struct rk_ctx *ctx, struct rk_session *s,
 		mark_add(r, e->name, "no file: use unmark", 0);
 		return 0;
 	}
+	rec = *e->file; /* shallow: only token_hash is its own */
+	drift_fill(ctx->db, &s->tracked, e->file, rec.token_hash);
 	if (e->row && det->repair &&
-	    det->repair(ctx->db, &s->tracked, e->file, e->row, err) < 0)
+	    det->repair(ctx->db, &s->tracked, &rec, e->row, err) < 0)
 		goto fail;
 	if (s->tracked.sidecar &&
 	    sidecar_put(ctx->db, &s->tracked, e->file->name, e->file->sha256,
-			err) < 0)
+			rec.token_hash, err) < 0)
 		goto fail;
 	if (e->row && !det->repair && !s->tracked.sidecar) {
 		mark_add(r, e->name, "cannot repair: no hash stored", 0);

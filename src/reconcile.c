@@ -152,11 +152,14 @@ set_hashes(const struct rc *rc, struct status_entry *e)
 		const struct row_ref *r = NULL;
 
 		e->file_hash = f->sha256;
-		if (e->row && e->row->stored_hash)
+		if (e->row && e->row->stored_hash) {
 			e->stored_hash = e->row->stored_hash;
-		else if (rc->side &&
-			 (r = find_ref(rc->side, rc->sidecar->n, f->name)))
+			e->stored_tok = e->row->token_hash;
+		} else if (rc->side &&
+			   (r = find_ref(rc->side, rc->sidecar->n, f->name))) {
 			e->stored_hash = rc->sidecar->v[r->idx].stored_hash;
+			e->stored_tok = rc->sidecar->v[r->idx].token_hash;
+		}
 	}
 	if (e->state == ST_APPLIED && e->stored_hash && e->file_hash &&
 	    strcmp(e->stored_hash, e->file_hash) != 0)

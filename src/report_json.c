@@ -63,6 +63,8 @@ status_entry(const struct status_entry *e)
 	json_object_set_new(o, "stored_hash", str_or_null(e->stored_hash));
 	json_object_set_new(o, "file_hash", str_or_null(e->file_hash));
 	json_object_set_new(o, "out_of_order", json_boolean(e->out_of_order));
+	if (e->state == ST_MODIFIED) /* only comments or white space changed */
+		json_object_set_new(o, "cosmetic", json_boolean(e->cosmetic));
 	if (e->id)
 		json_object_set_new(o, "id", json_string(e->id));
 	if (e->row && e->row->version)
@@ -387,6 +389,8 @@ kind_name(enum rk_kind k)
 		return "database";
 	case RK_CONFLICT:
 		return "conflict";
+	case RK_CHECK:
+		return "check";
 	}
 	return "error";
 }

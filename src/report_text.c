@@ -78,16 +78,35 @@ text_status(const struct rk_ctx *ctx, const struct rk_session *s)
 	for (size_t i = 0; i < s->status.n; i++) {
 		const struct status_entry *e = &s->status.v[i];
 
-		printf("  %s%-9s%s %-*s  %s%s\n", state_colour(ctx, e->state),
+		printf("  %s%-9s%s %-*s  %s%s%s\n", state_colour(ctx, e->state),
 		       mig_state_name(e->state), reset(ctx), w, e->name,
 		       e->row && e->row->applied_at ? e->row->applied_at : "",
-		       e->out_of_order ? "(out of order)" : "");
+		       e->out_of_order ? "(out of order)" : "",
+		       e->cosmetic ? "  (cosmetic: comments or white space "
+				     "only)"
+				   : "");
 	}
-	printf("\n%zu migration(s): %zu applied, %zu pending, %zu modified, "
-	       "%zu orphaned, %zu failed\n",
+	printf("\n%zu migration(s): %zu applied, %zu pending, %zu modified",
 	       s->status.n, s->status.count[ST_APPLIED],
-	       s->status.count[ST_PENDING], s->status.count[ST_MODIFIED],
-	       s->status.count[ST_ORPHANED], s->status.count[ST_FAILED]);
+	       s->status.count[ST_PENDING], s->status.count[ST_MODIFIED]);
+	if (s->status.cosmetic)
+		printf(" (%zu cosmetic)", s->status.cosmetic);
+	printf(", %zu orphaned, %zu failed\n", s->status.count[ST_ORPHANED],
+	       s->status.count[ST_FAILED]);
+}
+
+void
+text_cosmetic_warnings(const struct rk_ctx *ctx, const struct rk_session *s)
+{
+	(void)ctx;
+	for (size_t i = 0; i < s->status.n; i++)
+		if (s->status.v[i].cosmetic)
+			fprintf(stderr,
+				"reckon: warning: '%s' changed since it was "
+				"applied, in comments, white space or line "
+				"endings only; 'reckon repair %s' records it "
+				"as it is\n",
+				s->status.v[i].name, s->status.v[i].name);
 }
 
 static void

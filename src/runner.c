@@ -20,10 +20,12 @@
 #include "reckon/db.h"
 #include "reckon/detcommon.h"
 #include "reckon/ddl.h"
+#include "reckon/drift.h"
 #include "reckon/err.h"
 #include "reckon/interrupt.h"
 #include "reckon/lockbudget.h"
 #include "reckon/sidecar.h"
+#include "reckon/target.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
 
@@ -576,6 +578,10 @@ record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	int rc;
 
 	memcpy(ran.sha256, p->sha256, sizeof(ran.sha256));
+	drift_token_hash(p->text.s, p->text.len,
+			 db_kind(ctx->db) == DB_SQLITE ? &sql_dialect_sqlite
+						       : &sql_dialect_pg,
+			 ran.token_hash);
 	ran.checksum = NULL;
 	if (det->checksum) {
 		struct rk_buf sum = RK_BUF_INIT;
@@ -944,14 +950,17 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 					      : &sql_dialect_pg;
 	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;
+	struct run_opts eff;
 	size_t n = 0;
 	long t0 = now_ms(), left;
 	int rc = -1, locked = 0;
 
 	r->dry_run = o->dry_run;
 	rk_interrupt_watch(ctx->db); /* a signal cancels even the reads */
-	if (op_status(ctx, &s, err) < 0 || check_names(ctx, &s, o, err) < 0)
+	if (op_status(ctx, &s, err) < 0 || check_names(ctx, &s, o, err) < 0 ||
+	    target_for_run(&s, o, &eff, err) < 0)
 		goto out;
+	o = &eff; /* the target resolved */
 	r->tracking_display = xstrdup(s.tracking_display);
 	r->framework = xstrdup(s.tracked.det->name);
 	if (check_code(&s, o, err) < 0)
@@ -966,6 +975,8 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 			  o->dry_run ? RUN_PLANNED : RUN_NOT_STARTED);
 	plan_transactions(r, o->per_file);
 	if (!o->dry_run && n && op_can_write(&s, err) < 0)
+		goto out;
+	if (!o->allow_drift && drift_gate(&s, err) < 0)
 		goto out;
 	if (!o->dry_run && n && db_kind(ctx->db) == DB_PG &&
 	    check_lock_budget(ctx, ps, n, o->per_file, err) < 0)
@@ -1048,7 +1059,8 @@ static int
 down_targets(const struct rk_session *s, const struct down_opts *o,
 	     const struct status_entry ***out, size_t *n, struct rk_err *err)
 {
-	size_t want = o->to ? SIZE_MAX : (size_t)(o->steps ? o->steps : 1);
+	size_t want =
+		o->to || o->all ? SIZE_MAX : (size_t)(o->steps ? o->steps : 1);
 
 	*out = xcalloc(s->rows.n + 1, sizeof(**out));
 	*n = 0;
@@ -1059,19 +1071,14 @@ down_targets(const struct rk_session *s, const struct down_opts *o,
 		if (o->to && row->version &&
 		    rk_vercmp(row->version, o->to) <= 0)
 			break;
-		if (!e || !e->file)
+		if (!e)
 			return rk_fail(err, RK_INPUT,
 				       "cannot go down past '%s': its file is "
 				       "gone (orphaned)",
 				       row->id ? row->id : "?");
-		if (e->file->code)
-			return rk_fail(err, RK_INPUT,
-				       "cannot go down past '%s': it is code, "
-				       "not SQL",
-				       e->name);
 		(*out)[(*n)++] = e;
 	}
-	return 0;
+	return target_check_down(*out, *n, err);
 }
 
 /* One transaction reverting the plan, newest first (run lock held). */
@@ -1118,6 +1125,7 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	const struct status_entry **targets = NULL;
 	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;
+	struct down_opts eff;
 	size_t n = 0, i;
 	long t0 = now_ms(), left;
 	int rc = -1, locked = 0;
@@ -1136,7 +1144,8 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 			s.tracked.det->name);
 		goto out;
 	}
-	if (down_targets(&s, o, &targets, &n, err) < 0)
+	if (target_for_down(&s, o, &eff, err) < 0 ||
+	    down_targets(&s, &eff, &targets, &n, err) < 0)
 		goto out;
 	ps = xcalloc(n + 1, sizeof(*ps));
 	for (i = 0; i < n; i++) {

@@ -23,6 +23,7 @@
 #include "reckon/err.h"
 #include "reckon/ops.h"
 #include "reckon/report.h"
+#include "reckon/target.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
 
@@ -150,26 +151,24 @@ ctx_close(struct api *api, struct rk_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 }
 
-/* The HTTP status for an error kind: a switch without default, so a new
- * kind is a compile error. */
+/*
+ * The HTTP status for an error, from the exit code the CLI would give it
+ * (SPEC.md's shared grammar): 2 -> 400, 3 -> 409, 1 -> 500. An error
+ * without a kind is reckon's bug: 500.
+ */
 static unsigned
 status_of(enum rk_kind kind)
 {
-	switch (kind) {
-	case RK_OK:
-		return 500; /* an error without a kind is reckon's bug */
-	case RK_USAGE:
+	if (kind == RK_OK)
+		return 500;
+	switch (rk_exit_code(kind)) {
+	case RK_EXIT_USAGE:
 		return 400;
-	case RK_CONFIG:
-		return 500;
-	case RK_INPUT:
-		return 422;
-	case RK_DB:
-		return 500;
-	case RK_CONFLICT:
+	case RK_EXIT_CHECK:
 		return 409;
+	default:
+		return 500;
 	}
-	return 500;
 }
 
 void
@@ -277,6 +276,46 @@ bool_field(json_t *o, const char *key, int *out, struct rk_err *err)
 	return 0;
 }
 
+/* "to": any string; op_run judges it as it judges --to. */
+static int
+target_field(json_t *o, const char *key, const char **out, struct rk_err *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = NULL;
+	if (!v)
+		return 0;
+	if (!json_is_string(v))
+		return rk_fail(err, RK_USAGE,
+			       "'%s' must be a string: a version, a file "
+			       "name, head, +N",
+			       key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* "steps": a whole number, 1 or more, checked as --steps is. */
+static int
+steps_field(json_t *o, const char *key, int *out, struct rk_err *err)
+{
+	json_t *v = json_object_get(o, key);
+	json_int_t n;
+
+	if (!v)
+		return 0;
+	if (!json_is_integer(v))
+		return rk_fail(err, RK_USAGE, "'%s' must be a whole number",
+			       key);
+	n = json_integer_value(v);
+	if (n > 1000000000)
+		return rk_fail(err, RK_USAGE, "'%s' is too large", key);
+	if (target_steps("run", n < -1000000000 ? -1000000000 : (long)n, err) <
+	    0)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
 /* "migrations": a non-empty array of non-empty strings, copied out. */
 static int
 names_field(json_t *o, const char *key, char ***names, int *n,
@@ -348,7 +387,10 @@ api_status(struct api *api, const struct api_request *rq,
 void
 api_run(struct api *api, const struct api_request *rq, struct api_response *out)
 {
-	static const char *const fields[] = { "migrations", "dry_run", NULL };
+	static const char *const fields[] = { "migrations",  "dry_run",
+					      "to",	     "steps",
+					      "allow_drift", "per_file",
+					      NULL };
 	struct rk_err err = RK_ERR_INIT;
 	struct run_report r = { 0 };
 	struct run_opts o = { 0 };
@@ -356,6 +398,10 @@ api_run(struct api *api, const struct api_request *rq, struct api_response *out)
 	struct rk_ctx ctx;
 
 	if (!body || bool_field(body, "dry_run", &o.dry_run, &err) < 0 ||
+	    bool_field(body, "allow_drift", &o.allow_drift, &err) < 0 ||
+	    bool_field(body, "per_file", &o.per_file, &err) < 0 ||
+	    target_field(body, "to", &o.to, &err) < 0 ||
+	    steps_field(body, "steps", &o.steps, &err) < 0 ||
 	    names_field(body, "migrations", &o.names, &o.nnames, &err) < 0) {
 		api_error(out, 400, &err);
 		goto out;

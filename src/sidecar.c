@@ -8,6 +8,7 @@
 #include "reckon/buf.h"
 #include "reckon/db.h"
 #include "reckon/detector.h"
+#include "reckon/util.h"
 #include "reckon/banned.h"
 
 int
@@ -20,12 +21,20 @@ sidecar_read(struct db *db, const struct tracked *t, struct applied_set *out,
 
 	if (!t->sidecar_exists)
 		return 0;
-	rk_buf_adds(&sql, "SELECT name, sha256 FROM ");
+	/* tables from before token_hash read as byte hashes only, and so
+	 * does every table under --no-sidecar: no cosmetic edits then */
+	rk_buf_addf(&sql, "SELECT name, sha256, %s FROM ",
+		    t->sidecar && t->side_tok_col ? "token_hash" : "NULL");
 	tracked_sibling(db, t, SIDECAR_TABLE, &sql);
 	rc = db_query(db, sql.s, NULL, 0, &rows, err);
-	for (size_t i = 0; rc == 0 && i < rows.nrows; i++)
-		applied_add(out, db_rows_get(&rows, i, 0), NULL, NULL,
-			    db_rows_get(&rows, i, 1));
+	for (size_t i = 0; rc == 0 && i < rows.nrows; i++) {
+		struct applied *a =
+			applied_add(out, db_rows_get(&rows, i, 0), NULL, NULL,
+				    db_rows_get(&rows, i, 1));
+		const char *tok = db_rows_get(&rows, i, 2);
+
+		a->token_hash = tok && *tok ? xstrdup(tok) : NULL;
+	}
 	db_rows_release(&rows);
 	rk_buf_release(&sql);
 	return rc;
@@ -45,37 +54,43 @@ sidecar_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 		    " (name text NOT NULL PRIMARY KEY,"
 		    " sha256 text NOT NULL,"
 		    " recorded_at %s NOT NULL,"
-		    " recorded_by text NOT NULL)",
+		    " recorded_by text NOT NULL,"
+		    " token_hash text)",
 		    db_kind(db) == DB_PG ? "timestamptz" : "text");
 	rc = db_exec(db, sql.s, err);
 	if (rc == 0)
-		t->sidecar_exists = 1;
+		t->sidecar_exists = t->side_tok_col = 1;
 	rk_buf_release(&sql);
 	return rc;
 }
 
 int
 sidecar_put(struct db *db, const struct tracked *t, const char *name,
-	    const char *sha256, struct rk_err *err)
+	    const char *sha256, const char *token_hash, struct rk_err *err)
 {
 	struct rk_buf sql = RK_BUF_INIT;
-	const char *params[3] = { name, sha256, t->actor ? t->actor : "" };
-	int rc;
+	const char *params[4] = { name, sha256, t->actor ? t->actor : "",
+				  token_hash && *token_hash ? token_hash
+							    : NULL };
+	int tok = t->side_tok_col, rc;
 
 	rk_buf_adds(&sql, "INSERT INTO ");
 	tracked_sibling(db, t, SIDECAR_TABLE, &sql);
+	rk_buf_addf(&sql, " (name, sha256, recorded_at, recorded_by%s) ",
+		    tok ? ", token_hash" : "");
 	if (db_kind(db) == DB_PG)
-		rk_buf_adds(&sql, " (name, sha256, recorded_at, recorded_by) "
-				  "VALUES ($1, $2, pg_catalog.now(), "
-				  "COALESCE(NULLIF($3, ''), CURRENT_USER))");
+		rk_buf_adds(&sql, "VALUES ($1, $2, pg_catalog.now(), "
+				  "COALESCE(NULLIF($3, ''), CURRENT_USER)");
 	else
-		rk_buf_adds(&sql, " (name, sha256, recorded_at, recorded_by) "
-				  "VALUES ($1, $2, strftime('%Y-%m-%dT%H:%M:"
-				  "%SZ', 'now'), $3)");
-	rk_buf_adds(&sql, " ON CONFLICT (name) DO UPDATE SET sha256 = "
-			  "excluded.sha256, recorded_at = excluded.recorded_at,"
-			  " recorded_by = excluded.recorded_by");
-	rc = db_query(db, sql.s, params, 3, NULL, err);
+		rk_buf_adds(&sql, "VALUES ($1, $2, strftime('%Y-%m-%dT%H:%M:"
+				  "%SZ', 'now'), $3");
+	rk_buf_addf(&sql,
+		    "%s) ON CONFLICT (name) DO UPDATE SET sha256 = "
+		    "excluded.sha256, recorded_at = excluded.recorded_at,"
+		    " recorded_by = excluded.recorded_by%s",
+		    tok ? ", $4" : "",
+		    tok ? ", token_hash = excluded.token_hash" : "");
+	rc = db_query(db, sql.s, params, tok ? 4 : 3, NULL, err);
 	rk_buf_release(&sql);
 	return rc;
 }

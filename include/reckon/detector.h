@@ -26,6 +26,9 @@ struct applied {
 	char *applied_at;  /* ISO 8601 UTC "2025-01-10T12:00:00Z", or NULL */
 	char *stored_hash; /* the stored checksum as text, or NULL */
 	char *applied_by;  /* or NULL */
+	char *token_hash;  /* reckon's hash of the file's tokens when it was
+			    * recorded (drift.h), or NULL where only a byte
+			    * checksum is known */
 	long exec_ms;	   /* execution time in ms, -1 if unknown */
 	int failed;	   /* recorded as failed or dirty */
 };
@@ -59,6 +62,8 @@ struct tracked {
 	long run_batch;	    /* per-run state for record(): a batch number
 			     * (Knex, Laravel) once computed, else 0 */
 	long next_rank;	    /* per-run state: next installed_rank, or 0 */
+	int token_col;	    /* reckon_migrations has its token_hash column */
+	int side_tok_col;   /* reckon_file_hashes has token_hash */
 };
 void tracked_release(struct tracked *t);
 /* Append schema.table (or just table) quoted for t's database. */

@@ -14,6 +14,7 @@ enum rk_kind {
 	RK_INPUT,    /* a migration file cannot be used: exit 1 */
 	RK_DB,	     /* connection or SQL failure: exit 1 */
 	RK_CONFLICT, /* ambiguity reckon refuses to guess on: exit 2 */
+	RK_CHECK,    /* a check refused to go on (the drift gate): exit 3 */
 };
 
 /* Exit codes, as SPEC.md and man/reckon.1 give them. */

@@ -32,6 +32,8 @@ struct mig_file {
 	char *checksum;	 /* owned: the framework's checksum of the bytes, or
 			  * NULL when it stores none */
 	int code;	 /* code, not SQL: never executed */
+	char token_hash[65]; /* hex hash of the bytes' token stream
+			      * (drift.h), or "" when not computed */
 };
 
 struct mig_set {

@@ -162,30 +162,39 @@ struct run_opts {
 	int dry_run;
 	char **names; /* only these (file names), or NULL for all pending */
 	int nnames;
-	const char *to; /* only pending files up to this version, or NULL */
-	int steps;	/* only the first steps pending files; 0 = all */
-	int per_file;	/* one transaction per file instead of one */
-	int no_backup;	/* SQLite: no backup before the run */
+	const char *to;	 /* only pending files up to this target (target.h;
+			  * op_run resolves it), or NULL */
+	int steps;	 /* only the first steps pending files; 0 = all */
+	int per_file;	 /* one transaction per file instead of one */
+	int no_backup;	 /* SQLite: no backup before the run */
+	int allow_drift; /* run despite modified or failed records (the
+			  * drift gate, drift.h) */
 };
 
 /*
  * Apply pending migrations in one transaction under the run lock. Files
  * are read and split before the database is touched; a SQL error rolls
  * everything back and is described in r->failed (return -1, err set).
+ * Refused before anything happens: a target that names nothing
+ * (RK_USAGE), drift unless allow_drift (RK_CHECK).
  */
 int op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	   struct rk_err *err);
 
 struct down_opts {
 	int steps;	/* how many of the newest applied; 0 = 1 */
-	const char *to; /* or: undo everything newer than this version */
+	const char *to; /* or: undo everything newer than this target
+			 * (target.h; op_down resolves it) */
 	int dry_run;
+	int all; /* undo every applied migration (--to base) */
 };
 
 /*
  * Undo the newest applied migrations with their down scripts (.down.sql,
  * U files, "-- migrate:down" sections) and delete their records, in one
- * transaction under the run lock; items list what was reverted.
+ * transaction under the run lock; items list what was reverted. Refused
+ * before anything happens: a target that names nothing (RK_USAGE), a
+ * migration to undo without a down script (RK_CHECK, naming each).
  */
 int op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	    struct rk_err *err);

@@ -39,6 +39,10 @@ struct status_entry {
 				  * SHA-256), or NULL */
 	const char *file_hash;	 /* borrowed: the same kind of hash of the
 				  * file, or NULL for an orphan */
+	const char *stored_tok;	 /* borrowed: the token hash (drift.h)
+				  * stored beside stored_hash, or NULL */
+	int cosmetic;		 /* modified, but only in comments, white
+				  * space or line endings (drift_classify) */
 	size_t key;		 /* sort key: files in order, orphans by
 				  * version between them */
 };
@@ -48,13 +52,11 @@ struct status_list {
 	size_t n;
 	size_t cap;
 	size_t count[ST_COUNT]; /* entries per state */
+	size_t cosmetic;	/* of the modified, those only cosmetic */
 };
 #define STATUS_LIST_INIT                                                       \
 	{                                                                      \
-		NULL, 0, 0,                                                    \
-		{                                                              \
-			0, 0, 0, 0, 0                                          \
-		}                                                              \
+		NULL, 0, 0, { 0, 0, 0, 0, 0 }, 0                               \
 	}
 void status_list_release(struct status_list *l);
 

@@ -12,6 +12,10 @@
 struct rk_err;
 
 void text_status(const struct rk_ctx *ctx, const struct rk_session *s);
+/* A warning on stderr for each cosmetically modified file (status
+ * --check passes them). */
+void text_cosmetic_warnings(const struct rk_ctx *ctx,
+			    const struct rk_session *s);
 void text_history(const struct rk_ctx *ctx, const struct rk_session *s,
 		  int current_only);
 void text_run(const struct rk_ctx *ctx, const struct run_report *r);

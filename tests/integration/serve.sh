@@ -153,6 +153,48 @@ test_serve_run_mark_preview() {
 	serve_stop
 }
 
+# to, steps and allow_drift as the CLI's --to, --steps and --allow-drift,
+# refused as the CLI refuses them: exit 2 is 400, the drift gate's 3 is 409
+test_serve_run_targets_and_drift() {
+	two_files
+	mig 003_items.sql "CREATE TABLE items (id integer);"
+	save_dump
+	RECKON_TOKEN=$SERVE_TOKEN serve_start
+	post $API/idempotent/run '{"steps": 0}'
+	expect_json_error 400
+	jqe '.error.message | test("steps must be 1 or more, not 0")'
+	post $API/idempotent/run '{"steps": -3}'
+	expect_json_error 400
+	post $API/idempotent/run '{"steps": "2"}'
+	expect_json_error 400
+	post $API/idempotent/run '{"to": "999"}'
+	expect_json_error 400
+	jqe '.error.message | test("no migration .999.*nearest: .002_orders.sql., .003_items.sql.")'
+	post $API/idempotent/run '{"to": ""}'
+	expect_json_error 400
+	jqe '.error.message | test("the target is empty")'
+	post $API/idempotent/run '{"to": 2}'
+	expect_json_error 400
+	[ "$BACKEND" = pg ] && expect_unchanged
+	post $API/idempotent/run '{"to": "001_users.sql", "per_file": true}'
+	expect_code 200
+	jqe '[.applied[].name] == ["001_users.sql"]'
+	post $API/idempotent/run '{"steps": 1}'
+	expect_code 200
+	jqe '[.applied[].name] == ["002_orders.sql"]'
+	mig 001_users.sql "CREATE TABLE users (id integer PRIMARY KEY, email text);"
+	post $API/idempotent/run '{}'
+	expect_json_error 409
+	jqe '.error.kind == "check" and (.error.message | test("001_users.sql"))'
+	check "items not created" ! table_exists items
+	post $API/idempotent/run '{"allow_drift": "yes"}'
+	expect_json_error 400
+	post $API/idempotent/run '{"allow_drift": true}'
+	expect_code 200
+	jqe '[.applied[].name] == ["003_items.sql"]'
+	serve_stop
+}
+
 test_serve_run_failure_rolls_back() {
 	two_files
 	mig 003_bad.sql "CREATE TABLE fine (id integer);

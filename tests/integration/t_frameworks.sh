@@ -52,16 +52,28 @@ framework_case() {
 		rk mark-applied --all
 		expect_rc 2
 		expect_unchanged
-	elif [ "$(jq -r .run "$fx/expect.json")" = true ]; then
-		rk run --json
-		expect_rc 0
-		jqe '.ok == true and (.applied | length) > 0'
 	else
-		rk run
-		expect_rc 1
-		expect_err "$(jq -r .run_error "$fx/expect.json")"
-		rk mark-applied --all --json
-		expect_rc 0
+		# drift (modified or failed, recorded without reckon's token
+		# hash) stops a run before anything happens
+		if jq -e '[.states[] | select(. == "modified" or . == "failed")] | length > 0' \
+			"$fx/expect.json" >/dev/null; then
+			save_dump
+			rk run
+			expect_rc 3
+			expect_err "refusing to run"
+			expect_unchanged
+		fi
+		if [ "$(jq -r .run "$fx/expect.json")" = true ]; then
+			rk run --allow-drift --json
+			expect_rc 0
+			jqe '.ok == true and (.applied | length) > 0'
+		else
+			rk run --allow-drift
+			expect_rc 1
+			expect_err "$(jq -r .run_error "$fx/expect.json")"
+			rk mark-applied --all --json
+			expect_rc 0
+		fi
 	fi
 	[ "$setup" = status ] || {
 		rk status --json

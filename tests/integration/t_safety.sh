@@ -219,9 +219,11 @@ DROP TABLE b;"
 	mig 003_c.sql "CREATE TABLE c (id integer);"
 	rk run
 	expect_rc 0
+	save_dump
 	rk down
-	expect_rc 1
-	expect_err "'003_c.sql' has no down migration"
+	expect_rc 3
+	expect_err "'003_c.sql' (no down script)"
+	expect_unchanged
 	check "c kept" table_exists c
 	rm "$M/003_c.sql"
 	rk unmark 003_c.sql --yes

@@ -39,9 +39,15 @@ test_status_modified() {
 	two_applied
 	echo "-- edited later" >>"$M/002_b.sql"
 	rk status --json
-	jqe '.migrations[1].state == "modified"'
+	jqe '.migrations[1].state == "modified" and .migrations[1].cosmetic == true'
 	jqe '.migrations[1].stored_hash != .migrations[1].file_hash'
 	jqe '.summary.modified == 1'
+	rk status --check
+	expect_rc 0
+	expect_err "warning: '002_b.sql' changed since it was applied"
+	echo "INSERT INTO b VALUES (1);" >>"$M/002_b.sql"
+	rk status --json
+	jqe '.migrations[1].state == "modified" and .migrations[1].cosmetic == false'
 	rk status --check
 	expect_rc 3
 	rk status

@@ -1,0 +1,53 @@
+/*
+ * Targets: what --to VERSION and --steps N (and the API's "to" and
+ * "steps") name, checked against the files and the tracking table before
+ * anything runs (SPEC.md "Shared grammars"). A target that names nothing
+ * is a usage error listing the nearest versions, never a silent "apply
+ * everything" or "nothing to do". Not here: applying or reverting
+ * (runner.c).
+ */
+#ifndef RECKON_TARGET_H
+#define RECKON_TARGET_H
+
+#include <stddef.h>
+
+struct down_opts;
+struct rk_err;
+struct rk_session;
+struct run_opts;
+struct status_entry;
+
+/* --steps N / "steps": N must be at least 1, else RK_USAGE. */
+int target_steps(const char *cmd, long n, struct rk_err *err);
+
+/*
+ * A run's options with o->to resolved against s into *eff: a version as
+ * the files spell it or as the framework normalises it (Diesel
+ * 2025-08-01-000015 or 20250801000015, Flyway V5 or 5), a file name, a
+ * stored identifier (Alembic revision), head/heads (everything), or +N
+ * (the next N). eff->to then borrows the normalised version from s.
+ * Errors (RK_USAGE): an empty target, base or -N (nothing to apply), a
+ * target that names no migration (the message lists the nearest), one
+ * that names several versions, or one without a version.
+ */
+int target_for_run(const struct rk_session *s, const struct run_opts *o,
+		   struct run_opts *eff, struct rk_err *err);
+
+/*
+ * The same for down: a version as for run (undo everything newer), base
+ * or 0 (undo every applied migration; 0 only when no migration has
+ * version 0), or -N (the newest N). Errors as for run; head and +N name
+ * nothing to undo.
+ */
+int target_for_down(const struct rk_session *s, const struct down_opts *o,
+		    struct down_opts *eff, struct rk_err *err);
+
+/*
+ * Before down touches anything: every one of the n entries to undo must
+ * have a file, be SQL and have a down script (a .down.sql or U file, or a
+ * down section). RK_CHECK naming every one that does not; 0 otherwise.
+ */
+int target_check_down(const struct status_entry *const *v, size_t n,
+		      struct rk_err *err);
+
+#endif
