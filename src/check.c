@@ -173,6 +173,7 @@ check_no_tx(struct rk_ctx *ctx, const struct rk_session *s,
 static void
 check_states(const struct rk_session *s, struct check_report *r)
 {
+	struct rk_buf w = RK_BUF_INIT;
 	size_t ooo = 0;
 
 	for (size_t i = 0; i < s->status.n; i++) {
@@ -184,7 +185,11 @@ check_states(const struct rk_session *s, struct check_report *r)
 			r->pending[r->npending++] = xstrdup(e->name);
 		}
 		ooo += e->out_of_order;
+		rk_buf_reset(&w);
+		if (status_warning(e, &w))
+			warn(r, "%s", w.s);
 	}
+	rk_buf_release(&w);
 	if (!r->npending)
 		warn(r, "nothing is pending");
 	if (ooo)

@@ -73,7 +73,10 @@ cmd_status(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			emit(json_status(&s));
 		else
 			text_status(ctx, &s);
-		if (check && s.status.count[ST_APPLIED] != s.status.n)
+		/* ignored entries are warned about, not counted against */
+		if (check &&
+		    s.status.count[ST_APPLIED] + s.status.count[ST_IGNORED] !=
+			    s.status.n)
 			rc = RK_EXIT_CHECK;
 	}
 	session_release(&s);

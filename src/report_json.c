@@ -61,6 +61,16 @@ str_or_null(const char *s)
 	return s ? jstr(s) : json_null();
 }
 
+static json_t *
+string_array(char **v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		push(a, jstr(v[i]));
+	return a;
+}
+
 static char *
 dump(json_t *doc)
 {
@@ -105,7 +115,27 @@ status_entry(const struct status_entry *e)
 		set(o, "version", jstr(e->row->version));
 	else if (e->file && *e->file->version)
 		set(o, "version", jstr(e->file->version));
+	else if (e->ignored && *e->ignored->version)
+		set(o, "version", jstr(e->ignored->version));
+	if (e->ignored)
+		set(o, "reason", jstr(mig_ignore_reason(e->ignored->why)));
 	return o;
+}
+
+/* Each entry's warning (status_warning()), as an array of strings. */
+static json_t *
+status_warnings(const struct status_list *l)
+{
+	struct rk_buf w = RK_BUF_INIT;
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->n; i++) {
+		rk_buf_reset(&w);
+		if (status_warning(&l->v[i], &w))
+			push(a, jstr(w.s));
+	}
+	rk_buf_release(&w);
+	return a;
 }
 
 char *
@@ -123,6 +153,7 @@ json_status(const struct rk_session *s)
 		set(sum, mig_state_name((enum mig_state)st),
 		    json_integer((json_int_t)s->status.count[st]));
 	set(doc, "summary", sum);
+	set(doc, "warnings", status_warnings(&s->status));
 	return dump(doc);
 }
 
@@ -272,6 +303,7 @@ json_run(const struct run_report *r)
 					: jstr("SIGINT"));
 	set(doc, "lock_wait_ms", json_integer(r->lock_wait_ms));
 	set(doc, "backup", str_or_null(r->backup));
+	set(doc, "warnings", string_array(r->warnings, r->nwarnings));
 	rk_buf_release(&summary);
 	rk_buf_release(&plan);
 	return dump(doc);
@@ -403,16 +435,6 @@ json_error(const struct rk_err *err)
 	set(doc, "ok", json_false());
 	set(doc, "error", e);
 	return dump(doc);
-}
-
-static json_t *
-string_array(char **v, size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		push(a, jstr(v[i]));
-	return a;
 }
 
 char *

@@ -46,6 +46,10 @@ struct rk_session {
 
 void session_release(struct rk_session *s);
 
+/* Append to *v (*n strings, each owned) the warnings s's entries deserve
+ * (status_warning()), for commands that show them beside their result. */
+void session_warnings(const struct rk_session *s, char ***v, size_t *n);
+
 /*
  * Scan the directory, find the tracking table (--framework, or detection:
  * several frameworks found is an RK_CONFLICT error asking for
@@ -145,6 +149,8 @@ struct run_report {
 	int interrupted;	/* the signal that stopped it, or 0 */
 	size_t planned_txns;	/* transactions the plan has */
 	size_t segments;	/* transactions the run began */
+	char **warnings;	/* owned: about entries the run left alone */
+	size_t nwarnings;
 };
 void run_report_release(struct run_report *r);
 /* How many items ended in o. */
