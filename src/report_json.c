@@ -437,6 +437,28 @@ json_error(const struct rk_err *err)
 	return dump(doc);
 }
 
+/* [{"relation", "file", "pids", "waiting"}]: tables the pending files
+ * alter that other sessions hold up. */
+static json_t *
+blocking(const struct check_report *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->nblocking; i++) {
+		const struct check_blocker *b = &r->blocking[i];
+		json_t *o = json_object(), *pids = json_array();
+
+		for (size_t k = 0; k < b->npids; k++)
+			push(pids, json_integer(b->pids[k]));
+		set(o, "relation", jstr(b->relation));
+		set(o, "file", jstr(b->file));
+		set(o, "pids", pids);
+		set(o, "waiting", json_integer((json_int_t)b->waiting));
+		push(a, o);
+	}
+	return a;
+}
+
 char *
 json_check(const struct check_report *r)
 {
@@ -452,6 +474,7 @@ json_check(const struct check_report *r)
 	set(doc, "oldestTxAgeSeconds", json_real(r->oldest_tx_s));
 	set(doc, "locksNeeded", json_integer(r->locks_needed));
 	set(doc, "lockCapacity", json_integer(r->lock_capacity));
+	set(doc, "blocking", blocking(r));
 	set(doc, "journalMode", str_or_null(r->journal_mode));
 	set(doc, "writable", json_boolean(r->writable));
 	set(doc, "warnings", string_array(r->warnings, r->nwarnings));

@@ -376,6 +376,16 @@ text_check(const struct rk_ctx *ctx, const struct check_report *r)
 		printf("Active tx:       %ld (oldest %.1f s)\n", r->active_tx,
 		       r->oldest_tx_s);
 	}
+	for (size_t i = 0; i < r->nblocking; i++) {
+		const struct check_blocker *b = &r->blocking[i];
+
+		printf("Blocking:        %s (altered by %s): %zu session(s), "
+		       "%zu waiting, pid",
+		       b->relation, b->file, b->npids, b->waiting);
+		for (size_t k = 0; k < b->npids; k++)
+			printf("%s%ld", k ? ", " : " ", b->pids[k]);
+		printf("\n");
+	}
 	for (size_t i = 0; i < r->nwarnings; i++)
 		printf("warning: %s\n", r->warnings[i]);
 	printf("%s\n", r->safe ? "Safe to run." : "NOT safe to run.");
