@@ -311,6 +311,30 @@ check_no_tx(struct rk_ctx *ctx, const struct rk_session *s,
 	}
 }
 
+/* Pending code migrations: 'run' refuses a batch that holds one. */
+static void
+check_code(const struct rk_session *s, struct check_report *r)
+{
+	const struct detector *det = s->tracked.det;
+	struct rk_buf names = RK_BUF_INIT;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->status.n; i++) {
+		const struct status_entry *e = &s->status.v[i];
+
+		if (e->state == ST_PENDING && e->file->code)
+			rk_buf_addf(&names, "%s'%s'", n++ ? ", " : "", e->name);
+	}
+	if (n)
+		warn(r,
+		     "'reckon run' cannot execute %zu pending migration(s): "
+		     "%s (%s); apply them with %s, or mark them applied once "
+		     "their changes are in place",
+		     n, names.s, det->kind_note ? det->kind_note : "not SQL",
+		     det->name);
+	rk_buf_release(&names);
+}
+
 static void
 check_states(const struct rk_session *s, struct check_report *r)
 {
@@ -331,6 +355,7 @@ check_states(const struct rk_session *s, struct check_report *r)
 			warn(r, "%s", w.s);
 	}
 	rk_buf_release(&w);
+	check_code(s, r);
 	if (!r->npending)
 		warn(r, "nothing is pending");
 	if (ooo)

@@ -113,6 +113,22 @@ test_check_locks_this_database() {
 	dropdb --force "$other"
 }
 
+# A pending code migration is one 'run' refuses to execute: check says so.
+test_check_code_migration() {
+	mig 20240101000000_init.js "exports.up = (knex) => knex.schema.createTable('a', (t) => t.increments());"
+	rk --framework knex check --json
+	expect_rc 3
+	jqe '.safe == false and .pendingFiles == ["20240101000000_init.js"]'
+	jqe '.warnings | any(test("cannot execute 1 pending migration\\(s\\): .20240101000000_init.js. \\(Knex migrations are JavaScript\\)"))'
+	rk --framework knex check
+	expect_rc 3
+	expect_out "warning: 'reckon run' cannot execute 1 pending migration(s): '20240101000000_init.js'"
+	# what check warns about is what run refuses
+	rk --framework knex run
+	expect_rc 1
+	expect_err "cannot execute 1 pending migration(s): '20240101000000_init.js'"
+}
+
 test_concurrent_runners() {
 	local iter pids p bad=0 rows
 	n_files 5
