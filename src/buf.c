@@ -77,6 +77,21 @@ rk_buf_addc(struct rk_buf *b, char c)
 }
 
 void
+rk_buf_add_utf8_escaped(struct rk_buf *b, const char *s, size_t n)
+{
+	while (n) {
+		size_t ok = rk_utf8_check(s, n);
+
+		rk_buf_add(b, s, ok);
+		if (ok == n)
+			break;
+		rk_buf_addf(b, "\\x%02x", (unsigned char)s[ok]);
+		s += ok + 1;
+		n -= ok + 1;
+	}
+}
+
+void
 rk_buf_addf(struct rk_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -74,8 +74,10 @@ cmd_status(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			emit(json_status(&s));
 		else
 			text_status(ctx, &s);
-		/* a cosmetic edit passes, with a warning */
-		if (check && s.status.count[ST_APPLIED] + s.status.cosmetic !=
+		/* a cosmetic edit passes, with a warning; ignored entries
+		 * are warned about, not counted against */
+		if (check && s.status.count[ST_APPLIED] + s.status.cosmetic +
+					     s.status.count[ST_IGNORED] !=
 				     s.status.n)
 			rc = RK_EXIT_CHECK;
 		else if (check)

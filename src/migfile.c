@@ -63,11 +63,39 @@ mig_set_release(struct mig_set *s)
 	for (size_t i = 0; i < s->n; i++)
 		mig_file_release(&s->v[i]);
 	free(s->v);
-	for (size_t i = 0; i < s->nignored; i++)
-		free(s->ignored[i]);
+	for (size_t i = 0; i < s->nignored; i++) {
+		free(s->ignored[i].name);
+		free(s->ignored[i].version);
+	}
 	free(s->ignored);
 	free(s->dir);
 	memset(s, 0, sizeof(*s));
+}
+
+const char *
+mig_ignore_reason(enum mig_ignore why)
+{
+	switch (why) {
+	case IGN_NAME:
+		return "not a migration file name";
+	case IGN_NOT_UTF8:
+		return "file name is not UTF-8";
+	case IGN_DANGLING:
+		return "dangling symbolic link";
+	case IGN_LOOP:
+		return "symbolic link loop";
+	case IGN_DIR:
+		return "not a regular file: directory";
+	case IGN_FIFO:
+		return "not a regular file: FIFO";
+	case IGN_SOCKET:
+		return "not a regular file: socket";
+	case IGN_DEVICE:
+		return "not a regular file: device";
+	case IGN_OTHER:
+		return "not a regular file";
+	}
+	rk_bug("ignore reason %d", (int)why);
 }
 
 const struct mig_file *
@@ -265,12 +293,8 @@ add_file(struct scan *sc, int fd, const char *rel, const struct migname *mn,
 static int
 stat_fail(const struct scan *sc, const char *rel, int e, struct rk_err *err)
 {
-	rk_fail(err, RK_INPUT, "cannot read '%s/%s': %s", sc->dir, rel,
-		strerror(e));
-	if (e == ELOOP)
-		rk_err_hint(err, "the symbolic link points at itself; fix or "
-				 "remove it");
-	return -1;
+	return rk_fail(err, RK_INPUT, "cannot read '%s/%s': %s", sc->dir, rel,
+		       strerror(e));
 }
 
 static int
@@ -280,12 +304,22 @@ parse_any(const struct detector *det, const char *rel, struct migname *mn)
 				      : migname_parse(rel, mn);
 }
 
+/* List rel (escaped, if need be, so the listing is UTF-8) as ignored. */
 static void
-add_ignored(struct mig_set *out, const char *rel)
+add_ignored(struct mig_set *out, const char *rel, const char *version,
+	    enum mig_ignore why)
 {
-	out->ignored =
-		xrealloc(out->ignored, (out->nignored + 1) * sizeof(char *));
-	out->ignored[out->nignored++] = xstrdup(rel);
+	struct rk_buf b = RK_BUF_INIT;
+	struct mig_ignored *ig;
+
+	out->ignored = xrealloc(out->ignored,
+				(out->nignored + 1) * sizeof(*out->ignored));
+	ig = &out->ignored[out->nignored++];
+	rk_buf_add_utf8_escaped(&b, rel, strlen(rel));
+	ig->name = rk_buf_detach(&b, NULL);
+	rk_buf_add_utf8_escaped(&b, version, strlen(version));
+	ig->version = rk_buf_detach(&b, NULL);
+	ig->why = why;
 }
 
 static int
@@ -296,32 +330,62 @@ ends_with_sql(const char *name)
 	return len >= 4 && strcmp(name + len - 4, ".sql") == 0;
 }
 
-/* The entry's type: readdir's d_type, or fstatat() where it has none
- * (and for symbolic links, which are followed). */
+/* What a directory entry is, for scan_entry(). */
+enum entry_kind {
+	ENT_FILE, /* a regular file, or a symbolic link to one */
+	ENT_DIR,  /* a directory, or a link to one */
+	ENT_ODD,  /* neither: *why says what */
+};
+
+/*
+ * The entry's kind: readdir's d_type, or fstatat() where it has none (and
+ * for symbolic links, which are followed). A link to nothing or into a
+ * loop is ENT_ODD; other stat errors fail (err may be NULL).
+ */
 static int
-entry_type(const struct scan *sc, int dfd, const struct dirent *de,
-	   const char *rel, int *is_dir, struct rk_err *err)
+entry_kind(const struct scan *sc, int dfd, const struct dirent *de,
+	   const char *rel, enum mig_ignore *why, struct rk_err *err)
 {
 	struct stat st;
+	int e;
 
-	if (de->d_type == DT_REG || de->d_type == DT_DIR) {
-		*is_dir = de->d_type == DT_DIR;
-		return 1;
+	*why = IGN_DIR;
+	if (de->d_type == DT_REG || de->d_type == DT_DIR)
+		return de->d_type == DT_REG ? ENT_FILE : ENT_DIR;
+	if (fstatat(dfd, de->d_name, &st, 0) < 0) {
+		e = errno;
+		*why = e == ELOOP ? IGN_LOOP : IGN_DANGLING;
+		if (e == ELOOP ||
+		    ((e == ENOENT || e == ENOTDIR) &&
+		     fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		     S_ISLNK(st.st_mode)))
+			return ENT_ODD;
+		return err ? stat_fail(sc, rel, e, err) : -1;
 	}
-	if (fstatat(dfd, de->d_name, &st, 0) < 0)
-		return stat_fail(sc, rel, errno, err);
-	*is_dir = S_ISDIR(st.st_mode);
-	return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode);
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return S_ISREG(st.st_mode) ? ENT_FILE : ENT_DIR;
+	*why = S_ISFIFO(st.st_mode)			    ? IGN_FIFO
+	       : S_ISSOCK(st.st_mode)			    ? IGN_SOCKET
+	       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? IGN_DEVICE
+							    : IGN_OTHER;
+	return ENT_ODD;
 }
 
 static int scan_level(struct scan *sc, const char *sub, struct rk_err *err);
 
+/*
+ * One directory entry. A name no convention takes is descended into (a
+ * directory, where the detector has its own layout) or noted (.sql); a
+ * migration name is read, unless the name is not UTF-8 or the entry is
+ * not a regular file: then it is listed as ignored, never opened.
+ */
 static int
 scan_entry(struct scan *sc, int dfd, const char *sub, const struct dirent *de,
 	   struct rk_buf *rel, struct rk_err *err)
 {
+	enum mig_ignore why;
 	struct migname mn;
-	int is_dir = 0, kind, fd;
+	int kind, fd;
 
 	rk_buf_reset(rel);
 	if (*sub) {
@@ -330,19 +394,26 @@ scan_entry(struct scan *sc, int dfd, const char *sub, const struct dirent *de,
 	}
 	rk_buf_adds(rel, de->d_name);
 	if (parse_any(sc->det, rel->s, &mn) < 0) {
-		if (!*sub && sc->det && sc->det->parse_name) {
-			kind = entry_type(sc, dfd, de, rel->s, &is_dir, NULL);
-			if (kind > 0 && is_dir)
-				return scan_level(sc, rel->s, err);
-		}
+		if (!*sub && sc->det && sc->det->parse_name &&
+		    entry_kind(sc, dfd, de, rel->s, &why, NULL) == ENT_DIR)
+			return scan_level(sc, rel->s, err);
 		if (!*sub && ends_with_sql(de->d_name))
-			add_ignored(sc->out, rel->s);
+			add_ignored(sc->out, rel->s, "", IGN_NAME);
 		return 0;
 	}
-	kind = entry_type(sc, dfd, de, rel->s, &is_dir, err);
-	if (kind <= 0 || is_dir)
-		return kind < 0 ? -1 : 0;
-	fd = openat(dfd, de->d_name, O_RDONLY | O_CLOEXEC);
+	if (!rk_utf8_valid(rel->s, rel->len)) {
+		add_ignored(sc->out, rel->s, mn.version, IGN_NOT_UTF8);
+		return 0;
+	}
+	kind = entry_kind(sc, dfd, de, rel->s, &why, err);
+	if (kind < 0)
+		return -1;
+	if (kind != ENT_FILE) {
+		add_ignored(sc->out, rel->s, mn.version, why);
+		return 0;
+	}
+	/* O_NONBLOCK: a FIFO swapped in since the stat must not hang us */
+	fd = openat(dfd, de->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return stat_fail(sc, rel->s, errno, err);
 	return add_file(sc, fd, rel->s, &mn, err);

@@ -32,6 +32,21 @@ session_release(struct rk_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void
+session_warnings(const struct rk_session *s, char ***v, size_t *n)
+{
+	struct rk_buf w = RK_BUF_INIT;
+
+	for (size_t i = 0; i < s->status.n; i++) {
+		rk_buf_reset(&w);
+		if (!status_warning(&s->status.v[i], &w))
+			continue;
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = xstrdup(w.s);
+	}
+	rk_buf_release(&w);
+}
+
 static int
 detection_fits(const struct rk_config *cfg, const struct detection *d)
 {
@@ -365,6 +380,13 @@ mark_one(struct rk_ctx *ctx, struct rk_session *s, const char *name,
 {
 	const struct status_entry *e = find_entry(&s->status, name);
 
+	if (e && e->ignored) {
+		rk_fail(err, RK_USAGE, "cannot mark '%s': it is ignored (%s)",
+			e->name, mig_ignore_reason(e->ignored->why));
+		rk_err_hint(err, "make it a readable regular file with a UTF-8 "
+				 "name, then mark it");
+		return -1;
+	}
 	if (!e || !e->file) {
 		rk_fail(err, RK_USAGE, "no migration file '%s' in '%s'", name,
 			ctx->cfg.dir);

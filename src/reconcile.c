@@ -29,8 +29,20 @@ mig_state_name(enum mig_state s)
 		return "orphaned";
 	case ST_FAILED:
 		return "failed";
+	case ST_IGNORED:
+		return "ignored";
 	}
 	rk_bug("state %d", (int)s);
+}
+
+int
+status_warning(const struct status_entry *e, struct rk_buf *out)
+{
+	if (e->state != ST_IGNORED)
+		return 0;
+	rk_buf_addf(out, "'%s' is ignored (%s): it is never run or marked",
+		    e->name, mig_ignore_reason(e->ignored->why));
+	return 1;
 }
 
 void
@@ -258,19 +270,20 @@ add_file_entries(struct rc *rc, struct status_list *out)
 	}
 }
 
-/* Where an orphan goes: before the first file with a greater version. */
+/* Where an orphan (or an ignored entry) with this version goes: before
+ * the first file with a greater version. */
 static size_t
-orphan_key(const struct rc *rc, const struct applied *row)
+between_key(const struct rc *rc, const char *version)
 {
 	size_t lo = 0, hi = rc->files->n;
 
-	if (!row->version || !*row->version)
+	if (!version || !*version)
 		return 2 * rc->files->n + 2;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const char *v = rc->files->v[mid].version;
 
-		if (*v && rk_vercmp(v, row->version) <= 0)
+		if (*v && rk_vercmp(v, version) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -291,7 +304,7 @@ add_orphans(struct rc *rc, struct status_list *out)
 		e->row = row;
 		e->id = xstrdup(e->name);
 		e->stored_hash = row->stored_hash;
-		e->key = orphan_key(rc, row);
+		e->key = between_key(rc, row->version);
 		/* equal ids (Flyway repeatables): one entry is enough */
 		for (size_t j = i + 1; j < rc->rows->n; j++)
 			if (row->id && rc->rows->v[j].id &&
@@ -300,10 +313,37 @@ add_orphans(struct rc *rc, struct status_list *out)
 	}
 }
 
+/* Entries the scan could not use, each with its reason (not IGN_NAME:
+ * names that follow no convention are notes, not migrations). */
+static void
+add_ignored(struct rc *rc, struct status_list *out)
+{
+	for (size_t i = 0; i < rc->files->nignored; i++) {
+		const struct mig_ignored *ig = &rc->files->ignored[i];
+		struct status_entry *e;
+
+		if (ig->why == IGN_NAME)
+			continue;
+		e = add_entry(out, ig->name, ST_IGNORED);
+		e->ignored = ig;
+		e->key = between_key(rc, ig->version);
+	}
+}
+
+/* The version an orphan's row or an ignored entry's name gives. */
+static const char *
+entry_version(const struct status_entry *e)
+{
+	if (e->row)
+		return e->row->version;
+	return e->ignored ? e->ignored->version : NULL;
+}
+
 /*
  * Files keep their scan order (keys are distinct); orphans that fall
  * between the same files go by version, versionless ones in the order
- * they were applied (their rows' order in the set).
+ * they were applied (their rows' order in the set); ignored entries go
+ * by version too, after orphans of the same version, then by name.
  */
 static int
 cmp_key(const void *pa, const void *pb)
@@ -314,10 +354,14 @@ cmp_key(const void *pa, const void *pb)
 
 	if (a->key != b->key)
 		return a->key < b->key ? -1 : 1;
-	va = a->row ? a->row->version : NULL;
-	vb = b->row ? b->row->version : NULL;
+	va = entry_version(a);
+	vb = entry_version(b);
 	if (va && vb && *va && *vb && (c = rk_vercmp(va, vb)) != 0)
 		return c;
+	if (!a->ignored != !b->ignored)
+		return a->ignored ? 1 : -1;
+	if (a->ignored)
+		return strcmp(a->name, b->name);
 	if (a->row != b->row)
 		return a->row < b->row ? -1 : 1;
 	return 0;
@@ -364,6 +408,7 @@ reconcile(const struct mig_set *files, const struct applied_set *rows,
 		expand_heads(&rc);
 	add_file_entries(&rc, out);
 	add_orphans(&rc, out);
+	add_ignored(&rc, out);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_key);
 	if (!det || !(det->flags & DET_HEAD))

@@ -28,6 +28,8 @@ state_colour(const struct rk_ctx *ctx, enum mig_state st)
 		return "\033[31m";
 	case ST_ORPHANED:
 		return "\033[35m";
+	case ST_IGNORED:
+		return "\033[2m";
 	}
 	return "";
 }
@@ -59,6 +61,43 @@ header(const struct rk_ctx *ctx, const struct rk_session *s)
 	printf("Directory: %s\n\n", ctx->cfg.dir);
 }
 
+/* The last column: when it was applied, or why it is ignored. */
+static const char *
+status_note(const struct status_entry *e)
+{
+	if (e->ignored)
+		return mig_ignore_reason(e->ignored->why);
+	return e->row && e->row->applied_at ? e->row->applied_at : "";
+}
+
+static void
+status_summary(const struct status_list *l)
+{
+	printf("\n%zu migration(s): %zu applied, %zu pending, %zu modified",
+	       l->n - l->count[ST_IGNORED], l->count[ST_APPLIED],
+	       l->count[ST_PENDING], l->count[ST_MODIFIED]);
+	if (l->cosmetic)
+		printf(" (%zu cosmetic)", l->cosmetic);
+	printf(", %zu orphaned, %zu failed", l->count[ST_ORPHANED],
+	       l->count[ST_FAILED]);
+	if (l->count[ST_IGNORED])
+		printf("; %zu ignored", l->count[ST_IGNORED]);
+	printf("\n");
+}
+
+static void
+status_warnings(const struct status_list *l)
+{
+	struct rk_buf w = RK_BUF_INIT;
+
+	for (size_t i = 0; i < l->n; i++) {
+		rk_buf_reset(&w);
+		if (status_warning(&l->v[i], &w))
+			printf("warning: %s\n", w.s);
+	}
+	rk_buf_release(&w);
+}
+
 void
 text_status(const struct rk_ctx *ctx, const struct rk_session *s)
 {
@@ -66,9 +105,11 @@ text_status(const struct rk_ctx *ctx, const struct rk_session *s)
 
 	header(ctx, s);
 	for (size_t i = 0; i < s->files.nignored; i++)
-		printf("note: ignoring '%s': not a migration file name\n",
-		       s->files.ignored[i]);
-	if (s->files.nignored)
+		if (s->files.ignored[i].why == IGN_NAME)
+			printf("note: ignoring '%s': %s\n",
+			       s->files.ignored[i].name,
+			       mig_ignore_reason(IGN_NAME));
+	if (s->files.nignored > s->status.count[ST_IGNORED])
 		printf("\n");
 	if (!s->status.n) {
 		printf("No migrations found.\n");
@@ -80,19 +121,13 @@ text_status(const struct rk_ctx *ctx, const struct rk_session *s)
 
 		printf("  %s%-9s%s %-*s  %s%s%s\n", state_colour(ctx, e->state),
 		       mig_state_name(e->state), reset(ctx), w, e->name,
-		       e->row && e->row->applied_at ? e->row->applied_at : "",
-		       e->out_of_order ? "(out of order)" : "",
+		       status_note(e), e->out_of_order ? "(out of order)" : "",
 		       e->cosmetic ? "  (cosmetic: comments or white space "
 				     "only)"
 				   : "");
 	}
-	printf("\n%zu migration(s): %zu applied, %zu pending, %zu modified",
-	       s->status.n, s->status.count[ST_APPLIED],
-	       s->status.count[ST_PENDING], s->status.count[ST_MODIFIED]);
-	if (s->status.cosmetic)
-		printf(" (%zu cosmetic)", s->status.cosmetic);
-	printf(", %zu orphaned, %zu failed\n", s->status.count[ST_ORPHANED],
-	       s->status.count[ST_FAILED]);
+	status_summary(&s->status);
+	status_warnings(&s->status);
 }
 
 void
@@ -209,6 +244,8 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 	struct rk_buf line = RK_BUF_INIT;
 
 	(void)ctx;
+	for (size_t i = 0; i < r->nwarnings; i++)
+		printf("warning: %s\n", r->warnings[i]);
 	if (!r->ok)
 		return; /* cmd.c prints the error, then text_run_outcome() */
 	if (r->dry_run && !r->nothing_to_do) {
@@ -357,6 +394,16 @@ text_check(const struct rk_ctx *ctx, const struct check_report *r)
 		printf("Waiting locks:   %ld\n", r->lock_count);
 		printf("Active tx:       %ld (oldest %.1f s)\n", r->active_tx,
 		       r->oldest_tx_s);
+	}
+	for (size_t i = 0; i < r->nblocking; i++) {
+		const struct check_blocker *b = &r->blocking[i];
+
+		printf("Blocking:        %s (altered by %s): %zu session(s), "
+		       "%zu waiting, pid",
+		       b->relation, b->file, b->npids, b->waiting);
+		for (size_t k = 0; k < b->npids; k++)
+			printf("%s%ld", k ? ", " : " ", b->pids[k]);
+		printf("\n");
 	}
 	for (size_t i = 0; i < r->nwarnings; i++)
 		printf("warning: %s\n", r->warnings[i]);

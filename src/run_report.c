@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "reckon/buf.h"
+#include "reckon/util.h"
 #include "reckon/banned.h"
 
 const char *
@@ -51,6 +52,7 @@ run_report_release(struct run_report *r)
 	free(r->tracking_display);
 	free(r->framework);
 	free(r->backup);
+	rk_strv_free(r->warnings, r->nwarnings);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -380,6 +380,7 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	o = &eff; /* the target resolved */
 	r->tracking_display = xstrdup(s.tracking_display);
 	r->framework = xstrdup(s.tracked.det->name);
+	session_warnings(&s, &r->warnings, &r->nwarnings);
 	if (check_code(&s, o, err) < 0)
 		goto out;
 	if (prepare_all(&s, o, d, &ps, &n, err) < 0) {

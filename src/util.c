@@ -65,6 +65,14 @@ xstrndup(const char *s, size_t n)
 }
 
 void
+rk_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
 rk_grow(void **p, size_t *cap, size_t want, size_t elem)
 {
 	size_t c = *cap;

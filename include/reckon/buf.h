@@ -30,6 +30,12 @@ void rk_buf_adds(struct rk_buf *b, const char *s);
 void rk_buf_addc(struct rk_buf *b, char c);
 __attribute__((format(printf, 2, 3))) void rk_buf_addf(struct rk_buf *b,
 						       const char *fmt, ...);
+/*
+ * Append s[0..n) with every byte that is not part of valid UTF-8 (and
+ * every NUL) written as \xNN, so that the result is always UTF-8: for
+ * names from the file system or a database that JSON must carry.
+ */
+void rk_buf_add_utf8_escaped(struct rk_buf *b, const char *s, size_t n);
 /* Empty the buffer, keeping the memory. */
 void rk_buf_reset(struct rk_buf *b);
 /* Hand the string over to the caller (who frees it); b is reset. */

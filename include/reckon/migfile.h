@@ -36,11 +36,40 @@ struct mig_file {
 			      * (drift.h), or "" when not computed */
 };
 
+/*
+ * Why a directory entry is listed but never read, run or marked. Apart
+ * from IGN_NAME (a note), each is a migration name that reckon cannot use
+ * (reconcile.h lists it as ST_IGNORED); mig_ignore_reason() says why.
+ */
+enum mig_ignore {
+	IGN_NAME,     /* a .sql name that follows no convention */
+	IGN_NOT_UTF8, /* the name is not UTF-8 */
+	IGN_DANGLING, /* a symbolic link to nothing */
+	IGN_LOOP,     /* a symbolic link that leads back to itself */
+	IGN_DIR,      /* not a regular file: a directory */
+	IGN_FIFO,     /* ... a FIFO (named pipe) */
+	IGN_SOCKET,   /* ... a socket */
+	IGN_DEVICE,   /* ... a character or block device */
+	IGN_OTHER,    /* ... anything else stat() can name */
+};
+
+struct mig_ignored {
+	char *name;    /* owned: as on disk, bytes that are not UTF-8
+			* written \xNN, so it is always UTF-8 */
+	char *version; /* owned: the version its name gives, or "" */
+	enum mig_ignore why;
+};
+
+/* "not a migration file name", "dangling symbolic link", "not a regular
+ * file: FIFO", ...: a static string. */
+const char *mig_ignore_reason(enum mig_ignore why);
+
 struct mig_set {
 	struct mig_file *v; /* owned: up and repeatable files, in run order */
 	size_t n;
 	size_t cap;
-	char **ignored; /* owned: .sql names that follow no convention */
+	struct mig_ignored *ignored; /* owned: entries listed, never used,
+				      * in the directory's order */
 	size_t nignored;
 	char *dir; /* owned */
 };
@@ -53,13 +82,16 @@ struct mig_set {
  * Read the directory dir: every file that det (NULL: reckon's own
  * conventions) takes for a migration becomes a mig_file, down scripts
  * attached to their up file rather than listed; other .sql files are
- * listed in ignored. Files one directory down are offered to det too when
- * it has its own parse_name (Prisma's <name>/migration.sql). Each file is
- * read once to hash it, checksum it as det does and let det inspect it.
- * Files whose det->inspect gives them a parent are ordered as their graph
- * runs (roots first), the others by version. Errors: a missing or unreadable
- * directory (RK_CONFIG), an unreadable file, a symlink loop, a file that is not
- * UTF-8 text, two files with the same version (RK_INPUT, naming both).
+ * listed in ignored (IGN_NAME). So is, with its reason, every entry named
+ * like a migration that is not a regular file (a dangling symbolic link or
+ * a loop, a directory, a FIFO, a socket, a device) or whose name is not
+ * UTF-8: those are never opened. Files one directory down are offered to
+ * det too when it has its own parse_name (Prisma's <name>/migration.sql).
+ * Each file is read once to hash it, checksum it as det does and let det
+ * inspect it. Files whose det->inspect gives them a parent are ordered as
+ * their graph runs (roots first), the others by version. Errors: a missing
+ * or unreadable directory (RK_CONFIG), an unreadable file, a file that is
+ * not UTF-8 text, two files with the same version (RK_INPUT, naming both).
  */
 int mig_scan(const char *dir, const struct detector *det, struct mig_set *out,
 	     struct rk_err *err);

@@ -46,6 +46,10 @@ struct rk_session {
 
 void session_release(struct rk_session *s);
 
+/* Append to *v (*n strings, each owned) the warnings s's entries deserve
+ * (status_warning()), for commands that show them beside their result. */
+void session_warnings(const struct rk_session *s, char ***v, size_t *n);
+
 /*
  * Scan the directory, find the tracking table (--framework, or detection:
  * several frameworks found is an RK_CONFLICT error asking for
@@ -145,6 +149,8 @@ struct run_report {
 	int interrupted;	/* the signal that stopped it, or 0 */
 	size_t planned_txns;	/* transactions the plan has */
 	size_t segments;	/* transactions the run began */
+	char **warnings;	/* owned: about entries the run left alone */
+	size_t nwarnings;
 };
 void run_report_release(struct run_report *r);
 /* How many items ended in o. */
@@ -251,6 +257,16 @@ void preview_report_release(struct preview_report *r);
 int op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
 	       struct preview_report *r, struct rk_err *err);
 
+/* A table a pending file alters that other sessions lock or wait for. */
+struct check_blocker {
+	char *relation; /* owned: "schema.table" as the file names it */
+	char *file;	/* owned: the first pending file that alters it */
+	long *pids;	/* owned: the other sessions holding or awaiting
+			 * a lock on it, by process id */
+	size_t npids;
+	size_t waiting; /* of them, those still waiting */
+};
+
 /* The pre-flight safety report (SPEC.md "Safety check"). */
 struct check_report {
 	char *database;	      /* owned: redacted URL or file */
@@ -258,15 +274,18 @@ struct check_report {
 	char *server_version; /* owned */
 	char **pending;	      /* owned: pending file names */
 	size_t npending;
-	long lock_count;     /* PG: lock requests waiting (not granted) */
-	long active_tx;	     /* PG: other non-idle transactions */
+	long lock_count;     /* PG: lock requests waiting (not granted) in
+			      * this database */
+	long active_tx;	     /* PG: other non-idle transactions in it */
 	double oldest_tx_s;  /* PG: age of the oldest of them, seconds */
 	size_t locks_needed; /* PG: lock-table entries the batch's DDL
 			      * will hold (lockbudget.h) */
 	long lock_capacity;  /* PG: the server's lock table, entries */
-	char *journal_mode;  /* owned: SQLite journal mode, or NULL */
-	int writable;	     /* the database accepts writes */
-	char **warnings;     /* owned */
+	struct check_blocker *blocking; /* owned: PG */
+	size_t nblocking;
+	char *journal_mode; /* owned: SQLite journal mode, or NULL */
+	int writable;	    /* the database accepts writes */
+	char **warnings;    /* owned */
 	size_t nwarnings;
 	int safe; /* no warnings */
 };

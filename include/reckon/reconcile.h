@@ -10,8 +10,10 @@
 
 struct applied;
 struct applied_set;
+struct rk_buf;
 struct detector;
 struct mig_file;
+struct mig_ignored;
 struct mig_set;
 
 enum mig_state {
@@ -20,8 +22,10 @@ enum mig_state {
 	ST_MODIFIED,
 	ST_ORPHANED,
 	ST_FAILED,
+	ST_IGNORED, /* named like a migration, but unusable: never run or
+		     * marked (mig_ignored says why) */
 };
-#define ST_COUNT 5
+#define ST_COUNT 6
 
 /* "applied", "pending", ... as in SPEC.md and the JSON output. */
 const char *mig_state_name(enum mig_state s);
@@ -32,6 +36,8 @@ struct status_entry {
 	char *id;   /* owned: the row's stored identifier, or NULL */
 	const struct mig_file *file; /* borrowed from the mig_set, or NULL */
 	const struct applied *row; /* borrowed from the applied_set, or NULL */
+	const struct mig_ignored *ignored; /* borrowed from the mig_set:
+					    * set exactly for ST_IGNORED */
 	enum mig_state state;
 	int out_of_order; /* pending, with a lower version than one applied */
 	const char *stored_hash; /* borrowed: what the database keeps (the
@@ -56,9 +62,17 @@ struct status_list {
 };
 #define STATUS_LIST_INIT                                                       \
 	{                                                                      \
-		NULL, 0, 0, { 0, 0, 0, 0, 0 }, 0                               \
+		NULL, 0, 0, { 0, 0, 0, 0, 0, 0 }, 0                            \
 	}
 void status_list_release(struct status_list *l);
+
+/*
+ * Append to out the warning that e deserves on its own, one sentence
+ * without a final period (an ignored entry: its name, why, and that it is
+ * never used); returns 1 if there is one, else 0 with out unchanged. The
+ * text and JSON renderers and check all say it with these words.
+ */
+int status_warning(const struct status_entry *e, struct rk_buf *out);
 
 /*
  * Compare files with rows as detector det maps them (det->file_id). A file
@@ -66,9 +80,11 @@ void status_list_release(struct status_list *l);
  * from the file's (the framework's checksum where it keeps one, else the
  * SHA-256 in the row or in sidecar, whose rows are keyed by file name),
  * failed when the row says so; a file without a row is pending; a row
- * without a file is orphaned. For DET_HEAD detectors the rows are heads:
- * files up to a head's version, or its ancestors when files name their
- * parents, are applied. Results borrow from files, rows and sidecar
+ * without a file is orphaned; an entry that files lists as ignored for
+ * another reason than its name (mig_ignored, not IGN_NAME) is ignored,
+ * placed among the files by the version its name gives. For DET_HEAD detectors
+ * the rows are heads: files up to a head's version, or its ancestors when files
+ * name their parents, are applied. Results borrow from files, rows and sidecar
  * (may be NULL), which must outlive out.
  */
 void reconcile(const struct mig_set *files, const struct applied_set *rows,

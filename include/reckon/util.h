@@ -17,6 +17,8 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Free the n strings of v, then v (either may be NULL/0). */
+void rk_strv_free(char **v, size_t n);
 
 /*
  * Grow *p (an array of elements of size elem) so that it holds at least

@@ -106,6 +106,25 @@ test_serve_status_is_the_cli_document() {
 	serve_stop INT
 }
 
+# The API's status is the CLI's document for ignored entries too: a
+# dangling link and a non-UTF-8 name do not break it or lose a key.
+test_serve_status_ignored_entries() {
+	two_files
+	ln -s /nonexistent/x.sql "$M/003_dangling.sql"
+	mig $'004_caf\xe9.sql' "CREATE TABLE c (id integer);"
+	rk status --json
+	expect_rc 0
+	local cli=$OUT
+	RECKON_TOKEN=$SERVE_TOKEN serve_start
+	hc GET $API/idempotent/status
+	expect_code 200
+	check "status body is status --json" \
+		test "$(jq -S . <<<"$OUT")" = "$(jq -S . <<<"$cli")"
+	jqe '[.migrations[] | [.name, .state]] == [["001_users.sql","pending"],["002_orders.sql","pending"],["003_dangling.sql","ignored"],["004_caf\\xe9.sql","ignored"]]'
+	jqe '.summary.ignored == 2 and (.warnings | length == 2)'
+	serve_stop
+}
+
 test_serve_run_mark_preview() {
 	two_files
 	mig 003_items.sql "CREATE TABLE items (id integer);"

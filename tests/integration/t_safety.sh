@@ -50,6 +50,85 @@ test_check_and_lock_timeout() {
 	expect_rc 0
 }
 
+# wait_for_lock_queue DBNAME: until a lock request waits in that database
+wait_for_lock_queue() {
+	local _
+	for _ in $(seq 100); do
+		[ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_database d ON d.oid = l.database WHERE NOT l.granted AND d.datname = '$1'")" -ge 1 ] && return 0
+		sleep 0.1
+	done
+	fail "no lock request waits in $1"
+}
+# lock_queue DBNAME TABLE: one session holds TABLE locked, another waits
+# for it; their pids are added to QUEUE_PIDS
+lock_queue() {
+	psql -X -q -d "$1" -c "BEGIN; LOCK TABLE $2; SELECT pg_sleep(30); COMMIT;" >/dev/null 2>&1 &
+	QUEUE_PIDS+=($!)
+	sleep 0.3
+	psql -X -q -d "$1" -c "SELECT count(*) FROM $2" >/dev/null 2>&1 &
+	QUEUE_PIDS+=($!)
+	wait_for_lock_queue "$1"
+}
+# end_sessions DBNAME...: terminate every other session on those databases
+end_sessions() {
+	local db
+	for db in "$@"; do
+		psql -X -q -At -d postgres -c "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = '$db' AND pid <> pg_catalog.pg_backend_pid()" >/dev/null
+	done
+}
+
+# Only this database's lock queue counts: the same queue in another
+# database on the server leaves check safe; in ours it is unsafe, and the
+# table a pending file alters is named with the sessions holding it up.
+BACKENDS_check_locks_this_database=pg
+test_check_locks_this_database() {
+	local other="${PGDB}_other"
+	QUEUE_PIDS=()
+	mig 001_t.sql "CREATE TABLE locked_t (id integer);"
+	rk run
+	mig 002_alter.sql "ALTER TABLE locked_t ADD COLUMN v text;"
+	dropdb --if-exists "$other" >/dev/null 2>&1
+	createdb "$other"
+	psql -X -q -d "$other" -c "CREATE TABLE t (id integer);"
+	lock_queue "$other" t
+	rk check --json
+	expect_rc 0
+	jqe '.safe == true and .lockCount == 0 and .activeTxCount == 0 and .blocking == [] and .warnings == []'
+	rk check
+	expect_out "Safe to run."
+	# the same queue in our database
+	lock_queue "$PGDB" locked_t
+	rk check --json
+	expect_rc 3
+	jqe '.safe == false and .lockCount == 1 and .activeTxCount == 2'
+	jqe '.blocking | length == 1 and .[0].relation == "locked_t" and .[0].file == "002_alter.sql" and (.[0].pids | length == 2) and .[0].waiting == 1'
+	jqe '.warnings | any(test("^.002_alter.sql. alters locked_t, which 2 other session"))'
+	rk check
+	expect_rc 3
+	expect_out "Blocking:        locked_t (altered by 002_alter.sql): 2 session(s), 1 waiting"
+	expect_out "NOT safe to run."
+	end_sessions "$other" "$PGDB"
+	kill "${QUEUE_PIDS[@]}" 2>/dev/null
+	wait "${QUEUE_PIDS[@]}" 2>/dev/null
+	dropdb --force "$other"
+}
+
+# A pending code migration is one 'run' refuses to execute: check says so.
+test_check_code_migration() {
+	mig 20240101000000_init.js "exports.up = (knex) => knex.schema.createTable('a', (t) => t.increments());"
+	rk --framework knex check --json
+	expect_rc 3
+	jqe '.safe == false and .pendingFiles == ["20240101000000_init.js"]'
+	jqe '.warnings | any(test("cannot execute 1 pending migration\\(s\\): .20240101000000_init.js. \\(Knex migrations are JavaScript\\)"))'
+	rk --framework knex check
+	expect_rc 3
+	expect_out "warning: 'reckon run' cannot execute 1 pending migration(s): '20240101000000_init.js'"
+	# what check warns about is what run refuses
+	rk --framework knex run
+	expect_rc 1
+	expect_err "cannot execute 1 pending migration(s): '20240101000000_init.js'"
+}
+
 test_concurrent_runners() {
 	local iter pids p bad=0 rows
 	n_files 5

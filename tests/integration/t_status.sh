@@ -21,7 +21,8 @@ test_status_json_shape() {
 	jqe '[.migrations[].state] == ["pending","pending"]'
 	jqe '.migrations[0] | keys_unsorted == ["name","state","applied_at","stored_hash","file_hash","out_of_order","version"]'
 	jqe '.migrations[0].stored_hash == null and .migrations[0].applied_at == null'
-	jqe '.summary == {"applied":0,"pending":2,"modified":0,"orphaned":0,"failed":0}'
+	jqe '.summary == {"applied":0,"pending":2,"modified":0,"orphaned":0,"failed":0,"ignored":0}'
+	jqe '.warnings == []'
 	rk status --check
 	expect_rc 3
 	rk run
@@ -85,6 +86,70 @@ test_status_version_order() {
 	jqe '[.migrations[].name] == ["V1_1__one_one.sql","V9__nine.sql","V10__ten.sql"]'
 	rk status
 	expect_out "ignoring 'README.sql'"
+}
+
+# Entries named like migrations that are not regular files, or whose names
+# are not UTF-8: listed as ignored with a reason and a warning, never fatal,
+# never dropped from the JSON, never run or marked.
+test_status_not_regular_files() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	ln -s /nonexistent/x.sql "$M/002_dangling.sql"
+	mkfifo "$M/003_fifo.sql"
+	mkdir "$M/004_dir.sql"
+	ln -s 005_loop.sql "$M/005_loop.sql"
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$M/006_sock.sql"
+	mig $'007_caf\xe9.sql' "CREATE TABLE c (id integer);"
+	mig 008_b.sql "CREATE TABLE b (id integer);"
+	rk status
+	expect_rc 0
+	expect_out "ignored   002_dangling.sql  dangling symbolic link"
+	expect_out "not a regular file: FIFO"
+	expect_out "not a regular file: directory"
+	expect_out "not a regular file: socket"
+	expect_out "symbolic link loop"
+	expect_out "007_caf\xe9.sql   file name is not UTF-8"
+	expect_out "2 migration(s): 0 applied, 2 pending, 0 modified, 0 orphaned, 0 failed; 6 ignored"
+	expect_out "warning: '003_fifo.sql' is ignored (not a regular file: FIFO)"
+	rk status --json
+	expect_rc 0
+	jqe '[.migrations[] | .name] == ["001_a.sql","002_dangling.sql","003_fifo.sql","004_dir.sql","005_loop.sql","006_sock.sql","007_caf\\xe9.sql","008_b.sql"]'
+	jqe '.migrations | all(has("name") and has("state") and has("version"))'
+	jqe '[.migrations[] | select(.state == "ignored") | .reason] == ["dangling symbolic link","not a regular file: FIFO","not a regular file: directory","symbolic link loop","not a regular file: socket","file name is not UTF-8"]'
+	jqe '.summary == {"applied":0,"pending":2,"modified":0,"orphaned":0,"failed":0,"ignored":6}'
+	jqe '.warnings | length == 6'
+	rk mark-applied 003_fifo.sql
+	expect_rc 2
+	expect_err "cannot mark '003_fifo.sql': it is ignored (not a regular file: FIFO)"
+	rk run --json
+	expect_rc 0
+	jqe '[.applied[].name] == ["001_a.sql","008_b.sql"] and (.warnings | length == 6)'
+	check "the file with a non-UTF-8 name did not run" ! table_exists c
+	# everything usable is applied: ignored entries warn, they do not block
+	rk status --check
+	expect_rc 0
+	expect_out "warning: '002_dangling.sql' is ignored"
+	rk mark-applied --all
+	expect_rc 0
+	rk status --json
+	jqe '.summary.applied == 2 and .summary.ignored == 6 and .summary.pending == 0'
+	# check names them; a pending file behind one stays pending, not blocked
+	rk check --json
+	expect_rc 3
+	jqe '.warnings | any(test("002_dangling.sql.*dangling symbolic link"))'
+}
+
+# jansson refuses a name that is not UTF-8: the entry keeps its "name"
+# (escaped) and is never run
+test_status_name_not_utf8() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	mig $'002_caf\xe9.sql' "CREATE TABLE c (id integer);"
+	rk status --json
+	expect_rc 0
+	jqe '.migrations | length == 2 and all(has("name"))'
+	jqe '.migrations[1] | .name == "002_caf\\xe9.sql" and .state == "ignored" and .reason == "file name is not UTF-8"'
+	rk run
+	expect_rc 0
+	check "the file with a non-UTF-8 name did not run" ! table_exists c
 }
 
 test_history_and_current() {

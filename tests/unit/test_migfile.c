@@ -102,12 +102,13 @@ teardown_dir(void **state)
 	return rc;
 }
 
+/* name is listed as ignored for reason why */
 static int
-has_ignored(const struct mig_set *s, const char *name)
+has_ignored(const struct mig_set *s, const char *name, enum mig_ignore why)
 {
 	for (size_t i = 0; i < s->nignored; i++)
-		if (strcmp(s->ignored[i], name) == 0)
-			return 1;
+		if (strcmp(s->ignored[i].name, name) == 0)
+			return s->ignored[i].why == why;
 	return 0;
 }
 
@@ -297,7 +298,8 @@ test_scan_duplicate_leading_zeros(void **state)
 	mig_set_release(s);
 }
 
-/* Other .sql names are listed as ignored; other files are not. */
+/* Other .sql names are listed as ignored; other files are not; a
+ * directory named like a migration is listed with its reason. */
 static void
 test_scan_ignored(void **state)
 {
@@ -320,9 +322,10 @@ test_scan_ignored(void **state)
 	assert_int_equal(mig_scan(dir, NULL, s, &err), 0);
 	assert_int_equal(s->n, 1);
 	assert_string_equal(s->v[0].name, "V1__ok.sql");
-	assert_int_equal(s->nignored, 2);
-	assert_true(has_ignored(s, "notes.sql"));
-	assert_true(has_ignored(s, "V1_x.sql"));
+	assert_int_equal(s->nignored, 3);
+	assert_true(has_ignored(s, "notes.sql", IGN_NAME));
+	assert_true(has_ignored(s, "V1_x.sql", IGN_NAME));
+	assert_true(has_ignored(s, "V3__dir.sql", IGN_DIR));
 	mig_set_release(s);
 }
 
@@ -341,22 +344,44 @@ test_scan_missing_dir(void **state)
 	mig_set_release(s);
 }
 
+/*
+ * Entries named like migrations that are not regular files, or whose name
+ * is not UTF-8, are listed as ignored with their reason and never opened
+ * (a FIFO would block the read); the scan goes on.
+ */
 static void
-test_scan_symlink_loop(void **state)
+test_scan_not_regular(void **state)
 {
 	struct fixture *fx = *state;
 	struct mig_set *s = &fx->set;
 	struct rk_err err = RK_ERR_INIT;
 	const char *dir = fx->dir;
-	char link[128];
+	char path[128];
 
 	PUT(dir, "V1__ok.sql", "SELECT 1;\n");
-	snprintf(link, sizeof(link), "%s/V5__loop.sql", dir);
-	assert_int_equal(symlink("V5__loop.sql", link), 0);
-	assert_int_equal(mig_scan(dir, NULL, s, &err), -1);
-	check_msg(&err, RK_INPUT, "V5__loop.sql", NULL);
-	assert_true(strstr(err.msg, strerror(ELOOP)) ||
-		    strstr(err.hint, "symbolic link"));
+	PUT(dir, "V6__caf\xe9.sql", "SELECT 6;\n");
+	snprintf(path, sizeof(path), "%s/V5__loop.sql", dir);
+	assert_int_equal(symlink("V5__loop.sql", path), 0);
+	snprintf(path, sizeof(path), "%s/V4__gone.sql", dir);
+	assert_int_equal(symlink("nowhere/V4.sql", path), 0);
+	snprintf(path, sizeof(path), "%s/V3__pipe.sql", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/V2__ok.sql", dir);
+	assert_int_equal(symlink("V1__ok.sql", path), 0);
+
+	assert_int_equal(mig_scan(dir, NULL, s, &err), 0);
+	assert_int_equal(s->n, 2);
+	assert_string_equal(s->v[1].name, "V2__ok.sql");
+	assert_int_equal(s->nignored, 4);
+	assert_true(has_ignored(s, "V5__loop.sql", IGN_LOOP));
+	assert_true(has_ignored(s, "V4__gone.sql", IGN_DANGLING));
+	assert_true(has_ignored(s, "V3__pipe.sql", IGN_FIFO));
+	assert_true(has_ignored(s, "V6__caf\\xe9.sql", IGN_NOT_UTF8));
+	for (size_t i = 0; i < s->nignored; i++)
+		if (s->ignored[i].why == IGN_FIFO)
+			assert_string_equal(s->ignored[i].version, "3");
+	assert_string_equal(mig_ignore_reason(IGN_FIFO),
+			    "not a regular file: FIFO");
 	mig_set_release(s);
 }
 
@@ -511,7 +536,7 @@ main(void)
 						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_scan_missing_dir,
 						setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_scan_symlink_loop,
+		cmocka_unit_test_setup_teardown(test_scan_not_regular,
 						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_scan_not_utf8, setup_dir,
 						teardown_dir),

@@ -128,6 +128,7 @@ test_state_names(void **state)
 	assert_string_equal(mig_state_name(ST_MODIFIED), "modified");
 	assert_string_equal(mig_state_name(ST_ORPHANED), "orphaned");
 	assert_string_equal(mig_state_name(ST_FAILED), "failed");
+	assert_string_equal(mig_state_name(ST_IGNORED), "ignored");
 }
 
 /* One migration in each state, the orphan sorted into its place. */
@@ -340,6 +341,53 @@ test_orphans_version_order(void **state)
 	status_list_release(&fx->out);
 	applied_set_release(&fx->rows);
 	mig_set_release(&fx->files);
+}
+
+/* Append an entry mig_scan listed as ignored. */
+static void
+add_ignored(struct mig_set *s, const char *name, const char *version,
+	    enum mig_ignore why)
+{
+	s->ignored =
+		xrealloc(s->ignored, (s->nignored + 1) * sizeof(*s->ignored));
+	s->ignored[s->nignored].name = xstrdup(name);
+	s->ignored[s->nignored].version = xstrdup(version);
+	s->ignored[s->nignored++].why = why;
+}
+
+/*
+ * Ignored entries go among the files by their version, after an orphan of
+ * the same version; names that follow no convention are not entries.
+ * Each carries its reason, and the warning says it.
+ */
+static void
+test_ignored(void **state)
+{
+	struct fixture *fx = *state;
+	struct rk_buf w = RK_BUF_INIT;
+
+	add_file(&fx->files, "V1__a.sql", "1", HASH_A);
+	add_file(&fx->files, "V4__d.sql", "4", HASH_A);
+	add_ignored(&fx->files, "V3__c.sql", "3", IGN_DANGLING);
+	add_ignored(&fx->files, "notes.sql", "", IGN_NAME);
+	add_ignored(&fx->files, "V2__b.sql", "2", IGN_FIFO);
+	add_ignored(&fx->files, "V9__caf\\xe9.sql", "9", IGN_NOT_UTF8);
+	add_row(&fx->rows, "V1__a.sql", "1", HASH_A);
+	add_row(&fx->rows, "V3__c.sql", "3", HASH_A);
+	reconcile(&fx->files, &fx->rows, NULL, &det_reckon, &fx->out);
+	check_order(&fx->out, "V1__a.sql V2__b.sql V3__c.sql V3__c.sql "
+			      "V4__d.sql V9__caf\\xe9.sql");
+	assert_int_equal(fx->out.count[ST_IGNORED], 3);
+	assert_int_equal(fx->out.v[2].state, ST_ORPHANED);
+	assert_int_equal(fx->out.v[3].state, ST_IGNORED);
+	assert_int_equal(fx->out.v[3].ignored->why, IGN_DANGLING);
+	assert_null(fx->out.v[3].file);
+	assert_null(fx->out.v[3].row);
+	assert_int_equal(status_warning(&fx->out.v[0], &w), 0);
+	assert_int_equal(status_warning(&fx->out.v[1], &w), 1);
+	assert_string_equal(w.s, "'V2__b.sql' is ignored (not a regular file: "
+				 "FIFO): it is never run or marked");
+	rk_buf_release(&w);
 }
 
 /* Files keep their run order (mig_scan's); orphans go into place. */
@@ -565,6 +613,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_duplicate_rows, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ignored, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
