@@ -59,6 +59,47 @@ build/san/itests/%: tests/integration/%.c $(SAN_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -o $@ $< $(SAN_LIB_OBJ) $(LIBS) -lcmocka
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang; make test runs
+# each for FUZZ_RUNS executions from its committed seeds (fuzz-smoke).
+FUZZ_CC ?= clang-14
+FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
+	-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_BASE = src/util.c src/err.c src/buf.c
+FUZZ_SPLIT = parsers/sql_lex.c parsers/sql_split.c
+FUZZ = build/fuzz/fuzz_sql build/fuzz/fuzz_ddl build/fuzz/fuzz_migname \
+	build/fuzz/fuzz_config
+FUZZ_RUNS ?= 20000
+
+build/fuzz/fuzz_sql: tests/fuzz/fuzz_sql.c $(FUZZ_SPLIT) $(FUZZ_BASE)
+build/fuzz/fuzz_ddl: tests/fuzz/fuzz_ddl.c parsers/ddl.c parsers/ddl_list.c \
+	parsers/ddl_name.c $(FUZZ_SPLIT) $(FUZZ_BASE)
+build/fuzz/fuzz_migname: tests/fuzz/fuzz_migname.c parsers/migname.c \
+	$(FUZZ_BASE)
+build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/config.c $(FUZZ_BASE)
+FUZZ_LIBS_fuzz_config = $(shell pkg-config --libs libcyaml 2>/dev/null)
+$(FUZZ): $(wildcard include/reckon/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) \
+		$(FUZZ_LIBS_$(notdir $@))
+
+fuzz: $(FUZZ)
+
+# Seeds: fixtures for the SQL targets, tests/fuzz/corpus for the others;
+# new inputs go to build/fuzz/work-*, never into the committed seeds.
+fuzz-smoke: $(FUZZ)
+	@for t in $(FUZZ); do \
+		n=$$(basename $$t); seeds=tests/fuzz/corpus/$${n#fuzz_}; \
+		case $$n in fuzz_sql) seeds=fixtures/split;; \
+		fuzz_ddl) seeds="fixtures/ddl fixtures/split";; esac; \
+		mkdir -p build/fuzz/work-$$n; \
+		$$t -runs=$(FUZZ_RUNS) -seed=1 build/fuzz/work-$$n $$seeds \
+			>build/fuzz/$$n.log 2>&1 || \
+			{ echo "FAILED: $$n (build/fuzz/$$n.log)"; \
+			  tail -30 build/fuzz/$$n.log; exit 1; }; \
+		echo "  ok   $$n: $(FUZZ_RUNS) runs from $$seeds"; \
+	done
+
 deps:
 	@./scripts/deps.sh
 
@@ -95,7 +136,7 @@ clean:
 	rm -rf build reckon
 
 .PHONY: all deps test-deps test test-build demo install bench format clean \
-	fixtures-update itest
+	fixtures-update itest fuzz fuzz-smoke
 
 # Rewrite fixtures/*/*.expected from the parsers' current output (review
 # the diff before committing).

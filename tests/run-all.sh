@@ -13,6 +13,9 @@ for t in build/san/tests/test_*; do
 	"$t" || { echo "FAILED: $t"; fail=1; }
 done
 
+echo "== fuzz targets (libFuzzer), a fixed number of runs from committed seeds"
+make --no-print-directory fuzz-smoke || fail=1
+
 echo "== formatting (clang-format) and man pages (mandoc -Tlint)"
 src=$(ls src/*.c parsers/*.c detectors/*.c include/reckon/*.h tests/unit/*.c tests/integration/*.c 2>/dev/null)
 if ! clang-format --dry-run --Werror $src >/dev/null 2>build/format.log; then
