@@ -121,34 +121,35 @@ gm_set_version(struct db *db, const struct tracked *t, const char *version,
 			  params, 1, err);
 }
 
+/* SetVersion for m's version; dirty is what golang-migrate leaves when a
+ * migration fails halfway (its "force" clears it). */
 static int
-gm_record(struct db *db, struct tracked *t, const struct mig_file *m,
-	  long exec_ms, struct rk_err *err)
+gm_write(struct db *db, struct tracked *t, const struct mig_file *m, int dirty,
+	 struct rk_err *err)
 {
 	struct rk_buf v = RK_BUF_INIT;
 	int rc;
 
-	(void)exec_ms;
 	det_id_int_version(m, &v);
-	rc = gm_set_version(db, t, v.s, 0, err);
+	rc = gm_set_version(db, t, v.s, dirty, err);
 	rk_buf_release(&v);
 	return rc;
 }
 
-/* A migration that failed halfway: its version, dirty (what golang-migrate
- * leaves when a migration fails; its "force" clears it). */
+static int
+gm_record(struct db *db, struct tracked *t, const struct mig_file *m,
+	  long exec_ms, struct rk_err *err)
+{
+	(void)exec_ms;
+	return gm_write(db, t, m, 0, err);
+}
+
 static int
 gm_record_failed(struct db *db, struct tracked *t, const struct mig_file *m,
 		 long exec_ms, struct rk_err *err)
 {
-	struct rk_buf v = RK_BUF_INIT;
-	int rc;
-
 	(void)exec_ms;
-	det_id_int_version(m, &v);
-	rc = gm_set_version(db, t, v.s, 1, err);
-	rk_buf_release(&v);
-	return rc;
+	return gm_write(db, t, m, 1, err);
 }
 
 /*

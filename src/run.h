@@ -69,6 +69,11 @@ long run_recheck(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 /* Take the run lock for the whole run (db_run_lock). */
 int run_lock(struct rk_ctx *ctx, struct run_report *r, struct rk_err *err);
 
+/* The end of every run or down: release the lock and the signal watch,
+ * and set r's ok, interrupted and total time. */
+void run_finish(struct rk_ctx *ctx, struct run_report *r, int rc, int locked,
+		long t0, struct rk_err *err);
+
 /* run_engine.c */
 int run_fk_check(struct rk_ctx *ctx, struct rk_err *err);
 int run_backup(struct rk_ctx *ctx, struct run_report *r, struct rk_err *err);

@@ -177,15 +177,7 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	if (rc < 0 && !r->failed)
 		run_fail_report(r, NULL, NULL, err);
 out:
-	if (locked)
-		db_run_unlock(ctx->db);
-	rk_interrupt_unwatch(ctx->db);
-	if (rc < 0 && !r->failed && rk_interrupted())
-		(void)run_interrupted(
-			err); /* it cancelled a read: nothing ran */
-	r->interrupted = rk_interrupted();
-	r->ok = rc == 0;
-	r->total_ms = run_now_ms() - t0;
+	run_finish(ctx, r, rc, locked, t0, err);
 	for (i = 0; ps && i <= n; i++)
 		run_prepared_release(&ps[i]);
 	free(ps);

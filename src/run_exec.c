@@ -145,3 +145,18 @@ run_lock(struct rk_ctx *ctx, struct run_report *r, struct rk_err *err)
 	run_fail_report(r, NULL, NULL, err);
 	return -1;
 }
+
+void
+run_finish(struct rk_ctx *ctx, struct run_report *r, int rc, int locked,
+	   long t0, struct rk_err *err)
+{
+	if (locked)
+		db_run_unlock(ctx->db);
+	rk_interrupt_unwatch(ctx->db);
+	if (rc < 0 && !r->failed && rk_interrupted())
+		(void)run_interrupted(
+			err); /* it cancelled a read: nothing ran */
+	r->interrupted = rk_interrupted();
+	r->ok = rc == 0;
+	r->total_ms = run_now_ms() - t0;
+}

@@ -426,15 +426,7 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	}
 	rc = apply_all(ctx, &s, ps, n, r, err);
 out:
-	if (locked)
-		db_run_unlock(ctx->db);
-	rk_interrupt_unwatch(ctx->db);
-	if (rc < 0 && !r->failed && rk_interrupted())
-		(void)run_interrupted(
-			err); /* it cancelled a read: nothing ran */
-	r->interrupted = rk_interrupted();
-	r->ok = rc == 0;
-	r->total_ms = run_now_ms() - t0;
+	run_finish(ctx, r, rc, locked, t0, err);
 	for (size_t i = 0; ps && i <= n && i < s.status.n + 1; i++)
 		run_prepared_release(&ps[i]);
 	free(ps);
