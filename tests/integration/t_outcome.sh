@@ -188,6 +188,36 @@ SELECT pg_sleep(60);"
 	done
 }
 
+# Blocked behind another session's lock rather than sleeping: the same.
+BACKENDS_sigint_while_blocked_on_lock=pg
+test_sigint_while_blocked_on_lock() {
+	local holder pid t0 t1
+	sql "CREATE TABLE busy (id integer)" >/dev/null
+	mig 001_alter.sql "ALTER TABLE busy ADD COLUMN x integer;"
+	psql -X -q -d "$PGDB" -c "BEGIN; LOCK TABLE busy; SELECT pg_sleep(30);" >/dev/null 2>&1 &
+	holder=$!
+	wait_for "select count(*) from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'busy' and l.granted"
+	"$RECKON" --db "$DB" --dir "$M" --lock-timeout 60s run --json >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait_for "select count(*) from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'busy' and not l.granted"
+	t0=$(date +%s%N)
+	kill -INT $pid
+	wait $pid
+	RC=$?
+	t1=$(date +%s%N)
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+	expect_rc 130
+	check "exited within 2 s" test $(((t1 - t0) / 1000000)) -lt 2000
+	check "no lock request of reckon's left waiting" test \
+		"$(sql "select count(*) from pg_locks where not granted")" = 0
+	jqe '.interrupted == "SIGINT" and .rolled_back == ["001_alter.sql"]'
+	kill $holder 2>/dev/null
+	wait $holder 2>/dev/null
+	check "the column was never added" test \
+		"$(sql "select count(*) from information_schema.columns where table_name = 'busy' and column_name = 'x'")" = 0
+}
+
 BACKENDS_sigint_sqlite_no_hot_journal=sqlite
 test_sigint_sqlite_no_hot_journal() {
 	local pid
