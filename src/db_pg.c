@@ -123,6 +123,10 @@ connect_fail(const char *url, PGconn *conn, struct rk_err *err)
 	while (n && (rest[n - 1] == '\n' || rest[n - 1] == ' '))
 		n--;
 	snprintf(err->detail, sizeof(err->detail), "%.*s", (int)n, rest);
+	if (strstr(text.s, "timeout expired"))
+		rk_err_hint(err, "the server did not answer in time; check "
+				 "the host and port, or wait longer with "
+				 "--connect-timeout DURATION");
 	rk_buf_release(&text);
 	rk_buf_release(&red);
 	return -1;
@@ -303,20 +307,67 @@ pg_close(struct db *db)
 	free(p);
 }
 
+/* libpq's connect_timeout when nothing else sets one, in seconds. */
+#define DEFAULT_CONNECT_S 10
+
+/* 1 if options (from PQconninfoParse or PQconndefaults) set key. */
+static int
+option_set(const PQconninfoOption *options, const char *key)
+{
+	for (const PQconninfoOption *o = options; o && o->keyword; o++)
+		if (!strcmp(o->keyword, key))
+			return o->val && *o->val;
+	return 0;
+}
+
+/*
+ * The connect_timeout to pass, in seconds as libpq wants it, or -1 to
+ * leave libpq's own: the caller's (rounded up, at least libpq's minimum
+ * of 2; 0 waits forever), else none when url or the environment
+ * (PGCONNECT_TIMEOUT, read by PQconndefaults) sets one, else 10 s. A
+ * url that does not parse sets nothing: the connect reports it.
+ */
+static int
+connect_timeout_s(const char *url, int ms)
+{
+	PQconninfoOption *parsed, *defaults;
+	int given;
+
+	if (ms >= 0) {
+		int s = (int)(((long)ms + 999) / 1000);
+
+		return s == 1 ? 2 : s;
+	}
+	parsed = *url ? PQconninfoParse(url, NULL) : NULL;
+	defaults = PQconndefaults();
+	given = option_set(parsed, "connect_timeout") ||
+		option_set(defaults, "connect_timeout");
+	PQconninfoFree(parsed);
+	PQconninfoFree(defaults);
+	return given ? -1 : DEFAULT_CONNECT_S;
+}
+
 static int
 pg_open(const char *url, const struct db_opts *o, struct db **out,
 	struct rk_err *err)
 {
-	const char *keys[3] = { "dbname", NULL, NULL };
-	const char *vals[3] = { url, NULL, NULL };
+	const char *keys[4] = { "dbname", NULL, NULL, NULL };
+	const char *vals[4] = { url, NULL, NULL, NULL };
+	int timeout_s = connect_timeout_s(url, o->connect_timeout_ms);
 	struct pg_db *p;
 	PGconn *conn;
-	char ms[32];
+	char ms[32], secs[16];
 
-	/* Settings named in the URL win unless the caller chose a name. */
+	/* Later keys override what the URL says (libpq's expand_dbname):
+	 * a chosen name or timeout wins, the fallback name does not. */
 	keys[1] =
 		o->app_name ? "application_name" : "fallback_application_name";
 	vals[1] = o->app_name ? o->app_name : "reckon";
+	if (timeout_s >= 0) {
+		snprintf(secs, sizeof(secs), "%d", timeout_s);
+		keys[2] = "connect_timeout";
+		vals[2] = secs;
+	}
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn)
 		rk_bug("out of memory in PQconnectdbParams");

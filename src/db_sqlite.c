@@ -96,7 +96,13 @@ sq_fail(struct sqlite_db *p, const char *sql, const char *stmt,
 	if (off >= 0 && sql && stmt)
 		err->position =
 			char_pos(sql, (size_t)(stmt - sql) + (size_t)off);
-	if ((code & 0xff) == SQLITE_READONLY)
+	if ((code & 0xff) == SQLITE_BUSY)
+		rk_err_hint(err,
+			    "another connection holds the write lock on '%s'; "
+			    "retry when it is done, or wait longer than %d ms "
+			    "with --lock-timeout DURATION",
+			    p->path, p->busy_ms);
+	else if ((code & 0xff) == SQLITE_READONLY)
 		rk_err_hint(err,
 			    "check that '%s' and its directory are writable "
 			    "by this user",

@@ -50,6 +50,7 @@ cfg_copy(struct rk_config *dst, const struct rk_config *src)
 	cfg_set(&dst->table, src->table);
 	cfg_set(&dst->actor, src->actor);
 	dst->lock_timeout_ms = src->lock_timeout_ms;
+	dst->connect_timeout_ms = src->connect_timeout_ms;
 	dst->lock_wait_s = src->lock_wait_s;
 	dst->no_sidecar = src->no_sidecar;
 }
@@ -119,7 +120,7 @@ db_slot_give(struct api *api)
 static int
 ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 {
-	struct db_opts o = DB_OPTS_INIT;
+	struct db_opts o;
 
 	memset(ctx, 0, sizeof(*ctx));
 	cfg_copy(&ctx->cfg, &api->cfg);
@@ -128,7 +129,7 @@ ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 	if (!with_db)
 		return 0;
 	db_slot_take(api);
-	o.lock_timeout_ms = ctx->cfg.lock_timeout_ms;
+	ctx_db_opts(&ctx->cfg, &o);
 	o.app_name = "reckon serve";
 	if (db_open(ctx->cfg.db_url, &o, &ctx->db, err) < 0) {
 		ctx->db = NULL;

@@ -73,13 +73,17 @@ const struct db_table *db_table_find(const struct db_table_list *l,
 
 /* Settings fixed when the connection opens. */
 struct db_opts {
-	int lock_timeout_ms;  /* PG lock_timeout; 0 = server default */
-	int busy_timeout_ms;  /* SQLite busy timeout; 0 = 5000 */
-	const char *app_name; /* PG application_name; NULL = "reckon" */
+	int lock_timeout_ms;	/* PG lock_timeout; 0 = server default */
+	int busy_timeout_ms;	/* SQLite busy timeout; 0 = 5000 */
+	int connect_timeout_ms; /* PG connect_timeout, rounded up to whole
+				 * seconds (at least 2); 0 = wait forever;
+				 * -1 = the URL's, else PGCONNECT_TIMEOUT's,
+				 * else 10 s */
+	const char *app_name;	/* PG application_name; NULL = "reckon" */
 };
 #define DB_OPTS_INIT                                                           \
 	{                                                                      \
-		5000, 5000, NULL                                               \
+		5000, 5000, -1, NULL                                           \
 	}
 
 /* Facts about the server and session, from db_info(). */

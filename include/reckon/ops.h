@@ -15,6 +15,7 @@
 #include "reckon/sql.h"
 
 struct db;
+struct db_opts;
 struct ddl_list;
 struct rk_buf;
 struct rk_err;
@@ -313,6 +314,10 @@ const char *adopt_action_name(enum adopt_action a);
 /* The plan; with yes, mark the ADOPT_MARK files as applied. */
 int op_adopt(struct rk_ctx *ctx, int yes, struct adopt_report *r,
 	     struct rk_err *err);
+
+/* The connection settings cfg asks for: lock timeout (PostgreSQL's
+ * lock_timeout and SQLite's busy timeout alike), connect timeout. */
+void ctx_db_opts(const struct rk_config *cfg, struct db_opts *o);
 
 /* Open ctx->db from the configuration (main does this for NEEDS_DB
  * commands; detect-schema does it only without --no-db). */

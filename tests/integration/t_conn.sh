@@ -1,0 +1,163 @@
+# Connecting: timeouts against servers that never answer and locked SQLite
+# files, passwords kept out of every message, and read-only commands that
+# leave a missing SQLite file missing.
+
+# ms_now: milliseconds on the wall clock
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+
+# hang_listener: a TCP listener on 127.0.0.1 that accepts connections and
+# never answers; sets HANG_PORT and HANG_PID (stop it with stop_helper)
+hang_listener() {
+	python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])
+' >"$T/port" &
+	HANG_PID=$!
+	for _ in $(seq 1 50); do
+		[ -s "$T/port" ] && break
+		sleep 0.1
+	done
+	HANG_PORT=$(cat "$T/port")
+}
+stop_helper() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# rk_timed LIMIT ARGS...: rk_raw under timeout(1) (a hang must not hang
+# the suite); sets ELAPSED_MS too
+rk_timed() {
+	local limit=$1 t0
+	shift
+	t0=$(ms_now)
+	timeout "$limit" "$RECKON" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	ELAPSED_MS=$(($(ms_now) - t0))
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+expect_elapsed() { # MIN_MS MAX_MS
+	if [ "$ELAPSED_MS" -ge "$1" ] && [ "$ELAPSED_MS" -le "$2" ]; then pass; else
+		fail "took $ELAPSED_MS ms, expected $1..$2 ms; stderr: $ERR"
+	fi
+}
+
+BACKENDS_conn_connect_timeout=pg
+test_conn_connect_timeout() {
+	local url
+	hang_listener
+	url="postgres://u@127.0.0.1:$HANG_PORT/x"
+	rk_timed 30 --connect-timeout 2 --db "$url" --dir "$M" status
+	expect_rc 1
+	expect_one_error
+	expect_err "cannot connect to '$url'"
+	expect_err "timeout expired"
+	expect_err "--connect-timeout"
+	expect_elapsed 1500 6000
+	# under a second rounds up to libpq's whole seconds (at least 2)
+	rk_timed 30 --connect-timeout 500ms --db "$url" --dir "$M" run --json
+	expect_rc 1
+	jqe '.ok == false and .error.kind == "database"'
+	jqe '.error.message | test("timeout expired")'
+	expect_elapsed 1500 6000
+	# reckon.yaml's connect_timeout, in the same grammar
+	printf 'connect_timeout: 2s\n' >"$T/reckon.yaml"
+	rk_timed 30 --config "$T/reckon.yaml" --db "$url" --dir "$M" status
+	expect_rc 1
+	expect_err "timeout expired"
+	expect_elapsed 1500 6000
+	# the URL's own connect_timeout and PGCONNECT_TIMEOUT are honoured
+	rk_timed 30 --db "$url?connect_timeout=2" --dir "$M" status
+	expect_rc 1
+	expect_elapsed 1500 6000
+	PGCONNECT_TIMEOUT=2 rk_timed 30 --db "$url" --dir "$M" status
+	expect_rc 1
+	expect_elapsed 1500 6000
+	stop_helper "$HANG_PID"
+	rk_raw --connect-timeout soon --db "$url" --dir "$M" status
+	expect_rc 2
+	expect_err "--connect-timeout: invalid duration 'soon'"
+	printf 'connect_timeout: soon\n' >"$T/bad.yaml"
+	rk_raw --config "$T/bad.yaml" --db "$url" --dir "$M" status
+	expect_rc 2
+	expect_err "$T/bad.yaml:1: key 'connect_timeout': invalid duration 'soon'"
+}
+
+# Without any setting, a silent server fails after the 10 s default.
+BACKENDS_conn_default_connect_timeout=pg
+test_conn_default_connect_timeout() {
+	hang_listener
+	rk_timed 40 --db "postgres://u@127.0.0.1:$HANG_PORT/x" --dir "$M" status
+	expect_rc 1
+	expect_err "timeout expired"
+	expect_elapsed 9000 16000
+	stop_helper "$HANG_PID"
+}
+
+# Every duration spelling the shared grammar allows is accepted.
+test_conn_duration_grammar() {
+	local d
+	for d in 3 1.5 500ms 5s 2m 2min 1h; do
+		rk --lock-timeout "$d" --connect-timeout "$d" status
+		expect_rc 0
+	done
+	printf 'lock_timeout: 1h\nconnect_timeout: 30\n' >"$T/reckon.yaml"
+	rk --config "$T/reckon.yaml" status
+	expect_rc 0
+	rk --lock-timeout 5x status
+	expect_rc 2
+	expect_err "--lock-timeout: invalid duration '5x'"
+}
+
+# lock_holder FILE: a second process holding SQLite's write lock on FILE
+# (BEGIN IMMEDIATE, never committed); sets HOLDER_PID
+lock_holder() {
+	python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(60)
+' "$1" >"$T/holder" &
+	HOLDER_PID=$!
+	for _ in $(seq 1 50); do
+		[ -s "$T/holder" ] && break
+		sleep 0.1
+	done
+}
+
+# --lock-timeout is SQLite's busy timeout too, and the hint names it.
+BACKENDS_conn_sqlite_lock_timeout=sqlite
+test_conn_sqlite_lock_timeout() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	rk run
+	expect_rc 0
+	mig 002_b.sql "CREATE TABLE b (id integer);"
+	save_dump
+	lock_holder "$SQLITE_FILE"
+	rk_timed 30 --lock-timeout 500ms --db "$DB" --dir "$M" run
+	expect_rc 1
+	expect_err "database is locked"
+	expect_err "--lock-timeout"
+	expect_no_err "--lock-wait"
+	expect_elapsed 300 2500
+	rk_timed 30 --lock-timeout 500ms --db "$DB" --dir "$M" mark-applied --all --json
+	expect_rc 1
+	jqe '.error.message | test("database is locked")'
+	jqe '.error.hint | test("--lock-timeout")'
+	expect_elapsed 300 2500
+	printf 'lock_timeout: 500ms\n' >"$T/reckon.yaml"
+	rk_timed 30 --config "$T/reckon.yaml" --db "$DB" --dir "$M" run
+	expect_rc 1
+	expect_elapsed 300 2500
+	stop_helper "$HOLDER_PID"
+	expect_unchanged
+	rk run
+	expect_rc 0
+}
