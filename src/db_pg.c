@@ -30,6 +30,7 @@ struct pg_db {
 	PGcancel *cancel; /* owned: for pg_cancel(), made at connect */
 	volatile sig_atomic_t cancelled; /* pg_cancel() was called */
 	int run_locked;			 /* holds the session-level run lock */
+	char *url; /* owned: as given, to scrub libpq's messages */
 };
 
 /* How long lock() sleeps between tries, in nanoseconds. */
@@ -78,25 +79,11 @@ first_line(const char *s, char *dst, size_t size)
 	snprintf(dst, size, "%.*s", (int)n, s);
 }
 
-/* Copy s to out with every occurrence of secret replaced by "***". */
-static void
-scrub(const char *s, const char *secret, struct rk_buf *out)
-{
-	size_t n = secret ? strlen(secret) : 0;
-	const char *hit;
-
-	while (n && (hit = strstr(s, secret)) != NULL) {
-		rk_buf_add(out, s, (size_t)(hit - s));
-		rk_buf_adds(out, "***");
-		s = hit + n;
-	}
-	rk_buf_adds(out, s);
-}
-
 /*
  * Fill err for a failed connection: the redacted URL and libpq's first
- * line; its further lines (tabs dropped) go to the detail. libpq does not
- * echo passwords, but its text is scrubbed of this one all the same.
+ * line; its further lines (tabs dropped) go to the detail. libpq echoes a
+ * URI it cannot parse whole, password and all, so its text is scrubbed of
+ * the URL and of every password in it before anything keeps it.
  */
 static int
 connect_fail(const char *url, PGconn *conn, struct rk_err *err)
@@ -107,7 +94,7 @@ connect_fail(const char *url, PGconn *conn, struct rk_err *err)
 	size_t n;
 
 	db_url_redact(url, &red);
-	scrub(PQerrorMessage(conn), PQpass(conn), &text);
+	db_url_scrub(url, PQpass(conn), PQerrorMessage(conn), &text);
 	first_line(text.s, line, sizeof(line));
 	if (*url)
 		rk_fail(err, RK_DB, "cannot connect to '%s': %s", red.s, line);
@@ -141,6 +128,7 @@ static int
 pg_fail(struct pg_db *p, const PGresult *res, struct rk_err *err)
 {
 	const char *primary = NULL, *v;
+	struct rk_buf text = RK_BUF_INIT;
 	char line[400];
 
 	if (res)
@@ -149,7 +137,12 @@ pg_fail(struct pg_db *p, const PGresult *res, struct rk_err *err)
 		primary = PQresultErrorMessage(res);
 	if (!primary)
 		primary = PQerrorMessage(p->conn);
-	first_line(primary, line, sizeof(line));
+	if (res && PQresultErrorField(res, PG_DIAG_SQLSTATE))
+		rk_buf_adds(&text, primary); /* the server's, as it said it */
+	else /* libpq's own words may echo the connection string */
+		db_url_scrub(p->url, PQpass(p->conn), primary, &text);
+	first_line(text.s, line, sizeof(line));
+	rk_buf_release(&text);
 	if (!*line)
 		snprintf(line, sizeof(line), "unexpected result %s",
 			 PQresStatus(res ? PQresultStatus(res)
@@ -304,6 +297,7 @@ pg_close(struct db *db)
 	if (p->cancel)
 		PQfreeCancel(p->cancel);
 	PQfinish(p->conn);
+	free(p->url);
 	free(p);
 }
 
@@ -381,6 +375,7 @@ pg_open(const char *url, const struct db_opts *o, struct db **out,
 	p->base.drv = &db_pg_driver;
 	p->conn = conn;
 	p->cancel = PQgetCancel(conn);
+	p->url = xstrdup(url);
 	if (o->lock_timeout_ms > 0) {
 		snprintf(ms, sizeof(ms), "%dms", o->lock_timeout_ms);
 		if (pg_set(p, "lock_timeout", ms, err) < 0) {

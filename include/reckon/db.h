@@ -166,6 +166,14 @@ void db_close(struct db *db);
 int db_kind_of_url(const char *url, enum db_kind *kind, struct rk_err *err);
 /* Append url to out with any password replaced by "***". */
 void db_url_redact(const char *url, struct rk_buf *out);
+/*
+ * Append text (a message that may echo url, such as libpq's) to out with
+ * url replaced by its redacted form and every password url holds replaced
+ * by "***", as written and as libpq reads it (percent-decoded, unquoted);
+ * extra (a password from elsewhere, or NULL) is replaced too.
+ */
+void db_url_scrub(const char *url, const char *extra, const char *text,
+		  struct rk_buf *out);
 
 enum db_kind db_kind(const struct db *db);
 int db_exec(struct db *db, const char *sql, struct rk_err *err);

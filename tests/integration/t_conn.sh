@@ -161,3 +161,53 @@ test_conn_sqlite_lock_timeout() {
 	rk run
 	expect_rc 0
 }
+
+# pw_case URL SECRET...: status and run, as text and JSON, on URL fail
+# with exit 1, and no SECRET (the password as written, or as libpq reads
+# it) appears anywhere in what reckon prints
+pw_case() {
+	local url=$1 cmd json s
+	shift
+	for cmd in status run; do
+		for json in "" --json; do
+			rk_raw --db "$url" --dir "$M" $json $cmd
+			expect_rc 1
+			for s in "$@"; do
+				if grep -qF -- "$s" "$T/out" "$T/err"; then
+					fail "'$s' shown by $cmd $json on '$url': $ERR $OUT"
+				else pass; fi
+			done
+			expect_err "***"
+			[ -n "$json" ] && jqe '.ok == false and .error.kind == "database"'
+		done
+	done
+}
+
+# Passwords never appear, whichever way the URL spells them, even where
+# libpq echoes a URI it cannot parse.
+BACKENDS_conn_password_never_shown=pg
+test_conn_password_never_shown() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	# well-formed, the server unreachable
+	pw_case 'postgres://app:Sekr1tPw@127.0.0.1:1/x' Sekr1tPw
+	pw_case 'postgres://app@127.0.0.1:1/x?sslmode=disable&password=Sekr1tPw' Sekr1tPw
+	pw_case 'postgres://app@127.0.0.1:1/x?pass%77ord=Sekr1tPw' Sekr1tPw
+	pw_case 'host=127.0.0.1 port=1 user=app password=Sekr1tPw dbname=x' Sekr1tPw
+	pw_case "host=127.0.0.1 port=1 password='Sekr1t Pw' dbname=x" 'Sekr1t Pw' "Sekr1t"
+	pw_case 'postgres://app:p%40ssSekr1t@127.0.0.1:1/x' 'p%40ssSekr1t' 'p@ssSekr1t'
+	# malformed: libpq quotes the whole URI, or a piece of it
+	pw_case 'postgres://app:Sekr1tPw@[::1' Sekr1tPw
+	pw_case 'postgres://app:Sekr1tPw@[::1]x/db' Sekr1tPw
+	pw_case 'postgres://app:p%40ssSekr1t@[::1' 'p%40ssSekr1t' 'p@ssSekr1t'
+	pw_case 'postgres://app:Sekr%31tPw@[::1]x/db' 'Sekr%31tPw' Sekr1tPw
+	pw_case 'postgres://app:Se?kr1tPw@[::1]x/db' 'Se?kr1tPw' kr1tPw
+	pw_case 'postgres://app:Sekr%zz1tPw@[::1]/db' 'Sekr%zz1tPw' 1tPw
+	pw_case 'postgres://app:Sekr1t/Pw@[::1' Sekr1t
+	pw_case 'postgres://app@[::1]x/db?password=Sekr1tPw' Sekr1tPw
+	pw_case 'postgres://app:Sekr1tPw@h:notaport/db' Sekr1tPw
+	pw_case 'postgres://app:Sekr1tPw@127.0.0.1:1/x?bogus=1' Sekr1tPw
+	pw_case 'host=127.0.0.1 password=Sekr1tPw bogus' Sekr1tPw
+	pw_case "host=127.0.0.1 password='Sekr1t\\'Pw' sslmode=bogus" "Sekr1t'Pw" "Sekr1t\\'Pw"
+	# a live server refusing the password
+	pw_case "postgres://$PGUSER:Sekr1tPw@127.0.0.1:$PGPORT/$PGDB" Sekr1tPw
+}
