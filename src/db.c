@@ -534,6 +534,12 @@ db_info(struct db *db, struct db_info *out, struct rk_err *err)
 	return db->drv->info(db, out, err);
 }
 
+const char *
+db_missing_file(struct db *db)
+{
+	return db->drv->missing ? db->drv->missing(db) : NULL;
+}
+
 void
 db_rows_release(struct db_rows *r)
 {

@@ -112,7 +112,8 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 		return -1;
 	if (g->no_color)
 		ctx->cfg.color = 0;
-	if ((c->needs & NEEDS_DB) && ctx_open_db(ctx, err) < 0)
+	if ((c->needs & NEEDS_DB) && !(c->needs & OPENS_DB) &&
+	    ctx_open_db(ctx, (c->needs & READS_DB) != 0, err) < 0)
 		return -1;
 	return c->fn(argc, argv, ctx, err);
 }
@@ -194,6 +195,16 @@ main(int argc, char **argv)
 		printf("usage: reckon %s\n%s\n", c->synopsis, c->summary);
 	} else if (rc == 0) {
 		rc = setup_and_run(c, nrest - 1, rest + 1, &g, &ctx, &err);
+	}
+	/* (not after a usage or configuration error: it is beside the
+	 * point there) */
+	if (ctx.db && db_missing_file(ctx.db) &&
+	    !(rc < 0 && (err.kind == RK_USAGE || err.kind == RK_CONFIG))) {
+		(void)fflush(stdout);
+		fprintf(stderr,
+			"reckon: warning: database file '%s' does not exist "
+			"yet; the first run creates it\n",
+			db_missing_file(ctx.db));
 	}
 	if (rc == -1) {
 		if (ctx.json) {

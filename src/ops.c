@@ -671,7 +671,7 @@ ctx_db_opts(const struct rk_config *cfg, struct db_opts *o)
 }
 
 int
-ctx_open_db(struct rk_ctx *ctx, struct rk_err *err)
+ctx_open_db(struct rk_ctx *ctx, int read_only, struct rk_err *err)
 {
 	struct db_opts o;
 	struct rk_buf shown = RK_BUF_INIT;
@@ -691,5 +691,6 @@ ctx_open_db(struct rk_ctx *ctx, struct rk_err *err)
 	free(ctx->db_display);
 	ctx->db_display = rk_buf_detach(&shown, NULL);
 	ctx_db_opts(&ctx->cfg, &o);
+	o.read_only = read_only;
 	return db_open(ctx->cfg.db_url, &o, &ctx->db, err);
 }

@@ -116,7 +116,11 @@ db_slot_give(struct api *api)
 	(void)pthread_mutex_unlock(&api->mu);
 }
 
-/* A context of the request's own; with_db: and its own connection. */
+/* ctx_open's with_db for a request that only reads. */
+#define WITH_DB_READ 2
+
+/* A context of the request's own; with_db: and its own connection
+ * (WITH_DB_READ: opened read-only, see db_opts). */
 static int
 ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 {
@@ -130,6 +134,7 @@ ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 		return 0;
 	db_slot_take(api);
 	ctx_db_opts(&ctx->cfg, &o);
+	o.read_only = with_db == WITH_DB_READ;
 	o.app_name = "reckon serve";
 	if (db_open(ctx->cfg.db_url, &o, &ctx->db, err) < 0) {
 		ctx->db = NULL;
@@ -334,7 +339,7 @@ api_status(struct api *api, const struct api_request *rq,
 	struct rk_ctx ctx;
 
 	(void)rq;
-	if (ctx_open(api, 1, &ctx, &err) < 0) {
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
 		api_error(out, status_of(err.kind), &err);
 		return;
 	}
@@ -361,7 +366,7 @@ api_run(struct api *api, const struct api_request *rq, struct api_response *out)
 		api_error(out, 400, &err);
 		goto out;
 	}
-	if (ctx_open(api, 1, &ctx, &err) < 0) {
+	if (ctx_open(api, o.dry_run ? WITH_DB_READ : 1, &ctx, &err) < 0) {
 		api_error(out, status_of(err.kind), &err);
 		goto out;
 	}
@@ -564,7 +569,7 @@ api_check(struct api *api, const struct api_request *rq,
 		api_error(out, 400, &err);
 		goto out;
 	}
-	if (ctx_open(api, 1, &ctx, &err) < 0) {
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
 		api_error(out, status_of(err.kind), &err);
 		goto out;
 	}
@@ -595,7 +600,7 @@ api_detect_schema(struct api *api, const struct api_request *rq,
 		api_error(out, 400, &err);
 		goto out;
 	}
-	if (ctx_open(api, 1, &ctx, &err) < 0) {
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
 		api_error(out, status_of(err.kind), &err);
 		goto out;
 	}

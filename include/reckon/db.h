@@ -80,10 +80,13 @@ struct db_opts {
 				 * -1 = the URL's, else PGCONNECT_TIMEOUT's,
 				 * else 10 s */
 	const char *app_name;	/* PG application_name; NULL = "reckon" */
+	int read_only;		/* the caller never writes: SQLite opens
+				 * the file read-only, and a missing file
+				 * reads as empty and is never created */
 };
 #define DB_OPTS_INIT                                                           \
 	{                                                                      \
-		5000, 5000, -1, NULL                                           \
+		5000, 5000, -1, NULL, 0                                        \
 	}
 
 /* Facts about the server and session, from db_info(). */
@@ -138,6 +141,9 @@ struct db_driver {
 	 * made at connect, SQLite sqlite3_interrupt(). */
 	void (*cancel)(struct db *db);
 	int (*info)(struct db *db, struct db_info *out, struct rk_err *err);
+	/* The file the first write will create, while it does not exist
+	 * (borrowed from db); NULL where files are never missing (PG). */
+	const char *(*missing)(struct db *db);
 	/* Copy the whole database to the file dest (SQLite backup API);
 	 * NULL where the driver has none (PostgreSQL). */
 	int (*backup)(struct db *db, const char *dest, struct rk_err *err);
@@ -199,6 +205,12 @@ void db_run_unlock(struct db *db);
 /* Async-signal-safe: cancel the running statement (see db_driver). */
 void db_cancel(struct db *db);
 int db_info(struct db *db, struct db_info *out, struct rk_err *err);
+/*
+ * The database file that does not exist yet, or NULL: a missing SQLite
+ * file reads as an empty database, and only the first write creates it
+ * (never, when opened read_only). Borrowed from db until db_close().
+ */
+const char *db_missing_file(struct db *db);
 /* Back the database up to dest; an RK_DB error where unsupported. */
 int db_backup(struct db *db, const char *dest, struct rk_err *err);
 

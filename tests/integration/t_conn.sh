@@ -211,3 +211,106 @@ test_conn_password_never_shown() {
 	# a live server refusing the password
 	pw_case "postgres://$PGUSER:Sekr1tPw@127.0.0.1:$PGPORT/$PGDB" Sekr1tPw
 }
+
+# expect_missing_db: the SQLite file is still not there, and reckon said
+# so, naming it
+expect_missing_db() {
+	if [ -e "$SQLITE_FILE" ]; then
+		fail "'$SQLITE_FILE' was created by: $*"
+		rm -f "$SQLITE_FILE"
+	else pass; fi
+	expect_err "warning: database file '$SQLITE_FILE' does not exist yet; the first run creates it"
+}
+
+# Read-only commands on a mistyped SQLite path create no file: they warn,
+# read it as empty (every file pending) and exit as they would on an empty
+# database.
+BACKENDS_conn_read_only_missing_file=sqlite
+test_conn_read_only_missing_file() {
+	local c
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	mig 002_b.sql "CREATE TABLE b (id integer);"
+	for c in status check detect history current "detect-schema $M/001_a.sql" \
+		"run --dry-run" "down --dry-run" adopt "adopt --dry-run"; do
+		rk $c
+		expect_rc 0
+		expect_missing_db "$c"
+		rk --json $c
+		expect_rc 0
+		jqe 'type == "object"'
+		expect_missing_db "$c --json"
+	done
+	rk status --json
+	jqe '.summary.pending == 2 and .summary.applied == 0'
+	jqe '[.migrations[].state] == ["pending", "pending"]'
+	rk check --json
+	jqe '.pendingFiles == ["001_a.sql", "002_b.sql"] and .safe == true and .journalMode == "delete"'
+	rk run --dry-run --json
+	jqe '.dry_run == true and ([.applied[].name] == ["001_a.sql", "002_b.sql"])'
+	rk status --check
+	expect_rc 3
+	expect_missing_db "status --check"
+	rk detect-schema --sql "CREATE TABLE a (id integer);"
+	expect_rc 0
+	expect_out "missing"
+	expect_missing_db "detect-schema --sql"
+	# run with nothing to apply leaves no empty file behind either
+	mkdir "$T/empty"
+	rk_raw --db "$DB" --dir "$T/empty" run
+	expect_rc 0
+	expect_missing_db "run with nothing to apply"
+	# run creates it, and then nobody warns
+	rk run
+	expect_rc 0
+	check "run created the file" test -s "$SQLITE_FILE"
+	expect_no_err "does not exist"
+	rk status --json
+	expect_rc 0
+	expect_no_err "does not exist"
+	jqe '.summary.applied == 2'
+}
+
+# mark-applied creates the file too; and an existing file is opened
+# read-only by the read commands (a write-protected one still reads).
+BACKENDS_conn_read_only_existing_file=sqlite
+test_conn_read_only_existing_file() {
+	mig 001_a.up.sql "CREATE TABLE a (id integer);"
+	mig 001_a.down.sql "DROP TABLE a;"
+	rk mark-applied --all
+	expect_rc 0
+	expect_no_err "does not exist"
+	check "mark-applied created the file" test -s "$SQLITE_FILE"
+	save_dump
+	rk status --json
+	jqe '.summary.applied == 1'
+	rk check
+	expect_rc 3 # nothing pending
+	rk run --dry-run
+	expect_rc 0
+	rk down --dry-run
+	expect_rc 0
+	expect_out "001_a"
+	expect_unchanged
+	expect_no_err "does not exist"
+}
+
+# The server's read requests leave a missing file missing; a run creates it.
+BACKENDS_serve_missing_sqlite_file=sqlite
+test_serve_missing_sqlite_file() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	RECKON_TOKEN=$SERVE_TOKEN serve_start
+	hc GET $API/idempotent/status
+	expect_code 200
+	jqe '.summary.pending == 1 and .migrations[0].state == "pending"'
+	post $API/check '{}'
+	expect_code 200
+	post $API/idempotent/detect-schema '{"sql": "CREATE TABLE a (id integer);"}'
+	expect_code 200
+	post $API/idempotent/run '{"dry_run": true}'
+	expect_code 200
+	check "serve's reads created no file" test ! -e "$SQLITE_FILE"
+	post $API/idempotent/run '{}'
+	expect_code 200
+	check "serve's run created the file" test -s "$SQLITE_FILE"
+	serve_stop
+}
