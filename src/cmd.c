@@ -222,6 +222,8 @@ cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		ctx->progress = text_progress;
 	rk_interrupt_install();
 	if (rc == 0)
+		rc = ctx_open_db(ctx, o.dry_run, err);
+	if (rc == 0)
 		rc = op_down(ctx, &o, &r, err);
 	rc = show_run(ctx, &r, rc, err);
 	run_report_release(&r);
@@ -294,7 +296,7 @@ cmd_detect_schema(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		return -1;
 	rc = schema_input(sql, args, nargs, &text, err);
 	if (rc == 0 && !no_db)
-		rc = ctx_open_db(ctx, err);
+		rc = ctx_open_db(ctx, 1, err);
 	if (rc == 0)
 		rc = op_detect_schema(ctx, text.s, text.len, sqlite, &r, err);
 	if (rc == 0) {
@@ -328,6 +330,8 @@ cmd_adopt(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		rc = rk_fail(err, RK_USAGE,
 			     "adopt: --yes or --dry-run, not "
 			     "both");
+	if (rc == 0)
+		rc = ctx_open_db(ctx, !yes, err);
 	if (rc == 0)
 		rc = op_adopt(ctx, yes, &r, err);
 	if (rc == 0) {
@@ -410,7 +414,9 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	if (!ctx->json)
 		ctx->progress = text_progress;
 	rk_interrupt_install();
-	rc = op_run(ctx, &o, &r, err);
+	rc = ctx_open_db(ctx, o.dry_run, err);
+	if (rc == 0)
+		rc = op_run(ctx, &o, &r, err);
 	rc = show_run(ctx, &r, rc, err);
 	run_report_release(&r);
 	free(args);
@@ -562,23 +568,24 @@ cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 }
 
 const struct cmd commands[] = {
-	{ "adopt", cmd_adopt, NEEDS_DB | NEEDS_DIR,
+	{ "adopt", cmd_adopt, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "adopt [--dry-run | --yes] [--json]",
 	  "mark pending files whose objects all exist already (plan first)" },
-	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR, "check [--json]",
+	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR | READS_DB, "check [--json]",
 	  "pre-flight safety check: pending, locks, long transactions, drift" },
-	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR, "current [--json]",
-	  "the latest applied migration" },
-	{ "detect", cmd_detect, NEEDS_DB, "detect [--json]",
+	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR | READS_DB,
+	  "current [--json]", "the latest applied migration" },
+	{ "detect", cmd_detect, NEEDS_DB | READS_DB, "detect [--json]",
 	  "list the migration tracking tables in the database" },
 	{ "detect-schema", cmd_detect_schema, NEEDS_DIR,
 	  "detect-schema [FILE | -] [--sql TEXT] [--no-db] [--sqlite] "
 	  "[--json]",
 	  "the objects SQL creates, and whether each exists already" },
-	{ "down", cmd_down, NEEDS_DB | NEEDS_DIR,
+	{ "down", cmd_down, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "down [--steps N | --to VERSION] [--dry-run] [--json]",
 	  "undo the newest applied migrations with their down scripts" },
-	{ "history", cmd_history, NEEDS_DB | NEEDS_DIR, "history [--json]",
+	{ "history", cmd_history, NEEDS_DB | NEEDS_DIR | READS_DB,
+	  "history [--json]",
 	  "applied migrations in order, with time, who and how long" },
 	{ "mark-applied", cmd_mark_applied, NEEDS_DB | NEEDS_DIR,
 	  "mark-applied NAME... | --all [--json]",
@@ -591,14 +598,14 @@ const struct cmd commands[] = {
 	  "repair NAME... | --all [--json]",
 	  "re-record checksums of reviewed modified files, clear failed "
 	  "markers" },
-	{ "run", cmd_run, NEEDS_DB | NEEDS_DIR,
+	{ "run", cmd_run, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "run [NAME...] [--to VERSION] [--steps N] [--per-file] [--dry-run] "
 	  "[--no-backup] [--allow-drift] [--json]",
 	  "apply pending migrations in one transaction" },
-	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR,
+	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "serve [--listen ADDR:PORT] [--token-file FILE]",
 	  "HTTP API and dashboard" },
-	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR,
+	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "status [--check] [--json]",
 	  "each migration's state: applied, pending, modified, orphaned, "
 	  "failed" },

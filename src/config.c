@@ -29,6 +29,7 @@ struct yaml_config {
 	char *framework;
 	char *table;
 	char *lock_timeout;
+	char *connect_timeout;
 	char *lock_wait;
 	char *no_sidecar; /* "true"/"false"/"yes"/"no" */
 };
@@ -44,6 +45,7 @@ static const cyaml_schema_field_t yaml_fields[] = {
 	STR_FIELD("framework", framework),
 	STR_FIELD("table", table),
 	STR_FIELD("lock_timeout", lock_timeout),
+	STR_FIELD("connect_timeout", connect_timeout),
 	STR_FIELD("lock_wait", lock_wait),
 	STR_FIELD("no_sidecar", no_sidecar),
 	CYAML_FIELD_END,
@@ -100,6 +102,8 @@ cfg_parse_duration_ms(const char *s)
 		v *= 1000;
 	else if (strcmp(end, "min") == 0 || strcmp(end, "m") == 0)
 		v *= 60000;
+	else if (strcmp(end, "h") == 0)
+		v *= 3600000;
 	else if (strcmp(end, "ms") != 0)
 		return -1;
 	if (v > 86400000.0 * 7)
@@ -183,7 +187,7 @@ apply_duration(const char *path, const char *key, const char *val, int *ms,
 	if (v < 0)
 		return rk_fail(err, RK_CONFIG,
 			       "%s:%u: key '%s': invalid duration '%s' (use "
-			       "e.g. 5s, 500ms, 2min)",
+			       "e.g. 500ms, 5s, 2m, 1h)",
 			       path, key_line(path, key), key, val);
 	*ms = secs ? (v + 999) / 1000 : v;
 	return 0;
@@ -223,6 +227,10 @@ apply_yaml(const char *path, const struct yaml_config *y, struct rk_config *cfg,
 	    apply_duration(path, "lock_timeout", y->lock_timeout,
 			   &cfg->lock_timeout_ms, 0, err) < 0)
 		return -1;
+	if (y->connect_timeout &&
+	    apply_duration(path, "connect_timeout", y->connect_timeout,
+			   &cfg->connect_timeout_ms, 0, err) < 0)
+		return -1;
 	if (y->lock_wait && apply_duration(path, "lock_wait", y->lock_wait,
 					   &cfg->lock_wait_s, 1, err) < 0)
 		return -1;
@@ -257,7 +265,8 @@ cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err)
 	if (e != CYAML_OK) {
 		yaml_error(path, log.len ? log.s : cyaml_strerror(e), err);
 		rk_err_hint(err, "valid keys: database, dir, schema, framework,"
-				 " table, lock_timeout, lock_wait, no_sidecar "
+				 " table, lock_timeout, connect_timeout, "
+				 "lock_wait, no_sidecar "
 				 "(see reckon.yaml(5))");
 		rk_buf_release(&log);
 		return -1;

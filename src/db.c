@@ -94,43 +94,99 @@ db_kind_of_url(const char *url, enum db_kind *kind, struct rk_err *err)
 }
 
 /*
- * Redact a URI: the password in "scheme://user:password@host" and any
- * "password=" query parameter. The userinfo ends at the last '@' before
- * the query, so an unescaped '@' or '/' in a password is still hidden
- * (at worst too much is starred, never too little).
+ * Where the passwords are in a URL or conninfo string: byte ranges of the
+ * text as written, and how libpq reads them (percent-encoded in a URI,
+ * quoted with \ escapes in conninfo), so a message can be scrubbed of
+ * both spellings.
+ */
+struct pw_span {
+	size_t off;
+	size_t len;
+	int uri; /* percent-encoded (URI), else conninfo quoting */
+};
+
+struct pw_spans {
+	struct pw_span *v; /* owned */
+	size_t n;
+	size_t cap;
+};
+
+static void
+span_add(struct pw_spans *l, size_t off, size_t len, int uri)
+{
+	rk_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = (struct pw_span){ off, len, uri };
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Append s[0..n) percent-decoded (a bad escape is kept as written). */
+static void
+percent_decode(const char *s, size_t n, struct rk_buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi = -1, lo = -1;
+
+		if (s[i] == '%' && i + 2 < n) {
+			hi = hex_digit(s[i + 1]);
+			lo = hex_digit(s[i + 2]);
+		}
+		if (hi >= 0 && lo >= 0) {
+			rk_buf_addc(out, (char)(hi * 16 + lo));
+			i += 2;
+		} else {
+			rk_buf_addc(out, s[i]);
+		}
+	}
+}
+
+/*
+ * The passwords of a URI: the one in "scheme://user:password@host" and
+ * any password query parameter (its name may be percent-encoded, as libpq
+ * decodes it). libpq ends the userinfo at the first '@' before any '/';
+ * the last '@' before the query counts too, so an unescaped '@' or '/' in
+ * a password is still covered (at worst too much is starred, never too
+ * little).
  */
 static void
-redact_uri(const char *url, const char *authority, struct rk_buf *out)
+uri_spans(const char *url, const char *authority, struct pw_spans *out)
 {
-	const char *query = strpbrk(authority, "?#");
-	const char *end = query ? query : authority + strlen(authority);
-	const char *at = NULL, *colon, *p;
+	const char *first = authority + strcspn(authority, "@/");
+	const char *at = *first == '@' ? first : NULL;
+	const char *from = at ? at : authority;
+	const char *query = strpbrk(from, "?#"), *end, *colon, *p;
 
-	for (p = authority; p < end; p++)
+	end = query ? query : from + strlen(from);
+	for (p = from; p < end; p++)
 		if (*p == '@')
 			at = p;
 	colon = at ? memchr(authority, ':', (size_t)(at - authority)) : NULL;
-	if (colon) {
-		rk_buf_add(out, url, (size_t)(colon + 1 - url));
-		rk_buf_adds(out, "***");
-		rk_buf_add(out, at, (size_t)(end - at));
-	} else {
-		rk_buf_add(out, url, (size_t)(end - url));
-	}
-	/* Query parameters after '?', '&'-separated: star any password. */
-	for (p = query; p && *p && *p != '#';) {
-		size_t n = strcspn(p + 1, "&#") + 1;
+	if (colon)
+		span_add(out, (size_t)(colon + 1 - url),
+			 (size_t)(at - colon - 1), 1);
+	/* '&'-separated key=value parameters after the '?', to the end */
+	for (p = strchr(at ? at : authority, '?'); p;) {
+		const char *param = p + 1;
+		size_t n = strcspn(param, "&"), k = strcspn(param, "=&");
+		struct rk_buf key = RK_BUF_INIT;
 
-		if (!strncasecmp(p + 1, "password=", 9)) {
-			rk_buf_add(out, p, 10);
-			rk_buf_adds(out, "***");
-		} else {
-			rk_buf_add(out, p, n);
-		}
-		p += n;
+		percent_decode(param, k, &key);
+		if (k < n && !strcasecmp(key.s, "password"))
+			span_add(out, (size_t)(param + k + 1 - url), n - k - 1,
+				 1);
+		rk_buf_release(&key);
+		p = param[n] == '&' ? param + n : NULL;
 	}
-	if (p)
-		rk_buf_adds(out, p);
 }
 
 /* Length of a conninfo value at s: 'quoted' with \ escapes, or bare. */
@@ -151,13 +207,31 @@ conninfo_value_len(const char *s)
 	return (size_t)(p - s);
 }
 
+/* Append a conninfo value as libpq reads it: unquoted, unescaped. */
+static void
+conninfo_unquote(const char *s, size_t n, struct rk_buf *out)
+{
+	size_t i = 0;
+
+	if (n && s[0] == '\'') {
+		i = 1;
+		if (n > 1 && s[n - 1] == '\'')
+			n--;
+	}
+	for (; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		rk_buf_addc(out, s[i]);
+	}
+}
+
 /*
- * Redact a conninfo string: keep everything but the value of each
- * "password" keyword. Text that does not parse as key=value is copied as
- * it is: it holds no keyword, so no password.
+ * The values of each "password" keyword of a conninfo string. Text that
+ * does not parse as key=value ends the walk: it holds no keyword, so no
+ * password.
  */
 static void
-redact_conninfo(const char *s, struct rk_buf *out)
+conninfo_spans(const char *s, struct pw_spans *out)
 {
 	const char *p = s;
 
@@ -172,33 +246,137 @@ redact_conninfo(const char *s, struct rk_buf *out)
 		keylen = (size_t)(q - key);
 		while (is_space(*q))
 			q++;
-		if (!keylen || *q != '=') {
-			rk_buf_adds(out, p);
+		if (!keylen || *q != '=')
 			return;
-		}
 		for (q++; is_space(*q); q++)
 			;
-		rk_buf_add(out, p, (size_t)(q - p));
 		n = conninfo_value_len(q);
 		if (keylen == 8 && !strncasecmp(key, "password", 8))
-			rk_buf_adds(out, "***");
-		else
-			rk_buf_add(out, q, n);
+			span_add(out, (size_t)(q - s), n, 0);
 		p = q + n;
 	}
+}
+
+static void
+url_spans(const char *url, struct pw_spans *out)
+{
+	const char *sep = strstr(url, "://");
+
+	if (sep && !has_prefix(url, "sqlite:"))
+		uri_spans(url, sep + 3, out);
+	else if (looks_like_conninfo(url))
+		conninfo_spans(url, out);
 }
 
 void
 db_url_redact(const char *url, struct rk_buf *out)
 {
-	const char *sep = strstr(url, "://");
+	struct pw_spans spans = { 0 };
+	size_t at = 0;
 
-	if (sep && !has_prefix(url, "sqlite:"))
-		redact_uri(url, sep + 3, out);
-	else if (looks_like_conninfo(url))
-		redact_conninfo(url, out);
-	else
-		rk_buf_adds(out, url);
+	url_spans(url, &spans);
+	for (size_t i = 0; i < spans.n; i++) {
+		rk_buf_add(out, url + at, spans.v[i].off - at);
+		rk_buf_adds(out, "***");
+		at = spans.v[i].off + spans.v[i].len;
+	}
+	rk_buf_adds(out, url + at);
+	free(spans.v);
+}
+
+/* Copy s to out with every occurrence of needle replaced by with. */
+static void
+replace_all(const char *s, const char *needle, const char *with,
+	    struct rk_buf *out)
+{
+	size_t n = strlen(needle);
+	const char *hit;
+
+	while (n && (hit = strstr(s, needle)) != NULL) {
+		rk_buf_add(out, s, (size_t)(hit - s));
+		rk_buf_adds(out, with);
+		s = hit + n;
+	}
+	rk_buf_adds(out, s);
+}
+
+/* Replace every occurrence of needle in *text by with. */
+static void
+replace_in(struct rk_buf *text, const char *needle, const char *with)
+{
+	struct rk_buf b = RK_BUF_INIT;
+
+	if (!*needle || !strstr(text->s, needle))
+		return;
+	replace_all(text->s, needle, with, &b);
+	rk_buf_release(text);
+	*text = b;
+}
+
+/*
+ * A password with a raw '/', '@' or ':' may be split there by libpq's URI
+ * parser, which then quotes a piece as a host or port ("invalid integer
+ * value "a" for ..."): star each piece where it appears so quoted.
+ */
+static void
+scrub_pieces(struct rk_buf *t, const char *s, size_t n)
+{
+	struct rk_buf piece = RK_BUF_INIT;
+	size_t k;
+
+	if (strcspn(s, "/@:") >= n)
+		return;
+	for (; n; s += k + (k < n), n -= k + (k < n)) {
+		k = strcspn(s, "/@:");
+		if (k > n)
+			k = n;
+		if (!k)
+			continue;
+		rk_buf_reset(&piece);
+		rk_buf_addc(&piece, '"');
+		rk_buf_add(&piece, s, k);
+		rk_buf_addc(&piece, '"');
+		replace_in(t, piece.s, "\"***\"");
+	}
+	rk_buf_release(&piece);
+}
+
+void
+db_url_scrub(const char *url, const char *extra, const char *text,
+	     struct rk_buf *out)
+{
+	struct pw_spans spans = { 0 };
+	struct rk_buf t = RK_BUF_INIT, red = RK_BUF_INIT, v = RK_BUF_INIT;
+
+	rk_buf_adds(&t, text);
+	if (*url) {
+		db_url_redact(url, &red);
+		replace_in(&t, url, red.s);
+	}
+	url_spans(url, &spans);
+	for (size_t i = 0; i < spans.n; i++) {
+		const char *s = url + spans.v[i].off;
+		size_t n = spans.v[i].len;
+
+		rk_buf_reset(&v);
+		rk_buf_add(&v, s, n);
+		replace_in(&t, v.s, "***");
+		if (spans.v[i].uri)
+			scrub_pieces(&t, s, n);
+		rk_buf_reset(&v);
+		if (spans.v[i].uri)
+			percent_decode(s, n, &v);
+		else
+			conninfo_unquote(s, n, &v);
+		replace_in(&t, v.s, "***");
+	}
+	if (extra)
+		replace_in(&t, extra, "***");
+	rk_buf_adds(out, t.s);
+	rk_buf_release(&v);
+	rk_buf_release(&red);
+	rk_buf_release(&t);
+	free(spans.v);
 }
 
 int
@@ -354,6 +532,12 @@ int
 db_info(struct db *db, struct db_info *out, struct rk_err *err)
 {
 	return db->drv->info(db, out, err);
+}
+
+const char *
+db_missing_file(struct db *db)
+{
+	return db->drv->missing ? db->drv->missing(db) : NULL;
 }
 
 void

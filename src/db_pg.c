@@ -30,6 +30,7 @@ struct pg_db {
 	PGcancel *cancel; /* owned: for pg_cancel(), made at connect */
 	volatile sig_atomic_t cancelled; /* pg_cancel() was called */
 	int run_locked;			 /* holds the session-level run lock */
+	char *url; /* owned: as given, to scrub libpq's messages */
 };
 
 /* How long lock() sleeps between tries, in nanoseconds. */
@@ -78,25 +79,11 @@ first_line(const char *s, char *dst, size_t size)
 	snprintf(dst, size, "%.*s", (int)n, s);
 }
 
-/* Copy s to out with every occurrence of secret replaced by "***". */
-static void
-scrub(const char *s, const char *secret, struct rk_buf *out)
-{
-	size_t n = secret ? strlen(secret) : 0;
-	const char *hit;
-
-	while (n && (hit = strstr(s, secret)) != NULL) {
-		rk_buf_add(out, s, (size_t)(hit - s));
-		rk_buf_adds(out, "***");
-		s = hit + n;
-	}
-	rk_buf_adds(out, s);
-}
-
 /*
  * Fill err for a failed connection: the redacted URL and libpq's first
- * line; its further lines (tabs dropped) go to the detail. libpq does not
- * echo passwords, but its text is scrubbed of this one all the same.
+ * line; its further lines (tabs dropped) go to the detail. libpq echoes a
+ * URI it cannot parse whole, password and all, so its text is scrubbed of
+ * the URL and of every password in it before anything keeps it.
  */
 static int
 connect_fail(const char *url, PGconn *conn, struct rk_err *err)
@@ -107,7 +94,7 @@ connect_fail(const char *url, PGconn *conn, struct rk_err *err)
 	size_t n;
 
 	db_url_redact(url, &red);
-	scrub(PQerrorMessage(conn), PQpass(conn), &text);
+	db_url_scrub(url, PQpass(conn), PQerrorMessage(conn), &text);
 	first_line(text.s, line, sizeof(line));
 	if (*url)
 		rk_fail(err, RK_DB, "cannot connect to '%s': %s", red.s, line);
@@ -123,6 +110,10 @@ connect_fail(const char *url, PGconn *conn, struct rk_err *err)
 	while (n && (rest[n - 1] == '\n' || rest[n - 1] == ' '))
 		n--;
 	snprintf(err->detail, sizeof(err->detail), "%.*s", (int)n, rest);
+	if (strstr(text.s, "timeout expired"))
+		rk_err_hint(err, "the server did not answer in time; check "
+				 "the host and port, or wait longer with "
+				 "--connect-timeout DURATION");
 	rk_buf_release(&text);
 	rk_buf_release(&red);
 	return -1;
@@ -137,6 +128,7 @@ static int
 pg_fail(struct pg_db *p, const PGresult *res, struct rk_err *err)
 {
 	const char *primary = NULL, *v;
+	struct rk_buf text = RK_BUF_INIT;
 	char line[400];
 
 	if (res)
@@ -145,7 +137,12 @@ pg_fail(struct pg_db *p, const PGresult *res, struct rk_err *err)
 		primary = PQresultErrorMessage(res);
 	if (!primary)
 		primary = PQerrorMessage(p->conn);
-	first_line(primary, line, sizeof(line));
+	if (res && PQresultErrorField(res, PG_DIAG_SQLSTATE))
+		rk_buf_adds(&text, primary); /* the server's, as it said it */
+	else /* libpq's own words may echo the connection string */
+		db_url_scrub(p->url, PQpass(p->conn), primary, &text);
+	first_line(text.s, line, sizeof(line));
+	rk_buf_release(&text);
 	if (!*line)
 		snprintf(line, sizeof(line), "unexpected result %s",
 			 PQresStatus(res ? PQresultStatus(res)
@@ -300,23 +297,71 @@ pg_close(struct db *db)
 	if (p->cancel)
 		PQfreeCancel(p->cancel);
 	PQfinish(p->conn);
+	free(p->url);
 	free(p);
+}
+
+/* libpq's connect_timeout when nothing else sets one, in seconds. */
+#define DEFAULT_CONNECT_S 10
+
+/* 1 if options (from PQconninfoParse or PQconndefaults) set key. */
+static int
+option_set(const PQconninfoOption *options, const char *key)
+{
+	for (const PQconninfoOption *o = options; o && o->keyword; o++)
+		if (!strcmp(o->keyword, key))
+			return o->val && *o->val;
+	return 0;
+}
+
+/*
+ * The connect_timeout to pass, in seconds as libpq wants it, or -1 to
+ * leave libpq's own: the caller's (rounded up, at least libpq's minimum
+ * of 2; 0 waits forever), else none when url or the environment
+ * (PGCONNECT_TIMEOUT, read by PQconndefaults) sets one, else 10 s. A
+ * url that does not parse sets nothing: the connect reports it.
+ */
+static int
+connect_timeout_s(const char *url, int ms)
+{
+	PQconninfoOption *parsed, *defaults;
+	int given;
+
+	if (ms >= 0) {
+		int s = (int)(((long)ms + 999) / 1000);
+
+		return s == 1 ? 2 : s;
+	}
+	parsed = *url ? PQconninfoParse(url, NULL) : NULL;
+	defaults = PQconndefaults();
+	given = option_set(parsed, "connect_timeout") ||
+		option_set(defaults, "connect_timeout");
+	PQconninfoFree(parsed);
+	PQconninfoFree(defaults);
+	return given ? -1 : DEFAULT_CONNECT_S;
 }
 
 static int
 pg_open(const char *url, const struct db_opts *o, struct db **out,
 	struct rk_err *err)
 {
-	const char *keys[3] = { "dbname", NULL, NULL };
-	const char *vals[3] = { url, NULL, NULL };
+	const char *keys[4] = { "dbname", NULL, NULL, NULL };
+	const char *vals[4] = { url, NULL, NULL, NULL };
+	int timeout_s = connect_timeout_s(url, o->connect_timeout_ms);
 	struct pg_db *p;
 	PGconn *conn;
-	char ms[32];
+	char ms[32], secs[16];
 
-	/* Settings named in the URL win unless the caller chose a name. */
+	/* Later keys override what the URL says (libpq's expand_dbname):
+	 * a chosen name or timeout wins, the fallback name does not. */
 	keys[1] =
 		o->app_name ? "application_name" : "fallback_application_name";
 	vals[1] = o->app_name ? o->app_name : "reckon";
+	if (timeout_s >= 0) {
+		snprintf(secs, sizeof(secs), "%d", timeout_s);
+		keys[2] = "connect_timeout";
+		vals[2] = secs;
+	}
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn)
 		rk_bug("out of memory in PQconnectdbParams");
@@ -330,6 +375,7 @@ pg_open(const char *url, const struct db_opts *o, struct db **out,
 	p->base.drv = &db_pg_driver;
 	p->conn = conn;
 	p->cancel = PQgetCancel(conn);
+	p->url = xstrdup(url);
 	if (o->lock_timeout_ms > 0) {
 		snprintf(ms, sizeof(ms), "%dms", o->lock_timeout_ms);
 		if (pg_set(p, "lock_timeout", ms, err) < 0) {

@@ -1,13 +1,14 @@
 /*
  * The SQLite driver behind db.h, and the only file that includes sqlite3.h.
- * It opens a database file (creating it, but never its directory; opening
- * read-only when the file is write-protected), runs SQL, binds $1..$n as
- * text, copies rows and errors out of sqlite3's memory, and reads tables
- * and columns from sqlite_schema and pragma_table_info in one query.
- * Transactions take BEGIN IMMEDIATE with the busy timeout; a whole run
- * holds flock(2) on a sibling lock file besides (never an fcntl lock on the
- * database, which SQLite owns). Not here: what
- * the tables mean or backups before a run (the detectors and the runner).
+ * It opens a database file (creating it at the first write, but never its
+ * directory; read-only when the caller only reads or the file is
+ * write-protected), runs SQL, binds $1..$n as text, copies rows and errors
+ * out of sqlite3's memory, and reads tables and columns from sqlite_schema
+ * and pragma_table_info in one query. Transactions take BEGIN IMMEDIATE
+ * with the busy timeout; a whole run holds flock(2) on a sibling lock file
+ * besides (never an fcntl lock on the database, which SQLite owns). Not
+ * here: what the tables mean or backups before a run (the detectors and
+ * the runner).
  */
 #include "reckon/db.h"
 
@@ -35,7 +36,8 @@ struct sqlite_db {
 	sqlite3 *h;	/* owned; sqlite3_close_v2() in sq_close() */
 	char *path;	/* owned: the file as the URL named it */
 	int lazy;	/* the file does not exist yet: h is an empty
-			 * in-memory database until the first BEGIN */
+			 * private database until the first write */
+	int read_only;	/* the caller only reads: never write or create */
 	int busy_ms;	/* busy timeout, for the reopen */
 	int lock_fd;	/* the run lock file, flock()ed; -1 if not held */
 	volatile sig_atomic_t cancelled; /* sq_cancel() was called */
@@ -96,7 +98,15 @@ sq_fail(struct sqlite_db *p, const char *sql, const char *stmt,
 	if (off >= 0 && sql && stmt)
 		err->position =
 			char_pos(sql, (size_t)(stmt - sql) + (size_t)off);
-	if ((code & 0xff) == SQLITE_READONLY)
+	if ((code & 0xff) == SQLITE_BUSY)
+		rk_err_hint(err,
+			    "another connection holds the write lock on '%s'; "
+			    "retry when it is done, or wait longer than %d ms "
+			    "with --lock-timeout DURATION",
+			    p->path, p->busy_ms);
+	else if ((code & 0xff) == SQLITE_READONLY && p->read_only)
+		rk_err_hint(err, "this command opened '%s' read-only", p->path);
+	else if ((code & 0xff) == SQLITE_READONLY)
 		rk_err_hint(err,
 			    "check that '%s' and its directory are writable "
 			    "by this user",
@@ -106,6 +116,31 @@ sq_fail(struct sqlite_db *p, const char *sql, const char *stmt,
 
 static int sq_materialize(struct sqlite_db *p, struct rk_err *err);
 
+/*
+ * Before st runs on the stand-in for a missing file. A file that another
+ * process has created meanwhile (a concurrent run) is opened instead, so
+ * what is read is what is there. For a caller that only reads, everything
+ * else runs on the stand-in and nothing is created: what a statement
+ * writes (PRAGMA journal_mode counts) stays in the private stand-in. For a
+ * writer, only queries (read-only, with result columns) run there;
+ * anything else first creates the file: a write, and also what sets up
+ * the connection (ATTACH, PRAGMA settings, BEGIN), which would be lost
+ * with the stand-in. Returns 1 to prepare st again on the file (st
+ * finalized), 0 to run st, -1 with err set (st finalized).
+ */
+static int
+sq_before_write(struct sqlite_db *p, sqlite3_stmt *st, struct rk_err *err)
+{
+	if (!p->lazy)
+		return 0;
+	if (access(p->path, F_OK) != 0 &&
+	    (p->read_only ||
+	     (sqlite3_stmt_readonly(st) && sqlite3_column_count(st) > 0)))
+		return 0;
+	sqlite3_finalize(st);
+	return sq_materialize(p, err) < 0 ? -1 : 1;
+}
+
 static int
 sq_exec(struct db *db, const char *sql, struct rk_err *err)
 {
@@ -114,8 +149,6 @@ sq_exec(struct db *db, const char *sql, struct rk_err *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (p->lazy && sq_materialize(p, err) < 0)
-		return -1;
 	while (*tail) {
 		if (sqlite3_prepare_v2(p->h, tail, -1, &st, &next) != SQLITE_OK)
 			return sq_fail(p, sql, tail, err);
@@ -125,6 +158,11 @@ sq_exec(struct db *db, const char *sql, struct rk_err *err)
 				break;
 			tail = next;
 			continue;
+		}
+		if ((rc = sq_before_write(p, st, err)) != 0) {
+			if (rc < 0)
+				return -1;
+			continue; /* the same statement, on the new file */
 		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			;
@@ -230,13 +268,9 @@ sq_query(struct db *db, const char *sql, const char *const *params, int nparams,
 		return rk_fail(err, RK_DB,
 			       "cannot run more than one statement as a query");
 	}
-	if (p->lazy && !sqlite3_stmt_readonly(st)) {
-		/* the first write creates the file; prepare again there */
-		sqlite3_finalize(st);
-		if (sq_materialize(p, err) < 0)
-			return -1;
-		return sq_query(db, sql, params, nparams, out, err);
-	}
+	if ((rc = sq_before_write(p, st, err)) != 0)
+		return rc < 0 ? -1
+			      : sq_query(db, sql, params, nparams, out, err);
 	if (bind_params(p, st, params, nparams, sql, err) < 0) {
 		sqlite3_finalize(st);
 		return -1;
@@ -343,23 +377,28 @@ sq_close(struct db *db)
 }
 
 /*
- * Open p->h on p->path, read-write (or read-only if write-protected). A
- * file that does not exist yet reads as an empty database and is created
- * only by the first write (sq_begin), so status or a dry run on a new
- * database leaves no file behind.
+ * Open p->h on p->path: read-write, or read-only for a caller that only
+ * reads (sqlite3 itself falls back to read-only on a write-protected
+ * file). A file that does not exist yet reads as an empty database (a
+ * private temporary one, "", which behaves like a new file) and is created
+ * only by the first write (sq_before_write), so status or a dry run on a
+ * mistyped path leaves no file behind.
  */
 static int
 sq_connect(struct sqlite_db *p, struct rk_err *err)
 {
 	const char *path = p->path;
+	int flags = p->read_only ? SQLITE_OPEN_READONLY
+				 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	int rc, sys;
 
 	p->lazy = strcmp(path, ":memory:") != 0 && access(path, F_OK) != 0 &&
 		  errno == ENOENT;
-	if (p->lazy)
-		path = ":memory:";
-	rc = sqlite3_open_v2(path, &p->h,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (p->lazy) {
+		path = "";
+		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	}
+	rc = sqlite3_open_v2(path, &p->h, flags, NULL);
 	if (rc != SQLITE_OK) {
 		if (!p->h)
 			rk_bug("out of memory in sqlite3_open_v2");
@@ -398,6 +437,7 @@ sq_open(const char *url, const struct db_opts *o, struct db **out,
 	p->base.drv = &db_sqlite_driver;
 	p->path = xstrdup(path);
 	p->lock_fd = -1;
+	p->read_only = o->read_only;
 	p->busy_ms =
 		o->busy_timeout_ms > 0 ? o->busy_timeout_ms : DEFAULT_BUSY_MS;
 	if (sq_connect(p, err) < 0) {
@@ -431,7 +471,8 @@ sq_tables(struct db *db, const char *const *names, struct db_table_list *out,
 				"s.name, p.cid", out, err);
 }
 
-/* Swap the empty in-memory stand-in for the real, new file. */
+/* Swap the empty stand-in for the real file, creating it unless another
+ * process has (or this caller only reads). */
 static int
 sq_materialize(struct sqlite_db *p, struct rk_err *err)
 {
@@ -439,7 +480,7 @@ sq_materialize(struct sqlite_db *p, struct rk_err *err)
 	p->h = NULL;
 	/* an empty file is an empty database; O_EXCL lets concurrent
 	 * runners race here harmlessly */
-	if (access(p->path, F_OK) != 0) {
+	if (!p->read_only && access(p->path, F_OK) != 0) {
 		int fd = open(p->path, O_WRONLY | O_CREAT | O_EXCL, 0666);
 
 		if (fd >= 0)
@@ -556,6 +597,12 @@ sq_cancel(struct db *db)
 		sqlite3_interrupt(h);
 }
 
+static const char *
+sq_missing(struct db *db)
+{
+	return sq_of(db)->lazy ? sq_of(db)->path : NULL;
+}
+
 static int
 sq_info(struct db *db, struct db_info *out, struct rk_err *err)
 {
@@ -634,5 +681,6 @@ const struct db_driver db_sqlite_driver = {
 	.run_unlock = sq_run_unlock,
 	.cancel = sq_cancel,
 	.info = sq_info,
+	.missing = sq_missing,
 	.backup = sq_backup,
 };

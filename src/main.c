@@ -23,7 +23,7 @@
 /* Global options: accepted before or after the command name. */
 struct globals {
 	const char *db, *dir, *config, *schema, *framework, *table;
-	const char *lock_timeout;
+	const char *lock_timeout, *connect_timeout;
 	int lock_wait; /* -1: not given */
 	int json, debug, no_sidecar, no_color, help, version;
 };
@@ -38,11 +38,27 @@ usage(FILE *f)
 			commands[i].summary);
 	fprintf(f, "\nglobal options: --db URL, --dir PATH, --config FILE, "
 		   "--schema NAME, --framework NAME,\n  --table [SCHEMA.]NAME, "
-		   "--lock-timeout DURATION, --lock-wait SECONDS, --json,\n"
-		   "  --no-sidecar, --no-color, --debug, --help, --version\n"
+		   "--lock-timeout DURATION, --lock-wait SECONDS,\n"
+		   "  --connect-timeout DURATION, --json, --no-sidecar, "
+		   "--no-color, --debug,\n  --help, --version\n"
 		   "exit codes: 0 ok, 1 a migration or database operation "
 		   "failed, 2 usage or\n  configuration error, 3 a check "
 		   "found a problem. See reckon(1).\n");
+}
+
+/* The value of --name, a duration (SPEC.md's grammar), into *ms. */
+static int
+duration_opt(const char *name, const char *value, int *ms, struct rk_err *err)
+{
+	int v = cfg_parse_duration_ms(value);
+
+	if (v < 0)
+		return rk_fail(err, RK_USAGE,
+			       "--%s: invalid duration '%s' (use e.g. 500ms, "
+			       "5s, 2m, 1h)",
+			       name, value);
+	*ms = v;
+	return 0;
 }
 
 /* Flags override the config file; --db overrides the environment too. */
@@ -76,16 +92,13 @@ apply_globals(const struct globals *g, struct rk_config *cfg,
 		cfg->no_sidecar = 1;
 	if (g->lock_wait >= 0)
 		cfg->lock_wait_s = g->lock_wait;
-	if (g->lock_timeout) {
-		int ms = cfg_parse_duration_ms(g->lock_timeout);
-
-		if (ms < 0)
-			return rk_fail(err, RK_USAGE,
-				       "--lock-timeout: invalid duration '%s' "
-				       "(use e.g. 5s, 500ms)",
-				       g->lock_timeout);
-		cfg->lock_timeout_ms = ms;
-	}
+	if (g->lock_timeout && duration_opt("lock-timeout", g->lock_timeout,
+					    &cfg->lock_timeout_ms, err) < 0)
+		return -1;
+	if (g->connect_timeout &&
+	    duration_opt("connect-timeout", g->connect_timeout,
+			 &cfg->connect_timeout_ms, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -99,7 +112,8 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 		return -1;
 	if (g->no_color)
 		ctx->cfg.color = 0;
-	if ((c->needs & NEEDS_DB) && ctx_open_db(ctx, err) < 0)
+	if ((c->needs & NEEDS_DB) && !(c->needs & OPENS_DB) &&
+	    ctx_open_db(ctx, (c->needs & READS_DB) != 0, err) < 0)
 		return -1;
 	return c->fn(argc, argv, ctx, err);
 }
@@ -149,6 +163,7 @@ main(int argc, char **argv)
 		{ "table", OPT_STRING, &g.table, NULL },
 		{ "lock-timeout", OPT_STRING, &g.lock_timeout, NULL },
 		{ "lock-wait", OPT_INT, &g.lock_wait, NULL },
+		{ "connect-timeout", OPT_STRING, &g.connect_timeout, NULL },
 		{ "json", OPT_BOOL, &g.json, NULL },
 		{ "debug", OPT_BOOL, &g.debug, NULL },
 		{ "no-sidecar", OPT_BOOL, &g.no_sidecar, NULL },
@@ -180,6 +195,16 @@ main(int argc, char **argv)
 		printf("usage: reckon %s\n%s\n", c->synopsis, c->summary);
 	} else if (rc == 0) {
 		rc = setup_and_run(c, nrest - 1, rest + 1, &g, &ctx, &err);
+	}
+	/* (not after a usage or configuration error: it is beside the
+	 * point there) */
+	if (ctx.db && db_missing_file(ctx.db) &&
+	    !(rc < 0 && (err.kind == RK_USAGE || err.kind == RK_CONFIG))) {
+		(void)fflush(stdout);
+		fprintf(stderr,
+			"reckon: warning: database file '%s' does not exist "
+			"yet; the first run creates it\n",
+			db_missing_file(ctx.db));
 	}
 	if (rc == -1) {
 		if (ctx.json) {

@@ -696,10 +696,19 @@ out:
 	return rc;
 }
 
-int
-ctx_open_db(struct rk_ctx *ctx, struct rk_err *err)
+void
+ctx_db_opts(const struct rk_config *cfg, struct db_opts *o)
 {
-	struct db_opts o = DB_OPTS_INIT;
+	*o = (struct db_opts)DB_OPTS_INIT;
+	o->lock_timeout_ms = cfg->lock_timeout_ms;
+	o->busy_timeout_ms = cfg->lock_timeout_ms;
+	o->connect_timeout_ms = cfg->connect_timeout_ms;
+}
+
+int
+ctx_open_db(struct rk_ctx *ctx, int read_only, struct rk_err *err)
+{
+	struct db_opts o;
 	struct rk_buf shown = RK_BUF_INIT;
 
 	if (!ctx->cfg.db_url) {
@@ -716,6 +725,7 @@ ctx_open_db(struct rk_ctx *ctx, struct rk_err *err)
 			    ctx->cfg.db_source);
 	free(ctx->db_display);
 	ctx->db_display = rk_buf_detach(&shown, NULL);
-	o.lock_timeout_ms = ctx->cfg.lock_timeout_ms;
+	ctx_db_opts(&ctx->cfg, &o);
+	o.read_only = read_only;
 	return db_open(ctx->cfg.db_url, &o, &ctx->db, err);
 }

@@ -51,6 +51,7 @@ cfg_copy(struct rk_config *dst, const struct rk_config *src)
 	cfg_set(&dst->table, src->table);
 	cfg_set(&dst->actor, src->actor);
 	dst->lock_timeout_ms = src->lock_timeout_ms;
+	dst->connect_timeout_ms = src->connect_timeout_ms;
 	dst->lock_wait_s = src->lock_wait_s;
 	dst->no_sidecar = src->no_sidecar;
 }
@@ -116,11 +117,15 @@ db_slot_give(struct api *api)
 	(void)pthread_mutex_unlock(&api->mu);
 }
 
-/* A context of the request's own; with_db: and its own connection. */
+/* ctx_open's with_db for a request that only reads. */
+#define WITH_DB_READ 2
+
+/* A context of the request's own; with_db: and its own connection
+ * (WITH_DB_READ: opened read-only, see db_opts). */
 static int
 ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 {
-	struct db_opts o = DB_OPTS_INIT;
+	struct db_opts o;
 
 	memset(ctx, 0, sizeof(*ctx));
 	cfg_copy(&ctx->cfg, &api->cfg);
@@ -129,7 +134,8 @@ ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 	if (!with_db)
 		return 0;
 	db_slot_take(api);
-	o.lock_timeout_ms = ctx->cfg.lock_timeout_ms;
+	ctx_db_opts(&ctx->cfg, &o);
+	o.read_only = with_db == WITH_DB_READ;
 	o.app_name = "reckon serve";
 	if (db_open(ctx->cfg.db_url, &o, &ctx->db, err) < 0) {
 		ctx->db = NULL;
@@ -372,7 +378,7 @@ api_status(struct api *api, const struct api_request *rq,
 	struct rk_ctx ctx;
 
 	(void)rq;
-	if (ctx_open(api, 1, &ctx, &err) < 0) {
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
 		api_error(out, status_of(err.kind), &err);
 		return;
 	}
@@ -406,7 +412,7 @@ api_run(struct api *api, const struct api_request *rq, struct api_response *out)
 		api_error(out, 400, &err);
 		goto out;
 	}
-	if (ctx_open(api, 1, &ctx, &err) < 0) {
+	if (ctx_open(api, o.dry_run ? WITH_DB_READ : 1, &ctx, &err) < 0) {
 		api_error(out, status_of(err.kind), &err);
 		goto out;
 	}
@@ -609,7 +615,7 @@ api_check(struct api *api, const struct api_request *rq,
 		api_error(out, 400, &err);
 		goto out;
 	}
-	if (ctx_open(api, 1, &ctx, &err) < 0) {
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
 		api_error(out, status_of(err.kind), &err);
 		goto out;
 	}
@@ -640,7 +646,7 @@ api_detect_schema(struct api *api, const struct api_request *rq,
 		api_error(out, 400, &err);
 		goto out;
 	}
-	if (ctx_open(api, 1, &ctx, &err) < 0) {
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
 		api_error(out, status_of(err.kind), &err);
 		goto out;
 	}

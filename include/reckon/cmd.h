@@ -10,6 +10,12 @@ struct rk_err;
 
 #define NEEDS_DB  0x1u /* main opens the database first */
 #define NEEDS_DIR 0x2u /* the command reads the migrations directory */
+/* With NEEDS_DB: the command never writes, so main opens the database
+ * read-only (a missing SQLite file stays missing). */
+#define READS_DB 0x4u
+/* With NEEDS_DB: main resolves the database but the command opens it
+ * (ctx_open_db), once its options say whether it writes (--dry-run). */
+#define OPENS_DB 0x8u
 
 /* A command's fn returns 0, RK_EXIT_CHECK (3) when its check found a
  * problem, -1 with *err set, or CMD_REPORTED when it has already shown

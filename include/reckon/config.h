@@ -17,16 +17,19 @@ struct rk_config {
 	char *schema;	     /* owned; NULL: the connection's current schema */
 	char *framework;     /* owned; NULL: detect */
 	char *table;	     /* owned; NULL: the framework's default */
-	int lock_timeout_ms; /* PG lock_timeout for runs; default 5000 */
-	int lock_wait_s;     /* how long a run waits for the run lock; 30 */
-	int no_sidecar;	     /* do not write reckon_file_hashes */
-	char *actor;	     /* owned: who runs (for applied_by); may be NULL */
-	int color;	     /* stdout is a terminal and NO_COLOR is unset */
-	char *token;	     /* owned: RECKON_TOKEN for serve, or NULL */
+	int lock_timeout_ms; /* PG lock_timeout, SQLite busy timeout; 5000 */
+	int connect_timeout_ms; /* PG connect_timeout; -1 = not set (the
+				 * URL's, PGCONNECT_TIMEOUT or 10 s) */
+	int lock_wait_s;	/* how long a run waits for the run lock; 30 */
+	int no_sidecar;		/* do not write reckon_file_hashes */
+	char *actor; /* owned: who runs (for applied_by); may be NULL */
+	int color;   /* stdout is a terminal and NO_COLOR is unset */
+	char *token; /* owned: RECKON_TOKEN for serve, or NULL */
 };
 #define RK_CONFIG_INIT                                                         \
 	{                                                                      \
-		NULL, NULL, NULL, NULL, NULL, NULL, 5000, 30, 0, NULL, 0, NULL \
+		NULL, NULL, NULL, NULL, NULL, NULL, 5000, -1, 30, 0, NULL, 0,  \
+			NULL                                                   \
 	}
 
 /*
@@ -45,7 +48,11 @@ int cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err);
  */
 int cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err);
 
-/* Parse "5s", "500ms", "2min" or a number of seconds into ms; -1 if bad. */
+/*
+ * Parse a duration into ms, SPEC.md's shared grammar: a bare number is
+ * seconds, else <n>ms, <n>s, <n>m (or <n>min) or <n>h; fractions are
+ * allowed ("1.5s"). -1 if bad, negative or longer than 7 days.
+ */
 int cfg_parse_duration_ms(const char *s);
 
 /* Replace *slot with a copy of value. */

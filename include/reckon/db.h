@@ -73,13 +73,20 @@ const struct db_table *db_table_find(const struct db_table_list *l,
 
 /* Settings fixed when the connection opens. */
 struct db_opts {
-	int lock_timeout_ms;  /* PG lock_timeout; 0 = server default */
-	int busy_timeout_ms;  /* SQLite busy timeout; 0 = 5000 */
-	const char *app_name; /* PG application_name; NULL = "reckon" */
+	int lock_timeout_ms;	/* PG lock_timeout; 0 = server default */
+	int busy_timeout_ms;	/* SQLite busy timeout; 0 = 5000 */
+	int connect_timeout_ms; /* PG connect_timeout, rounded up to whole
+				 * seconds (at least 2); 0 = wait forever;
+				 * -1 = the URL's, else PGCONNECT_TIMEOUT's,
+				 * else 10 s */
+	const char *app_name;	/* PG application_name; NULL = "reckon" */
+	int read_only;		/* the caller never writes: SQLite opens
+				 * the file read-only, and a missing file
+				 * reads as empty and is never created */
 };
 #define DB_OPTS_INIT                                                           \
 	{                                                                      \
-		5000, 5000, NULL                                               \
+		5000, 5000, -1, NULL, 0                                        \
 	}
 
 /* Facts about the server and session, from db_info(). */
@@ -134,6 +141,9 @@ struct db_driver {
 	 * made at connect, SQLite sqlite3_interrupt(). */
 	void (*cancel)(struct db *db);
 	int (*info)(struct db *db, struct db_info *out, struct rk_err *err);
+	/* The file the first write will create, while it does not exist
+	 * (borrowed from db); NULL where files are never missing (PG). */
+	const char *(*missing)(struct db *db);
 	/* Copy the whole database to the file dest (SQLite backup API);
 	 * NULL where the driver has none (PostgreSQL). */
 	int (*backup)(struct db *db, const char *dest, struct rk_err *err);
@@ -162,6 +172,14 @@ void db_close(struct db *db);
 int db_kind_of_url(const char *url, enum db_kind *kind, struct rk_err *err);
 /* Append url to out with any password replaced by "***". */
 void db_url_redact(const char *url, struct rk_buf *out);
+/*
+ * Append text (a message that may echo url, such as libpq's) to out with
+ * url replaced by its redacted form and every password url holds replaced
+ * by "***", as written and as libpq reads it (percent-decoded, unquoted);
+ * extra (a password from elsewhere, or NULL) is replaced too.
+ */
+void db_url_scrub(const char *url, const char *extra, const char *text,
+		  struct rk_buf *out);
 
 enum db_kind db_kind(const struct db *db);
 int db_exec(struct db *db, const char *sql, struct rk_err *err);
@@ -187,6 +205,12 @@ void db_run_unlock(struct db *db);
 /* Async-signal-safe: cancel the running statement (see db_driver). */
 void db_cancel(struct db *db);
 int db_info(struct db *db, struct db_info *out, struct rk_err *err);
+/*
+ * The database file that does not exist yet, or NULL: a missing SQLite
+ * file reads as an empty database, and only the first write creates it
+ * (never, when opened read_only). Borrowed from db until db_close().
+ */
+const char *db_missing_file(struct db *db);
 /* Back the database up to dest; an RK_DB error where unsupported. */
 int db_backup(struct db *db, const char *dest, struct rk_err *err);
 

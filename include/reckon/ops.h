@@ -15,6 +15,7 @@
 #include "reckon/sql.h"
 
 struct db;
+struct db_opts;
 struct ddl_list;
 struct rk_buf;
 struct rk_err;
@@ -342,9 +343,16 @@ const char *adopt_action_name(enum adopt_action a);
 int op_adopt(struct rk_ctx *ctx, int yes, struct adopt_report *r,
 	     struct rk_err *err);
 
-/* Open ctx->db from the configuration (main does this for NEEDS_DB
- * commands; detect-schema does it only without --no-db). */
-int ctx_open_db(struct rk_ctx *ctx, struct rk_err *err);
+/* The connection settings cfg asks for: lock timeout (PostgreSQL's
+ * lock_timeout and SQLite's busy timeout alike), connect timeout. */
+void ctx_db_opts(const struct rk_config *cfg, struct db_opts *o);
+
+/*
+ * Open ctx->db from the configuration (main does this for NEEDS_DB
+ * commands; OPENS_DB ones and detect-schema without --no-db do it
+ * themselves). read_only: the command will not write (db_opts).
+ */
+int ctx_open_db(struct rk_ctx *ctx, int read_only, struct rk_err *err);
 
 /* True if the file's text opts out of the batch transaction. */
 int mig_opts_out_of_tx(const char *s, size_t n);

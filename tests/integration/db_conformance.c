@@ -232,6 +232,19 @@ test_redact(void **state)
 		{ "sqlite::memory:", "sqlite::memory:" },
 		{ "data/app.db", "data/app.db" },
 		{ "mysql://root:hunter2@h/db", "mysql://root:***@h/db" },
+		/* libpq's userinfo runs to the first '@': '?' and '#' in it
+		 * are the password's */
+		{ "postgres://u:se?cr#et@h/d?sslmode=require",
+		  "postgres://u:***@h/d?sslmode=require" },
+		/* a parameter value runs to the next '&', '#' and all */
+		{ "postgres://h/d?password=se#cret&user=u",
+		  "postgres://h/d?password=***&user=u" },
+		/* libpq decodes parameter names too */
+		{ "postgres://h/d?pass%77ord=s3cret",
+		  "postgres://h/d?pass%77ord=***" },
+		{ "postgres://h:5432/d?options=a@b",
+		  "postgres://h:5432/d?options=a@b" },
+		{ "postgres://u:s3cret@[::1", "postgres://u:***@[::1" },
 		{ "", "" },
 	};
 	size_t i;
@@ -241,6 +254,45 @@ test_redact(void **state)
 		struct rk_buf b = RK_BUF_INIT;
 
 		db_url_redact(cases[i].in, &b);
+		assert_string_equal(b.s, cases[i].out);
+		rk_buf_release(&b);
+	}
+}
+
+/* libpq's messages echo URIs and pieces of them; none keeps a password. */
+static void
+test_scrub(void **state)
+{
+	static const struct {
+		const char *url, *extra, *text, *out;
+	} cases[] = {
+		{ "postgres://app:s3cret@[::1", NULL,
+		  "end of string reached in URI: "
+		  "\"postgres://app:s3cret@[::1\"",
+		  "end of string reached in URI: \"postgres://app:***@[::1\"" },
+		{ "postgres://app:p%40ss@[::1", NULL, "a p%40ss b p@ss c",
+		  "a *** b *** c" },
+		{ "postgres://app:s%zzcret@h/d", NULL,
+		  "invalid percent-encoded token: \"s%zzcret\"",
+		  "invalid percent-encoded token: \"***\"" },
+		{ "postgres://app:ab/cd@[::1", NULL,
+		  "invalid integer value \"ab\" for connection option "
+		  "\"port\"",
+		  "invalid integer value \"***\" for connection option "
+		  "\"port\"" },
+		{ "host=h password='se cr\\'et'", NULL,
+		  "x 'se cr\\'et' y se cr'et z", "x *** y *** z" },
+		{ "postgres://h/d?password=s%33cret", NULL, "s%33cret s3cret",
+		  "*** ***" },
+		{ "host=h", "fromenv", "no fromenv here", "no *** here" },
+		{ "", NULL, "nothing to hide", "nothing to hide" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct rk_buf b = RK_BUF_INIT;
+
+		db_url_scrub(cases[i].url, cases[i].extra, cases[i].text, &b);
 		assert_string_equal(b.s, cases[i].out);
 		rk_buf_release(&b);
 	}
@@ -1348,6 +1400,7 @@ main(void)
 {
 	const struct CMUnitTest url_tests[] = {
 		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_scrub),
 		cmocka_unit_test(test_kind_of_url),
 		cmocka_unit_test(test_kind_bad_url),
 	};

@@ -324,7 +324,14 @@ test_table_rows(void **state)
 
 		assert_true(k > 0);
 		assert_non_null(c->fn);
-		assert_int_equal(c->needs & ~(NEEDS_DB | NEEDS_DIR), 0);
+		assert_int_equal(c->needs & ~(NEEDS_DB | NEEDS_DIR | READS_DB |
+					      OPENS_DB),
+				 0);
+		/* read-only or opened later: only for a command that has
+		 * a database, and not both */
+		if (c->needs & (READS_DB | OPENS_DB))
+			assert_true(c->needs & NEEDS_DB);
+		assert_false((c->needs & READS_DB) && (c->needs & OPENS_DB));
 		assert_non_null(c->summary);
 		assert_true(*c->summary);
 		/* the synopsis begins with the command's name */

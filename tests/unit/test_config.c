@@ -281,7 +281,12 @@ test_parse_duration(void **state)
 	assert_int_equal(cfg_parse_duration_ms(NULL), -1);
 	assert_int_equal(cfg_parse_duration_ms("5 s"), -1);
 	assert_int_equal(cfg_parse_duration_ms("5sec"), -1);
-	assert_int_equal(cfg_parse_duration_ms("5h"), -1);
+	assert_int_equal(cfg_parse_duration_ms("2m"), 120000);
+	assert_int_equal(cfg_parse_duration_ms("1h"), 3600000);
+	assert_int_equal(cfg_parse_duration_ms("0.5h"), 1800000);
+	assert_int_equal(cfg_parse_duration_ms("168h"), 604800000);
+	assert_int_equal(cfg_parse_duration_ms("169h"), -1);
+	assert_int_equal(cfg_parse_duration_ms("5hr"), -1);
 	assert_int_equal(cfg_parse_duration_ms("ms"), -1);
 	assert_int_equal(cfg_parse_duration_ms("inf"), -1);
 	assert_int_equal(cfg_parse_duration_ms("99999999999s"), -1);
