@@ -143,6 +143,16 @@ new_db() {
 	fi
 }
 
+# reset_db: empty the test database again (cheaper than new_db's
+# createdb, which waits for a checkpoint)
+reset_db() {
+	if [ "$BACKEND" = pg ]; then
+		psql -X -q -d "$PGDB" -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null 2>&1
+	else
+		rm -f "$SQLITE_FILE" "$SQLITE_FILE"-* "$SQLITE_FILE".reckon-*
+	fi
+}
+
 run_test() {
 	local fn=$1 backends var
 	var="BACKENDS_${fn#test_}"

@@ -116,7 +116,7 @@ CREATE TABLE c (id integer);"
 	mig 004_d.sql "CREATE TABLE d (id integer);
 INSERT INTO execlog VALUES ('004');"
 	for trial in $(seq 1 $trials); do
-		[ "$trial" = 1 ] || new_db
+		reset_db
 		pids=()
 		for p in 1 2 3 4 5 6 7 8; do
 			"$RECKON" --db "$DB" --dir "$M" --no-backup --lock-wait 60 run \
@@ -139,7 +139,6 @@ INSERT INTO execlog VALUES ('004');"
 		if grep -l 'locked\|busy' "$T"/run*.err >/dev/null 2>&1; then
 			fail "trial $trial: a lock error: $(cat "$T"/run*.err)"
 		fi
-		[ "$BACKEND" = pg ] && dropdb "$PGDB"
 	done
 	check "8 runners x $trials trials all exited 0" test "$bad" = 0
 	echo "    ($trials trials x 8 runners; $(grep -l 'waited' "$T"/run*.out 2>/dev/null | wc -l) losers in the last trial said they waited)"
@@ -258,14 +257,6 @@ CREATE INDEX t${i}_i ON t$i (id);"
 	done
 }
 
-# chaos_reset: an empty database for the next trial (cheaper than createdb)
-chaos_reset() {
-	if [ "$BACKEND" = pg ]; then
-		sql "DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null
-	else
-		rm -f "$SQLITE_FILE" "$SQLITE_FILE"-*
-	fi
-}
 # chaos_state: the tables, the recorded names and execlog, in three queries
 chaos_state() {
 	if [ "$BACKEND" = pg ]; then
@@ -279,7 +270,7 @@ chaos_state() {
 
 chaos_trial() {
 	local sig=$1 delay=$2 flags=$3 pid i name rec tab outcome what
-	chaos_reset
+	reset_db
 	"$RECKON" --db "$DB" --dir "$M" --no-backup $flags run --json >"$T/out" 2>"$T/err" &
 	pid=$!
 	sleep "$(printf '0.%03d' "$delay")"

@@ -133,7 +133,7 @@ test_concurrent_runners() {
 	local iter pids p bad=0 rows
 	n_files 5
 	for iter in $(seq 1 20); do
-		new_db
+		reset_db
 		pids=()
 		for p in 1 2 3 4 5 6 7 8; do
 			"$RECKON" --db "$DB" --dir "$M" --lock-wait 60 run >"$T/run$p.out" 2>"$T/run$p.err" &
@@ -146,7 +146,6 @@ test_concurrent_runners() {
 		grep -l "ran " "$T"/run*.out >/dev/null || fail "iteration $iter: no runner applied anything"
 		[ "$(grep -l 'Applied 5' "$T"/run*.out | wc -l)" = 1 ] ||
 			fail "iteration $iter: not exactly one runner applied the batch"
-		[ "$BACKEND" = pg ] && dropdb "$PGDB"
 	done
 	check "every runner exited 0 (losers as no-ops)" test "$bad" = 0
 }
@@ -162,7 +161,7 @@ test_sigkill_mid_run() {
 	span=$(( (t1 - t0) / 1000000 ))
 	[ "$span" -lt 20 ] && span=20
 	for iter in $(seq 1 50); do
-		new_db
+		reset_db
 		"$RECKON" --db "$DB" --dir "$M" --no-backup run >/dev/null 2>&1 &
 		pid=$!
 		delay=$(( RANDOM % span ))
@@ -181,7 +180,6 @@ test_sigkill_mid_run() {
 		"$RECKON" --db "$DB" --dir "$M" --no-backup run >/dev/null 2>"$T/next.err" ||
 			fail "iteration $iter: the next run did not complete: $(cat "$T/next.err")"
 		[ "$(count_rows)" = 100 ] || fail "iteration $iter: next run left $(count_rows) rows"
-		[ "$BACKEND" = pg ] && dropdb "$PGDB"
 	done
 	echo "    (sigkill: $empty before commit, $full after, of 50; run span ${span} ms)"
 	check "50 kills, each all-or-nothing" test $((empty + full)) = 50
