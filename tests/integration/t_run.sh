@@ -204,3 +204,16 @@ test_unmark_orphan() {
 	rk status --check
 	expect_rc 0
 }
+
+# make demo's script, as the README's first command runs it
+BACKENDS_make_demo_script=sqlite
+test_make_demo_script() {
+	(cd "$RECKON_ROOT" && ./scripts/demo.sh) >"$T/demo.out" 2>&1
+	RC=$?
+	OUT=$(cat "$T/demo.out")
+	ERR=$OUT
+	expect_rc 0
+	expect_out "Applied 3 migration(s) successfully"
+	expect_out "(exit 3: the drift gate"
+	expect_out "Applied 1 migration(s) successfully"
+}
