@@ -16,6 +16,8 @@
 #include "reckon/ops.h"
 #include "reckon/opt.h"
 #include "reckon/report.h"
+#include "reckon/report_json.h"
+#include "reckon/serve.h"
 #include "reckon/target.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"

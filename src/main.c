@@ -15,6 +15,7 @@
 #include "reckon/ops.h"
 #include "reckon/opt.h"
 #include "reckon/report.h"
+#include "reckon/report_json.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
 

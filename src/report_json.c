@@ -3,7 +3,7 @@
  * stealing set() throughout, and dumped with keys in
  * insertion order so the documents read as SPEC.md writes them.
  */
-#include "reckon/report.h"
+#include "reckon/report_json.h"
 
 #include <signal.h>
 #include <string.h>

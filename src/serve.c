@@ -26,7 +26,6 @@
 #include <openssl/crypto.h>
 
 #include "reckon/buf.h"
-#include "reckon/cmd.h"
 #include "reckon/config.h"
 #include "reckon/db.h"
 #include "reckon/err.h"

@@ -22,7 +22,7 @@
 #include "reckon/db.h"
 #include "reckon/err.h"
 #include "reckon/ops.h"
-#include "reckon/report.h"
+#include "reckon/report_json.h"
 #include "reckon/target.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"

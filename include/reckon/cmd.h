@@ -37,8 +37,4 @@ extern const unsigned ncommands;
 /* The command called name, or NULL. */
 const struct cmd *cmd_find(const char *name);
 
-/* reckon serve (src/serve.c): the HTTP API and dashboard, until SIGINT or
- * SIGTERM. */
-int cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err);
-
 #endif

@@ -1,11 +1,12 @@
 /*
- * Renderers: each report of ops.h as readable text on stdout
- * (report_text.c) or as a JSON document (report_json.c) in the shapes of
- * SPEC.md. JSON renderers return a malloc'd string the caller frees, so the
- * CLI and serve.c print the very same document. Renderers compute nothing.
+ * The text renderers (report_text.c): each report of ops.h as readable
+ * text on stdout, errors on stderr. The JSON documents are report_json.h's.
+ * Renderers compute nothing.
  */
 #ifndef RECKON_REPORT_H
 #define RECKON_REPORT_H
+
+#include <stddef.h>
 
 #include "reckon/ops.h"
 
@@ -32,22 +33,9 @@ void text_progress(void *ud, const char *verb, const char *name, long ms);
  * summary, on stderr. */
 void text_run_outcome(const struct run_report *r);
 
-char *json_status(const struct rk_session *s);
-char *json_history(const struct rk_session *s, int current_only);
-char *json_run(const struct run_report *r);
-char *json_mark(const struct mark_report *r, const char *key);
-char *json_detect(const struct detect_report *r);
-char *json_preview(const struct preview_report *r);
-char *json_check(const struct check_report *r);
-char *json_detect_schema(const struct schema_report *r);
 void text_detect_schema(const struct rk_ctx *ctx,
 			const struct schema_report *r);
-char *json_adopt(const struct adopt_report *r);
 void text_adopt(const struct rk_ctx *ctx, const struct adopt_report *r);
-/* {"created": [paths]} */
-char *json_created(char **paths, size_t n);
 void text_created(const struct rk_ctx *ctx, char **paths, size_t n);
-/* {"ok": false, "error": {...}} */
-char *json_error(const struct rk_err *err);
 
 #endif

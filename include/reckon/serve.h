@@ -15,6 +15,10 @@ struct rk_buf;
 struct rk_ctx;
 struct rk_err;
 
+/* reckon serve (src/serve.c): the HTTP API and dashboard, until SIGINT or
+ * SIGTERM. */
+int cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err);
+
 /* Request bodies larger than this are refused with 413. */
 #define API_MAX_BODY (1024u * 1024u)
 
