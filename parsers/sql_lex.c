@@ -40,8 +40,23 @@ const struct sql_dialect sql_dialect_sqlite = {
 	.bracket_idents = 1,
 	.backtick_idents = 1,
 	.trigger_bodies = 1,
+	.fk_pragma = 1,
 	.schema_on_name = 1,
 };
+
+const struct sql_dialect *
+sql_dialect_find(const char *name)
+{
+	static const struct sql_dialect *const all[] = {
+		&sql_dialect_pg,
+		&sql_dialect_sqlite,
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(all[i]->name, name))
+			return all[i];
+	return NULL;
+}
 
 /*
  * What a byte can start. cls_of[256] maps each byte to one of these; bytes

@@ -218,6 +218,8 @@ db_open(const char *url, const struct db_opts *o, struct db **out,
 		return db_pg_driver.open(url, o, out, err);
 	case DB_SQLITE:
 		return db_sqlite_driver.open(url, o, out, err);
+	case DB_NKINDS:
+		break;
 	}
 	rk_bug("database kind %d", (int)kind);
 }
@@ -233,6 +235,18 @@ enum db_kind
 db_kind(const struct db *db)
 {
 	return db->drv->kind;
+}
+
+const struct db_dialect *
+db_dialect(const struct db *db)
+{
+	return db->drv->dialect;
+}
+
+const char *
+db_pick(const struct db *db, const char *const facts[DB_NKINDS])
+{
+	return facts[db->drv->dialect->kind];
 }
 
 int

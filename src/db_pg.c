@@ -526,6 +526,7 @@ pg_info(struct db *db, struct db_info *out, struct rk_err *err)
 const struct db_driver db_pg_driver = {
 	.name = "postgres",
 	.kind = DB_PG,
+	.dialect = &db_dialect_pg,
 	.open = pg_open,
 	.close = pg_close,
 	.exec = pg_exec,

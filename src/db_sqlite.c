@@ -622,6 +622,7 @@ sq_backup(struct db *db, const char *dest, struct rk_err *err)
 const struct db_driver db_sqlite_driver = {
 	.name = "sqlite",
 	.kind = DB_SQLITE,
+	.dialect = &db_dialect_sqlite,
 	.open = sq_open,
 	.close = sq_close,
 	.exec = sq_exec,

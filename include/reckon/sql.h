@@ -58,12 +58,18 @@ struct sql_dialect {
 				       * and truncate to 63 bytes (PG); else
 				       * kept as written, compared without
 				       * case (SQLite) */
+	unsigned fk_pragma : 1;	      /* PRAGMA foreign_keys, which does
+				       * nothing inside a transaction, so the
+				       * runner sets it around a batch
+				       * (SQLite) */
 	unsigned schema_on_name : 1;  /* CREATE INDEX/TRIGGER s.name puts the
 				       * object in schema s, the table's
 				       * (SQLite); PG takes the table's */
 };
 extern const struct sql_dialect sql_dialect_pg;
 extern const struct sql_dialect sql_dialect_sqlite;
+/* The dialect called name ("postgres", "sqlite"), or NULL. */
+const struct sql_dialect *sql_dialect_find(const char *name);
 
 /*
  * Length (>= 1) and kind of the token at s[0], for n >= 1. An unterminated
