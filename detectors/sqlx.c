@@ -77,13 +77,6 @@ sqlx_checksum(const char *s, size_t n, struct rk_buf *out)
 	det_hex(md, det_digest("sha384", s, n, md), out);
 }
 
-static const char *
-hex_expr(struct db *db)
-{
-	return db_kind(db) == DB_PG ? "pg_catalog.encode(checksum, 'hex')"
-				    : "lower(hex(checksum))";
-}
-
 static int
 sqlx_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	  struct rk_err *err)
@@ -93,9 +86,9 @@ sqlx_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	int rc;
 
 	rk_buf_addf(&cols,
-		    "version, installed_on, %s, execution_time, "
+		    "version, installed_on, %schecksum%s, execution_time, "
 		    "CASE WHEN success THEN 1 ELSE 0 END",
-		    hex_expr(db));
+		    db_dialect(db)->hex_open, db_dialect(db)->hex_close);
 	rc = det_select(db, t, cols.s, "version", &r, err);
 	for (size_t i = 0; rc == 0 && i < r.nrows; i++) {
 		const char *v = db_rows_get(&r, i, 0);
@@ -115,29 +108,29 @@ sqlx_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return rc;
 }
 
+/* the table as SQLx creates it on each engine */
+static const char *const sqlx_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE IF NOT EXISTS %T ("
+		  " version BIGINT PRIMARY KEY,"
+		  " description TEXT NOT NULL,"
+		  " installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),"
+		  " success BOOLEAN NOT NULL,"
+		  " checksum BYTEA NOT NULL,"
+		  " execution_time BIGINT NOT NULL)",
+	[DB_SQLITE] = "CREATE TABLE IF NOT EXISTS %T ("
+		      " version BIGINT PRIMARY KEY,"
+		      " description TEXT NOT NULL,"
+		      " installed_on TIMESTAMP NOT NULL DEFAULT "
+		      "CURRENT_TIMESTAMP,"
+		      " success BOOLEAN NOT NULL,"
+		      " checksum BLOB NOT NULL,"
+		      " execution_time BIGINT NOT NULL)",
+};
+
 static int
 sqlx_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	int pg = db_kind(db) == DB_PG;
-
-	return det_exec_t(
-		db, t,
-		pg ? "CREATE TABLE IF NOT EXISTS %T ("
-		     " version BIGINT PRIMARY KEY,"
-		     " description TEXT NOT NULL,"
-		     " installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),"
-		     " success BOOLEAN NOT NULL,"
-		     " checksum BYTEA NOT NULL,"
-		     " execution_time BIGINT NOT NULL)"
-		   : "CREATE TABLE IF NOT EXISTS %T ("
-		     " version BIGINT PRIMARY KEY,"
-		     " description TEXT NOT NULL,"
-		     " installed_on TIMESTAMP NOT NULL DEFAULT "
-		     "CURRENT_TIMESTAMP,"
-		     " success BOOLEAN NOT NULL,"
-		     " checksum BLOB NOT NULL,"
-		     " execution_time BIGINT NOT NULL)",
-		err);
+	return det_exec_ddl(db, t, sqlx_ddl, err);
 }
 
 /*
