@@ -262,6 +262,13 @@ db_query(struct db *db, const char *sql, const char *const *params, int nparams,
 	return db->drv->query(db, sql, params, nparams, out, err);
 }
 
+int
+db_query_typed(struct db *db, const char *sql, const struct db_param *params,
+	       int nparams, struct db_rows *out, struct rk_err *err)
+{
+	return db->drv->query_typed(db, sql, params, nparams, out, err);
+}
+
 void
 db_quote_ident(struct db *db, const char *name, struct rk_buf *out)
 {

@@ -159,10 +159,30 @@ no_statement(struct sqlite_db *p, const char *s)
 	return 1;
 }
 
+/* Bind one typed parameter at idx: text, a 64-bit integer or a BLOB. */
+static int
+bind_one(sqlite3_stmt *st, int idx, const struct db_param *v)
+{
+	if (!v->s)
+		return sqlite3_bind_null(st, idx);
+	switch (v->type) {
+	case DB_TEXT:
+		break;
+	case DB_INT:
+		return sqlite3_bind_int64(st, idx, strtoll(v->s, NULL, 10));
+	case DB_BYTES:
+		return sqlite3_bind_blob64(st, idx, v->len ? v->s : "",
+					   (sqlite3_uint64)v->len,
+					   SQLITE_TRANSIENT);
+	}
+	return sqlite3_bind_text(st, idx, v->s, -1, SQLITE_TRANSIENT);
+}
+
 /* Bind params[i] to "$<i+1>" wherever the statement names it. */
 static int
-bind_params(struct sqlite_db *p, sqlite3_stmt *st, const char *const *params,
-	    int nparams, const char *sql, struct rk_err *err)
+bind_params(struct sqlite_db *p, sqlite3_stmt *st,
+	    const struct db_param *params, int nparams, const char *sql,
+	    struct rk_err *err)
 {
 	char name[16];
 	int i, idx, rc;
@@ -172,11 +192,7 @@ bind_params(struct sqlite_db *p, sqlite3_stmt *st, const char *const *params,
 		idx = sqlite3_bind_parameter_index(st, name);
 		if (!idx)
 			continue;
-		if (params[i])
-			rc = sqlite3_bind_text(st, idx, params[i], -1,
-					       SQLITE_TRANSIENT);
-		else
-			rc = sqlite3_bind_null(st, idx);
+		rc = bind_one(st, idx, &params[i]);
 		if (rc != SQLITE_OK)
 			return sq_fail(p, sql, NULL, err);
 	}
@@ -209,8 +225,8 @@ copy_row(sqlite3_stmt *st, struct db_rows *out, size_t *cap)
 }
 
 static int
-sq_query(struct db *db, const char *sql, const char *const *params, int nparams,
-	 struct db_rows *out, struct rk_err *err)
+sq_query_typed(struct db *db, const char *sql, const struct db_param *params,
+	       int nparams, struct db_rows *out, struct rk_err *err)
 {
 	struct sqlite_db *p = sq_of(db);
 	struct db_rows rows = DB_ROWS_INIT;
@@ -235,7 +251,7 @@ sq_query(struct db *db, const char *sql, const char *const *params, int nparams,
 		sqlite3_finalize(st);
 		if (sq_materialize(p, err) < 0)
 			return -1;
-		return sq_query(db, sql, params, nparams, out, err);
+		return sq_query_typed(db, sql, params, nparams, out, err);
 	}
 	if (bind_params(p, st, params, nparams, sql, err) < 0) {
 		sqlite3_finalize(st);
@@ -264,6 +280,22 @@ sq_query(struct db *db, const char *sql, const char *const *params, int nparams,
 	else
 		db_rows_release(&rows);
 	return 0;
+}
+
+/* Text parameters: each is DB_TEXT. */
+static int
+sq_query(struct db *db, const char *sql, const char *const *params, int nparams,
+	 struct db_rows *out, struct rk_err *err)
+{
+	struct db_param *v =
+		xcalloc(nparams > 0 ? (size_t)nparams : 1, sizeof(*v));
+	int rc;
+
+	for (int i = 0; i < nparams; i++)
+		v[i] = (struct db_param){ DB_TEXT, params[i], 0 };
+	rc = sq_query_typed(db, sql, v, nparams, out, err);
+	free(v);
+	return rc;
 }
 
 /* The file part of a sqlite URL: "sqlite:", "sqlite://" dropped. */
@@ -627,6 +659,7 @@ const struct db_driver db_sqlite_driver = {
 	.close = sq_close,
 	.exec = sq_exec,
 	.query = sq_query,
+	.query_typed = sq_query_typed,
 	.quote_ident = sq_quote_ident,
 	.tables = sq_tables,
 	.begin = sq_begin,

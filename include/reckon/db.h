@@ -64,6 +64,21 @@ struct db_dialect {
 			       * %USER names (PG) */
 };
 
+/* What a bound parameter is, so each engine binds it as its own type. */
+enum db_type {
+	DB_TEXT,  /* text */
+	DB_INT,	  /* a 64-bit integer, written in decimal */
+	DB_BYTES, /* raw bytes: PG bytea (binary format), SQLite BLOB */
+};
+
+/* One bound parameter of db_query_typed(); nothing owned. */
+struct db_param {
+	enum db_type type;
+	const char *s; /* the value (NUL-terminated unless DB_BYTES); NULL
+			* binds SQL NULL */
+	size_t len;    /* DB_BYTES: bytes at s; else unused */
+};
+
 /* Rows of a result, copied out of the driver; all strings owned. */
 struct db_rows {
 	size_t nrows;
@@ -145,6 +160,10 @@ struct db_driver {
 	 * NULL. params[i] NULL binds SQL NULL. */
 	int (*query)(struct db *db, const char *sql, const char *const *params,
 		     int nparams, struct db_rows *out, struct rk_err *err);
+	/* The same with typed parameters (struct db_param). */
+	int (*query_typed)(struct db *db, const char *sql,
+			   const struct db_param *params, int nparams,
+			   struct db_rows *out, struct rk_err *err);
 	/* Append the quoted identifier to out. */
 	void (*quote_ident)(struct db *db, const char *name,
 			    struct rk_buf *out);
@@ -225,6 +244,15 @@ size_t db_dialect_token(const struct db *db, const char *s, struct rk_buf *out);
 int db_exec(struct db *db, const char *sql, struct rk_err *err);
 int db_query(struct db *db, const char *sql, const char *const *params,
 	     int nparams, struct db_rows *out, struct rk_err *err);
+/*
+ * db_query() with typed parameters: a DB_BYTES value binds as bytes (PG
+ * bytea sent in binary format, SQLite sqlite3_bind_blob), a DB_INT as an
+ * integer, so neither passes through text on the way in. A column read
+ * back still arrives as text (bytes as the engine prints them).
+ */
+int db_query_typed(struct db *db, const char *sql,
+		   const struct db_param *params, int nparams,
+		   struct db_rows *out, struct rk_err *err);
 void db_quote_ident(struct db *db, const char *name, struct rk_buf *out);
 /* Append "schema"."name" (just "name" when schema is NULL or ""). */
 void db_quote_qualified(struct db *db, const char *schema, const char *name,
