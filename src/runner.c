@@ -319,9 +319,9 @@ apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	struct seg_opts so = { 0 };
 	size_t i = 0;
 
+	/* fk_off is set only where the dialect has PRAGMA foreign_keys */
 	for (size_t k = 0; k < n; k++)
-		fk |= ps[k].fk_off; /* set only where the dialect has the pragma
-				     */
+		fk |= ps[k].fk_off;
 	so.fk_check = fk;
 	if (fk &&
 	    (db_query(ctx->db, "PRAGMA foreign_keys", NULL, 0, &old, err) < 0 ||

@@ -130,22 +130,30 @@ ask_fails(struct fx *fx, const char *tmpl, const char *table,
 	return err;
 }
 
+/* The single value of rows, copied (NULL for SQL NULL); releases rows. */
+static char *
+only_value(struct db_rows *rows)
+{
+	const char *v;
+	char *s;
+
+	assert_int_equal(rows->nrows, 1);
+	assert_int_equal(rows->ncols, 1);
+	v = db_rows_get(rows, 0, 0);
+	s = v ? xstrdup(v) : NULL;
+	db_rows_release(rows);
+	return s;
+}
+
 /* The single value a query returns. */
 static char *
 ask1(struct fx *fx, const char *tmpl, const char *table,
      const char *const *params, int n)
 {
 	struct db_rows rows = DB_ROWS_INIT;
-	const char *v;
-	char *s;
 
 	ask(fx, tmpl, table, params, n, &rows);
-	assert_int_equal(rows.nrows, 1);
-	assert_int_equal(rows.ncols, 1);
-	v = db_rows_get(&rows, 0, 0);
-	s = v ? xstrdup(v) : NULL;
-	db_rows_release(&rows);
-	return s;
+	return only_value(&rows);
 }
 
 static void
@@ -417,18 +425,11 @@ ask1_typed(struct fx *fx, const char *tmpl, const char *table,
 	struct rk_err err = RK_ERR_INIT;
 	struct db_rows rows = DB_ROWS_INIT;
 	char *sql = tsql(fx, tmpl, table);
-	const char *v;
-	char *s;
 
 	if (db_query_typed(fx->db, sql, params, n, &rows, &err) < 0)
 		fail_msg("query failed: %s\n  sql: %s", err.msg, sql);
 	free(sql);
-	assert_int_equal(rows.nrows, 1);
-	assert_int_equal(rows.ncols, 1);
-	v = db_rows_get(&rows, 0, 0);
-	s = v ? xstrdup(v) : NULL;
-	db_rows_release(&rows);
-	return s;
+	return only_value(&rows);
 }
 
 /*
