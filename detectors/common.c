@@ -27,7 +27,9 @@ det_select(struct db *db, const struct tracked *t, const char *cols,
 	struct rk_buf sql = RK_BUF_INIT;
 	int rc;
 
-	rk_buf_addf(&sql, "SELECT %s FROM ", cols);
+	rk_buf_adds(&sql, "SELECT ");
+	db_dialect_expand(db, cols, &sql);
+	rk_buf_adds(&sql, " FROM ");
 	tracked_qualified(db, t, &sql);
 	if (order)
 		rk_buf_addf(&sql, " ORDER BY %s", order);
@@ -94,7 +96,9 @@ det_insert(struct db *db, const struct tracked *t, const char *cols,
 
 	rk_buf_adds(&sql, "INSERT INTO ");
 	tracked_qualified(db, t, &sql);
-	rk_buf_addf(&sql, " (%s) VALUES (%s)", cols, values);
+	rk_buf_addf(&sql, " (%s) VALUES (", cols);
+	db_dialect_expand(db, values, &sql);
+	rk_buf_adds(&sql, ")");
 	rc = db_query(db, sql.s, params, nparams, NULL, err);
 	rk_buf_release(&sql);
 	return rc;
@@ -126,7 +130,10 @@ det_update(struct db *db, const struct tracked *t, const char *set,
 
 	rk_buf_adds(&sql, "UPDATE ");
 	tracked_qualified(db, t, &sql);
-	rk_buf_addf(&sql, " SET %s WHERE %s", set, where);
+	rk_buf_adds(&sql, " SET ");
+	db_dialect_expand(db, set, &sql);
+	rk_buf_adds(&sql, " WHERE ");
+	db_dialect_expand(db, where, &sql);
 	rc = db_query(db, sql.s, params, nparams, NULL, err);
 	rk_buf_release(&sql);
 	return rc;
@@ -141,18 +148,44 @@ det_exec_t(struct db *db, const struct tracked *t, const char *sql,
 	int rc;
 
 	tracked_qualified(db, t, &name);
-	for (p = sql; *p; p++) {
-		if (p[0] == '%' && p[1] == 'T') {
+	for (p = sql; *p;) {
+		size_t n = *p == '%' ? db_dialect_token(db, p, &out) : 0;
+
+		if (n) {
+			p += n;
+		} else if (p[0] == '%' && p[1] == 'T') {
 			rk_buf_add(&out, name.s, name.len);
-			p++;
+			p += 2;
 		} else {
-			rk_buf_addc(&out, *p);
+			rk_buf_addc(&out, *p++);
 		}
 	}
 	rc = db_exec(db, out.s, err);
 	rk_buf_release(&name);
 	rk_buf_release(&out);
 	return rc;
+}
+
+void
+det_subst(const char *sql, const char *tok, const char *with,
+	  struct rk_buf *out)
+{
+	size_t n = strlen(tok);
+	const char *p;
+
+	while ((p = strstr(sql, tok)) != NULL) {
+		rk_buf_add(out, sql, (size_t)(p - sql));
+		rk_buf_adds(out, with);
+		sql = p + n;
+	}
+	rk_buf_adds(out, sql);
+}
+
+int
+det_exec_ddl(struct db *db, const struct tracked *t,
+	     const char *const ddl[DB_NKINDS], struct rk_err *err)
+{
+	return det_exec_t(db, t, db_pick(db, ddl), err);
 }
 
 int

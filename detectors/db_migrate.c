@@ -52,22 +52,31 @@ dbm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 			    "run_on, id", out, err);
 }
 
+/* the table as db-migrate creates it on each engine */
+static const char *const dbm_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE IF NOT EXISTS %T (\"id\" "
+		  "SERIAL PRIMARY KEY, \"name\" VARCHAR(255) "
+		  "NOT NULL, \"run_on\" TIMESTAMP NOT NULL)",
+	[DB_SQLITE] = "CREATE TABLE IF NOT EXISTS %T (\"id\" "
+		      "INTEGER PRIMARY KEY AUTOINCREMENT NOT "
+		      "NULL, \"name\" VARCHAR (255) NOT NULL, "
+		      "\"run_on\" datetime NOT NULL)",
+};
+
 static int
 dbm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	if (t->exists)
 		return 0;
-	return det_exec_t(db, t,
-			  db_kind(db) == DB_PG
-				  ? "CREATE TABLE IF NOT EXISTS %T (\"id\" "
-				    "SERIAL PRIMARY KEY, \"name\" VARCHAR(255) "
-				    "NOT NULL, \"run_on\" TIMESTAMP NOT NULL)"
-				  : "CREATE TABLE IF NOT EXISTS %T (\"id\" "
-				    "INTEGER PRIMARY KEY AUTOINCREMENT NOT "
-				    "NULL, \"name\" VARCHAR (255) NOT NULL, "
-				    "\"run_on\" datetime NOT NULL)",
-			  err);
+	return det_exec_ddl(db, t, dbm_ddl, err);
 }
+
+/* db-migrate's run_on: a timestamp's text on PG, epoch milliseconds in
+ * SQLite's datetime column (as its node drivers bind a JS Date) */
+static const enum det_time dbm_time[DB_NKINDS] = {
+	[DB_PG] = DET_TIME_SPACE_MS,
+	[DB_SQLITE] = DET_TIME_EPOCH_MS,
+};
 
 static int
 dbm_record(struct db *db, struct tracked *t, const struct mig_file *m,
@@ -80,8 +89,7 @@ dbm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 
 	(void)exec_ms;
 	dbm_file_id(m, &name);
-	det_now(db_kind(db) == DB_PG ? DET_TIME_SPACE_MS : DET_TIME_EPOCH_MS,
-		at);
+	det_now(DET_FACT(db, dbm_time), at);
 	params[0] = name.s;
 	params[1] = at;
 	rc = det_insert(db, t, "name, run_on", "$1, $2", params, 2, err);

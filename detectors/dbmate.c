@@ -61,18 +61,20 @@ dbmate_read(struct db *db, const struct tracked *t, struct applied_set *out,
 			    err);
 }
 
+/* the table as dbmate creates it on each engine */
+static const char *const dbmate_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE IF NOT EXISTS %T "
+		  "(version varchar PRIMARY KEY)",
+	[DB_SQLITE] = "CREATE TABLE IF NOT EXISTS %T "
+		      "(version varchar(128) primary key)",
+};
+
 static int
 dbmate_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	if (t->exists)
 		return 0;
-	return det_exec_t(db, t,
-			  db_kind(db) == DB_PG
-				  ? "CREATE TABLE IF NOT EXISTS %T "
-				    "(version varchar PRIMARY KEY)"
-				  : "CREATE TABLE IF NOT EXISTS %T "
-				    "(version varchar(128) primary key)",
-			  err);
+	return det_exec_ddl(db, t, dbmate_ddl, err);
 }
 
 static int

@@ -145,6 +145,18 @@ doctrine_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return rc;
 }
 
+/* the table as Doctrine creates it on each engine */
+static const char *const doctrine_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE %T (version VARCHAR(191) NOT "
+		  "NULL, executed_at TIMESTAMP(0) WITHOUT TIME "
+		  "ZONE DEFAULT NULL, execution_time INT "
+		  "DEFAULT NULL, PRIMARY KEY(version))",
+	[DB_SQLITE] = "CREATE TABLE %T (version VARCHAR(191) NOT "
+		      "NULL, executed_at DATETIME DEFAULT NULL, "
+		      "execution_time INTEGER DEFAULT NULL, "
+		      "PRIMARY KEY(version))",
+};
+
 static int
 doctrine_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
@@ -152,17 +164,7 @@ doctrine_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 
 	if (t->exists)
 		return 0;
-	rc = det_exec_t(db, t,
-			db_kind(db) == DB_PG
-				? "CREATE TABLE %T (version VARCHAR(191) NOT "
-				  "NULL, executed_at TIMESTAMP(0) WITHOUT TIME "
-				  "ZONE DEFAULT NULL, execution_time INT "
-				  "DEFAULT NULL, PRIMARY KEY(version))"
-				: "CREATE TABLE %T (version VARCHAR(191) NOT "
-				  "NULL, executed_at DATETIME DEFAULT NULL, "
-				  "execution_time INTEGER DEFAULT NULL, "
-				  "PRIMARY KEY(version))",
-			err);
+	rc = det_exec_ddl(db, t, doctrine_ddl, err);
 	if (rc == 0)
 		t->exists = 1;
 	return rc;

@@ -141,10 +141,15 @@ has_journal(const struct tracked *t)
 	return f != NULL;
 }
 
+/* created_at as Drizzle's journal table declares it on each engine */
+static const char *const created_at_type[DB_NKINDS] = {
+	[DB_PG] = "bigint",
+	[DB_SQLITE] = "numeric",
+};
+
 static int
 drizzle_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	int pg = db_kind(db) == DB_PG;
 	struct rk_buf sql = RK_BUF_INIT;
 	int rc;
 
@@ -153,7 +158,7 @@ drizzle_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 			       "reckon creates only Drizzle's journal (v0) "
 			       "table, and '%s' has no meta/_journal.json",
 			       t->dir ? t->dir : ".");
-	if (pg && t->schema) {
+	if (t->schema) { /* set only where the engine has schemas */
 		rk_buf_adds(&sql, "CREATE SCHEMA IF NOT EXISTS ");
 		db_quote_ident(db, t->schema, &sql);
 		rk_buf_adds(&sql, "; ");
@@ -161,7 +166,7 @@ drizzle_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	rk_buf_addf(&sql,
 		    "CREATE TABLE IF NOT EXISTS %%T (id SERIAL PRIMARY KEY, "
 		    "hash text NOT NULL, created_at %s)",
-		    pg ? "bigint" : "numeric");
+		    db_pick(db, created_at_type));
 	rc = det_exec_t(db, t, sql.s, err);
 	rk_buf_release(&sql);
 	return rc;
@@ -225,13 +230,28 @@ folder_millis(const char *v, char out[24])
 	snprintf(out, 24, "%lld", (long long)timegm(&tm) * 1000);
 }
 
+/* A folder (v1) row as Drizzle writes it: on SQLite it also keeps the
+ * time applied_at; on PG the table has no such column. */
+static const char *const v1_cols[DB_NKINDS] = {
+	[DB_PG] = "\"hash\", \"created_at\", \"name\"",
+	[DB_SQLITE] = "\"hash\", \"created_at\", \"name\", \"applied_at\"",
+};
+static const char *const v1_values[DB_NKINDS] = {
+	[DB_PG] = "$1, CAST($2 AS BIGINT), $3",
+	[DB_SQLITE] = "$1, CAST($2 AS INTEGER), $3, $4",
+};
+static const int v1_nparams[DB_NKINDS] = {
+	[DB_PG] = 3,
+	[DB_SQLITE] = 4,
+};
+
 static int
 drizzle_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	       long exec_ms, struct rk_err *err)
 {
 	struct rk_buf sql = RK_BUF_INIT, name = RK_BUF_INIT;
 	struct db_rows r = DB_ROWS_INIT;
-	int pg = db_kind(db) == DB_PG, v1, rc = -1;
+	int v1, rc = -1;
 	const char *params[4];
 	char when[24], now[40];
 
@@ -268,18 +288,11 @@ drizzle_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	params[3] = now;
 	if (!v1)
 		rc = det_insert(db, t, "\"hash\", \"created_at\"",
-				pg ? "$1, CAST($2 AS BIGINT)"
-				   : "$1, CAST($2 AS INTEGER)",
-				params, 2, err);
-	else if (pg)
-		rc = det_insert(db, t, "\"hash\", \"created_at\", \"name\"",
-				"$1, CAST($2 AS BIGINT), $3", params, 3, err);
+				"$1, CAST($2 AS %INT)", params, 2, err);
 	else
-		rc = det_insert(db, t,
-				"\"hash\", \"created_at\", \"name\", "
-				"\"applied_at\"",
-				"$1, CAST($2 AS INTEGER), $3, $4", params, 4,
-				err);
+		rc = det_insert(db, t, db_pick(db, v1_cols),
+				db_pick(db, v1_values), params,
+				DET_FACT(db, v1_nparams), err);
 out:
 	db_rows_release(&r);
 	rk_buf_release(&name);

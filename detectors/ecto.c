@@ -65,6 +65,15 @@ ecto_read(struct db *db, const struct tracked *t, struct applied_set *out,
 			    "version", out, err);
 }
 
+/* the table as Ecto creates it on each engine */
+static const char *const ecto_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE IF NOT EXISTS %T (\"version\" "
+		  "bigint, \"inserted_at\" timestamp(0), "
+		  "PRIMARY KEY (\"version\"))",
+	[DB_SQLITE] = "CREATE TABLE IF NOT EXISTS %T (\"version\" "
+		      "INTEGER PRIMARY KEY, \"inserted_at\" TEXT)",
+};
+
 static int
 ecto_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
@@ -72,18 +81,22 @@ ecto_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 
 	if (t->exists)
 		return 0;
-	rc = det_exec_t(db, t,
-			db_kind(db) == DB_PG
-				? "CREATE TABLE IF NOT EXISTS %T (\"version\" "
-				  "bigint, \"inserted_at\" timestamp(0), "
-				  "PRIMARY KEY (\"version\"))"
-				: "CREATE TABLE IF NOT EXISTS %T (\"version\" "
-				  "INTEGER PRIMARY KEY, \"inserted_at\" TEXT)",
-			err);
+	rc = det_exec_ddl(db, t, ecto_ddl, err);
 	if (rc == 0)
 		t->exists = 1;
 	return rc;
 }
+
+/* a row as Ecto writes it: the engine's casts, and its NaiveDateTime
+ * text ("2025-01-10 12:00:00" on PG, ISO "2025-01-10T12:00:00" in SQLite) */
+static const char *const ecto_time_sep[DB_NKINDS] = {
+	[DB_PG] = " ",
+	[DB_SQLITE] = "T",
+};
+static const char *const ecto_values[DB_NKINDS] = {
+	[DB_PG] = "CAST($1 AS bigint), CAST($2 AS timestamp)",
+	[DB_SQLITE] = "CAST($1 AS integer), $2",
+};
 
 static int
 ecto_record(struct db *db, struct tracked *t, const struct mig_file *m,
@@ -98,14 +111,10 @@ ecto_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	det_id_int_version(m, &v);
 	det_now(DET_TIME_SPACE, now);
 	/* NaiveDateTime.to_iso8601 on SQLite; PG takes either form */
-	if (db_kind(db) == DB_SQLITE)
-		now[10] = 'T';
+	now[10] = *db_pick(db, ecto_time_sep);
 	params[0] = v.s;
 	params[1] = now;
-	rc = det_insert(db, t, "version, inserted_at",
-			db_kind(db) == DB_PG
-				? "CAST($1 AS bigint), CAST($2 AS timestamp)"
-				: "CAST($1 AS integer), $2",
+	rc = det_insert(db, t, "version, inserted_at", db_pick(db, ecto_values),
 			params, 2, err);
 	rk_buf_release(&v);
 	return rc;

@@ -90,6 +90,19 @@ ef_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return rc;
 }
 
+/* the table as EF Core creates it on each engine */
+static const char *const ef_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE IF NOT EXISTS %T (\"MigrationId\""
+		  " character varying(150) NOT NULL, "
+		  "\"ProductVersion\" character varying(32) NOT "
+		  "NULL, CONSTRAINT \"PK___EFMigrationsHistory\""
+		  " PRIMARY KEY (\"MigrationId\"))",
+	[DB_SQLITE] = "CREATE TABLE IF NOT EXISTS %T (\"MigrationId\""
+		      " TEXT NOT NULL CONSTRAINT "
+		      "\"PK___EFMigrationsHistory\" PRIMARY KEY, "
+		      "\"ProductVersion\" TEXT NOT NULL)",
+};
+
 static int
 ef_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
@@ -97,19 +110,7 @@ ef_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 
 	if (t->exists)
 		return 0;
-	rc = det_exec_t(
-		db, t,
-		db_kind(db) == DB_PG
-			? "CREATE TABLE IF NOT EXISTS %T (\"MigrationId\""
-			  " character varying(150) NOT NULL, "
-			  "\"ProductVersion\" character varying(32) NOT "
-			  "NULL, CONSTRAINT \"PK___EFMigrationsHistory\""
-			  " PRIMARY KEY (\"MigrationId\"))"
-			: "CREATE TABLE IF NOT EXISTS %T (\"MigrationId\""
-			  " TEXT NOT NULL CONSTRAINT "
-			  "\"PK___EFMigrationsHistory\" PRIMARY KEY, "
-			  "\"ProductVersion\" TEXT NOT NULL)",
-		err);
+	rc = det_exec_ddl(db, t, ef_ddl, err);
 	if (rc == 0)
 		t->exists = 1;
 	return rc;

@@ -163,22 +163,26 @@ mark_dead(const struct db_rows *r, unsigned char *dead)
 	}
 }
 
+/* what read() selects: installed_on is a zone-less TIMESTAMP on PG, read as
+ * timestamptz */
+static const char *const flyway_read_cols[DB_NKINDS] = {
+	[DB_PG] = "installed_rank, version, description, type, "
+		  "checksum, installed_on::timestamptz, "
+		  "installed_by, execution_time, success",
+	[DB_SQLITE] = "installed_rank, version, description, type, "
+		      "checksum, installed_on, installed_by, "
+		      "execution_time, success",
+};
+
 static int
 flyway_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	    struct rk_err *err)
 {
 	struct db_rows r = DB_ROWS_INIT;
 	unsigned char *dead;
-	int pg = db_kind(db) == DB_PG;
 
-	if (det_select(db, t,
-		       pg ? "installed_rank, version, description, type, "
-			    "checksum, installed_on::timestamptz, "
-			    "installed_by, execution_time, success"
-			  : "installed_rank, version, description, type, "
-			    "checksum, installed_on, installed_by, "
-			    "execution_time, success",
-		       "installed_rank", &r, err) < 0)
+	if (det_select(db, t, db_pick(db, flyway_read_cols), "installed_rank",
+		       &r, err) < 0)
 		return -1;
 	dead = xcalloc(r.nrows + 1, 1);
 	mark_dead(&r, dead);
@@ -204,48 +208,67 @@ flyway_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return 0;
 }
 
+/*
+ * The table as Flyway's PostgreSQL and SQLite createMetaDataTable.sql
+ * write it: %K is the primary key constraint "<table>_pk" (PG names it),
+ * %I the index "<table>_s_idx".
+ */
+static const char *const flyway_ddl[DB_NKINDS] = {
+	[DB_PG] =
+		"CREATE TABLE %T (\"installed_rank\" INT NOT NULL,"
+		" \"version\" VARCHAR(50),"
+		" \"description\" VARCHAR(200) NOT NULL,"
+		" \"type\" VARCHAR(20) NOT NULL,"
+		" \"script\" VARCHAR(1000) NOT NULL,"
+		" \"checksum\" INTEGER, \"installed_by\" VARCHAR(100) NOT NULL,"
+		" \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),"
+		" \"execution_time\" INTEGER NOT NULL,"
+		" \"success\" BOOLEAN NOT NULL);"
+		" ALTER TABLE %T ADD CONSTRAINT %K PRIMARY KEY"
+		" (\"installed_rank\"); CREATE INDEX %I ON %T (\"success\")",
+	[DB_SQLITE] = "CREATE TABLE %T (\"installed_rank\" INT NOT NULL "
+		      "PRIMARY KEY,"
+		      " \"version\" VARCHAR(50),"
+		      " \"description\" VARCHAR(200) NOT NULL,"
+		      " \"type\" VARCHAR(20) NOT NULL,"
+		      " \"script\" VARCHAR(1000) NOT NULL,"
+		      " \"checksum\" INT, \"installed_by\" VARCHAR(100) NOT "
+		      "NULL, \"installed_on\" TEXT NOT NULL DEFAULT "
+		      "(strftime('%Y-%m-%d %H:%M:%f','now')),"
+		      " \"execution_time\" INT NOT NULL,"
+		      " \"success\" BOOLEAN NOT NULL);"
+		      " CREATE INDEX %I ON %T (\"success\")",
+};
+
 static int
 flyway_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	struct rk_buf sql = RK_BUF_INIT, pk = RK_BUF_INIT, idx = RK_BUF_INIT;
-	int pg = db_kind(db) == DB_PG, rc;
+	struct rk_buf name = RK_BUF_INIT, pk = RK_BUF_INIT, idx = RK_BUF_INIT;
+	struct rk_buf sql = RK_BUF_INIT;
+	int rc;
 
-	rk_buf_addf(&pk, "%s_pk", t->table);
-	rk_buf_addf(&idx, "%s_s_idx", t->table);
-	rk_buf_adds(&sql, "CREATE TABLE ");
-	tracked_qualified(db, t, &sql);
-	rk_buf_addf(&sql,
-		    " (\"installed_rank\" INT NOT NULL%s,"
-		    " \"version\" VARCHAR(50),"
-		    " \"description\" VARCHAR(200) NOT NULL,"
-		    " \"type\" VARCHAR(20) NOT NULL,"
-		    " \"script\" VARCHAR(1000) NOT NULL,"
-		    " \"checksum\" %s, \"installed_by\" VARCHAR(100) NOT NULL,"
-		    " \"installed_on\" %s, \"execution_time\" %s NOT NULL,"
-		    " \"success\" BOOLEAN NOT NULL);",
-		    pg ? "" : " PRIMARY KEY", pg ? "INTEGER" : "INT",
-		    pg ? "TIMESTAMP NOT NULL DEFAULT now()"
-		       : "TEXT NOT NULL DEFAULT "
-			 "(strftime('%Y-%m-%d %H:%M:%f','now'))",
-		    pg ? "INTEGER" : "INT");
-	if (pg) {
-		rk_buf_adds(&sql, " ALTER TABLE ");
-		tracked_qualified(db, t, &sql);
-		rk_buf_adds(&sql, " ADD CONSTRAINT ");
-		db_quote_ident(db, pk.s, &sql);
-		rk_buf_adds(&sql, " PRIMARY KEY (\"installed_rank\");");
-	}
-	rk_buf_adds(&sql, " CREATE INDEX ");
-	db_quote_ident(db, idx.s, &sql);
-	rk_buf_adds(&sql, " ON ");
-	tracked_qualified(db, t, &sql);
-	rk_buf_adds(&sql, " (\"success\")");
-	rc = db_exec(db, sql.s, err);
+	rk_buf_addf(&name, "%s_pk", t->table);
+	db_quote_ident(db, name.s, &pk);
+	rk_buf_reset(&name);
+	rk_buf_addf(&name, "%s_s_idx", t->table);
+	db_quote_ident(db, name.s, &idx);
+	rk_buf_reset(&name);
+	det_subst(db_pick(db, flyway_ddl), "%K", pk.s, &name);
+	det_subst(name.s, "%I", idx.s, &sql);
+	rc = det_exec_t(db, t, sql.s, err);
+	rk_buf_release(&name);
 	rk_buf_release(&idx);
 	rk_buf_release(&pk);
 	rk_buf_release(&sql);
 	return rc;
 }
+
+/* installed_by: the role connected on PG (Flyway's default), reckon's
+ * actor or "" on SQLite */
+static const char *const flyway_by[DB_NKINDS] = {
+	[DB_PG] = "COALESCE($6::text, CURRENT_USER::text)",
+	[DB_SQLITE] = "COALESCE($6, '')",
+};
 
 /* One history row for m; success false is how Flyway records a failed
  * migration on a database without transactional DDL. */
@@ -255,8 +278,8 @@ flyway_insert(struct db *db, struct tracked *t, const struct mig_file *m,
 {
 	struct rk_buf sql = RK_BUF_INIT, q = RK_BUF_INIT, desc = RK_BUF_INIT,
 		      script = RK_BUF_INIT;
-	int pg = db_kind(db) == DB_PG, rc;
 	const char *params[6];
+	int rc;
 	char ms[32];
 
 	description(m->desc, &desc);
@@ -267,7 +290,7 @@ flyway_insert(struct db *db, struct tracked *t, const struct mig_file *m,
 	params[2] = script.s;
 	params[3] = m->checksum;
 	params[4] = ms;
-	params[5] = t->actor ? t->actor : (pg ? NULL : "");
+	params[5] = t->actor;
 	tracked_qualified(db, t, &q);
 	rk_buf_addf(&sql,
 		    "INSERT INTO %s (\"installed_rank\", \"version\", "
@@ -276,8 +299,9 @@ flyway_insert(struct db *db, struct tracked *t, const struct mig_file *m,
 		    "SELECT COALESCE(MAX(\"installed_rank\"), 0) + 1, $1, $2, "
 		    "'SQL', $3, CAST($4 AS INTEGER), %s, CAST($5 AS INTEGER), "
 		    "%s FROM %s",
-		    q.s, pg ? "COALESCE($6::text, CURRENT_USER::text)" : "$6",
-		    pg ? (success ? "TRUE" : "FALSE") : (success ? "1" : "0"),
+		    q.s, db_pick(db, flyway_by),
+		    success ? db_dialect(db)->true_lit
+			    : db_dialect(db)->false_lit,
 		    q.s);
 	rc = db_query(db, sql.s, params, 6, NULL, err);
 	rk_buf_release(&script);

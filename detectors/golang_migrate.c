@@ -87,22 +87,26 @@ gm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return 0;
 }
 
+/* the table as golang-migrate's drivers create it on each engine, and
+ * how SetVersion empties it (TRUNCATE where the engine has it) */
+static const char *const gm_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE IF NOT EXISTS %T (version bigint not null "
+		  "primary key, dirty boolean not null)",
+	[DB_SQLITE] = "CREATE TABLE IF NOT EXISTS %T (version uint64,dirty "
+		      "bool); CREATE UNIQUE INDEX IF NOT EXISTS "
+		      "version_unique ON %T (version)",
+};
+static const char *const gm_empty[DB_NKINDS] = {
+	[DB_PG] = "TRUNCATE %T",
+	[DB_SQLITE] = "DELETE FROM %T",
+};
+
 static int
 gm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	if (t->exists)
 		return 0;
-	if (db_kind(db) == DB_PG)
-		return det_exec_t(db, t,
-				  "CREATE TABLE IF NOT EXISTS %T (version "
-				  "bigint not null primary key, dirty boolean "
-				  "not null)",
-				  err);
-	return det_exec_t(db, t,
-			  "CREATE TABLE IF NOT EXISTS %T (version uint64,dirty "
-			  "bool); CREATE UNIQUE INDEX IF NOT EXISTS "
-			  "version_unique ON %T (version)",
-			  err);
+	return det_exec_ddl(db, t, gm_ddl, err);
 }
 
 /* SetVersion(version, clean): empty the table, insert the one row. */
@@ -111,14 +115,11 @@ gm_set_version(struct db *db, const struct tracked *t, const char *version,
 	       int dirty, struct rk_err *err)
 {
 	const char *params[1] = { version };
-	int pg = db_kind(db) == DB_PG;
 
-	if (det_exec_t(db, t, pg ? "TRUNCATE %T" : "DELETE FROM %T", err) < 0)
+	if (det_exec_ddl(db, t, gm_empty, err) < 0)
 		return -1;
 	return det_insert(db, t, "version, dirty",
-			  pg ? (dirty ? "$1, true" : "$1, false")
-			     : (dirty ? "$1, 1" : "$1, 0"),
-			  params, 1, err);
+			  dirty ? "$1, %TRUE" : "$1, %FALSE", params, 1, err);
 }
 
 /* SetVersion for m's version; dirty is what golang-migrate leaves when a

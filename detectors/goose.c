@@ -83,26 +83,27 @@ goose_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return rc;
 }
 
+/* the table as goose creates it on each engine */
+static const char *const goose_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE %T (id integer PRIMARY KEY GENERATED "
+		  "BY DEFAULT AS IDENTITY, version_id bigint NOT "
+		  "NULL, is_applied boolean NOT NULL, tstamp "
+		  "timestamp NOT NULL DEFAULT now())",
+	[DB_SQLITE] = "CREATE TABLE %T (id INTEGER PRIMARY KEY "
+		      "AUTOINCREMENT, version_id INTEGER NOT NULL, "
+		      "is_applied INTEGER NOT NULL, tstamp TIMESTAMP "
+		      "DEFAULT (datetime('now')))",
+};
+
 static int
 goose_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	int pg = db_kind(db) == DB_PG;
-
 	if (t->exists)
 		return 0;
-	if (det_exec_t(db, t,
-		       pg ? "CREATE TABLE %T (id integer PRIMARY KEY GENERATED "
-			    "BY DEFAULT AS IDENTITY, version_id bigint NOT "
-			    "NULL, is_applied boolean NOT NULL, tstamp "
-			    "timestamp NOT NULL DEFAULT now())"
-			  : "CREATE TABLE %T (id INTEGER PRIMARY KEY "
-			    "AUTOINCREMENT, version_id INTEGER NOT NULL, "
-			    "is_applied INTEGER NOT NULL, tstamp TIMESTAMP "
-			    "DEFAULT (datetime('now')))",
-		       err) < 0)
+	if (det_exec_ddl(db, t, goose_ddl, err) < 0)
 		return -1;
-	return det_insert(db, t, "version_id, is_applied",
-			  pg ? "0, true" : "0, 1", NULL, 0, err);
+	return det_insert(db, t, "version_id, is_applied", "0, %TRUE", NULL, 0,
+			  err);
 }
 
 static int
@@ -116,8 +117,7 @@ goose_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	(void)exec_ms;
 	det_id_int_version(m, &v);
 	params[0] = v.s;
-	rc = det_insert(db, t, "version_id, is_applied",
-			db_kind(db) == DB_PG ? "$1, true" : "$1, 1", params, 1,
+	rc = det_insert(db, t, "version_id, is_applied", "$1, %TRUE", params, 1,
 			err);
 	rk_buf_release(&v);
 	return rc;

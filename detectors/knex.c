@@ -122,10 +122,27 @@ create_sibling(struct db *db, const struct tracked *t, const char *name,
 	return rc;
 }
 
+/* the tables as Knex creates them on each engine: migrations */
+static const char *const knex_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE %T (\"id\" serial primary key, "
+		  "\"name\" varchar(255), \"batch\" integer, "
+		  "\"migration_time\" timestamptz)",
+	[DB_SQLITE] = "CREATE TABLE %T (`id` integer not null primary "
+		      "key autoincrement, `name` varchar(255), `batch` "
+		      "integer, `migration_time` datetime)",
+};
+
+/* and its _lock companion */
+static const char *const knex_lock_ddl[DB_NKINDS] = {
+	[DB_PG] = "(\"index\" serial primary key, "
+		  "\"is_locked\" integer)",
+	[DB_SQLITE] = "(`index` integer not null primary key "
+		      "autoincrement, `is_locked` integer)",
+};
+
 static int
 knex_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	int pg = db_kind(db) == DB_PG;
 	struct rk_buf lock = RK_BUF_INIT, sql = RK_BUF_INIT;
 	const char *zero[1] = { "0" };
 	int rc = -1;
@@ -133,20 +150,8 @@ knex_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	if (t->exists)
 		return 0;
 	rk_buf_addf(&lock, "%s_lock", t->table);
-	if (det_exec_t(db, t,
-		       pg ? "CREATE TABLE %T (\"id\" serial primary key, "
-			    "\"name\" varchar(255), \"batch\" integer, "
-			    "\"migration_time\" timestamptz)"
-			  : "CREATE TABLE %T (`id` integer not null primary "
-			    "key autoincrement, `name` varchar(255), `batch` "
-			    "integer, `migration_time` datetime)",
-		       err) < 0 ||
-	    create_sibling(db, t, lock.s,
-			   pg ? "(\"index\" serial primary key, "
-				"\"is_locked\" integer)"
-			      : "(`index` integer not null primary key "
-				"autoincrement, `is_locked` integer)",
-			   err) < 0)
+	if (det_exec_ddl(db, t, knex_ddl, err) < 0 ||
+	    create_sibling(db, t, lock.s, db_pick(db, knex_lock_ddl), err) < 0)
 		goto out;
 	rk_buf_adds(&sql, "INSERT INTO ");
 	tracked_sibling(db, t, lock.s, &sql);
@@ -161,11 +166,21 @@ out:
 	return rc;
 }
 
+/* a row as Knex writes it: migration_time is a timestamptz on PG, epoch
+ * milliseconds on SQLite */
+static const enum det_time knex_time[DB_NKINDS] = {
+	[DB_PG] = DET_TIME_ISO_Z,
+	[DB_SQLITE] = DET_TIME_EPOCH_MS,
+};
+static const char *const knex_values[DB_NKINDS] = {
+	[DB_PG] = "$1, CAST($2 AS integer), CAST($3 AS timestamptz)",
+	[DB_SQLITE] = "$1, CAST($2 AS integer), CAST($3 AS integer)",
+};
+
 static int
 knex_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	    long exec_ms, struct rk_err *err)
 {
-	int pg = db_kind(db) == DB_PG;
 	char batch[24], now[40];
 	const char *params[3];
 
@@ -178,15 +193,12 @@ knex_record(struct db *db, struct tracked *t, const struct mig_file *m,
 		t->run_batch = max + 1;
 	}
 	snprintf(batch, sizeof(batch), "%ld", t->run_batch);
-	det_now(pg ? DET_TIME_ISO_Z : DET_TIME_EPOCH_MS, now);
+	det_now(DET_FACT(db, knex_time), now);
 	params[0] = m->name;
 	params[1] = batch;
 	params[2] = now;
-	return det_insert(
-		db, t, "name, batch, migration_time",
-		pg ? "$1, CAST($2 AS integer), CAST($3 AS timestamptz)"
-		   : "$1, CAST($2 AS integer), CAST($3 AS integer)",
-		params, 3, err);
+	return det_insert(db, t, "name, batch, migration_time",
+			  db_pick(db, knex_values), params, 3, err);
 }
 
 static int

@@ -57,6 +57,17 @@ laravel_read(struct db *db, const struct tracked *t, struct applied_set *out,
 			    "batch, migration", out, err);
 }
 
+/* the table as Laravel creates it on each engine */
+static const char *const laravel_ddl[DB_NKINDS] = {
+	[DB_PG] = "create table %T (\"id\" serial not null "
+		  "primary key, \"migration\" varchar(255) not "
+		  "null, \"batch\" integer not null)",
+	[DB_SQLITE] = "create table %T (\"id\" integer primary key "
+		      "autoincrement not null, \"migration\" "
+		      "varchar not null, \"batch\" integer not "
+		      "null)",
+};
+
 static int
 laravel_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
@@ -64,16 +75,7 @@ laravel_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 
 	if (t->exists)
 		return 0;
-	rc = det_exec_t(db, t,
-			db_kind(db) == DB_PG
-				? "create table %T (\"id\" serial not null "
-				  "primary key, \"migration\" varchar(255) not "
-				  "null, \"batch\" integer not null)"
-				: "create table %T (\"id\" integer primary key "
-				  "autoincrement not null, \"migration\" "
-				  "varchar not null, \"batch\" integer not "
-				  "null)",
-			err);
+	rc = det_exec_ddl(db, t, laravel_ddl, err);
 	if (rc == 0)
 		t->exists = 1;
 	return rc;

@@ -121,22 +121,24 @@ mikro_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return 0;
 }
 
+/* the table as MikroORM creates it on each engine */
+static const char *const mikro_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE %T (\"id\" serial primary key, "
+		  "\"name\" varchar(255), \"executed_at\" "
+		  "timestamptz default current_timestamp)",
+	[DB_SQLITE] = "CREATE TABLE %T (`id` integer not null "
+		      "primary key autoincrement, `name` "
+		      "varchar(255), `executed_at` datetime default "
+		      "current_timestamp)",
+};
+
 static int
 mikro_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	if (t->exists)
 		return 0;
 	/* MikroORM 6.x, whose rows reckon writes the same way as 7.x's */
-	if (det_exec_t(db, t,
-		       db_kind(db) == DB_PG
-			       ? "CREATE TABLE %T (\"id\" serial primary key, "
-				 "\"name\" varchar(255), \"executed_at\" "
-				 "timestamptz default current_timestamp)"
-			       : "CREATE TABLE %T (`id` integer not null "
-				 "primary key autoincrement, `name` "
-				 "varchar(255), `executed_at` datetime default "
-				 "current_timestamp)",
-		       err) < 0)
+	if (det_exec_ddl(db, t, mikro_ddl, err) < 0)
 		return -1;
 	t->exists = 1;
 	return 0;

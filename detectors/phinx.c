@@ -133,6 +133,22 @@ phinx_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return rc;
 }
 
+/* the table as Phinx creates it on each engine */
+static const char *const phinx_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE %T (\"version\" BIGINT NOT NULL, "
+		  "\"migration_name\" CHARACTER VARYING (100) NULL "
+		  "DEFAULT NULL, \"start_time\" TIMESTAMP NULL DEFAULT "
+		  "NULL, \"end_time\" TIMESTAMP NULL DEFAULT NULL, "
+		  "\"breakpoint\" BOOLEAN NOT NULL DEFAULT FALSE, "
+		  "PRIMARY KEY (\"version\"))",
+	[DB_SQLITE] = "CREATE TABLE %T (\"version\" BIGINT NOT NULL, "
+		      "\"migration_name\" VARCHAR(100) NULL DEFAULT NULL, "
+		      "\"start_time\" TIMESTAMP NULL DEFAULT NULL, "
+		      "\"end_time\" TIMESTAMP NULL DEFAULT NULL, "
+		      "\"breakpoint\" BOOLEAN NOT NULL DEFAULT FALSE, "
+		      "PRIMARY KEY (\"version\"))",
+};
+
 static int
 phinx_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
@@ -140,26 +156,18 @@ phinx_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 
 	if (t->exists)
 		return 0;
-	rc = det_exec_t(
-		db, t,
-		db_kind(db) == DB_PG
-			? "CREATE TABLE %T (\"version\" BIGINT NOT NULL, "
-			  "\"migration_name\" CHARACTER VARYING (100) NULL "
-			  "DEFAULT NULL, \"start_time\" TIMESTAMP NULL DEFAULT "
-			  "NULL, \"end_time\" TIMESTAMP NULL DEFAULT NULL, "
-			  "\"breakpoint\" BOOLEAN NOT NULL DEFAULT FALSE, "
-			  "PRIMARY KEY (\"version\"))"
-			: "CREATE TABLE %T (\"version\" BIGINT NOT NULL, "
-			  "\"migration_name\" VARCHAR(100) NULL DEFAULT NULL, "
-			  "\"start_time\" TIMESTAMP NULL DEFAULT NULL, "
-			  "\"end_time\" TIMESTAMP NULL DEFAULT NULL, "
-			  "\"breakpoint\" BOOLEAN NOT NULL DEFAULT FALSE, "
-			  "PRIMARY KEY (\"version\"))",
-		err);
+	rc = det_exec_ddl(db, t, phinx_ddl, err);
 	if (rc == 0)
 		t->exists = 1;
 	return rc;
 }
+
+/* a row as Phinx writes it: the engine's casts and boolean */
+static const char *const phinx_values[DB_NKINDS] = {
+	[DB_PG] = "CAST($1 AS bigint), $2, CAST($3 AS "
+		  "timestamp), CAST($3 AS timestamp), false",
+	[DB_SQLITE] = "CAST($1 AS integer), $2, $3, $3, 0",
+};
 
 static int
 phinx_record(struct db *db, struct tracked *t, const struct mig_file *m,
@@ -182,11 +190,7 @@ phinx_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	rc = det_insert(db, t,
 			"version, migration_name, start_time, end_time, "
 			"breakpoint",
-			db_kind(db) == DB_PG
-				? "CAST($1 AS bigint), $2, CAST($3 AS "
-				  "timestamp), CAST($3 AS timestamp), false"
-				: "CAST($1 AS integer), $2, $3, $3, 0",
-			params, 3, err);
+			db_pick(db, phinx_values), params, 3, err);
 	rk_buf_release(&name);
 	rk_buf_release(&v);
 	return rc;

@@ -113,25 +113,34 @@ postgrator_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return 0;
 }
 
+/* the table as Postgrator creates it on each engine */
+static const char *const pg_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE %T (version BIGINT PRIMARY "
+		  "KEY); INSERT INTO %T (version) VALUES (0);"
+		  " ALTER TABLE %T ADD COLUMN name TEXT;"
+		  " ALTER TABLE %T ADD COLUMN md5 TEXT;"
+		  " ALTER TABLE %T ADD COLUMN run_at "
+		  "TIMESTAMP WITH TIME ZONE;",
+	[DB_SQLITE] = "CREATE TABLE %T (version INTEGER PRIMARY "
+		      "KEY); INSERT INTO %T (version) VALUES (0);"
+		      " ALTER TABLE %T ADD COLUMN name TEXT;"
+		      " ALTER TABLE %T ADD COLUMN md5 TEXT;"
+		      " ALTER TABLE %T ADD COLUMN run_at "
+		      "TIMESTAMP WITH TIME ZONE;",
+};
+
 static int
 postgrator_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	return det_exec_t(db, t,
-			  db_kind(db) == DB_PG
-				  ? "CREATE TABLE %T (version BIGINT PRIMARY "
-				    "KEY); INSERT INTO %T (version) VALUES (0);"
-				    " ALTER TABLE %T ADD COLUMN name TEXT;"
-				    " ALTER TABLE %T ADD COLUMN md5 TEXT;"
-				    " ALTER TABLE %T ADD COLUMN run_at "
-				    "TIMESTAMP WITH TIME ZONE;"
-				  : "CREATE TABLE %T (version INTEGER PRIMARY "
-				    "KEY); INSERT INTO %T (version) VALUES (0);"
-				    " ALTER TABLE %T ADD COLUMN name TEXT;"
-				    " ALTER TABLE %T ADD COLUMN md5 TEXT;"
-				    " ALTER TABLE %T ADD COLUMN run_at "
-				    "TIMESTAMP WITH TIME ZONE;",
-			  err);
+	return det_exec_ddl(db, t, pg_ddl, err);
 }
+
+/* a row as Postgrator writes it: the engine's casts */
+static const char *const pg_values[DB_NKINDS] = {
+	[DB_PG] = "CAST($1 AS BIGINT), $2, $3, "
+		  "CAST($4 AS TIMESTAMPTZ)",
+	[DB_SQLITE] = "CAST($1 AS INTEGER), $2, $3, $4",
+};
 
 static int
 postgrator_record(struct db *db, struct tracked *t, const struct mig_file *m,
@@ -150,11 +159,7 @@ postgrator_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	params[2] = m->code ? NULL : m->checksum;
 	params[3] = now;
 	rc = det_insert(db, t, "version, name, md5, run_at",
-			db_kind(db) == DB_PG
-				? "CAST($1 AS BIGINT), $2, $3, "
-				  "CAST($4 AS TIMESTAMPTZ)"
-				: "CAST($1 AS INTEGER), $2, $3, $4",
-			params, 4, err);
+			db_pick(db, pg_values), params, 4, err);
 	rk_buf_release(&ver);
 	return rc;
 }

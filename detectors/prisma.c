@@ -110,33 +110,34 @@ prisma_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return 0;
 }
 
+/* the table as Prisma creates it on each engine */
+static const char *const prisma_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE %T ("
+		  " \"id\" VARCHAR(36) PRIMARY KEY NOT NULL,"
+		  " \"checksum\" VARCHAR(64) NOT NULL,"
+		  " \"finished_at\" TIMESTAMPTZ,"
+		  " \"migration_name\" VARCHAR(255) NOT NULL,"
+		  " \"logs\" TEXT,"
+		  " \"rolled_back_at\" TIMESTAMPTZ,"
+		  " \"started_at\" TIMESTAMPTZ NOT NULL DEFAULT now(),"
+		  " \"applied_steps_count\" INTEGER NOT NULL DEFAULT 0)",
+	[DB_SQLITE] = "CREATE TABLE %T ("
+		      " \"id\" TEXT PRIMARY KEY NOT NULL,"
+		      " \"checksum\" TEXT NOT NULL,"
+		      " \"finished_at\" DATETIME,"
+		      " \"migration_name\" TEXT NOT NULL,"
+		      " \"logs\" TEXT,"
+		      " \"rolled_back_at\" DATETIME,"
+		      " \"started_at\" DATETIME NOT NULL DEFAULT "
+		      "current_timestamp,"
+		      " \"applied_steps_count\" INTEGER UNSIGNED NOT NULL "
+		      "DEFAULT 0)",
+};
+
 static int
 prisma_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	return det_exec_t(
-		db, t,
-		db_kind(db) == DB_PG
-			? "CREATE TABLE %T ("
-			  " \"id\" VARCHAR(36) PRIMARY KEY NOT NULL,"
-			  " \"checksum\" VARCHAR(64) NOT NULL,"
-			  " \"finished_at\" TIMESTAMPTZ,"
-			  " \"migration_name\" VARCHAR(255) NOT NULL,"
-			  " \"logs\" TEXT,"
-			  " \"rolled_back_at\" TIMESTAMPTZ,"
-			  " \"started_at\" TIMESTAMPTZ NOT NULL DEFAULT now(),"
-			  " \"applied_steps_count\" INTEGER NOT NULL DEFAULT 0)"
-			: "CREATE TABLE %T ("
-			  " \"id\" TEXT PRIMARY KEY NOT NULL,"
-			  " \"checksum\" TEXT NOT NULL,"
-			  " \"finished_at\" DATETIME,"
-			  " \"migration_name\" TEXT NOT NULL,"
-			  " \"logs\" TEXT,"
-			  " \"rolled_back_at\" DATETIME,"
-			  " \"started_at\" DATETIME NOT NULL DEFAULT "
-			  "current_timestamp,"
-			  " \"applied_steps_count\" INTEGER UNSIGNED NOT NULL "
-			  "DEFAULT 0)",
-		err);
+	return det_exec_ddl(db, t, prisma_ddl, err);
 }
 
 /* A random (version 4) UUID, hyphenated lower-case hex. */
@@ -156,9 +157,16 @@ uuid_v4(char out[37])
 	rk_buf_release(&hex);
 }
 
-/* A client time ms before now: ISO text (PG) or epoch ms (SQLite). */
+/* Prisma's client-side times: ISO text (timestamptz on PG), or epoch
+ * milliseconds (SQLite's DATETIME, as Prisma's SQLite driver writes it). */
+static const int iso_times[DB_NKINDS] = {
+	[DB_PG] = 1,
+	[DB_SQLITE] = 0,
+};
+
+/* A client time ms before now: ISO text, or epoch ms. */
 static void
-client_time(int pg, long ago_ms, char out[40])
+client_time(int iso, long ago_ms, char out[40])
 {
 	struct timeval tv;
 	long long ms;
@@ -168,7 +176,7 @@ client_time(int pg, long ago_ms, char out[40])
 
 	gettimeofday(&tv, NULL);
 	ms = (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000 - ago_ms;
-	if (!pg) {
+	if (!iso) {
 		snprintf(out, 40, "%lld", ms);
 		return;
 	}
@@ -178,6 +186,15 @@ client_time(int pg, long ago_ms, char out[40])
 	snprintf(out, 40, "%s.%03dZ", base, (int)(ms % 1000));
 }
 
+/* a row as Prisma writes it: times are timestamptz on PG, epoch milliseconds on
+ * SQLite */
+static const char *const prisma_values[DB_NKINDS] = {
+	[DB_PG] = "$1, $2, CAST($3 AS TIMESTAMPTZ), $4, "
+		  "CAST($5 AS TIMESTAMPTZ), 1",
+	[DB_SQLITE] = "$1, $2, CAST($3 AS INTEGER), $4, "
+		      "CAST($5 AS INTEGER), 1",
+};
+
 /* As a completed "migrate deploy" leaves it: one step, finished. */
 static int
 prisma_record(struct db *db, struct tracked *t, const struct mig_file *m,
@@ -186,11 +203,11 @@ prisma_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	struct rk_buf name = RK_BUF_INIT;
 	char id[37], started[40], finished[40];
 	const char *params[5];
-	int pg = db_kind(db) == DB_PG, rc;
+	int iso = DET_FACT(db, iso_times), rc;
 
 	uuid_v4(id);
-	client_time(pg, exec_ms, started);
-	client_time(pg, 0, finished);
+	client_time(iso, exec_ms, started);
+	client_time(iso, 0, finished);
 	prisma_file_id(m, &name);
 	params[0] = id;
 	params[1] = m->checksum;
@@ -200,11 +217,7 @@ prisma_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	rc = det_insert(db, t,
 			"id, checksum, finished_at, migration_name, "
 			"started_at, applied_steps_count",
-			pg ? "$1, $2, CAST($3 AS TIMESTAMPTZ), $4, "
-			     "CAST($5 AS TIMESTAMPTZ), 1"
-			   : "$1, $2, CAST($3 AS INTEGER), $4, "
-			     "CAST($5 AS INTEGER), 1",
-			params, 5, err);
+			db_pick(db, prisma_values), params, 5, err);
 	rk_buf_release(&name);
 	return rc;
 }
@@ -216,23 +229,26 @@ prisma_unrecord(struct db *db, const struct tracked *t,
 	return det_delete(db, t, "migration_name", row->id, err);
 }
 
+/* and so does resolving a failed attempt */
+static const char *const prisma_rolled_back[DB_NKINDS] = {
+	[DB_PG] = "rolled_back_at = CAST($2 AS TIMESTAMPTZ)",
+	[DB_SQLITE] = "rolled_back_at = CAST($2 AS INTEGER)",
+};
+
 /* A failed attempt is resolved as rolled back (the folder is pending
  * again); an edited file's checksum is re-recorded. */
 static int
 prisma_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	      const struct applied *row, struct rk_err *err)
 {
-	int pg = db_kind(db) == DB_PG;
 	const char *params[2] = { row->id, NULL };
 	char now[40];
 
 	if (row->failed) {
-		client_time(pg, 0, now);
+		client_time(DET_FACT(db, iso_times), 0, now);
 		params[1] = now;
 		return det_update(
-			db, t,
-			pg ? "rolled_back_at = CAST($2 AS TIMESTAMPTZ)"
-			   : "rolled_back_at = CAST($2 AS INTEGER)",
+			db, t, db_pick(db, prisma_rolled_back),
 			"migration_name = $1 AND finished_at IS NULL AND "
 			"rolled_back_at IS NULL",
 			params, 2, err);

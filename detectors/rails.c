@@ -85,11 +85,17 @@ rails_read(struct db *db, const struct tracked *t, struct applied_set *out,
 			    err);
 }
 
+/* Rails' timestamp(6) column type on each engine */
+static const char *const rails_ts[DB_NKINDS] = {
+	[DB_PG] = "timestamp(6)",
+	[DB_SQLITE] = "datetime(6)",
+};
+
 static int
 rails_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	struct rk_buf sql = RK_BUF_INIT;
-	int pg = db_kind(db) == DB_PG, rc;
+	int rc;
 
 	if (t->exists)
 		return 0;
@@ -101,8 +107,7 @@ rails_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	rk_buf_addf(&sql,
 		    " (\"key\" varchar NOT NULL PRIMARY KEY, \"value\" varchar,"
 		    " \"created_at\" %s NOT NULL, \"updated_at\" %s NOT NULL)",
-		    pg ? "timestamp(6)" : "datetime(6)",
-		    pg ? "timestamp(6)" : "datetime(6)");
+		    db_pick(db, rails_ts), db_pick(db, rails_ts));
 	rc = db_exec(db, sql.s, err);
 	rk_buf_release(&sql);
 	if (rc == 0)

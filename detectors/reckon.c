@@ -28,25 +28,21 @@ static const char *const reckon_optional[] = { "token_hash", NULL };
 static int
 reckon_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	struct rk_buf sql = RK_BUF_INIT;
-	int pg = db_kind(db) == DB_PG, rc;
+	int rc;
 
 	if (t->exists)
 		return 0;
-	rk_buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
-	tracked_qualified(db, t, &sql);
-	rk_buf_addf(&sql,
-		    " (installed_rank integer NOT NULL,"
-		    " name text NOT NULL PRIMARY KEY,"
-		    " version text NOT NULL,"
-		    " sha256 text NOT NULL,"
-		    " applied_at %s NOT NULL,"
-		    " execution_ms bigint NOT NULL,"
-		    " applied_by text NOT NULL,"
-		    " token_hash text)",
-		    pg ? "timestamptz" : "text");
-	rc = db_exec(db, sql.s, err);
-	rk_buf_release(&sql);
+	rc = det_exec_t(db, t,
+			"CREATE TABLE IF NOT EXISTS %T"
+			" (installed_rank integer NOT NULL,"
+			" name text NOT NULL PRIMARY KEY,"
+			" version text NOT NULL,"
+			" sha256 text NOT NULL,"
+			" applied_at %TS NOT NULL,"
+			" execution_ms bigint NOT NULL,"
+			" applied_by text NOT NULL,"
+			" token_hash text)",
+			err);
 	if (rc == 0)
 		t->exists = t->token_col = 1;
 	return rc;
@@ -56,6 +52,7 @@ static int
 reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	    struct rk_err *err)
 {
+	const struct db_dialect *d = db_dialect(db);
 	struct rk_buf sql = RK_BUF_INIT;
 	struct db_rows rows = DB_ROWS_INIT;
 	int rc = -1;
@@ -63,12 +60,9 @@ reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	if (!t->exists)
 		return 0;
 	rk_buf_addf(&sql,
-		    "SELECT name, version, sha256, %s, execution_ms, "
-		    "applied_by, %s FROM ",
-		    db_kind(db) == DB_PG
-			    ? "pg_catalog.to_char(applied_at AT TIME ZONE "
-			      "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-			    : "applied_at",
+		    "SELECT name, version, sha256, %sapplied_at%s, "
+		    "execution_ms, applied_by, %s FROM ",
+		    d->ts_iso_open, d->ts_iso_close,
 		    t->token_col ? "token_hash" : "NULL");
 	tracked_qualified(db, t, &sql);
 	rk_buf_adds(&sql, " ORDER BY installed_rank");
@@ -126,21 +120,11 @@ reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 			  "execution_ms, applied_by, token_hash"
 			: "installed_rank, name, version, sha256, applied_at, "
 			  "execution_ms, applied_by",
-		    db_kind(db) == DB_PG
-			    ? (tok ? "$6::integer, $1, $2, $3, "
-				     "pg_catalog.clock_timestamp(), "
-				     "$4::bigint, COALESCE(NULLIF($5, ''), "
-				     "CURRENT_USER), $7"
-				   : "$6::integer, $1, $2, $3, "
-				     "pg_catalog.clock_timestamp(), "
-				     "$4::bigint, COALESCE(NULLIF($5, ''), "
-				     "CURRENT_USER)")
-			    : (tok ? "CAST($6 AS integer), $1, $2, $3, "
-				     "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
-				     "CAST($4 AS integer), $5, $7"
-				   : "CAST($6 AS integer), $1, $2, $3, "
-				     "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
-				     "CAST($4 AS integer), $5"),
+		    tok ? "CAST($6 AS integer), $1, $2, $3, %NOW, "
+			  "CAST($4 AS %INT), COALESCE(NULLIF($5, ''), %USER), "
+			  "$7"
+			: "CAST($6 AS integer), $1, $2, $3, %NOW, "
+			  "CAST($4 AS %INT), COALESCE(NULLIF($5, ''), %USER)",
 		    params, tok ? 7 : 6, err) < 0)
 		return -1;
 	t->next_rank++;

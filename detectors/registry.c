@@ -237,15 +237,19 @@ sibling_exists(const struct db_table_list *tl, const struct db_table *t,
  */
 static size_t
 signature_score(const struct detector *d, const struct db_table_list *tl,
-		const struct db_table *t, int sqlite, int *companion)
+		const struct db_table *t, enum db_kind engine, int *companion)
 {
+	/* the flag that rules a framework out on each engine */
+	static const unsigned not_on[DB_NKINDS] = {
+		[DB_PG] = DET_SQLITE_ONLY,
+		[DB_SQLITE] = DET_PG_ONLY,
+	};
 	size_t k = 0, score;
 
 	*companion = 0;
 	if (strcmp(t->name, d->table) != 0 || (d->flags & DET_EXPLICIT))
 		return 0;
-	if ((sqlite && (d->flags & DET_PG_ONLY)) ||
-	    (!sqlite && (d->flags & DET_SQLITE_ONLY)))
+	if (d->flags & not_on[engine])
 		return 0;
 	for (; d->columns[k]; k++)
 		if (!has_column(t, d->columns[k]))
@@ -280,7 +284,7 @@ cmp_detection(const void *pa, const void *pb)
 }
 
 void
-detector_match(const struct db_table_list *tl, int sqlite,
+detector_match(const struct db_table_list *tl, const struct db_dialect *engine,
 	       struct detection_list *out)
 {
 	for (size_t i = 0; i < tl->n; i++) {
@@ -289,8 +293,8 @@ detector_match(const struct db_table_list *tl, int sqlite,
 		for (size_t k = 0; detectors[k]; k++) {
 			struct detection *d;
 			int companion;
-			size_t m = signature_score(detectors[k], tl, t, sqlite,
-						   &companion);
+			size_t m = signature_score(detectors[k], tl, t,
+						   engine->kind, &companion);
 
 			if (!m)
 				continue;
@@ -298,7 +302,7 @@ detector_match(const struct db_table_list *tl, int sqlite,
 				sizeof(*out->v));
 			d = &out->v[out->n++];
 			d->det = detectors[k];
-			d->schema = sqlite ? NULL : xstrdup(t->schema);
+			d->schema = engine->schemas ? xstrdup(t->schema) : NULL;
 			d->table = xstrdup(t->name);
 			d->matched = m;
 			d->companion = companion;

@@ -128,19 +128,21 @@ sqz_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return 0;
 }
 
+/* the table as Sequelize creates it on each engine */
+static const char *const sequelize_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE IF NOT EXISTS %T (\"name\" "
+		  "VARCHAR(255) NOT NULL UNIQUE , PRIMARY KEY "
+		  "(\"name\"))",
+	[DB_SQLITE] = "CREATE TABLE IF NOT EXISTS %T (`name` "
+		      "VARCHAR(255) NOT NULL UNIQUE PRIMARY KEY)",
+};
+
 static int
 sqz_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	if (t->exists)
 		return 0;
-	if (det_exec_t(db, t,
-		       db_kind(db) == DB_PG
-			       ? "CREATE TABLE IF NOT EXISTS %T (\"name\" "
-				 "VARCHAR(255) NOT NULL UNIQUE , PRIMARY KEY "
-				 "(\"name\"))"
-			       : "CREATE TABLE IF NOT EXISTS %T (`name` "
-				 "VARCHAR(255) NOT NULL UNIQUE PRIMARY KEY)",
-		       err) < 0)
+	if (det_exec_ddl(db, t, sequelize_ddl, err) < 0)
 		return -1;
 	t->exists = 1;
 	return 0;

@@ -63,20 +63,22 @@ sm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 			    "applied_at, id", out, err);
 }
 
+/* the table as sql-migrate creates it on each engine */
+static const char *const sm_ddl[DB_NKINDS] = {
+	[DB_PG] = "create table if not exists %T (\"id\" "
+		  "text not null primary key, "
+		  "\"applied_at\" timestamp with time zone)",
+	[DB_SQLITE] = "create table if not exists %T (\"id\" "
+		      "varchar(255) not null primary key, "
+		      "\"applied_at\" datetime)",
+};
+
 static int
 sm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	if (t->exists)
 		return 0;
-	return det_exec_t(db, t,
-			  db_kind(db) == DB_PG
-				  ? "create table if not exists %T (\"id\" "
-				    "text not null primary key, "
-				    "\"applied_at\" timestamp with time zone)"
-				  : "create table if not exists %T (\"id\" "
-				    "varchar(255) not null primary key, "
-				    "\"applied_at\" datetime)",
-			  err);
+	return det_exec_ddl(db, t, sm_ddl, err);
 }
 
 /* Go's time.Time text in UTC: fraction without trailing zeros, +00:00. */

@@ -77,13 +77,6 @@ sqlx_checksum(const char *s, size_t n, struct rk_buf *out)
 	det_hex(md, det_digest("sha384", s, n, md), out);
 }
 
-static const char *
-hex_expr(struct db *db)
-{
-	return db_kind(db) == DB_PG ? "pg_catalog.encode(checksum, 'hex')"
-				    : "lower(hex(checksum))";
-}
-
 static int
 sqlx_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	  struct rk_err *err)
@@ -93,9 +86,9 @@ sqlx_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	int rc;
 
 	rk_buf_addf(&cols,
-		    "version, installed_on, %s, execution_time, "
+		    "version, installed_on, %schecksum%s, execution_time, "
 		    "CASE WHEN success THEN 1 ELSE 0 END",
-		    hex_expr(db));
+		    db_dialect(db)->hex_open, db_dialect(db)->hex_close);
 	rc = det_select(db, t, cols.s, "version", &r, err);
 	for (size_t i = 0; rc == 0 && i < r.nrows; i++) {
 		const char *v = db_rows_get(&r, i, 0);
@@ -115,57 +108,45 @@ sqlx_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return rc;
 }
 
+/* the table as SQLx creates it on each engine */
+static const char *const sqlx_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE IF NOT EXISTS %T ("
+		  " version BIGINT PRIMARY KEY,"
+		  " description TEXT NOT NULL,"
+		  " installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),"
+		  " success BOOLEAN NOT NULL,"
+		  " checksum BYTEA NOT NULL,"
+		  " execution_time BIGINT NOT NULL)",
+	[DB_SQLITE] = "CREATE TABLE IF NOT EXISTS %T ("
+		      " version BIGINT PRIMARY KEY,"
+		      " description TEXT NOT NULL,"
+		      " installed_on TIMESTAMP NOT NULL DEFAULT "
+		      "CURRENT_TIMESTAMP,"
+		      " success BOOLEAN NOT NULL,"
+		      " checksum BLOB NOT NULL,"
+		      " execution_time BIGINT NOT NULL)",
+};
+
 static int
 sqlx_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	int pg = db_kind(db) == DB_PG;
-
-	return det_exec_t(
-		db, t,
-		pg ? "CREATE TABLE IF NOT EXISTS %T ("
-		     " version BIGINT PRIMARY KEY,"
-		     " description TEXT NOT NULL,"
-		     " installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),"
-		     " success BOOLEAN NOT NULL,"
-		     " checksum BYTEA NOT NULL,"
-		     " execution_time BIGINT NOT NULL)"
-		   : "CREATE TABLE IF NOT EXISTS %T ("
-		     " version BIGINT PRIMARY KEY,"
-		     " description TEXT NOT NULL,"
-		     " installed_on TIMESTAMP NOT NULL DEFAULT "
-		     "CURRENT_TIMESTAMP,"
-		     " success BOOLEAN NOT NULL,"
-		     " checksum BLOB NOT NULL,"
-		     " execution_time BIGINT NOT NULL)",
-		err);
+	return det_exec_ddl(db, t, sqlx_ddl, err);
 }
 
-/*
- * SQL for the blob whose hex is parameter $n: decode() on PG; on SQLite a
- * recursive CTE named h that appends one byte per hex pair, each taken
- * from a constant 256-byte blob (WITH goes before the statement).
- */
+/* The bytes whose lower-case hex is hex (a checksum reckon computed, so
+ * always well formed), into out; nothing for NULL. */
 static void
-blob_of_hex(struct db *db, int n, struct rk_buf *with, struct rk_buf *expr)
+bytes_of_hex(const char *hex, struct rk_buf *out)
 {
 	static const char hx[] = "0123456789abcdef";
 
-	if (db_kind(db) == DB_PG) {
-		rk_buf_addf(expr, "pg_catalog.decode($%d, 'hex')", n);
-		return;
+	for (const char *p = hex; p && p[0] && p[1]; p += 2) {
+		const char *hi = strchr(hx, p[0]), *lo = strchr(hx, p[1]);
+
+		if (!hi || !lo)
+			rk_bug("checksum '%s' is not lower-case hex", hex);
+		rk_buf_addc(out, (char)((hi - hx) << 4 | (lo - hx)));
 	}
-	rk_buf_adds(with, "WITH RECURSIVE h(i, b) AS (SELECT 1, x'' UNION "
-			  "ALL SELECT i + 2, CAST(b || substr(x'");
-	for (int i = 0; i < 256; i++) {
-		rk_buf_addc(with, hx[i >> 4]);
-		rk_buf_addc(with, hx[i & 15]);
-	}
-	rk_buf_addf(with,
-		    "', (instr('%s', substr($%d, i, 1)) - 1) * 16 + "
-		    "instr('%s', substr($%d, i + 1, 1)), 1) AS BLOB) FROM h "
-		    "WHERE i < length($%d)) ",
-		    hx, n, hx, n, n);
-	rk_buf_adds(expr, "(SELECT b FROM h ORDER BY i DESC LIMIT 1)");
 }
 
 static void
@@ -175,33 +156,35 @@ sqlx_desc(const char *desc, struct rk_buf *out)
 		rk_buf_addc(out, *p == '_' ? ' ' : *p);
 }
 
+/* The checksum is bound as bytes: BYTEA on PG, a BLOB on SQLite, as
+ * SQLx stores it. */
 static int
 sqlx_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	    long exec_ms, struct rk_err *err)
 {
 	struct rk_buf sql = RK_BUF_INIT, ver = RK_BUF_INIT, desc = RK_BUF_INIT,
-		      blob = RK_BUF_INIT;
-	const char *params[4];
+		      sum = RK_BUF_INIT;
+	struct db_param params[4];
 	char ns[32];
 	int rc;
 
 	det_id_int_version(m, &ver);
 	sqlx_desc(m->desc, &desc);
+	bytes_of_hex(m->checksum, &sum);
 	snprintf(ns, sizeof(ns), "%lld", (long long)exec_ms * 1000000);
-	params[0] = ver.s;
-	params[1] = desc.s;
-	params[2] = m->checksum;
-	params[3] = ns;
-	blob_of_hex(db, 3, &sql, &blob);
+	params[0] = (struct db_param){ DB_INT, ver.s, 0 };
+	params[1] = (struct db_param){ DB_TEXT, desc.s, 0 };
+	params[2] = (struct db_param){ DB_BYTES, m->checksum ? sum.s : NULL,
+				       sum.len };
+	params[3] = (struct db_param){ DB_INT, ns, 0 };
 	rk_buf_adds(&sql, "INSERT INTO ");
 	tracked_qualified(db, t, &sql);
-	rk_buf_addf(&sql,
+	rk_buf_adds(&sql,
 		    " (version, description, success, checksum, "
-		    "execution_time) SELECT CAST($1 AS BIGINT), $2, TRUE, %s, "
-		    "CAST($4 AS BIGINT)",
-		    blob.s);
-	rc = db_query(db, sql.s, params, 4, NULL, err);
-	rk_buf_release(&blob);
+		    "execution_time) SELECT CAST($1 AS BIGINT), $2, TRUE, "
+		    "$3, CAST($4 AS BIGINT)");
+	rc = db_query_typed(db, sql.s, params, 4, NULL, err);
+	rk_buf_release(&sum);
 	rk_buf_release(&desc);
 	rk_buf_release(&ver);
 	rk_buf_release(&sql);
@@ -220,19 +203,20 @@ static int
 sqlx_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	    const struct applied *row, struct rk_err *err)
 {
-	struct rk_buf sql = RK_BUF_INIT, blob = RK_BUF_INIT;
-	const char *params[2] = { row->id, m->checksum };
+	struct rk_buf sql = RK_BUF_INIT, sum = RK_BUF_INIT;
+	struct db_param params[2];
 	int rc;
 
-	blob_of_hex(db, 2, &sql, &blob);
+	bytes_of_hex(m->checksum, &sum);
+	params[0] = (struct db_param){ DB_INT, row->id, 0 };
+	params[1] = (struct db_param){ DB_BYTES, m->checksum ? sum.s : NULL,
+				       sum.len };
 	rk_buf_adds(&sql, "UPDATE ");
 	tracked_qualified(db, t, &sql);
-	rk_buf_addf(&sql,
-		    " SET checksum = %s, success = TRUE WHERE version = "
-		    "CAST($1 AS BIGINT)",
-		    blob.s);
-	rc = db_query(db, sql.s, params, 2, NULL, err);
-	rk_buf_release(&blob);
+	rk_buf_adds(&sql, " SET checksum = $2, success = TRUE WHERE version = "
+			  "CAST($1 AS BIGINT)");
+	rc = db_query_typed(db, sql.s, params, 2, NULL, err);
+	rk_buf_release(&sum);
 	rk_buf_release(&sql);
 	return rc;
 }

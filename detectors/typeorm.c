@@ -166,31 +166,39 @@ typeorm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	return 0;
 }
 
+/*
+ * The table as TypeORM creates it on each engine. On PG it names the
+ * primary key "PK_" and the first 27 hex digits of sha1("<table>_id"):
+ * %K below.
+ */
+static const char *const typeorm_ddl[DB_NKINDS] = {
+	[DB_PG] = "CREATE TABLE %T (\"id\" SERIAL NOT NULL, \"timestamp\" "
+		  "bigint NOT NULL, \"name\" character varying NOT NULL, "
+		  "CONSTRAINT \"PK_%K\" PRIMARY KEY (\"id\"))",
+	[DB_SQLITE] = "CREATE TABLE %T (\"id\" integer PRIMARY KEY "
+		      "AUTOINCREMENT NOT NULL, \"timestamp\" bigint NOT NULL, "
+		      "\"name\" varchar NOT NULL)",
+};
+
 static int
 typeorm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	struct rk_buf key = RK_BUF_INIT, pk = RK_BUF_INIT, sql = RK_BUF_INIT;
+	const char *ddl = db_pick(db, typeorm_ddl), *k = strstr(ddl, "%K");
 	unsigned char md[64];
 	int rc;
 
 	if (t->exists)
 		return 0;
-	rk_buf_adds(&sql, "CREATE TABLE ");
-	tracked_qualified(db, t, &sql);
-	if (db_kind(db) == DB_PG) {
+	if (k) {
 		rk_buf_addf(&key, "%s_id", t->table);
 		det_hex(md, det_digest("sha1", key.s, key.len, md), &pk);
-		rk_buf_addf(&sql,
-			    " (\"id\" SERIAL NOT NULL, \"timestamp\" bigint "
-			    "NOT NULL, \"name\" character varying NOT NULL, "
-			    "CONSTRAINT \"PK_%.27s\" PRIMARY KEY (\"id\"))",
-			    pk.s);
-	} else {
-		rk_buf_adds(&sql, " (\"id\" integer PRIMARY KEY AUTOINCREMENT "
-				  "NOT NULL, \"timestamp\" bigint NOT NULL, "
-				  "\"name\" varchar NOT NULL)");
+		rk_buf_add(&sql, ddl, (size_t)(k - ddl));
+		rk_buf_add(&sql, pk.s, pk.len < 27 ? pk.len : 27);
+		rk_buf_adds(&sql, k + 2);
+		ddl = sql.s;
 	}
-	rc = db_exec(db, sql.s, err);
+	rc = det_exec_t(db, t, ddl, err);
 	if (rc == 0)
 		t->exists = 1;
 	rk_buf_release(&sql);
@@ -211,9 +219,7 @@ typeorm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	params[0] = is_migration_name(name, n) ? name + n - 13 : m->version;
 	params[1] = name;
 	return det_insert(db, t, "\"timestamp\", \"name\"",
-			  db_kind(db) == DB_PG ? "CAST($1 AS bigint), $2"
-					       : "CAST($1 AS integer), $2",
-			  params, 2, err);
+			  "CAST($1 AS %INT), $2", params, 2, err);
 }
 
 static int

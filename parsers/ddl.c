@@ -59,7 +59,6 @@ struct qname {
 /* The extractor's state for one ddl_extract() call. */
 struct ex {
 	const struct sql_dialect *d;
-	int pg;			/* PostgreSQL's rules, not SQLite's */
 	const char *temp;	/* the temporary schema: pg_temp, temp */
 	struct ddl_list *out;	/* where the objects go */
 	unsigned stmt;		/* the statement being read */
@@ -565,7 +564,7 @@ create_index(struct ex *ex, struct cur *c)
 		return;
 	table_ref(ex, &tq);
 	set_name(ex, &q.part[1], &ex->nam);
-	if (!ex->pg && q.n == 2)
+	if (ex->d->schema_on_name && q.n == 2)
 		set_name(ex, &q.part[0], &ex->sch);
 	add(ex, DDL_INDEX, ex->sch.s, ex->tab.s, ex->nam.s);
 }
@@ -591,7 +590,7 @@ create_trigger(struct ex *ex, struct cur *c, int temp)
 	if (temp) {
 		rk_buf_reset(&ex->sch);
 		rk_buf_adds(&ex->sch, ex->temp);
-	} else if (!ex->pg && q.n == 2) {
+	} else if (ex->d->schema_on_name && q.n == 2) {
 		set_name(ex, &q.part[0], &ex->sch);
 	}
 	set_name(ex, &q.part[1], &ex->nam);
@@ -982,8 +981,7 @@ ddl_extract(const char *s, size_t n, const struct sql_dialect *d,
 	struct sql_stmt_list stmts = SQL_STMT_LIST_INIT;
 	struct ex ex = {
 		.d = d,
-		.pg = d != &sql_dialect_sqlite,
-		.temp = d != &sql_dialect_sqlite ? "pg_temp" : "temp",
+		.temp = d->temp_schema,
 		.out = out,
 		.dflt_buf = RK_BUF_INIT,
 		.sch = RK_BUF_INIT,
@@ -999,7 +997,7 @@ ddl_extract(const char *s, size_t n, const struct sql_dialect *d,
 		return -1;
 	}
 	if (!out->n)
-		out->nocase = !ex.pg;
+		out->nocase = !d->fold_idents;
 	for (i = 0; i < stmts.n; i++) {
 		ex.stmt = (unsigned)i;
 		statement(&ex, s, stmts.v[i].off, stmts.v[i].len);

@@ -188,7 +188,7 @@ int
 ddl_ident_name(const char *s, size_t n, const struct sql_dialect *d, char esc,
 	       struct rk_buf *out)
 {
-	int pg = d != &sql_dialect_sqlite;
+	int fold = d->fold_idents;
 	size_t start = out->len, i;
 
 	if (n >= 2 && (s[0] == '"' || s[0] == '`') && s[n - 1] == s[0]) {
@@ -198,7 +198,7 @@ ddl_ident_name(const char *s, size_t n, const struct sql_dialect *d, char esc,
 	} else if (n >= 4 && (s[0] | 0x20) == 'u' && s[1] == '&' &&
 		   s[2] == '"' && s[n - 1] == '"') {
 		add_unicode_ident(out, s + 3, n - 4, esc);
-	} else if (pg) {
+	} else if (fold) {
 		rk_buf_grow(out, n);
 		for (i = 0; i < n; i++) {
 			char ch = s[i];
@@ -212,7 +212,7 @@ ddl_ident_name(const char *s, size_t n, const struct sql_dialect *d, char esc,
 	} else {
 		rk_buf_add(out, s, n);
 	}
-	if (!pg)
+	if (!fold)
 		return 0;
 	return truncate_name(out, start);
 }

@@ -23,16 +23,40 @@
 
 const struct sql_dialect sql_dialect_pg = {
 	.name = "postgres",
+	.temp_schema = "pg_temp",
 	.nested_comments = 1,
 	.dollar_quotes = 1,
 	.e_strings = 1,
+	.begin_atomic = 1,
+	.paren_semis = 1,
+	.no_tx_stmts = 1,
+	.prepare_tx = 1,
+	.fold_idents = 1,
 };
 
 const struct sql_dialect sql_dialect_sqlite = {
 	.name = "sqlite",
+	.temp_schema = "temp",
 	.bracket_idents = 1,
 	.backtick_idents = 1,
+	.trigger_bodies = 1,
+	.fk_pragma = 1,
+	.schema_on_name = 1,
 };
+
+const struct sql_dialect *
+sql_dialect_find(const char *name)
+{
+	static const struct sql_dialect *const all[] = {
+		&sql_dialect_pg,
+		&sql_dialect_sqlite,
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(all[i]->name, name))
+			return all[i];
+	return NULL;
+}
 
 /*
  * What a byte can start. cls_of[256] maps each byte to one of these; bytes

@@ -97,35 +97,6 @@ static const struct {
 #define KW_MAXLEN 12 /* strlen("concurrently") */
 
 /*
- * What the splitter looks for in each dialect.
- * XXX: these would be fields of struct sql_dialect if a third dialect came;
- * with two, the splitter keys them on the dialect object.
- */
-struct split_rules {
-	/* CREATE FUNCTION .. BEGIN ATOMIC .. END is one statement (PG 14) */
-	unsigned begin_atomic : 1;
-	/* CREATE TRIGGER .. BEGIN .. END is one statement (SQLite) */
-	unsigned trigger_bodies : 1;
-	/* ';' inside ( ) does not split (psql): CREATE RULE .. DO (a; b) */
-	unsigned paren_semis : 1;
-	/* PG's no-transaction statements; VACUUM is flagged on all */
-	unsigned pg_no_tx : 1;
-	/* PREPARE TRANSACTION (two-phase commit) is transaction control */
-	unsigned prepare_tx : 1;
-};
-
-static const struct split_rules pg_rules = {
-	.begin_atomic = 1,
-	.paren_semis = 1,
-	.pg_no_tx = 1,
-	.prepare_tx = 1,
-};
-
-static const struct split_rules sqlite_rules = {
-	.trigger_bodies = 1,
-};
-
-/*
  * Where the splitter is in the current statement. ST_IDLE is between
  * statements; every other state means a statement has begun. The states
  * after ST_IDLE mirror the words read so far (ST_CREATE_OR is "CREATE OR").
@@ -154,8 +125,8 @@ enum split_state {
 };
 
 struct splitter {
-	const char *s; /* the input */
-	const struct split_rules *rules;
+	const char *s;		     /* the input */
+	const struct sql_dialect *d; /* what the dialect allows */
 	enum split_state st;
 	unsigned depth;	  /* ST_BODY: BEGINs and CASEs not yet ENDed */
 	unsigned paren;	  /* ( not yet closed */
@@ -214,7 +185,7 @@ line_at(struct splitter *sp, size_t off)
 static enum split_state
 first_word(struct splitter *sp, enum kw kw)
 {
-	const struct split_rules *r = sp->rules;
+	const struct sql_dialect *r = sp->d;
 
 	switch (kw) {
 	case KW_CREATE:
@@ -224,7 +195,7 @@ first_word(struct splitter *sp, enum kw kw)
 	case KW_ALTER:
 		return ST_ALTER;
 	case KW_REINDEX: /* REINDEX: CONCURRENTLY may come anywhere */
-		return r->pg_no_tx ? ST_REINDEX : ST_PLAIN;
+		return r->no_tx_stmts ? ST_REINDEX : ST_PLAIN;
 	case KW_VACUUM: /* refused in a transaction on PG and SQLite */
 		sp->flags |= SQL_NO_TX;
 		return ST_PLAIN;
@@ -269,21 +240,21 @@ first_word(struct splitter *sp, enum kw kw)
 static enum split_state
 function_head(const struct splitter *sp)
 {
-	return sp->rules->begin_atomic ? ST_FUNC : ST_PLAIN;
+	return sp->d->begin_atomic ? ST_FUNC : ST_PLAIN;
 }
 
 /* CREATE [TEMP] TRIGGER: look for the BEGIN of its body (SQLite). */
 static enum split_state
 trigger_head(const struct splitter *sp)
 {
-	return sp->rules->trigger_bodies ? ST_TRIGGER : ST_PLAIN;
+	return sp->d->trigger_bodies ? ST_TRIGGER : ST_PLAIN;
 }
 
 /* A no-transaction statement if the dialect is PG. */
 static enum split_state
 pg_no_tx(struct splitter *sp)
 {
-	if (sp->rules->pg_no_tx)
+	if (sp->d->no_tx_stmts)
 		sp->flags |= SQL_NO_TX;
 	return ST_PLAIN;
 }
@@ -512,7 +483,7 @@ sql_split(const char *s, size_t n, const struct sql_dialect *d,
 {
 	struct splitter sp = {
 		.s = s,
-		.rules = d == &sql_dialect_sqlite ? &sqlite_rules : &pg_rules,
+		.d = d,
 		.st = ST_IDLE,
 		.line_no = 1,
 	};
@@ -527,8 +498,7 @@ sql_split(const char *s, size_t n, const struct sql_dialect *d,
 		case TK_COMMENT:
 			break;
 		case TK_SEMI:
-			if (sp.st == ST_BODY ||
-			    (sp.paren && sp.rules->paren_semis))
+			if (sp.st == ST_BODY || (sp.paren && sp.d->paren_semis))
 				sp.end = i + 1;	   /* inside a body or ( ) */
 			else if (sp.st != ST_IDLE) /* ends the statement */
 				emit(&sp, i + 1, out);

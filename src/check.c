@@ -286,7 +286,7 @@ static void
 check_no_tx(struct rk_ctx *ctx, const struct rk_session *s,
 	    struct check_report *r, struct touched_list *touched)
 {
-	int sqlite = db_kind(ctx->db) == DB_SQLITE;
+	const struct sql_dialect *d = db_dialect(ctx->db)->lex;
 
 	for (size_t i = 0; i < s->status.n; i++) {
 		const struct status_entry *e = &s->status.v[i];
@@ -295,7 +295,7 @@ check_no_tx(struct rk_ctx *ctx, const struct rk_session *s,
 
 		if (e->state != ST_PENDING || e->file->code)
 			continue;
-		if (op_preview(ctx, e->file->path, sqlite, &p, &ignored) < 0)
+		if (op_preview(ctx, e->file->path, d, &p, &ignored) < 0)
 			warn(r, "'%s' cannot be read or split: %s", e->name,
 			     ignored.msg);
 		else if (!p.transactional)
@@ -392,6 +392,8 @@ op_check(struct rk_ctx *ctx, struct check_report *r, struct rk_err *err)
 		goto out;
 	check_states(&s, r);
 	check_no_tx(ctx, &s, r, &touched);
+	/* what can stop a run differs in kind, not spelling: on a server,
+	 * other sessions' locks and connections; on SQLite, the file */
 	if (db_kind(ctx->db) == DB_PG ? check_pg(ctx, &touched, r, err)
 				      : check_sqlite(ctx, r, &info, err))
 		goto out;

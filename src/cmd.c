@@ -300,7 +300,10 @@ cmd_detect_schema(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	if (rc == 0 && !no_db)
 		rc = ctx_open_db(ctx, 1, err);
 	if (rc == 0)
-		rc = op_detect_schema(ctx, text.s, text.len, sqlite, &r, err);
+		rc = op_detect_schema(
+			ctx, text.s, text.len,
+			sql_dialect_find(sqlite ? "sqlite" : "postgres"), &r,
+			err);
 	if (rc == 0) {
 		if (ctx->json)
 			emit(json_detect_schema(&r));
@@ -557,7 +560,9 @@ cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		free(args);
 		return rk_fail(err, RK_USAGE, "preview: name one file");
 	}
-	rc = op_preview(ctx, args[0], sqlite, &r, err);
+	rc = op_preview(ctx, args[0],
+			sql_dialect_find(sqlite ? "sqlite" : "postgres"), &r,
+			err);
 	if (rc == 0) {
 		if (ctx->json)
 			emit(json_preview(&r));

@@ -396,6 +396,8 @@ db_open(const char *url, const struct db_opts *o, struct db **out,
 		return db_pg_driver.open(url, o, out, err);
 	case DB_SQLITE:
 		return db_sqlite_driver.open(url, o, out, err);
+	case DB_NKINDS:
+		break;
 	}
 	rk_bug("database kind %d", (int)kind);
 }
@@ -413,6 +415,18 @@ db_kind(const struct db *db)
 	return db->drv->kind;
 }
 
+const struct db_dialect *
+db_dialect(const struct db *db)
+{
+	return db->drv->dialect;
+}
+
+const char *
+db_pick(const struct db *db, const char *const facts[DB_NKINDS])
+{
+	return facts[db->drv->dialect->kind];
+}
+
 int
 db_exec(struct db *db, const char *sql, struct rk_err *err)
 {
@@ -424,6 +438,13 @@ db_query(struct db *db, const char *sql, const char *const *params, int nparams,
 	 struct db_rows *out, struct rk_err *err)
 {
 	return db->drv->query(db, sql, params, nparams, out, err);
+}
+
+int
+db_query_typed(struct db *db, const char *sql, const struct db_param *params,
+	       int nparams, struct db_rows *out, struct rk_err *err)
+{
+	return db->drv->query_typed(db, sql, params, nparams, out, err);
 }
 
 void

@@ -6,6 +6,7 @@
 #ifndef RECKON_DB_DRIVER_H
 #define RECKON_DB_DRIVER_H
 
+struct db_dialect;
 struct db_driver;
 struct db_rows;
 struct db_table_list;
@@ -14,6 +15,9 @@ struct rk_err;
 
 extern const struct db_driver db_pg_driver;
 extern const struct db_driver db_sqlite_driver;
+/* The drivers' dialects (src/db_dialect.c), one per vtable. */
+extern const struct db_dialect db_dialect_pg;
+extern const struct db_dialect db_dialect_sqlite;
 
 /* Build a table list from catalog rows (schema, table, column, type,
  * notnull), ordered by schema, table and column position. */

@@ -279,6 +279,57 @@ pg_query(struct db *db, const char *sql, const char *const *params, int nparams,
 	return 0;
 }
 
+/*
+ * Typed parameters: bytes go in binary format as bytea, integers as int8
+ * text, text with its type left to the server, as PQexecParams() does for
+ * the text-only pg_query(). The OIDs are pg_type.dat's, fixed since 7.x.
+ */
+#define PG_BYTEAOID 17
+#define PG_INT8OID  20
+
+static int
+pg_query_typed(struct db *db, const char *sql, const struct db_param *params,
+	       int nparams, struct db_rows *out, struct rk_err *err)
+{
+	struct pg_db *p = pg_of(db);
+	size_t n = nparams > 0 ? (size_t)nparams : 1;
+	const char **vals = xcalloc(n, sizeof(*vals));
+	int *lens = xcalloc(n, sizeof(*lens));
+	int *fmts = xcalloc(n, sizeof(*fmts));
+	Oid *types = xcalloc(n, sizeof(*types));
+	PGresult *res;
+	int rc = -1;
+
+	if (out)
+		*out = (struct db_rows)DB_ROWS_INIT;
+	for (int i = 0; i < nparams; i++) {
+		vals[i] = params[i].s;
+		if (params[i].type == DB_BYTES) {
+			if (params[i].len > 0x7fffffff)
+				rk_bug("bytes parameter of %zu bytes",
+				       params[i].len);
+			lens[i] = (int)params[i].len;
+			fmts[i] = 1;
+			types[i] = PG_BYTEAOID;
+		} else if (params[i].type == DB_INT) {
+			types[i] = PG_INT8OID;
+		}
+	}
+	res = PQexecParams(p->conn, sql, nparams, types, vals, lens, fmts, 0);
+	res = finish_copy(p->conn, res);
+	if (pg_check(p, res, err) == 0) {
+		if (out)
+			copy_rows(res, out);
+		rc = 0;
+	}
+	PQclear(res);
+	free(types);
+	free(fmts);
+	free(lens);
+	free(vals);
+	return rc;
+}
+
 /* Set a session setting through a bound parameter. */
 static int
 pg_set(struct pg_db *p, const char *name, const char *value, struct rk_err *err)
@@ -572,10 +623,12 @@ pg_info(struct db *db, struct db_info *out, struct rk_err *err)
 const struct db_driver db_pg_driver = {
 	.name = "postgres",
 	.kind = DB_PG,
+	.dialect = &db_dialect_pg,
 	.open = pg_open,
 	.close = pg_close,
 	.exec = pg_exec,
 	.query = pg_query,
+	.query_typed = pg_query_typed,
 	.quote_ident = pg_quote_ident,
 	.tables = pg_tables,
 	.begin = pg_begin,

@@ -197,10 +197,30 @@ no_statement(struct sqlite_db *p, const char *s)
 	return 1;
 }
 
+/* Bind one typed parameter at idx: text, a 64-bit integer or a BLOB. */
+static int
+bind_one(sqlite3_stmt *st, int idx, const struct db_param *v)
+{
+	if (!v->s)
+		return sqlite3_bind_null(st, idx);
+	switch (v->type) {
+	case DB_TEXT:
+		break;
+	case DB_INT:
+		return sqlite3_bind_int64(st, idx, strtoll(v->s, NULL, 10));
+	case DB_BYTES:
+		return sqlite3_bind_blob64(st, idx, v->len ? v->s : "",
+					   (sqlite3_uint64)v->len,
+					   SQLITE_TRANSIENT);
+	}
+	return sqlite3_bind_text(st, idx, v->s, -1, SQLITE_TRANSIENT);
+}
+
 /* Bind params[i] to "$<i+1>" wherever the statement names it. */
 static int
-bind_params(struct sqlite_db *p, sqlite3_stmt *st, const char *const *params,
-	    int nparams, const char *sql, struct rk_err *err)
+bind_params(struct sqlite_db *p, sqlite3_stmt *st,
+	    const struct db_param *params, int nparams, const char *sql,
+	    struct rk_err *err)
 {
 	char name[16];
 	int i, idx, rc;
@@ -210,11 +230,7 @@ bind_params(struct sqlite_db *p, sqlite3_stmt *st, const char *const *params,
 		idx = sqlite3_bind_parameter_index(st, name);
 		if (!idx)
 			continue;
-		if (params[i])
-			rc = sqlite3_bind_text(st, idx, params[i], -1,
-					       SQLITE_TRANSIENT);
-		else
-			rc = sqlite3_bind_null(st, idx);
+		rc = bind_one(st, idx, &params[i]);
 		if (rc != SQLITE_OK)
 			return sq_fail(p, sql, NULL, err);
 	}
@@ -247,8 +263,8 @@ copy_row(sqlite3_stmt *st, struct db_rows *out, size_t *cap)
 }
 
 static int
-sq_query(struct db *db, const char *sql, const char *const *params, int nparams,
-	 struct db_rows *out, struct rk_err *err)
+sq_query_typed(struct db *db, const char *sql, const struct db_param *params,
+	       int nparams, struct db_rows *out, struct rk_err *err)
 {
 	struct sqlite_db *p = sq_of(db);
 	struct db_rows rows = DB_ROWS_INIT;
@@ -270,7 +286,8 @@ sq_query(struct db *db, const char *sql, const char *const *params, int nparams,
 	}
 	if ((rc = sq_before_write(p, st, err)) != 0)
 		return rc < 0 ? -1
-			      : sq_query(db, sql, params, nparams, out, err);
+			      : sq_query_typed(db, sql, params, nparams, out,
+					       err);
 	if (bind_params(p, st, params, nparams, sql, err) < 0) {
 		sqlite3_finalize(st);
 		return -1;
@@ -298,6 +315,22 @@ sq_query(struct db *db, const char *sql, const char *const *params, int nparams,
 	else
 		db_rows_release(&rows);
 	return 0;
+}
+
+/* Text parameters: each is DB_TEXT. */
+static int
+sq_query(struct db *db, const char *sql, const char *const *params, int nparams,
+	 struct db_rows *out, struct rk_err *err)
+{
+	struct db_param *v =
+		xcalloc(nparams > 0 ? (size_t)nparams : 1, sizeof(*v));
+	int rc;
+
+	for (int i = 0; i < nparams; i++)
+		v[i] = (struct db_param){ DB_TEXT, params[i], 0 };
+	rc = sq_query_typed(db, sql, v, nparams, out, err);
+	free(v);
+	return rc;
 }
 
 /* The file part of a sqlite URL: "sqlite:", "sqlite://" dropped. */
@@ -669,10 +702,12 @@ sq_backup(struct db *db, const char *dest, struct rk_err *err)
 const struct db_driver db_sqlite_driver = {
 	.name = "sqlite",
 	.kind = DB_SQLITE,
+	.dialect = &db_dialect_sqlite,
 	.open = sq_open,
 	.close = sq_close,
 	.exec = sq_exec,
 	.query = sq_query,
+	.query_typed = sq_query_typed,
 	.quote_ident = sq_quote_ident,
 	.tables = sq_tables,
 	.begin = sq_begin,

@@ -109,7 +109,7 @@ drift_token_hash(const char *s, size_t n, const struct sql_dialect *d,
 static const struct sql_dialect *
 dialect_of(struct db *db)
 {
-	return db_kind(db) == DB_SQLITE ? &sql_dialect_sqlite : &sql_dialect_pg;
+	return db_dialect(db)->lex;
 }
 
 /* Does t keep a token hash anywhere? */

@@ -144,7 +144,7 @@ choose_new_table(struct rk_ctx *ctx, const struct db_table_list *tl,
 	}
 	t->det = det;
 	t->table = xstrdup(cfg->table ? cfg->table : det->table);
-	if (db_kind(ctx->db) == DB_PG) {
+	if (db_dialect(ctx->db)->schemas) {
 		struct db_info info;
 
 		if (cfg->schema) {
@@ -191,7 +191,7 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 
 	if (candidate_tables(ctx, &tl, err) < 0)
 		return -1;
-	detector_match(&tl, db_kind(ctx->db) == DB_SQLITE, &s->detected);
+	detector_match(&tl, db_dialect(ctx->db), &s->detected);
 	if (pick_detection(&ctx->cfg, &s->detected, &d, err) < 0)
 		goto out;
 	if (d) {
@@ -202,9 +202,8 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	} else if (choose_new_table(ctx, &tl, &s->tracked, err) < 0) {
 		goto out;
 	}
-	/* PostgreSQL records the database role, as Flyway does */
-	s->tracked.actor =
-		db_kind(ctx->db) == DB_SQLITE ? ctx->cfg.actor : NULL;
+	/* where connections have a role, it is recorded, as Flyway does */
+	s->tracked.actor = db_dialect(ctx->db)->users ? NULL : ctx->cfg.actor;
 	s->tracked.dir = ctx->cfg.dir;
 	s->tracked.sidecar = !ctx->cfg.no_sidecar &&
 			     !s->tracked.det->checksum &&
@@ -261,8 +260,7 @@ session_reload(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	if (sidecar_read(ctx->db, &s->tracked, &s->sidecar, err) < 0)
 		return -1;
 	reconcile(&s->files, &s->rows, &s->sidecar, s->tracked.det, &s->status);
-	drift_classify(s, db_kind(ctx->db) == DB_SQLITE ? &sql_dialect_sqlite
-							: &sql_dialect_pg);
+	drift_classify(s, db_dialect(ctx->db)->lex);
 	return 0;
 }
 
@@ -502,7 +500,7 @@ op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err)
 
 	if (candidate_tables(ctx, &tl, err) < 0)
 		return -1;
-	detector_match(&tl, db_kind(ctx->db) == DB_SQLITE, &r->detected);
+	detector_match(&tl, db_dialect(ctx->db), &r->detected);
 	db_table_list_release(&tl);
 	r->rows = xcalloc(r->detected.n, sizeof(*r->rows));
 	for (size_t i = 0; i < r->detected.n; i++) {
@@ -573,7 +571,7 @@ mig_opts_out_of_tx(const char *s, size_t n)
 }
 
 int
-op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
+op_preview(struct rk_ctx *ctx, const char *file, const struct sql_dialect *d,
 	   struct preview_report *r, struct rk_err *err)
 {
 	struct rk_buf path = RK_BUF_INIT;
@@ -598,9 +596,7 @@ op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
 				   : 0;
 	if (r->content->len && r->content->s[r->content->len - 1] == '\n')
 		r->lines--;
-	if (sql_split(r->content->s, r->content->len,
-		      sqlite ? &sql_dialect_sqlite : &sql_dialect_pg, &r->stmts,
-		      err) < 0) {
+	if (sql_split(r->content->s, r->content->len, d, &r->stmts, err) < 0) {
 		rk_err_prefix(err, "%s", file);
 		return -1;
 	}
@@ -610,9 +606,7 @@ op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
 			r->transactional = 0;
 	r->opt_out = mig_opts_out_of_tx(r->content->s, r->content->len);
 	r->objects = xcalloc(1, sizeof(*r->objects));
-	return ddl_extract(r->content->s, r->content->len,
-			   sqlite ? &sql_dialect_sqlite : &sql_dialect_pg,
-			   r->objects, err);
+	return ddl_extract(r->content->s, r->content->len, d, r->objects, err);
 }
 
 /* Store e's current hash and clear its failed marker. */

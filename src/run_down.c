@@ -116,9 +116,7 @@ int
 op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	struct rk_err *err)
 {
-	const struct sql_dialect *d = db_kind(ctx->db) == DB_SQLITE
-					      ? &sql_dialect_sqlite
-					      : &sql_dialect_pg;
+	const struct sql_dialect *d = db_dialect(ctx->db)->lex;
 	const struct status_entry **targets = NULL;
 	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;

@@ -107,8 +107,8 @@ run_check_lock_budget(struct rk_ctx *ctx, struct prepared *ps, size_t n,
 		size_t off, len;
 
 		mig_up_section(ps[i].text.s, ps[i].text.len, &off, &len);
-		if (ddl_extract(ps[i].text.s + off, len, &sql_dialect_pg, &objs,
-				&ignored) == 0)
+		if (ddl_extract(ps[i].text.s + off, len,
+				db_dialect(ctx->db)->lex, &objs, &ignored) == 0)
 			ps[i].locks = locks_for_objects(&objs);
 		ddl_list_release(&objs);
 		need += ps[i].locks;

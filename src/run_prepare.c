@@ -119,7 +119,7 @@ fk_pragma(struct prepared *p, size_t i, const struct sql_dialect *d)
 	const struct sql_stmt *st = &p->stmts.v[i];
 	char words[64];
 
-	if (d != &sql_dialect_sqlite)
+	if (!d->fk_pragma)
 		return 0;
 	head_words(p->text.s + st->off, st->len, d, 2, words, sizeof(words));
 	if (strcmp(words, "PRAGMA FOREIGN_KEYS") != 0)
@@ -140,7 +140,7 @@ check_statements(struct prepared *p, const struct sql_dialect *d,
 	 * file's author (dbmate transaction:false, SQLx) asked for it */
 	p->no_tx = opt_out;
 	if (strstr(p->text.s, "reckon:foreign-keys off"))
-		p->fk_off = d == &sql_dialect_sqlite;
+		p->fk_off = d->fk_pragma;
 	for (size_t i = 0; i < p->stmts.n; i++) {
 		const struct sql_stmt *st = &p->stmts.v[i];
 		char words[64];

@@ -156,9 +156,7 @@ record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	int rc;
 
 	memcpy(ran.sha256, p->sha256, sizeof(ran.sha256));
-	drift_token_hash(p->text.s, p->text.len,
-			 db_kind(ctx->db) == DB_SQLITE ? &sql_dialect_sqlite
-						       : &sql_dialect_pg,
+	drift_token_hash(p->text.s, p->text.len, db_dialect(ctx->db)->lex,
 			 ran.token_hash);
 	ran.checksum = NULL;
 	if (det->checksum) {
@@ -316,13 +314,14 @@ static int
 apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	  size_t n, struct run_report *r, struct rk_err *err)
 {
-	int sqlite = db_kind(ctx->db) == DB_SQLITE, fk = 0, rc = 0;
+	int fk = 0, rc = 0;
 	struct db_rows old = DB_ROWS_INIT;
 	struct seg_opts so = { 0 };
 	size_t i = 0;
 
+	/* fk_off is set only where the dialect has PRAGMA foreign_keys */
 	for (size_t k = 0; k < n; k++)
-		fk |= sqlite && ps[k].fk_off;
+		fk |= ps[k].fk_off;
 	so.fk_check = fk;
 	if (fk &&
 	    (db_query(ctx->db, "PRAGMA foreign_keys", NULL, 0, &old, err) < 0 ||
@@ -362,9 +361,7 @@ int
 op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
        struct rk_err *err)
 {
-	const struct sql_dialect *d = db_kind(ctx->db) == DB_SQLITE
-					      ? &sql_dialect_sqlite
-					      : &sql_dialect_pg;
+	const struct sql_dialect *d = db_dialect(ctx->db)->lex;
 	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;
 	struct run_opts eff;
@@ -396,6 +393,8 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		goto out;
 	if (!o->allow_drift && drift_gate(&s, err) < 0)
 		goto out;
+	/* PostgreSQL keeps every lock of a transaction in a shared table of
+	 * fixed size: only there can a batch run out of locks halfway */
 	if (!o->dry_run && n && db_kind(ctx->db) == DB_PG &&
 	    run_check_lock_budget(ctx, ps, n, o->per_file, err) < 0)
 		goto out;
@@ -418,7 +417,9 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		goto out;
 	}
 	/* under the lock, before any change, and only if this runner will
-	 * change something: a runner that finds nothing takes no backup */
+	 * change something: a runner that finds nothing takes no backup.
+	 * Only SQLite: a file reckon can copy whole (the product promises a
+	 * backup there, SPEC.md); a server's backups are its operator's */
 	if (db_kind(ctx->db) == DB_SQLITE && !o->no_backup &&
 	    run_backup(ctx, r, err) < 0) {
 		run_fail_report(r, NULL, NULL, err);

@@ -287,6 +287,10 @@ int
 schema_check(struct db *db, const struct ddl_list *l, const char *dflt_schema,
 	     struct schema_check *out, struct rk_err *err)
 {
+	/* XXX: the catalogs differ in shape (PG schemas, kinds and owners;
+	 * SQLite's sqlite_schema per attached database), so each engine has
+	 * its own lookup here; a db_driver member answering "does this
+	 * object exist" would move them into the drivers */
 	int pg = db_kind(db) == DB_PG;
 	size_t i;
 

@@ -48,15 +48,14 @@ recommend(const struct schema_report *r)
 }
 
 int
-op_detect_schema(struct rk_ctx *ctx, const char *sql, size_t n, int sqlite,
-		 struct schema_report *r, struct rk_err *err)
+op_detect_schema(struct rk_ctx *ctx, const char *sql, size_t n,
+		 const struct sql_dialect *d, struct schema_report *r,
+		 struct rk_err *err)
 {
-	const struct sql_dialect *d;
 	size_t found = 0;
 
 	if (ctx->db)
-		sqlite = db_kind(ctx->db) == DB_SQLITE;
-	d = sqlite ? &sql_dialect_sqlite : &sql_dialect_pg;
+		d = db_dialect(ctx->db)->lex;
 	r->objects = xcalloc(1, sizeof(*r->objects));
 	r->check = xcalloc(1, sizeof(*r->check));
 	if (ddl_extract(sql, n, d, r->objects, err) < 0)
@@ -122,7 +121,7 @@ plan_file(struct rk_ctx *ctx, const struct mig_file *f, struct adopt_item *it,
 	if (mig_read(f->path, f->name, &text, err) < 0)
 		goto out;
 	mig_up_section(text.s, text.len, &off, &len);
-	if (op_detect_schema(ctx, text.s + off, len, 0, &sr, err) < 0) {
+	if (op_detect_schema(ctx, text.s + off, len, NULL, &sr, err) < 0) {
 		rk_err_prefix(err, "%s", f->name);
 		goto out;
 	}

@@ -31,10 +31,10 @@ struct api {
 	struct rk_config cfg; /* copied from main's; token cleared */
 	char *db_display;     /* owned: the redacted database URL */
 	char *dir_real;	      /* owned: cfg.dir, absolute, no symlinks */
-	int sqlite;	      /* the database is SQLite */
-	pthread_mutex_t mu;   /* guards free_db */
-	pthread_cond_t cv;    /* signalled when a connection is given back */
-	int free_db;	      /* connections that may still be opened */
+	const struct sql_dialect *lex; /* the database's dialect */
+	pthread_mutex_t mu;	       /* guards free_db */
+	pthread_cond_t cv; /* signalled when a connection is given back */
+	int free_db;	   /* connections that may still be opened */
 };
 
 /* Deep-copy the settings a request needs: every member of struct
@@ -76,7 +76,8 @@ api_new(const struct rk_ctx *ctx, struct rk_err *err)
 	cfg_copy(&api->cfg, &ctx->cfg);
 	api->db_display = xstrdup(ctx->db_display ? ctx->db_display : "");
 	api->dir_real = real;
-	api->sqlite = ctx->db && db_kind(ctx->db) == DB_SQLITE;
+	api->lex = ctx->db ? db_dialect(ctx->db)->lex
+			   : sql_dialect_find("postgres");
 	if (pthread_mutex_init(&api->mu, NULL) != 0 ||
 	    pthread_cond_init(&api->cv, NULL) != 0)
 		rk_bug("cannot initialise a mutex");
@@ -588,7 +589,7 @@ api_preview(struct api *api, const struct api_request *rq,
 	}
 	(void)ctx_open(api, 0, &ctx, &err);
 	/* the resolved path, read as is: never looked up anywhere else */
-	if (op_preview(&ctx, path.s, api->sqlite, &r, &err) == 0) {
+	if (op_preview(&ctx, path.s, api->lex, &r, &err) == 0) {
 		free(r.name);
 		r.name = xstrdup(rq->param);
 		answer(out, 200, json_preview(&r));
@@ -650,7 +651,7 @@ api_detect_schema(struct api *api, const struct api_request *rq,
 		api_error(out, status_of(err.kind), &err);
 		goto out;
 	}
-	if (op_detect_schema(&ctx, sql, strlen(sql), 0, &r, &err) == 0)
+	if (op_detect_schema(&ctx, sql, strlen(sql), api->lex, &r, &err) == 0)
 		answer(out, 200, json_detect_schema(&r));
 	else
 		api_error(out, status_of(err.kind), &err);

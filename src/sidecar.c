@@ -56,7 +56,7 @@ sidecar_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 		    " recorded_at %s NOT NULL,"
 		    " recorded_by text NOT NULL,"
 		    " token_hash text)",
-		    db_kind(db) == DB_PG ? "timestamptz" : "text");
+		    db_dialect(db)->ts_type);
 	rc = db_exec(db, sql.s, err);
 	if (rc == 0)
 		t->sidecar_exists = t->side_tok_col = 1;
@@ -78,12 +78,10 @@ sidecar_put(struct db *db, const struct tracked *t, const char *name,
 	tracked_sibling(db, t, SIDECAR_TABLE, &sql);
 	rk_buf_addf(&sql, " (name, sha256, recorded_at, recorded_by%s) ",
 		    tok ? ", token_hash" : "");
-	if (db_kind(db) == DB_PG)
-		rk_buf_adds(&sql, "VALUES ($1, $2, pg_catalog.now(), "
-				  "COALESCE(NULLIF($3, ''), CURRENT_USER)");
-	else
-		rk_buf_adds(&sql, "VALUES ($1, $2, strftime('%Y-%m-%dT%H:%M:"
-				  "%SZ', 'now'), $3");
+	db_dialect_expand(db,
+			  "VALUES ($1, $2, %NOW, COALESCE(NULLIF($3, ''), "
+			  "%USER)",
+			  &sql);
 	rk_buf_addf(&sql,
 		    "%s) ON CONFLICT (name) DO UPDATE SET sha256 = "
 		    "excluded.sha256, recorded_at = excluded.recorded_at,"

@@ -24,6 +24,59 @@ struct rk_err;
 enum db_kind {
 	DB_PG,
 	DB_SQLITE,
+	DB_NKINDS /* how many: the size of a per-engine fact table */
+};
+
+struct sql_dialect;
+
+/*
+ * What differs between the engines, as data the driver hands out: chosen
+ * once, when the connection opens, and the same for its whole life. SQL
+ * that reckon writes for itself uses these members, or the %-tokens
+ * db_dialect_expand() replaces, instead of asking which engine it talks
+ * to. A framework's own per-engine facts (the exact DDL its tool runs) are
+ * arrays indexed by kind, picked with db_pick().
+ */
+struct db_dialect {
+	enum db_kind kind;	       /* the index into per-engine tables */
+	const char *name;	       /* "postgres", "sqlite" */
+	const struct sql_dialect *lex; /* how its SQL text splits */
+	const char *ts_type;	       /* %TS: a column of UTC times that
+					* reckon keeps: "timestamptz", "text" */
+	const char *now;	       /* %NOW: the time now, as ts_type */
+	const char *true_lit;	       /* %TRUE: "true", "1" */
+	const char *false_lit;	       /* %FALSE: "false", "0" */
+	const char *int_type;	       /* %INT: CAST(x AS %INT) reads a
+					* 64-bit integer: "bigint", "integer" */
+	const char *bytes_type;	       /* %BYTES: "bytea", "BLOB" */
+	const char *session_user;      /* %USER: SQL for the role connected,
+					* or "''" where the engine has none */
+	const char *ts_iso_open;       /* ts_iso_open col ts_iso_close reads a
+					* ts_type column as ISO 8601 UTC text
+					* "YYYY-MM-DDTHH:MM:SSZ" */
+	const char *ts_iso_close;
+	const char *hex_open; /* hex_open col hex_close: lower-case
+			       * hex of a bytes column */
+	const char *hex_close;
+	unsigned schemas : 1; /* tables live in named schemas (PG);
+			       * else one namespace, "main" */
+	unsigned users : 1;   /* connections belong to a role, which
+			       * %USER names (PG) */
+};
+
+/* What a bound parameter is, so each engine binds it as its own type. */
+enum db_type {
+	DB_TEXT,  /* text */
+	DB_INT,	  /* a 64-bit integer, written in decimal */
+	DB_BYTES, /* raw bytes: PG bytea (binary format), SQLite BLOB */
+};
+
+/* One bound parameter of db_query_typed(); nothing owned. */
+struct db_param {
+	enum db_type type;
+	const char *s; /* the value (NUL-terminated unless DB_BYTES); NULL
+			* binds SQL NULL */
+	size_t len;    /* DB_BYTES: bytes at s; else unused */
 };
 
 /* Rows of a result, copied out of the driver; all strings owned. */
@@ -103,6 +156,7 @@ struct db;
 struct db_driver {
 	const char *name; /* "postgres", "sqlite" */
 	enum db_kind kind;
+	const struct db_dialect *dialect; /* what its SQL spells differently */
 	/* Connect; url is already known to be for this driver. */
 	int (*open)(const char *url, const struct db_opts *o, struct db **out,
 		    struct rk_err *err);
@@ -113,6 +167,10 @@ struct db_driver {
 	 * NULL. params[i] NULL binds SQL NULL. */
 	int (*query)(struct db *db, const char *sql, const char *const *params,
 		     int nparams, struct db_rows *out, struct rk_err *err);
+	/* The same with typed parameters (struct db_param). */
+	int (*query_typed)(struct db *db, const char *sql,
+			   const struct db_param *params, int nparams,
+			   struct db_rows *out, struct rk_err *err);
 	/* Append the quoted identifier to out. */
 	void (*quote_ident)(struct db *db, const char *name,
 			    struct rk_buf *out);
@@ -182,9 +240,37 @@ void db_url_scrub(const char *url, const char *extra, const char *text,
 		  struct rk_buf *out);
 
 enum db_kind db_kind(const struct db *db);
+/* The engine's dialect: static data, valid as long as the program runs. */
+const struct db_dialect *db_dialect(const struct db *db);
+/* The dialect of an engine without a connection to it (pure code, tests). */
+const struct db_dialect *db_dialect_for(enum db_kind kind);
+/* The member of a per-engine table (facts[DB_PG], facts[DB_SQLITE]) for
+ * db's engine; borrowed from facts. */
+const char *db_pick(const struct db *db, const char *const facts[DB_NKINDS]);
+/*
+ * Append sql to out with each dialect token replaced by db's spelling of
+ * it: %TS, %NOW, %TRUE, %FALSE, %INT, %BYTES, %USER (see struct
+ * db_dialect). A token is a '%' and those capitals, not followed by a
+ * letter, digit or '_'; any other '%' (strftime's '%Y', a LIKE pattern) is
+ * copied as it is.
+ */
+void db_dialect_expand(const struct db *db, const char *sql,
+		       struct rk_buf *out);
+/* If s starts with a dialect token, append its replacement to out and
+ * return the token's length; else append nothing and return 0. */
+size_t db_dialect_token(const struct db *db, const char *s, struct rk_buf *out);
 int db_exec(struct db *db, const char *sql, struct rk_err *err);
 int db_query(struct db *db, const char *sql, const char *const *params,
 	     int nparams, struct db_rows *out, struct rk_err *err);
+/*
+ * db_query() with typed parameters: a DB_BYTES value binds as bytes (PG
+ * bytea sent in binary format, SQLite sqlite3_bind_blob), a DB_INT as an
+ * integer, so neither passes through text on the way in. A column read
+ * back still arrives as text (bytes as the engine prints them).
+ */
+int db_query_typed(struct db *db, const char *sql,
+		   const struct db_param *params, int nparams,
+		   struct db_rows *out, struct rk_err *err);
 void db_quote_ident(struct db *db, const char *name, struct rk_buf *out);
 /* Append "schema"."name" (just "name" when schema is NULL or ""). */
 void db_quote_qualified(struct db *db, const char *schema, const char *name,

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "reckon/db.h"
+
 struct applied_set;
 struct migname;
 struct db;
@@ -20,6 +22,10 @@ struct rk_err;
 struct tracked;
 
 /*
+ * SQL text a detector passes in may hold the dialect tokens of
+ * db_dialect_expand() (%TRUE, %INT, %NOW, ...): each builder below spells
+ * them for db's engine.
+ *
  * SELECT <cols> FROM <t's table> [ORDER BY <order>] into out. cols and
  * order are SQL text written by the detector (column names as literals in
  * its source, never user input).
@@ -62,9 +68,29 @@ int det_update(struct db *db, const struct tracked *t, const char *set,
 	       struct rk_err *err);
 
 /* Run sql (DDL with no parameters) where "%T" stands for t's quoted,
- * qualified table name. */
+ * qualified table name, and dialect tokens are spelled for db. */
 int det_exec_t(struct db *db, const struct tracked *t, const char *sql,
 	       struct rk_err *err);
+
+/*
+ * det_exec_t() of ddl[engine]: a framework's DDL as its own tool writes it
+ * on each engine, stated as a fact:
+ *	static const char *const ddl[DB_NKINDS] = {
+ *		[DB_PG] = "CREATE TABLE %T (version bigint ...)",
+ *		[DB_SQLITE] = "CREATE TABLE %T (version INTEGER ...)",
+ *	};
+ */
+int det_exec_ddl(struct db *db, const struct tracked *t,
+		 const char *const ddl[DB_NKINDS], struct rk_err *err);
+
+/* Append sql to out with each tok (a detector's own placeholder, such as
+ * a constraint's name) replaced by with. */
+void det_subst(const char *sql, const char *tok, const char *with,
+	       struct rk_buf *out);
+
+/* The member of any per-engine fact table (a time format, a flag) for db's
+ * engine; db_pick() is the same for tables of strings. */
+#define DET_FACT(db, facts) ((facts)[db_dialect(db)->kind])
 
 /* SELECT COALESCE(MAX(<col>), 0) FROM <t>, as a number. */
 int det_max(struct db *db, const struct tracked *t, const char *col, long *out,

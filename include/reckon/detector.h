@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "reckon/db.h"
+
 struct db;
 struct db_table_list;
 struct mig_file;
@@ -194,11 +196,12 @@ void detection_list_release(struct detection_list *l);
  * Pure: match every detector's signature against the tables in tl. A table
  * matches a detector when its name is the detector's table, it has every
  * required column and no column outside required + optional, no excluder
- * table sits beside it, and (on SQLite / PG) the framework supports that
- * database. Companion tables beside it add to the score. Results are
+ * table sits beside it, and the framework supports engine (DET_PG_ONLY,
+ * DET_SQLITE_ONLY). Companion tables beside it add to the score. Results are
  * ordered best first: score, then name.
  */
-void detector_match(const struct db_table_list *tl, int sqlite,
+void detector_match(const struct db_table_list *tl,
+		    const struct db_dialect *engine,
 		    struct detection_list *out);
 
 #endif

@@ -255,8 +255,10 @@ struct preview_report {
 	struct ddl_list *objects; /* owned: what each statement creates */
 };
 void preview_report_release(struct preview_report *r);
-int op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
-	       struct preview_report *r, struct rk_err *err);
+/* Split file (a name in --dir, or a path) with dialect d. */
+int op_preview(struct rk_ctx *ctx, const char *file,
+	       const struct sql_dialect *d, struct preview_report *r,
+	       struct rk_err *err);
 
 /* A table a pending file alters that other sessions lock or wait for. */
 struct check_blocker {
@@ -307,12 +309,13 @@ void schema_report_release(struct schema_report *r);
 
 /*
  * The objects SQL text creates and, when ctx has a database (ctx->db not
- * NULL), whether each already exists. sqlite picks the dialect when there
- * is no database. Errors: unterminated quotes (RK_INPUT), catalog queries
- * (RK_DB).
+ * NULL), whether each already exists. The text is read in the database's
+ * dialect, or in d when there is no database. Errors: unterminated quotes
+ * (RK_INPUT), catalog queries (RK_DB).
  */
-int op_detect_schema(struct rk_ctx *ctx, const char *sql, size_t n, int sqlite,
-		     struct schema_report *r, struct rk_err *err);
+int op_detect_schema(struct rk_ctx *ctx, const char *sql, size_t n,
+		     const struct sql_dialect *d, struct schema_report *r,
+		     struct rk_err *err);
 
 /* adopt: for every pending file, what detect-schema says to do. */
 enum adopt_action {

@@ -29,17 +29,47 @@ enum sql_tok {
 	TK_UNTERMINATED, /* a quote or comment that runs to the end */
 };
 
-/* What a dialect allows; sql_dialect_pg and sql_dialect_sqlite. */
+/*
+ * What a dialect allows; sql_dialect_pg and sql_dialect_sqlite. The lexer,
+ * splitter and DDL extractor read only these members, never which dialect
+ * object they were given, so a third dialect is one more table.
+ */
 struct sql_dialect {
 	const char *name;	      /* "postgres", "sqlite" */
+	const char *temp_schema;      /* where TEMP objects live: "pg_temp",
+				       * "temp" */
 	unsigned nested_comments : 1; /* block comments nest (PG) */
 	unsigned dollar_quotes : 1;   /* $tag$ strings (PG) */
 	unsigned e_strings : 1;	      /* E'..' with backslash escapes (PG) */
 	unsigned bracket_idents : 1;  /* [ident] (SQLite) */
 	unsigned backtick_idents : 1; /* `ident` (SQLite) */
+	unsigned begin_atomic : 1;    /* CREATE FUNCTION .. BEGIN ATOMIC ..
+				       * END is one statement (PG 14) */
+	unsigned trigger_bodies : 1;  /* CREATE TRIGGER .. BEGIN .. END is
+				       * one statement (SQLite) */
+	unsigned paren_semis : 1;     /* ';' inside ( ) does not split (psql):
+				       * CREATE RULE .. DO (a; b) */
+	unsigned no_tx_stmts : 1;     /* CREATE INDEX CONCURRENTLY, CREATE
+				       * DATABASE, ... refuse a transaction
+				       * (PG; VACUUM is flagged on all) */
+	unsigned prepare_tx : 1;      /* PREPARE TRANSACTION is transaction
+				       * control (PG two-phase commit) */
+	unsigned fold_idents : 1;     /* unquoted names fold to lower case
+				       * and truncate to 63 bytes (PG); else
+				       * kept as written, compared without
+				       * case (SQLite) */
+	unsigned fk_pragma : 1;	      /* PRAGMA foreign_keys, which does
+				       * nothing inside a transaction, so the
+				       * runner sets it around a batch
+				       * (SQLite) */
+	unsigned schema_on_name : 1;  /* CREATE INDEX/TRIGGER s.name puts the
+				       * object in schema s, the table's
+				       * (SQLite); PG takes the table's */
 };
 extern const struct sql_dialect sql_dialect_pg;
 extern const struct sql_dialect sql_dialect_sqlite;
+/* The dialect called name ("postgres", "sqlite"), or NULL. */
+const struct sql_dialect *sql_dialect_find(const char *name);
 
 /*
  * Length (>= 1) and kind of the token at s[0], for n >= 1. An unterminated

@@ -26,6 +26,7 @@
 #include "reckon/buf.h"
 #include "reckon/db.h"
 #include "reckon/err.h"
+#include "reckon/sql.h"
 #include "reckon/util.h"
 #include "reckon/banned.h"
 
@@ -129,22 +130,30 @@ ask_fails(struct fx *fx, const char *tmpl, const char *table,
 	return err;
 }
 
+/* The single value of rows, copied (NULL for SQL NULL); releases rows. */
+static char *
+only_value(struct db_rows *rows)
+{
+	const char *v;
+	char *s;
+
+	assert_int_equal(rows->nrows, 1);
+	assert_int_equal(rows->ncols, 1);
+	v = db_rows_get(rows, 0, 0);
+	s = v ? xstrdup(v) : NULL;
+	db_rows_release(rows);
+	return s;
+}
+
 /* The single value a query returns. */
 static char *
 ask1(struct fx *fx, const char *tmpl, const char *table,
      const char *const *params, int n)
 {
 	struct db_rows rows = DB_ROWS_INIT;
-	const char *v;
-	char *s;
 
 	ask(fx, tmpl, table, params, n, &rows);
-	assert_int_equal(rows.nrows, 1);
-	assert_int_equal(rows.ncols, 1);
-	v = db_rows_get(&rows, 0, 0);
-	s = v ? xstrdup(v) : NULL;
-	db_rows_release(&rows);
-	return s;
+	return only_value(&rows);
 }
 
 static void
@@ -448,6 +457,159 @@ test_query_params(void **state)
 	}
 	assert_true(has_table(fx, "t_params"));
 	assert_ask1(fx, "SELECT count(*) FROM @T", "t_params", NULL, 0, "8");
+}
+
+/* tmpl with the dialect's tokens spelled for fx's engine (then @T). */
+static char *
+dsql(struct fx *fx, const char *tmpl)
+{
+	struct rk_buf b = RK_BUF_INIT;
+
+	db_dialect_expand(fx->db, tmpl, &b);
+	return rk_buf_detach(&b, NULL);
+}
+
+/* The single value a typed query returns (NULL for SQL NULL). */
+static char *
+ask1_typed(struct fx *fx, const char *tmpl, const char *table,
+	   const struct db_param *params, int n)
+{
+	struct rk_err err = RK_ERR_INIT;
+	struct db_rows rows = DB_ROWS_INIT;
+	char *sql = tsql(fx, tmpl, table);
+
+	if (db_query_typed(fx->db, sql, params, n, &rows, &err) < 0)
+		fail_msg("query failed: %s\n  sql: %s", err.msg, sql);
+	free(sql);
+	return only_value(&rows);
+}
+
+/*
+ * Typed parameters: bytes with a NUL and high bytes arrive whole as the
+ * engine's bytes type (no text on the way, so nothing stops at the NUL or
+ * is checked as UTF-8), integers as integers, NULL as SQL NULL.
+ */
+static void
+test_typed_params(void **state)
+{
+	static const char raw[] = { 'a', '\0', '\xff', '\x80', '\'', 'z' };
+	struct fx *fx = fx_of(state);
+	const struct db_dialect *d = db_dialect(fx->db);
+	struct db_param p[3] = {
+		{ DB_INT, "7", 0 },
+		{ DB_BYTES, raw, sizeof(raw) },
+		{ DB_INT, "9007199254740993", 0 },
+	};
+	struct rk_buf q = RK_BUF_INIT;
+	char *ddl = dsql(fx, "CREATE TABLE @T (id integer, b %BYTES, n %INT)");
+	char *v;
+
+	run(fx, ddl, "t_typed");
+	free(ddl);
+	v = ask1_typed(fx,
+		       "INSERT INTO @T (id, b, n) VALUES ($1, $2, $3) "
+		       "RETURNING id",
+		       "t_typed", p, 3);
+	assert_string_equal(v, "7");
+	free(v);
+	rk_buf_addf(&q, "SELECT %sb%s FROM @T WHERE id = $1", d->hex_open,
+		    d->hex_close);
+	v = ask1_typed(fx, q.s, "t_typed", p, 1);
+	assert_string_equal(v, "6100ff80277a");
+	free(v);
+	v = ask1_typed(fx, "SELECT n FROM @T WHERE id = $1", "t_typed", p, 1);
+	assert_string_equal(v, "9007199254740993");
+	free(v);
+	/* bytes compare as bytes: the stored value equals the bound one */
+	p[0] = (struct db_param){ DB_BYTES, raw, sizeof(raw) };
+	v = ask1_typed(fx, "SELECT count(*) FROM @T WHERE b = $1", "t_typed", p,
+		       1);
+	assert_string_equal(v, "1");
+	free(v);
+	/* NULL binds SQL NULL whatever its type; empty bytes are not NULL */
+	p[0] = (struct db_param){ DB_BYTES, NULL, 0 };
+	p[1] = (struct db_param){ DB_BYTES, "", 0 };
+	v = ask1_typed(fx,
+		       "SELECT CASE WHEN $1 IS NULL AND $2 IS NOT NULL THEN "
+		       "'ok' ELSE 'bad' END",
+		       "t_typed", p, 2);
+	assert_string_equal(v, "ok");
+	free(v);
+	p[0] = (struct db_param){ DB_TEXT, "it's", 0 };
+	v = ask1_typed(fx, "SELECT $1", "t_typed", p, 1);
+	assert_string_equal(v, "it's");
+	free(v);
+	rk_buf_release(&q);
+}
+
+/*
+ * The dialect the driver hands out: one per engine, its lexer the one the
+ * engine's SQL splits with, and every token spelled so the engine accepts
+ * it and means the same thing.
+ */
+static void
+test_dialect(void **state)
+{
+	static const char *const facts[DB_NKINDS] = {
+		[DB_PG] = "pg",
+		[DB_SQLITE] = "sqlite",
+	};
+	struct fx *fx = fx_of(state);
+	const struct db_dialect *d = db_dialect(fx->db);
+	struct rk_buf q = RK_BUF_INIT;
+	char *sql, *v;
+	size_t n;
+
+	assert_int_equal(d->kind, db_kind(fx->db));
+	assert_ptr_equal(d, db_dialect_for(d->kind));
+	assert_string_equal(d->name, d->lex->name);
+	assert_string_equal(db_pick(fx->db, facts),
+			    d->kind == DB_PG ? "pg" : "sqlite");
+	assert_int_equal(d->schemas, *fx->schema != '\0');
+	/* booleans */
+	v = ask1(fx, sql = dsql(fx, "SELECT CASE WHEN %TRUE THEN 1 ELSE 0 END"),
+		 NULL, NULL, 0);
+	assert_string_equal(v, "1");
+	free(v);
+	free(sql);
+	v = ask1(fx,
+		 sql = dsql(fx, "SELECT CASE WHEN %FALSE THEN 1 ELSE 0 END"),
+		 NULL, NULL, 0);
+	assert_string_equal(v, "0");
+	free(v);
+	free(sql);
+	/* a 64-bit cast keeps every digit */
+	v = ask1(fx,
+		 sql = dsql(fx, "SELECT CAST('-9223372036854775808' AS %INT)"),
+		 NULL, NULL, 0);
+	assert_string_equal(v, "-9223372036854775808");
+	free(v);
+	free(sql);
+	/* now, stored in a time column and read back as ISO 8601 UTC */
+	sql = dsql(fx, "CREATE TABLE @T (at %TS NOT NULL)");
+	run(fx, sql, "t_dialect");
+	free(sql);
+	sql = dsql(fx, "INSERT INTO @T (at) VALUES (%NOW)");
+	run(fx, sql, "t_dialect");
+	free(sql);
+	rk_buf_addf(&q, "SELECT %sat%s FROM @T", d->ts_iso_open,
+		    d->ts_iso_close);
+	v = ask1(fx, q.s, "t_dialect", NULL, 0);
+	n = strlen(v);
+	assert_int_equal(n, 20);
+	assert_true(v[4] == '-' && v[10] == 'T' && v[n - 1] == 'Z');
+	free(v);
+	/* the session role: a name where the engine has roles, else '' */
+	v = ask1(fx, sql = dsql(fx, "SELECT %USER"), NULL, NULL, 0);
+	assert_non_null(v);
+	assert_int_equal(*v != '\0', d->users);
+	free(v);
+	free(sql);
+	/* only whole tokens are replaced: strftime's %S and %TSX stay */
+	rk_buf_reset(&q);
+	db_dialect_expand(fx->db, "'%S %TSX %T %NOW_'", &q);
+	assert_string_equal(q.s, "'%S %TSX %T %NOW_'");
+	rk_buf_release(&q);
 }
 
 static void
@@ -1383,6 +1545,8 @@ sqlite_teardown(void **state)
 #define CONFORMANCE_TESTS					\
 	cmocka_unit_test(test_exec_multi),			\
 	cmocka_unit_test(test_query_params),			\
+	cmocka_unit_test(test_typed_params),			\
+	cmocka_unit_test(test_dialect),				\
 	cmocka_unit_test(test_rows_copied),			\
 	cmocka_unit_test(test_quote_ident_weird),		\
 	cmocka_unit_test(test_tables_columns),			\

@@ -342,7 +342,7 @@ matches(const struct db_table_list *tl)
 	struct detection_list dl = DETECTION_LIST_INIT;
 	struct rk_buf b = RK_BUF_INIT;
 
-	detector_match(tl, 0, &dl);
+	detector_match(tl, db_dialect_for(DB_PG), &dl);
 	for (size_t i = 0; i < dl.n; i++)
 		rk_buf_addf(&b, "%s%s:%zu", i ? "," : "", dl.v[i].det->name,
 			    dl.v[i].matched);

@@ -44,7 +44,7 @@ detect(const struct db_table_list *l, int sqlite, char *out, size_t cap)
 {
 	struct detection_list d = DETECTION_LIST_INIT;
 
-	detector_match(l, sqlite, &d);
+	detector_match(l, db_dialect_for(sqlite ? DB_SQLITE : DB_PG), &d);
 	out[0] = '\0';
 	for (size_t i = 0; i < d.n; i++) {
 		strncat(out, i ? " " : "", cap - strlen(out) - 1);
@@ -147,7 +147,8 @@ test_every_detector_finds_its_own_table(void **state)
 			  d->columns);
 		for (const char *const *c = d->companions; c && *c; c++)
 			add_table(&l, d->schema ? d->schema : "main", *c, end);
-		detector_match(&l, sqlite, &dl);
+		detector_match(&l, db_dialect_for(sqlite ? DB_SQLITE : DB_PG),
+			       &dl);
 		assert_true(dl.n >= 1);
 		assert_string_equal(dl.v[0].det->name, d->name);
 		detection_list_release(&dl);

@@ -797,6 +797,20 @@ test_dialects(void **state)
 	assert_false(sql_dialect_sqlite.nested_comments);
 	assert_true(sql_dialect_sqlite.bracket_idents);
 	assert_true(sql_dialect_sqlite.backtick_idents);
+	/* What the splitter and extractor key on: the flags, not the object */
+	assert_true(sql_dialect_pg.begin_atomic &&
+		    !sql_dialect_pg.trigger_bodies);
+	assert_true(sql_dialect_sqlite.trigger_bodies);
+	assert_false(sql_dialect_sqlite.begin_atomic);
+	assert_true(sql_dialect_pg.no_tx_stmts && sql_dialect_pg.prepare_tx);
+	assert_false(sql_dialect_sqlite.no_tx_stmts ||
+		     sql_dialect_sqlite.prepare_tx);
+	assert_true(sql_dialect_pg.fold_idents &&
+		    !sql_dialect_pg.schema_on_name);
+	assert_true(sql_dialect_sqlite.schema_on_name);
+	assert_false(sql_dialect_sqlite.fold_idents);
+	assert_string_equal(sql_dialect_pg.temp_schema, "pg_temp");
+	assert_string_equal(sql_dialect_sqlite.temp_schema, "temp");
 }
 
 int
