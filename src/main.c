@@ -28,22 +28,53 @@ struct globals {
 	int json, debug, no_sidecar, no_color, help, version;
 };
 
+/* Help's closing lines, after the global options. */
+static const char exit_codes[] =
+	"\nexit codes: 0 ok, 1 a migration or database operation failed, "
+	"2 usage or\n  configuration error, 3 a check found a problem. "
+	"See reckon(1).\n";
+
 static void
-usage(FILE *f)
+usage(FILE *f, const struct opt *gopts)
 {
-	fprintf(f, "usage: reckon [--db URL] [--dir PATH] [--config FILE] "
-		   "[--json] COMMAND [ARGS]\n\ncommands:\n");
+	struct rk_buf b = RK_BUF_INIT;
+
 	for (unsigned i = 0; i < ncommands; i++)
-		fprintf(f, "  %-44s %s\n", commands[i].synopsis,
-			commands[i].summary);
-	fprintf(f, "\nglobal options: --db URL, --dir PATH, --config FILE, "
-		   "--schema NAME, --framework NAME,\n  --table [SCHEMA.]NAME, "
-		   "--lock-timeout DURATION, --lock-wait SECONDS,\n"
-		   "  --connect-timeout DURATION, --json, --no-sidecar, "
-		   "--no-color, --debug,\n  --help, --version\n"
-		   "exit codes: 0 ok, 1 a migration or database operation "
-		   "failed, 2 usage or\n  configuration error, 3 a check "
-		   "found a problem. See reckon(1).\n");
+		rk_buf_addf(&b, "  %-44s %s\n", commands[i].synopsis,
+			    commands[i].summary);
+	rk_buf_adds(&b, "\nglobal options:\n");
+	opt_usage(&b, gopts);
+	fprintf(f,
+		"usage: reckon [--db URL] [--dir PATH] [--config FILE] "
+		"[--json] COMMAND [ARGS]\n       reckon COMMAND --help\n"
+		"\ncommands:\n%s%s",
+		b.s, exit_codes);
+	rk_buf_release(&b);
+}
+
+/* reckon CMD --help: the synopsis, then every option from the command's
+ * own table (the command fills it, running nothing) and the globals. */
+static int
+command_help(const struct cmd *c, struct rk_ctx *ctx, const struct opt *gopts,
+	     struct rk_err *err)
+{
+	struct rk_buf b = RK_BUF_INIT;
+	char *argv[1] = { NULL };
+	int rc;
+
+	ctx->help = &b;
+	rc = c->fn(0, argv, ctx, err);
+	ctx->help = NULL;
+	if (rc == 0) {
+		printf("usage: reckon %s\n\n%s\n", c->synopsis, c->summary);
+		if (b.len)
+			printf("\noptions:\n%s", b.s);
+		rk_buf_reset(&b);
+		opt_usage(&b, gopts);
+		printf("\nglobal options:\n%s%s", b.s, exit_codes);
+	}
+	rk_buf_release(&b);
+	return rc;
 }
 
 /* The value of --name, a duration (SPEC.md's grammar), into *ms. */
@@ -155,22 +186,34 @@ main(int argc, char **argv)
 {
 	struct globals g = { .lock_wait = -1 };
 	const struct opt gopts[] = {
-		{ "db", OPT_STRING, &g.db, NULL },
-		{ "dir", OPT_STRING, &g.dir, NULL },
-		{ "config", OPT_STRING, &g.config, NULL },
-		{ "schema", OPT_STRING, &g.schema, NULL },
-		{ "framework", OPT_STRING, &g.framework, NULL },
-		{ "table", OPT_STRING, &g.table, NULL },
-		{ "lock-timeout", OPT_STRING, &g.lock_timeout, NULL },
-		{ "lock-wait", OPT_INT, &g.lock_wait, NULL },
-		{ "connect-timeout", OPT_STRING, &g.connect_timeout, NULL },
-		{ "json", OPT_BOOL, &g.json, NULL },
-		{ "debug", OPT_BOOL, &g.debug, NULL },
-		{ "no-sidecar", OPT_BOOL, &g.no_sidecar, NULL },
-		{ "no-color", OPT_BOOL, &g.no_color, NULL },
-		{ "help", OPT_BOOL, &g.help, NULL },
-		{ "version", OPT_BOOL, &g.version, NULL },
-		OPT_TABLE_END,
+		OPT_STRING(0, "db", &g.db, "URL",
+			   "the database: postgres://... "
+			   "or sqlite:FILE"),
+		OPT_STRING(0, "dir", &g.dir, "PATH",
+			   "the migrations directory (default: migrations)"),
+		OPT_STRING(0, "config", &g.config, "FILE",
+			   "the configuration file (default: reckon.yaml)"),
+		OPT_STRING(0, "schema", &g.schema, "NAME",
+			   "PostgreSQL: the tracking table's schema"),
+		OPT_STRING(0, "framework", &g.framework, "NAME",
+			   "use this framework's table; do not detect"),
+		OPT_STRING(0, "table", &g.table, "[SCHEMA.]NAME",
+			   "the tracking table's name"),
+		OPT_STRING(0, "lock-timeout", &g.lock_timeout, "DURATION",
+			   "PostgreSQL lock_timeout for a run (default: 5s)"),
+		OPT_INT(0, "lock-wait", &g.lock_wait, "SECONDS",
+			"how long to wait for the run lock (default: 30)"),
+		OPT_STRING(0, "connect-timeout", &g.connect_timeout, "DURATION",
+			   "PostgreSQL: give up connecting after this"),
+		OPT_BOOL(0, "json", &g.json, "print one JSON document"),
+		OPT_BOOL(0, "debug", &g.debug,
+			 "with an error, where reckon raised it"),
+		OPT_BOOL(0, "no-sidecar", &g.no_sidecar,
+			 "do not keep reckon_file_hashes"),
+		OPT_BOOL(0, "no-color", &g.no_color, "never colour the output"),
+		OPT_BOOL('h', "help", &g.help, "show this help"),
+		OPT_BOOL('V', "version", &g.version, "show reckon's version"),
+		OPT_END(),
 	};
 	struct rk_ctx ctx = { .cfg = RK_CONFIG_INIT };
 	struct rk_err err = RK_ERR_INIT;
@@ -183,16 +226,21 @@ main(int argc, char **argv)
 	command_first(rest, nrest);
 	ctx.json = g.json;
 	ctx.debug = g.debug;
+	if (rc == 0 && nrest >= 2 && strcmp(rest[0], "help") == 0) {
+		g.help = 1; /* reckon help CMD is reckon CMD --help */
+		memmove(rest, rest + 1, (size_t)nrest * sizeof(*rest));
+		nrest--;
+	}
 	if (rc == 0 && g.version) {
 		printf("reckon %s\n", RECKON_VERSION);
 	} else if (rc == 0 && (nrest == 0 || strcmp(rest[0], "help") == 0)) {
-		usage(nrest || g.help ? stdout : stderr);
+		usage(nrest || g.help ? stdout : stderr, gopts);
 		rc = nrest || g.help ? 0 : RK_EXIT_USAGE;
 	} else if (rc == 0 && !(c = cmd_find(rest[0]))) {
 		rc = rk_fail(&err, RK_USAGE, "unknown command '%s'", rest[0]);
 		rk_err_hint(&err, "see 'reckon --help' for the commands");
 	} else if (rc == 0 && g.help) {
-		printf("usage: reckon %s\n%s\n", c->synopsis, c->summary);
+		rc = command_help(c, &ctx, gopts, &err);
 	} else if (rc == 0) {
 		rc = setup_and_run(c, nrest - 1, rest + 1, &g, &ctx, &err);
 	}
