@@ -12,6 +12,7 @@
 #include "reckon/config.h"
 #include "reckon/db.h"
 #include "reckon/err.h"
+#include "reckon/globals.h"
 #include "reckon/ops.h"
 #include "reckon/opt.h"
 #include "reckon/report.h"
@@ -19,14 +20,6 @@
 #include "reckon/banned.h"
 
 #define RECKON_VERSION "0.1.0"
-
-/* Global options: accepted before or after the command name. */
-struct globals {
-	const char *db, *dir, *config, *schema, *framework, *table;
-	const char *lock_timeout, *connect_timeout;
-	int lock_wait; /* -1: not given */
-	int json, debug, no_sidecar, no_color, help, version;
-};
 
 /* Help's closing lines, after the global options. */
 static const char exit_codes[] =
@@ -77,68 +70,13 @@ command_help(const struct cmd *c, struct rk_ctx *ctx, const struct opt *gopts,
 	return rc;
 }
 
-/* The value of --name, a duration (SPEC.md's grammar), into *ms. */
-static int
-duration_opt(const char *name, const char *value, int *ms, struct rk_err *err)
-{
-	int v = cfg_parse_duration_ms(value);
-
-	if (v < 0)
-		return rk_fail(err, RK_USAGE,
-			       "--%s: invalid duration '%s' (use e.g. 500ms, "
-			       "5s, 2m, 1h)",
-			       name, value);
-	*ms = v;
-	return 0;
-}
-
-/* Flags override the config file; --db overrides the environment too. */
-static int
-apply_globals(const struct globals *g, struct rk_config *cfg,
-	      struct rk_err *err)
-{
-	if (g->db) {
-		cfg_set(&cfg->db_url, g->db);
-		cfg_set(&cfg->db_source, "--db");
-	}
-	if (g->dir)
-		cfg_set(&cfg->dir, g->dir);
-	if (g->schema)
-		cfg_set(&cfg->schema, g->schema);
-	if (g->framework)
-		cfg_set(&cfg->framework, g->framework);
-	if (g->table) {
-		const char *dot = strchr(g->table, '.');
-
-		if (dot) {
-			char *schema =
-				xstrndup(g->table, (size_t)(dot - g->table));
-
-			cfg_set(&cfg->schema, schema);
-			free(schema);
-		}
-		cfg_set(&cfg->table, dot ? dot + 1 : g->table);
-	}
-	if (g->no_sidecar)
-		cfg->no_sidecar = 1;
-	if (g->lock_wait >= 0)
-		cfg->lock_wait_s = g->lock_wait;
-	if (g->lock_timeout && duration_opt("lock-timeout", g->lock_timeout,
-					    &cfg->lock_timeout_ms, err) < 0)
-		return -1;
-	if (g->connect_timeout &&
-	    duration_opt("connect-timeout", g->connect_timeout,
-			 &cfg->connect_timeout_ms, err) < 0)
-		return -1;
-	return 0;
-}
-
 static int
 setup_and_run(const struct cmd *c, int argc, char **argv,
-	      const struct globals *g, struct rk_ctx *ctx, struct rk_err *err)
+	      const struct rk_globals *g, struct rk_ctx *ctx,
+	      struct rk_err *err)
 {
 	if (cfg_load(g->config, &ctx->cfg, err) < 0 ||
-	    apply_globals(g, &ctx->cfg, err) < 0 ||
+	    globals_apply(g, &ctx->cfg, err) < 0 ||
 	    cfg_resolve_env(&ctx->cfg, c->needs & NEEDS_DB, err) < 0)
 		return -1;
 	if (g->no_color)
@@ -184,43 +122,15 @@ finish(int code)
 int
 main(int argc, char **argv)
 {
-	struct globals g = { .lock_wait = -1 };
-	const struct opt gopts[] = {
-		OPT_STRING(0, "db", &g.db, "URL",
-			   "the database: postgres://... "
-			   "or sqlite:FILE"),
-		OPT_STRING(0, "dir", &g.dir, "PATH",
-			   "the migrations directory (default: migrations)"),
-		OPT_STRING(0, "config", &g.config, "FILE",
-			   "the configuration file (default: reckon.yaml)"),
-		OPT_STRING(0, "schema", &g.schema, "NAME",
-			   "PostgreSQL: the tracking table's schema"),
-		OPT_STRING(0, "framework", &g.framework, "NAME",
-			   "use this framework's table; do not detect"),
-		OPT_STRING(0, "table", &g.table, "[SCHEMA.]NAME",
-			   "the tracking table's name"),
-		OPT_STRING(0, "lock-timeout", &g.lock_timeout, "DURATION",
-			   "PostgreSQL lock_timeout for a run (default: 5s)"),
-		OPT_INT(0, "lock-wait", &g.lock_wait, "SECONDS",
-			"how long to wait for the run lock (default: 30)"),
-		OPT_STRING(0, "connect-timeout", &g.connect_timeout, "DURATION",
-			   "PostgreSQL: give up connecting after this"),
-		OPT_BOOL(0, "json", &g.json, "print one JSON document"),
-		OPT_BOOL(0, "debug", &g.debug,
-			 "with an error, where reckon raised it"),
-		OPT_BOOL(0, "no-sidecar", &g.no_sidecar,
-			 "do not keep reckon_file_hashes"),
-		OPT_BOOL(0, "no-color", &g.no_color, "never colour the output"),
-		OPT_BOOL('h', "help", &g.help, "show this help"),
-		OPT_BOOL('V', "version", &g.version, "show reckon's version"),
-		OPT_END(),
-	};
+	struct rk_globals g = { .config = NULL };
+	struct opt gopts[GLOBALS_NOPTS];
 	struct rk_ctx ctx = { .cfg = RK_CONFIG_INIT };
 	struct rk_err err = RK_ERR_INIT;
 	const struct cmd *c = NULL;
 	char **rest = xcalloc((size_t)argc + 1, sizeof(char *));
 	int nrest = 0, rc;
 
+	globals_opts(&g, gopts);
 	rc = opt_parse("reckon", gopts, argc - 1, argv + 1, 1, rest, &nrest,
 		       &err);
 	command_first(rest, nrest);

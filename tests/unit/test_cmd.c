@@ -21,6 +21,7 @@
 #include "reckon/buf.h"
 #include "reckon/cmd.h"
 #include "reckon/err.h"
+#include "reckon/globals.h"
 #include "reckon/ops.h"
 #include "reckon/util.h"
 
@@ -29,6 +30,7 @@
 #ifndef MAN_PATH
 #define MAN_PATH "man/reckon.1"
 #endif
+#define MAN5_PATH "man/reckon.yaml.5"
 
 /* Two plain-text readings of the page; either may be NULL. */
 struct man {
@@ -579,6 +581,112 @@ test_command_help(void **state)
 	free(help);
 }
 
+/* The roff source of section name (".Sh name" to the next ".Sh"), or
+ * NULL. */
+static char *
+man_section(const char *src, const char *name)
+{
+	size_t k = strlen(name);
+	const char *p = src, *start = NULL;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		if (strncmp(p, ".Sh ", 4) == 0) {
+			if (start)
+				return xstrndup(start, (size_t)(p - start));
+			if (n == 4 + k && strncmp(p + 4, name, k) == 0)
+				start = p + n + (p[n] == '\n');
+		}
+		p += n + (p[n] == '\n');
+	}
+	return start ? xstrdup(start) : NULL;
+}
+
+/* Section name of the page at path, stripped to text (and its source in
+ * *raw when raw is not NULL); fails if absent. */
+static char *
+section_text(const char *path, const char *name, char **raw)
+{
+	struct rk_buf src = RK_BUF_INIT;
+	char *sec, *text;
+
+	if (rk_buf_read_file(&src, path) < 0)
+		fail_msg("cannot read %s", path);
+	sec = man_section(src.s, name);
+	rk_buf_release(&src);
+	if (!sec)
+		fail_msg("%s has no section %s", path, name);
+	text = man_stripped(sec);
+	if (raw)
+		*raw = sec;
+	else
+		free(sec);
+	return text;
+}
+
+/* -c in mdoc source: "Fl c" as a word of its own. */
+static int
+has_short(const char *src, char c)
+{
+	char want[8];
+
+	snprintf(want, sizeof(want), "Fl %c", c);
+	for (const char *p = src; (p = strstr(p, want)) != NULL; p++)
+		if (!word_char(p[4]))
+			return 1;
+	return 0;
+}
+
+/* Every global option, and its one-letter alias, under GLOBAL OPTIONS. */
+static void
+test_man_global_options(void **state)
+{
+	struct rk_globals g = { .config = NULL };
+	struct opt opts[GLOBALS_NOPTS];
+	char *raw = NULL;
+	char *text = section_text(MAN_PATH, "GLOBAL OPTIONS", &raw);
+	int missing = 0;
+
+	(void)state;
+	globals_opts(&g, opts);
+	for (const struct opt *o = opts; o->type != OPTION_END; o++) {
+		assert_non_null(o->help);
+		if (!has_option(text, o->name)) {
+			print_error("%s: GLOBAL OPTIONS lacks --%s\n", MAN_PATH,
+				    o->name);
+			missing++;
+		}
+		if (o->short_name && !has_short(raw, o->short_name)) {
+			print_error("%s: GLOBAL OPTIONS lacks -%c\n", MAN_PATH,
+				    o->short_name);
+			missing++;
+		}
+	}
+	free(raw);
+	free(text);
+	assert_int_equal(missing, 0);
+}
+
+/* Every key of the config table is an item of reckon.yaml(5)'s KEYS. */
+static void
+test_man_config_keys(void **state)
+{
+	char *text = section_text(MAN5_PATH, "KEYS", NULL);
+	int missing = 0;
+
+	(void)state;
+	for (size_t i = 0; i < CFG_NKEYS; i++) {
+		if (has_word(text, cfg_keys[i].key))
+			continue;
+		print_error("%s: KEYS lacks '%s'\n", MAN5_PATH,
+			    cfg_keys[i].key);
+		missing++;
+	}
+	free(text);
+	assert_int_equal(missing, 0);
+}
+
 /* The helpers above, on text whose answers are known. */
 static void
 test_helpers(void **state)
@@ -638,6 +746,8 @@ main(void)
 		cmocka_unit_test(test_man_exit_status),
 		cmocka_unit_test(test_command_help),
 		cmocka_unit_test(test_man_command_options),
+		cmocka_unit_test(test_man_global_options),
+		cmocka_unit_test(test_man_config_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
