@@ -531,7 +531,10 @@ cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err)
 		if (pw && pw->pw_name)
 			cfg_set(&cfg->actor, pw->pw_name);
 	}
-	cfg->color = isatty(STDOUT_FILENO) && !env("NO_COLOR");
+	/* a dumb terminal cannot show escapes (git: color.c) */
+	v = env("TERM");
+	cfg->color = isatty(STDOUT_FILENO) && !env("NO_COLOR") &&
+		     !(v && strcmp(v, "dumb") == 0);
 	if ((v = env("RECKON_TOKEN")) != NULL)
 		cfg_set(&cfg->token, v);
 	if (!cfg->dir)

@@ -88,25 +88,28 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 }
 
 /*
- * Move the command name (the first argument that is not an option) to
- * rest[0], so a command's own options may come before it too:
- * "reckon --no-backup run" is "reckon run --no-backup".
+ * Move the command name (the first argument that is not an option, or
+ * the one right after "--") to rest[0], so a command's own options may
+ * come before it too: "reckon --no-backup run" is "reckon run
+ * --no-backup". A "--" before the name stays after it, so the command's
+ * parser too takes what follows as arguments: "reckon --db x -- run
+ * --odd.sql" runs the file "--odd.sql".
  */
 static void
 command_first(char **rest, int nrest)
 {
 	int k = 0;
+	char *name;
 
 	while (k < nrest && rest[k][0] == '-' && strcmp(rest[k], "--") != 0)
 		k++;
-	if (k == 0 || k >= nrest || rest[k][0] == '-')
+	if (k < nrest && strcmp(rest[k], "--") == 0)
+		k++;
+	if (k == 0 || k >= nrest)
 		return;
-	{
-		char *name = rest[k];
-
-		memmove(rest + 1, rest, (size_t)k * sizeof(*rest));
-		rest[0] = name;
-	}
+	name = rest[k];
+	memmove(rest + 1, rest, (size_t)k * sizeof(*rest));
+	rest[0] = name;
 }
 
 static int
@@ -131,8 +134,7 @@ main(int argc, char **argv)
 	int nrest = 0, rc;
 
 	globals_opts(&g, gopts);
-	rc = opt_parse("reckon", gopts, argc - 1, argv + 1, 1, rest, &nrest,
-		       &err);
+	rc = opt_parse(NULL, gopts, argc - 1, argv + 1, 1, rest, &nrest, &err);
 	command_first(rest, nrest);
 	ctx.json = g.json;
 	ctx.debug = g.debug;

@@ -25,7 +25,7 @@ struct rk_config {
 	int lock_wait_s;	/* how long a run waits for the run lock; 30 */
 	int no_sidecar;		/* do not write reckon_file_hashes */
 	char *actor; /* owned: who runs (for applied_by); may be NULL */
-	int color;   /* stdout is a terminal and NO_COLOR is unset */
+	int color;   /* stdout is a terminal, NO_COLOR unset, TERM not dumb */
 	char *token; /* owned: RECKON_TOKEN for serve, or NULL */
 };
 #define RK_CONFIG_INIT                                                         \

@@ -36,3 +36,55 @@ test_cli_help() {
 	expect_err "unknown command 'no-such-command'"
 	check "no database file created" test ! -e "$SQLITE_FILE"
 }
+
+# Usage errors say "reckon:" once.
+BACKENDS_cli_usage_errors=sqlite
+test_cli_usage_errors() {
+	rk_raw --db
+	expect_rc 2
+	expect_one_error
+	expect_err "reckon: option '--db' needs a value"
+	expect_no_err "reckon: reckon:"
+	rk_raw --lock-wait=2s --no-color=yes status
+	expect_rc 2
+	expect_err "reckon: option '--no-color' takes no value"
+}
+
+# "--" ends the options: the command name may follow it, and what follows
+# is an argument even when it looks like an option.
+BACKENDS_cli_double_dash=sqlite
+test_cli_double_dash() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	rk -- status --json
+	expect_rc 2
+	expect_err "status: unexpected argument '--json'"
+	rk --json -- status
+	expect_rc 0
+	jqe '.migrations[0].state == "pending"'
+	printf 'CREATE TABLE odd (id integer);\n' >"$T/--odd.sql"
+	(cd "$T" && "$RECKON" --dir "$M" preview -- --odd.sql >"$T/out" 2>"$T/err")
+	RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+	expect_rc 0
+	expect_out "CREATE TABLE odd"
+	(cd "$T" && "$RECKON" --dir "$M" -- preview --odd.sql >"$T/out" 2>"$T/err")
+	RC=$?
+	OUT=$(cat "$T/out")
+	expect_rc 0
+	expect_out "CREATE TABLE odd"
+}
+
+# Colour only on a terminal, and never with NO_COLOR or TERM=dumb.
+BACKENDS_cli_color=sqlite
+test_cli_color() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	local cmd="$RECKON --db $DB --dir $M status"
+	TERM=xterm script -qec "$cmd" /dev/null >"$T/tty" 2>&1
+	check "colour on a terminal" grep -q $'\033\\[' "$T/tty"
+	TERM=dumb script -qec "$cmd" /dev/null >"$T/dumb" 2>&1
+	check "no colour with TERM=dumb" ! grep -q $'\033\\[' "$T/dumb"
+	check "TERM=dumb still lists the file" grep -q 001_a.sql "$T/dumb"
+	NO_COLOR=1 TERM=xterm script -qec "$cmd" /dev/null >"$T/nocolor" 2>&1
+	check "no colour with NO_COLOR" ! grep -q $'\033\\[' "$T/nocolor"
+}
