@@ -37,7 +37,7 @@ test_cli_help() {
 	check "no database file created" test ! -e "$SQLITE_FILE"
 }
 
-# Usage errors say "reckon:" once.
+# Usage errors say "reckon:" once, and unknown names suggest the nearest.
 BACKENDS_cli_usage_errors=sqlite
 test_cli_usage_errors() {
 	rk_raw --db
@@ -48,6 +48,17 @@ test_cli_usage_errors() {
 	rk_raw --lock-wait=2s --no-color=yes status
 	expect_rc 2
 	expect_err "reckon: option '--no-color' takes no value"
+	save_dump
+	rk --framework flywayy status
+	expect_rc 2
+	expect_err "unknown framework 'flywayy'; did you mean 'flyway'?"
+	# every known framework is listed, the last ones too
+	expect_err "typeorm, umzug, yoyo"
+	expect_err "sqlx"
+	rk --framework zzzzzzzz status
+	expect_rc 2
+	expect_no_err "did you mean"
+	expect_unchanged
 }
 
 # "--" ends the options: the command name may follow it, and what follows

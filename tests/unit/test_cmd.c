@@ -20,6 +20,7 @@
 
 #include "reckon/buf.h"
 #include "reckon/cmd.h"
+#include "reckon/detector.h"
 #include "reckon/err.h"
 #include "reckon/globals.h"
 #include "reckon/ops.h"
@@ -687,6 +688,27 @@ test_man_config_keys(void **state)
 	assert_int_equal(missing, 0);
 }
 
+/* Every framework of the registry is named where --framework is
+ * described, under GLOBAL OPTIONS. */
+static void
+test_man_frameworks(void **state)
+{
+	char *text = section_text(MAN_PATH, "GLOBAL OPTIONS", NULL);
+	int missing = 0;
+
+	(void)state;
+	for (size_t i = 0; detectors[i]; i++) {
+		if (has_word(text, detectors[i]->name))
+			continue;
+		print_error("%s: GLOBAL OPTIONS does not name framework "
+			    "'%s'\n",
+			    MAN_PATH, detectors[i]->name);
+		missing++;
+	}
+	free(text);
+	assert_int_equal(missing, 0);
+}
+
 /* The helpers above, on text whose answers are known. */
 static void
 test_helpers(void **state)
@@ -748,6 +770,7 @@ main(void)
 		cmocka_unit_test(test_man_command_options),
 		cmocka_unit_test(test_man_global_options),
 		cmocka_unit_test(test_man_config_keys),
+		cmocka_unit_test(test_man_frameworks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
