@@ -7,7 +7,7 @@
 
 CC ?= cc
 PREFIX ?= /usr/local
-PKGS = libpq sqlite3 libpcre2-8 libcyaml jansson libcrypto zlib libmicrohttpd
+PKGS = libpq sqlite3 libpcre2-8 libcyaml yaml-0.1 jansson libcrypto zlib libmicrohttpd
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wwrite-strings \

@@ -31,11 +31,16 @@ emit(char *doc)
 	free(doc);
 }
 
-/* Parse a command's options; positionals land in *args (argv-owned). */
-static int
-parse(const char *cmd, const struct opt *opts, int argc, char **argv,
-      char ***args, int *nargs, struct rk_err *err)
+int
+cmd_parse(struct rk_ctx *ctx, const char *cmd, const struct opt *opts, int argc,
+	  char **argv, char ***args, int *nargs, struct rk_err *err)
 {
+	if (ctx->help) {
+		opt_usage(ctx->help, opts);
+		*args = NULL;
+		*nargs = 0;
+		return 1;
+	}
 	*args = xcalloc((size_t)argc + 1, sizeof(char *));
 	if (opt_parse(cmd, opts, argc, argv, 0, *args, nargs, err) < 0) {
 		free(*args);
@@ -59,15 +64,16 @@ cmd_status(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	int check = 0, nargs, rc;
 	const struct opt opts[] = {
-		{ "check", OPT_BOOL, &check,
-		  "exit 3 unless everything is applied and unchanged" },
-		OPT_TABLE_END,
+		OPT_BOOL(0, "check", &check,
+			 "exit 3 unless everything is applied and unchanged"),
+		OPT_END(),
 	};
 	struct rk_session s = { 0 };
 	char **args;
 
-	if (parse("status", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "status", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
 	rc = no_args("status", nargs, args, err);
 	if (rc == 0)
 		rc = op_status(ctx, &s, err);
@@ -94,13 +100,14 @@ static int
 history_cmd(const char *name, int current, int argc, char **argv,
 	    struct rk_ctx *ctx, struct rk_err *err)
 {
-	const struct opt opts[] = { OPT_TABLE_END };
+	const struct opt opts[] = { OPT_END() };
 	struct rk_session s = { 0 };
 	char **args;
 	int nargs, rc;
 
-	if (parse(name, opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, name, opts, argc, argv, &args, &nargs, err)) !=
+	    0)
+		return rc < 0 ? rc : 0;
 	rc = no_args(name, nargs, args, err);
 	if (rc == 0)
 		rc = op_status(ctx, &s, err);
@@ -118,13 +125,14 @@ history_cmd(const char *name, int current, int argc, char **argv,
 static int
 cmd_check(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	const struct opt opts[] = { OPT_TABLE_END };
+	const struct opt opts[] = { OPT_END() };
 	struct check_report r = { 0 };
 	char **args;
 	int nargs, rc;
 
-	if (parse("check", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "check", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
 	rc = no_args("check", nargs, args, err);
 	if (rc == 0)
 		rc = op_check(ctx, &r, err);
@@ -201,18 +209,20 @@ cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	struct down_opts o = { .steps = STEPS_UNSET };
 	const struct opt opts[] = {
-		{ "steps", OPT_INT, &o.steps, "undo the newest N (default 1)" },
-		{ "to", OPT_STRING, &o.to,
-		  "undo everything newer than VERSION" },
-		{ "dry-run", OPT_BOOL, &o.dry_run, "show what would run" },
-		OPT_TABLE_END,
+		OPT_INT(0, "steps", &o.steps, "N",
+			"undo the newest N (default: 1)"),
+		OPT_STRING(0, "to", &o.to, "VERSION",
+			   "undo everything newer than VERSION"),
+		OPT_BOOL(0, "dry-run", &o.dry_run, "show what would run"),
+		OPT_END(),
 	};
 	struct run_report r = { 0 };
 	char **args;
 	int nargs, rc;
 
-	if (parse("down", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "down", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
 	rc = no_args("down", nargs, args, err);
 	if (rc == 0 && o.steps != STEPS_UNSET && o.to)
 		rc = rk_fail(err, RK_USAGE,
@@ -236,13 +246,14 @@ cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 static int
 cmd_new(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	const struct opt opts[] = { OPT_TABLE_END };
+	const struct opt opts[] = { OPT_END() };
 	char **args, **created = NULL;
 	size_t n = 0;
 	int nargs, rc;
 
-	if (parse("new", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "new", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
 	rc = nargs == 1 ? 0 : rk_fail(err, RK_USAGE, "new: give one NAME");
 	if (rc == 0)
 		rc = op_new(ctx, args[0], &created, &n, err);
@@ -284,18 +295,19 @@ cmd_detect_schema(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	const char *sql = NULL;
 	int no_db = 0, sqlite = 0, nargs, rc;
 	const struct opt opts[] = {
-		{ "sql", OPT_STRING, &sql, "the SQL text itself" },
-		{ "no-db", OPT_BOOL, &no_db, "parse only; do not connect" },
-		{ "sqlite", OPT_BOOL, &sqlite,
-		  "with --no-db: SQLite's dialect" },
-		OPT_TABLE_END,
+		OPT_STRING(0, "sql", &sql, "TEXT", "the SQL text itself"),
+		OPT_BOOL(0, "no-db", &no_db, "parse only; do not connect"),
+		OPT_BOOL(0, "sqlite", &sqlite,
+			 "with --no-db: SQLite's dialect"),
+		OPT_END(),
 	};
 	struct schema_report r = { 0 };
 	struct rk_buf text = RK_BUF_INIT;
 	char **args;
 
-	if (parse("detect-schema", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "detect-schema", opts, argc, argv, &args,
+			    &nargs, err)) != 0)
+		return rc < 0 ? rc : 0;
 	rc = schema_input(sql, args, nargs, &text, err);
 	if (rc == 0 && !no_db)
 		rc = ctx_open_db(ctx, 1, err);
@@ -321,15 +333,16 @@ cmd_adopt(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	int yes = 0, dry = 0, nargs, rc;
 	const struct opt opts[] = {
-		{ "yes", OPT_BOOL, &yes, "mark the fully present files" },
-		{ "dry-run", OPT_BOOL, &dry, "only show the plan (default)" },
-		OPT_TABLE_END,
+		OPT_BOOL(0, "yes", &yes, "mark the fully present files"),
+		OPT_BOOL(0, "dry-run", &dry, "only show the plan (default)"),
+		OPT_END(),
 	};
 	struct adopt_report r = { 0 };
 	char **args;
 
-	if (parse("adopt", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "adopt", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
 	rc = no_args("adopt", nargs, args, err);
 	if (rc == 0 && yes && dry)
 		rc = rk_fail(err, RK_USAGE,
@@ -365,13 +378,14 @@ cmd_history(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 static int
 cmd_detect(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	const struct opt opts[] = { OPT_TABLE_END };
+	const struct opt opts[] = { OPT_END() };
 	struct detect_report r = { 0 };
 	char **args;
 	int nargs, rc;
 
-	if (parse("detect", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "detect", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
 	rc = no_args("detect", nargs, args, err);
 	if (rc == 0)
 		rc = op_detect(ctx, &r, err);
@@ -391,25 +405,29 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	struct run_opts o = { .steps = STEPS_UNSET };
 	const struct opt opts[] = {
-		{ "dry-run", OPT_BOOL, &o.dry_run,
-		  "show what would run; touch nothing" },
-		{ "allow-drift", OPT_BOOL, &o.allow_drift,
-		  "run even though applied files changed or records failed" },
-		{ "to", OPT_STRING, &o.to, "only pending files up to VERSION" },
-		{ "steps", OPT_INT, &o.steps,
-		  "only the first N pending files" },
-		{ "per-file", OPT_BOOL, &o.per_file,
-		  "one transaction per file instead of one for the batch" },
-		{ "no-backup", OPT_BOOL, &o.no_backup,
-		  "SQLite: no backup copy before the run" },
-		OPT_TABLE_END,
+		OPT_BOOL(0, "dry-run", &o.dry_run,
+			 "show what would run; touch nothing"),
+		OPT_BOOL(0, "allow-drift", &o.allow_drift,
+			 "run even though applied files changed or records "
+			 "failed"),
+		OPT_STRING(0, "to", &o.to, "VERSION",
+			   "only pending files up to VERSION"),
+		OPT_INT(0, "steps", &o.steps, "N",
+			"only the first N pending files"),
+		OPT_BOOL(0, "per-file", &o.per_file,
+			 "one transaction per file instead of one for the "
+			 "batch"),
+		OPT_BOOL(0, "no-backup", &o.no_backup,
+			 "SQLite: no backup copy before the run"),
+		OPT_END(),
 	};
 	struct run_report r = { 0 };
 	char **args;
 	int nargs, rc;
 
-	if (parse("run", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "run", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
 	o.names = nargs ? args : NULL;
 	o.nnames = nargs;
 	if (check_steps("run", &o.steps, err) < 0) {
@@ -433,14 +451,15 @@ cmd_mark_applied(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	int all = 0, nargs, rc;
 	const struct opt opts[] = {
-		{ "all", OPT_BOOL, &all, "mark every pending file" },
-		OPT_TABLE_END,
+		OPT_BOOL(0, "all", &all, "mark every pending file"),
+		OPT_END(),
 	};
 	struct mark_report r = { 0 };
 	char **args;
 
-	if (parse("mark-applied", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "mark-applied", opts, argc, argv, &args,
+			    &nargs, err)) != 0)
+		return rc < 0 ? rc : 0;
 	if (!nargs && !all) {
 		free(args);
 		return rk_fail(err, RK_USAGE,
@@ -486,14 +505,15 @@ cmd_unmark(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	int yes = 0, nargs, rc;
 	const struct opt opts[] = {
-		{ "yes", OPT_BOOL, &yes, "do not ask for confirmation" },
-		OPT_TABLE_END,
+		OPT_BOOL(0, "yes", &yes, "do not ask for confirmation"),
+		OPT_END(),
 	};
 	struct mark_report r = { 0 };
 	char **args;
 
-	if (parse("unmark", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "unmark", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
 	rc = nargs ? 0
 		   : rk_fail(err, RK_USAGE,
 			     "unmark: name the migrations to unmark");
@@ -517,15 +537,15 @@ cmd_repair(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	int all = 0, nargs, rc;
 	const struct opt opts[] = {
-		{ "all", OPT_BOOL, &all,
-		  "repair every modified or failed one" },
-		OPT_TABLE_END,
+		OPT_BOOL(0, "all", &all, "repair every modified or failed one"),
+		OPT_END(),
 	};
 	struct mark_report r = { 0 };
 	char **args;
 
-	if (parse("repair", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "repair", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
 	rc = nargs || all ? 0
 			  : rk_fail(err, RK_USAGE,
 				    "repair: name the reviewed migrations, or "
@@ -548,14 +568,15 @@ cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	int sqlite = 0, nargs, rc;
 	const struct opt opts[] = {
-		{ "sqlite", OPT_BOOL, &sqlite, "split with SQLite's dialect" },
-		OPT_TABLE_END,
+		OPT_BOOL(0, "sqlite", &sqlite, "split with SQLite's dialect"),
+		OPT_END(),
 	};
 	struct preview_report r = { 0 };
 	char **args;
 
-	if (parse("preview", opts, argc, argv, &args, &nargs, err) < 0)
-		return -1;
+	if ((rc = cmd_parse(ctx, "preview", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
 	if (nargs != 1) {
 		free(args);
 		return rk_fail(err, RK_USAGE, "preview: name one file");
@@ -610,7 +631,7 @@ const struct cmd commands[] = {
 	  "[--no-backup] [--allow-drift] [--json]",
 	  "apply pending migrations in one transaction" },
 	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR | READS_DB,
-	  "serve [--listen ADDR:PORT] [--token-file FILE]",
+	  "serve [--listen ADDR:PORT] [--token-file FILE] [--drain DURATION]",
 	  "HTTP API and dashboard" },
 	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "status [--check] [--json]",

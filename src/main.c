@@ -12,6 +12,7 @@
 #include "reckon/config.h"
 #include "reckon/db.h"
 #include "reckon/err.h"
+#include "reckon/globals.h"
 #include "reckon/ops.h"
 #include "reckon/opt.h"
 #include "reckon/report.h"
@@ -21,94 +22,62 @@
 
 #define RECKON_VERSION "0.1.0"
 
-/* Global options: accepted before or after the command name. */
-struct globals {
-	const char *db, *dir, *config, *schema, *framework, *table;
-	const char *lock_timeout, *connect_timeout;
-	int lock_wait; /* -1: not given */
-	int json, debug, no_sidecar, no_color, help, version;
-};
+/* Help's closing lines, after the global options. */
+static const char exit_codes[] =
+	"\nexit codes: 0 ok, 1 a migration or database operation failed, "
+	"2 usage or\n  configuration error, 3 a check found a problem. "
+	"See reckon(1).\n";
 
 static void
-usage(FILE *f)
+usage(FILE *f, const struct opt *gopts)
 {
-	fprintf(f, "usage: reckon [--db URL] [--dir PATH] [--config FILE] "
-		   "[--json] COMMAND [ARGS]\n\ncommands:\n");
+	struct rk_buf b = RK_BUF_INIT;
+
 	for (unsigned i = 0; i < ncommands; i++)
-		fprintf(f, "  %-44s %s\n", commands[i].synopsis,
-			commands[i].summary);
-	fprintf(f, "\nglobal options: --db URL, --dir PATH, --config FILE, "
-		   "--schema NAME, --framework NAME,\n  --table [SCHEMA.]NAME, "
-		   "--lock-timeout DURATION, --lock-wait SECONDS,\n"
-		   "  --connect-timeout DURATION, --json, --no-sidecar, "
-		   "--no-color, --debug,\n  --help, --version\n"
-		   "exit codes: 0 ok, 1 a migration or database operation "
-		   "failed, 2 usage or\n  configuration error, 3 a check "
-		   "found a problem. See reckon(1).\n");
+		rk_buf_addf(&b, "  %-44s %s\n", commands[i].synopsis,
+			    commands[i].summary);
+	rk_buf_adds(&b, "\nglobal options:\n");
+	opt_usage(&b, gopts);
+	fprintf(f,
+		"usage: reckon [--db URL] [--dir PATH] [--config FILE] "
+		"[--json] COMMAND [ARGS]\n       reckon COMMAND --help\n"
+		"\ncommands:\n%s%s",
+		b.s, exit_codes);
+	rk_buf_release(&b);
 }
 
-/* The value of --name, a duration (SPEC.md's grammar), into *ms. */
+/* reckon CMD --help: the synopsis, then every option from the command's
+ * own table (the command fills it, running nothing) and the globals. */
 static int
-duration_opt(const char *name, const char *value, int *ms, struct rk_err *err)
+command_help(const struct cmd *c, struct rk_ctx *ctx, const struct opt *gopts,
+	     struct rk_err *err)
 {
-	int v = cfg_parse_duration_ms(value);
+	struct rk_buf b = RK_BUF_INIT;
+	char *argv[1] = { NULL };
+	int rc;
 
-	if (v < 0)
-		return rk_fail(err, RK_USAGE,
-			       "--%s: invalid duration '%s' (use e.g. 500ms, "
-			       "5s, 2m, 1h)",
-			       name, value);
-	*ms = v;
-	return 0;
-}
-
-/* Flags override the config file; --db overrides the environment too. */
-static int
-apply_globals(const struct globals *g, struct rk_config *cfg,
-	      struct rk_err *err)
-{
-	if (g->db) {
-		cfg_set(&cfg->db_url, g->db);
-		cfg_set(&cfg->db_source, "--db");
+	ctx->help = &b;
+	rc = c->fn(0, argv, ctx, err);
+	ctx->help = NULL;
+	if (rc == 0) {
+		printf("usage: reckon %s\n\n%s\n", c->synopsis, c->summary);
+		if (b.len)
+			printf("\noptions:\n%s", b.s);
+		rk_buf_reset(&b);
+		opt_usage(&b, gopts);
+		printf("\nglobal options:\n%s%s", b.s, exit_codes);
 	}
-	if (g->dir)
-		cfg_set(&cfg->dir, g->dir);
-	if (g->schema)
-		cfg_set(&cfg->schema, g->schema);
-	if (g->framework)
-		cfg_set(&cfg->framework, g->framework);
-	if (g->table) {
-		const char *dot = strchr(g->table, '.');
-
-		if (dot) {
-			char *schema =
-				xstrndup(g->table, (size_t)(dot - g->table));
-
-			cfg_set(&cfg->schema, schema);
-			free(schema);
-		}
-		cfg_set(&cfg->table, dot ? dot + 1 : g->table);
-	}
-	if (g->no_sidecar)
-		cfg->no_sidecar = 1;
-	if (g->lock_wait >= 0)
-		cfg->lock_wait_s = g->lock_wait;
-	if (g->lock_timeout && duration_opt("lock-timeout", g->lock_timeout,
-					    &cfg->lock_timeout_ms, err) < 0)
-		return -1;
-	if (g->connect_timeout &&
-	    duration_opt("connect-timeout", g->connect_timeout,
-			 &cfg->connect_timeout_ms, err) < 0)
-		return -1;
-	return 0;
+	rk_buf_release(&b);
+	return rc;
 }
 
 static int
 setup_and_run(const struct cmd *c, int argc, char **argv,
-	      const struct globals *g, struct rk_ctx *ctx, struct rk_err *err)
+	      const struct rk_globals *g, struct rk_ctx *ctx,
+	      struct rk_err *err)
 {
 	if (cfg_load(g->config, &ctx->cfg, err) < 0 ||
-	    apply_globals(g, &ctx->cfg, err) < 0 ||
+	    globals_apply(g, &ctx->cfg, err) < 0 ||
 	    cfg_resolve_env(&ctx->cfg, c->needs & NEEDS_DB, err) < 0)
 		return -1;
 	if (g->no_color)
@@ -120,25 +89,28 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 }
 
 /*
- * Move the command name (the first argument that is not an option) to
- * rest[0], so a command's own options may come before it too:
- * "reckon --no-backup run" is "reckon run --no-backup".
+ * Move the command name (the first argument that is not an option, or
+ * the one right after "--") to rest[0], so a command's own options may
+ * come before it too: "reckon --no-backup run" is "reckon run
+ * --no-backup". A "--" before the name stays after it, so the command's
+ * parser too takes what follows as arguments: "reckon --db x -- run
+ * --odd.sql" runs the file "--odd.sql".
  */
 static void
 command_first(char **rest, int nrest)
 {
 	int k = 0;
+	char *name;
 
 	while (k < nrest && rest[k][0] == '-' && strcmp(rest[k], "--") != 0)
 		k++;
-	if (k == 0 || k >= nrest || rest[k][0] == '-')
+	if (k < nrest && strcmp(rest[k], "--") == 0)
+		k++;
+	if (k == 0 || k >= nrest)
 		return;
-	{
-		char *name = rest[k];
-
-		memmove(rest + 1, rest, (size_t)k * sizeof(*rest));
-		rest[0] = name;
-	}
+	name = rest[k];
+	memmove(rest + 1, rest, (size_t)k * sizeof(*rest));
+	rest[0] = name;
 }
 
 static int
@@ -154,46 +126,34 @@ finish(int code)
 int
 main(int argc, char **argv)
 {
-	struct globals g = { .lock_wait = -1 };
-	const struct opt gopts[] = {
-		{ "db", OPT_STRING, &g.db, NULL },
-		{ "dir", OPT_STRING, &g.dir, NULL },
-		{ "config", OPT_STRING, &g.config, NULL },
-		{ "schema", OPT_STRING, &g.schema, NULL },
-		{ "framework", OPT_STRING, &g.framework, NULL },
-		{ "table", OPT_STRING, &g.table, NULL },
-		{ "lock-timeout", OPT_STRING, &g.lock_timeout, NULL },
-		{ "lock-wait", OPT_INT, &g.lock_wait, NULL },
-		{ "connect-timeout", OPT_STRING, &g.connect_timeout, NULL },
-		{ "json", OPT_BOOL, &g.json, NULL },
-		{ "debug", OPT_BOOL, &g.debug, NULL },
-		{ "no-sidecar", OPT_BOOL, &g.no_sidecar, NULL },
-		{ "no-color", OPT_BOOL, &g.no_color, NULL },
-		{ "help", OPT_BOOL, &g.help, NULL },
-		{ "version", OPT_BOOL, &g.version, NULL },
-		OPT_TABLE_END,
-	};
+	struct rk_globals g = { .config = NULL };
+	struct opt gopts[GLOBALS_NOPTS];
 	struct rk_ctx ctx = { .cfg = RK_CONFIG_INIT };
 	struct rk_err err = RK_ERR_INIT;
 	const struct cmd *c = NULL;
 	char **rest = xcalloc((size_t)argc + 1, sizeof(char *));
 	int nrest = 0, rc;
 
-	rc = opt_parse("reckon", gopts, argc - 1, argv + 1, 1, rest, &nrest,
-		       &err);
+	globals_opts(&g, gopts);
+	rc = opt_parse(NULL, gopts, argc - 1, argv + 1, 1, rest, &nrest, &err);
 	command_first(rest, nrest);
 	ctx.json = g.json;
 	ctx.debug = g.debug;
+	if (rc == 0 && nrest >= 2 && strcmp(rest[0], "help") == 0) {
+		g.help = 1; /* reckon help CMD is reckon CMD --help */
+		memmove(rest, rest + 1, (size_t)nrest * sizeof(*rest));
+		nrest--;
+	}
 	if (rc == 0 && g.version) {
 		printf("reckon %s\n", RECKON_VERSION);
 	} else if (rc == 0 && (nrest == 0 || strcmp(rest[0], "help") == 0)) {
-		usage(nrest || g.help ? stdout : stderr);
+		usage(nrest || g.help ? stdout : stderr, gopts);
 		rc = nrest || g.help ? 0 : RK_EXIT_USAGE;
 	} else if (rc == 0 && !(c = cmd_find(rest[0]))) {
 		rc = rk_fail(&err, RK_USAGE, "unknown command '%s'", rest[0]);
 		rk_err_hint(&err, "see 'reckon --help' for the commands");
 	} else if (rc == 0 && g.help) {
-		printf("usage: reckon %s\n%s\n", c->synopsis, c->summary);
+		rc = command_help(c, &ctx, gopts, &err);
 	} else if (rc == 0) {
 		rc = setup_and_run(c, nrest - 1, rest + 1, &g, &ctx, &err);
 	}

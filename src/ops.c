@@ -120,6 +120,35 @@ check_signature(const struct detector *det, const struct db_table *t,
 	return 0;
 }
 
+/* An unknown --framework: the nearest name when one is close (a typo is
+ * at most a third of the name away), and every known name. */
+static int
+unknown_framework(const char *name, struct rk_err *err)
+{
+	struct rk_buf names = RK_BUF_INIT;
+	const char *near = NULL;
+	size_t best = strlen(name) / 3 + 1;
+
+	for (int i = 0; detectors[i]; i++) {
+		size_t d = rk_edit_distance(name, detectors[i]->name);
+
+		rk_buf_addf(&names, "%s%s", i ? ", " : "", detectors[i]->name);
+		if (d < best) {
+			best = d;
+			near = detectors[i]->name;
+		}
+	}
+	if (near)
+		rk_fail(err, RK_USAGE,
+			"unknown framework '%s'; did you mean '%s'?", name,
+			near);
+	else
+		rk_fail(err, RK_USAGE, "unknown framework '%s'", name);
+	rk_err_hint(err, "known frameworks: %s", names.s);
+	rk_buf_release(&names);
+	return -1;
+}
+
 /* No table fits: the one to create (or the explicitly named one). */
 static int
 choose_new_table(struct rk_ctx *ctx, const struct db_table_list *tl,
@@ -129,19 +158,8 @@ choose_new_table(struct rk_ctx *ctx, const struct db_table_list *tl,
 	const struct detector *det = &det_reckon;
 	const struct db_table *found;
 
-	if (cfg->framework && !(det = detector_find(cfg->framework))) {
-		struct rk_buf names = RK_BUF_INIT;
-		int i;
-
-		for (i = 0; detectors[i]; i++)
-			rk_buf_addf(&names, "%s%s", i ? ", " : "",
-				    detectors[i]->name);
-		rk_fail(err, RK_USAGE, "unknown framework '%s'",
-			cfg->framework);
-		rk_err_hint(err, "known frameworks: %s", names.s);
-		rk_buf_release(&names);
-		return -1;
-	}
+	if (cfg->framework && !(det = detector_find(cfg->framework)))
+		return unknown_framework(cfg->framework, err);
 	t->det = det;
 	t->table = xstrdup(cfg->table ? cfg->table : det->table);
 	if (db_dialect(ctx->db)->schemas) {

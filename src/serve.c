@@ -26,6 +26,7 @@
 #include <openssl/crypto.h>
 
 #include "reckon/buf.h"
+#include "reckon/cmd.h"
 #include "reckon/config.h"
 #include "reckon/db.h"
 #include "reckon/err.h"
@@ -656,22 +657,27 @@ cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		   *drain_s = NULL;
 	long drain_ms = DRAIN_MS;
 	const struct opt opts[] = {
-		{ "drain", OPT_STRING, &drain_s,
-		  "on SIGTERM, how long runs may finish before they are "
-		  "cancelled (default 30s)" },
-		{ "listen", OPT_STRING, &listen,
-		  "ADDR:PORT to listen on (default " DEFAULT_LISTEN ")" },
-		{ "token-file", OPT_STRING, &token_file,
-		  "file holding the bearer token for POSTs" },
-		OPT_TABLE_END,
+		OPT_STRING(
+			0, "drain", &drain_s, "DURATION",
+			"on SIGTERM, how long runs may finish before they are "
+			"cancelled (default: 30s)"),
+		OPT_STRING(0, "listen", &listen, "ADDR:PORT",
+			   "where to listen (default: " DEFAULT_LISTEN ")"),
+		OPT_STRING(0, "token-file", &token_file, "FILE",
+			   "file holding the bearer token for POSTs"),
+		OPT_END(),
 	};
 	struct server srv = { 0 };
 	struct addrinfo *ai = NULL;
-	char **args = xcalloc((size_t)argc + 1, sizeof(char *));
-	int nargs, rc = -1;
+	char **args = NULL;
+	int nargs, rc;
 
-	if (opt_parse("serve", opts, argc, argv, 0, args, &nargs, err) < 0)
+	if ((rc = cmd_parse(ctx, "serve", opts, argc, argv, &args, &nargs,
+			    err)) != 0) {
+		rc = rc < 0 ? rc : 0;
 		goto out;
+	}
+	rc = -1;
 	if (nargs) {
 		rk_fail(err, RK_USAGE, "serve: unexpected argument '%s'",
 			args[0]);

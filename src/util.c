@@ -212,3 +212,31 @@ rk_line_of(const char *s, size_t off)
 	}
 	return line;
 }
+
+size_t
+rk_edit_distance(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), row[64];
+
+	if (na >= ARRAY_SIZE(row) || nb >= ARRAY_SIZE(row))
+		return SIZE_MAX;
+	for (size_t j = 0; j <= nb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[nb];
+}

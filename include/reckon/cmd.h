@@ -5,6 +5,7 @@
 #ifndef RECKON_CMD_H
 #define RECKON_CMD_H
 
+struct opt;
 struct rk_ctx;
 struct rk_err;
 
@@ -36,5 +37,16 @@ extern const unsigned ncommands;
 
 /* The command called name, or NULL. */
 const struct cmd *cmd_find(const char *name);
+
+/*
+ * Parse a command's options from its table. Positionals land in *args
+ * (an array the caller frees, of strings borrowed from argv) and *nargs.
+ * When ctx->help is set, parse nothing: append the table's help to it and
+ * return 1, and the command returns 0 without doing anything (git's -h).
+ * An RK_USAGE error returns -1 with *args NULL.
+ */
+int cmd_parse(struct rk_ctx *ctx, const char *cmd, const struct opt *opts,
+	      int argc, char **argv, char ***args, int *nargs,
+	      struct rk_err *err);
 
 #endif

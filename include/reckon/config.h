@@ -8,6 +8,8 @@
 #ifndef RECKON_CONFIG_H
 #define RECKON_CONFIG_H
 
+#include <stddef.h>
+
 struct rk_err;
 
 struct rk_config {
@@ -23,7 +25,7 @@ struct rk_config {
 	int lock_wait_s;	/* how long a run waits for the run lock; 30 */
 	int no_sidecar;		/* do not write reckon_file_hashes */
 	char *actor; /* owned: who runs (for applied_by); may be NULL */
-	int color;   /* stdout is a terminal and NO_COLOR is unset */
+	int color;   /* stdout is a terminal, NO_COLOR unset, TERM not dumb */
 	char *token; /* owned: RECKON_TOKEN for serve, or NULL */
 };
 #define RK_CONFIG_INIT                                                         \
@@ -31,6 +33,73 @@ struct rk_config {
 		NULL, NULL, NULL, NULL, NULL, NULL, 5000, -1, 30, 0, NULL, 0,  \
 			NULL                                                   \
 	}
+
+/*
+ * Every setting that both reckon.yaml and a global option give, one row
+ * each: the key in reckon.yaml (also the name of struct yaml_config's
+ * member), the option without "--", the option value's name in --help,
+ * how the value is read (enum cfg_type), the struct rk_config member it
+ * sets, the default --help shows (NULL: none to show) and the help line.
+ * The YAML schema, the global options, their help and the man page tests
+ * are all made from this list.
+ */
+#define RK_CONFIG_KEYS(X)                                                      \
+	X(database, "db", "URL", CFG_DATABASE, db_url, NULL,                   \
+	  "the database: postgres://..., sqlite:FILE")                         \
+	X(dir, "dir", "PATH", CFG_STRING, dir, "migrations",                   \
+	  "the migrations directory")                                          \
+	X(schema, "schema", "NAME", CFG_STRING, schema, NULL,                  \
+	  "PostgreSQL: the tracking table's schema")                           \
+	X(framework, "framework", "NAME", CFG_STRING, framework, NULL,         \
+	  "use this framework's table; do not detect")                         \
+	X(table, "table", "[SCHEMA.]NAME", CFG_TABLE, table, NULL,             \
+	  "the tracking table's name")                                         \
+	X(lock_timeout, "lock-timeout", "DURATION", CFG_MS, lock_timeout_ms,   \
+	  "5s", "PostgreSQL lock_timeout for a run")                           \
+	X(connect_timeout, "connect-timeout", "DURATION", CFG_MS,              \
+	  connect_timeout_ms, NULL,                                            \
+	  "PostgreSQL: give up connecting after this (default: 10s)")          \
+	X(lock_wait, "lock-wait", "DURATION", CFG_SECONDS, lock_wait_s, "30s", \
+	  "how long to wait for another run's lock")                           \
+	X(no_sidecar, "no-sidecar", NULL, CFG_BOOL, no_sidecar, NULL,          \
+	  "do not keep reckon_file_hashes")
+
+/* How a key's value is read; the file and the options read it alike. */
+enum cfg_type {
+	CFG_STRING,   /* char *: the text */
+	CFG_DATABASE, /* char *db_url, and db_source says where it came from */
+	CFG_TABLE,    /* char *: a name; as an option [SCHEMA.]NAME */
+	CFG_MS,	      /* int: a duration in milliseconds */
+	CFG_SECONDS,  /* int: a duration in seconds, rounded up */
+	CFG_BOOL,     /* int: true/yes or false/no; as an option a flag */
+};
+
+struct cfg_key {
+	const char *key;  /* in reckon.yaml: "lock_timeout" */
+	const char *flag; /* the global option: "lock-timeout" */
+	const char *argh; /* the option value's name in --help, or NULL */
+	enum cfg_type type;
+	size_t offset;	    /* of the struct rk_config member it sets */
+	const char *defval; /* the default as --help shows it, or NULL */
+	const char *help;   /* one line for --help */
+};
+
+#define CFG_KEY_ENUM(k, ...) CFG_KEY_##k,
+enum { RK_CONFIG_KEYS(CFG_KEY_ENUM) CFG_NKEYS };
+#undef CFG_KEY_ENUM
+
+/* The rows of RK_CONFIG_KEYS, in order; CFG_NKEYS of them. */
+extern const struct cfg_key cfg_keys[CFG_NKEYS];
+
+/*
+ * Set k in cfg from value, read as k->type says. source is where the
+ * value came from ("--db", a file name): a CFG_DATABASE records it, and a
+ * CFG_TABLE value from an option ("--...") may carry "SCHEMA." (which sets
+ * schema). A value that is not valid is an RK_CONFIG error saying why,
+ * without naming the key: the caller prefixes where it was written.
+ */
+int cfg_apply(struct rk_config *cfg, const struct cfg_key *k, const char *value,
+	      const char *source, struct rk_err *err);
 
 /*
  * Load the YAML file at path into cfg. When path is NULL, "reckon.yaml" in

@@ -27,7 +27,7 @@ struct rk_err {
 	enum rk_kind kind;
 	char msg[512];	      /* what went wrong, where, what to do */
 	char detail[512];     /* server DETAIL, or "" */
-	char hint[256];	      /* server HINT or reckon's advice, or "" */
+	char hint[512];	      /* server HINT or reckon's advice, or "" */
 	char sqlstate[6];     /* "" unless the server sent one */
 	int position;	      /* 1-based character position in the query, 0 */
 	const char *src_file; /* where reckon raised it; shown by --debug */

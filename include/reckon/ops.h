@@ -32,6 +32,9 @@ struct rk_ctx {
 	 * "ran" or "reverted". */
 	void (*progress)(void *ud, const char *verb, const char *name, long ms);
 	void *progress_ud;
+	/* Set: help is wanted, not a run; the command appends its options'
+	 * help here and returns 0 (cmd_parse). */
+	struct rk_buf *help;
 };
 
 /* What reckon knows about the migrations: files, table, rows, states. */

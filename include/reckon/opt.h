@@ -1,40 +1,68 @@
 /*
  * Command-line options as tables (after git's parse-options.h): each
  * command lists its options, opt_parse() fills the variables and collects
- * positional arguments. Long options only: --name, --name=value,
- * --name value; "--" ends options. Not here: what the options mean.
+ * positional arguments, and opt_usage() prints the same table as --help,
+ * so help and parser cannot disagree. Long options (--name, --name=value,
+ * --name value) and a few single-letter boolean aliases (-h); "--" ends
+ * options. Not here: what the options mean.
  */
 #ifndef RECKON_OPT_H
 #define RECKON_OPT_H
 
+struct rk_buf;
 struct rk_err;
 
 enum opt_type {
-	OPT_BOOL,   /* int *: set to 1 */
-	OPT_STRING, /* const char **: borrowed from argv */
-	OPT_INT,    /* int *: a non-negative decimal */
-	OPT_END,
+	OPTION_BOOL,   /* int *: set to 1 */
+	OPTION_STRING, /* const char **: borrowed from argv */
+	OPTION_INT,    /* int *: a non-negative decimal */
+	OPTION_END,
 };
 
 struct opt {
+	char short_name;  /* 'h' for -h, or 0 */
 	const char *name; /* without "--" */
 	enum opt_type type;
-	void *value;
-	const char *help;
+	void *value;	    /* what the option sets; see opt_type */
+	const char *argh;   /* the value's name in help ("N"), or NULL */
+	const char *help;   /* one line for --help */
+	const char *defval; /* shown as "(default: ...)", or NULL */
 };
-#define OPT_TABLE_END                                                          \
+
+/* Table rows; s is the short name or 0, a the value's name for help. */
+#define OPT_BOOL(s, l, v, h)                                                   \
 	{                                                                      \
-		NULL, OPT_END, NULL, NULL                                      \
+		(s), (l), OPTION_BOOL, (v), NULL, (h), NULL                    \
+	}
+#define OPT_STRING(s, l, v, a, h)                                              \
+	{                                                                      \
+		(s), (l), OPTION_STRING, (v), (a), (h), NULL                   \
+	}
+#define OPT_INT(s, l, v, a, h)                                                 \
+	{                                                                      \
+		(s), (l), OPTION_INT, (v), (a), (h), NULL                      \
+	}
+#define OPT_END()                                                              \
+	{                                                                      \
+		0, NULL, OPTION_END, NULL, NULL, NULL, NULL                    \
 	}
 
 /*
  * Parse argv[0..argc) against opts. Positional arguments, and when
  * keep_unknown is set also options not in the table, are appended in order
  * to rest (caller-provided, room for argc + 1; NULL-terminated) and counted
- * in *nrest. A bad value, a missing argument, or an unknown option without
- * keep_unknown is an RK_USAGE error naming the command.
+ * in *nrest; with keep_unknown a "--" is kept too, for the next parser. A
+ * bad value, a missing argument, or an unknown option without
+ * keep_unknown is an RK_USAGE error, its message prefixed with "cmd: "
+ * unless cmd is NULL (the global options).
  */
 int opt_parse(const char *cmd, const struct opt *opts, int argc, char **argv,
 	      int keep_unknown, char **rest, int *nrest, struct rk_err *err);
+
+/*
+ * Append opts to out as --help shows them, one option a line:
+ * "  -h, --help            what it does (default: x)", in table order.
+ */
+void opt_usage(struct rk_buf *out, const struct opt *opts);
 
 #endif

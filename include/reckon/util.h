@@ -38,6 +38,13 @@ __attribute__((noreturn, format(printf, 1, 2))) void rk_bug(const char *fmt,
  */
 int rk_vercmp(const char *a, const char *b);
 
+/*
+ * The Levenshtein distance between a and b (insertions, deletions and
+ * substitutions of one byte each), for "did you mean" suggestions; strings
+ * longer than 63 bytes count as far from everything (SIZE_MAX).
+ */
+size_t rk_edit_distance(const char *a, const char *b);
+
 /* 1 if the n bytes at s are valid UTF-8 without NUL bytes, else 0. */
 int rk_utf8_valid(const char *s, size_t n);
 /* Offset of the first byte that makes s invalid UTF-8 (or is NUL), or n. */

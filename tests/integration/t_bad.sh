@@ -178,7 +178,7 @@ test_bad_usage() {
 	expect_rc 2
 	rk_raw --lock-wait soon status
 	expect_rc 2
-	expect_err "needs a whole number"
+	expect_err "--lock-wait: invalid duration 'soon'"
 }
 
 BACKENDS_bad_no_database=sqlite

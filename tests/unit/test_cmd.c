@@ -20,7 +20,10 @@
 
 #include "reckon/buf.h"
 #include "reckon/cmd.h"
+#include "reckon/detector.h"
 #include "reckon/err.h"
+#include "reckon/globals.h"
+#include "reckon/ops.h"
 #include "reckon/util.h"
 
 #include "reckon/banned.h"
@@ -28,6 +31,7 @@
 #ifndef MAN_PATH
 #define MAN_PATH "man/reckon.1"
 #endif
+#define MAN5_PATH "man/reckon.yaml.5"
 
 /* Two plain-text readings of the page; either may be NULL. */
 struct man {
@@ -303,6 +307,107 @@ has_code(const char *text, int code)
 	return 0;
 }
 
+/* The roff source of the list item for command name after its ".It Cm"
+ * line (the synopsis: naming an option there does not describe it), up
+ * to the next command's or the end of the list; NULL if none. */
+static char *
+man_command_item(const char *src, const char *name)
+{
+	size_t k = strlen(name);
+	const char *p = src, *start = NULL;
+	int depth = 0;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		const char *q = p + 7;
+
+		if (start && depth == 0 &&
+		    (strncmp(p, ".It Cm ", 7) == 0 ||
+		     strncmp(p, ".El", 3) == 0 || strncmp(p, ".Sh", 3) == 0))
+			return xstrndup(start, (size_t)(p - start));
+		if (start && strncmp(p, ".Bl", 3) == 0)
+			depth++;
+		if (start && strncmp(p, ".El", 3) == 0)
+			depth--;
+		if (!start && strncmp(p, ".It Cm ", 7) == 0) {
+			if (*q == '"')
+				q++;
+			if (strncmp(q, name, k) == 0 &&
+			    (q[k] == ' ' || q[k] == '"' || q[k] == '\n' ||
+			     q[k] == '\0'))
+				start = p + n + (p[n] == '\n');
+		}
+		p += n + (p[n] == '\n');
+	}
+	return start ? xstrdup(start) : NULL;
+}
+
+/* --name in text, as "--name" or as mdoc's "Fl -name" stripped to
+ * "-name": dashes before it, no word character around it. */
+static int
+has_option(const char *text, const char *name)
+{
+	size_t k = strlen(name);
+
+	for (const char *p = text; (p = strstr(p, name)) != NULL; p++) {
+		const char *b = p;
+
+		while (b > text && b[-1] == '-')
+			b--;
+		if (b == p || (b > text && word_char(b[-1])) || word_char(p[k]))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+/* The long option names a help text lists ("  -h, --help   ..."). */
+static size_t
+help_options(const char *help, char names[][64], size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = help; *p && n < max;) {
+		size_t len = strcspn(p, "\n");
+		const char *o = p;
+
+		while (*o == ' ')
+			o++;
+		if (o[0] == '-' && o[1] != '-' && o[1] && o[2] == ',')
+			o += 3;
+		while (*o == ' ')
+			o++;
+		if (o > p && strncmp(o, "--", 2) == 0) {
+			size_t w = strcspn(o + 2, " \n");
+
+			if (w >= 64)
+				fail_msg("option name too long: %.*s", (int)w,
+					 o + 2);
+			memcpy(names[n], o + 2, w);
+			names[n++][w] = '\0';
+		}
+		p += len + (p[len] == '\n');
+	}
+	return n;
+}
+
+/* A command's --help, as main prints it: the command fills it from its
+ * option table and runs nothing. */
+static char *
+command_help(const struct cmd *c)
+{
+	struct rk_ctx ctx = { .cfg = RK_CONFIG_INIT };
+	struct rk_err err = RK_ERR_INIT;
+	struct rk_buf b = RK_BUF_INIT;
+	char *argv[1] = { NULL };
+
+	ctx.help = &b;
+	if (c->fn(0, argv, &ctx, &err) != 0)
+		fail_msg("reckon %s --help failed: %s", c->name, err.msg);
+	assert_null(ctx.db);
+	return rk_buf_detach(&b, NULL);
+}
+
 static void
 test_table_sorted(void **state)
 {
@@ -420,6 +525,190 @@ test_man_exit_status(void **state)
 	assert_int_equal(missing, 0);
 }
 
+/* Every option in a command's table has help text and is described in
+ * the manual under that command (git: t0450 checks -h against docs). */
+static void
+test_man_command_options(void **state)
+{
+	struct rk_buf src = RK_BUF_INIT;
+	int missing = 0;
+
+	(void)state;
+	if (rk_buf_read_file(&src, MAN_PATH) < 0)
+		fail_msg("cannot read %s", MAN_PATH);
+	for (unsigned i = 0; i < ncommands; i++) {
+		char *help = command_help(&commands[i]);
+		char *item = man_command_item(src.s, commands[i].name);
+		char *text = item ? man_stripped(item) : NULL;
+		char names[32][64];
+		size_t n = help_options(help, names, ARRAY_SIZE(names));
+
+		if (!text)
+			fail_msg("%s has no item for command '%s'", MAN_PATH,
+				 commands[i].name);
+		for (size_t j = 0; j < n; j++) {
+			if (has_option(text, names[j]))
+				continue;
+			print_error("%s: command '%s' does not describe "
+				    "--%s\n",
+				    MAN_PATH, commands[i].name, names[j]);
+			missing++;
+		}
+		free(text);
+		free(item);
+		free(help);
+	}
+	rk_buf_release(&src);
+	assert_int_equal(missing, 0);
+}
+
+/* What a command's --help says, on two commands whose tables are known. */
+static void
+test_command_help(void **state)
+{
+	char *help = command_help(cmd_find("down"));
+	char names[8][64];
+
+	(void)state;
+	assert_int_equal(help_options(help, names, 8), 3);
+	assert_string_equal(names[0], "steps");
+	assert_string_equal(names[1], "to");
+	assert_string_equal(names[2], "dry-run");
+	assert_non_null(strstr(help, "  --steps N"));
+	assert_non_null(strstr(help, "(default: 1)"));
+	free(help);
+	help = command_help(cmd_find("check"));
+	assert_string_equal(help, "");
+	free(help);
+}
+
+/* The roff source of section name (".Sh name" to the next ".Sh"), or
+ * NULL. */
+static char *
+man_section(const char *src, const char *name)
+{
+	size_t k = strlen(name);
+	const char *p = src, *start = NULL;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		if (strncmp(p, ".Sh ", 4) == 0) {
+			if (start)
+				return xstrndup(start, (size_t)(p - start));
+			if (n == 4 + k && strncmp(p + 4, name, k) == 0)
+				start = p + n + (p[n] == '\n');
+		}
+		p += n + (p[n] == '\n');
+	}
+	return start ? xstrdup(start) : NULL;
+}
+
+/* Section name of the page at path, stripped to text (and its source in
+ * *raw when raw is not NULL); fails if absent. */
+static char *
+section_text(const char *path, const char *name, char **raw)
+{
+	struct rk_buf src = RK_BUF_INIT;
+	char *sec, *text;
+
+	if (rk_buf_read_file(&src, path) < 0)
+		fail_msg("cannot read %s", path);
+	sec = man_section(src.s, name);
+	rk_buf_release(&src);
+	if (!sec)
+		fail_msg("%s has no section %s", path, name);
+	text = man_stripped(sec);
+	if (raw)
+		*raw = sec;
+	else
+		free(sec);
+	return text;
+}
+
+/* -c in mdoc source: "Fl c" as a word of its own. */
+static int
+has_short(const char *src, char c)
+{
+	char want[8];
+
+	snprintf(want, sizeof(want), "Fl %c", c);
+	for (const char *p = src; (p = strstr(p, want)) != NULL; p++)
+		if (!word_char(p[4]))
+			return 1;
+	return 0;
+}
+
+/* Every global option, and its one-letter alias, under GLOBAL OPTIONS. */
+static void
+test_man_global_options(void **state)
+{
+	struct rk_globals g = { .config = NULL };
+	struct opt opts[GLOBALS_NOPTS];
+	char *raw = NULL;
+	char *text = section_text(MAN_PATH, "GLOBAL OPTIONS", &raw);
+	int missing = 0;
+
+	(void)state;
+	globals_opts(&g, opts);
+	for (const struct opt *o = opts; o->type != OPTION_END; o++) {
+		assert_non_null(o->help);
+		if (!has_option(text, o->name)) {
+			print_error("%s: GLOBAL OPTIONS lacks --%s\n", MAN_PATH,
+				    o->name);
+			missing++;
+		}
+		if (o->short_name && !has_short(raw, o->short_name)) {
+			print_error("%s: GLOBAL OPTIONS lacks -%c\n", MAN_PATH,
+				    o->short_name);
+			missing++;
+		}
+	}
+	free(raw);
+	free(text);
+	assert_int_equal(missing, 0);
+}
+
+/* Every key of the config table is an item of reckon.yaml(5)'s KEYS. */
+static void
+test_man_config_keys(void **state)
+{
+	char *text = section_text(MAN5_PATH, "KEYS", NULL);
+	int missing = 0;
+
+	(void)state;
+	for (size_t i = 0; i < CFG_NKEYS; i++) {
+		if (has_word(text, cfg_keys[i].key))
+			continue;
+		print_error("%s: KEYS lacks '%s'\n", MAN5_PATH,
+			    cfg_keys[i].key);
+		missing++;
+	}
+	free(text);
+	assert_int_equal(missing, 0);
+}
+
+/* Every framework of the registry is named where --framework is
+ * described, under GLOBAL OPTIONS. */
+static void
+test_man_frameworks(void **state)
+{
+	char *text = section_text(MAN_PATH, "GLOBAL OPTIONS", NULL);
+	int missing = 0;
+
+	(void)state;
+	for (size_t i = 0; detectors[i]; i++) {
+		if (has_word(text, detectors[i]->name))
+			continue;
+		print_error("%s: GLOBAL OPTIONS does not name framework "
+			    "'%s'\n",
+			    MAN_PATH, detectors[i]->name);
+		missing++;
+	}
+	free(text);
+	assert_int_equal(missing, 0);
+}
+
 /* The helpers above, on text whose answers are known. */
 static void
 test_helpers(void **state)
@@ -450,6 +739,21 @@ test_helpers(void **state)
 	assert_true(has_code(t, 10));
 	free(sec);
 	free(t);
+	t = man_command_item(
+		".Bl -tag\n.It Cm \"run [--x]\"\nA\n.Fl \\-per-file\n"
+		".Bl -bullet\n.It\nb\n.El\nc\n"
+		".It Cm runner\nd --other\n.El\n",
+		"run");
+	assert_non_null(t);
+	sec = man_stripped(t);
+	assert_true(has_option(sec, "per-file"));
+	assert_false(has_option(sec, "x"));
+	assert_false(has_option(sec, "other"));
+	assert_false(has_option(sec, "file"));
+	assert_non_null(strstr(sec, " c\n"));
+	free(sec);
+	free(t);
+	assert_null(man_command_item(".It Cm runner\n", "run"));
 }
 
 int
@@ -462,6 +766,11 @@ main(void)
 		cmocka_unit_test(test_man_commands),
 		cmocka_unit_test(test_man_synopses),
 		cmocka_unit_test(test_man_exit_status),
+		cmocka_unit_test(test_command_help),
+		cmocka_unit_test(test_man_command_options),
+		cmocka_unit_test(test_man_global_options),
+		cmocka_unit_test(test_man_config_keys),
+		cmocka_unit_test(test_man_frameworks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reckon/buf.h"
 #include "reckon/err.h"
 #include "reckon/opt.h"
 #include "reckon/util.h"
@@ -33,11 +34,11 @@ static void
 vars_init(struct vars *v)
 {
 	const struct opt opts[] = {
-		{ "check", OPT_BOOL, &v->check, "exit 3 on a problem" },
-		{ "dry-run", OPT_BOOL, &v->dry_run, "touch nothing" },
-		{ "to", OPT_STRING, &v->to, "stop at this version" },
-		{ "steps", OPT_INT, &v->steps, "at most this many" },
-		OPT_TABLE_END,
+		OPT_BOOL('c', "check", &v->check, "exit 3 on a problem"),
+		OPT_BOOL(0, "dry-run", &v->dry_run, "touch nothing"),
+		OPT_STRING(0, "to", &v->to, "VERSION", "stop at this version"),
+		OPT_INT(0, "steps", &v->steps, "N", "at most this many"),
+		OPT_END(),
 	};
 
 	memset(v, 0, sizeof(*v));
@@ -340,6 +341,76 @@ test_keep_unknown(void **state)
 	args_release(&a);
 }
 
+/* A single-letter alias sets its boolean; other letters stay unknown. */
+static void
+test_short(void **state)
+{
+	struct vars v;
+	struct args a;
+	struct rk_err err = RK_ERR_INIT;
+
+	(void)state;
+	vars_init(&v);
+	args_init(&a, 2, "-c", "x");
+	assert_int_equal(parse(&v, &a, 0, &err), 0);
+	assert_int_equal(v.check, 1);
+	check_rest(&a, "x");
+	args_release(&a);
+	args_init(&a, 1, "-cc");
+	check_usage(&a, 0,
+		    "run: unknown option '-cc' (options are long: --name)");
+	args_init(&a, 2, "-x", "-c");
+	vars_init(&v);
+	assert_int_equal(parse(&v, &a, 1, &err), 0);
+	check_rest(&a, "-x");
+	assert_int_equal(v.check, 1);
+	args_release(&a);
+}
+
+/* Without a command name (the global options) messages have no prefix. */
+static void
+test_global_messages(void **state)
+{
+	struct vars v;
+	struct args a;
+	struct rk_err err = RK_ERR_INIT;
+
+	(void)state;
+	vars_init(&v);
+	args_init(&a, 1, "--to");
+	assert_int_equal(opt_parse(NULL, v.opts, a.argc, a.argv, 1, a.rest,
+				   &a.nrest, &err),
+			 -1);
+	assert_string_equal(err.msg, "option '--to' needs a value");
+	args_release(&a);
+}
+
+/* --help's lines: aliases, value names, help, and a long option's help on
+ * a line of its own. */
+static void
+test_usage(void **state)
+{
+	int b = 0;
+	const char *s = NULL;
+	const struct opt opts[] = {
+		OPT_BOOL('h', "help", &b, "show this help"),
+		OPT_STRING(0, "to", &s, "VERSION", "stop there"),
+		{ 0, "a-rather-long-option", OPTION_STRING, &s, "DURATION",
+		  "long", "5s" },
+		OPT_END(),
+	};
+	struct rk_buf out = RK_BUF_INIT;
+
+	(void)state;
+	opt_usage(&out, opts);
+	assert_string_equal(out.s,
+			    "  -h, --help              show this help\n"
+			    "      --to VERSION        stop there\n"
+			    "      --a-rather-long-option DURATION\n"
+			    "                          long (default: 5s)\n");
+	rk_buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -353,6 +424,9 @@ main(void)
 		cmocka_unit_test(test_positional),
 		cmocka_unit_test(test_double_dash),
 		cmocka_unit_test(test_keep_unknown),
+		cmocka_unit_test(test_short),
+		cmocka_unit_test(test_global_messages),
+		cmocka_unit_test(test_usage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -376,6 +376,22 @@ test_buf_read_large(void **state)
 	free(big);
 }
 
+static void
+test_edit_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(rk_edit_distance("flyway", "flyway"), 0);
+	assert_int_equal(rk_edit_distance("flywayy", "flyway"), 1);
+	assert_int_equal(rk_edit_distance("flway", "flyway"), 1);
+	assert_int_equal(rk_edit_distance("kenx", "knex"), 2);
+	assert_int_equal(rk_edit_distance("", "sqlx"), 4);
+	assert_int_equal(rk_edit_distance("sqlx", ""), 4);
+	assert_int_equal(rk_edit_distance("kitten", "sitting"), 3);
+	assert_true(rk_edit_distance("a", "0123456789012345678901234567890"
+					  "1234567890123456789012345678901"
+					  "23") == SIZE_MAX);
+}
+
 int
 main(void)
 {
@@ -393,6 +409,7 @@ main(void)
 		cmocka_unit_test(test_buf_detach),
 		cmocka_unit_test(test_buf_read_file),
 		cmocka_unit_test(test_buf_read_large),
+		cmocka_unit_test(test_edit_distance),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
