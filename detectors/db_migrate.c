@@ -55,8 +55,6 @@ dbm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 dbm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_t(db, t,
 			  db_kind(db) == DB_PG
 				  ? "CREATE TABLE IF NOT EXISTS %T (\"id\" "

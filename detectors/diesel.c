@@ -70,8 +70,6 @@ diesel_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 diesel_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_t(db, t,
 			  "CREATE TABLE IF NOT EXISTS %T (\n"
 			  "       version VARCHAR(50) PRIMARY KEY NOT NULL,\n"

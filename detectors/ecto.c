@@ -70,8 +70,6 @@ ecto_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	int rc;
 
-	if (t->exists)
-		return 0;
 	rc = det_exec_t(db, t,
 			db_kind(db) == DB_PG
 				? "CREATE TABLE IF NOT EXISTS %T (\"version\" "

@@ -90,8 +90,6 @@ gm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 gm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	if (db_kind(db) == DB_PG)
 		return det_exec_t(db, t,
 				  "CREATE TABLE IF NOT EXISTS %T (version "

@@ -88,8 +88,6 @@ goose_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	int pg = db_kind(db) == DB_PG;
 
-	if (t->exists)
-		return 0;
 	if (det_exec_t(db, t,
 		       pg ? "CREATE TABLE %T (id integer PRIMARY KEY GENERATED "
 			    "BY DEFAULT AS IDENTITY, version_id bigint NOT "

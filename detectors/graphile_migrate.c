@@ -204,8 +204,6 @@ gmi_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 gmi_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	free(t->schema);
 	t->schema = xstrdup(GM_SCHEMA);
 	return db_exec(db,

@@ -130,8 +130,6 @@ knex_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	const char *zero[1] = { "0" };
 	int rc = -1;
 
-	if (t->exists)
-		return 0;
 	rk_buf_addf(&lock, "%s_lock", t->table);
 	if (det_exec_t(db, t,
 		       pg ? "CREATE TABLE %T (\"id\" serial primary key, "

@@ -88,8 +88,6 @@ kysely_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	const char *row[2] = { "migration_lock", "0" };
 	int rc = -1;
 
-	if (t->exists)
-		return 0;
 	if (det_exec_t(db, t,
 		       "CREATE TABLE IF NOT EXISTS %T (\"name\" varchar(255) "
 		       "not null primary key, \"timestamp\" varchar(255) not "

@@ -124,8 +124,6 @@ mikro_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 mikro_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	/* MikroORM 6.x, whose rows reckon writes the same way as 7.x's */
 	if (det_exec_t(db, t,
 		       db_kind(db) == DB_PG

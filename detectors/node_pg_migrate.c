@@ -102,8 +102,6 @@ npm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 npm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_t(db, t,
 			  "CREATE TABLE %T (id SERIAL PRIMARY KEY, name "
 			  "varchar(255) NOT NULL, run_on timestamp NOT NULL)",

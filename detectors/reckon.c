@@ -31,8 +31,6 @@ reckon_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	struct rk_buf sql = RK_BUF_INIT;
 	int pg = db_kind(db) == DB_PG, rc;
 
-	if (t->exists)
-		return 0;
 	rk_buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
 	tracked_qualified(db, t, &sql);
 	rk_buf_addf(&sql,

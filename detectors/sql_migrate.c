@@ -66,8 +66,6 @@ sm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 sm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_t(db, t,
 			  db_kind(db) == DB_PG
 				  ? "create table if not exists %T (\"id\" "

@@ -96,8 +96,6 @@ tern_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 tern_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_t(db, t,
 			  "create table if not exists %T(version int4 not "
 			  "null); insert into %T(version) select 0 where "

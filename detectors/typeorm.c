@@ -173,8 +173,6 @@ typeorm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	unsigned char md[64];
 	int rc;
 
-	if (t->exists)
-		return 0;
 	rk_buf_adds(&sql, "CREATE TABLE ");
 	tracked_qualified(db, t, &sql);
 	if (db_kind(db) == DB_PG) {

@@ -131,8 +131,9 @@ struct detector {
 	 * version 0) are left out. */
 	int (*read)(struct db *db, const struct tracked *t,
 		    struct applied_set *out, struct rk_err *err);
-	/* Create the tracking table as the framework would if t->exists is
-	 * 0 (inside the run's transaction). NULL: reckon cannot create it. */
+	/* Create the tracking table as the framework would (inside the
+	 * run's transaction). Called only while t->exists is 0: the caller
+	 * (op_prepare_tables) checks. NULL: reckon cannot create it. */
 	int (*ensure)(struct db *db, struct tracked *t, struct rk_err *err);
 	/* Record m as applied (m->sha256 and m->checksum are of the bytes
 	 * that ran), as the framework would. */
