@@ -117,6 +117,19 @@ det_delete(struct db *db, const struct tracked *t, const char *col,
 }
 
 int
+tracked_unrecord(struct db *db, const struct tracked *t,
+		 const struct applied *row, struct rk_err *err)
+{
+	const struct detector *det = t->det;
+
+	if (det->unrecord)
+		return det->unrecord(db, t, row, err);
+	if (!det->id_column)
+		rk_bug("%s has neither unrecord nor id_column", det->name);
+	return det_delete(db, t, det->id_column, row->id, err);
+}
+
+int
 det_update(struct db *db, const struct tracked *t, const char *set,
 	   const char *where, const char *const *params, int nparams,
 	   struct rk_err *err)

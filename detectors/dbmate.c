@@ -83,13 +83,6 @@ dbmate_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return det_insert(db, t, "version", "$1", params, 1, err);
 }
 
-static int
-dbmate_unrecord(struct db *db, const struct tracked *t,
-		const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 const struct detector det_dbmate = {
 	.name = "dbmate",
 	.table = "schema_migrations",
@@ -100,5 +93,5 @@ const struct detector det_dbmate = {
 	.read = dbmate_read,
 	.ensure = dbmate_ensure,
 	.record = dbmate_record,
-	.unrecord = dbmate_unrecord,
+	.id_column = "version",
 };

@@ -88,13 +88,6 @@ diesel_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return det_insert(db, t, "version", "$1", params, 1, err);
 }
 
-static int
-diesel_unrecord(struct db *db, const struct tracked *t,
-		const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 const struct detector det_diesel = {
 	.name = "diesel",
 	.table = "__diesel_schema_migrations",
@@ -104,5 +97,5 @@ const struct detector det_diesel = {
 	.read = diesel_read,
 	.ensure = diesel_ensure,
 	.record = diesel_record,
-	.unrecord = diesel_unrecord,
+	.id_column = "version",
 };

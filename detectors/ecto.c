@@ -109,13 +109,6 @@ ecto_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-ecto_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	      struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 const struct detector det_ecto = {
 	.name = "ecto",
 	.table = "schema_migrations",
@@ -126,5 +119,5 @@ const struct detector det_ecto = {
 	.read = ecto_read,
 	.ensure = ecto_ensure,
 	.record = ecto_record,
-	.unrecord = ecto_unrecord,
+	.id_column = "version",
 };

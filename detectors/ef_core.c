@@ -168,13 +168,6 @@ out:
 	return rc;
 }
 
-static int
-ef_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	    struct rk_err *err)
-{
-	return det_delete(db, t, "\"MigrationId\"", row->id, err);
-}
-
 const struct detector det_ef_core = {
 	.name = "ef-core",
 	.table = "__EFMigrationsHistory",
@@ -185,5 +178,5 @@ const struct detector det_ef_core = {
 	.read = ef_read,
 	.ensure = ef_ensure,
 	.record = ef_record,
-	.unrecord = ef_unrecord,
+	.id_column = "\"MigrationId\"",
 };

@@ -155,13 +155,6 @@ gm_record_failed(struct db *db, struct tracked *t, const struct mig_file *m,
  * golang-migrate does below its first migration). A hook that receives the
  * file list would let this write the previous version.
  */
-static int
-gm_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	    struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 /* "migrate force <version>": the same version, no longer dirty. */
 static int
 gm_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
@@ -182,6 +175,6 @@ const struct detector det_golang_migrate = {
 	.ensure = gm_ensure,
 	.record = gm_record,
 	.record_failed = gm_record_failed,
-	.unrecord = gm_unrecord,
+	.id_column = "version",
 	.repair = gm_repair,
 };

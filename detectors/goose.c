@@ -121,13 +121,6 @@ goose_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-goose_unrecord(struct db *db, const struct tracked *t,
-	       const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version_id", row->id, err);
-}
-
 const struct detector det_goose = {
 	.name = "goose",
 	.table = "goose_db_version",
@@ -138,5 +131,5 @@ const struct detector det_goose = {
 	.read = goose_read,
 	.ensure = goose_ensure,
 	.record = goose_record,
-	.unrecord = goose_unrecord,
+	.id_column = "version_id",
 };

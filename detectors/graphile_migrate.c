@@ -256,13 +256,6 @@ out:
 	return rc;
 }
 
-static int
-gmi_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	     struct rk_err *err)
-{
-	return det_delete(db, t, "filename", row->id, err);
-}
-
 const struct detector det_graphile_migrate = {
 	.name = "graphile-migrate",
 	.table = "migrations",
@@ -276,5 +269,5 @@ const struct detector det_graphile_migrate = {
 	.read = gmi_read,
 	.ensure = gmi_ensure,
 	.record = gmi_record,
-	.unrecord = gmi_unrecord,
+	.id_column = "filename",
 };

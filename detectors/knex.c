@@ -187,13 +187,6 @@ knex_record(struct db *db, struct tracked *t, const struct mig_file *m,
 		params, 3, err);
 }
 
-static int
-knex_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	      struct rk_err *err)
-{
-	return det_delete(db, t, "name", row->id, err);
-}
-
 const struct detector det_knex = {
 	.name = "knex",
 	.table = "knex_migrations",
@@ -204,5 +197,5 @@ const struct detector det_knex = {
 	.read = knex_read,
 	.ensure = knex_ensure,
 	.record = knex_record,
-	.unrecord = knex_unrecord,
+	.id_column = "name",
 };

@@ -139,13 +139,6 @@ kysely_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-kysely_unrecord(struct db *db, const struct tracked *t,
-		const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "\"name\"", row->id, err);
-}
-
 const struct detector det_kysely = {
 	.name = "kysely",
 	.table = "kysely_migration",
@@ -157,5 +150,5 @@ const struct detector det_kysely = {
 	.read = kysely_read,
 	.ensure = kysely_ensure,
 	.record = kysely_record,
-	.unrecord = kysely_unrecord,
+	.id_column = "\"name\"",
 };

@@ -124,13 +124,6 @@ npm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-npm_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	     struct rk_err *err)
-{
-	return det_delete(db, t, "name", row->id, err);
-}
-
 const struct detector det_node_pg_migrate = {
 	.name = "node-pg-migrate",
 	.table = "pgmigrations",
@@ -145,5 +138,5 @@ const struct detector det_node_pg_migrate = {
 	.read = npm_read,
 	.ensure = npm_ensure,
 	.record = npm_record,
-	.unrecord = npm_unrecord,
+	.id_column = "name",
 };

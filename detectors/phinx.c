@@ -190,13 +190,6 @@ phinx_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-phinx_unrecord(struct db *db, const struct tracked *t,
-	       const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 const struct detector det_phinx = {
 	.name = "phinx",
 	.table = "phinxlog",
@@ -208,5 +201,5 @@ const struct detector det_phinx = {
 	.read = phinx_read,
 	.ensure = phinx_ensure,
 	.record = phinx_record,
-	.unrecord = phinx_unrecord,
+	.id_column = "version",
 };

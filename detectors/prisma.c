@@ -209,13 +209,6 @@ prisma_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-prisma_unrecord(struct db *db, const struct tracked *t,
-		const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "migration_name", row->id, err);
-}
-
 /* A failed attempt is resolved as rolled back (the folder is pending
  * again); an edited file's checksum is re-recorded. */
 static int
@@ -253,6 +246,6 @@ const struct detector det_prisma = {
 	.read = prisma_read,
 	.ensure = prisma_ensure,
 	.record = prisma_record,
-	.unrecord = prisma_unrecord,
+	.id_column = "migration_name",
 	.repair = prisma_repair,
 };

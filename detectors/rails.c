@@ -124,13 +124,6 @@ rails_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-rails_unrecord(struct db *db, const struct tracked *t,
-	       const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 const struct detector det_rails = {
 	.name = "rails",
 	.table = "schema_migrations",
@@ -143,5 +136,5 @@ const struct detector det_rails = {
 	.read = rails_read,
 	.ensure = rails_ensure,
 	.record = rails_record,
-	.unrecord = rails_unrecord,
+	.id_column = "version",
 };

@@ -146,22 +146,6 @@ reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 }
 
 static int
-reckon_unrecord(struct db *db, const struct tracked *t,
-		const struct applied *row, struct rk_err *err)
-{
-	struct rk_buf sql = RK_BUF_INIT;
-	const char *params[1] = { row->id };
-	int rc;
-
-	rk_buf_adds(&sql, "DELETE FROM ");
-	tracked_qualified(db, t, &sql);
-	rk_buf_adds(&sql, " WHERE name = $1");
-	rc = db_query(db, sql.s, params, 1, NULL, err);
-	rk_buf_release(&sql);
-	return rc;
-}
-
-static int
 reckon_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	      const struct applied *row, struct rk_err *err)
 {
@@ -188,6 +172,6 @@ const struct detector det_reckon = {
 	.read = reckon_read,
 	.ensure = reckon_ensure,
 	.record = reckon_record,
-	.unrecord = reckon_unrecord,
+	.id_column = "name",
 	.repair = reckon_repair,
 };

@@ -241,13 +241,6 @@ out:
 }
 
 static int
-refinery_unrecord(struct db *db, const struct tracked *t,
-		  const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
-static int
 refinery_repair(struct db *db, const struct tracked *t,
 		const struct mig_file *m, const struct applied *row,
 		struct rk_err *err)
@@ -270,6 +263,6 @@ const struct detector det_refinery = {
 	.read = refinery_read,
 	.ensure = refinery_ensure,
 	.record = refinery_record,
-	.unrecord = refinery_unrecord,
+	.id_column = "version",
 	.repair = refinery_repair,
 };

@@ -188,13 +188,6 @@ sqz_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-sqz_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	     struct rk_err *err)
-{
-	return det_delete(db, t, "\"name\"", row->id, err);
-}
-
 const struct detector det_sequelize = {
 	.name = "sequelize",
 	.table = "SequelizeMeta",
@@ -205,5 +198,5 @@ const struct detector det_sequelize = {
 	.read = sqz_read,
 	.ensure = sqz_ensure,
 	.record = sqz_record,
-	.unrecord = sqz_unrecord,
+	.id_column = "\"name\"",
 };

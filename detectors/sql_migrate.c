@@ -111,13 +111,6 @@ sm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return det_insert(db, t, "id, applied_at", "$1, $2", params, 2, err);
 }
 
-static int
-sm_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	    struct rk_err *err)
-{
-	return det_delete(db, t, "id", row->id, err);
-}
-
 const struct detector det_sql_migrate = {
 	.name = "sql-migrate",
 	.table = "gorp_migrations",
@@ -126,5 +119,5 @@ const struct detector det_sql_migrate = {
 	.read = sm_read,
 	.ensure = sm_ensure,
 	.record = sm_record,
-	.unrecord = sm_unrecord,
+	.id_column = "id",
 };

@@ -208,13 +208,6 @@ sqlx_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-sqlx_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	      struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 /* The file's checksum becomes the stored one, and the row is clean. */
 static int
 sqlx_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
@@ -247,6 +240,6 @@ const struct detector det_sqlx = {
 	.read = sqlx_read,
 	.ensure = sqlx_ensure,
 	.record = sqlx_record,
-	.unrecord = sqlx_unrecord,
+	.id_column = "version",
 	.repair = sqlx_repair,
 };

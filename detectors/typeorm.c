@@ -214,13 +214,6 @@ typeorm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 			  params, 2, err);
 }
 
-static int
-typeorm_unrecord(struct db *db, const struct tracked *t,
-		 const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "\"name\"", row->id, err);
-}
-
 const struct detector det_typeorm = {
 	.name = "typeorm",
 	.table = "migrations",
@@ -231,5 +224,5 @@ const struct detector det_typeorm = {
 	.read = typeorm_read,
 	.ensure = typeorm_ensure,
 	.record = typeorm_record,
-	.unrecord = typeorm_unrecord,
+	.id_column = "\"name\"",
 };

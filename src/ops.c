@@ -471,8 +471,7 @@ op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
 			mark_add(r, names[i], "not recorded", 0);
 			continue;
 		}
-		if (s.tracked.det->unrecord(ctx->db, &s.tracked, e->row, err) <
-			    0 ||
+		if (tracked_unrecord(ctx->db, &s.tracked, e->row, err) < 0 ||
 		    (e->file && sidecar_delete(ctx->db, &s.tracked,
 					       e->file->name, err) < 0)) {
 			rk_err_prefix(err, "cannot unmark '%s'", e->name);

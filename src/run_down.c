@@ -30,7 +30,7 @@ revert_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 
 	if (run_send(ctx, p, " (down)", &it->stmts_done, r, err) < 0)
 		return -1;
-	if (s->tracked.det->unrecord(ctx->db, &s->tracked, row, err) < 0 ||
+	if (tracked_unrecord(ctx->db, &s->tracked, row, err) < 0 ||
 	    (s->tracked.sidecar &&
 	     sidecar_delete(ctx->db, &s->tracked, p->file->name, err) < 0)) {
 		run_fail_report(r, p, NULL, err);

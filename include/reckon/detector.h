@@ -69,6 +69,13 @@ void tracked_release(struct tracked *t);
 /* Append schema.table (or just table) quoted for t's database. */
 void tracked_qualified(struct db *db, const struct tracked *t,
 		       struct rk_buf *out);
+/*
+ * Delete the record of row from t's table as t->det's framework would:
+ * its unrecord, or (NULL) the generic delete by id_column. Errors as the
+ * database reports them (RK_DB).
+ */
+int tracked_unrecord(struct db *db, const struct tracked *t,
+		     const struct applied *row, struct rk_err *err);
 /* Append schema.table for display (unquoted). */
 void tracked_display(const struct tracked *t, struct rk_buf *out);
 /* Append the quoted name of another table in t's schema (companions,
@@ -111,6 +118,10 @@ struct detector {
 	unsigned flags;		       /* DET_* */
 	const char *kind_note;	       /* why code files cannot run, e.g.
 					* "Alembic revisions are Python" */
+	const char *id_column;	       /* the column read() takes a row's
+					* id from, as SQL ("\"name\"" where
+					* the framework quotes it); what a
+					* NULL unrecord deletes by */
 	/* Is relpath (relative to the migrations dir, "a/b.sql" for files
 	 * one directory down) an up migration? Fill out, return 0; -1 if
 	 * not. Down scripts return 0 with kind MIG_DOWN. NULL:
@@ -147,7 +158,8 @@ struct detector {
 	int (*record_failed)(struct db *db, struct tracked *t,
 			     const struct mig_file *m, long exec_ms,
 			     struct rk_err *err);
-	/* Delete the record of row. */
+	/* Delete the record of row. NULL: delete the rows whose id_column
+	 * is row->id (tracked_unrecord). */
 	int (*unrecord)(struct db *db, const struct tracked *t,
 			const struct applied *row, struct rk_err *err);
 	/* Store m's current checksum for row and clear its failed or dirty
