@@ -219,20 +219,18 @@ gmi_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 		       err);
 }
 
-/* The headers come from the file itself: record has no text but a path. */
+/* The hash and previous hash come from the headers of the bytes that ran. */
 static int
 gmi_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	   long exec_ms, struct rk_err *err)
 {
 	struct gm_text g = { RK_BUF_INIT, RK_BUF_INIT, 0, NULL, 0 };
-	struct rk_buf text = RK_BUF_INIT, id = RK_BUF_INIT;
+	struct rk_buf id = RK_BUF_INIT;
 	const char *params[3];
 	int rc = -1;
 
 	(void)exec_ms;
-	if (mig_read(m->path, m->name, &text, err) < 0)
-		goto out;
-	gm_split(text.s, text.len, &g);
+	gm_split(m->text, m->text_len, &g);
 	if (!g.hash.len || (m->checksum && strcmp(m->checksum, g.hash.s))) {
 		rk_fail(err, RK_INPUT,
 			"'%s': its '--! Hash' header does not match its "
@@ -251,7 +249,6 @@ gmi_record(struct db *db, struct tracked *t, const struct mig_file *m,
 			params, 3, err);
 out:
 	rk_buf_release(&id);
-	rk_buf_release(&text);
 	gm_text_release(&g);
 	return rc;
 }

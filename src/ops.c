@@ -317,16 +317,27 @@ op_record(struct rk_ctx *ctx, struct rk_session *s, const struct mig_file *m,
 	  long exec_ms, struct rk_err *err)
 {
 	struct mig_file rec = *m; /* shallow: only token_hash is its own */
+	struct rk_buf text = RK_BUF_INIT;
+	int rc = -1;
 
+	if (!rec.text) { /* marked, not run: the file's bytes as they are */
+		if (mig_read(m->path, m->name, &text, err) < 0)
+			goto out;
+		rec.text = text.s;
+		rec.text_len = text.len;
+	}
 	drift_fill(ctx->db, &s->tracked, m, rec.token_hash);
 	if (s->tracked.det->record(ctx->db, &s->tracked, &rec, exec_ms, err) <
 	    0)
-		return -1;
+		goto out;
 	if (s->tracked.sidecar &&
 	    sidecar_put(ctx->db, &s->tracked, m->name, m->sha256,
 			rec.token_hash, err) < 0)
-		return -1;
-	return 0;
+		goto out;
+	rc = 0;
+out:
+	rk_buf_release(&text);
+	return rc;
 }
 
 /* BEGIN, then the run lock: every write op runs inside this. */

@@ -156,6 +156,8 @@ record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	int rc;
 
 	memcpy(ran.sha256, p->sha256, sizeof(ran.sha256));
+	ran.text = p->text.s;
+	ran.text_len = p->text.len;
 	drift_token_hash(p->text.s, p->text.len,
 			 db_kind(ctx->db) == DB_SQLITE ? &sql_dialect_sqlite
 						       : &sql_dialect_pg,

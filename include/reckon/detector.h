@@ -146,8 +146,9 @@ struct detector {
 	 * run's transaction). Called only while t->exists is 0: the caller
 	 * (op_prepare_tables) checks. NULL: reckon cannot create it. */
 	int (*ensure)(struct db *db, struct tracked *t, struct rk_err *err);
-	/* Record m as applied (m->sha256 and m->checksum are of the bytes
-	 * that ran), as the framework would. */
+	/* Record m as applied, as the framework would: m->text holds the
+	 * bytes that ran, and m->sha256 and m->checksum are theirs; a
+	 * detector never reads the file again. */
 	int (*record)(struct db *db, struct tracked *t,
 		      const struct mig_file *m, long exec_ms,
 		      struct rk_err *err);

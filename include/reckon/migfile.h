@@ -34,6 +34,11 @@ struct mig_file {
 	int code;	 /* code, not SQL: never executed */
 	char token_hash[65]; /* hex hash of the bytes' token stream
 			      * (drift.h), or "" when not computed */
+	const char *text;    /* borrowed: the bytes that ran (or, marked
+			      * without running, the file's bytes), in the
+			      * copy record() and record_failed() get;
+			      * NULL in a mig_set */
+	size_t text_len;     /* bytes at text */
 };
 
 /*
