@@ -83,10 +83,21 @@ dbmate_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return det_insert(db, t, "version", "$1", params, 1, err);
 }
 
+/* pkg/dbmate/migration.go: "-- migrate:up" and "-- migrate:down" */
+static const char *const dbmate_up[] = { "migrate:up", NULL };
+static const char *const dbmate_down[] = { "migrate:down", NULL };
+static const struct det_sections dbmate_sections = {
+	.up = dbmate_up,
+	.down = dbmate_down,
+};
+
 const struct detector det_dbmate = {
 	.name = "dbmate",
 	.table = "schema_migrations",
 	.columns = dbmate_cols,
+	.sections = &dbmate_sections,
+	/* "-- migrate:up transaction:false" */
+	.no_tx_marker = "transaction:false",
 	.excluders = dbmate_excl,
 	.parse_name = dbmate_parse,
 	.file_id = det_id_version,

@@ -121,10 +121,19 @@ goose_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
+/* "-- +goose Up" and "-- +goose Down" */
+static const char *const goose_up[] = { "+goose up", NULL };
+static const char *const goose_down[] = { "+goose down", NULL };
+static const struct det_sections goose_sections = {
+	.up = goose_up,
+	.down = goose_down,
+};
+
 const struct detector det_goose = {
 	.name = "goose",
 	.table = "goose_db_version",
 	.columns = goose_cols,
+	.sections = &goose_sections,
 	.kind_note = "goose .go migrations are Go code",
 	.parse_name = goose_parse,
 	.file_id = det_id_int_version,

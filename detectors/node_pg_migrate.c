@@ -124,10 +124,19 @@ npm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
+/* .sql migrations: "-- Up Migration" and "-- Down Migration" */
+static const char *const npm_up[] = { "up migration", NULL };
+static const char *const npm_down[] = { "down migration", NULL };
+static const struct det_sections npm_sections = {
+	.up = npm_up,
+	.down = npm_down,
+};
+
 const struct detector det_node_pg_migrate = {
 	.name = "node-pg-migrate",
 	.table = "pgmigrations",
 	.columns = npm_cols,
+	.sections = &npm_sections,
 	.flags = DET_PG_ONLY,
 	.kind_note = "node-pg-migrate JavaScript/TypeScript migrations, and "
 		     ".sql files with a '-- Down Migration' section, need "

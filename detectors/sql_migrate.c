@@ -111,10 +111,19 @@ sm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return det_insert(db, t, "id, applied_at", "$1, $2", params, 2, err);
 }
 
+/* "-- +migrate Up" and "-- +migrate Down" */
+static const char *const sm_up[] = { "+migrate up", NULL };
+static const char *const sm_down[] = { "+migrate down", NULL };
+static const struct det_sections sm_sections = {
+	.up = sm_up,
+	.down = sm_down,
+};
+
 const struct detector det_sql_migrate = {
 	.name = "sql-migrate",
 	.table = "gorp_migrations",
 	.columns = sm_cols,
+	.sections = &sm_sections,
 	.parse_name = sm_parse,
 	.read = sm_read,
 	.ensure = sm_ensure,

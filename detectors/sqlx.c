@@ -234,6 +234,8 @@ const struct detector det_sqlx = {
 	.name = "sqlx",
 	.table = "_sqlx_migrations",
 	.columns = sqlx_cols,
+	/* a first line that runs the file outside a transaction */
+	.no_tx_marker = "-- no-transaction",
 	.parse_name = sqlx_parse,
 	.checksum = sqlx_checksum,
 	.file_id = det_id_int_version,

@@ -145,10 +145,18 @@ tern_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
 	return tern_set(db, t, prev, err);
 }
 
+/* No up marker: what is above "---- create above / drop below ----" */
+static const char *const tern_down[] = { "-- create above / drop below", NULL };
+static const struct det_sections tern_sections = {
+	.up = NULL,
+	.down = tern_down,
+};
+
 const struct detector det_tern = {
 	.name = "tern",
 	.table = "schema_version",
 	.columns = tern_cols,
+	.sections = &tern_sections,
 	.flags = DET_HEAD | DET_PG_ONLY,
 	.kind_note = "Tern migrations with a drop section, template actions "
 		     "or disable-tx need Tern to render and split them",

@@ -94,7 +94,7 @@ has_sections(const struct mig_file *f)
 	int yes = 0;
 
 	if (rk_buf_read_file(&text, f->path) == 0)
-		yes = mig_up_section(text.s, text.len, &off, &len);
+		yes = mig_up_section(NULL, text.s, text.len, &off, &len);
 	rk_buf_release(&text);
 	return yes;
 }

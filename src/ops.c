@@ -566,18 +566,17 @@ mem_find(const char *s, size_t n, const char *needle)
 }
 
 int
-mig_opts_out_of_tx(const char *s, size_t n)
+mig_opts_out_of_tx(const struct detector *det, const char *s, size_t n)
 {
-	static const char *const marks[] = {
-		"reckon:no-transaction", /* reckon's own */
-		"transaction:false", /* dbmate: -- migrate:up transaction:false
-				      */
-		"-- no-transaction", /* SQLx: first line */
-	};
 	size_t head = n < 4096 ? n : 4096;
 
-	for (size_t i = 0; i < ARRAY_SIZE(marks); i++)
-		if (mem_find(s, head, marks[i]))
+	if (mem_find(s, head, "reckon:no-transaction")) /* reckon's own */
+		return 1;
+	if (det && det->no_tx_marker)
+		return mem_find(s, head, det->no_tx_marker);
+	for (size_t i = 0; detectors[i]; i++)
+		if (detectors[i]->no_tx_marker &&
+		    mem_find(s, head, detectors[i]->no_tx_marker))
 			return 1;
 	return 0;
 }
@@ -618,7 +617,7 @@ op_preview(struct rk_ctx *ctx, const char *file, int sqlite,
 	for (size_t i = 0; i < r->stmts.n; i++)
 		if (r->stmts.v[i].flags & SQL_NO_TX)
 			r->transactional = 0;
-	r->opt_out = mig_opts_out_of_tx(r->content->s, r->content->len);
+	r->opt_out = mig_opts_out_of_tx(NULL, r->content->s, r->content->len);
 	r->objects = xcalloc(1, sizeof(*r->objects));
 	return ddl_extract(r->content->s, r->content->len,
 			   sqlite ? &sql_dialect_sqlite : &sql_dialect_pg,

@@ -137,7 +137,8 @@ prepare_all(const struct rk_session *s, const struct run_opts *o,
 		if (e->file->code)
 			continue; /* refused as a whole by check_code() */
 		rk_buf_init(&(*out)[k].text);
-		if (run_prepare(e->file, d, &(*out)[k++], err) < 0) {
+		if (run_prepare(e->file, s->tracked.det, d, &(*out)[k++], err) <
+		    0) {
 			*n = k;
 			return -1;
 		}

@@ -103,6 +103,19 @@ void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
 #define DET_NEEDS_COMPANION 0x10u
 #define DET_EXPLICIT	    0x20u
 
+/*
+ * A framework's section markers: comment lines ("--", optional blanks,
+ * then the marker, matched without regard to case, alone or followed by
+ * a blank) that split one file into the part that migrates up and the
+ * part that undoes it (migfile.h: mig_up_section).
+ */
+struct det_sections {
+	const char *const *up;	 /* NULL-terminated; the up part follows
+				  * the first; NULL: it starts at the top */
+	const char *const *down; /* NULL-terminated; the down part follows
+				  * the first after the up marker */
+};
+
 struct detector {
 	const char *name;	       /* "flyway": --framework, output */
 	const char *table;	       /* default tracking table name */
@@ -118,10 +131,19 @@ struct detector {
 	unsigned flags;		       /* DET_* */
 	const char *kind_note;	       /* why code files cannot run, e.g.
 					* "Alembic revisions are Python" */
-	const char *id_column;	       /* the column read() takes a row's
-					* id from, as SQL ("\"name\"" where
-					* the framework quotes it); what a
-					* NULL unrecord deletes by */
+	const struct det_sections *sections; /* up/down markers in its
+					      * files; NULL: the directory
+					      * conventions, every
+					      * detector's markers */
+	const char *no_tx_marker; /* text that, in a file's first 4 KiB,
+				   * runs it outside the batch transaction
+				   * (dbmate's "transaction:false"); NULL:
+				   * the directory conventions, every
+				   * detector's marker */
+	const char *id_column;	  /* the column read() takes a row's
+				   * id from, as SQL ("\"name\"" where
+				   * the framework quotes it); what a
+				   * NULL unrecord deletes by */
 	/* Is relpath (relative to the migrations dir, "a/b.sql" for files
 	 * one directory down) an up migration? Fill out, return 0; -1 if
 	 * not. Down scripts return 0 with kind MIG_DOWN. NULL:

@@ -16,6 +16,7 @@
 
 struct db;
 struct ddl_list;
+struct detector;
 struct rk_buf;
 struct rk_err;
 struct schema_check;
@@ -346,7 +347,9 @@ int op_adopt(struct rk_ctx *ctx, int yes, struct adopt_report *r,
  * commands; detect-schema does it only without --no-db). */
 int ctx_open_db(struct rk_ctx *ctx, struct rk_err *err);
 
-/* True if the file's text opts out of the batch transaction. */
-int mig_opts_out_of_tx(const char *s, size_t n);
+/* True if the file's text opts out of the batch transaction: reckon's
+ * "reckon:no-transaction", or det's no_tx_marker (det NULL or without one:
+ * any detector's). */
+int mig_opts_out_of_tx(const struct detector *det, const char *s, size_t n);
 
 #endif
