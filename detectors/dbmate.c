@@ -89,6 +89,7 @@ static const char *const dbmate_down[] = { "migrate:down", NULL };
 static const struct det_sections dbmate_sections = {
 	.up = dbmate_up,
 	.down = dbmate_down,
+	.new_text = "-- migrate:up\n-- %s\n\n\n-- migrate:down\n\n",
 };
 
 const struct detector det_dbmate = {

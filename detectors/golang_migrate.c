@@ -164,6 +164,15 @@ gm_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	return gm_set_version(db, t, row->id, 0, err);
 }
 
+/* 'new': a <ver>_<desc>.up.sql / .down.sql pair */
+static void
+gm_new_name(const char *ver, const char *desc, struct rk_buf *up,
+	    struct rk_buf *down)
+{
+	rk_buf_addf(up, "%s_%s.up.sql", ver, desc);
+	rk_buf_addf(down, "%s_%s.down.sql", ver, desc);
+}
+
 const struct detector det_golang_migrate = {
 	.name = "golang-migrate",
 	.table = "schema_migrations",
@@ -171,6 +180,7 @@ const struct detector det_golang_migrate = {
 	.flags = DET_HEAD,
 	.parse_name = gm_parse,
 	.file_id = det_id_int_version,
+	.new_name = gm_new_name,
 	.read = gm_read,
 	.ensure = gm_ensure,
 	.record = gm_record,

@@ -127,6 +127,7 @@ static const char *const goose_down[] = { "+goose down", NULL };
 static const struct det_sections goose_sections = {
 	.up = goose_up,
 	.down = goose_down,
+	.new_text = "-- +goose Up\n-- %s\n\n\n-- +goose Down\n\n",
 };
 
 const struct detector det_goose = {

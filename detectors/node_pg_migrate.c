@@ -130,6 +130,7 @@ static const char *const npm_down[] = { "down migration", NULL };
 static const struct det_sections npm_sections = {
 	.up = npm_up,
 	.down = npm_down,
+	.new_text = "-- Up Migration\n-- %s\n\n\n-- Down Migration\n\n",
 };
 
 const struct detector det_node_pg_migrate = {

@@ -117,6 +117,7 @@ static const char *const sm_down[] = { "+migrate down", NULL };
 static const struct det_sections sm_sections = {
 	.up = sm_up,
 	.down = sm_down,
+	.new_text = "-- +migrate Up\n-- %s\n\n\n-- +migrate Down\n\n",
 };
 
 const struct detector det_sql_migrate = {

@@ -150,6 +150,7 @@ static const char *const tern_down[] = { "-- create above / drop below", NULL };
 static const struct det_sections tern_sections = {
 	.up = NULL,
 	.down = tern_down,
+	.new_text = "-- %s\n\n\n---- create above / drop below ----\n\n",
 };
 
 const struct detector det_tern = {

@@ -12,10 +12,11 @@
 
 #include <stddef.h>
 
+#include "reckon/migname.h"
+
 struct db;
 struct db_table_list;
 struct mig_file;
-struct migname;
 struct rk_buf;
 struct rk_err;
 
@@ -114,6 +115,8 @@ struct det_sections {
 				  * the first; NULL: it starts at the top */
 	const char *const *down; /* NULL-terminated; the down part follows
 				  * the first after the up marker */
+	const char *new_text;	 /* what 'new' writes into a file in this
+				  * style: a format with one %s, the name */
 };
 
 struct detector {
@@ -159,6 +162,12 @@ struct detector {
 	/* Append the identifier a row stores for file m; NULL: m->id if
 	 * set, else m->name. */
 	void (*file_id)(const struct mig_file *m, struct rk_buf *out);
+	/* Append to up the name 'new' gives the file of a migration with
+	 * version ver and description desc, and to down its down script's
+	 * name where the framework pairs one (else down stays empty).
+	 * NULL: "<ver>_<desc>.sql" alone. */
+	void (*new_name)(const char *ver, const char *desc, struct rk_buf *up,
+			 struct rk_buf *down);
 	/* Read every applied row of t into out, in the order applied. Rows
 	 * the framework keeps for itself (Django's own apps, Postgrator's
 	 * version 0) are left out. */
@@ -198,6 +207,13 @@ extern const struct detector *const detectors[];
 extern const struct detector det_reckon;
 /* The detector called name, or NULL. */
 const struct detector *detector_find(const char *name);
+/*
+ * The framework whose file names follow convention c (migname.h), whose
+ * new_name 'new' asks when no tracking table says whose directory it is:
+ * Flyway's V<ver>__, golang-migrate's .up.sql/.down.sql pairs; NULL for
+ * plain <ver>_<desc>.sql, which is nobody's in particular.
+ */
+const struct detector *detector_of_conv(enum mig_conv c);
 
 /*
  * Every table name detection looks at: each detector's table, companions
