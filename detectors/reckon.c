@@ -169,6 +169,7 @@ const struct detector det_reckon = {
 	.table = "reckon_migrations",
 	.columns = reckon_cols,
 	.optional = reckon_optional,
+	.flags = DET_OWN_SHA256,
 	.read = reckon_read,
 	.ensure = reckon_ensure,
 	.record = reckon_record,

@@ -208,7 +208,7 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	s->tracked.dir = ctx->cfg.dir;
 	s->tracked.sidecar = !ctx->cfg.no_sidecar &&
 			     !s->tracked.det->checksum &&
-			     s->tracked.det != &det_reckon;
+			     !(s->tracked.det->flags & DET_OWN_SHA256);
 	s->tracked.sidecar_exists =
 		db_table_find(&tl, s->tracked.schema, SIDECAR_TABLE) != NULL;
 	drift_note_columns(&tl, &s->tracked);

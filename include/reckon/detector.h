@@ -94,6 +94,8 @@ void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
  *                     the way the framework does
  * DET_NEEDS_COMPANION matches only with a companion table beside it
  *                     (Rails: ar_internal_metadata)
+ * DET_OWN_SHA256      rows keep the file's SHA-256 themselves (reckon's
+ *                     own table): no sidecar is needed beside it
  * DET_EXPLICIT        never detected, only chosen with --framework (Umzug
  *                     writes exactly Sequelize's table)
  */
@@ -103,6 +105,7 @@ void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
 #define DET_NO_WRITE	    0x8u
 #define DET_NEEDS_COMPANION 0x10u
 #define DET_EXPLICIT	    0x20u
+#define DET_OWN_SHA256	    0x40u
 
 /*
  * A framework's section markers: comment lines ("--", optional blanks,
