@@ -32,22 +32,12 @@ static const char *const dbmate_excl[] = { "ar_internal_metadata", NULL };
 static int
 dbmate_parse(const char *rel, struct migname *out)
 {
-	size_t n = strlen(rel), i = 0;
+	size_t n = strlen(rel);
 
 	memset(out, 0, sizeof(*out));
-	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0)
+	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0 ||
+	    det_split_digits(rel, n - 4, "_-", DET_SEP_OPTIONAL, out) <= 0)
 		return -1;
-	n -= 4;
-	while (i < n && rel[i] >= '0' && rel[i] <= '9')
-		i++;
-	if (i == 0 || i >= sizeof(out->version))
-		return -1;
-	memcpy(out->version, rel, i);
-	if (i < n && (rel[i] == '_' || rel[i] == '-'))
-		i++;
-	if (n - i >= sizeof(out->desc))
-		return -1;
-	memcpy(out->desc, rel + i, n - i);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	return 0;

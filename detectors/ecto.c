@@ -36,21 +36,14 @@ static int
 ecto_parse_name(const char *relpath, struct migname *out)
 {
 	const char *base = strrchr(relpath, '/');
-	size_t n, digits = 0;
+	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	base = base ? base + 1 : relpath;
 	n = strlen(base);
-	if (n < 5 || strcmp(base + n - 4, ".exs") != 0)
+	if (n < 5 || strcmp(base + n - 4, ".exs") != 0 ||
+	    det_split_digits(base, n - 4, "_", DET_SEP_REQUIRED, out) <= 0)
 		return -1;
-	n -= 4;
-	while (digits < n && base[digits] >= '0' && base[digits] <= '9')
-		digits++;
-	if (digits == 0 || digits >= sizeof(out->version) || digits == n ||
-	    base[digits] != '_' || n - digits - 1 >= sizeof(out->desc))
-		return -1;
-	memcpy(out->version, base, digits);
-	memcpy(out->desc, base + digits + 1, n - digits - 1);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	out->code = 1;

@@ -41,7 +41,7 @@ static int
 ef_parse_name(const char *relpath, struct migname *out)
 {
 	const char *base = strrchr(relpath, '/');
-	size_t n, digits = 0;
+	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	base = base ? base + 1 : relpath;
@@ -49,15 +49,9 @@ ef_parse_name(const char *relpath, struct migname *out)
 	if (n < 4 || strcmp(base + n - 3, ".cs") != 0)
 		return -1;
 	n -= 3;
-	while (digits < n && base[digits] >= '0' && base[digits] <= '9')
-		digits++;
-	if (digits == 0 || digits >= sizeof(out->version) || digits + 1 >= n ||
-	    base[digits] != '_' || n - digits - 1 >= sizeof(out->desc))
+	if (det_split_digits(base, n, "_", DET_SEP_REQUIRED, out) <= 0 ||
+	    !out->desc[0] || memchr(base, '.', n))
 		return -1;
-	if (memchr(base, '.', n))
-		return -1;
-	memcpy(out->version, base, digits);
-	memcpy(out->desc, base + digits + 1, n - digits - 1);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	out->code = 1;

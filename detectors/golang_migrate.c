@@ -40,7 +40,7 @@ ends_with(const char *s, size_t n, const char *suffix)
 static int
 gm_parse(const char *rel, struct migname *out)
 {
-	size_t n = strlen(rel), i = 0;
+	size_t n = strlen(rel);
 	int down;
 
 	memset(out, 0, sizeof(*out));
@@ -50,13 +50,8 @@ gm_parse(const char *rel, struct migname *out)
 	if (!down && !ends_with(rel, n, ".up.sql"))
 		return -1;
 	n -= down ? 9 : 7;
-	while (i < n && rel[i] >= '0' && rel[i] <= '9')
-		i++;
-	if (i == 0 || i >= sizeof(out->version) || i >= n || rel[i] != '_' ||
-	    n - i - 1 >= sizeof(out->desc))
+	if (det_split_digits(rel, n, "_", DET_SEP_REQUIRED, out) <= 0)
 		return -1;
-	memcpy(out->version, rel, i);
-	memcpy(out->desc, rel + i + 1, n - i - 1);
 	out->kind = down ? MIG_DOWN : MIG_UP;
 	out->conv = CONV_UPDOWN;
 	return 0;

@@ -49,7 +49,8 @@ slug_char(char c)
 static int
 gmi_parse(const char *rel, struct migname *out)
 {
-	size_t n, i = 0;
+	size_t n;
+	int i;
 
 	memset(out, 0, sizeof(*out));
 	if (strncmp(rel, "committed/", 10) == 0)
@@ -58,17 +59,11 @@ gmi_parse(const char *rel, struct migname *out)
 	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0)
 		return -1;
 	n -= 4;
-	while (i < n && rel[i] >= '0' && rel[i] <= '9')
-		i++;
-	if (i == 0 || i >= sizeof(out->version) || n - i >= sizeof(out->desc) ||
-	    (i < n && rel[i] != '-'))
+	if ((i = det_split_digits(rel, n, "-", DET_SEP_OR_END, out)) <= 0)
 		return -1;
-	for (size_t k = i; k < n; k++)
+	for (size_t k = (size_t)i; k < n; k++)
 		if (!slug_char(rel[k]))
 			return -1;
-	memcpy(out->version, rel, i);
-	if (i < n)
-		memcpy(out->desc, rel + i + 1, n - i - 1);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	return 0;

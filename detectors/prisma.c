@@ -44,20 +44,13 @@ static int
 prisma_parse(const char *relpath, struct migname *out)
 {
 	const char *slash = strchr(relpath, '/');
-	size_t len, i = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!slash || strcmp(slash + 1, "migration.sql") != 0)
+	/* <timestamp>_<name>/migration.sql */
+	if (!slash || strcmp(slash + 1, "migration.sql") != 0 ||
+	    det_split_digits(relpath, (size_t)(slash - relpath), "_",
+			     DET_SEP_OPTIONAL, out) < 0)
 		return -1;
-	len = (size_t)(slash - relpath);
-	while (i < len && relpath[i] >= '0' && relpath[i] <= '9')
-		i++;
-	if (i >= sizeof(out->version) || len >= sizeof(out->desc))
-		return -1;
-	memcpy(out->version, relpath, i);
-	if (i < len && relpath[i] == '_')
-		i++;
-	memcpy(out->desc, relpath + i, len - i);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	return 0;

@@ -50,7 +50,8 @@ static int
 rails_parse_name(const char *relpath, struct migname *out)
 {
 	const char *base = strrchr(relpath, '/'), *name, *dot, *end;
-	size_t digits = 0, n;
+	size_t n;
+	int digits;
 
 	memset(out, 0, sizeof(*out));
 	base = base ? base + 1 : relpath;
@@ -58,19 +59,14 @@ rails_parse_name(const char *relpath, struct migname *out)
 	if (n < 4 || strcmp(base + n - 3, ".rb") != 0)
 		return -1;
 	end = base + n - 3;
-	while (base[digits] >= '0' && base[digits] <= '9')
-		digits++;
-	if (digits == 0 || digits >= sizeof(out->version) ||
-	    base[digits] != '_')
+	digits = det_split_digits(base, n - 3, "_", DET_SEP_REQUIRED, out);
+	if (digits <= 0)
 		return -1;
 	name = base + digits + 1;
 	dot = memchr(name, '.', (size_t)(end - name));
 	if (!lower_word(name, (size_t)((dot ? dot : end) - name)) ||
-	    (dot && !lower_word(dot + 1, (size_t)(end - dot - 1))) ||
-	    (size_t)(end - name) >= sizeof(out->desc))
+	    (dot && !lower_word(dot + 1, (size_t)(end - dot - 1))))
 		return -1;
-	memcpy(out->version, base, digits);
-	memcpy(out->desc, name, (size_t)(end - name));
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	out->code = 1;

@@ -34,22 +34,13 @@ static const char *const sm_cols[] = { "id", "applied_at", NULL };
 static int
 sm_parse(const char *rel, struct migname *out)
 {
-	size_t n = strlen(rel), i = 0;
+	size_t n = strlen(rel);
 
 	memset(out, 0, sizeof(*out));
-	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0)
+	/* any .sql name: a leading number, if any, orders it */
+	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0 ||
+	    det_split_digits(rel, n - 4, "_-", DET_SEP_OPTIONAL, out) < 0)
 		return -1;
-	n -= 4;
-	while (i < n && rel[i] >= '0' && rel[i] <= '9')
-		i++;
-	if (i >= sizeof(out->version))
-		return -1;
-	memcpy(out->version, rel, i);
-	if (i > 0 && i < n && (rel[i] == '_' || rel[i] == '-'))
-		i++;
-	if (n - i >= sizeof(out->desc))
-		return -1;
-	memcpy(out->desc, rel + i, n - i);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	return 0;

@@ -43,16 +43,12 @@ ends_with(const char *s, size_t n, const char *suffix)
 static int
 sqlx_parse(const char *relpath, struct migname *out)
 {
-	size_t n = strlen(relpath), i = 0, k;
+	size_t n = strlen(relpath), k;
+	int i;
 
 	memset(out, 0, sizeof(*out));
 	if (strchr(relpath, '/') || !ends_with(relpath, n, ".sql"))
 		return -1;
-	while (relpath[i] >= '0' && relpath[i] <= '9')
-		i++;
-	if (i == 0 || i > 18 || relpath[i] != '_')
-		return -1;
-	memcpy(out->version, relpath, i);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	k = 4;
@@ -63,10 +59,8 @@ sqlx_parse(const char *relpath, struct migname *out)
 			ends_with(relpath, n, ".up.sql") ? MIG_UP : MIG_DOWN;
 		k = out->kind == MIG_UP ? 7 : 9;
 	}
-	if (n - k < i + 1 || n - k - i - 1 >= sizeof(out->desc))
-		return -1;
-	memcpy(out->desc, relpath + i + 1, n - k - i - 1);
-	return 0;
+	i = det_split_digits(relpath, n - k, "_", DET_SEP_REQUIRED, out);
+	return i <= 0 || i > 18 ? -1 : 0;
 }
 
 static void
