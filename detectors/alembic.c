@@ -173,8 +173,6 @@ alembic_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	struct rk_buf sql = RK_BUF_INIT, pkc = RK_BUF_INIT;
 	int rc;
 
-	if (t->exists)
-		return 0;
 	rk_buf_addf(&pkc, "%s_pkc", t->table);
 	rk_buf_adds(&sql, "CREATE TABLE ");
 	tracked_qualified(db, t, &sql);

@@ -121,6 +121,19 @@ det_delete(struct db *db, const struct tracked *t, const char *col,
 }
 
 int
+tracked_unrecord(struct db *db, const struct tracked *t,
+		 const struct applied *row, struct rk_err *err)
+{
+	const struct detector *det = t->det;
+
+	if (det->unrecord)
+		return det->unrecord(db, t, row, err);
+	if (!det->id_column)
+		rk_bug("%s has neither unrecord nor id_column", det->name);
+	return det_delete(db, t, det->id_column, row->id, err);
+}
+
+int
 det_update(struct db *db, const struct tracked *t, const char *set,
 	   const char *where, const char *const *params, int nparams,
 	   struct rk_err *err)
@@ -364,26 +377,45 @@ det_digest(const char *algo, const void *s, size_t n, unsigned char *out)
 }
 
 int
+det_split_digits(const char *s, size_t n, const char *seps, enum det_sep how,
+		 struct migname *out)
+{
+	size_t i = 0, d;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i >= sizeof(out->version))
+		return -1;
+	d = i;
+	if (i < n && s[i] && strchr(seps, s[i])) {
+		if (how != DET_SEP_OPTIONAL || i > 0)
+			d = i + 1;
+	} else if (how == DET_SEP_REQUIRED ||
+		   (how == DET_SEP_OR_END && i < n)) {
+		return -1;
+	}
+	if (n - d >= sizeof(out->desc))
+		return -1;
+	memcpy(out->version, s, i);
+	out->version[i] = '\0';
+	memcpy(out->desc, s + d, n - d);
+	out->desc[n - d] = '\0';
+	return (int)i;
+}
+
+int
 det_parse_digits(const char *relpath, char sep, const char *suffix, int code,
 		 struct migname *out)
 {
-	size_t n = strlen(relpath), k = strlen(suffix), i = 0;
+	size_t n = strlen(relpath), k = strlen(suffix);
+	const char seps[2] = { sep, '\0' };
 
 	memset(out, 0, sizeof(*out));
 	if (strchr(relpath, '/') || n <= k ||
 	    strcmp(relpath + n - k, suffix) != 0)
 		return -1;
-	n -= k;
-	while (i < n && relpath[i] >= '0' && relpath[i] <= '9')
-		i++;
-	if (i == 0 || i >= sizeof(out->version))
+	if (det_split_digits(relpath, n - k, seps, DET_SEP_OR_END, out) <= 0)
 		return -1;
-	memcpy(out->version, relpath, i);
-	if (i < n) {
-		if (relpath[i] != sep || n - i - 1 >= sizeof(out->desc))
-			return -1;
-		memcpy(out->desc, relpath + i + 1, n - i - 1);
-	}
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	out->code = code;

@@ -66,8 +66,6 @@ static const char *const dbm_ddl[DB_NKINDS] = {
 static int
 dbm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_ddl(db, t, dbm_ddl, err);
 }
 
@@ -97,13 +95,6 @@ dbm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-dbm_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	     struct rk_err *err)
-{
-	return det_delete(db, t, "name", row->id, err);
-}
-
 const struct detector det_db_migrate = {
 	.name = "db-migrate",
 	.table = "migrations",
@@ -115,5 +106,5 @@ const struct detector det_db_migrate = {
 	.read = dbm_read,
 	.ensure = dbm_ensure,
 	.record = dbm_record,
-	.unrecord = dbm_unrecord,
+	.id_column = "name",
 };

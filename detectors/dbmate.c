@@ -32,22 +32,12 @@ static const char *const dbmate_excl[] = { "ar_internal_metadata", NULL };
 static int
 dbmate_parse(const char *rel, struct migname *out)
 {
-	size_t n = strlen(rel), i = 0;
+	size_t n = strlen(rel);
 
 	memset(out, 0, sizeof(*out));
-	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0)
+	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0 ||
+	    det_split_digits(rel, n - 4, "_-", DET_SEP_OPTIONAL, out) <= 0)
 		return -1;
-	n -= 4;
-	while (i < n && rel[i] >= '0' && rel[i] <= '9')
-		i++;
-	if (i == 0 || i >= sizeof(out->version))
-		return -1;
-	memcpy(out->version, rel, i);
-	if (i < n && (rel[i] == '_' || rel[i] == '-'))
-		i++;
-	if (n - i >= sizeof(out->desc))
-		return -1;
-	memcpy(out->desc, rel + i, n - i);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	return 0;
@@ -72,8 +62,6 @@ static const char *const dbmate_ddl[DB_NKINDS] = {
 static int
 dbmate_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_ddl(db, t, dbmate_ddl, err);
 }
 
@@ -87,22 +75,27 @@ dbmate_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return det_insert(db, t, "version", "$1", params, 1, err);
 }
 
-static int
-dbmate_unrecord(struct db *db, const struct tracked *t,
-		const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
+/* pkg/dbmate/migration.go: "-- migrate:up" and "-- migrate:down" */
+static const char *const dbmate_up[] = { "migrate:up", NULL };
+static const char *const dbmate_down[] = { "migrate:down", NULL };
+static const struct det_sections dbmate_sections = {
+	.up = dbmate_up,
+	.down = dbmate_down,
+	.new_text = "-- migrate:up\n-- %s\n\n\n-- migrate:down\n\n",
+};
 
 const struct detector det_dbmate = {
 	.name = "dbmate",
 	.table = "schema_migrations",
 	.columns = dbmate_cols,
+	.sections = &dbmate_sections,
+	/* "-- migrate:up transaction:false" */
+	.no_tx_marker = "transaction:false",
 	.excluders = dbmate_excl,
 	.parse_name = dbmate_parse,
 	.file_id = det_id_version,
 	.read = dbmate_read,
 	.ensure = dbmate_ensure,
 	.record = dbmate_record,
-	.unrecord = dbmate_unrecord,
+	.id_column = "version",
 };

@@ -70,8 +70,6 @@ diesel_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 diesel_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_t(db, t,
 			  "CREATE TABLE IF NOT EXISTS %T (\n"
 			  "       version VARCHAR(50) PRIMARY KEY NOT NULL,\n"
@@ -90,13 +88,6 @@ diesel_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return det_insert(db, t, "version", "$1", params, 1, err);
 }
 
-static int
-diesel_unrecord(struct db *db, const struct tracked *t,
-		const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 const struct detector det_diesel = {
 	.name = "diesel",
 	.table = "__diesel_schema_migrations",
@@ -106,5 +97,5 @@ const struct detector det_diesel = {
 	.read = diesel_read,
 	.ensure = diesel_ensure,
 	.record = diesel_record,
-	.unrecord = diesel_unrecord,
+	.id_column = "version",
 };

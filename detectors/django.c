@@ -181,8 +181,6 @@ django_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	int rc;
 
-	if (t->exists)
-		return 0;
 	rc = det_exec_ddl(db, t, django_ddl, err);
 	if (rc == 0)
 		t->exists = 1;

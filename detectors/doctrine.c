@@ -162,8 +162,6 @@ doctrine_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	int rc;
 
-	if (t->exists)
-		return 0;
 	rc = det_exec_ddl(db, t, doctrine_ddl, err);
 	if (rc == 0)
 		t->exists = 1;
@@ -187,13 +185,6 @@ doctrine_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-doctrine_unrecord(struct db *db, const struct tracked *t,
-		  const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 const struct detector det_doctrine = {
 	.name = "doctrine",
 	.table = "doctrine_migration_versions",
@@ -205,5 +196,5 @@ const struct detector det_doctrine = {
 	.read = doctrine_read,
 	.ensure = doctrine_ensure,
 	.record = doctrine_record,
-	.unrecord = doctrine_unrecord,
+	.id_column = "version",
 };

@@ -43,7 +43,7 @@ static int
 drizzle_parse(const char *relpath, struct migname *out)
 {
 	const char *slash = strchr(relpath, '/');
-	size_t n = strlen(relpath), i = 0;
+	size_t n = strlen(relpath);
 
 	memset(out, 0, sizeof(*out));
 	if (slash) {
@@ -55,13 +55,8 @@ drizzle_parse(const char *relpath, struct migname *out)
 	} else {
 		n -= 4;
 	}
-	while (i < n && relpath[i] >= '0' && relpath[i] <= '9')
-		i++;
-	if (i == 0 || i >= sizeof(out->version) || i >= n ||
-	    relpath[i] != '_' || n - i - 1 >= sizeof(out->desc))
+	if (det_split_digits(relpath, n, "_", DET_SEP_REQUIRED, out) <= 0)
 		return -1;
-	memcpy(out->version, relpath, i);
-	memcpy(out->desc, relpath + i + 1, n - i - 1);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	return 0;

@@ -36,21 +36,14 @@ static int
 ecto_parse_name(const char *relpath, struct migname *out)
 {
 	const char *base = strrchr(relpath, '/');
-	size_t n, digits = 0;
+	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	base = base ? base + 1 : relpath;
 	n = strlen(base);
-	if (n < 5 || strcmp(base + n - 4, ".exs") != 0)
+	if (n < 5 || strcmp(base + n - 4, ".exs") != 0 ||
+	    det_split_digits(base, n - 4, "_", DET_SEP_REQUIRED, out) <= 0)
 		return -1;
-	n -= 4;
-	while (digits < n && base[digits] >= '0' && base[digits] <= '9')
-		digits++;
-	if (digits == 0 || digits >= sizeof(out->version) || digits == n ||
-	    base[digits] != '_' || n - digits - 1 >= sizeof(out->desc))
-		return -1;
-	memcpy(out->version, base, digits);
-	memcpy(out->desc, base + digits + 1, n - digits - 1);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	out->code = 1;
@@ -79,8 +72,6 @@ ecto_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	int rc;
 
-	if (t->exists)
-		return 0;
 	rc = det_exec_ddl(db, t, ecto_ddl, err);
 	if (rc == 0)
 		t->exists = 1;
@@ -120,13 +111,6 @@ ecto_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-ecto_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	      struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 const struct detector det_ecto = {
 	.name = "ecto",
 	.table = "schema_migrations",
@@ -137,5 +121,5 @@ const struct detector det_ecto = {
 	.read = ecto_read,
 	.ensure = ecto_ensure,
 	.record = ecto_record,
-	.unrecord = ecto_unrecord,
+	.id_column = "version",
 };

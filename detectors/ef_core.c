@@ -41,7 +41,7 @@ static int
 ef_parse_name(const char *relpath, struct migname *out)
 {
 	const char *base = strrchr(relpath, '/');
-	size_t n, digits = 0;
+	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	base = base ? base + 1 : relpath;
@@ -49,15 +49,9 @@ ef_parse_name(const char *relpath, struct migname *out)
 	if (n < 4 || strcmp(base + n - 3, ".cs") != 0)
 		return -1;
 	n -= 3;
-	while (digits < n && base[digits] >= '0' && base[digits] <= '9')
-		digits++;
-	if (digits == 0 || digits >= sizeof(out->version) || digits + 1 >= n ||
-	    base[digits] != '_' || n - digits - 1 >= sizeof(out->desc))
+	if (det_split_digits(base, n, "_", DET_SEP_REQUIRED, out) <= 0 ||
+	    !out->desc[0] || memchr(base, '.', n))
 		return -1;
-	if (memchr(base, '.', n))
-		return -1;
-	memcpy(out->version, base, digits);
-	memcpy(out->desc, base + digits + 1, n - digits - 1);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	out->code = 1;
@@ -108,8 +102,6 @@ ef_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	int rc;
 
-	if (t->exists)
-		return 0;
 	rc = det_exec_ddl(db, t, ef_ddl, err);
 	if (rc == 0)
 		t->exists = 1;
@@ -171,13 +163,6 @@ out:
 	return rc;
 }
 
-static int
-ef_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	    struct rk_err *err)
-{
-	return det_delete(db, t, "\"MigrationId\"", row->id, err);
-}
-
 const struct detector det_ef_core = {
 	.name = "ef-core",
 	.table = "__EFMigrationsHistory",
@@ -188,5 +173,5 @@ const struct detector det_ef_core = {
 	.read = ef_read,
 	.ensure = ef_ensure,
 	.record = ef_record,
-	.unrecord = ef_unrecord,
+	.id_column = "\"MigrationId\"",
 };

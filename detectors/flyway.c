@@ -380,6 +380,15 @@ flyway_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
+/* 'new': V<ver>__<desc>.sql, no undo file */
+static void
+flyway_new_name(const char *ver, const char *desc, struct rk_buf *up,
+		struct rk_buf *down)
+{
+	(void)down;
+	rk_buf_addf(up, "V%s__%s.sql", ver, desc);
+}
+
 const struct detector det_flyway = {
 	.name = "flyway",
 	.table = "flyway_schema_history",
@@ -387,6 +396,7 @@ const struct detector det_flyway = {
 	.parse_name = flyway_parse,
 	.checksum = flyway_checksum,
 	.file_id = flyway_file_id,
+	.new_name = flyway_new_name,
 	.read = flyway_read,
 	.ensure = flyway_ensure,
 	.record = flyway_record,

@@ -40,7 +40,7 @@ ends_with(const char *s, size_t n, const char *suffix)
 static int
 gm_parse(const char *rel, struct migname *out)
 {
-	size_t n = strlen(rel), i = 0;
+	size_t n = strlen(rel);
 	int down;
 
 	memset(out, 0, sizeof(*out));
@@ -50,13 +50,8 @@ gm_parse(const char *rel, struct migname *out)
 	if (!down && !ends_with(rel, n, ".up.sql"))
 		return -1;
 	n -= down ? 9 : 7;
-	while (i < n && rel[i] >= '0' && rel[i] <= '9')
-		i++;
-	if (i == 0 || i >= sizeof(out->version) || i >= n || rel[i] != '_' ||
-	    n - i - 1 >= sizeof(out->desc))
+	if (det_split_digits(rel, n, "_", DET_SEP_REQUIRED, out) <= 0)
 		return -1;
-	memcpy(out->version, rel, i);
-	memcpy(out->desc, rel + i + 1, n - i - 1);
 	out->kind = down ? MIG_DOWN : MIG_UP;
 	out->conv = CONV_UPDOWN;
 	return 0;
@@ -104,8 +99,6 @@ static const char *const gm_empty[DB_NKINDS] = {
 static int
 gm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_ddl(db, t, gm_ddl, err);
 }
 
@@ -159,13 +152,6 @@ gm_record_failed(struct db *db, struct tracked *t, const struct mig_file *m,
  * golang-migrate does below its first migration). A hook that receives the
  * file list would let this write the previous version.
  */
-static int
-gm_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	    struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 /* "migrate force <version>": the same version, no longer dirty. */
 static int
 gm_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
@@ -175,6 +161,15 @@ gm_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	return gm_set_version(db, t, row->id, 0, err);
 }
 
+/* 'new': a <ver>_<desc>.up.sql / .down.sql pair */
+static void
+gm_new_name(const char *ver, const char *desc, struct rk_buf *up,
+	    struct rk_buf *down)
+{
+	rk_buf_addf(up, "%s_%s.up.sql", ver, desc);
+	rk_buf_addf(down, "%s_%s.down.sql", ver, desc);
+}
+
 const struct detector det_golang_migrate = {
 	.name = "golang-migrate",
 	.table = "schema_migrations",
@@ -182,10 +177,11 @@ const struct detector det_golang_migrate = {
 	.flags = DET_HEAD,
 	.parse_name = gm_parse,
 	.file_id = det_id_int_version,
+	.new_name = gm_new_name,
 	.read = gm_read,
 	.ensure = gm_ensure,
 	.record = gm_record,
 	.record_failed = gm_record_failed,
-	.unrecord = gm_unrecord,
+	.id_column = "version",
 	.repair = gm_repair,
 };

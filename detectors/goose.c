@@ -98,8 +98,6 @@ static const char *const goose_ddl[DB_NKINDS] = {
 static int
 goose_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	if (det_exec_ddl(db, t, goose_ddl, err) < 0)
 		return -1;
 	return det_insert(db, t, "version_id, is_applied", "0, %TRUE", NULL, 0,
@@ -123,22 +121,25 @@ goose_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-goose_unrecord(struct db *db, const struct tracked *t,
-	       const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version_id", row->id, err);
-}
+/* "-- +goose Up" and "-- +goose Down" */
+static const char *const goose_up[] = { "+goose up", NULL };
+static const char *const goose_down[] = { "+goose down", NULL };
+static const struct det_sections goose_sections = {
+	.up = goose_up,
+	.down = goose_down,
+	.new_text = "-- +goose Up\n-- %s\n\n\n-- +goose Down\n\n",
+};
 
 const struct detector det_goose = {
 	.name = "goose",
 	.table = "goose_db_version",
 	.columns = goose_cols,
+	.sections = &goose_sections,
 	.kind_note = "goose .go migrations are Go code",
 	.parse_name = goose_parse,
 	.file_id = det_id_int_version,
 	.read = goose_read,
 	.ensure = goose_ensure,
 	.record = goose_record,
-	.unrecord = goose_unrecord,
+	.id_column = "version_id",
 };

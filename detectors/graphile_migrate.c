@@ -49,7 +49,8 @@ slug_char(char c)
 static int
 gmi_parse(const char *rel, struct migname *out)
 {
-	size_t n, i = 0;
+	size_t n;
+	int i;
 
 	memset(out, 0, sizeof(*out));
 	if (strncmp(rel, "committed/", 10) == 0)
@@ -58,17 +59,11 @@ gmi_parse(const char *rel, struct migname *out)
 	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0)
 		return -1;
 	n -= 4;
-	while (i < n && rel[i] >= '0' && rel[i] <= '9')
-		i++;
-	if (i == 0 || i >= sizeof(out->version) || n - i >= sizeof(out->desc) ||
-	    (i < n && rel[i] != '-'))
+	if ((i = det_split_digits(rel, n, "-", DET_SEP_OR_END, out)) <= 0)
 		return -1;
-	for (size_t k = i; k < n; k++)
+	for (size_t k = (size_t)i; k < n; k++)
 		if (!slug_char(rel[k]))
 			return -1;
-	memcpy(out->version, rel, i);
-	if (i < n)
-		memcpy(out->desc, rel + i + 1, n - i - 1);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	return 0;
@@ -204,8 +199,6 @@ gmi_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 gmi_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	free(t->schema);
 	t->schema = xstrdup(GM_SCHEMA);
 	return db_exec(db,
@@ -221,20 +214,18 @@ gmi_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 		       err);
 }
 
-/* The headers come from the file itself: record has no text but a path. */
+/* The hash and previous hash come from the headers of the bytes that ran. */
 static int
 gmi_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	   long exec_ms, struct rk_err *err)
 {
 	struct gm_text g = { RK_BUF_INIT, RK_BUF_INIT, 0, NULL, 0 };
-	struct rk_buf text = RK_BUF_INIT, id = RK_BUF_INIT;
+	struct rk_buf id = RK_BUF_INIT;
 	const char *params[3];
 	int rc = -1;
 
 	(void)exec_ms;
-	if (mig_read(m->path, m->name, &text, err) < 0)
-		goto out;
-	gm_split(text.s, text.len, &g);
+	gm_split(m->text, m->text_len, &g);
 	if (!g.hash.len || (m->checksum && strcmp(m->checksum, g.hash.s))) {
 		rk_fail(err, RK_INPUT,
 			"'%s': its '--! Hash' header does not match its "
@@ -253,16 +244,8 @@ gmi_record(struct db *db, struct tracked *t, const struct mig_file *m,
 			params, 3, err);
 out:
 	rk_buf_release(&id);
-	rk_buf_release(&text);
 	gm_text_release(&g);
 	return rc;
-}
-
-static int
-gmi_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	     struct rk_err *err)
-{
-	return det_delete(db, t, "filename", row->id, err);
 }
 
 const struct detector det_graphile_migrate = {
@@ -278,5 +261,5 @@ const struct detector det_graphile_migrate = {
 	.read = gmi_read,
 	.ensure = gmi_ensure,
 	.record = gmi_record,
-	.unrecord = gmi_unrecord,
+	.id_column = "filename",
 };

@@ -147,8 +147,6 @@ knex_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	const char *zero[1] = { "0" };
 	int rc = -1;
 
-	if (t->exists)
-		return 0;
 	rk_buf_addf(&lock, "%s_lock", t->table);
 	if (det_exec_ddl(db, t, knex_ddl, err) < 0 ||
 	    create_sibling(db, t, lock.s, db_pick(db, knex_lock_ddl), err) < 0)
@@ -201,13 +199,6 @@ knex_record(struct db *db, struct tracked *t, const struct mig_file *m,
 			  db_pick(db, knex_values), params, 3, err);
 }
 
-static int
-knex_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	      struct rk_err *err)
-{
-	return det_delete(db, t, "name", row->id, err);
-}
-
 const struct detector det_knex = {
 	.name = "knex",
 	.table = "knex_migrations",
@@ -218,5 +209,5 @@ const struct detector det_knex = {
 	.read = knex_read,
 	.ensure = knex_ensure,
 	.record = knex_record,
-	.unrecord = knex_unrecord,
+	.id_column = "name",
 };

@@ -88,8 +88,6 @@ kysely_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	const char *row[2] = { "migration_lock", "0" };
 	int rc = -1;
 
-	if (t->exists)
-		return 0;
 	if (det_exec_t(db, t,
 		       "CREATE TABLE IF NOT EXISTS %T (\"name\" varchar(255) "
 		       "not null primary key, \"timestamp\" varchar(255) not "
@@ -141,13 +139,6 @@ kysely_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-kysely_unrecord(struct db *db, const struct tracked *t,
-		const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "\"name\"", row->id, err);
-}
-
 const struct detector det_kysely = {
 	.name = "kysely",
 	.table = "kysely_migration",
@@ -159,5 +150,5 @@ const struct detector det_kysely = {
 	.read = kysely_read,
 	.ensure = kysely_ensure,
 	.record = kysely_record,
-	.unrecord = kysely_unrecord,
+	.id_column = "\"name\"",
 };

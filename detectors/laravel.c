@@ -73,8 +73,6 @@ laravel_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	int rc;
 
-	if (t->exists)
-		return 0;
 	rc = det_exec_ddl(db, t, laravel_ddl, err);
 	if (rc == 0)
 		t->exists = 1;
@@ -106,13 +104,6 @@ laravel_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-laravel_unrecord(struct db *db, const struct tracked *t,
-		 const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "migration", row->id, err);
-}
-
 const struct detector det_laravel = {
 	.name = "laravel",
 	.table = "migrations",
@@ -123,5 +114,5 @@ const struct detector det_laravel = {
 	.read = laravel_read,
 	.ensure = laravel_ensure,
 	.record = laravel_record,
-	.unrecord = laravel_unrecord,
+	.id_column = "migration",
 };

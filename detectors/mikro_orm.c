@@ -135,8 +135,6 @@ static const char *const mikro_ddl[DB_NKINDS] = {
 static int
 mikro_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	/* MikroORM 6.x, whose rows reckon writes the same way as 7.x's */
 	if (det_exec_ddl(db, t, mikro_ddl, err) < 0)
 		return -1;

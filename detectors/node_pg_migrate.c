@@ -102,8 +102,6 @@ npm_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 npm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_t(db, t,
 			  "CREATE TABLE %T (id SERIAL PRIMARY KEY, name "
 			  "varchar(255) NOT NULL, run_on timestamp NOT NULL)",
@@ -126,17 +124,20 @@ npm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-npm_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	     struct rk_err *err)
-{
-	return det_delete(db, t, "name", row->id, err);
-}
+/* .sql migrations: "-- Up Migration" and "-- Down Migration" */
+static const char *const npm_up[] = { "up migration", NULL };
+static const char *const npm_down[] = { "down migration", NULL };
+static const struct det_sections npm_sections = {
+	.up = npm_up,
+	.down = npm_down,
+	.new_text = "-- Up Migration\n-- %s\n\n\n-- Down Migration\n\n",
+};
 
 const struct detector det_node_pg_migrate = {
 	.name = "node-pg-migrate",
 	.table = "pgmigrations",
 	.columns = npm_cols,
+	.sections = &npm_sections,
 	.flags = DET_PG_ONLY,
 	.kind_note = "node-pg-migrate JavaScript/TypeScript migrations, and "
 		     ".sql files with a '-- Down Migration' section, need "
@@ -147,5 +148,5 @@ const struct detector det_node_pg_migrate = {
 	.read = npm_read,
 	.ensure = npm_ensure,
 	.record = npm_record,
-	.unrecord = npm_unrecord,
+	.id_column = "name",
 };

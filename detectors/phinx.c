@@ -51,23 +51,19 @@ word_char(char c)
 static int
 phinx_parse_name(const char *relpath, struct migname *out)
 {
-	size_t n = strlen(relpath), digits = 0;
+	size_t n = strlen(relpath);
 
 	memset(out, 0, sizeof(*out));
 	if (strchr(relpath, '/') || n < 5 ||
 	    strcasecmp(relpath + n - 4, ".php") != 0)
 		return -1;
 	n -= 4;
-	while (digits < n && relpath[digits] >= '0' && relpath[digits] <= '9')
-		digits++;
-	if (digits == 0 || digits >= sizeof(out->version) || digits + 1 >= n ||
-	    relpath[digits] != '_' || n - digits - 1 >= sizeof(out->desc))
+	if (det_split_digits(relpath, n, "_", DET_SEP_REQUIRED, out) <= 0 ||
+	    !out->desc[0])
 		return -1;
-	for (size_t i = digits + 1; i < n; i++)
-		if (!word_char(relpath[i]))
+	for (const char *p = out->desc; *p; p++)
+		if (!word_char(*p))
 			return -1;
-	memcpy(out->version, relpath, digits);
-	memcpy(out->desc, relpath + digits + 1, n - digits - 1);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	out->code = 1;
@@ -154,8 +150,6 @@ phinx_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	int rc;
 
-	if (t->exists)
-		return 0;
 	rc = det_exec_ddl(db, t, phinx_ddl, err);
 	if (rc == 0)
 		t->exists = 1;
@@ -196,13 +190,6 @@ phinx_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-phinx_unrecord(struct db *db, const struct tracked *t,
-	       const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 const struct detector det_phinx = {
 	.name = "phinx",
 	.table = "phinxlog",
@@ -214,5 +201,5 @@ const struct detector det_phinx = {
 	.read = phinx_read,
 	.ensure = phinx_ensure,
 	.record = phinx_record,
-	.unrecord = phinx_unrecord,
+	.id_column = "version",
 };

@@ -165,13 +165,6 @@ postgrator_record(struct db *db, struct tracked *t, const struct mig_file *m,
 }
 
 static int
-postgrator_unrecord(struct db *db, const struct tracked *t,
-		    const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
-static int
 postgrator_repair(struct db *db, const struct tracked *t,
 		  const struct mig_file *m, const struct applied *row,
 		  struct rk_err *err)
@@ -194,6 +187,6 @@ const struct detector det_postgrator = {
 	.read = postgrator_read,
 	.ensure = postgrator_ensure,
 	.record = postgrator_record,
-	.unrecord = postgrator_unrecord,
+	.id_column = "version",
 	.repair = postgrator_repair,
 };

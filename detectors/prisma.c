@@ -44,20 +44,13 @@ static int
 prisma_parse(const char *relpath, struct migname *out)
 {
 	const char *slash = strchr(relpath, '/');
-	size_t len, i = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!slash || strcmp(slash + 1, "migration.sql") != 0)
+	/* <timestamp>_<name>/migration.sql */
+	if (!slash || strcmp(slash + 1, "migration.sql") != 0 ||
+	    det_split_digits(relpath, (size_t)(slash - relpath), "_",
+			     DET_SEP_OPTIONAL, out) < 0)
 		return -1;
-	len = (size_t)(slash - relpath);
-	while (i < len && relpath[i] >= '0' && relpath[i] <= '9')
-		i++;
-	if (i >= sizeof(out->version) || len >= sizeof(out->desc))
-		return -1;
-	memcpy(out->version, relpath, i);
-	if (i < len && relpath[i] == '_')
-		i++;
-	memcpy(out->desc, relpath + i, len - i);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	return 0;
@@ -222,13 +215,6 @@ prisma_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-prisma_unrecord(struct db *db, const struct tracked *t,
-		const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "migration_name", row->id, err);
-}
-
 /* and so does resolving a failed attempt */
 static const char *const prisma_rolled_back[DB_NKINDS] = {
 	[DB_PG] = "rolled_back_at = CAST($2 AS TIMESTAMPTZ)",
@@ -269,6 +255,6 @@ const struct detector det_prisma = {
 	.read = prisma_read,
 	.ensure = prisma_ensure,
 	.record = prisma_record,
-	.unrecord = prisma_unrecord,
+	.id_column = "migration_name",
 	.repair = prisma_repair,
 };

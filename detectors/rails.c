@@ -50,7 +50,8 @@ static int
 rails_parse_name(const char *relpath, struct migname *out)
 {
 	const char *base = strrchr(relpath, '/'), *name, *dot, *end;
-	size_t digits = 0, n;
+	size_t n;
+	int digits;
 
 	memset(out, 0, sizeof(*out));
 	base = base ? base + 1 : relpath;
@@ -58,19 +59,14 @@ rails_parse_name(const char *relpath, struct migname *out)
 	if (n < 4 || strcmp(base + n - 3, ".rb") != 0)
 		return -1;
 	end = base + n - 3;
-	while (base[digits] >= '0' && base[digits] <= '9')
-		digits++;
-	if (digits == 0 || digits >= sizeof(out->version) ||
-	    base[digits] != '_')
+	digits = det_split_digits(base, n - 3, "_", DET_SEP_REQUIRED, out);
+	if (digits <= 0)
 		return -1;
 	name = base + digits + 1;
 	dot = memchr(name, '.', (size_t)(end - name));
 	if (!lower_word(name, (size_t)((dot ? dot : end) - name)) ||
-	    (dot && !lower_word(dot + 1, (size_t)(end - dot - 1))) ||
-	    (size_t)(end - name) >= sizeof(out->desc))
+	    (dot && !lower_word(dot + 1, (size_t)(end - dot - 1))))
 		return -1;
-	memcpy(out->version, base, digits);
-	memcpy(out->desc, name, (size_t)(end - name));
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	out->code = 1;
@@ -97,8 +93,6 @@ rails_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	struct rk_buf sql = RK_BUF_INIT;
 	int rc;
 
-	if (t->exists)
-		return 0;
 	rk_buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
 	tracked_qualified(db, t, &sql);
 	rk_buf_adds(&sql, " (\"version\" varchar NOT NULL PRIMARY KEY);\n"
@@ -131,13 +125,6 @@ rails_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-rails_unrecord(struct db *db, const struct tracked *t,
-	       const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 const struct detector det_rails = {
 	.name = "rails",
 	.table = "schema_migrations",
@@ -150,5 +137,5 @@ const struct detector det_rails = {
 	.read = rails_read,
 	.ensure = rails_ensure,
 	.record = rails_record,
-	.unrecord = rails_unrecord,
+	.id_column = "version",
 };

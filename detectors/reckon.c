@@ -30,8 +30,6 @@ reckon_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	int rc;
 
-	if (t->exists)
-		return 0;
 	rc = det_exec_t(db, t,
 			"CREATE TABLE IF NOT EXISTS %T"
 			" (installed_rank integer NOT NULL,"
@@ -132,22 +130,6 @@ reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 }
 
 static int
-reckon_unrecord(struct db *db, const struct tracked *t,
-		const struct applied *row, struct rk_err *err)
-{
-	struct rk_buf sql = RK_BUF_INIT;
-	const char *params[1] = { row->id };
-	int rc;
-
-	rk_buf_adds(&sql, "DELETE FROM ");
-	tracked_qualified(db, t, &sql);
-	rk_buf_adds(&sql, " WHERE name = $1");
-	rc = db_query(db, sql.s, params, 1, NULL, err);
-	rk_buf_release(&sql);
-	return rc;
-}
-
-static int
 reckon_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	      const struct applied *row, struct rk_err *err)
 {
@@ -171,9 +153,10 @@ const struct detector det_reckon = {
 	.table = "reckon_migrations",
 	.columns = reckon_cols,
 	.optional = reckon_optional,
+	.flags = DET_OWN_SHA256,
 	.read = reckon_read,
 	.ensure = reckon_ensure,
 	.record = reckon_record,
-	.unrecord = reckon_unrecord,
+	.id_column = "name",
 	.repair = reckon_repair,
 };

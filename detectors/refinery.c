@@ -209,7 +209,7 @@ static int
 refinery_record(struct db *db, struct tracked *t, const struct mig_file *m,
 		long exec_ms, struct rk_err *err)
 {
-	struct rk_buf text = RK_BUF_INIT, ver = RK_BUF_INIT, sum = RK_BUF_INIT;
+	struct rk_buf ver = RK_BUF_INIT, sum = RK_BUF_INIT;
 	const char *params[4];
 	char now[48];
 	int rc = -1;
@@ -222,9 +222,7 @@ refinery_record(struct db *db, struct tracked *t, const struct mig_file *m,
 			m->name);
 		goto out;
 	}
-	if (mig_read(m->path, m->name, &text, err) < 0)
-		goto out;
-	refinery_sum(m->desc, m->version, text.s, text.len, &sum);
+	refinery_sum(m->desc, m->version, m->text, m->text_len, &sum);
 	det_id_int_version(m, &ver);
 	rfc3339_now(now);
 	params[0] = ver.s;
@@ -236,15 +234,7 @@ refinery_record(struct db *db, struct tracked *t, const struct mig_file *m,
 out:
 	rk_buf_release(&sum);
 	rk_buf_release(&ver);
-	rk_buf_release(&text);
 	return rc;
-}
-
-static int
-refinery_unrecord(struct db *db, const struct tracked *t,
-		  const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
 }
 
 static int
@@ -270,6 +260,6 @@ const struct detector det_refinery = {
 	.read = refinery_read,
 	.ensure = refinery_ensure,
 	.record = refinery_record,
-	.unrecord = refinery_unrecord,
+	.id_column = "version",
 	.repair = refinery_repair,
 };

@@ -99,6 +99,20 @@ detector_find(const char *name)
 	return NULL;
 }
 
+const struct detector *
+detector_of_conv(enum mig_conv c)
+{
+	switch (c) {
+	case CONV_FLYWAY:
+		return &det_flyway;
+	case CONV_UPDOWN:
+		return &det_golang_migrate;
+	case CONV_PLAIN:
+		return NULL;
+	}
+	rk_bug("naming convention %d", (int)c);
+}
+
 static void
 add_names(const char ***v, size_t *n, size_t *cap, const char *const *names)
 {

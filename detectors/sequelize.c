@@ -140,8 +140,6 @@ static const char *const sequelize_ddl[DB_NKINDS] = {
 static int
 sqz_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	if (det_exec_ddl(db, t, sequelize_ddl, err) < 0)
 		return -1;
 	t->exists = 1;
@@ -192,13 +190,6 @@ sqz_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-sqz_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	     struct rk_err *err)
-{
-	return det_delete(db, t, "\"name\"", row->id, err);
-}
-
 const struct detector det_sequelize = {
 	.name = "sequelize",
 	.table = "SequelizeMeta",
@@ -209,5 +200,5 @@ const struct detector det_sequelize = {
 	.read = sqz_read,
 	.ensure = sqz_ensure,
 	.record = sqz_record,
-	.unrecord = sqz_unrecord,
+	.id_column = "\"name\"",
 };

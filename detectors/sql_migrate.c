@@ -34,22 +34,13 @@ static const char *const sm_cols[] = { "id", "applied_at", NULL };
 static int
 sm_parse(const char *rel, struct migname *out)
 {
-	size_t n = strlen(rel), i = 0;
+	size_t n = strlen(rel);
 
 	memset(out, 0, sizeof(*out));
-	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0)
+	/* any .sql name: a leading number, if any, orders it */
+	if (strchr(rel, '/') || n < 5 || strcmp(rel + n - 4, ".sql") != 0 ||
+	    det_split_digits(rel, n - 4, "_-", DET_SEP_OPTIONAL, out) < 0)
 		return -1;
-	n -= 4;
-	while (i < n && rel[i] >= '0' && rel[i] <= '9')
-		i++;
-	if (i >= sizeof(out->version))
-		return -1;
-	memcpy(out->version, rel, i);
-	if (i > 0 && i < n && (rel[i] == '_' || rel[i] == '-'))
-		i++;
-	if (n - i >= sizeof(out->desc))
-		return -1;
-	memcpy(out->desc, rel + i, n - i);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	return 0;
@@ -76,8 +67,6 @@ static const char *const sm_ddl[DB_NKINDS] = {
 static int
 sm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_ddl(db, t, sm_ddl, err);
 }
 
@@ -115,20 +104,23 @@ sm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return det_insert(db, t, "id, applied_at", "$1, $2", params, 2, err);
 }
 
-static int
-sm_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	    struct rk_err *err)
-{
-	return det_delete(db, t, "id", row->id, err);
-}
+/* "-- +migrate Up" and "-- +migrate Down" */
+static const char *const sm_up[] = { "+migrate up", NULL };
+static const char *const sm_down[] = { "+migrate down", NULL };
+static const struct det_sections sm_sections = {
+	.up = sm_up,
+	.down = sm_down,
+	.new_text = "-- +migrate Up\n-- %s\n\n\n-- +migrate Down\n\n",
+};
 
 const struct detector det_sql_migrate = {
 	.name = "sql-migrate",
 	.table = "gorp_migrations",
 	.columns = sm_cols,
+	.sections = &sm_sections,
 	.parse_name = sm_parse,
 	.read = sm_read,
 	.ensure = sm_ensure,
 	.record = sm_record,
-	.unrecord = sm_unrecord,
+	.id_column = "id",
 };

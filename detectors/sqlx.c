@@ -43,16 +43,12 @@ ends_with(const char *s, size_t n, const char *suffix)
 static int
 sqlx_parse(const char *relpath, struct migname *out)
 {
-	size_t n = strlen(relpath), i = 0, k;
+	size_t n = strlen(relpath), k;
+	int i;
 
 	memset(out, 0, sizeof(*out));
 	if (strchr(relpath, '/') || !ends_with(relpath, n, ".sql"))
 		return -1;
-	while (relpath[i] >= '0' && relpath[i] <= '9')
-		i++;
-	if (i == 0 || i > 18 || relpath[i] != '_')
-		return -1;
-	memcpy(out->version, relpath, i);
 	out->kind = MIG_UP;
 	out->conv = CONV_PLAIN;
 	k = 4;
@@ -63,10 +59,8 @@ sqlx_parse(const char *relpath, struct migname *out)
 			ends_with(relpath, n, ".up.sql") ? MIG_UP : MIG_DOWN;
 		k = out->kind == MIG_UP ? 7 : 9;
 	}
-	if (n - k < i + 1 || n - k - i - 1 >= sizeof(out->desc))
-		return -1;
-	memcpy(out->desc, relpath + i + 1, n - k - i - 1);
-	return 0;
+	i = det_split_digits(relpath, n - k, "_", DET_SEP_REQUIRED, out);
+	return i <= 0 || i > 18 ? -1 : 0;
 }
 
 static void
@@ -191,13 +185,6 @@ sqlx_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
-static int
-sqlx_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
-	      struct rk_err *err)
-{
-	return det_delete(db, t, "version", row->id, err);
-}
-
 /* The file's checksum becomes the stored one, and the row is clean. */
 static int
 sqlx_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
@@ -225,12 +212,14 @@ const struct detector det_sqlx = {
 	.name = "sqlx",
 	.table = "_sqlx_migrations",
 	.columns = sqlx_cols,
+	/* a first line that runs the file outside a transaction */
+	.no_tx_marker = "-- no-transaction",
 	.parse_name = sqlx_parse,
 	.checksum = sqlx_checksum,
 	.file_id = det_id_int_version,
 	.read = sqlx_read,
 	.ensure = sqlx_ensure,
 	.record = sqlx_record,
-	.unrecord = sqlx_unrecord,
+	.id_column = "version",
 	.repair = sqlx_repair,
 };

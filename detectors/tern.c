@@ -96,8 +96,6 @@ tern_read(struct db *db, const struct tracked *t, struct applied_set *out,
 static int
 tern_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 {
-	if (t->exists)
-		return 0;
 	return det_exec_t(db, t,
 			  "create table if not exists %T(version int4 not "
 			  "null); insert into %T(version) select 0 where "
@@ -147,10 +145,19 @@ tern_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
 	return tern_set(db, t, prev, err);
 }
 
+/* No up marker: what is above "---- create above / drop below ----" */
+static const char *const tern_down[] = { "-- create above / drop below", NULL };
+static const struct det_sections tern_sections = {
+	.up = NULL,
+	.down = tern_down,
+	.new_text = "-- %s\n\n\n---- create above / drop below ----\n\n",
+};
+
 const struct detector det_tern = {
 	.name = "tern",
 	.table = "schema_version",
 	.columns = tern_cols,
+	.sections = &tern_sections,
 	.flags = DET_HEAD | DET_PG_ONLY,
 	.kind_note = "Tern migrations with a drop section, template actions "
 		     "or disable-tx need Tern to render and split them",

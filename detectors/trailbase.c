@@ -97,13 +97,6 @@ trailbase_record(struct db *db, struct tracked *t, const struct mig_file *m,
 }
 
 static int
-trailbase_unrecord(struct db *db, const struct tracked *t,
-		   const struct applied *row, struct rk_err *err)
-{
-	return det_refinery.unrecord(db, t, row, err);
-}
-
-static int
 trailbase_repair(struct db *db, const struct tracked *t,
 		 const struct mig_file *m, const struct applied *row,
 		 struct rk_err *err)
@@ -123,6 +116,6 @@ const struct detector det_trailbase = {
 	.read = trailbase_read,
 	.ensure = trailbase_ensure,
 	.record = trailbase_record,
-	.unrecord = trailbase_unrecord,
+	.id_column = "version",
 	.repair = trailbase_repair,
 };

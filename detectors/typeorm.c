@@ -188,8 +188,6 @@ typeorm_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	unsigned char md[64];
 	int rc;
 
-	if (t->exists)
-		return 0;
 	if (k) {
 		rk_buf_addf(&key, "%s_id", t->table);
 		det_hex(md, det_digest("sha1", key.s, key.len, md), &pk);
@@ -222,13 +220,6 @@ typeorm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 			  "CAST($1 AS %INT), $2", params, 2, err);
 }
 
-static int
-typeorm_unrecord(struct db *db, const struct tracked *t,
-		 const struct applied *row, struct rk_err *err)
-{
-	return det_delete(db, t, "\"name\"", row->id, err);
-}
-
 const struct detector det_typeorm = {
 	.name = "typeorm",
 	.table = "migrations",
@@ -239,5 +230,5 @@ const struct detector det_typeorm = {
 	.read = typeorm_read,
 	.ensure = typeorm_ensure,
 	.record = typeorm_record,
-	.unrecord = typeorm_unrecord,
+	.id_column = "\"name\"",
 };

@@ -53,13 +53,6 @@ umzug_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return det_sequelize.record(db, t, m, exec_ms, err);
 }
 
-static int
-umzug_unrecord(struct db *db, const struct tracked *t,
-	       const struct applied *row, struct rk_err *err)
-{
-	return det_sequelize.unrecord(db, t, row, err);
-}
-
 const struct detector det_umzug = {
 	.name = "umzug",
 	.table = "SequelizeMeta",
@@ -71,5 +64,5 @@ const struct detector det_umzug = {
 	.read = umzug_read,
 	.ensure = umzug_ensure,
 	.record = umzug_record,
-	.unrecord = umzug_unrecord,
+	.id_column = "\"name\"",
 };

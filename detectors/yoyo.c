@@ -152,8 +152,6 @@ yoyo_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	const char *params[1] = { now };
 	int rc = 0;
 
-	if (t->exists)
-		return 0;
 	for (size_t i = 0; rc == 0 && i < sizeof(yoyo_ddl) / sizeof(*yoyo_ddl);
 	     i++)
 		rc = yoyo_exec(db, t, yoyo_ddl[i], err);

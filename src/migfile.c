@@ -153,24 +153,57 @@ marker_at(const char *s, size_t n, const char *word)
 	return i == n || s[i] == ' ' || s[i] == '\t' || s[i] == '\r';
 }
 
+/* Is line s[0..ll) one of the markers in list? */
+static int
+marker_in(const char *const *list, const char *s, size_t ll)
+{
+	for (; list && *list; list++)
+		if (marker_at(s, ll, *list))
+			return 1;
+	return 0;
+}
+
 /*
- * Where the up and down parts of a file with section markers are: dbmate,
- * goose, sql-migrate, node-pg-migrate; Tern's separator "---- create
- * above / drop below ----" is a down marker with the up part above it.
- * *down_at is where the down marker line starts and *down_body where the
- * text after it starts (both n when there is no down marker).
+ * Is line s[0..ll) an up marker (down: a down marker) that applies with
+ * det: det's own, or, where det (or its sections) is NULL, any
+ * detector's? *by is set to the detector whose marker it is.
  */
 static int
-find_sections(const char *s, size_t n, size_t *up, size_t *down_at,
-	      size_t *down_body)
+is_marker(const struct detector *det, int down, const char *s, size_t ll,
+	  const struct detector **by)
 {
-	static const char *const ups[] = { "migrate:up", "+goose up",
-					   "+migrate up", "up migration" };
-	static const char *const downs[] = { "migrate:down", "+goose down",
-					     "+migrate down", "down migration",
-					     "-- create above / drop below" };
+	if (ll < 2 || s[0] != '-' || s[1] != '-')
+		return 0;
+	if (det && det->sections) {
+		*by = det;
+		return marker_in(down ? det->sections->down : det->sections->up,
+				 s, ll);
+	}
+	for (size_t k = 0; detectors[k]; k++) {
+		const struct det_sections *ds = detectors[k]->sections;
+
+		if (ds && marker_in(down ? ds->down : ds->up, s, ll)) {
+			*by = detectors[k];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Where the up and down parts of a file with section markers are (the
+ * markers det's, as is_marker says); a framework with only a down marker
+ * (Tern) has its up part above it. *down_at is where the down marker line
+ * starts and *down_body where the text after it starts (both n when there
+ * is no down marker). Returns the detector whose marker came first, or
+ * NULL when there are none.
+ */
+static const struct detector *
+find_sections(const struct detector *det, const char *s, size_t n, size_t *up,
+	      size_t *down_at, size_t *down_body)
+{
+	const struct detector *owner = NULL, *by = NULL;
 	size_t i = 0;
-	int found = 0;
 
 	*up = 0;
 	*down_at = *down_body = n;
@@ -178,30 +211,28 @@ find_sections(const char *s, size_t n, size_t *up, size_t *down_at,
 		const char *e = memchr(s + i, '\n', n - i);
 		size_t ll = e ? (size_t)(e - (s + i)) : n - i;
 
-		for (size_t k = 0; k < ARRAY_SIZE(ups); k++) {
-			if (!found && marker_at(s + i, ll, ups[k])) {
-				*up = i + ll;
-				found = 1;
-			}
+		/* an up marker counts only before any other marker */
+		if (!owner && is_marker(det, 0, s + i, ll, &by)) {
+			*up = i + ll;
+			owner = by;
 		}
-		for (size_t k = 0; k < ARRAY_SIZE(downs); k++) {
-			if (marker_at(s + i, ll, downs[k]) && *down_at == n &&
-			    i >= *up) {
-				*down_at = i;
-				*down_body = e ? i + ll + 1 : n;
-				found = 1;
-			}
+		if (*down_at == n && i >= *up &&
+		    is_marker(det, 1, s + i, ll, &by)) {
+			*down_at = i;
+			*down_body = e ? i + ll + 1 : n;
+			owner = owner ? owner : by;
 		}
 		i += ll + 1;
 	}
-	return found;
+	return owner;
 }
 
 int
-mig_up_section(const char *s, size_t n, size_t *off, size_t *len)
+mig_up_section(const struct detector *det, const char *s, size_t n, size_t *off,
+	       size_t *len)
 {
 	size_t up, down_at, down_body;
-	int found = find_sections(s, n, &up, &down_at, &down_body);
+	int found = find_sections(det, s, n, &up, &down_at, &down_body) != NULL;
 
 	*off = up;
 	*len = down_at > up ? down_at - up : 0;
@@ -209,14 +240,23 @@ mig_up_section(const char *s, size_t n, size_t *off, size_t *len)
 }
 
 int
-mig_down_section(const char *s, size_t n, size_t *off, size_t *len)
+mig_down_section(const struct detector *det, const char *s, size_t n,
+		 size_t *off, size_t *len)
 {
 	size_t up, down_at, down_body;
 
-	(void)find_sections(s, n, &up, &down_at, &down_body);
+	(void)find_sections(det, s, n, &up, &down_at, &down_body);
 	*off = down_body;
 	*len = n - down_body;
 	return down_at < n;
+}
+
+const struct detector *
+mig_sections_owner(const char *s, size_t n)
+{
+	size_t up, down_at, down_body;
+
+	return find_sections(NULL, s, n, &up, &down_at, &down_body);
 }
 
 static int

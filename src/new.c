@@ -1,9 +1,11 @@
 /*
  * 'new NAME': the next migration file in the directory's own convention.
- * The convention is read off the files already there: Flyway's V<n>__,
- * golang-migrate's .up.sql/.down.sql pairs, zero-padded sequence numbers
- * (001_), or timestamps (20250110120000_); with dbmate-style sections
- * when the newest file has them. An empty directory gets a timestamp.
+ * The convention is read off the newest file there, and the framework it
+ * belongs to names the file (detector new_name: Flyway's V<n>__,
+ * golang-migrate's .up.sql/.down.sql pairs) and, when the newest file has
+ * section markers, writes its own (detector sections); versions stay
+ * zero-padded sequence numbers (001_) or timestamps (20250110120000_). An
+ * empty directory gets a timestamp.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 
 #include "reckon/buf.h"
 #include "reckon/detcommon.h"
+#include "reckon/detector.h"
 #include "reckon/err.h"
 #include "reckon/migfile.h"
 #include "reckon/ops.h"
@@ -86,17 +89,33 @@ write_new(const char *path, const char *text, struct rk_err *err)
 					path, strerror(errno));
 }
 
-static int
-has_sections(const struct mig_file *f)
+/* The sectioned text f's framework starts a file with, or NULL when f
+ * has no section markers. */
+static const char *
+sections_text(const struct mig_file *f)
 {
 	struct rk_buf text = RK_BUF_INIT;
-	size_t off, len;
-	int yes = 0;
+	const struct detector *owner = NULL;
 
 	if (rk_buf_read_file(&text, f->path) == 0)
-		yes = mig_up_section(text.s, text.len, &off, &len);
+		owner = mig_sections_owner(text.s, text.len);
 	rk_buf_release(&text);
-	return yes;
+	return owner ? owner->sections->new_text : NULL;
+}
+
+/* The new file's text: tmpl with name where its "%s" is, or a comment. */
+static void
+new_text(const char *tmpl, const char *name, struct rk_buf *out)
+{
+	const char *at = tmpl ? strstr(tmpl, "%s") : NULL;
+
+	if (!at) {
+		rk_buf_addf(out, "-- %s\n\n", name);
+		return;
+	}
+	rk_buf_add(out, tmpl, (size_t)(at - tmpl));
+	rk_buf_adds(out, name);
+	rk_buf_adds(out, at + 2);
 }
 
 int
@@ -104,9 +123,10 @@ op_new(struct rk_ctx *ctx, const char *name, char ***created, size_t *n,
        struct rk_err *err)
 {
 	struct rk_buf desc = RK_BUF_INIT, ver = RK_BUF_INIT, path = RK_BUF_INIT;
+	struct rk_buf up = RK_BUF_INIT, down = RK_BUF_INIT, text = RK_BUF_INIT;
 	struct mig_set files = MIG_SET_INIT;
 	const struct mig_file *last = NULL;
-	int sections = 0;
+	const struct detector *style;
 	int rc = -1;
 
 	*created = xcalloc(3, sizeof(char *));
@@ -125,39 +145,27 @@ op_new(struct rk_ctx *ctx, const char *name, char ***created, size_t *n,
 		det_now(DET_TIME_COMPACT, stamp);
 		rk_buf_adds(&ver, stamp);
 	}
-	sections = last && has_sections(last);
-	if (last && last->conv == CONV_FLYWAY)
-		rk_buf_addf(&path, "%s/V%s__%s.sql", ctx->cfg.dir, ver.s,
-			    desc.s);
-	else if (last && last->conv == CONV_UPDOWN)
-		rk_buf_addf(&path, "%s/%s_%s.up.sql", ctx->cfg.dir, ver.s,
-			    desc.s);
+	style = last ? detector_of_conv(last->conv) : NULL;
+	if (style && style->new_name)
+		style->new_name(ver.s, desc.s, &up, &down);
 	else
-		rk_buf_addf(&path, "%s/%s_%s.sql", ctx->cfg.dir, ver.s, desc.s);
-	{
-		struct rk_buf text = RK_BUF_INIT;
-
-		if (sections)
-			rk_buf_addf(&text,
-				    "-- migrate:up\n-- %s\n\n\n"
-				    "-- migrate:down\n\n",
-				    name);
-		else
-			rk_buf_addf(&text, "-- %s\n\n", name);
-		rc = write_new(path.s, text.s, err);
-		rk_buf_release(&text);
-	}
+		rk_buf_addf(&up, "%s_%s.sql", ver.s, desc.s);
+	new_text(last ? sections_text(last) : NULL, name, &text);
+	rk_buf_addf(&path, "%s/%s", ctx->cfg.dir, up.s);
+	rc = write_new(path.s, text.s, err);
 	if (rc == 0)
 		(*created)[(*n)++] = xstrdup(path.s);
-	if (rc == 0 && last && last->conv == CONV_UPDOWN) {
+	if (rc == 0 && down.len) {
 		rk_buf_reset(&path);
-		rk_buf_addf(&path, "%s/%s_%s.down.sql", ctx->cfg.dir, ver.s,
-			    desc.s);
+		rk_buf_addf(&path, "%s/%s", ctx->cfg.dir, down.s);
 		rc = write_new(path.s, "", err);
 		if (rc == 0)
 			(*created)[(*n)++] = xstrdup(path.s);
 	}
 out:
+	rk_buf_release(&text);
+	rk_buf_release(&down);
+	rk_buf_release(&up);
 	mig_set_release(&files);
 	rk_buf_release(&path);
 	rk_buf_release(&ver);

@@ -225,7 +225,7 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	s->tracked.dir = ctx->cfg.dir;
 	s->tracked.sidecar = !ctx->cfg.no_sidecar &&
 			     !s->tracked.det->checksum &&
-			     s->tracked.det != &det_reckon;
+			     !(s->tracked.det->flags & DET_OWN_SHA256);
 	s->tracked.sidecar_exists =
 		db_table_find(&tl, s->tracked.schema, SIDECAR_TABLE) != NULL;
 	drift_note_columns(&tl, &s->tracked);
@@ -333,16 +333,27 @@ op_record(struct rk_ctx *ctx, struct rk_session *s, const struct mig_file *m,
 	  long exec_ms, struct rk_err *err)
 {
 	struct mig_file rec = *m; /* shallow: only token_hash is its own */
+	struct rk_buf text = RK_BUF_INIT;
+	int rc = -1;
 
+	if (!rec.text) { /* marked, not run: the file's bytes as they are */
+		if (mig_read(m->path, m->name, &text, err) < 0)
+			goto out;
+		rec.text = text.s;
+		rec.text_len = text.len;
+	}
 	drift_fill(ctx->db, &s->tracked, m, rec.token_hash);
 	if (s->tracked.det->record(ctx->db, &s->tracked, &rec, exec_ms, err) <
 	    0)
-		return -1;
+		goto out;
 	if (s->tracked.sidecar &&
 	    sidecar_put(ctx->db, &s->tracked, m->name, m->sha256,
 			rec.token_hash, err) < 0)
-		return -1;
-	return 0;
+		goto out;
+	rc = 0;
+out:
+	rk_buf_release(&text);
+	return rc;
 }
 
 /* BEGIN, then the run lock: every write op runs inside this. */
@@ -487,8 +498,7 @@ op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
 			mark_add(r, names[i], "not recorded", 0);
 			continue;
 		}
-		if (s.tracked.det->unrecord(ctx->db, &s.tracked, e->row, err) <
-			    0 ||
+		if (tracked_unrecord(ctx->db, &s.tracked, e->row, err) < 0 ||
 		    (e->file && sidecar_delete(ctx->db, &s.tracked,
 					       e->file->name, err) < 0)) {
 			rk_err_prefix(err, "cannot unmark '%s'", e->name);
@@ -572,18 +582,17 @@ mem_find(const char *s, size_t n, const char *needle)
 }
 
 int
-mig_opts_out_of_tx(const char *s, size_t n)
+mig_opts_out_of_tx(const struct detector *det, const char *s, size_t n)
 {
-	static const char *const marks[] = {
-		"reckon:no-transaction", /* reckon's own */
-		"transaction:false", /* dbmate: -- migrate:up transaction:false
-				      */
-		"-- no-transaction", /* SQLx: first line */
-	};
 	size_t head = n < 4096 ? n : 4096;
 
-	for (size_t i = 0; i < ARRAY_SIZE(marks); i++)
-		if (mem_find(s, head, marks[i]))
+	if (mem_find(s, head, "reckon:no-transaction")) /* reckon's own */
+		return 1;
+	if (det && det->no_tx_marker)
+		return mem_find(s, head, det->no_tx_marker);
+	for (size_t i = 0; detectors[i]; i++)
+		if (detectors[i]->no_tx_marker &&
+		    mem_find(s, head, detectors[i]->no_tx_marker))
 			return 1;
 	return 0;
 }
@@ -622,7 +631,7 @@ op_preview(struct rk_ctx *ctx, const char *file, const struct sql_dialect *d,
 	for (size_t i = 0; i < r->stmts.n; i++)
 		if (r->stmts.v[i].flags & SQL_NO_TX)
 			r->transactional = 0;
-	r->opt_out = mig_opts_out_of_tx(r->content->s, r->content->len);
+	r->opt_out = mig_opts_out_of_tx(NULL, r->content->s, r->content->len);
 	r->objects = xcalloc(1, sizeof(*r->objects));
 	return ddl_extract(r->content->s, r->content->len, d, r->objects, err);
 }

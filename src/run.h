@@ -12,6 +12,7 @@
 #include "reckon/buf.h"
 #include "reckon/sql.h"
 
+struct detector;
 struct mig_file;
 struct rk_ctx;
 struct rk_err;
@@ -22,6 +23,8 @@ enum run_outcome;
 /* A pending file (or down script), read and split, ready to send. */
 struct prepared {
 	const struct mig_file *file; /* borrowed from the session */
+	const struct detector *det;  /* the session's: its section and
+				      * no-transaction markers apply */
 	struct rk_buf text;	     /* the whole file */
 	struct sql_stmt_list stmts;  /* the part's statements */
 	unsigned char *skip;	     /* owned: per statement, 1 = not sent */
@@ -32,13 +35,15 @@ struct prepared {
 	size_t locks;	 /* PG lock-table entries its DDL will hold */
 };
 
-/* run_prepare.c: read, split and check f's up part (errors name it). */
-int run_prepare(const struct mig_file *f, const struct sql_dialect *d,
-		struct prepared *p, struct rk_err *err);
+/* run_prepare.c: read, split and check f's up part (errors name it),
+ * with det's markers (mig_up_section). */
+int run_prepare(const struct mig_file *f, const struct detector *det,
+		const struct sql_dialect *d, struct prepared *p,
+		struct rk_err *err);
 /* The down script of f: its own file in dir, or its down section. */
-int run_prepare_down(const struct mig_file *f, const char *dir,
-		     const struct sql_dialect *d, struct prepared *p,
-		     struct rk_err *err);
+int run_prepare_down(const struct mig_file *f, const struct detector *det,
+		     const char *dir, const struct sql_dialect *d,
+		     struct prepared *p, struct rk_err *err);
 void run_prepared_release(struct prepared *p);
 
 /* run_failure.c: describe the failure in r->failed (the first one wins);

@@ -30,7 +30,7 @@ revert_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 
 	if (run_send(ctx, p, " (down)", &it->stmts_done, r, err) < 0)
 		return -1;
-	if (s->tracked.det->unrecord(ctx->db, &s->tracked, row, err) < 0 ||
+	if (tracked_unrecord(ctx->db, &s->tracked, row, err) < 0 ||
 	    (s->tracked.sidecar &&
 	     sidecar_delete(ctx->db, &s->tracked, p->file->name, err) < 0)) {
 		run_fail_report(r, p, NULL, err);
@@ -75,7 +75,7 @@ down_targets(const struct rk_session *s, const struct down_opts *o,
 				       row->id ? row->id : "?");
 		(*out)[(*n)++] = e;
 	}
-	return target_check_down(*out, *n, err);
+	return target_check_down(s->tracked.det, *out, *n, err);
 }
 
 /* One transaction reverting the plan, newest first (run lock held). */
@@ -145,8 +145,8 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	ps = xcalloc(n + 1, sizeof(*ps));
 	for (i = 0; i < n; i++) {
 		rk_buf_init(&ps[i].text);
-		if (run_prepare_down(targets[i]->file, ctx->cfg.dir, d, &ps[i],
-				     err) < 0)
+		if (run_prepare_down(targets[i]->file, s.tracked.det,
+				     ctx->cfg.dir, d, &ps[i], err) < 0)
 			goto out;
 	}
 	for (i = 0; i < n; i++) {

@@ -106,7 +106,8 @@ run_check_lock_budget(struct rk_ctx *ctx, struct prepared *ps, size_t n,
 		struct rk_err ignored = RK_ERR_INIT;
 		size_t off, len;
 
-		mig_up_section(ps[i].text.s, ps[i].text.len, &off, &len);
+		mig_up_section(ps[i].det, ps[i].text.s, ps[i].text.len, &off,
+			       &len);
 		if (ddl_extract(ps[i].text.s + off, len,
 				db_dialect(ctx->db)->lex, &objs, &ignored) == 0)
 			ps[i].locks = locks_for_objects(&objs);

@@ -133,7 +133,7 @@ static int
 check_statements(struct prepared *p, const struct sql_dialect *d,
 		 struct rk_err *err)
 {
-	int opt_out = mig_opts_out_of_tx(p->text.s, p->text.len);
+	int opt_out = mig_opts_out_of_tx(p->det, p->text.s, p->text.len);
 
 	p->skip = xcalloc(p->stmts.n, 1);
 	/* an opt-out is honoured whether or not a statement needs it: the
@@ -188,9 +188,9 @@ split_part(struct prepared *p, const char *path, enum part part,
 	unsigned base;
 
 	if (part == PART_UP)
-		mig_up_section(p->text.s, p->text.len, &off, &len);
+		mig_up_section(p->det, p->text.s, p->text.len, &off, &len);
 	else if (part == PART_DOWN)
-		mig_down_section(p->text.s, p->text.len, &off, &len);
+		mig_down_section(p->det, p->text.s, p->text.len, &off, &len);
 	if (sql_split(p->text.s + off, len, d, &p->stmts, err) < 0) {
 		rk_err_prefix(err, "%s", path);
 		return -1;
@@ -205,10 +205,11 @@ split_part(struct prepared *p, const char *path, enum part part,
 
 /* Read, split and check one file; errors name it. */
 int
-run_prepare(const struct mig_file *f, const struct sql_dialect *d,
-	    struct prepared *p, struct rk_err *err)
+run_prepare(const struct mig_file *f, const struct detector *det,
+	    const struct sql_dialect *d, struct prepared *p, struct rk_err *err)
 {
 	p->file = f;
+	p->det = det;
 	if (mig_read(f->path, f->name, &p->text, err) < 0)
 		return -1;
 	rk_sha256_hex(p->text.s, p->text.len, p->sha256);
@@ -227,15 +228,16 @@ run_prepare(const struct mig_file *f, const struct sql_dialect *d,
 
 /* The down script of f: its own file, or its down section. */
 int
-run_prepare_down(const struct mig_file *f, const char *dir,
-		 const struct sql_dialect *d, struct prepared *p,
-		 struct rk_err *err)
+run_prepare_down(const struct mig_file *f, const struct detector *det,
+		 const char *dir, const struct sql_dialect *d,
+		 struct prepared *p, struct rk_err *err)
 {
 	struct rk_buf path = RK_BUF_INIT;
 	size_t off, len;
 	int rc = -1;
 
 	p->file = f;
+	p->det = det;
 	if (f->down_name)
 		rk_buf_addf(&path, "%s/%s", dir, f->down_name);
 	else
@@ -245,7 +247,7 @@ run_prepare_down(const struct mig_file *f, const char *dir,
 		goto out;
 	rk_sha256_hex(p->text.s, p->text.len, p->sha256);
 	if (!f->down_name &&
-	    !mig_down_section(p->text.s, p->text.len, &off, &len)) {
+	    !mig_down_section(det, p->text.s, p->text.len, &off, &len)) {
 		rk_fail(err, RK_INPUT, "'%s' has no down migration", f->name);
 		rk_err_hint(err, "add a .down.sql (or U) file, or a "
 				 "'-- migrate:down' section");

@@ -137,7 +137,8 @@ prepare_all(const struct rk_session *s, const struct run_opts *o,
 		if (e->file->code)
 			continue; /* refused as a whole by check_code() */
 		rk_buf_init(&(*out)[k].text);
-		if (run_prepare(e->file, d, &(*out)[k++], err) < 0) {
+		if (run_prepare(e->file, s->tracked.det, d, &(*out)[k++], err) <
+		    0) {
 			*n = k;
 			return -1;
 		}
@@ -156,6 +157,8 @@ record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	int rc;
 
 	memcpy(ran.sha256, p->sha256, sizeof(ran.sha256));
+	ran.text = p->text.s;
+	ran.text_len = p->text.len;
 	drift_token_hash(p->text.s, p->text.len, db_dialect(ctx->db)->lex,
 			 ran.token_hash);
 	ran.checksum = NULL;

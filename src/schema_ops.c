@@ -104,10 +104,11 @@ adopt_report_release(struct adopt_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Plan one pending file from its objects and the catalog's answers. */
+/* Plan one pending file from its objects and the catalog's answers (its
+ * up part as det's markers say). */
 static int
-plan_file(struct rk_ctx *ctx, const struct mig_file *f, struct adopt_item *it,
-	  struct rk_err *err)
+plan_file(struct rk_ctx *ctx, const struct detector *det,
+	  const struct mig_file *f, struct adopt_item *it, struct rk_err *err)
 {
 	struct schema_report sr = { 0 };
 	struct rk_buf text = RK_BUF_INIT;
@@ -120,7 +121,7 @@ plan_file(struct rk_ctx *ctx, const struct mig_file *f, struct adopt_item *it,
 	}
 	if (mig_read(f->path, f->name, &text, err) < 0)
 		goto out;
-	mig_up_section(text.s, text.len, &off, &len);
+	mig_up_section(det, text.s, text.len, &off, &len);
 	if (op_detect_schema(ctx, text.s + off, len, NULL, &sr, err) < 0) {
 		rk_err_prefix(err, "%s", f->name);
 		goto out;
@@ -172,7 +173,7 @@ op_adopt(struct rk_ctx *ctx, int yes, struct adopt_report *r,
 		it = &r->v[r->n++];
 		memset(it, 0, sizeof(*it));
 		it->name = xstrdup(e->name);
-		if (plan_file(ctx, e->file, it, err) < 0)
+		if (plan_file(ctx, s.tracked.det, e->file, it, err) < 0)
 			goto out;
 		if (it->action == ADOPT_MARK) {
 			names = xrealloc(names, (nnames + 1) * sizeof(char *));

@@ -368,7 +368,7 @@ target_for_down(const struct rk_session *s, const struct down_opts *o,
 
 /* Why e cannot be undone, or NULL when it can. */
 static const char *
-cannot_undo(const struct status_entry *e)
+cannot_undo(const struct detector *det, const struct status_entry *e)
 {
 	struct rk_buf text = RK_BUF_INIT;
 	struct rk_err ignored = RK_ERR_INIT;
@@ -383,21 +383,22 @@ cannot_undo(const struct status_entry *e)
 		return NULL;
 	/* an unreadable file is left for the down itself to report */
 	if (mig_read(e->file->path, e->file->name, &text, &ignored) == 0 &&
-	    !mig_down_section(text.s, text.len, &off, &len))
+	    !mig_down_section(det, text.s, text.len, &off, &len))
 		why = "no down script";
 	rk_buf_release(&text);
 	return why;
 }
 
 int
-target_check_down(const struct status_entry *const *v, size_t n,
+target_check_down(const struct detector *det,
+		  const struct status_entry *const *v, size_t n,
 		  struct rk_err *err)
 {
 	struct rk_buf names = RK_BUF_INIT;
 	size_t bad = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *why = cannot_undo(v[i]);
+		const char *why = cannot_undo(det, v[i]);
 
 		if (!why)
 			continue;

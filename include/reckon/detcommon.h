@@ -142,6 +142,22 @@ void det_hex(const unsigned char *p, size_t n, struct rk_buf *out);
 size_t det_digest(const char *algo, const void *s, size_t n,
 		  unsigned char *out);
 
+/*
+ * Split the stem s[0..n) (a file name without its extension) into its
+ * leading digits, out->version, and what follows them, out->desc; how
+ * says what may follow the digits, seps lists the separator characters.
+ * Returns the number of digits (0 is the caller's to refuse), or -1 when
+ * the rule fails or a part does not fit out. Other fields are left alone.
+ */
+enum det_sep {
+	DET_SEP_OR_END,	  /* a separator then the description, or nothing */
+	DET_SEP_REQUIRED, /* a separator then the description (maybe "") */
+	DET_SEP_OPTIONAL, /* a separator after the digits is skipped; the
+			   * rest is the description */
+};
+int det_split_digits(const char *s, size_t n, const char *seps,
+		     enum det_sep how, struct migname *out);
+
 /* A standard ".sql" file name parse for frameworks whose names are
  * <digits><sep><desc><suffix>: sep '_' or '-', suffix e.g. ".sql",
  * ".up.sql", ".py"; code marks the result as code. */

@@ -13,11 +13,11 @@
 #include <stddef.h>
 
 #include "reckon/db.h"
+#include "reckon/migname.h"
 
 struct db;
 struct db_table_list;
 struct mig_file;
-struct migname;
 struct rk_buf;
 struct rk_err;
 
@@ -71,6 +71,13 @@ void tracked_release(struct tracked *t);
 /* Append schema.table (or just table) quoted for t's database. */
 void tracked_qualified(struct db *db, const struct tracked *t,
 		       struct rk_buf *out);
+/*
+ * Delete the record of row from t's table as t->det's framework would:
+ * its unrecord, or (NULL) the generic delete by id_column. Errors as the
+ * database reports them (RK_DB).
+ */
+int tracked_unrecord(struct db *db, const struct tracked *t,
+		     const struct applied *row, struct rk_err *err);
 /* Append schema.table for display (unquoted). */
 void tracked_display(const struct tracked *t, struct rk_buf *out);
 /* Append the quoted name of another table in t's schema (companions,
@@ -88,6 +95,8 @@ void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
  *                     the way the framework does
  * DET_NEEDS_COMPANION matches only with a companion table beside it
  *                     (Rails: ar_internal_metadata)
+ * DET_OWN_SHA256      rows keep the file's SHA-256 themselves (reckon's
+ *                     own table): no sidecar is needed beside it
  * DET_EXPLICIT        never detected, only chosen with --framework (Umzug
  *                     writes exactly Sequelize's table)
  */
@@ -97,6 +106,22 @@ void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
 #define DET_NO_WRITE	    0x8u
 #define DET_NEEDS_COMPANION 0x10u
 #define DET_EXPLICIT	    0x20u
+#define DET_OWN_SHA256	    0x40u
+
+/*
+ * A framework's section markers: comment lines ("--", optional blanks,
+ * then the marker, matched without regard to case, alone or followed by
+ * a blank) that split one file into the part that migrates up and the
+ * part that undoes it (migfile.h: mig_up_section).
+ */
+struct det_sections {
+	const char *const *up;	 /* NULL-terminated; the up part follows
+				  * the first; NULL: it starts at the top */
+	const char *const *down; /* NULL-terminated; the down part follows
+				  * the first after the up marker */
+	const char *new_text;	 /* what 'new' writes into a file in this
+				  * style: a format with one %s, the name */
+};
 
 struct detector {
 	const char *name;	       /* "flyway": --framework, output */
@@ -113,6 +138,19 @@ struct detector {
 	unsigned flags;		       /* DET_* */
 	const char *kind_note;	       /* why code files cannot run, e.g.
 					* "Alembic revisions are Python" */
+	const struct det_sections *sections; /* up/down markers in its
+					      * files; NULL: the directory
+					      * conventions, every
+					      * detector's markers */
+	const char *no_tx_marker; /* text that, in a file's first 4 KiB,
+				   * runs it outside the batch transaction
+				   * (dbmate's "transaction:false"); NULL:
+				   * the directory conventions, every
+				   * detector's marker */
+	const char *id_column;	  /* the column read() takes a row's
+				   * id from, as SQL ("\"name\"" where
+				   * the framework quotes it); what a
+				   * NULL unrecord deletes by */
 	/* Is relpath (relative to the migrations dir, "a/b.sql" for files
 	 * one directory down) an up migration? Fill out, return 0; -1 if
 	 * not. Down scripts return 0 with kind MIG_DOWN. NULL:
@@ -128,16 +166,24 @@ struct detector {
 	/* Append the identifier a row stores for file m; NULL: m->id if
 	 * set, else m->name. */
 	void (*file_id)(const struct mig_file *m, struct rk_buf *out);
+	/* Append to up the name 'new' gives the file of a migration with
+	 * version ver and description desc, and to down its down script's
+	 * name where the framework pairs one (else down stays empty).
+	 * NULL: "<ver>_<desc>.sql" alone. */
+	void (*new_name)(const char *ver, const char *desc, struct rk_buf *up,
+			 struct rk_buf *down);
 	/* Read every applied row of t into out, in the order applied. Rows
 	 * the framework keeps for itself (Django's own apps, Postgrator's
 	 * version 0) are left out. */
 	int (*read)(struct db *db, const struct tracked *t,
 		    struct applied_set *out, struct rk_err *err);
-	/* Create the tracking table as the framework would if t->exists is
-	 * 0 (inside the run's transaction). NULL: reckon cannot create it. */
+	/* Create the tracking table as the framework would (inside the
+	 * run's transaction). Called only while t->exists is 0: the caller
+	 * (op_prepare_tables) checks. NULL: reckon cannot create it. */
 	int (*ensure)(struct db *db, struct tracked *t, struct rk_err *err);
-	/* Record m as applied (m->sha256 and m->checksum are of the bytes
-	 * that ran), as the framework would. */
+	/* Record m as applied, as the framework would: m->text holds the
+	 * bytes that ran, and m->sha256 and m->checksum are theirs; a
+	 * detector never reads the file again. */
 	int (*record)(struct db *db, struct tracked *t,
 		      const struct mig_file *m, long exec_ms,
 		      struct rk_err *err);
@@ -148,7 +194,8 @@ struct detector {
 	int (*record_failed)(struct db *db, struct tracked *t,
 			     const struct mig_file *m, long exec_ms,
 			     struct rk_err *err);
-	/* Delete the record of row. */
+	/* Delete the record of row. NULL: delete the rows whose id_column
+	 * is row->id (tracked_unrecord). */
 	int (*unrecord)(struct db *db, const struct tracked *t,
 			const struct applied *row, struct rk_err *err);
 	/* Store m's current checksum for row and clear its failed or dirty
@@ -164,6 +211,13 @@ extern const struct detector *const detectors[];
 extern const struct detector det_reckon;
 /* The detector called name, or NULL. */
 const struct detector *detector_find(const char *name);
+/*
+ * The framework whose file names follow convention c (migname.h), whose
+ * new_name 'new' asks when no tracking table says whose directory it is:
+ * Flyway's V<ver>__, golang-migrate's .up.sql/.down.sql pairs; NULL for
+ * plain <ver>_<desc>.sql, which is nobody's in particular.
+ */
+const struct detector *detector_of_conv(enum mig_conv c);
 
 /*
  * Every table name detection looks at: each detector's table, companions

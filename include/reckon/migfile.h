@@ -34,6 +34,11 @@ struct mig_file {
 	int code;	 /* code, not SQL: never executed */
 	char token_hash[65]; /* hex hash of the bytes' token stream
 			      * (drift.h), or "" when not computed */
+	const char *text;    /* borrowed: the bytes that ran (or, marked
+			      * without running, the file's bytes), in the
+			      * copy record() and record_failed() get;
+			      * NULL in a mig_set */
+	size_t text_len;     /* bytes at text */
 };
 
 /*
@@ -108,17 +113,25 @@ int mig_read(const char *path, const char *name, struct rk_buf *buf,
 	     struct rk_err *err);
 
 /*
- * The part of a file's text that migrates up: where the file has
- * dbmate's "-- migrate:up"/"-- migrate:down", goose's "-- +goose Up/Down"
- * or sql-migrate's "-- +migrate Up/Down" markers, the text between the up
- * and the down marker; otherwise all of it. *off and *len select the
- * slice of s; returns 1 if markers were found, else 0.
+ * The part of a file's text that migrates up: where the file has section
+ * markers (det's sections: dbmate's "-- migrate:up"/"-- migrate:down",
+ * goose's "-- +goose Up/Down", ...), the text between the up and the
+ * down marker; otherwise all of it. With det NULL or without sections
+ * (reckon's own table, Flyway's, ...) the directory conventions apply:
+ * every detector's markers. *off and *len select the slice of s; returns
+ * 1 if markers were found, else 0.
  */
-int mig_up_section(const char *s, size_t n, size_t *off, size_t *len);
+int mig_up_section(const struct detector *det, const char *s, size_t n,
+		   size_t *off, size_t *len);
 
-/* The down part of a file with section markers (after "-- migrate:down"
- * and the like); returns 1 if there is one, else 0 (and *len 0). */
-int mig_down_section(const char *s, size_t n, size_t *off, size_t *len);
+/* The down part of a file with section markers (det's, as for
+ * mig_up_section); returns 1 if there is one, else 0 (and *len 0). */
+int mig_down_section(const struct detector *det, const char *s, size_t n,
+		     size_t *off, size_t *len);
+
+/* The detector whose section markers (any detector's) s[0..n) has, the
+ * first marker deciding; NULL when it has none. */
+const struct detector *mig_sections_owner(const char *s, size_t n);
 
 /* Hex SHA-256 of s[0..n) into out[65]. */
 void rk_sha256_hex(const void *s, size_t n, char out[65]);

@@ -17,6 +17,7 @@
 struct db;
 struct db_opts;
 struct ddl_list;
+struct detector;
 struct rk_buf;
 struct rk_err;
 struct schema_check;
@@ -360,7 +361,9 @@ void ctx_db_opts(const struct rk_config *cfg, struct db_opts *o);
  */
 int ctx_open_db(struct rk_ctx *ctx, int read_only, struct rk_err *err);
 
-/* True if the file's text opts out of the batch transaction. */
-int mig_opts_out_of_tx(const char *s, size_t n);
+/* True if the file's text opts out of the batch transaction: reckon's
+ * "reckon:no-transaction", or det's no_tx_marker (det NULL or without one:
+ * any detector's). */
+int mig_opts_out_of_tx(const struct detector *det, const char *s, size_t n);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+struct detector;
 struct down_opts;
 struct rk_err;
 struct rk_session;
@@ -45,9 +46,11 @@ int target_for_down(const struct rk_session *s, const struct down_opts *o,
 /*
  * Before down touches anything: every one of the n entries to undo must
  * have a file, be SQL and have a down script (a .down.sql or U file, or a
- * down section). RK_CHECK naming every one that does not; 0 otherwise.
+ * down section, as det's markers say). RK_CHECK naming every one that
+ * does not; 0 otherwise.
  */
-int target_check_down(const struct status_entry *const *v, size_t n,
+int target_check_down(const struct detector *det,
+		      const struct status_entry *const *v, size_t n,
 		      struct rk_err *err);
 
 #endif

@@ -156,6 +156,19 @@ test_every_detector_finds_its_own_table(void **state)
 	}
 }
 
+/* A detector that records can delete its records: its own unrecord, or
+ * the generic delete by id_column. */
+static void
+test_every_writer_can_unrecord(void **state)
+{
+	(void)state;
+	for (size_t i = 0; detectors[i]; i++)
+		if (detectors[i]->record && !detectors[i]->unrecord &&
+		    !detectors[i]->id_column)
+			fail_msg("%s: no unrecord and no id_column",
+				 detectors[i]->name);
+}
+
 static void
 test_several_frameworks_all_reported(void **state)
 {
@@ -184,6 +197,7 @@ main(void)
 		cmocka_unit_test(test_wrong_columns_not_claimed),
 		cmocka_unit_test(test_sequelize_not_umzug),
 		cmocka_unit_test(test_every_detector_finds_its_own_table),
+		cmocka_unit_test(test_every_writer_can_unrecord),
 		cmocka_unit_test(test_several_frameworks_all_reported),
 	};
 

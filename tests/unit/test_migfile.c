@@ -20,11 +20,18 @@
 #include <unistd.h>
 
 #include "reckon/buf.h"
+#include "reckon/detector.h"
 #include "reckon/err.h"
 #include "reckon/migfile.h"
+#include "reckon/ops.h"
 #include "reckon/util.h"
 
 #include "reckon/banned.h"
+
+extern const struct detector det_dbmate;
+extern const struct detector det_flyway;
+extern const struct detector det_goose;
+extern const struct detector det_sqlx;
 
 #define SHA_TABLE_T                                                            \
 	"12c83f983b0c94b9c7010dcc92149589d5fb01a3d32af8f6d699545d95db9040"
@@ -444,12 +451,14 @@ test_read(void **state)
 	rk_buf_release(&b);
 }
 
-/* The slice mig_up_section selects, whitespace trimmed at both ends. */
+/* The slice mig_up_section selects with det's markers, whitespace
+ * trimmed at both ends. */
 static void
-check_up(const char *s, int want_found, const char *want)
+check_up_with(const struct detector *det, const char *s, int want_found,
+	      const char *want)
 {
 	size_t off = 99, len = 99, n = strlen(s);
-	int found = mig_up_section(s, n, &off, &len);
+	int found = mig_up_section(det, s, n, &off, &len);
 
 	assert_int_equal(found, want_found);
 	assert_true(off <= n && len <= n - off);
@@ -462,6 +471,13 @@ check_up(const char *s, int want_found, const char *want)
 	if (len != strlen(want) || memcmp(s + off, want, len) != 0)
 		fail_msg("up section '%.*s', want '%s'", (int)len, s + off,
 			 want);
+}
+
+/* ... with the directory conventions (reckon's own table). */
+static void
+check_up(const char *s, int want_found, const char *want)
+{
+	check_up_with(NULL, s, want_found, want);
 }
 
 static void
@@ -498,6 +514,44 @@ test_up_section(void **state)
 	check_up("-- migrate:up\r\nSELECT 1;\r\n-- migrate:down\r\n"
 		 "SELECT 2;\r\n",
 		 1, "SELECT 1;");
+	/* Tern: a down marker only, the up part above it */
+	check_up("CREATE TABLE t (id int);\n---- create above / drop below "
+		 "----\nDROP TABLE t;\n",
+		 1, "CREATE TABLE t (id int);");
+}
+
+/* A framework with markers of its own honours only those; one without
+ * (Flyway) follows the directory conventions. */
+static void
+test_up_section_per_framework(void **state)
+{
+	static const char goose[] = "-- +goose Up\nSELECT 1;\n"
+				    "-- +goose Down\nSELECT 2;\n";
+
+	(void)state;
+	check_up_with(&det_goose, goose, 1, "SELECT 1;");
+	check_up_with(&det_flyway, goose, 1, "SELECT 1;");
+	check_up_with(&det_dbmate, goose, 0,
+		      "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;");
+	assert_ptr_equal(mig_sections_owner(goose, strlen(goose)), &det_goose);
+	assert_null(mig_sections_owner("SELECT 1;\n", 10));
+}
+
+/* dbmate's and SQLx's opt-outs are theirs; reckon's always counts. */
+static void
+test_no_tx_markers(void **state)
+{
+	static const char dbmate[] = "-- migrate:up transaction:false\n";
+	static const char sqlx[] = "-- no-transaction\nSELECT 1;\n";
+	static const char own[] = "-- reckon:no-transaction\nSELECT 1;\n";
+
+	(void)state;
+	assert_true(mig_opts_out_of_tx(NULL, dbmate, strlen(dbmate)));
+	assert_true(mig_opts_out_of_tx(NULL, sqlx, strlen(sqlx)));
+	assert_true(mig_opts_out_of_tx(&det_dbmate, dbmate, strlen(dbmate)));
+	assert_false(mig_opts_out_of_tx(&det_dbmate, sqlx, strlen(sqlx)));
+	assert_true(mig_opts_out_of_tx(&det_sqlx, own, strlen(own)));
+	assert_false(mig_opts_out_of_tx(NULL, "SELECT 1;", 9));
 }
 
 static void
@@ -507,10 +561,10 @@ test_up_section_no_markers(void **state)
 	size_t off = 99, len = 99;
 
 	(void)state;
-	assert_int_equal(mig_up_section(s, sizeof(s) - 1, &off, &len), 0);
+	assert_int_equal(mig_up_section(NULL, s, sizeof(s) - 1, &off, &len), 0);
 	assert_int_equal(off, 0);
 	assert_int_equal(len, sizeof(s) - 1);
-	assert_int_equal(mig_up_section("", 0, &off, &len), 0);
+	assert_int_equal(mig_up_section(NULL, "", 0, &off, &len), 0);
 	assert_int_equal(off, 0);
 	assert_int_equal(len, 0);
 }
@@ -546,6 +600,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read, setup_dir,
 						teardown_dir),
 		cmocka_unit_test(test_up_section),
+		cmocka_unit_test(test_up_section_per_framework),
+		cmocka_unit_test(test_no_tx_markers),
 		cmocka_unit_test(test_up_section_no_markers),
 	};
 
