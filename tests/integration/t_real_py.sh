@@ -311,6 +311,11 @@ test_real_sqitch_sqlite() {
 	expect_unchanged
 	[ "$(sha256sum <"$(dirname "$SQLITE_FILE")/sqitch.db")" = "$reg" ] &&
 		pass || fail "reckon wrote to sqitch.db"
+	# told it is Sqitch, reckon still sees no registry: a run refuses
+	rk --framework sqitch run --no-backup
+	expect_rc 2
+	expect_err "let sqitch create its table first"
+	expect_unchanged
 	echo "  note [$CUR] reckon does not read Sqitch's SQLite registry (sqitch.db) yet"
 	fw "sqitch status" sqitch_ status "$target" || return
 	grep -q 'Undeployed change' <<<"$FW" && pass || fail "sqitch status: $FW"
