@@ -79,8 +79,14 @@ test_real_alembic() {
 	jqe '[.migrations[] | select(.state == "orphaned") | .name] == ["b2000000002"]'
 	jqe '[.migrations[] | select(.name == "c3000000003_tags.py") | .state] == ["pending"]'
 	# XXX: a1 (an ancestor of the orphaned head, for all reckon knows)
-	# shows "pending"; it should be a state of its own that run and
-	# mark-applied refuse (see the report on issue 12)
+	# shows "pending"; it should be a state of its own that status
+	# reports and run refuses. Marking it would make it a second head
+	# that Alembic rejects ("overlaps"), so that much is refused now:
+	save_dump
+	rk mark-applied a1000000001_users.py
+	expect_rc 2
+	expect_err "the recorded head 'b2000000002' has no file"
+	expect_unchanged
 
 	M=$T/al/versions
 	rk mark-applied c3000000003_tags.py
