@@ -9,6 +9,8 @@
  * Alembic's HeadMaintainer does: a revision whose parents include no head
  * is INSERTed as a new head; one parent head is UPDATEd to the revision;
  * a merge over several heads deletes all but one and updates that one.
+ * A new head is refused while a recorded head has no file: what lies
+ * under that head is unknown, and the new one may be an ancestor of it.
  * Unrecording a head steps it back to its parent(s), as a one-step
  * downgrade does. Revisions are Python: reckon reconciles and marks them
  * (as "alembic stamp" does), never runs them.
@@ -199,6 +201,65 @@ is_head(const struct db_rows *heads, const char *id, size_t len)
 	return 0;
 }
 
+/* The file of files declaring revision id, or NULL. */
+static const struct mig_file *
+find_revision(const struct mig_set *files, const char *id)
+{
+	for (size_t i = 0; i < files->n; i++)
+		if (files->v[i].id && strcmp(files->v[i].id, id) == 0)
+			return &files->v[i];
+	return NULL;
+}
+
+/* The parents ("a,b") of the revision id among the files of dir (owned),
+ * or NULL; *found says whether a file declares id at all. */
+static char *
+parents_of(const char *dir, const char *id, int *found)
+{
+	struct mig_set files = MIG_SET_INIT;
+	struct rk_err ignored = RK_ERR_INIT;
+	const struct mig_file *f = NULL;
+	char *parents = NULL;
+
+	if (dir && mig_scan(dir, &det_alembic, &files, &ignored) == 0)
+		f = find_revision(&files, id);
+	if (f && f->parent)
+		parents = xstrdup(f->parent);
+	*found = f != NULL;
+	mig_set_release(&files);
+	return parents;
+}
+
+/*
+ * A new head beside heads is safe only when each of them has its file:
+ * the revisions under a head without one are unknown, and rev may be
+ * among them (Alembic then refuses the table: "overlaps").
+ */
+static int
+heads_known(const struct tracked *t, const struct db_rows *heads,
+	    const char *rev, struct rk_err *err)
+{
+	for (size_t i = 0; i < heads->nrows; i++) {
+		const char *h = db_rows_get(heads, i, 0);
+		int found;
+
+		free(parents_of(t->dir, h, &found));
+		if (!found) {
+			rk_fail(err, RK_CONFLICT,
+				"cannot tell whether '%s' is already applied: "
+				"the recorded head '%s' has no file",
+				rev, h);
+			rk_err_hint(err,
+				    "restore the file of '%s', or "
+				    "'reckon unmark %s' if it is gone "
+				    "for good",
+				    h, h);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * Record rev whose parents are list ("a,b", or NULL for a root): with no
  * parent among the heads rev is inserted as a new head; otherwise the last
@@ -231,7 +292,7 @@ move_heads(struct db *db, const struct tracked *t, const char *list,
 
 		rc = det_update(db, t, "version_num = $1", "version_num = $2",
 				params, 2, err);
-	} else if (rc == 0) {
+	} else if (rc == 0 && (rc = heads_known(t, &heads, rev, err)) == 0) {
 		const char *params[1] = { rev };
 
 		rc = det_insert(db, t, "version_num", "$1", params, 1, err);
@@ -254,24 +315,6 @@ alembic_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return move_heads(db, t, m->parent, m->id, err);
 }
 
-/* The parents ("a,b") of the revision id among the files of dir (owned),
- * or NULL. */
-static char *
-parents_of(const char *dir, const char *id)
-{
-	struct mig_set files = MIG_SET_INIT;
-	struct rk_err ignored = RK_ERR_INIT;
-	char *parents = NULL;
-
-	if (dir && mig_scan(dir, &det_alembic, &files, &ignored) == 0)
-		for (size_t i = 0; i < files.n && !parents; i++)
-			if (files.v[i].id && files.v[i].parent &&
-			    strcmp(files.v[i].id, id) == 0)
-				parents = xstrdup(files.v[i].parent);
-	mig_set_release(&files);
-	return parents;
-}
-
 /* One step down from head row: its parents become heads (the first takes
  * the row, others are inserted), or at a root the row goes. */
 static int
@@ -279,9 +322,9 @@ alembic_unrecord(struct db *db, const struct tracked *t,
 		 const struct applied *row, struct rk_err *err)
 {
 	struct db_rows heads = DB_ROWS_INIT;
-	char *parents = parents_of(t->dir, row->id);
+	int rc, moved = 0, found;
+	char *parents = parents_of(t->dir, row->id, &found);
 	const char *p = parents ? parents : "";
-	int rc, moved = 0;
 
 	rc = det_select(db, t, "version_num", NULL, &heads, err);
 	while (rc == 0 && *p) {

@@ -2,10 +2,14 @@
  * Django: django_migrations(id, app, name, applied), one row per applied
  * migration of every installed app, Django's own contrib apps included.
  * --dir is one app's migrations package, so only that app's rows are read
- * (the others are neither applied nor orphaned here). The app label is the
- * directory containing "migrations/"; when --dir is not named
- * "migrations" the label is the app whose rows name the most files of the
- * directory. name is the module name (file stem); applied is the UTC time:
+ * (the others are neither applied nor orphaned here). The app label is
+ * what the evidence says, not the package's name (an AppConfig may set
+ * label): every ("app", "<module>") in the files' dependencies naming
+ * another module of the directory, and every row naming one of its modules
+ * (a row naming none counts against its app). The package containing
+ * "migrations/" breaks a tie and stands in when nothing else tells; a tie
+ * it cannot break is an error. name is the module name (file stem);
+ * applied is the UTC time:
  * timestamptz on PG, "YYYY-MM-DD HH:MM:SS.ffffff" text on SQLite (Python's
  * str() of the naive UTC value, so no fraction when it is zero).
  * Migrations are Python: reckon reconciles and marks them, never runs them.
@@ -17,7 +21,11 @@
  *   record_unapplied = filter(app=, name=).delete();
  * - django/db/migrations/loader.py: migration names are the modules of the
  *   app's "migrations" package not starting with "_" or "~"; the package
- *   is "<app package>.migrations".
+ *   is "<app package>.migrations";
+ * - django/apps/config.py: AppConfig.label defaults to the last part of
+ *   the package name and may be set to anything else;
+ * - django/db/migrations/autodetector.py: a new migration of an app
+ *   depends on (label, the app's previous migration).
  * DDL per backend (identity bigint on PG since Django 4.1 with
  * BigAutoField, AUTOINCREMENT on SQLite) from frameworks.md section 10.
  */
@@ -64,70 +72,190 @@ django_parse_name(const char *relpath, struct migname *out)
 	return 0;
 }
 
-/* Does the directory hold a migration module called name? */
+/* Does the directory hold a migration module called name (len bytes)? */
 static int
-has_module(const char *dir, const char *name)
+has_module(const char *dir, const char *name, size_t len)
 {
 	struct rk_buf path = RK_BUF_INIT;
 	struct migname mn;
-	FILE *f;
+	FILE *f = NULL;
 
-	rk_buf_addf(&path, "%s.py", name);
-	if (django_parse_name(path.s, &mn) < 0) {
-		rk_buf_release(&path);
-		return 0;
+	rk_buf_addf(&path, "%.*s.py", (int)len, name);
+	if (django_parse_name(path.s, &mn) == 0) {
+		rk_buf_reset(&path);
+		rk_buf_addf(&path, "%s/%.*s.py", dir, (int)len, name);
+		f = fopen(path.s, "rb");
 	}
-	rk_buf_reset(&path);
-	rk_buf_addf(&path, "%s/%s.py", dir, name);
-	f = fopen(path.s, "rb");
 	rk_buf_release(&path);
 	if (f)
 		fclose(f);
 	return f != NULL;
 }
 
-/* The app whose rows name the most modules of dir; NULL if no single one. */
-static char *
-app_by_rows(const char *dir, const struct db_rows *rows)
+/* Candidate app labels and the evidence for each. */
+struct cands {
+	struct cand {
+		char *app; /* owned */
+		long score;
+	} * v;
+	size_t n;
+	size_t cap;
+};
+
+static struct cand *
+cand_of(struct cands *c, const char *app, size_t len)
 {
-	const char *best = NULL;
-	size_t best_n = 0, tie = 0;
-
-	for (size_t i = 0; i < rows->nrows; i++) {
-		const char *app = db_rows_get(rows, i, 0);
-		size_t n = 0;
-		int seen = 0;
-
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = strcmp(db_rows_get(rows, j, 0), app) == 0;
-		for (size_t j = i; !seen && j < rows->nrows; j++)
-			if (strcmp(db_rows_get(rows, j, 0), app) == 0 &&
-			    has_module(dir, db_rows_get(rows, j, 1)))
-				n++;
-		if (seen || n == 0 || n < best_n)
-			continue;
-		tie = n == best_n;
-		best = app;
-		best_n = n;
-	}
-	return best && !tie ? xstrdup(best) : NULL;
+	for (size_t i = 0; i < c->n; i++)
+		if (strlen(c->v[i].app) == len &&
+		    !strncmp(c->v[i].app, app, len))
+			return &c->v[i];
+	rk_grow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v));
+	c->v[c->n].app = xstrndup(app, len);
+	c->v[c->n].score = 0;
+	return &c->v[c->n++];
 }
 
-/* The app label for t->dir (owned), or NULL when it cannot be told. */
-static char *
-app_label(const struct tracked *t, const struct db_rows *rows)
+/* A quoted Python string at s[*i] (after blanks): *v, *len; -1 if none. */
+static int
+py_str(const char *s, size_t n, size_t *i, const char **v, size_t *len)
 {
-	char real[PATH_MAX], *slash;
+	const char *q;
 
+	while (*i < n && strchr(" \t\r\n", s[*i]))
+		(*i)++;
+	if (*i >= n || (s[*i] != '\'' && s[*i] != '"'))
+		return -1;
+	q = memchr(s + *i + 1, s[*i], n - *i - 1);
+	if (!q)
+		return -1;
+	*v = s + *i + 1;
+	*len = (size_t)(q - *v);
+	*i = (size_t)(q - s) + 1;
+	return 0;
+}
+
+/*
+ * Each ("app", "name") in the dependencies list of module stem (text s)
+ * whose name is another module of dir: migrations of one app depend on
+ * the one before, so the app named there is this directory's label.
+ */
+static void
+deps_evidence(const char *dir, const char *stem, const char *s, size_t n,
+	      struct cands *c)
+{
+	const char *d = n ? strstr(s, "dependencies") : NULL;
+	size_t i = d ? (size_t)(d - s) + 12 : n;
+
+	while (i < n && strchr(" \t=", s[i]))
+		i++;
+	if (i >= n || s[i] != '[')
+		return;
+	for (; i < n && s[i] != ']'; i++) {
+		const char *app, *name;
+		size_t k = i + 1, alen, nlen;
+
+		if (s[i] != '(' || py_str(s, n, &k, &app, &alen) < 0)
+			continue;
+		while (k < n && strchr(" \t\r\n", s[k]))
+			k++;
+		if (k >= n || s[k++] != ',' ||
+		    py_str(s, n, &k, &name, &nlen) < 0)
+			continue;
+		if ((strlen(stem) != nlen || strncmp(stem, name, nlen)) &&
+		    has_module(dir, name, nlen))
+			cand_of(c, app, alen)->score += 2;
+		i = k - 1;
+	}
+}
+
+/* Evidence from every module of dir, and from rows: a row naming one of
+ * its modules counts for its app, a row naming none against it. */
+static void
+gather(const char *dir, const struct db_rows *rows, struct cands *c)
+{
+	struct rk_buf path = RK_BUF_INIT, text = RK_BUF_INIT;
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	struct migname mn;
+
+	while (dh && (de = readdir(dh)) != NULL) {
+		if (django_parse_name(de->d_name, &mn) < 0)
+			continue;
+		rk_buf_reset(&path);
+		rk_buf_reset(&text);
+		rk_buf_addf(&path, "%s/%s", dir, de->d_name);
+		if (rk_buf_read_file(&text, path.s) == 0)
+			deps_evidence(dir, mn.version, text.s, text.len, c);
+	}
+	if (dh)
+		closedir(dh);
+	for (size_t i = 0; i < rows->nrows; i++) {
+		const char *app = db_rows_get(rows, i, 0);
+		const char *name = db_rows_get(rows, i, 1);
+
+		cand_of(c, app, strlen(app))->score +=
+			has_module(dir, name, strlen(name)) ? 1 : -1;
+	}
+	rk_buf_release(&text);
+	rk_buf_release(&path);
+}
+
+/*
+ * The app label for t->dir (*label owned, NULL when nothing tells). The
+ * evidence decides (dependencies inside the files, then rows naming the
+ * files); the package holding "migrations/" only breaks a tie or stands
+ * in when there is none. A tie it cannot break is an error.
+ */
+static int
+app_label(const struct tracked *t, const struct db_rows *rows, char **label,
+	  struct rk_err *err)
+{
+	struct cands c = { NULL, 0, 0 };
+	struct rk_buf tied = RK_BUF_INIT;
+	char real[PATH_MAX], *slash;
+	const struct cand *pkg = NULL, *best = NULL;
+	size_t nbest = 0;
+	int rc = 0;
+
+	*label = NULL;
 	if (!t->dir || !realpath(t->dir, real))
-		return NULL;
+		return 0;
+	gather(real, rows, &c);
 	slash = strrchr(real, '/');
 	if (slash && slash > real && strcmp(slash + 1, "migrations") == 0) {
 		*slash = '\0';
 		slash = strrchr(real, '/');
-		return xstrdup(slash ? slash + 1 : real);
+		pkg = cand_of(&c, slash ? slash + 1 : real,
+			      strlen(slash ? slash + 1 : real));
 	}
-	return app_by_rows(real, rows);
+	for (size_t i = 0; i < c.n; i++) {
+		if (!best || c.v[i].score > best->score) {
+			best = &c.v[i];
+			nbest = 0;
+			rk_buf_reset(&tied);
+		}
+		if (c.v[i].score == best->score) {
+			nbest++;
+			rk_buf_addf(&tied, "%s'%s'", tied.len ? ", " : "",
+				    c.v[i].app);
+		}
+	}
+	if (best && pkg && pkg->score == best->score) {
+		*label = xstrdup(pkg->app);
+	} else if (best && best->score > 0 && nbest == 1) {
+		*label = xstrdup(best->app);
+	} else if (best && best->score > 0) {
+		rc = rk_fail(err, RK_CONFIG,
+			     "cannot tell the Django app label of '%s': its "
+			     "migrations and rows point at %s alike",
+			     t->dir, tied.s);
+		rk_err_hint(err, "point --dir at <label>/migrations");
+	}
+	for (size_t i = 0; i < c.n; i++)
+		free(c.v[i].app);
+	free(c.v);
+	rk_buf_release(&tied);
+	return rc;
 }
 
 /* All rows (app, name, applied) in the order applied, and t's label. */
@@ -139,8 +267,7 @@ load(struct db *db, const struct tracked *t, struct db_rows *rows, char **label,
 	if (t->exists &&
 	    det_select(db, t, "app, name, applied", "id", rows, err) < 0)
 		return -1;
-	*label = app_label(t, rows);
-	return 0;
+	return app_label(t, rows, label, err);
 }
 
 static int

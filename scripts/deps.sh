@@ -9,6 +9,7 @@ if [ "${1:-}" = test ]; then
 clang-format chromium clang-14 libclang-rt-14-dev"
 	# the dashboard's browser test (tests/browser): any Node.js with npm
 	command -v npm >/dev/null 2>&1 || need="$need nodejs npm"
+	"$(dirname "$0")/real-deps-debian.sh"
 fi
 missing=""
 for p in $need; do

@@ -1,0 +1,328 @@
+# Round trips with the real frameworks that Debian packages (Alembic,
+# Django, yoyo, Sqitch): the framework makes its database and applies two
+# of three migrations with its own command; reckon detects it, reads the
+# states, sees drift in a copy of the files, then runs or marks the third;
+# and the framework's own status command has the last word. The projects
+# are under tests/real/; scripts/real-deps-debian.sh installs the
+# frameworks. A framework that is not installed is skipped, saying so.
+# Debian's Python packages import only under /usr/bin/python3.
+
+REAL=$RECKON_ROOT/tests/real
+PY=/usr/bin/python3
+
+# real_need WHAT PACKAGE: is WHAT ("py:module" or a command) there? If not,
+# say that this test skips and why.
+real_need() {
+	local ok=1
+	case $1 in
+	py:*) "$PY" -c "import ${1#py:}" 2>/dev/null || ok=0 ;;
+	*) command -v "$1" >/dev/null 2>&1 || ok=0 ;;
+	esac
+	[ $ok = 1 ] && return 0
+	echo "  skip [$CUR] $2 is not installed (scripts/real-deps-debian.sh installs it)"
+	return 1
+}
+
+# fw WHAT COMMAND...: run a framework's command; its output lands in
+# $FW (stdout and stderr). A failure is a test failure, with the output.
+fw() {
+	local what=$1
+	shift
+	"$@" >"$T/fw.out" 2>&1
+	FW_RC=$?
+	FW=$(cat "$T/fw.out")
+	if [ $FW_RC = 0 ]; then pass; else
+		fail "$what exited $FW_RC: $(tail -15 "$T/fw.out")"
+	fi
+	return $FW_RC
+}
+
+# The test database as a SQLAlchemy / yoyo URL.
+real_url() {
+	if [ "$BACKEND" = pg ]; then
+		echo "postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDB"
+	else
+		echo "sqlite:///$SQLITE_FILE"
+	fi
+}
+
+# expect_states JSON: status --json's states by name are exactly these
+expect_states() {
+	jqe "([.migrations[] | {key: .name, value: .state}] | from_entries) == $1"
+}
+
+# ---- Alembic ----
+
+alembic_() { (cd "$T/al" && ALEMBIC_URL=$(real_url) "$PY" -m alembic "$@"); }
+
+test_real_alembic() {
+	real_need py:alembic python3-alembic || return 0
+	cp -r "$REAL/alembic" "$T/al"
+	fw "alembic upgrade b2000000002" alembic_ upgrade b2000000002 || return
+	M=$T/al/versions
+	rk detect --json
+	jqe '.detected[0].framework == "alembic"'
+	rk status --json
+	expect_rc 0
+	expect_states '{"a1000000001_users.py": "applied",
+		"b2000000002_posts.py": "applied", "c3000000003_tags.py": "pending"}'
+	jqe '.summary.applied == 2 and .summary.pending == 1'
+
+	# Drift: alembic_version keeps only the head and no content hash,
+	# and reckon recorded nothing itself, so the edit to a1 cannot
+	# show; the head's file gone is an orphan.
+	cp -r "$T/al/versions" "$T/drift"
+	echo '# edited' >>"$T/drift/a1000000001_users.py"
+	rm "$T/drift/b2000000002_posts.py"
+	M=$T/drift
+	rk status --json
+	jqe '[.migrations[] | select(.state == "orphaned") | .name] == ["b2000000002"]'
+	jqe '[.migrations[] | select(.name == "c3000000003_tags.py") | .state] == ["pending"]'
+	# XXX: a1 (an ancestor of the orphaned head, for all reckon knows)
+	# shows "pending"; it should be a state of its own that status
+	# reports and run refuses. Marking it would make it a second head
+	# that Alembic rejects ("overlaps"), so that much is refused now:
+	save_dump
+	rk mark-applied a1000000001_users.py
+	expect_rc 2
+	expect_err "the recorded head 'b2000000002' has no file"
+	expect_unchanged
+
+	M=$T/al/versions
+	rk mark-applied c3000000003_tags.py
+	expect_rc 0
+	fw "alembic current" alembic_ current || return
+	local cur=$FW
+	fw "alembic heads" alembic_ heads || return
+	if [ "$cur" = "$FW" ] && grep -q '^c3000000003 (head)$' <<<"$cur"; then pass; else
+		fail "alembic current '$cur' is not alembic heads '$FW'"
+	fi
+	rk status --check
+	expect_rc 0
+	# reckon recorded c3's hash in its sidecar: an edit now shows
+	echo '# edited' >>"$M/c3000000003_tags.py"
+	rk status --json
+	jqe '[.migrations[] | select(.state == "modified") | .name] == ["c3000000003_tags.py"]'
+}
+
+test_real_alembic_merge() {
+	real_need py:alembic python3-alembic || return 0
+	cp -r "$REAL/alembic" "$T/al"
+	rm -r "$T/al/versions"
+	mv "$T/al/merge" "$T/al/versions"
+	# two heads: both branches applied, the merge not yet
+	fw "alembic upgrade x2000000002" alembic_ upgrade x2000000002 || return
+	fw "alembic upgrade y2000000002" alembic_ upgrade y2000000002 || return
+	M=$T/al/versions
+	rk status --json
+	expect_rc 0
+	expect_states '{"r1000000001_root.py": "applied",
+		"x2000000002_left.py": "applied", "y2000000002_right.py": "applied",
+		"m3000000003_merge.py": "pending"}'
+	rk mark-applied m3000000003_merge.py
+	expect_rc 0
+	if [ "$(sql 'select version_num from alembic_version')" = m3000000003 ]; then pass; else
+		fail "the merge left heads: $(sql 'select version_num from alembic_version')"
+	fi
+	fw "alembic current" alembic_ current || return
+	local cur=$FW
+	fw "alembic heads" alembic_ heads || return
+	# (current adds "(mergepoint)"; the revisions must be the same)
+	if [ "${cur%% *}" = "${FW%% *}" ] && [ "${FW%% *}" = m3000000003 ] &&
+		[ "$(wc -l <<<"$cur")" = 1 ]; then pass; else
+		fail "alembic current '$cur' is not alembic heads '$FW'"
+	fi
+	rk status --check
+	expect_rc 0
+}
+
+# ---- Django ----
+
+django_() {
+	(cd "$T/dj" && if [ "$BACKEND" = pg ]; then
+		DJANGO_PGDB=$PGDB "$PY" manage.py "$@"
+	else
+		DJANGO_SQLITE=$SQLITE_FILE "$PY" manage.py "$@"
+	fi)
+}
+
+# Two apps: store's AppConfig calls it "shop" (its rows say app = 'shop'),
+# blog is called what its package is; contenttypes keeps rows of its own.
+test_real_django() {
+	real_need py:django python3-django || return 0
+	cp -r "$REAL/django" "$T/dj"
+	fw "migrate contenttypes" django_ migrate contenttypes || return
+	fw "migrate shop 0002" django_ migrate shop 0002 || return
+	fw "migrate blog 0002" django_ migrate blog 0002 || return
+	local types
+	types=$(sql 'select app_label, model from django_content_type order by id')
+	for app in store blog; do
+		M=$T/dj/$app/migrations
+		rk detect --json
+		jqe '.detected[0].framework == "django"'
+		rk status --json
+		expect_rc 0
+		jqe '[.migrations[].state] == ["applied", "applied", "pending"]'
+	done
+
+	# Drift: django_migrations keeps no hash, so the edit cannot show;
+	# the deleted file's row is an orphan. (In a copy named after the
+	# package, as Django finds it: the files left say nothing of the app.)
+	mkdir -p "$T/drift/blog"
+	cp -r "$T/dj/blog/migrations" "$T/drift/blog/"
+	M=$T/drift/blog/migrations
+	echo '# edited' >>"$M/0001_initial.py"
+	rm "$M/0002_title.py"
+	rk status --json
+	expect_states '{"0001_initial.py": "applied", "0002_title": "orphaned",
+		"0003_tag.py": "pending"}'
+
+	# Evidence split evenly between two apps, and no package to break
+	# the tie: refuse to guess
+	mkdir -p "$T/odd"
+	cp "$T/dj/blog/migrations/0001_initial.py" "$T/odd/"
+	sed 's/(.blog., .0001_initial.)/("shop", "0001_initial"), ("blog", "0001_initial")/' \
+		"$T/dj/blog/migrations/0002_title.py" >"$T/odd/0002_both.py"
+	M=$T/odd
+	rk status
+	expect_rc 2
+	expect_err "cannot tell the Django app label"
+	expect_err "'shop', 'blog'"
+
+	M=$T/dj/store/migrations
+	rk mark-applied 0003_stock.py
+	expect_rc 0
+	M=$T/dj/blog/migrations
+	rk mark-applied 0003_tag.py
+	expect_rc 0
+	fw "migrate --check" django_ migrate --check
+	fw "showmigrations" django_ showmigrations shop blog || return
+	if [ "$(grep -c '\[X\]' <<<"$FW")" = 6 ] && ! grep -q '\[ \]' <<<"$FW"; then pass; else
+		fail "showmigrations: $FW"
+	fi
+	[ "$(sql "select count(*) from django_migrations where app = 'contenttypes'")" = 2 ] &&
+		pass || fail "contenttypes rows changed"
+	[ "$(sql 'select app_label, model from django_content_type order by id')" = "$types" ] &&
+		pass || fail "django_content_type changed"
+	rk status --check
+	expect_rc 0
+}
+
+# ---- yoyo ----
+
+yoyo_() { "$PY" -m yoyo "$@" --batch --no-config-file --database "$(real_url)" "$M"; }
+
+test_real_yoyo() {
+	real_need py:yoyo python3-yoyo || return 0
+	cp -r "$REAL/yoyo" "$T/yo"
+	M=$T/yo
+	fw "yoyo apply -r 0002_posts" yoyo_ apply -r 0002_posts || return
+	rk detect --json
+	jqe '.detected[0].framework == "yoyo"'
+	rk status --json
+	expect_rc 0
+	expect_states '{"0001_users.sql": "applied", "0002_posts.sql": "applied",
+		"0003_tags.sql": "pending"}'
+
+	# Drift: yoyo's migration_hash is of the id, not the content, so
+	# the edit cannot show; the deleted file's row is an orphan
+	cp -r "$T/yo" "$T/drift"
+	echo '-- edited' >>"$T/drift/0001_users.sql"
+	rm "$T/drift/0002_posts.sql" "$T/drift/0002_posts.rollback.sql"
+	M=$T/drift
+	rk status --json
+	expect_states '{"0001_users.sql": "applied", "0002_posts": "orphaned",
+		"0003_tags.sql": "pending"}'
+
+	M=$T/yo
+	rk run
+	expect_rc 0
+	table_exists tags && pass || fail "tags was not created"
+	fw "yoyo list" "$PY" -m yoyo list --no-config-file --database "$(real_url)" "$M" || return
+	if grep -q '^A *0003_tags' <<<"$FW" && ! grep -q '^U ' <<<"$FW"; then pass; else
+		fail "yoyo list: $FW"
+	fi
+	fw "yoyo apply" yoyo_ apply
+	rk status --check
+	expect_rc 0
+	# reckon recorded 0003's hash in its sidecar: an edit now shows
+	echo '-- edited' >>"$M/0003_tags.sql"
+	rk status --json
+	jqe '[.migrations[] | select(.state == "modified") | .name] == ["0003_tags.sql"]'
+}
+
+# ---- Sqitch ----
+
+sqitch_() {
+	(cd "$T/sq" && SQITCH_FULLNAME="Dee Ployer" SQITCH_EMAIL=dee@example.com \
+		sqitch "$@")
+}
+
+BACKENDS_real_sqitch=pg
+test_real_sqitch() {
+	real_need sqitch sqitch || return 0
+	cp -r "$REAL/sqitch" "$T/sq"
+	local target="db:pg:$PGDB"
+	fw "sqitch deploy --to posts" sqitch_ deploy --to posts "$target" || return
+	M=$T/sq
+	rk detect --json
+	jqe '.detected[0].framework == "sqitch"'
+	rk status --json
+	expect_rc 0
+	expect_states '{"deploy/users.sql": "applied", "deploy/posts.sql": "applied",
+		"deploy/tags.sql": "pending"}'
+
+	# Drift: changes.script_hash is the deploy script's SHA-1, so the
+	# edit shows, and the run refuses
+	cp -r "$T/sq" "$T/drift"
+	echo '-- edited' >>"$T/drift/deploy/users.sql"
+	rm "$T/drift/deploy/posts.sql"
+	M=$T/drift
+	rk status --json
+	expect_states '{"deploy/users.sql": "modified", "posts": "orphaned",
+		"deploy/tags.sql": "pending"}'
+	rk run
+	expect_rc 3
+
+	M=$T/sq
+	rk run
+	expect_rc 0
+	fw "sqitch status" sqitch_ status "$target" || return
+	grep -q 'Nothing to deploy (up-to-date)' <<<"$FW" && pass || fail "sqitch status: $FW"
+	fw "sqitch verify" sqitch_ verify "$target"
+	fw "sqitch log" sqitch_ log "$target" || return
+	grep -q 'Name: *tags' <<<"$FW" && pass || fail "sqitch log lacks tags: $FW"
+	rk status --check
+	expect_rc 0
+}
+
+# Sqitch on SQLite keeps its registry in sqitch.db beside the database.
+BACKENDS_real_sqitch_sqlite=sqlite
+test_real_sqitch_sqlite() {
+	real_need sqitch sqitch || return 0
+	real_need py:sqlite3 python3 || return 0
+	cp -r "$REAL/sqitch" "$T/sq"
+	printf '[core]\n\tengine = sqlite\n' >"$T/sq/sqitch.conf"
+	local target="db:sqlite:$SQLITE_FILE"
+	fw "sqitch deploy --to posts" sqitch_ deploy --to posts "$target" || return
+	[ -f "$(dirname "$SQLITE_FILE")/sqitch.db" ] && pass || fail "no sqitch.db beside the database"
+	M=$T/sq
+	# XXX: reckon opens one database file and does not find the
+	# registry beside it; until it ATTACHes sqitch.db, it must at
+	# least change nothing there
+	save_dump
+	local reg
+	reg=$(sha256sum <"$(dirname "$SQLITE_FILE")/sqitch.db")
+	rk run --no-backup
+	expect_unchanged
+	[ "$(sha256sum <"$(dirname "$SQLITE_FILE")/sqitch.db")" = "$reg" ] &&
+		pass || fail "reckon wrote to sqitch.db"
+	# told it is Sqitch, reckon still sees no registry: a run refuses
+	rk --framework sqitch run --no-backup
+	expect_rc 2
+	expect_err "let sqitch create its table first"
+	expect_unchanged
+	echo "  note [$CUR] reckon does not read Sqitch's SQLite registry (sqitch.db) yet"
+	fw "sqitch status" sqitch_ status "$target" || return
+	grep -q 'Undeployed change' <<<"$FW" && pass || fail "sqitch status: $FW"
+}

@@ -1,0 +1,5 @@
+-- Deploy roundtrip:posts
+
+BEGIN;
+CREATE TABLE posts (id integer PRIMARY KEY);
+COMMIT;

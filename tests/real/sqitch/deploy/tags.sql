@@ -1,0 +1,5 @@
+-- Deploy roundtrip:tags
+
+BEGIN;
+CREATE TABLE tags (id integer PRIMARY KEY);
+COMMIT;

@@ -1,0 +1,5 @@
+-- Deploy roundtrip:users
+
+BEGIN;
+CREATE TABLE users (id integer PRIMARY KEY);
+COMMIT;

@@ -1,0 +1,5 @@
+-- Revert roundtrip:posts
+
+BEGIN;
+DROP TABLE posts;
+COMMIT;

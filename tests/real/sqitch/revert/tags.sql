@@ -1,0 +1,5 @@
+-- Revert roundtrip:tags
+
+BEGIN;
+DROP TABLE tags;
+COMMIT;

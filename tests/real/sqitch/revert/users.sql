@@ -1,0 +1,5 @@
+-- Revert roundtrip:users
+
+BEGIN;
+DROP TABLE users;
+COMMIT;

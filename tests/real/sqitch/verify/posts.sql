@@ -1,0 +1,3 @@
+-- Verify roundtrip:posts
+
+SELECT id FROM posts WHERE false;

@@ -1,0 +1,3 @@
+-- Verify roundtrip:tags
+
+SELECT id FROM tags WHERE false;

@@ -1,0 +1,3 @@
+-- Verify roundtrip:users
+
+SELECT id FROM users WHERE false;
