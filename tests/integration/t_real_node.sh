@@ -238,3 +238,67 @@ test_real_node_drizzle() {
 	OUT=$(tail -1 "$T/fw.out")
 	jqe '. == {"before": 3, "after": 3}'
 }
+
+# --- TypeORM (.js migration classes; SQLite through sql.js) ---
+
+test_real_node_typeorm() {
+	rn_env typeorm || return 0
+	local typeorm=("$NB/typeorm" -d "$P/datasource.js")
+	export RN_MIGRATIONS=$M RN_URL RN_FILE=
+	[ "$BACKEND" = sqlite ] && RN_FILE=$SQLITE_FILE
+	rn_stage "$P/migrations" 2
+	rn_framework_ran "typeorm migration:run" rn_in "$P" "${typeorm[@]}" migration:run
+	cp "$P/migrations/1704067200003-CreateThree.js" "$M/"
+	rn_two_of_three typeorm 1704067200003-CreateThree.js
+	rk mark-applied 1704067200003-CreateThree.js --json
+	expect_rc 0
+	rn_drift 1704067200001-CreateOne.js 1704067200002-CreateTwo.js \
+		1704067200003-CreateThree.js applied CreateTwo1704067200002
+	rn_framework_ran "typeorm migration:show" rn_in "$P" "${typeorm[@]}" migration:show
+	[ "$(grep -c '\[X\]' "$T/fw.out")" = 3 ] && ! grep -q '\[ \]' "$T/fw.out" && pass ||
+		fail "typeorm migration:show disagrees: $(cat "$T/fw.out")"
+	unset RN_MIGRATIONS RN_FILE
+}
+
+# --- db-migrate (+ db-migrate-pg, db-migrate-sqlite3) ---
+
+test_real_node_db_migrate() {
+	rn_env db-migrate || return 0
+	local dbm=("$NB/db-migrate" --config "$P/database.json" -m "$M" -e "$BACKEND")
+	export RN_URL RN_FILE=
+	[ "$BACKEND" = sqlite ] && RN_FILE=$SQLITE_FILE
+	rn_stage "$P/migrations" 2
+	rn_framework_ran "db-migrate up" rn_in "$P" "${dbm[@]}" up
+	cp "$P/migrations/20240101000003-three.js" "$M/"
+	rn_two_of_three db-migrate 20240101000003-three.js
+	rk mark-applied 20240101000003-three.js --json
+	expect_rc 0
+	rn_drift 20240101000001-one.js 20240101000002-two.js \
+		20240101000003-three.js applied /20240101000002-two
+	rn_framework_ran "db-migrate check" rn_in "$P" "${dbm[@]}" check
+	grep -qF 'Migrations to run: []' "$T/fw.out" && pass ||
+		fail "db-migrate check would run something: $(cat "$T/fw.out")"
+	unset RN_FILE
+}
+
+# --- Kysely's Migrator ---
+
+test_real_node_kysely() {
+	if [ "$BACKEND" = sqlite ]; then
+		echo "  skip $CUR: Kysely's SQLite dialect needs better-sqlite3, a native module this suite does not build"
+		return 0
+	fi
+	rn_env kysely || return 0
+	rn_stage "$P/migrations" 2
+	rn_framework_ran "kysely migrateToLatest" node "$P/migrate.mjs" "$RN_URL" "$M"
+	cp "$P/migrations/20240101000003_three.mjs" "$M/"
+	rn_two_of_three kysely 20240101000003_three.mjs
+	rk mark-applied 20240101000003_three.mjs --json
+	expect_rc 0
+	rn_drift 20240101000001_one.mjs 20240101000002_two.mjs \
+		20240101000003_three.mjs applied 20240101000002_two
+	rn_framework_ran "kysely migrateToLatest (nothing to do)" node "$P/migrate.mjs" \
+		"$RN_URL" "$M"
+	OUT=$(tail -1 "$T/fw.out")
+	jqe '. == {"ran": [], "pending": 0}'
+}
