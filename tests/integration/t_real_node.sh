@@ -302,3 +302,34 @@ test_real_node_kysely() {
 	OUT=$(tail -1 "$T/fw.out")
 	jqe '. == {"ran": [], "pending": 0}'
 }
+
+# --- graphile-migrate (PostgreSQL only; committed/ from its own commit) ---
+
+BACKENDS_real_node_graphile_migrate=pg
+test_real_node_graphile_migrate() {
+	rn_env graphile-migrate || return 0
+	# status wants a shadow database named, though it never connects to it
+	local gm=(env DATABASE_URL="$RN_URL" SHADOW_DATABASE_URL="${RN_URL}_shadow"
+		"$NB/graphile-migrate")
+	cp "$P/.gmrc" "$T/"
+	mkdir -p "$M/committed"
+	cp "$P/migrations/current.sql" "$M/"
+	cp "$P"/migrations/committed/00000[12]-*.sql "$M/committed/"
+	rn_framework_ran "graphile-migrate migrate" rn_in "$T" "${gm[@]}" migrate
+	cp "$P/migrations/committed/000003-three.sql" "$M/committed/"
+	rn_in "$T" "${gm[@]}" status >"$T/fw.out" 2>&1 &&
+		fail "graphile-migrate status is content with 000003 unapplied: $(cat "$T/fw.out")"
+	rn_two_of_three graphile-migrate committed/000003-three.sql
+	rk run --json
+	expect_rc 0
+	jqe '[.applied[].name] == ["committed/000003-three.sql"]'
+	rn_drift committed/000001-one.sql committed/000002-two.sql \
+		committed/000003-three.sql modified 000002.sql
+	# status exits non-zero while a committed migration is unapplied (as
+	# it did above)
+	rn_framework_ran "graphile-migrate status" rn_in "$T" "${gm[@]}" status
+	rn_framework_ran "graphile-migrate migrate (nothing to do)" rn_in "$T" \
+		"${gm[@]}" migrate
+	grep -q 'Already up to date' "$T/fw.out" && pass ||
+		fail "graphile-migrate would still run something: $(cat "$T/fw.out")"
+}
