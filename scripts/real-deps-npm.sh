@@ -37,4 +37,8 @@ touch "$tmp/.complete"
 rm -rf "$dir"
 mv "$tmp" "$dir"
 trap - EXIT
+# installs for older lock files are dead weight now
+for old in "$root"/node-*; do
+	[ "$old" = "$dir" ] || rm -rf "$old"
+done
 echo "$dir"

@@ -7,7 +7,8 @@
 # Skipped, with the reason printed, when the frameworks cannot be installed.
 
 # rn_env FW: the project tests/real/node/FW copied to $P, node_modules
-# linked beside it; $NB the frameworks' bin dir, $RN_URL the PostgreSQL URL.
+# linked beside it and beside $M (migrations that require() a package);
+# $NB the frameworks' bin dir, $RN_URL the PostgreSQL URL.
 # Returns 1 after printing why when the npm frameworks are not there.
 rn_env() {
 	if [ -z "${RN_DIR+x}" ]; then
@@ -23,6 +24,7 @@ rn_env() {
 	P=$T/$1
 	cp -r "$RECKON_ROOT/tests/real/node/$1" "$P"
 	ln -s "$RN_DIR/node_modules" "$P/node_modules"
+	ln -s "$RN_DIR/node_modules" "$T/node_modules"
 	NB=$RN_DIR/node_modules/.bin
 	RN_URL=
 	[ "$BACKEND" = pg ] &&
@@ -332,4 +334,24 @@ test_real_node_graphile_migrate() {
 		"${gm[@]}" migrate
 	grep -q 'Already up to date' "$T/fw.out" && pass ||
 		fail "graphile-migrate would still run something: $(cat "$T/fw.out")"
+}
+
+# --- MikroORM 6 (.js migration classes, its Migrator through the API) ---
+
+test_real_node_mikro_orm() {
+	rn_env mikro-orm || return 0
+	local target=$RN_URL
+	[ "$BACKEND" = sqlite ] && target=$SQLITE_FILE
+	rn_stage "$P/migrations" 2
+	rn_framework_ran "mikro-orm migrator up" node "$P/migrate.js" "$BACKEND" "$target" "$M"
+	cp "$P/migrations/Migration20240101000003_three.js" "$M/"
+	rn_two_of_three mikro-orm Migration20240101000003_three.js
+	rk mark-applied Migration20240101000003_three.js --json
+	expect_rc 0
+	rn_drift Migration20240101000001_one.js Migration20240101000002_two.js \
+		Migration20240101000003_three.js applied Migration20240101000002_two
+	rn_framework_ran "mikro-orm migrator up (nothing to do)" node "$P/migrate.js" \
+		"$BACKEND" "$target" "$M"
+	OUT=$(tail -1 "$T/fw.out")
+	jqe '. == {"ran": [], "pending": 0}'
 }
