@@ -49,6 +49,19 @@ rn_framework_ran() {
 	fi
 }
 
+# rn_framework_sees_pending WHAT PATTERN COMMAND...: before reckon acts, the
+# framework's status command must see the third migration pending (its
+# output matches PATTERN; its exit code is not asked, some fail then), so
+# that the same question asked afterwards is one that can fail
+rn_framework_sees_pending() {
+	local what=$1 pat=$2
+	shift 2
+	"$@" >"$T/fw.out" 2>&1
+	if grep -q -- "$pat" "$T/fw.out"; then pass; else
+		fail "$what does not see the pending migration: $(tail -15 "$T/fw.out")"
+	fi
+}
+
 # rn_in DIR COMMAND...: run COMMAND in DIR
 rn_in() { (cd "$1" && shift && "$@"); }
 
@@ -101,6 +114,10 @@ test_real_node_dbmate() {
 	rn_stage "$P/migrations" 2
 	rn_framework_ran "dbmate up" "$dbmate" --url "$url" -d "$M" --no-dump-schema up
 	cp "$P/migrations/20240101000003_three.sql" "$M/"
+	rn_framework_sees_pending "dbmate status" '^\[ \] 20240101000003' \
+		"$dbmate" --url "$url" -d "$M" status
+	"$dbmate" --url "$url" -d "$M" status --exit-code >/dev/null 2>&1 &&
+		fail "dbmate status --exit-code passes with a migration pending"
 	rn_two_of_three dbmate 20240101000003_three.sql
 	rk run --json
 	expect_rc 0
@@ -123,6 +140,8 @@ test_real_node_pg_migrate() {
 	rn_framework_ran "node-pg-migrate up" env DATABASE_URL="$RN_URL" \
 		"$NB/node-pg-migrate" -m "$M" up
 	cp "$P/migrations/1704067200003_three.sql" "$M/"
+	rn_framework_sees_pending "node-pg-migrate up --dry-run" '> Migrating files:' \
+		env DATABASE_URL="$RN_URL" "$NB/node-pg-migrate" -m "$M" up --dry-run
 	rn_two_of_three node-pg-migrate 1704067200003_three.sql
 	# the up section runs, the down section does not
 	rk run --json
@@ -150,6 +169,7 @@ test_real_node_knex() {
 	rn_stage "$P/migrations" 2
 	rn_framework_ran "knex migrate:latest" "${knex[@]}" migrate:latest
 	cp "$P/migrations/20240101000003_three.js" "$M/"
+	rn_framework_sees_pending "knex migrate:list" 'Found 1 Pending' "${knex[@]}" migrate:list
 	rn_two_of_three knex 20240101000003_three.js
 	rk mark-applied 20240101000003_three.js --json
 	expect_rc 0
@@ -172,6 +192,8 @@ test_real_node_sequelize() {
 	rn_stage "$P/migrations" 2
 	rn_framework_ran "sequelize db:migrate" rn_in "$P" "${seq[@]}" db:migrate
 	cp "$P/migrations/20240101000003-three.js" "$M/"
+	rn_framework_sees_pending "sequelize db:migrate:status" '^down 20240101000003' \
+		rn_in "$P" "${seq[@]}" db:migrate:status
 	rn_two_of_three sequelize 20240101000003-three.js
 	rk mark-applied 20240101000003-three.js --json
 	expect_rc 0
@@ -251,6 +273,8 @@ test_real_node_typeorm() {
 	rn_stage "$P/migrations" 2
 	rn_framework_ran "typeorm migration:run" rn_in "$P" "${typeorm[@]}" migration:run
 	cp "$P/migrations/1704067200003-CreateThree.js" "$M/"
+	rn_framework_sees_pending "typeorm migration:show" '\[ \] CreateThree' \
+		rn_in "$P" "${typeorm[@]}" migration:show
 	rn_two_of_three typeorm 1704067200003-CreateThree.js
 	rk mark-applied 1704067200003-CreateThree.js --json
 	expect_rc 0
@@ -272,6 +296,8 @@ test_real_node_db_migrate() {
 	rn_stage "$P/migrations" 2
 	rn_framework_ran "db-migrate up" rn_in "$P" "${dbm[@]}" up
 	cp "$P/migrations/20240101000003-three.js" "$M/"
+	rn_framework_sees_pending "db-migrate check" 'Migrations to run: \[.*three' \
+		rn_in "$P" "${dbm[@]}" check
 	rn_two_of_three db-migrate 20240101000003-three.js
 	rk mark-applied 20240101000003-three.js --json
 	expect_rc 0
