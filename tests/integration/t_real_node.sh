@@ -381,3 +381,10 @@ test_real_node_mikro_orm() {
 	OUT=$(tail -1 "$T/fw.out")
 	jqe '. == {"ran": [], "pending": 0}'
 }
+
+# --- Prisma: not installable here ---
+
+BACKENDS_real_node_prisma=pg
+test_real_node_prisma() {
+	echo "  skip $CUR: prisma downloads its query and schema engines from outside the npm registry at install time, which this machine cannot reach"
+}
