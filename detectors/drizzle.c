@@ -2,9 +2,11 @@
  * Drizzle ORM's __drizzle_migrations (PG schema "drizzle"), two formats:
  * v0 (stable): <out>/<tag>.sql listed in <out>/meta/_journal.json, rows of
  *   (id, hash, created_at) only: hash = SHA-256 hex of the file, created_at
- *   = the journal entry's "when"; no name is stored, so a row is matched
- *   to its file through the hash (file_id = the file's SHA-256): an edited
- *   file shows as pending beside an orphaned row, never as modified.
+ *   = the journal entry's "when", copied unchanged; no name is stored, so
+ *   a row is matched to its file through created_at (file_id = the "when"
+ *   of the file's tag in the journal) and the hash is compared: an edited
+ *   file is modified, a deleted one (file and journal entry) leaves its
+ *   row orphaned. Rows without a created_at fall back to the hash.
  * v1 (1.0 rc): <out>/<YYYYMMDDHHMMSS>_<name>/migration.sql, rows add name
  *   (the folder) and applied_at; matched by name, hash compared.
  * Checked against drizzle-team/drizzle-orm:
@@ -71,16 +73,80 @@ drizzle_checksum(const char *s, size_t n, struct rk_buf *out)
 	rk_buf_adds(out, hex);
 }
 
-/* v1: the folder name; v0: the hash, the only thing a row keeps. */
+/* The journal's "when" for tag: the entry object holding "tag": "<tag>". */
+static int
+journal_when(const char *dir, const char *tag, char out[24], struct rk_err *err)
+{
+	struct rk_buf j = RK_BUF_INIT, path = RK_BUF_INIT, want = RK_BUF_INIT;
+	const char *p, *lb, *rb, *w;
+	int rc = -1;
+
+	rk_buf_addf(&path, "%s/meta/_journal.json", dir);
+	rk_buf_addf(&want, "\"%s\"", tag);
+	if (rk_buf_read_file(&j, path.s) < 0) {
+		rk_fail(err, RK_INPUT, "cannot read '%s'", path.s);
+		goto out;
+	}
+	for (p = j.s; (p = strstr(p, "\"tag\"")) != NULL; p += 5) {
+		const char *v = p + 5 + strspn(p + 5, " \t\r\n:");
+
+		if (strncmp(v, want.s, want.len) != 0)
+			continue;
+		for (lb = p; lb > j.s && *lb != '{'; lb--)
+			;
+		rb = strchr(p, '}');
+		w = strstr(lb, "\"when\"");
+		if (!rb || !w || w > rb)
+			break;
+		w += 6 + strspn(w + 6, " \t\r\n:");
+		snprintf(out, 24, "%.*s", (int)strspn(w, "0123456789"), w);
+		rc = *out ? 0 : -1;
+		break;
+	}
+	if (rc < 0)
+		rk_fail(err, RK_INPUT,
+			"'%s' has no entry with a \"when\" for "
+			"tag '%s'",
+			path.s, tag);
+out:
+	rk_buf_release(&want);
+	rk_buf_release(&path);
+	rk_buf_release(&j);
+	return rc;
+}
+
+/*
+ * v1: the folder name; v0: the journal's "when" for the file's tag, which
+ * Drizzle copies into created_at (the hash, when the journal has no entry
+ * for it, matches rows written without one).
+ * XXX: reads the journal once per file; a parsed journal kept in the
+ * tracked table's state would read it once.
+ */
 static void
 drizzle_file_id(const struct mig_file *m, struct rk_buf *out)
 {
 	const char *slash = strchr(m->name, '/');
+	struct rk_buf dir = RK_BUF_INIT, tag = RK_BUF_INIT;
+	struct rk_err err = { 0 };
+	char when[24];
 
-	if (slash)
+	if (slash) {
 		rk_buf_add(out, m->name, (size_t)(slash - m->name));
+		return;
+	}
+	if (!m->path) {
+		rk_buf_adds(out, m->sha256);
+		return;
+	}
+	/* the migrations dir: m->path is "<dir>/<name>" */
+	rk_buf_add(&dir, m->path, strlen(m->path) - strlen(m->name));
+	det_stem(m, &tag);
+	if (journal_when(dir.s, tag.s, when, &err) == 0)
+		rk_buf_adds(out, when);
 	else
 		rk_buf_adds(out, m->sha256);
+	rk_buf_release(&tag);
+	rk_buf_release(&dir);
 }
 
 static int
@@ -103,15 +169,16 @@ drizzle_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	     struct rk_err *err)
 {
 	struct db_rows r = DB_ROWS_INIT;
-	int hash, name, at;
+	int hash, name, created, at;
 
 	if (det_select(db, t, "*", "created_at, id", &r, err) < 0)
 		return -1;
 	hash = col(&r, "hash");
 	name = col(&r, "name");
+	created = col(&r, "created_at");
 	at = col(&r, "applied_at");
 	for (size_t i = 0; i < r.nrows; i++) {
-		const char *id = get(&r, i, name);
+		const char *id = get(&r, i, name >= 0 ? name : created);
 		char iso[32];
 
 		applied_add(out, id ? id : get(&r, i, hash), NULL,
@@ -164,48 +231,6 @@ drizzle_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 		    db_pick(db, created_at_type));
 	rc = det_exec_t(db, t, sql.s, err);
 	rk_buf_release(&sql);
-	return rc;
-}
-
-/* The journal's "when" for tag: the entry object holding "tag": "<tag>". */
-static int
-journal_when(const char *dir, const char *tag, char out[24], struct rk_err *err)
-{
-	struct rk_buf j = RK_BUF_INIT, path = RK_BUF_INIT, want = RK_BUF_INIT;
-	const char *p, *lb, *rb, *w;
-	int rc = -1;
-
-	rk_buf_addf(&path, "%s/meta/_journal.json", dir);
-	rk_buf_addf(&want, "\"%s\"", tag);
-	if (rk_buf_read_file(&j, path.s) < 0) {
-		rk_fail(err, RK_INPUT, "cannot read '%s'", path.s);
-		goto out;
-	}
-	for (p = j.s; (p = strstr(p, "\"tag\"")) != NULL; p += 5) {
-		const char *v = p + 5 + strspn(p + 5, " \t\r\n:");
-
-		if (strncmp(v, want.s, want.len) != 0)
-			continue;
-		for (lb = p; lb > j.s && *lb != '{'; lb--)
-			;
-		rb = strchr(p, '}');
-		w = strstr(lb, "\"when\"");
-		if (!rb || !w || w > rb)
-			break;
-		w += 6 + strspn(w + 6, " \t\r\n:");
-		snprintf(out, 24, "%.*s", (int)strspn(w, "0123456789"), w);
-		rc = *out ? 0 : -1;
-		break;
-	}
-	if (rc < 0)
-		rk_fail(err, RK_INPUT,
-			"'%s' has no entry with a \"when\" for "
-			"tag '%s'",
-			path.s, tag);
-out:
-	rk_buf_release(&want);
-	rk_buf_release(&path);
-	rk_buf_release(&j);
 	return rc;
 }
 
@@ -295,13 +320,16 @@ out:
 	return rc;
 }
 
-/* v0 rows are known by their hash, v1 rows by their name. */
+/* v0 rows are known by created_at (or, without one, the hash), v1 rows
+ * by their name. */
 static const char *
 key_col(const struct applied *row)
 {
-	return row->stored_hash && strcmp(row->id, row->stored_hash) == 0
-		       ? "hash"
-		       : "name";
+	if (row->stored_hash && strcmp(row->id, row->stored_hash) == 0)
+		return "hash";
+	if (row->id[strspn(row->id, "0123456789")] == '\0')
+		return "created_at";
+	return "name";
 }
 
 static int
@@ -311,16 +339,22 @@ drizzle_unrecord(struct db *db, const struct tracked *t,
 	return det_delete(db, t, key_col(row), row->id, err);
 }
 
-/* Only v1 rows can differ from their file: store its hash. */
+/* Store the file's hash in the row matched by name or created_at (a row
+ * known only by its hash cannot differ from its file). */
 static int
 drizzle_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	       const struct applied *row, struct rk_err *err)
 {
 	const char *params[2] = { row->id, m->checksum };
+	const char *key = key_col(row);
 
-	if (strcmp(key_col(row), "name") != 0)
+	if (strcmp(key, "hash") == 0)
 		return 0;
-	return det_update(db, t, "hash = $2", "name = $1", params, 2, err);
+	return det_update(db, t, "hash = $2",
+			  strcmp(key, "name") == 0
+				  ? "name = $1"
+				  : "created_at = CAST($1 AS BIGINT)",
+			  params, 2, err);
 }
 
 const struct detector det_drizzle = {

@@ -3,10 +3,12 @@
  * row per applied file, name = the file name without its extension
  * ("1391877300255_add-users" for 1391877300255_add-users.js or .sql), run_on
  * = the server's NOW() (timestamp without time zone). Migrations are .js /
- * .cjs / .mjs / .ts files (code) or .sql files; a .sql file is split at a
- * "-- Down Migration" line, which the core does not know, so a .sql file
- * with a down section is flagged as code as well: reckon reconciles and
- * marks it but leaves running it to node-pg-migrate. No checksum.
+ * .cjs / .mjs / .ts files (code) or .sql files, which reckon runs: the
+ * core splits them at "-- Up Migration" / "-- Down Migration" lines
+ * (mig_up_section) and runs the up part, as sqlMigration.ts does. Only a
+ * down marker in a spelling that node-pg-migrate's wider pattern accepts
+ * and the core does not ("---- DOWN   migration") makes a .sql file code:
+ * reckon would run its down part too. No checksum.
  *
  * Checked against salsita/node-pg-migrate:
  *   src/runner.ts (ensureMigrationsTable "id SERIAL PRIMARY KEY, name
@@ -77,17 +79,22 @@ down_marker(const char *s, size_t n)
 	return n - i >= 9 && strncasecmp(s + i, "migration", 9) == 0;
 }
 
+/* Code when the first down marker is not where the core splits the file. */
 static void
 npm_inspect(struct mig_file *f, const char *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, off, len;
 
+	(void)mig_up_section(s, n, &off, &len);
 	while (!f->code && i < n) {
 		const char *e = memchr(s + i, '\n', n - i);
-		size_t len = e ? (size_t)(e - (s + i)) : n - i;
+		size_t ll = e ? (size_t)(e - (s + i)) : n - i;
 
-		f->code = down_marker(s + i, len);
-		i += len + 1;
+		if (down_marker(s + i, ll)) {
+			f->code = i != off + len;
+			return;
+		}
+		i += ll + 1;
 	}
 }
 
@@ -140,8 +147,8 @@ const struct detector det_node_pg_migrate = {
 	.sections = &npm_sections,
 	.flags = DET_PG_ONLY,
 	.kind_note = "node-pg-migrate JavaScript/TypeScript migrations, and "
-		     ".sql files with a '-- Down Migration' section, need "
-		     "node-pg-migrate to run them",
+		     ".sql files whose down marker only node-pg-migrate "
+		     "reads, need node-pg-migrate to run them",
 	.parse_name = npm_parse,
 	.inspect = npm_inspect,
 	.file_id = det_id_stem,

@@ -1,0 +1,4 @@
+CREATE TABLE "ones" (
+	"id" integer PRIMARY KEY NOT NULL,
+	"label" text
+);

@@ -1,0 +1,4 @@
+CREATE TABLE "threes" (
+	"id" integer PRIMARY KEY NOT NULL,
+	"label" text
+);

@@ -1,0 +1,4 @@
+CREATE TABLE `twos` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`label` text
+);

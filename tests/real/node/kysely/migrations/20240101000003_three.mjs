@@ -1,0 +1,11 @@
+export async function up(db) {
+	await db.schema
+		.createTable('threes')
+		.addColumn('id', 'integer', (c) => c.primaryKey())
+		.addColumn('label', 'text')
+		.execute();
+}
+
+export async function down(db) {
+	await db.schema.dropTable('threes').execute();
+}

@@ -1,0 +1,5 @@
+-- Up Migration
+CREATE TABLE threes (id integer PRIMARY KEY, label text);
+
+-- Down Migration
+DROP TABLE threes;

@@ -1,0 +1,1 @@
+CREATE TABLE ones (id integer PRIMARY KEY, label text);

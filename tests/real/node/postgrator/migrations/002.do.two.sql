@@ -1,0 +1,1 @@
+CREATE TABLE twos (id integer PRIMARY KEY, label text);

@@ -1,0 +1,1 @@
+CREATE TABLE threes (id integer PRIMARY KEY, label text);
