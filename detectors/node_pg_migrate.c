@@ -79,13 +79,15 @@ down_marker(const char *s, size_t n)
 	return n - i >= 9 && strncasecmp(s + i, "migration", 9) == 0;
 }
 
+extern const struct detector det_node_pg_migrate;
+
 /* Code when the first down marker is not where the core splits the file. */
 static void
 npm_inspect(struct mig_file *f, const char *s, size_t n)
 {
 	size_t i = 0, off, len;
 
-	(void)mig_up_section(s, n, &off, &len);
+	(void)mig_up_section(&det_node_pg_migrate, s, n, &off, &len);
 	while (!f->code && i < n) {
 		const char *e = memchr(s + i, '\n', n - i);
 		size_t ll = e ? (size_t)(e - (s + i)) : n - i;
