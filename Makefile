@@ -72,7 +72,8 @@ FUZZ = build/fuzz/fuzz_sql build/fuzz/fuzz_ddl build/fuzz/fuzz_migname \
 FUZZ_RUNS ?= 20000
 
 build/fuzz/fuzz_sql: tests/fuzz/fuzz_sql.c $(FUZZ_SPLIT) $(FUZZ_BASE)
-build/fuzz/fuzz_ddl: tests/fuzz/fuzz_ddl.c parsers/ddl.c parsers/ddl_list.c \
+build/fuzz/fuzz_ddl: tests/fuzz/fuzz_ddl.c parsers/ddl.c parsers/ddl_cursor.c \
+	parsers/ddl_list.c \
 	parsers/ddl_name.c $(FUZZ_SPLIT) $(FUZZ_BASE)
 build/fuzz/fuzz_migname: tests/fuzz/fuzz_migname.c parsers/migname.c \
 	$(FUZZ_BASE)

@@ -25,270 +25,9 @@
 #include "reckon/err.h"
 #include "reckon/sql.h"
 #include "reckon/util.h"
+#include "ddl_int.h"
 
 #include "reckon/banned.h"
-
-/* A significant token; kind TK_SEMI with len 0 at the statement's end. */
-struct tok {
-	enum sql_tok kind;
-	const char *p; /* into the input */
-	size_t len;
-};
-
-/* A cursor over one statement's significant tokens. */
-struct cur {
-	const char *s;
-	size_t i;   /* next byte to lex */
-	size_t end; /* the statement's end */
-	const struct sql_dialect *d;
-	struct tok t; /* the current token */
-};
-
-/* An identifier token as written; esc is U&"..."'s escape character. */
-struct ident {
-	struct tok t;
-	char esc;
-};
-
-/* A qualified name: part[1] the name, part[0] its schema when n == 2. */
-struct qname {
-	struct ident part[2];
-	int n;
-};
-
-/* The extractor's state for one ddl_extract() call. */
-struct ex {
-	const struct sql_dialect *d;
-	const char *temp;	/* the temporary schema: pg_temp, temp */
-	struct ddl_list *out;	/* where the objects go */
-	unsigned stmt;		/* the statement being read */
-	size_t ntemp;		/* temporary objects listed: if 0, no
-				 * lookup for them is needed */
-	const char *dflt;	/* CREATE SCHEMA's name while reading its
-				 * elements, else NULL */
-	struct rk_buf dflt_buf; /* owned: dflt's text */
-	struct rk_buf sch, tab; /* owned: scratch for a schema, table */
-	struct rk_buf nam, obj; /* owned: scratch for a name, object */
-	struct rk_buf nnam;	/* owned: scratch for a new name */
-};
-
-/* ---- tokens ---- */
-
-/* Advance to the next significant token; at the end, stay there. */
-static void
-next(struct cur *c)
-{
-	while (c->i < c->end) {
-		enum sql_tok k;
-		const char *p = c->s + c->i;
-		size_t len = sql_token(p, c->end - c->i, c->d, &k);
-
-		c->i += len;
-		if (k == TK_SPACE || k == TK_COMMENT)
-			continue;
-		if (k == TK_SEMI)
-			break;
-		c->t.kind = k;
-		c->t.p = p;
-		c->t.len = len;
-		return;
-	}
-	c->i = c->end;
-	c->t.kind = TK_SEMI;
-	c->t.p = c->s + c->end;
-	c->t.len = 0;
-}
-
-static int
-at_end(const struct cur *c)
-{
-	return c->t.kind == TK_SEMI;
-}
-
-/* Whether t is the keyword kw (lower case), in any ASCII case. */
-static int
-is_kw(const struct tok *t, const char *kw)
-{
-	size_t i;
-
-	if (t->kind != TK_WORD)
-		return 0;
-	for (i = 0; i < t->len; i++) {
-		char ch = t->p[i];
-
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch | 0x20);
-		if (ch != kw[i]) /* kw[i] is NUL past its end: no match */
-			return 0;
-	}
-	return kw[i] == '\0';
-}
-
-/* Consume the keyword kw if it is the current token. */
-static int
-accept(struct cur *c, const char *kw)
-{
-	if (!is_kw(&c->t, kw))
-		return 0;
-	next(c);
-	return 1;
-}
-
-static int
-is_op(const struct tok *t, char op)
-{
-	return t->kind == TK_OP && t->p[0] == op;
-}
-
-/*
- * Consume the words a, b (and c unless NULL) if they come next; else
- * consume nothing. "IF NOT EXISTS" this way leaves a table named "if"
- * alone.
- */
-static int
-accept_seq(struct cur *c, const char *a, const char *b, const char *w3)
-{
-	struct cur save = *c;
-
-	if (accept(c, a) && accept(c, b) && (!w3 || accept(c, w3)))
-		return 1;
-	*c = save;
-	return 0;
-}
-
-static int
-if_not_exists(struct cur *c)
-{
-	return accept_seq(c, "if", "not", "exists");
-}
-
-static int
-if_exists(struct cur *c)
-{
-	return accept_seq(c, "if", "exists", NULL);
-}
-
-/* Skip a balanced ( ... ) group from the current '('. */
-static void
-skip_parens(struct cur *c)
-{
-	unsigned depth = 0;
-
-	do {
-		if (c->t.kind == TK_LPAREN)
-			depth++;
-		else if (c->t.kind == TK_RPAREN)
-			depth--;
-		next(c);
-	} while (depth > 0 && !at_end(c));
-}
-
-/*
- * Move past the next ',' outside ( ) and [ ]: the start of ALTER TABLE's
- * next action. Returns 0 at the statement's end.
- */
-static int
-next_action(struct cur *c)
-{
-	unsigned depth = 0;
-
-	for (; !at_end(c); next(c)) {
-		if (c->t.kind == TK_LPAREN || is_op(&c->t, '['))
-			depth++;
-		else if ((c->t.kind == TK_RPAREN || is_op(&c->t, ']')) &&
-			 depth > 0)
-			depth--;
-		else if (c->t.kind == TK_COMMA && depth == 0) {
-			next(c);
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* ---- names ---- */
-
-static int
-is_ident(const struct tok *t)
-{
-	return t->kind == TK_WORD || t->kind == TK_QIDENT;
-}
-
-/* An identifier (with U&"..." UESCAPE 'c'), consumed; 0 if none. */
-static int
-read_ident(struct cur *c, struct ident *id)
-{
-	struct cur save;
-
-	if (!is_ident(&c->t))
-		return 0;
-	id->t = c->t;
-	id->esc = '\\';
-	next(c);
-	if (id->t.kind != TK_QIDENT || (id->t.p[0] | 0x20) != 'u' ||
-	    !is_kw(&c->t, "uescape"))
-		return 1;
-	save = *c;
-	next(c);
-	if (c->t.kind == TK_STRING && c->t.len == 3 && c->t.p[0] == '\'') {
-		id->esc = c->t.p[1];
-		next(c);
-	} else {
-		*c = save;
-	}
-	return 1;
-}
-
-/* a, s.a or db.s.a, consumed: the last two parts are kept. */
-static int
-read_qname(struct cur *c, struct qname *q)
-{
-	struct ident id;
-
-	if (!read_ident(c, &id))
-		return 0;
-	q->part[1] = id;
-	q->n = 1;
-	while (c->t.kind == TK_DOT) {
-		struct cur save = *c;
-
-		next(c);
-		if (!read_ident(c, &id)) {
-			*c = save;
-			break;
-		}
-		q->part[0] = q->part[1];
-		q->part[1] = id;
-		q->n = 2;
-	}
-	return 1;
-}
-
-/* Append the name id stands for, as the database stores it. */
-static void
-add_name(const struct ex *ex, const struct ident *id, struct rk_buf *b)
-{
-	ddl_ident_name(id->t.p, id->t.len, ex->d, id->esc, b);
-}
-
-/* b = the name of id. */
-static void
-set_name(const struct ex *ex, const struct ident *id, struct rk_buf *b)
-{
-	rk_buf_reset(b);
-	add_name(ex, id, b);
-}
-
-/* sch and b = the schema ("" if none) and name of q. */
-static void
-set_qname(const struct ex *ex, const struct qname *q, struct rk_buf *sch,
-	  struct rk_buf *b)
-{
-	rk_buf_reset(sch);
-	if (q->n == 2)
-		add_name(ex, &q->part[0], sch);
-	set_name(ex, &q->part[1], b);
-}
 
 /* ---- the object list ---- */
 
@@ -459,7 +198,7 @@ temp_first(struct ex *ex, enum ddl_type t, const char *table, const char *name)
 static void
 table_ref(struct ex *ex, const struct qname *q)
 {
-	set_qname(ex, q, &ex->sch, &ex->tab);
+	ddl_set_qname(ex, q, &ex->sch, &ex->tab);
 	if (!*ex->sch.s && ex->dflt)
 		rk_buf_adds(&ex->sch, ex->dflt);
 	else
@@ -474,7 +213,7 @@ new_schema(struct ex *ex, const struct qname *q, int temp)
 	if (temp)
 		rk_buf_adds(&ex->sch, ex->temp);
 	else if (q->n == 2)
-		add_name(ex, &q->part[0], &ex->sch);
+		ddl_add_name(ex, &q->part[0], &ex->sch);
 	else if (ex->dflt)
 		rk_buf_adds(&ex->sch, ex->dflt);
 }
@@ -499,16 +238,16 @@ object_kind(struct cur *c, enum ddl_type *t)
 	};
 	size_t i;
 
-	if (accept_seq(c, "materialized", "view", NULL)) {
+	if (ddl_accept_seq(c, "materialized", "view", NULL)) {
 		*t = DDL_MATVIEW;
 		return 1;
 	}
-	if (accept_seq(c, "foreign", "table", NULL)) {
+	if (ddl_accept_seq(c, "foreign", "table", NULL)) {
 		*t = DDL_TABLE;
 		return 1;
 	}
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		if (accept(c, kinds[i].word)) {
+		if (ddl_accept(c, kinds[i].word)) {
 			*t = kinds[i].type;
 			return 1;
 		}
@@ -522,11 +261,11 @@ create_named(struct ex *ex, struct cur *c, enum ddl_type t, int temp)
 {
 	struct qname q;
 
-	(void)if_not_exists(c);
-	if (!read_qname(c, &q))
+	(void)ddl_if_not_exists(c);
+	if (!ddl_read_qname(c, &q))
 		return;
 	new_schema(ex, &q, temp);
-	set_name(ex, &q.part[1], &ex->nam);
+	ddl_set_name(ex, &q.part[1], &ex->nam);
 	add(ex, t, ex->sch.s, "", ex->nam.s);
 }
 
@@ -536,10 +275,10 @@ create_extension(struct ex *ex, struct cur *c)
 {
 	struct qname q;
 
-	(void)if_not_exists(c);
-	if (!read_qname(c, &q))
+	(void)ddl_if_not_exists(c);
+	if (!ddl_read_qname(c, &q))
 		return;
-	set_name(ex, &q.part[1], &ex->nam);
+	ddl_set_name(ex, &q.part[1], &ex->nam);
 	add(ex, DDL_EXTENSION, "", "", ex->nam.s);
 }
 
@@ -553,19 +292,19 @@ create_index(struct ex *ex, struct cur *c)
 {
 	struct qname q, tq;
 
-	(void)accept(c, "concurrently");
-	(void)if_not_exists(c);
-	if (is_kw(&c->t, "on") || !read_qname(c, &q))
+	(void)ddl_accept(c, "concurrently");
+	(void)ddl_if_not_exists(c);
+	if (ddl_is_kw(&c->t, "on") || !ddl_read_qname(c, &q))
 		return;
-	if (!accept(c, "on"))
+	if (!ddl_accept(c, "on"))
 		return;
-	(void)accept(c, "only");
-	if (!read_qname(c, &tq))
+	(void)ddl_accept(c, "only");
+	if (!ddl_read_qname(c, &tq))
 		return;
 	table_ref(ex, &tq);
-	set_name(ex, &q.part[1], &ex->nam);
+	ddl_set_name(ex, &q.part[1], &ex->nam);
 	if (ex->d->schema_on_name && q.n == 2)
-		set_name(ex, &q.part[0], &ex->sch);
+		ddl_set_name(ex, &q.part[0], &ex->sch);
 	add(ex, DDL_INDEX, ex->sch.s, ex->tab.s, ex->nam.s);
 }
 
@@ -579,21 +318,21 @@ create_trigger(struct ex *ex, struct cur *c, int temp)
 {
 	struct qname q, tq;
 
-	(void)if_not_exists(c);
-	if (!read_qname(c, &q))
+	(void)ddl_if_not_exists(c);
+	if (!ddl_read_qname(c, &q))
 		return;
-	while (!at_end(c) && !is_kw(&c->t, "on"))
-		next(c);
-	if (!accept(c, "on") || !read_qname(c, &tq))
+	while (!ddl_at_end(c) && !ddl_is_kw(&c->t, "on"))
+		ddl_next(c);
+	if (!ddl_accept(c, "on") || !ddl_read_qname(c, &tq))
 		return;
 	table_ref(ex, &tq);
 	if (temp) {
 		rk_buf_reset(&ex->sch);
 		rk_buf_adds(&ex->sch, ex->temp);
 	} else if (ex->d->schema_on_name && q.n == 2) {
-		set_name(ex, &q.part[0], &ex->sch);
+		ddl_set_name(ex, &q.part[0], &ex->sch);
 	}
-	set_name(ex, &q.part[1], &ex->nam);
+	ddl_set_name(ex, &q.part[1], &ex->nam);
 	add(ex, DDL_TRIGGER, ex->sch.s, ex->tab.s, ex->nam.s);
 }
 
@@ -610,25 +349,25 @@ create_schema(struct ex *ex, struct cur *c)
 {
 	struct ident id;
 
-	(void)if_not_exists(c);
-	if (accept(c, "authorization")) {
-		if (is_kw(&c->t, "current_user") ||
-		    is_kw(&c->t, "session_user") ||
-		    is_kw(&c->t, "current_role") || !read_ident(c, &id))
+	(void)ddl_if_not_exists(c);
+	if (ddl_accept(c, "authorization")) {
+		if (ddl_is_kw(&c->t, "current_user") ||
+		    ddl_is_kw(&c->t, "session_user") ||
+		    ddl_is_kw(&c->t, "current_role") || !ddl_read_ident(c, &id))
 			return;
-	} else if (!read_ident(c, &id)) {
+	} else if (!ddl_read_ident(c, &id)) {
 		return;
-	} else if (accept(c, "authorization")) {
-		next(c);
+	} else if (ddl_accept(c, "authorization")) {
+		ddl_next(c);
 	}
-	set_name(ex, &id, &ex->dflt_buf);
+	ddl_set_name(ex, &id, &ex->dflt_buf);
 	add(ex, DDL_SCHEMA, "", "", ex->dflt_buf.s);
 	ex->dflt = ex->dflt_buf.s;
-	while (!at_end(c)) {
-		if (accept(c, "create"))
+	while (!ddl_at_end(c)) {
+		if (ddl_accept(c, "create"))
 			create_stmt(ex, c);
 		else
-			next(c);
+			ddl_next(c);
 	}
 	ex->dflt = NULL;
 }
@@ -646,14 +385,14 @@ create_stmt(struct ex *ex, struct cur *c)
 	size_t i;
 
 	for (;;) {
-		if (accept_seq(c, "or", "replace", NULL))
+		if (ddl_accept_seq(c, "or", "replace", NULL))
 			continue;
-		if (accept(c, "temp") || accept(c, "temporary")) {
+		if (ddl_accept(c, "temp") || ddl_accept(c, "temporary")) {
 			temp = 1;
 			continue;
 		}
 		for (i = 0; i < ARRAY_SIZE(modifiers); i++)
-			if (accept(c, modifiers[i]))
+			if (ddl_accept(c, modifiers[i]))
 				break;
 		if (i == ARRAY_SIZE(modifiers))
 			break;
@@ -696,9 +435,9 @@ add_item(struct ex *ex, struct cur *c, enum ddl_type t)
 {
 	struct ident id;
 
-	if (!read_ident(c, &id))
+	if (!ddl_read_ident(c, &id))
 		return;
-	set_name(ex, &id, &ex->nam);
+	ddl_set_name(ex, &id, &ex->nam);
 	add(ex, t, ex->sch.s, ex->tab.s, ex->nam.s);
 }
 
@@ -709,10 +448,10 @@ drop_item(struct ex *ex, struct cur *c, enum ddl_type t)
 	struct ident id;
 	size_t idx;
 
-	(void)if_exists(c);
-	if (!read_ident(c, &id))
+	(void)ddl_if_exists(c);
+	if (!ddl_read_ident(c, &id))
 		return;
-	set_name(ex, &id, &ex->nam);
+	ddl_set_name(ex, &id, &ex->nam);
 	idx = find(ex, t, ex->sch.s, ex->tab.s, ex->nam.s, 1);
 	if (idx != DDL_NONE)
 		ddl_list_remove(ex->out, idx);
@@ -722,29 +461,30 @@ drop_item(struct ex *ex, struct cur *c, enum ddl_type t)
 static int
 is_constraint_start(const struct tok *t)
 {
-	return is_kw(t, "check") || is_kw(t, "unique") || is_kw(t, "primary") ||
-	       is_kw(t, "foreign") || is_kw(t, "exclude");
+	return ddl_is_kw(t, "check") || ddl_is_kw(t, "unique") ||
+	       ddl_is_kw(t, "primary") || ddl_is_kw(t, "foreign") ||
+	       ddl_is_kw(t, "exclude");
 }
 
 /* One ALTER TABLE action: only ADD and DROP of columns and constraints. */
 static void
 table_action(struct ex *ex, struct cur *c)
 {
-	if (accept(c, "add")) {
-		if (accept(c, "constraint"))
+	if (ddl_accept(c, "add")) {
+		if (ddl_accept(c, "constraint"))
 			add_item(ex, c, DDL_CONSTRAINT);
 		else if (is_constraint_start(&c->t))
 			return; /* named by the server */
 		else {
-			(void)accept(c, "column");
-			(void)if_not_exists(c);
+			(void)ddl_accept(c, "column");
+			(void)ddl_if_not_exists(c);
 			add_item(ex, c, DDL_COLUMN);
 		}
-	} else if (accept(c, "drop")) {
-		if (accept(c, "constraint"))
+	} else if (ddl_accept(c, "drop")) {
+		if (ddl_accept(c, "constraint"))
 			drop_item(ex, c, DDL_CONSTRAINT);
 		else {
-			(void)accept(c, "column");
+			(void)ddl_accept(c, "column");
 			drop_item(ex, c, DDL_COLUMN);
 		}
 	}
@@ -780,22 +520,23 @@ table_rename(struct ex *ex, struct cur *c)
 	struct ident from, to;
 	size_t idx;
 
-	if (accept(c, "to")) {
-		if (read_ident(c, &to)) {
-			set_name(ex, &to, &ex->nnam);
+	if (ddl_accept(c, "to")) {
+		if (ddl_read_ident(c, &to)) {
+			ddl_set_name(ex, &to, &ex->nnam);
 			if (*ex->nnam.s) /* the server refuses "" */
 				rename_table(ex, ex->nnam.s);
 		}
 		return;
 	}
-	if (accept(c, "constraint"))
+	if (ddl_accept(c, "constraint"))
 		t = DDL_CONSTRAINT;
 	else
-		(void)accept(c, "column");
-	if (!read_ident(c, &from) || !accept(c, "to") || !read_ident(c, &to))
+		(void)ddl_accept(c, "column");
+	if (!ddl_read_ident(c, &from) || !ddl_accept(c, "to") ||
+	    !ddl_read_ident(c, &to))
 		return;
-	set_name(ex, &from, &ex->nam);
-	set_name(ex, &to, &ex->nnam);
+	ddl_set_name(ex, &from, &ex->nam);
+	ddl_set_name(ex, &to, &ex->nnam);
 	if (!*ex->nnam.s)
 		return;
 	idx = find(ex, t, ex->sch.s, ex->tab.s, ex->nam.s, 1);
@@ -809,20 +550,20 @@ alter_table(struct ex *ex, struct cur *c)
 {
 	struct qname q;
 
-	(void)if_exists(c);
-	(void)accept(c, "only");
-	if (!read_qname(c, &q))
+	(void)ddl_if_exists(c);
+	(void)ddl_accept(c, "only");
+	if (!ddl_read_qname(c, &q))
 		return;
-	if (is_op(&c->t, '*'))
-		next(c);
+	if (ddl_is_op(&c->t, '*'))
+		ddl_next(c);
 	table_ref(ex, &q);
-	if (accept(c, "rename")) {
+	if (ddl_accept(c, "rename")) {
 		table_rename(ex, c);
 		return;
 	}
 	do
 		table_action(ex, c);
-	while (next_action(c));
+	while (ddl_next_action(c));
 }
 
 /* ALTER kind name [(args)] RENAME TO new, for kinds other than TABLE. */
@@ -833,24 +574,24 @@ alter_rename(struct ex *ex, struct cur *c, enum ddl_type t)
 	struct ident to;
 	size_t idx;
 
-	(void)if_exists(c);
-	if (!read_qname(c, &q))
+	(void)ddl_if_exists(c);
+	if (!ddl_read_qname(c, &q))
 		return;
 	if (t == DDL_TRIGGER) { /* ALTER TRIGGER name ON table (PG) */
-		if (!accept(c, "on") || !read_qname(c, &tq))
+		if (!ddl_accept(c, "on") || !ddl_read_qname(c, &tq))
 			return;
 		table_ref(ex, &tq);
-		set_name(ex, &q.part[1], &ex->nam);
+		ddl_set_name(ex, &q.part[1], &ex->nam);
 	} else {
-		set_qname(ex, &q, &ex->sch, &ex->nam);
+		ddl_set_qname(ex, &q, &ex->sch, &ex->nam);
 		rk_buf_reset(&ex->tab);
 		temp_first(ex, t, "", ex->nam.s);
 	}
 	if (c->t.kind == TK_LPAREN)
-		skip_parens(c);
-	if (!accept_seq(c, "rename", "to", NULL) || !read_ident(c, &to))
+		ddl_skip_parens(c);
+	if (!ddl_accept_seq(c, "rename", "to", NULL) || !ddl_read_ident(c, &to))
 		return;
-	set_name(ex, &to, &ex->nnam);
+	ddl_set_name(ex, &to, &ex->nnam);
 	if (!*ex->nnam.s)
 		return;
 	if (t == DDL_SCHEMA) /* its objects move with it */
@@ -884,13 +625,13 @@ drop_trigger(struct ex *ex, struct cur *c)
 	struct qname q, tq;
 	size_t i;
 
-	if (!read_qname(c, &q))
+	if (!ddl_read_qname(c, &q))
 		return;
-	set_name(ex, &q.part[1], &ex->nam);
-	if (accept(c, "on")) {
+	ddl_set_name(ex, &q.part[1], &ex->nam);
+	if (ddl_accept(c, "on")) {
 		size_t idx;
 
-		if (!read_qname(c, &tq))
+		if (!ddl_read_qname(c, &tq))
 			return;
 		table_ref(ex, &tq);
 		idx = find(ex, DDL_TRIGGER, ex->sch.s, ex->tab.s, ex->nam.s, 1);
@@ -898,7 +639,7 @@ drop_trigger(struct ex *ex, struct cur *c)
 			ddl_list_remove(ex->out, idx);
 		return;
 	}
-	set_qname(ex, &q, &ex->sch, &ex->nam);
+	ddl_set_qname(ex, &q, &ex->sch, &ex->nam);
 	for (i = 0; i < ex->out->n; i++) {
 		const struct ddl_object *o = &ex->out->v[i];
 
@@ -917,7 +658,7 @@ drop_one(struct ex *ex, enum ddl_type t, const struct qname *q)
 {
 	size_t idx;
 
-	set_qname(ex, q, &ex->sch, &ex->nam);
+	ddl_set_qname(ex, q, &ex->sch, &ex->nam);
 	temp_first(ex, t, "", ex->nam.s);
 	idx = find(ex, t, ex->sch.s, "", ex->nam.s, 1);
 	if (idx != DDL_NONE)
@@ -938,19 +679,19 @@ drop_stmt(struct ex *ex, struct cur *c)
 	if (!object_kind(c, &t))
 		return;
 	if (t == DDL_INDEX)
-		(void)accept(c, "concurrently");
-	(void)if_exists(c);
+		(void)ddl_accept(c, "concurrently");
+	(void)ddl_if_exists(c);
 	if (t == DDL_TRIGGER) {
 		drop_trigger(ex, c);
 		return;
 	}
-	while (read_qname(c, &q)) {
+	while (ddl_read_qname(c, &q)) {
 		if (c->t.kind == TK_LPAREN)
-			skip_parens(c);
+			ddl_skip_parens(c);
 		drop_one(ex, t, &q);
 		if (c->t.kind != TK_COMMA)
 			break;
-		next(c);
+		ddl_next(c);
 	}
 }
 
@@ -965,12 +706,12 @@ statement(struct ex *ex, const char *s, size_t off, size_t len)
 		.d = ex->d,
 	};
 
-	next(&c);
-	if (accept(&c, "create"))
+	ddl_next(&c);
+	if (ddl_accept(&c, "create"))
 		create_stmt(ex, &c);
-	else if (accept(&c, "alter"))
+	else if (ddl_accept(&c, "alter"))
 		alter_stmt(ex, &c);
-	else if (accept(&c, "drop"))
+	else if (ddl_accept(&c, "drop"))
 		drop_stmt(ex, &c);
 }
 

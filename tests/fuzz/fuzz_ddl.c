@@ -10,11 +10,7 @@
  * the same list keeps all that. ddl_ident_name() runs on every identifier
  * token too: never longer than the token, at most 63 bytes on PostgreSQL,
  * and a plain word valid UTF-8 in stays valid UTF-8 out (the cut falls on
- * a character boundary). Build (not part of the Makefile):
- *	clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
- *		tests/fuzz/fuzz_ddl.c parsers/ddl.c parsers/ddl_list.c \
- *		parsers/ddl_name.c parsers/sql_lex.c parsers/sql_split.c \
- *		src/util.c src/err.c src/buf.c
+ * a character boundary). Build: make fuzz (make test runs it a fixed number of times).
  * Seeds: the .sql files under fixtures/ddl and fixtures/split.
  */
 #include <stddef.h>

@@ -5,10 +5,7 @@
  * statements are in order, do not overlap, lie inside the input, start on a
  * significant byte on the line they claim, end on one or on ';', leave only
  * space, comments and ';' between them, and an error leaves the list as it
- * was. Build (not part of the Makefile):
- *	clang-14 -fsanitize=fuzzer,address -Iinclude tests/fuzz/fuzz_sql.c \
- *		parsers/sql_lex.c parsers/sql_split.c src/util.c src/err.c \
- *		src/buf.c
+ * was. Build: make fuzz (make test runs it a fixed number of times).
  */
 #include <stddef.h>
 #include <stdint.h>
