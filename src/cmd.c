@@ -428,6 +428,8 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	if ((rc = cmd_parse(ctx, "run", opts, argc, argv, &args, &nargs,
 			    err)) != 0)
 		return rc < 0 ? rc : 0;
+	for (int i = 0; i < nargs; i++) /* "migrations/004_x.sql" too */
+		args[i] = (char *)op_local_name(ctx, args[i]);
 	o.names = nargs ? args : NULL;
 	o.nnames = nargs;
 	if (check_steps("run", &o.steps, err) < 0) {

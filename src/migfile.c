@@ -203,9 +203,11 @@ find_sections(const struct detector *det, const char *s, size_t n, size_t *up,
 	      size_t *down_at, size_t *down_body)
 {
 	const struct detector *owner = NULL, *by = NULL;
-	size_t i = 0;
+	/* a UTF-8 byte-order mark is never SQL: the server would choke on
+	 * it, and a marker on the first line must still be one */
+	size_t i = n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 
-	*up = 0;
+	*up = i;
 	*down_at = *down_body = n;
 	while (i < n) {
 		const char *e = memchr(s + i, '\n', n - i);

@@ -401,11 +401,40 @@ find_entry(const struct status_list *l, const char *name)
 	return NULL;
 }
 
+/* The entry name names: as status lists it, by its stored id, or as a
+ * path inside the directory ("migrations/004_x.sql", tab-completed). */
+static const struct status_entry *
+find_named(const struct rk_ctx *ctx, const struct status_list *l,
+	   const char *name)
+{
+	const struct status_entry *e = find_entry(l, name);
+
+	return e ? e : find_entry(l, op_local_name(ctx, name));
+}
+
+const char *
+op_local_name(const struct rk_ctx *ctx, const char *name)
+{
+	const char *dir = ctx->cfg.dir, *n = name;
+	size_t len;
+
+	while (dir[0] == '.' && dir[1] == '/')
+		dir += 2;
+	while (n[0] == '.' && n[1] == '/')
+		n += 2;
+	len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (len && strncmp(n, dir, len) == 0 && n[len] == '/')
+		return n + len + 1;
+	return name;
+}
+
 static int
 mark_one(struct rk_ctx *ctx, struct rk_session *s, const char *name,
 	 struct mark_report *r, struct rk_err *err)
 {
-	const struct status_entry *e = find_entry(&s->status, name);
+	const struct status_entry *e = find_named(ctx, &s->status, name);
 
 	if (e && e->ignored) {
 		rk_fail(err, RK_USAGE, "cannot mark '%s': it is ignored (%s)",
@@ -491,11 +520,25 @@ op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
 	if (write_session(ctx, &s, err) < 0)
 		goto out;
 	r->tracking_display = xstrdup(s.tracking_display);
+	/* every name must name a file or a record before anything goes */
 	for (int i = 0; i < nnames; i++) {
-		const struct status_entry *e = find_entry(&s.status, names[i]);
+		if (find_named(ctx, &s.status, names[i]))
+			continue;
+		rk_fail(err, RK_USAGE,
+			"'%s' names no migration: no file in '%s' and no "
+			"record in %s",
+			names[i], ctx->cfg.dir, s.tracking_display);
+		rk_err_hint(err, "name migrations as 'reckon status' or "
+				 "'reckon history' lists them");
+		db_rollback(ctx->db);
+		goto out;
+	}
+	for (int i = 0; i < nnames; i++) {
+		const struct status_entry *e =
+			find_named(ctx, &s.status, names[i]);
 
-		if (!e || !e->row) {
-			mark_add(r, names[i], "not recorded", 0);
+		if (!e->row) {
+			mark_add(r, e->name, "not recorded", 0);
 			continue;
 		}
 		if (tracked_unrecord(ctx->db, &s.tracked, e->row, err) < 0 ||

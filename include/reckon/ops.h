@@ -233,6 +233,10 @@ struct mark_report {
 };
 void mark_report_release(struct mark_report *r);
 
+/* name without the migrations directory in front ("migrations/004_x.sql"
+ * is "004_x.sql"), or name itself; borrowed from name. */
+const char *op_local_name(const struct rk_ctx *ctx, const char *name);
+
 /* Record names (or every pending file with all) as applied. */
 int op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
 	    struct mark_report *r, struct rk_err *err);

@@ -99,3 +99,38 @@ test_cli_color() {
 	NO_COLOR=1 TERM=xterm script -qec "$cmd" /dev/null >"$T/nocolor" 2>&1
 	check "no colour with NO_COLOR" ! grep -q $'\033\\[' "$T/nocolor"
 }
+
+# A name that names nothing is exit 2 for unmark too, and deletes nothing;
+# a tab-completed path inside --dir names its file.
+test_cli_names() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	mig 002_b.sql "CREATE TABLE b (id integer);"
+	rk run 001_a.sql
+	save_dump
+	rk unmark --yes 001_a.sql 009_nope.sql
+	expect_rc 2
+	expect_err "'009_nope.sql' names no migration"
+	expect_unchanged
+	rk mark-applied "$M/002_b.sql"
+	expect_rc 0
+	check "002 recorded from its path" test \
+		"$(sql "select count(*) from reckon_migrations where name = '002_b.sql'")" = 1
+	rk unmark --yes "$M/002_b.sql"
+	expect_rc 0
+	rk run "$M/002_b.sql"
+	expect_rc 0
+	check "b created by run PATH" table_exists b
+}
+
+# A UTF-8 byte-order mark never reaches the server, and a section marker
+# behind one still counts.
+test_cli_bom() {
+	printf '\357\273\277CREATE TABLE bom1 (id integer);\n' >"$M/001_bom.sql"
+	printf '\357\273\277-- migrate:up\nCREATE TABLE bom2 (id integer);\n-- migrate:down\nDROP TABLE bom2;\n' >"$M/002_bom.sql"
+	rk run
+	expect_rc 0
+	check "bom1 created" table_exists bom1
+	check "bom2 created" table_exists bom2
+	rk status --check
+	expect_rc 0
+}
