@@ -12,12 +12,14 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,7 +42,14 @@
 
 #define DEFAULT_LISTEN	"127.0.0.1:8787"
 #define MAX_CONNECTIONS 512u  /* open at once; each has a thread */
-#define IDLE_TIMEOUT_S	60u   /* an idle keep-alive connection is closed */
+#define IDLE_TIMEOUT_S	60u   /* a connection with no progress is closed */
+#define REQUEST_MS	10000 /* default --request-timeout */
+#define MAX_PER_CLIENT	16    /* default --max-per-client */
+#define MAX_WORK                                                               \
+	(2 * API_MAX_DB)      /* API calls at once: at work or                 \
+			       * waiting for a connection */
+#define MAX_URL		4096u /* longer request targets answer 414 */
+#define WATCH_MS	200   /* how often the watchdog looks */
 #define DRAIN_MS	30000 /* default --drain: shutdown waits for runs */
 #define CANCEL_GRACE_MS 5000  /* then, after cancelling, for their answers */
 
@@ -69,12 +78,35 @@ static const struct route routes[] = {
 	{ "GET", "/api/migrations/preview/:filename", api_preview },
 };
 
-/* What every connection thread shares; read-only while serving. */
+/*
+ * One open connection (MHD's socket context), from accept to close. The
+ * watchdog reads and cuts these under server.lock; MHD closes the socket
+ * only after telling us, so a listed fd is still this connection's.
+ */
+struct conn {
+	struct conn *prev, *next; /* in server.conns */
+	MHD_socket fd;		  /* MHD's; we only shutdown(2) it */
+	long since;		  /* monotonic ms: accepted, or last answer */
+	int busy;		  /* a complete request is being answered */
+	int seen;		  /* a request line has arrived since */
+	int cut;		  /* the watchdog timed it out */
+};
+
+/* What every connection thread shares; read-only while serving, but for
+ * the counters and the connection list. */
 struct server {
 	struct api *api;
-	char token_sha[65]; /* SHA-256 (hex) of the token, "" if none */
-	int loopback;	    /* listening on a loopback address only */
-	atomic_int active;  /* requests begun and not yet completed */
+	char token_sha[65];	 /* SHA-256 (hex) of the token, "" if none */
+	int loopback;		 /* listening on a loopback address only */
+	long request_ms;	 /* --request-timeout */
+	unsigned max_per_client; /* --max-per-client, 0: no cap */
+	unsigned max_conns;	 /* connections open at once */
+	atomic_int active;	 /* requests begun and not yet completed */
+	atomic_int working;	 /* API calls in their handler */
+	atomic_int stopping;	 /* tells the watchdog to return */
+	pthread_mutex_t lock;	 /* guards conns and each conn */
+	struct conn *conns;	 /* open connections, newest first */
+	char *late_doc;		 /* the 408's JSON error, owned */
 };
 
 /* One request in progress (MHD's per-request pointer). */
@@ -82,7 +114,12 @@ struct request {
 	long t0;	    /* start, monotonic ms */
 	struct rk_buf body; /* the body read so far */
 	int too_big;	    /* the body passed API_MAX_BODY */
+	int begun;	    /* on_request has seen it */
 	unsigned early;	    /* status already answered at the headers */
+	const char *target; /* the request target as the library read
+			     * it, for the NUL check; borrowed */
+	size_t target_len;  /* its length up to the first NUL */
+	unsigned char bad;  /* first control byte in it, or 0 */
 };
 
 static long
@@ -139,10 +176,9 @@ reply(struct MHD_Connection *c, const struct request *rq, const char *method,
 	return r;
 }
 
-/* Answer with a JSON document (owned, malloc'd; freed by MHD). */
-static enum MHD_Result
-reply_json(struct MHD_Connection *c, const struct request *rq,
-	   const char *method, const char *url, unsigned status, char *doc)
+/* A response holding a JSON document (owned, malloc'd; freed by MHD). */
+static struct MHD_Response *
+json_response(char *doc)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
 		strlen(doc), doc, MHD_RESPMEM_MUST_FREE);
@@ -152,19 +188,42 @@ reply_json(struct MHD_Connection *c, const struct request *rq,
 	(void)MHD_add_response_header(resp, "Content-Type",
 				      "application/json; charset=utf-8");
 	(void)MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return reply(c, rq, method, url, status, resp);
+	return resp;
 }
 
-/* Answer with json_error()'s document for err. */
+/* Answer with a JSON document (owned, malloc'd; freed by MHD). */
+static enum MHD_Result
+reply_json(struct MHD_Connection *c, const struct request *rq,
+	   const char *method, const char *url, unsigned status, char *doc)
+{
+	return reply(c, rq, method, url, status, json_response(doc));
+}
+
+/*
+ * Answer with json_error()'s document for err, and the header name: value
+ * when name is not NULL (Allow for 405, Retry-After for 503).
+ */
+static enum MHD_Result
+reply_error_with(struct MHD_Connection *c, const struct request *rq,
+		 const char *method, const char *url, unsigned status,
+		 const struct rk_err *err, const char *name, const char *value)
+{
+	struct api_response out = { 0 };
+	struct MHD_Response *resp;
+
+	api_error(&out, status, err);
+	resp = json_response(out.body);
+	if (name)
+		(void)MHD_add_response_header(resp, name, value);
+	return reply(c, rq, method, url, out.status, resp);
+}
+
 static enum MHD_Result
 reply_error(struct MHD_Connection *c, const struct request *rq,
 	    const char *method, const char *url, unsigned status,
 	    const struct rk_err *err)
 {
-	struct api_response out = { 0 };
-
-	api_error(&out, status, err);
-	return reply_json(c, rq, method, url, out.status, out.body);
+	return reply_error_with(c, rq, method, url, status, err, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -283,12 +342,15 @@ json_body(struct MHD_Connection *c, struct rk_err *err)
 	return -1;
 }
 
-/* The route for path; *param points into path for ":filename". */
+/*
+ * The route for path; *param points into path for ":filename". *allow
+ * names the methods path answers ("" when none: no such endpoint).
+ */
 static const struct route *
 route_find(const char *method, const char *path, const char **param,
-	   int *path_known)
+	   const char **allow)
 {
-	*path_known = 0;
+	*allow = "";
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
 		const char *colon = strchr(routes[i].path, ':');
 		size_t k = colon ? (size_t)(colon - routes[i].path) : 0;
@@ -296,7 +358,9 @@ route_find(const char *method, const char *path, const char **param,
 		if (colon ? strncmp(path, routes[i].path, k) != 0 || !path[k]
 			  : strcmp(path, routes[i].path) != 0)
 			continue;
-		*path_known = 1;
+		*allow = strcmp(routes[i].method, "GET") == 0
+				 ? "GET, HEAD"
+				 : routes[i].method;
 		if (strcmp(method, routes[i].method) == 0 ||
 		    (strcmp(method, "HEAD") == 0 &&
 		     strcmp(routes[i].method, "GET") == 0)) {
@@ -330,10 +394,74 @@ call(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		in.body = rq->body.len ? rq->body.s : NULL;
 		in.body_len = rq->body.len;
 	}
+	if (atomic_fetch_add(&srv->working, 1) >= MAX_WORK) {
+		atomic_fetch_sub(&srv->working, 1);
+		rk_buf_release(&name);
+		rk_fail(&err, RK_DB,
+			"busy: %d API requests are in progress already",
+			MAX_WORK);
+		rk_err_hint(&err, "retry after the time in Retry-After");
+		return reply_error_with(c, rq, method, url, 503, &err,
+					"Retry-After", "1");
+	}
 	rt->fn(srv->api, &in, &out);
+	atomic_fetch_sub(&srv->working, 1);
 	r = reply_json(c, rq, method, url, out.status, out.body);
 	rk_buf_release(&name);
 	return r;
+}
+
+static enum MHD_Result
+count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+	   const char *value)
+{
+	int *n = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		(*n)++;
+	return MHD_YES;
+}
+
+/*
+ * What the library lets through but HTTP does not: a request target with
+ * a NUL (which C strings would cut short, so another file could be
+ * served) or another control byte, one too long, or two Host headers
+ * (RFC 9112 section 3.2). 0, or the status to answer with err set.
+ */
+static unsigned
+malformed(struct MHD_Connection *c, const struct request *rq,
+	  const char *version, struct rk_err *err)
+{
+	uintptr_t end = (uintptr_t)rq->target + rq->target_len + 1;
+	int hosts = 0;
+
+	/* the version follows the target in the library's line buffer */
+	if (rq->target && (uintptr_t)version > end &&
+	    (uintptr_t)version <= end + MAX_URL) {
+		rk_fail(err, RK_USAGE, "the request target holds a NUL byte");
+		return 400;
+	}
+	if (rq->bad) {
+		rk_fail(err, RK_USAGE,
+			"the request target holds the control byte 0x%02x",
+			rq->bad);
+		rk_err_hint(err, "percent-encode it");
+		return 400;
+	}
+	if (rq->target_len > MAX_URL) {
+		rk_fail(err, RK_USAGE, "the request target is over %u bytes",
+			MAX_URL);
+		return 414;
+	}
+	(void)MHD_get_connection_values(c, MHD_HEADER_KIND, count_host, &hosts);
+	if (hosts > 1) {
+		rk_fail(err, RK_USAGE, "%d Host headers; HTTP allows one",
+			hosts);
+		return 400;
+	}
+	return 0;
 }
 
 /* The whole request is in: check it, then route it. */
@@ -343,9 +471,8 @@ dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq,
 {
 	struct rk_err err = RK_ERR_INIT;
 	const struct route *rt;
-	const char *param = NULL;
+	const char *param = NULL, *allow;
 	unsigned status;
-	int known;
 
 	if (srv->loopback && host_allowed(c, &err) < 0)
 		return reply_error(c, rq, method, url, 403, &err);
@@ -353,18 +480,23 @@ dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
 			return reply_dashboard(c, rq, method, url);
 		rk_fail(&err, RK_USAGE, "the dashboard answers GET only");
-		return reply_error(c, rq, method, url, 405, &err);
+		return reply_error_with(c, rq, method, url, 405, &err, "Allow",
+					"GET, HEAD");
 	}
-	rt = route_find(method, url, &param, &known);
+	rt = route_find(method, url, &param, &allow);
 	if (!rt) {
-		if (known)
-			rk_fail(&err, RK_USAGE, "method %.10s not allowed here",
-				method);
+		if (*allow)
+			rk_fail(&err, RK_USAGE,
+				"method %.10s not allowed here (only %s)",
+				method, allow);
 		else
 			rk_fail(&err, RK_USAGE, "no such endpoint");
 		rk_err_hint(&err, "the endpoints are listed under 'serve' in "
 				  "reckon(1)");
-		return reply_error(c, rq, method, url, known ? 405 : 404, &err);
+		if (*allow)
+			return reply_error_with(c, rq, method, url, 405, &err,
+						"Allow", allow);
+		return reply_error(c, rq, method, url, 404, &err);
 	}
 	if (rq->too_big) {
 		rk_fail(&err, RK_USAGE, "request body over %u bytes",
@@ -396,6 +528,73 @@ declared_too_big(struct MHD_Connection *c)
 	return errno == ERANGE || n > API_MAX_BODY;
 }
 
+static struct conn *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/*
+ * The request is in, headers and body: from here the watchdog leaves the
+ * connection alone. -1 if it was too late, and the connection is cut.
+ */
+static int
+conn_busy(struct server *srv, struct MHD_Connection *c)
+{
+	struct conn *k = conn_of(c);
+	int rc = 0;
+
+	if (!k)
+		return 0;
+	pthread_mutex_lock(&srv->lock);
+	if (k->cut)
+		rc = -1;
+	else
+		k->busy = 1;
+	pthread_mutex_unlock(&srv->lock);
+	return rc;
+}
+
+/* An answer is done: the next request's time starts now. */
+static void
+conn_idle(struct server *srv, struct MHD_Connection *c)
+{
+	struct conn *k = conn_of(c);
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	k->busy = 0;
+	k->seen = 0;
+	k->since = now_ms();
+	pthread_mutex_unlock(&srv->lock);
+}
+
+/* The headers are in: refuse what must not be served, or too big. */
+static enum MHD_Result
+on_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
+	   const char *method, const char *url, const char *version)
+{
+	struct rk_err err = RK_ERR_INIT;
+	unsigned status = malformed(c, rq, version, &err);
+
+	rq->begun = 1;
+	if (!status && declared_too_big(c)) {
+		status = 413;
+		rk_fail(&err, RK_USAGE, "request body over %u bytes",
+			API_MAX_BODY);
+	}
+	if (!status)
+		return MHD_YES;
+	if (conn_busy(srv, c) < 0)
+		return MHD_NO;
+	rq->early = status;
+	return reply_error(c, rq, method, url, status, &err);
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
 	   const char *method, const char *version, const char *upload,
@@ -404,23 +603,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct server *srv = cls;
 	struct request *rq = *con_cls;
 
-	(void)version;
-	if (!rq) {
-		rq = xcalloc(1, sizeof(*rq));
-		rq->t0 = now_ms();
-		rk_buf_init(&rq->body);
-		*con_cls = rq;
-		atomic_fetch_add(&srv->active, 1);
-		if (declared_too_big(c)) {
-			struct rk_err err = RK_ERR_INIT;
-
-			rq->early = 413;
-			rk_fail(&err, RK_USAGE, "request body over %u bytes",
-				API_MAX_BODY);
-			return reply_error(c, rq, method, url, 413, &err);
-		}
-		return MHD_YES;
-	}
+	if (!rq)
+		rk_bug("a request without its log callback");
+	if (!rq->begun)
+		return on_headers(srv, c, rq, method, url, version);
 	if (*upload_size) {
 		if (rq->too_big || rq->body.len + *upload_size > API_MAX_BODY)
 			rq->too_big = 1;
@@ -431,7 +617,36 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (rq->early)
 		return MHD_YES;
+	if (conn_busy(srv, c) < 0)
+		return MHD_NO;
 	return dispatch(srv, c, rq, method, url);
+}
+
+/*
+ * The request line is in (the library calls this before it touches the
+ * target): start the request, and note what a C string would hide.
+ */
+static void *
+on_request_line(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct server *srv = cls;
+	struct request *rq = xcalloc(1, sizeof(*rq));
+	struct conn *k = conn_of(c);
+
+	rq->t0 = now_ms();
+	rk_buf_init(&rq->body);
+	rq->target = uri;
+	rq->target_len = strlen(uri);
+	for (size_t i = 0; i < rq->target_len && !rq->bad; i++)
+		if ((unsigned char)uri[i] < 0x20 || uri[i] == 0x7f)
+			rq->bad = (unsigned char)uri[i];
+	atomic_fetch_add(&srv->active, 1);
+	if (k) {
+		pthread_mutex_lock(&srv->lock);
+		k->seen = 1;
+		pthread_mutex_unlock(&srv->lock);
+	}
+	return rq;
 }
 
 static void
@@ -441,14 +656,114 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct server *srv = cls;
 	struct request *rq = *con_cls;
 
-	(void)c;
 	(void)toe;
+	conn_idle(srv, c);
 	if (!rq)
 		return;
 	atomic_fetch_sub(&srv->active, 1);
 	rk_buf_release(&rq->body);
 	free(rq);
 	*con_cls = NULL;
+}
+
+/* Keep the list of open connections for the watchdog. */
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+	      enum MHD_ConnectionNotificationCode code)
+{
+	struct server *srv = cls;
+	struct conn *k = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+					     MHD_CONNECTION_INFO_CONNECTION_FD);
+		k = xcalloc(1, sizeof(*k));
+		k->fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
+		k->since = now_ms();
+		pthread_mutex_lock(&srv->lock);
+		k->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = k;
+		srv->conns = k;
+		pthread_mutex_unlock(&srv->lock);
+		*socket_context = k;
+		return;
+	}
+	if (!k)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		srv->conns = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	pthread_mutex_unlock(&srv->lock);
+	free(k);
+	*socket_context = NULL;
+}
+
+/*
+ * Cut k, late with its request: a 408 if a request line came (best
+ * effort, the socket may be full), then shutdown(2), which wakes the
+ * connection's thread to close it. Called with server.lock held.
+ */
+static void
+conn_cut(struct server *srv, struct conn *k)
+{
+	char head[256];
+	size_t len = strlen(srv->late_doc);
+	int n;
+
+	k->cut = 1;
+	if (k->seen) {
+		n = snprintf(head, sizeof(head),
+			     "HTTP/1.1 408 Request Timeout\r\n"
+			     "Content-Type: application/json; charset=utf-8\r\n"
+			     "Content-Length: %zu\r\n"
+			     "Connection: close\r\n\r\n",
+			     len);
+		(void)send(k->fd, head, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		(void)send(k->fd, srv->late_doc, len,
+			   MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+	(void)shutdown(k->fd, SHUT_RDWR);
+}
+
+/*
+ * The library's own timeout counts idleness only, so a client trickling
+ * a byte at a time would hold its connection (and thread) for ever. This
+ * thread closes each connection that has not delivered a complete request
+ * within --request-timeout of its start or of its last answer.
+ */
+static void *
+watchdog(void *arg)
+{
+	struct server *srv = arg;
+	const struct timespec pause = { 0, WATCH_MS * 1000 * 1000 };
+
+	while (!atomic_load(&srv->stopping)) {
+		long now = now_ms();
+		int cut = 0;
+
+		pthread_mutex_lock(&srv->lock);
+		for (struct conn *k = srv->conns; k; k = k->next) {
+			if (k->busy || k->cut || k->fd == MHD_INVALID_SOCKET ||
+			    now - k->since < srv->request_ms)
+				continue;
+			conn_cut(srv, k);
+			cut++;
+		}
+		pthread_mutex_unlock(&srv->lock);
+		if (cut)
+			fprintf(stderr,
+				"reckon serve: closed %d connection(s) with no "
+				"complete request in %ldms\n",
+				cut, srv->request_ms);
+		(void)nanosleep(&pause, NULL);
+	}
+	return NULL;
 }
 
 /* Leave escapes in the path: call() decodes, and sees any %00. */
@@ -546,20 +861,74 @@ bad:
 	return -1;
 }
 
+/*
+ * Bind and listen here rather than in the library, whose message names
+ * neither the address nor, for a port it did not choose, the port.
+ */
+static int
+listen_on(const struct addrinfo *ai, const char *where, int *out,
+	  struct rk_err *err)
+{
+	const int one = 1;
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+			ai->ai_protocol);
+	int e;
+
+	if (fd < 0)
+		return rk_fail(err, RK_CONFIG, "cannot listen on '%s': %s",
+			       where, strerror(errno));
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ai->ai_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				 sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+	    listen(fd, 128) == 0) {
+		*out = fd;
+		return 0;
+	}
+	e = errno;
+	(void)close(fd);
+	rk_fail(err, RK_CONFIG, "cannot listen on '%s': %s", where,
+		strerror(e));
+	if (e == EADDRINUSE)
+		rk_err_hint(err, "another process listens there; stop it, or "
+				 "pass --listen ADDR:PORT (port 0 picks a "
+				 "free one)");
+	else if (e == EACCES)
+		rk_err_hint(err, "ports below 1024 need privileges; pass "
+				 "--listen ADDR:PORT with a higher port");
+	else if (e == EADDRNOTAVAIL)
+		rk_err_hint(err, "that address is not one of this machine's");
+	return -1;
+}
+
+/* Connections at once: MAX_CONNECTIONS, less where threads are scarce. */
+static unsigned
+max_connections(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 2 < MAX_CONNECTIONS)
+		return rl.rlim_cur / 2 > 16 ? (unsigned)(rl.rlim_cur / 2) : 16;
+	return MAX_CONNECTIONS;
+}
+
 static struct MHD_Daemon *
-start(struct server *srv, const struct addrinfo *ai)
+start(struct server *srv, int fd)
 {
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD |
 			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG;
 
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
 	return MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-		ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET,
+		fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+		MHD_OPTION_URI_LOG_CALLBACK, on_request_line, srv,
 		MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
-		MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS,
+		MHD_OPTION_CONNECTION_LIMIT, srv->max_conns,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->max_per_client,
 		MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S, MHD_OPTION_END);
 }
 
@@ -602,6 +971,20 @@ drain(struct server *srv, struct MHD_Daemon *d, long drain_ms)
 		(void)close(listen_fd);
 }
 
+/* The port the socket got (port 0 asks the kernel for one). */
+static unsigned
+bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t n = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &n) != 0)
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
 /* Serve until SIGINT or SIGTERM; in-flight requests finish first. */
 static int
 serve_until_signal(struct server *srv, const struct addrinfo *ai,
@@ -611,9 +994,12 @@ serve_until_signal(struct server *srv, const struct addrinfo *ai,
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block, old;
 	struct MHD_Daemon *d;
-	const union MHD_DaemonInfo *info;
+	pthread_t dog;
 	char host[NI_MAXHOST];
+	int fd;
 
+	if (listen_on(ai, listen, &fd, err) < 0)
+		return -1;
 	(void)sigemptyset(&block);
 	(void)sigaddset(&block, SIGINT);
 	(void)sigaddset(&block, SIGTERM);
@@ -622,14 +1008,17 @@ serve_until_signal(struct server *srv, const struct addrinfo *ai,
 	(void)pthread_sigmask(SIG_BLOCK, &block, &old);
 	(void)sigaction(SIGINT, &sa, NULL);
 	(void)sigaction(SIGTERM, &sa, NULL);
-	d = start(srv, ai);
+	d = start(srv, fd);
 	if (!d) {
 		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-		rk_fail(err, RK_CONFIG, "cannot listen on '%s'", listen);
-		rk_err_hint(err, "is the port in use? pass --listen ADDR:PORT");
-		return -1;
+		(void)close(fd);
+		return rk_fail(err, RK_CONFIG,
+			       "cannot serve on '%s': the HTTP library did "
+			       "not start",
+			       listen);
 	}
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	if (pthread_create(&dog, NULL, watchdog, srv) != 0)
+		rk_bug("cannot start the watchdog thread");
 	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), NULL,
 			0, NI_NUMERICHOST) != 0)
 		snprintf(host, sizeof(host), "?");
@@ -637,14 +1026,16 @@ serve_until_signal(struct server *srv, const struct addrinfo *ai,
 		"reckon serve: listening on http://%s%s%s:%u/ (database %s, "
 		"migrations %s)%s\n",
 		ai->ai_family == AF_INET6 ? "[" : "", host,
-		ai->ai_family == AF_INET6 ? "]" : "",
-		info ? (unsigned)info->port : 0u, ctx->db_display, ctx->cfg.dir,
+		ai->ai_family == AF_INET6 ? "]" : "", bound_port(fd),
+		ctx->db_display, ctx->cfg.dir,
 		*srv->token_sha ? ""
 				: "\nreckon serve: no token configured: POST "
 				  "endpoints answer 403 (see --token-file)");
 	while (!stop_requested)
 		(void)sigsuspend(&old);
 	drain(srv, d, drain_ms);
+	atomic_store(&srv->stopping, 1);
+	(void)pthread_join(dog, NULL);
 	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
@@ -653,19 +1044,30 @@ int
 cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	const char *listen = DEFAULT_LISTEN, *token_file = NULL,
-		   *drain_s = NULL;
+		   *drain_s = NULL, *request_s = NULL;
 	long drain_ms = DRAIN_MS;
+	int per_client = -1;
 	const struct opt opts[] = {
 		{ "drain", OPT_STRING, &drain_s,
 		  "on SIGTERM, how long runs may finish before they are "
 		  "cancelled (default 30s)" },
 		{ "listen", OPT_STRING, &listen,
 		  "ADDR:PORT to listen on (default " DEFAULT_LISTEN ")" },
+		{ "max-per-client", OPT_INT, &per_client,
+		  "connections one client address may hold open (default 16, "
+		  "0 no cap)" },
+		{ "request-timeout", OPT_STRING, &request_s,
+		  "time a connection has to send a complete request "
+		  "(default 10s)" },
 		{ "token-file", OPT_STRING, &token_file,
 		  "file holding the bearer token for POSTs" },
 		OPT_TABLE_END,
 	};
-	struct server srv = { 0 };
+	struct server srv = { .lock = PTHREAD_MUTEX_INITIALIZER,
+			      .request_ms = REQUEST_MS,
+			      .max_per_client = MAX_PER_CLIENT };
+	struct api_response late = { 0 };
+	struct rk_err late_err = RK_ERR_INIT;
 	struct addrinfo *ai = NULL;
 	char **args = xcalloc((size_t)argc + 1, sizeof(char *));
 	int nargs, rc = -1;
@@ -684,6 +1086,19 @@ cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			drain_s);
 		goto out;
 	}
+	if (request_s &&
+	    ((srv.request_ms = cfg_parse_duration_ms(request_s)) <= 0)) {
+		rk_fail(err, RK_USAGE,
+			"--request-timeout: invalid duration '%s' (use e.g. "
+			"10s, 500ms, 1m; more than 0)",
+			request_s);
+		goto out;
+	}
+	srv.max_conns = max_connections();
+	if (per_client >= 0)
+		srv.max_per_client = (unsigned)per_client;
+	if (srv.max_per_client > srv.max_conns)
+		srv.max_per_client = srv.max_conns;
 	if (load_token(token_file, &ctx->cfg, srv.token_sha, err) < 0 ||
 	    parse_listen(listen, &ai, err) < 0)
 		goto out;
@@ -705,8 +1120,16 @@ cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		db_close(ctx->db);
 		ctx->db = NULL;
 	}
+	rk_fail(&late_err, RK_USAGE,
+		"no complete request within %ldms of the connection's start "
+		"or its last answer",
+		srv.request_ms);
+	rk_err_hint(&late_err, "send the whole request at once");
+	api_error(&late, 408, &late_err);
+	srv.late_doc = late.body;
 	rc = serve_until_signal(&srv, ai, listen, drain_ms, ctx, err);
 out:
+	free(srv.late_doc);
 	api_free(srv.api);
 	if (ai)
 		freeaddrinfo(ai);
