@@ -996,7 +996,7 @@ serve_until_signal(struct server *srv, const struct addrinfo *ai,
 	struct MHD_Daemon *d;
 	pthread_t dog;
 	char host[NI_MAXHOST];
-	int fd;
+	int fd = -1;
 
 	if (listen_on(ai, listen, &fd, err) < 0)
 		return -1;
