@@ -597,6 +597,43 @@ cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	return rc;
 }
 
+static int
+cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct serve_opts so = { .max_per_client = -1 };
+	const struct opt opts[] = {
+		OPT_STRING(
+			0, "drain", &so.drain, "DURATION",
+			"on SIGTERM, how long runs may finish before they are "
+			"cancelled (default: 30s)"),
+		OPT_STRING(0, "listen", &so.listen, "ADDR:PORT",
+			   "where to listen (default: 127.0.0.1:8787)"),
+		OPT_INT(0, "max-per-client", &so.max_per_client, "N",
+			"connections one client address may hold open "
+			"(default: 16; 0: no cap)"),
+		OPT_STRING(0, "request-timeout", &so.request_timeout,
+			   "DURATION",
+			   "time a connection has to send a complete request "
+			   "(default: 10s)"),
+		OPT_STRING(0, "token-file", &so.token_file, "FILE",
+			   "file holding the bearer token for POSTs"),
+		OPT_END(),
+	};
+	char **args = NULL;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, "serve", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	if (nargs)
+		rc = rk_fail(err, RK_USAGE, "serve: unexpected argument '%s'",
+			     args[0]);
+	else
+		rc = serve_run(ctx, &so, err);
+	free(args);
+	return rc;
+}
+
 const struct cmd commands[] = {
 	{ "adopt", cmd_adopt, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "adopt [--dry-run | --yes] [--json]",
@@ -633,7 +670,8 @@ const struct cmd commands[] = {
 	  "[--no-backup] [--allow-drift] [--json]",
 	  "apply pending migrations in one transaction" },
 	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR | READS_DB,
-	  "serve [--listen ADDR:PORT] [--token-file FILE] [--drain DURATION]",
+	  "serve [--listen ADDR:PORT] [--token-file FILE] [--drain DURATION] "
+	  "[--request-timeout DURATION] [--max-per-client N]",
 	  "HTTP API and dashboard" },
 	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "status [--check] [--json]",

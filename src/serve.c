@@ -12,12 +12,14 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,27 +28,17 @@
 #include <openssl/crypto.h>
 
 #include "reckon/buf.h"
-#include "reckon/cmd.h"
 #include "reckon/config.h"
 #include "reckon/db.h"
 #include "reckon/err.h"
 #include "reckon/interrupt.h"
 #include "reckon/migfile.h"
 #include "reckon/ops.h"
-#include "reckon/opt.h"
 #include "reckon/util.h"
+#include "serve_int.h"
 #include "reckon/banned.h"
 
 #include "dashboard.html.inc"
-
-#define DEFAULT_LISTEN	"127.0.0.1:8787"
-#define MAX_CONNECTIONS 512u  /* open at once; each has a thread */
-#define IDLE_TIMEOUT_S	60u   /* an idle keep-alive connection is closed */
-#define DRAIN_MS	30000 /* default --drain: shutdown waits for runs */
-#define CANCEL_GRACE_MS 5000  /* then, after cancelling, for their answers */
-
-/* Set by the SIGINT/SIGTERM handler: the one mutable global (STYLE §10). */
-static volatile sig_atomic_t stop_requested;
 
 /*
  * The API: one row per endpoint of SPEC.md's table. A path ending in
@@ -70,36 +62,13 @@ static const struct route routes[] = {
 	{ "GET", "/api/migrations/preview/:filename", api_preview },
 };
 
-/* What every connection thread shares; read-only while serving. */
-struct server {
-	struct api *api;
-	char token_sha[65]; /* SHA-256 (hex) of the token, "" if none */
-	int loopback;	    /* listening on a loopback address only */
-	atomic_int active;  /* requests begun and not yet completed */
-};
-
-/* One request in progress (MHD's per-request pointer). */
-struct request {
-	long t0;	    /* start, monotonic ms */
-	struct rk_buf body; /* the body read so far */
-	int too_big;	    /* the body passed API_MAX_BODY */
-	unsigned early;	    /* status already answered at the headers */
-};
-
-static long
+long
 now_ms(void)
 {
 	struct timespec ts;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
 }
 
 /* The path as sent (escapes kept), printable and short, for the log. */
@@ -140,10 +109,9 @@ reply(struct MHD_Connection *c, const struct request *rq, const char *method,
 	return r;
 }
 
-/* Answer with a JSON document (owned, malloc'd; freed by MHD). */
-static enum MHD_Result
-reply_json(struct MHD_Connection *c, const struct request *rq,
-	   const char *method, const char *url, unsigned status, char *doc)
+/* A response holding a JSON document (owned, malloc'd; freed by MHD). */
+static struct MHD_Response *
+json_response(char *doc)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
 		strlen(doc), doc, MHD_RESPMEM_MUST_FREE);
@@ -153,19 +121,42 @@ reply_json(struct MHD_Connection *c, const struct request *rq,
 	(void)MHD_add_response_header(resp, "Content-Type",
 				      "application/json; charset=utf-8");
 	(void)MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return reply(c, rq, method, url, status, resp);
+	return resp;
 }
 
-/* Answer with json_error()'s document for err. */
+/* Answer with a JSON document (owned, malloc'd; freed by MHD). */
+static enum MHD_Result
+reply_json(struct MHD_Connection *c, const struct request *rq,
+	   const char *method, const char *url, unsigned status, char *doc)
+{
+	return reply(c, rq, method, url, status, json_response(doc));
+}
+
+/*
+ * Answer with json_error()'s document for err, and the header name: value
+ * when name is not NULL (Allow for 405, Retry-After for 503).
+ */
+static enum MHD_Result
+reply_error_with(struct MHD_Connection *c, const struct request *rq,
+		 const char *method, const char *url, unsigned status,
+		 const struct rk_err *err, const char *name, const char *value)
+{
+	struct api_response out = { 0 };
+	struct MHD_Response *resp;
+
+	api_error(&out, status, err);
+	resp = json_response(out.body);
+	if (name)
+		(void)MHD_add_response_header(resp, name, value);
+	return reply(c, rq, method, url, out.status, resp);
+}
+
 static enum MHD_Result
 reply_error(struct MHD_Connection *c, const struct request *rq,
 	    const char *method, const char *url, unsigned status,
 	    const struct rk_err *err)
 {
-	struct api_response out = { 0 };
-
-	api_error(&out, status, err);
-	return reply_json(c, rq, method, url, out.status, out.body);
+	return reply_error_with(c, rq, method, url, status, err, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -284,12 +275,15 @@ json_body(struct MHD_Connection *c, struct rk_err *err)
 	return -1;
 }
 
-/* The route for path; *param points into path for ":filename". */
+/*
+ * The route for path; *param points into path for ":filename". *allow
+ * names the methods path answers ("" when none: no such endpoint).
+ */
 static const struct route *
 route_find(const char *method, const char *path, const char **param,
-	   int *path_known)
+	   const char **allow)
 {
-	*path_known = 0;
+	*allow = "";
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
 		const char *colon = strchr(routes[i].path, ':');
 		size_t k = colon ? (size_t)(colon - routes[i].path) : 0;
@@ -297,7 +291,9 @@ route_find(const char *method, const char *path, const char **param,
 		if (colon ? strncmp(path, routes[i].path, k) != 0 || !path[k]
 			  : strcmp(path, routes[i].path) != 0)
 			continue;
-		*path_known = 1;
+		*allow = strcmp(routes[i].method, "GET") == 0
+				 ? "GET, HEAD"
+				 : routes[i].method;
 		if (strcmp(method, routes[i].method) == 0 ||
 		    (strcmp(method, "HEAD") == 0 &&
 		     strcmp(routes[i].method, "GET") == 0)) {
@@ -331,10 +327,74 @@ call(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		in.body = rq->body.len ? rq->body.s : NULL;
 		in.body_len = rq->body.len;
 	}
+	if (atomic_fetch_add(&srv->working, 1) >= MAX_WORK) {
+		atomic_fetch_sub(&srv->working, 1);
+		rk_buf_release(&name);
+		rk_fail(&err, RK_DB,
+			"busy: %d API requests are in progress already",
+			MAX_WORK);
+		rk_err_hint(&err, "retry after the time in Retry-After");
+		return reply_error_with(c, rq, method, url, 503, &err,
+					"Retry-After", "1");
+	}
 	rt->fn(srv->api, &in, &out);
+	atomic_fetch_sub(&srv->working, 1);
 	r = reply_json(c, rq, method, url, out.status, out.body);
 	rk_buf_release(&name);
 	return r;
+}
+
+static enum MHD_Result
+count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+	   const char *value)
+{
+	int *n = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		(*n)++;
+	return MHD_YES;
+}
+
+/*
+ * What the library lets through but HTTP does not: a request target with
+ * a NUL (which C strings would cut short, so another file could be
+ * served) or another control byte, one too long, or two Host headers
+ * (RFC 9112 section 3.2). 0, or the status to answer with err set.
+ */
+static unsigned
+malformed(struct MHD_Connection *c, const struct request *rq,
+	  const char *version, struct rk_err *err)
+{
+	uintptr_t end = (uintptr_t)rq->target + rq->target_len + 1;
+	int hosts = 0;
+
+	/* the version follows the target in the library's line buffer */
+	if (rq->target && (uintptr_t)version > end &&
+	    (uintptr_t)version <= end + MAX_URL) {
+		rk_fail(err, RK_USAGE, "the request target holds a NUL byte");
+		return 400;
+	}
+	if (rq->bad) {
+		rk_fail(err, RK_USAGE,
+			"the request target holds the control byte 0x%02x",
+			rq->bad);
+		rk_err_hint(err, "percent-encode it");
+		return 400;
+	}
+	if (rq->target_len > MAX_URL) {
+		rk_fail(err, RK_USAGE, "the request target is over %u bytes",
+			MAX_URL);
+		return 414;
+	}
+	(void)MHD_get_connection_values(c, MHD_HEADER_KIND, count_host, &hosts);
+	if (hosts > 1) {
+		rk_fail(err, RK_USAGE, "%d Host headers; HTTP allows one",
+			hosts);
+		return 400;
+	}
+	return 0;
 }
 
 /* The whole request is in: check it, then route it. */
@@ -344,9 +404,8 @@ dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq,
 {
 	struct rk_err err = RK_ERR_INIT;
 	const struct route *rt;
-	const char *param = NULL;
+	const char *param = NULL, *allow;
 	unsigned status;
-	int known;
 
 	if (srv->loopback && host_allowed(c, &err) < 0)
 		return reply_error(c, rq, method, url, 403, &err);
@@ -354,18 +413,23 @@ dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
 			return reply_dashboard(c, rq, method, url);
 		rk_fail(&err, RK_USAGE, "the dashboard answers GET only");
-		return reply_error(c, rq, method, url, 405, &err);
+		return reply_error_with(c, rq, method, url, 405, &err, "Allow",
+					"GET, HEAD");
 	}
-	rt = route_find(method, url, &param, &known);
+	rt = route_find(method, url, &param, &allow);
 	if (!rt) {
-		if (known)
-			rk_fail(&err, RK_USAGE, "method %.10s not allowed here",
-				method);
+		if (*allow)
+			rk_fail(&err, RK_USAGE,
+				"method %.10s not allowed here (only %s)",
+				method, allow);
 		else
 			rk_fail(&err, RK_USAGE, "no such endpoint");
 		rk_err_hint(&err, "the endpoints are listed under 'serve' in "
 				  "reckon(1)");
-		return reply_error(c, rq, method, url, known ? 405 : 404, &err);
+		if (*allow)
+			return reply_error_with(c, rq, method, url, 405, &err,
+						"Allow", allow);
+		return reply_error(c, rq, method, url, 404, &err);
 	}
 	if (rq->too_big) {
 		rk_fail(&err, RK_USAGE, "request body over %u bytes",
@@ -397,7 +461,74 @@ declared_too_big(struct MHD_Connection *c)
 	return errno == ERANGE || n > API_MAX_BODY;
 }
 
+static struct conn *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/*
+ * The request is in, headers and body: from here the watchdog leaves the
+ * connection alone. -1 if it was too late, and the connection is cut.
+ */
+static int
+conn_busy(struct server *srv, struct MHD_Connection *c)
+{
+	struct conn *k = conn_of(c);
+	int rc = 0;
+
+	if (!k)
+		return 0;
+	pthread_mutex_lock(&srv->lock);
+	if (k->cut)
+		rc = -1;
+	else
+		k->busy = 1;
+	pthread_mutex_unlock(&srv->lock);
+	return rc;
+}
+
+/* An answer is done: the next request's time starts now. */
+static void
+conn_idle(struct server *srv, struct MHD_Connection *c)
+{
+	struct conn *k = conn_of(c);
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	k->busy = 0;
+	k->seen = 0;
+	k->since = now_ms();
+	pthread_mutex_unlock(&srv->lock);
+}
+
+/* The headers are in: refuse what must not be served, or too big. */
 static enum MHD_Result
+on_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
+	   const char *method, const char *url, const char *version)
+{
+	struct rk_err err = RK_ERR_INIT;
+	unsigned status = malformed(c, rq, version, &err);
+
+	rq->begun = 1;
+	if (!status && declared_too_big(c)) {
+		status = 413;
+		rk_fail(&err, RK_USAGE, "request body over %u bytes",
+			API_MAX_BODY);
+	}
+	if (!status)
+		return MHD_YES;
+	if (conn_busy(srv, c) < 0)
+		return MHD_NO;
+	rq->early = status;
+	return reply_error(c, rq, method, url, status, &err);
+}
+
+enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
 	   const char *method, const char *version, const char *upload,
 	   size_t *upload_size, void **con_cls)
@@ -405,23 +536,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct server *srv = cls;
 	struct request *rq = *con_cls;
 
-	(void)version;
-	if (!rq) {
-		rq = xcalloc(1, sizeof(*rq));
-		rq->t0 = now_ms();
-		rk_buf_init(&rq->body);
-		*con_cls = rq;
-		atomic_fetch_add(&srv->active, 1);
-		if (declared_too_big(c)) {
-			struct rk_err err = RK_ERR_INIT;
-
-			rq->early = 413;
-			rk_fail(&err, RK_USAGE, "request body over %u bytes",
-				API_MAX_BODY);
-			return reply_error(c, rq, method, url, 413, &err);
-		}
-		return MHD_YES;
-	}
+	if (!rq)
+		rk_bug("a request without its log callback");
+	if (!rq->begun)
+		return on_headers(srv, c, rq, method, url, version);
 	if (*upload_size) {
 		if (rq->too_big || rq->body.len + *upload_size > API_MAX_BODY)
 			rq->too_big = 1;
@@ -432,18 +550,47 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (rq->early)
 		return MHD_YES;
+	if (conn_busy(srv, c) < 0)
+		return MHD_NO;
 	return dispatch(srv, c, rq, method, url);
 }
 
-static void
+/*
+ * The request line is in (the library calls this before it touches the
+ * target): start the request, and note what a C string would hide.
+ */
+void *
+on_request_line(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct server *srv = cls;
+	struct request *rq = xcalloc(1, sizeof(*rq));
+	struct conn *k = conn_of(c);
+
+	rq->t0 = now_ms();
+	rk_buf_init(&rq->body);
+	rq->target = uri;
+	rq->target_len = strlen(uri);
+	for (size_t i = 0; i < rq->target_len && !rq->bad; i++)
+		if ((unsigned char)uri[i] < 0x20 || uri[i] == 0x7f)
+			rq->bad = (unsigned char)uri[i];
+	atomic_fetch_add(&srv->active, 1);
+	if (k) {
+		pthread_mutex_lock(&srv->lock);
+		k->seen = 1;
+		pthread_mutex_unlock(&srv->lock);
+	}
+	return rq;
+}
+
+void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	     enum MHD_RequestTerminationCode toe)
 {
 	struct server *srv = cls;
 	struct request *rq = *con_cls;
 
-	(void)c;
 	(void)toe;
+	conn_idle(srv, c);
 	if (!rq)
 		return;
 	atomic_fetch_sub(&srv->active, 1);
@@ -452,270 +599,111 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* Keep the list of open connections for the watchdog. */
+void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+	      enum MHD_ConnectionNotificationCode code)
+{
+	struct server *srv = cls;
+	struct conn *k = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+					     MHD_CONNECTION_INFO_CONNECTION_FD);
+		k = xcalloc(1, sizeof(*k));
+		k->fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
+		k->since = now_ms();
+		pthread_mutex_lock(&srv->lock);
+		k->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = k;
+		srv->conns = k;
+		pthread_mutex_unlock(&srv->lock);
+		*socket_context = k;
+		return;
+	}
+	if (!k)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		srv->conns = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	pthread_mutex_unlock(&srv->lock);
+	free(k);
+	*socket_context = NULL;
+}
+
+/*
+ * Cut k, late with its request: a 408 if a request line came (best
+ * effort, the socket may be full), then shutdown(2), which wakes the
+ * connection's thread to close it. Called with server.lock held.
+ */
+static void
+conn_cut(struct server *srv, struct conn *k)
+{
+	char head[256];
+	size_t len = strlen(srv->late_doc);
+	int n;
+
+	k->cut = 1;
+	if (k->seen) {
+		n = snprintf(head, sizeof(head),
+			     "HTTP/1.1 408 Request Timeout\r\n"
+			     "Content-Type: application/json; charset=utf-8\r\n"
+			     "Content-Length: %zu\r\n"
+			     "Connection: close\r\n\r\n",
+			     len);
+		(void)send(k->fd, head, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		(void)send(k->fd, srv->late_doc, len,
+			   MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+	(void)shutdown(k->fd, SHUT_RDWR);
+}
+
+/*
+ * The library's own timeout counts idleness only, so a client trickling
+ * a byte at a time would hold its connection (and thread) for ever. This
+ * thread closes each connection that has not delivered a complete request
+ * within --request-timeout of its start or of its last answer.
+ */
+void *
+watchdog(void *arg)
+{
+	struct server *srv = arg;
+	const struct timespec pause = { 0, WATCH_MS * 1000 * 1000 };
+
+	while (!atomic_load(&srv->stopping)) {
+		long now = now_ms();
+		int cut = 0;
+
+		pthread_mutex_lock(&srv->lock);
+		for (struct conn *k = srv->conns; k; k = k->next) {
+			if (k->busy || k->cut || k->fd == MHD_INVALID_SOCKET ||
+			    now - k->since < srv->request_ms)
+				continue;
+			conn_cut(srv, k);
+			cut++;
+		}
+		pthread_mutex_unlock(&srv->lock);
+		if (cut)
+			fprintf(stderr,
+				"reckon serve: closed %d connection(s) with no "
+				"complete request in %ldms\n",
+				cut, srv->request_ms);
+		(void)nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
 /* Leave escapes in the path: call() decodes, and sees any %00. */
-static size_t
+size_t
 keep_escapes(void *cls, struct MHD_Connection *c, char *s)
 {
 	(void)cls;
 	(void)c;
 	return strlen(s);
-}
-
-/* The token from --token-file (trailing white space dropped) or the
- * environment; "" when neither gives one. */
-static int
-load_token(const char *file, const struct rk_config *cfg, char sha[65],
-	   struct rk_err *err)
-{
-	struct rk_buf b = RK_BUF_INIT;
-	int rc = 0;
-
-	sha[0] = '\0';
-	if (!file) {
-		if (cfg->token && *cfg->token)
-			rk_sha256_hex(cfg->token, strlen(cfg->token), sha);
-		return 0;
-	}
-	if (rk_buf_read_file(&b, file) < 0)
-		return rk_fail(err, RK_CONFIG,
-			       "cannot read token file '%s': %s", file,
-			       strerror(errno));
-	while (b.len && strchr(" \t\r\n", b.s[b.len - 1]))
-		b.s[--b.len] = '\0';
-	if (b.len == 0 || memchr(b.s, '\0', b.len) || strchr(b.s, '\n'))
-		rc = rk_fail(err, RK_CONFIG,
-			     "token file '%s' must hold one non-empty line",
-			     file);
-	else
-		rk_sha256_hex(b.s, b.len, sha);
-	/* the token itself is not kept, only its digest */
-	explicit_bzero(b.s, b.len);
-	rk_buf_release(&b);
-	return rc;
-}
-
-static int
-sockaddr_loopback(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)(const void *)sa)
-				      ->sin_addr.s_addr) >>
-			24) == 127;
-	if (sa->sa_family == AF_INET6)
-		return IN6_IS_ADDR_LOOPBACK(
-			&((const struct sockaddr_in6 *)(const void *)sa)
-				 ->sin6_addr);
-	return 0;
-}
-
-/* "ADDR:PORT" or "[V6ADDR]:PORT" to one socket address. */
-static int
-parse_listen(const char *listen, struct addrinfo **out, struct rk_err *err)
-{
-	const struct addrinfo hints = { .ai_family = AF_UNSPEC,
-					.ai_socktype = SOCK_STREAM,
-					.ai_flags = AI_NUMERICSERV };
-	const char *colon = strrchr(listen, ':');
-	char host[256], *end;
-	long port;
-	int rc;
-
-	if (!colon || colon == listen ||
-	    (size_t)(colon - listen) >= sizeof(host))
-		goto bad;
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (errno || *end || end == colon + 1 || port < 0 || port > 65535)
-		goto bad;
-	if (listen[0] == '[') {
-		if (colon[-1] != ']')
-			goto bad;
-		memcpy(host, listen + 1, (size_t)(colon - listen - 2));
-		host[colon - listen - 2] = '\0';
-	} else {
-		memcpy(host, listen, (size_t)(colon - listen));
-		host[colon - listen] = '\0';
-	}
-	rc = getaddrinfo(host, colon + 1, &hints, out);
-	if (rc == 0)
-		return 0;
-	return rk_fail(err, RK_USAGE, "--listen: cannot resolve '%s': %s", host,
-		       gai_strerror(rc));
-bad:
-	rk_fail(err, RK_USAGE, "--listen: '%s' is not ADDR:PORT", listen);
-	rk_err_hint(err, "e.g. --listen 127.0.0.1:8787 or --listen [::1]:8787");
-	return -1;
-}
-
-static struct MHD_Daemon *
-start(struct server *srv, const struct addrinfo *ai)
-{
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD |
-			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
-
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	return MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-		ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
-		MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS,
-		MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S, MHD_OPTION_END);
-}
-
-/* Wait until no request is in progress or the clock passes deadline. */
-static void
-wait_idle(struct server *srv, long deadline)
-{
-	const struct timespec pause = { 0, 20 * 1000 * 1000 };
-
-	while (atomic_load(&srv->active) > 0 && now_ms() < deadline)
-		(void)nanosleep(&pause, NULL);
-}
-
-/*
- * Stop accepting, let the requests in progress finish and send their
- * answers (a run that started commits and says so) for up to drain_ms;
- * then cancel the statements still running, as Ctrl-C does on the command
- * line, so each run rolls back and answers with what it did; then stop.
- */
-static void
-drain(struct server *srv, struct MHD_Daemon *d, long drain_ms)
-{
-	MHD_socket listen_fd = MHD_quiesce_daemon(d);
-
-	fprintf(stderr,
-		"reckon serve: shutting down (%d request(s) in "
-		"progress)\n",
-		atomic_load(&srv->active));
-	wait_idle(srv, now_ms() + drain_ms);
-	if (atomic_load(&srv->active) > 0) {
-		fprintf(stderr,
-			"reckon serve: still busy after the drain deadline: "
-			"cancelling %d request(s)\n",
-			atomic_load(&srv->active));
-		rk_interrupt_raise(SIGTERM);
-		wait_idle(srv, now_ms() + CANCEL_GRACE_MS);
-	}
-	MHD_stop_daemon(d);
-	if (listen_fd != MHD_INVALID_SOCKET)
-		(void)close(listen_fd);
-}
-
-/* Serve until SIGINT or SIGTERM; in-flight requests finish first. */
-static int
-serve_until_signal(struct server *srv, const struct addrinfo *ai,
-		   const char *listen, long drain_ms, const struct rk_ctx *ctx,
-		   struct rk_err *err)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigset_t block, old;
-	struct MHD_Daemon *d;
-	const union MHD_DaemonInfo *info;
-	char host[NI_MAXHOST];
-
-	(void)sigemptyset(&block);
-	(void)sigaddset(&block, SIGINT);
-	(void)sigaddset(&block, SIGTERM);
-	(void)sigemptyset(&sa.sa_mask);
-	/* blocked before MHD's threads start, so only this thread takes them */
-	(void)pthread_sigmask(SIG_BLOCK, &block, &old);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
-	d = start(srv, ai);
-	if (!d) {
-		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-		rk_fail(err, RK_CONFIG, "cannot listen on '%s'", listen);
-		rk_err_hint(err, "is the port in use? pass --listen ADDR:PORT");
-		return -1;
-	}
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), NULL,
-			0, NI_NUMERICHOST) != 0)
-		snprintf(host, sizeof(host), "?");
-	fprintf(stderr,
-		"reckon serve: listening on http://%s%s%s:%u/ (database %s, "
-		"migrations %s)%s\n",
-		ai->ai_family == AF_INET6 ? "[" : "", host,
-		ai->ai_family == AF_INET6 ? "]" : "",
-		info ? (unsigned)info->port : 0u, ctx->db_display, ctx->cfg.dir,
-		*srv->token_sha ? ""
-				: "\nreckon serve: no token configured: POST "
-				  "endpoints answer 403 (see --token-file)");
-	while (!stop_requested)
-		(void)sigsuspend(&old);
-	drain(srv, d, drain_ms);
-	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return 0;
-}
-
-int
-cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
-{
-	const char *listen = DEFAULT_LISTEN, *token_file = NULL,
-		   *drain_s = NULL;
-	long drain_ms = DRAIN_MS;
-	const struct opt opts[] = {
-		OPT_STRING(
-			0, "drain", &drain_s, "DURATION",
-			"on SIGTERM, how long runs may finish before they are "
-			"cancelled (default: 30s)"),
-		OPT_STRING(0, "listen", &listen, "ADDR:PORT",
-			   "where to listen (default: " DEFAULT_LISTEN ")"),
-		OPT_STRING(0, "token-file", &token_file, "FILE",
-			   "file holding the bearer token for POSTs"),
-		OPT_END(),
-	};
-	struct server srv = { 0 };
-	struct addrinfo *ai = NULL;
-	char **args = NULL;
-	int nargs, rc;
-
-	if ((rc = cmd_parse(ctx, "serve", opts, argc, argv, &args, &nargs,
-			    err)) != 0) {
-		rc = rc < 0 ? rc : 0;
-		goto out;
-	}
-	rc = -1;
-	if (nargs) {
-		rk_fail(err, RK_USAGE, "serve: unexpected argument '%s'",
-			args[0]);
-		goto out;
-	}
-	if (drain_s && (drain_ms = cfg_parse_duration_ms(drain_s)) < 0) {
-		rk_fail(err, RK_USAGE,
-			"--drain: invalid duration '%s' (use e.g. 30s, 500ms, "
-			"2m)",
-			drain_s);
-		goto out;
-	}
-	if (load_token(token_file, &ctx->cfg, srv.token_sha, err) < 0 ||
-	    parse_listen(listen, &ai, err) < 0)
-		goto out;
-	srv.loopback = sockaddr_loopback(ai->ai_addr);
-	if (!srv.loopback && !*srv.token_sha) {
-		rk_fail(err, RK_USAGE,
-			"refusing to listen on '%s' without a token: the API "
-			"would be open to the network",
-			listen);
-		rk_err_hint(err, "pass --token-file FILE or set RECKON_TOKEN; "
-				 "off loopback every API call needs it");
-		goto out;
-	}
-	if (!(srv.api = api_new(ctx, err)))
-		goto out;
-	/* main's connection proved the database reachable; each request
-	 * opens its own */
-	if (ctx->db) {
-		db_close(ctx->db);
-		ctx->db = NULL;
-	}
-	rc = serve_until_signal(&srv, ai, listen, drain_ms, ctx, err);
-out:
-	api_free(srv.api);
-	if (ai)
-		freeaddrinfo(ai);
-	free(args);
-	return rc;
 }

@@ -15,9 +15,20 @@ struct rk_buf;
 struct rk_ctx;
 struct rk_err;
 
-/* reckon serve (src/serve.c): the HTTP API and dashboard, until SIGINT or
- * SIGTERM. */
-int cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err);
+/* What reckon serve was asked for (cmd.c parses it); NULL or -1: the
+ * default. Durations in the shared grammar. */
+struct serve_opts {
+	const char *listen;	     /* ADDR:PORT, default 127.0.0.1:8787 */
+	const char *token_file;	     /* the bearer token's file */
+	const char *drain;	     /* how long runs may finish on SIGTERM */
+	const char *request_timeout; /* deadline for a complete request */
+	int max_per_client;	     /* connections one address may hold */
+};
+
+/* Serve the HTTP API and dashboard (serve_main.c) until SIGINT or
+ * SIGTERM; a bad option value is an RK_USAGE error. */
+int serve_run(struct rk_ctx *ctx, const struct serve_opts *o,
+	      struct rk_err *err);
 
 /* Request bodies larger than this are refused with 413. */
 #define API_MAX_BODY (1024u * 1024u)
