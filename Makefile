@@ -19,8 +19,9 @@ CFLAGS ?= -O2 -g
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
-SRC = $(sort $(wildcard src/*.c detectors/*.c parsers/*.c))
-LIB_SRC = $(filter-out src/main.c,$(SRC))
+LAYERS = base parsers db detectors core serve cli
+SRC = $(sort $(foreach l,$(LAYERS),$(wildcard $(l)/*.c)))
+LIB_SRC = $(filter-out cli/main.c,$(SRC))
 REL_OBJ = $(SRC:%.c=build/rel/%.o)
 SAN_OBJ = $(SRC:%.c=build/san/%.o)
 SAN_LIB_OBJ = $(LIB_SRC:%.c=build/san/%.o)
@@ -33,18 +34,18 @@ all: reckon
 reckon: $(REL_OBJ)
 	$(CC) $(CFLAGS) -Wl,--as-needed -o $@ $(REL_OBJ) $(LIBS)
 
-# Web assets (src/web/*) become C arrays in build/gen/*.inc (embed.sh).
-WEB = $(wildcard src/web/*)
-GEN = $(patsubst src/web/%,build/gen/%.inc,$(WEB))
-build/gen/%.inc: src/web/% scripts/embed.sh
+# Web assets (serve/web/*) become C arrays in build/gen/*.inc (embed.sh).
+WEB = $(wildcard serve/web/*)
+GEN = $(patsubst serve/web/%,build/gen/%.inc,$(WEB))
+build/gen/%.inc: serve/web/% scripts/embed.sh
 	@mkdir -p $(dir $@)
 	./scripts/embed.sh $< $@ $(subst .,_,$(subst -,_,$(notdir $<)))
 
-build/rel/%.o: %.c $(wildcard include/reckon/*.h) $(GEN)
+build/rel/%.o: %.c $(wildcard include/reckon/*/*.h) $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Ibuild/gen $(CFLAGS) -c -o $@ $<
 
-build/san/%.o: %.c $(wildcard include/reckon/*.h) $(GEN)
+build/san/%.o: %.c $(wildcard include/reckon/*/*.h) $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Ibuild/gen -O1 -g $(SAN) -c -o $@ $<
 
@@ -65,7 +66,7 @@ FUZZ_CC ?= clang-14
 FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
 	-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-FUZZ_BASE = src/util.c src/err.c src/buf.c
+FUZZ_BASE = base/util.c base/err.c base/buf.c
 FUZZ_SPLIT = parsers/sql_lex.c parsers/sql_split.c
 FUZZ = build/fuzz/fuzz_sql build/fuzz/fuzz_ddl build/fuzz/fuzz_migname \
 	build/fuzz/fuzz_config
@@ -77,9 +78,9 @@ build/fuzz/fuzz_ddl: tests/fuzz/fuzz_ddl.c parsers/ddl.c parsers/ddl_cursor.c \
 	parsers/ddl_name.c $(FUZZ_SPLIT) $(FUZZ_BASE)
 build/fuzz/fuzz_migname: tests/fuzz/fuzz_migname.c parsers/migname.c \
 	$(FUZZ_BASE)
-build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/config.c $(FUZZ_BASE)
+build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c core/config.c $(FUZZ_BASE)
 FUZZ_LIBS_fuzz_config = $(shell pkg-config --libs libcyaml 2>/dev/null)
-$(FUZZ): $(wildcard include/reckon/*.h)
+$(FUZZ): $(wildcard include/reckon/*/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) \
 		$(FUZZ_LIBS_$(notdir $@))
@@ -100,6 +101,10 @@ fuzz-smoke: $(FUZZ)
 			  tail -30 build/fuzz/$$n.log; exit 1; }; \
 		echo "  ok   $$n: $(FUZZ_RUNS) runs from $$seeds"; \
 	done
+
+# Every include points down the layers (scripts/check-layers.sh).
+check-layers:
+	@./scripts/check-layers.sh
 
 deps:
 	@./scripts/deps.sh
@@ -131,13 +136,14 @@ bench: deps
 	@./bench/run.sh
 
 format:
-	clang-format -i $(SRC) include/reckon/*.h tests/unit/*.c tests/integration/*.c
+	clang-format -i $(SRC) $(wildcard */*.h) include/reckon/*/*.h \
+		tests/unit/*.c tests/integration/*.c
 
 clean:
 	rm -rf build reckon
 
 .PHONY: all deps test-deps test test-build demo install bench format clean \
-	fixtures-update itest fuzz fuzz-smoke
+	fixtures-update itest fuzz fuzz-smoke check-layers
 
 # Rewrite fixtures/*/*.expected from the parsers' current output (review
 # the diff before committing).

@@ -1,6 +1,6 @@
 /*
  * Parser throughput for make bench (bench/run.sh builds it with -O2 from
- * the parsers/ sources, src/util.c, src/err.c and src/buf.c). Over one
+ * the parsers/ sources, base/util.c, base/err.c and base/buf.c). Over one
  * file held in memory it times, best and median of several passes:
  *
  *   lex       sql_token() from the first byte to the last (PG dialect)
@@ -8,7 +8,7 @@
  *   sqlite3   sqlite3_complete() over the same bytes: SQLite's own
  *             tokenizer state machine, the side-by-side baseline
  *   ddl       ddl_extract() of every statement (only when built with
- *             -DHAVE_DDL, i.e. include/reckon/ddl.h exists)
+ *             -DHAVE_DDL, i.e. include/reckon/parsers/ddl.h exists)
  *
  * Each pass is timed on this thread's CPU clock, so that other work on a
  * busy machine does not count against the parser (on an idle machine the
@@ -25,11 +25,11 @@
 
 #include <sqlite3.h>
 
-#include "reckon/buf.h"
-#include "reckon/err.h"
-#include "reckon/sql.h"
+#include "reckon/base/buf.h"
+#include "reckon/base/err.h"
+#include "reckon/parsers/sql.h"
 #ifdef HAVE_DDL
-#include "reckon/ddl.h"
+#include "reckon/parsers/ddl.h"
 #endif
 
 #define PASSES 5

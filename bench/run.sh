@@ -54,7 +54,7 @@ build_helpers() {
 	pc=$(pkg-config --cflags --libs sqlite3 libpcre2-8)
 	ssl=$(pkg-config --cflags --libs libcrypto)
 	for f in parsers/*.c; do
-		case $f in parsers/ddl*.c) [ -f include/reckon/ddl.h ] || continue ;; esac
+		case $f in parsers/ddl*.c) [ -f include/reckon/parsers/ddl.h ] || continue ;; esac
 		parsers+=("$f")
 	done
 	# $CFLAGS_BENCH and the pkg-config output are lists of words.
@@ -64,16 +64,16 @@ build_helpers() {
 		cc $CFLAGS_BENCH -o $B/timeit bench/timeit.c
 		cc $CFLAGS_BENCH -o $B/floor bench/floor.c $ssl
 		rm -f $B/parse_bench $B/ddl.status
-		if [ ! -f include/reckon/ddl.h ]; then
-			echo "ddl: not built yet (no include/reckon/ddl.h)" >$B/ddl.status
+		if [ ! -f include/reckon/parsers/ddl.h ]; then
+			echo "ddl: not built yet (no include/reckon/parsers/ddl.h)" >$B/ddl.status
 		elif ! cc $CFLAGS_BENCH -DHAVE_DDL -Ibench -o $B/parse_bench \
-			bench/parse_bench.c "${parsers[@]}" src/util.c src/err.c \
-			src/buf.c $pc 2>$B/ddl.cc.log; then
-			echo "ddl: include/reckon/ddl.h exists but bench/ddl_call.inc does not compile against it (see $B/ddl.cc.log)" >$B/ddl.status
+			bench/parse_bench.c "${parsers[@]}" base/util.c base/err.c \
+			base/buf.c $pc 2>$B/ddl.cc.log; then
+			echo "ddl: include/reckon/parsers/ddl.h exists but bench/ddl_call.inc does not compile against it (see $B/ddl.cc.log)" >$B/ddl.status
 		fi
 		[ -x $B/parse_bench ] ||
 			cc $CFLAGS_BENCH -o $B/parse_bench bench/parse_bench.c \
-				"${parsers[@]}" src/util.c src/err.c src/buf.c $pc
+				"${parsers[@]}" base/util.c base/err.c base/buf.c $pc
 	}
 }
 

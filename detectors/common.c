@@ -2,7 +2,7 @@
  * Shared detector plumbing: SQL builders around the tracking table, time
  * and name formats, digests. No framework facts live here.
  */
-#include "reckon/detcommon.h"
+#include "reckon/detectors/detcommon.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,13 +12,13 @@
 
 #include <openssl/evp.h>
 
-#include "reckon/buf.h"
-#include "reckon/db.h"
-#include "reckon/detector.h"
-#include "reckon/migfile.h"
-#include "reckon/migname.h"
-#include "reckon/util.h"
-#include "reckon/banned.h"
+#include "reckon/base/buf.h"
+#include "reckon/db/db.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/detectors/migfile.h"
+#include "reckon/parsers/migname.h"
+#include "reckon/base/util.h"
+#include "reckon/base/banned.h"
 
 int
 det_select(struct db *db, const struct tracked *t, const char *cols,

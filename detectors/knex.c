@@ -25,13 +25,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/db.h"
-#include "reckon/detcommon.h"
-#include "reckon/detector.h"
-#include "reckon/migfile.h"
-#include "reckon/migname.h"
-#include "reckon/banned.h"
+#include "reckon/base/buf.h"
+#include "reckon/db/db.h"
+#include "reckon/detectors/detcommon.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/detectors/migfile.h"
+#include "reckon/parsers/migname.h"
+#include "reckon/base/banned.h"
 
 static const char *const knex_cols[] = { "id", "name", "batch",
 					 "migration_time", NULL };

@@ -21,15 +21,15 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "reckon/buf.h"
-#include "reckon/db.h"
-#include "reckon/detcommon.h"
-#include "reckon/detector.h"
-#include "reckon/err.h"
-#include "reckon/migfile.h"
-#include "reckon/migname.h"
-#include "reckon/util.h"
-#include "reckon/banned.h"
+#include "reckon/base/buf.h"
+#include "reckon/db/db.h"
+#include "reckon/detectors/detcommon.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/base/err.h"
+#include "reckon/detectors/migfile.h"
+#include "reckon/parsers/migname.h"
+#include "reckon/base/util.h"
+#include "reckon/base/banned.h"
 
 static const char *const refinery_cols[] = {
 	"version", "name", "applied_on", "checksum", NULL,

@@ -3,15 +3,15 @@
  * all of them: column-signature matching and the applied-row containers.
  * Adding a framework is one file in detectors/ and one line here.
  */
-#include "reckon/detector.h"
+#include "reckon/detectors/detector.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/db.h"
-#include "reckon/util.h"
-#include "reckon/banned.h"
+#include "reckon/base/buf.h"
+#include "reckon/db/db.h"
+#include "reckon/base/util.h"
+#include "reckon/base/banned.h"
 
 extern const struct detector det_alembic;
 extern const struct detector det_atlas;

@@ -22,13 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/db.h"
-#include "reckon/detcommon.h"
-#include "reckon/detector.h"
-#include "reckon/migfile.h"
-#include "reckon/migname.h"
-#include "reckon/banned.h"
+#include "reckon/base/buf.h"
+#include "reckon/db/db.h"
+#include "reckon/detectors/detcommon.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/detectors/migfile.h"
+#include "reckon/parsers/migname.h"
+#include "reckon/base/banned.h"
 
 #define TERN_SPLIT "---- create above / drop below ----"
 

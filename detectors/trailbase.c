@@ -14,12 +14,12 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#include "reckon/db.h"
-#include "reckon/detcommon.h"
-#include "reckon/detector.h"
-#include "reckon/migname.h"
-#include "reckon/util.h"
-#include "reckon/banned.h"
+#include "reckon/db/db.h"
+#include "reckon/detectors/detcommon.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/parsers/migname.h"
+#include "reckon/base/util.h"
+#include "reckon/base/banned.h"
 
 extern const struct detector det_refinery;
 

@@ -18,8 +18,8 @@
  * a SequelizeMeta table is reported as sequelize, and --framework umzug
  * chooses this one.
  */
-#include "reckon/detector.h"
-#include "reckon/banned.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/base/banned.h"
 
 extern const struct detector det_sequelize;
 

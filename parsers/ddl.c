@@ -15,19 +15,19 @@
  * RENAME find what they undo; a dropped object leaves a hole, and the list
  * is compacted at the end, when the temporary objects go too. Names are
  * spelled by ddl_name.c. Not here: whether the SQL is valid or the objects
- * exist (src/schema_check.c).
+ * exist (core/schema_check.c).
  */
-#include "reckon/ddl.h"
+#include "reckon/parsers/ddl.h"
 
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/err.h"
-#include "reckon/sql.h"
-#include "reckon/util.h"
+#include "reckon/base/buf.h"
+#include "reckon/base/err.h"
+#include "reckon/parsers/sql.h"
+#include "reckon/base/util.h"
 #include "ddl_int.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 /* ---- the object list ---- */
 

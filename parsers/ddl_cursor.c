@@ -4,17 +4,17 @@
  * token, and identifiers and qualified names as PostgreSQL folds,
  * unquotes and truncates them.
  */
-#include "reckon/ddl.h"
+#include "reckon/parsers/ddl.h"
 
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/err.h"
-#include "reckon/sql.h"
-#include "reckon/util.h"
+#include "reckon/base/buf.h"
+#include "reckon/base/err.h"
+#include "reckon/parsers/sql.h"
+#include "reckon/base/util.h"
 #include "ddl_int.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 /* ---- tokens ---- */
 

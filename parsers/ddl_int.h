@@ -1,16 +1,16 @@
 /*
  * What the DDL extractor's two files share (ddl.c: the object list and the
  * statements; ddl_cursor.c: the token cursor and names), kept out of
- * include/reckon/ddl.h, the callers' contract.
+ * include/reckon/parsers/ddl.h, the callers' contract.
  */
 #ifndef RECKON_DDL_INT_H
 #define RECKON_DDL_INT_H
 
 #include <stddef.h>
 
-#include "reckon/buf.h"
-#include "reckon/ddl.h"
-#include "reckon/sql.h"
+#include "reckon/base/buf.h"
+#include "reckon/parsers/ddl.h"
+#include "reckon/parsers/sql.h"
 
 /* A significant token; kind TK_SEMI with len 0 at the statement's end. */
 struct tok {
@@ -70,8 +70,11 @@ int ddl_next_action(struct cur *c);
 int ddl_is_ident(const struct tok *t);
 int ddl_read_ident(struct cur *c, struct ident *id);
 int ddl_read_qname(struct cur *c, struct qname *q);
-void ddl_add_name(const struct ex *ex, const struct ident *id, struct rk_buf *b);
-void ddl_set_name(const struct ex *ex, const struct ident *id, struct rk_buf *b);
-void ddl_set_qname(const struct ex *ex, const struct qname *q, struct rk_buf *sch, struct rk_buf *b);
+void ddl_add_name(const struct ex *ex, const struct ident *id,
+		  struct rk_buf *b);
+void ddl_set_name(const struct ex *ex, const struct ident *id,
+		  struct rk_buf *b);
+void ddl_set_qname(const struct ex *ex, const struct qname *q,
+		   struct rk_buf *sch, struct rk_buf *b);
 
 #endif

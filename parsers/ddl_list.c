@@ -5,15 +5,15 @@
  * Each object's four strings share one allocation. Not here: which
  * statements make objects (ddl.c) or how names are spelled (ddl_name.c).
  */
-#include "reckon/ddl.h"
+#include "reckon/parsers/ddl.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "reckon/util.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 #define EMPTY 0	       /* a slot never used */
 #define TOMB  SIZE_MAX /* a slot whose object went */

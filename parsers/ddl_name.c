@@ -4,14 +4,14 @@
  * and truncated the way PostgreSQL's scanner (src/backend/parser/scan.l,
  * scansup.c) or SQLite's does. Not here: which tokens are names (ddl.c).
  */
-#include "reckon/ddl.h"
+#include "reckon/parsers/ddl.h"
 
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/sql.h"
+#include "reckon/base/buf.h"
+#include "reckon/parsers/sql.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 #define PG_NAME_MAX 63 /* NAMEDATALEN - 1 */
 

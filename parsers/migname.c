@@ -4,11 +4,11 @@
  * regex engine would cost more than it says. Detectors with other layouts
  * (Prisma's folders, Diesel's up.sql) map names themselves.
  */
-#include "reckon/migname.h"
+#include "reckon/parsers/migname.h"
 
 #include <string.h>
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 const char migname_conventions[] =
 	"V<version>__<description>.sql, U<version>__<description>.sql, "

@@ -13,13 +13,13 @@
  * prefixes are accepted in both dialects for the same reason: the string's
  * extent is the same either way.
  */
-#include "reckon/sql.h"
+#include "reckon/parsers/sql.h"
 
 #include <string.h>
 
-#include "reckon/util.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 const struct sql_dialect sql_dialect_pg = {
 	.name = "postgres",

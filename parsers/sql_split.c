@@ -9,15 +9,15 @@
  * does not parse: what a statement creates is ddl.c's business, and whether
  * it is valid is the server's.
  */
-#include "reckon/sql.h"
+#include "reckon/parsers/sql.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "reckon/err.h"
-#include "reckon/util.h"
+#include "reckon/base/err.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 /* The words the state machine reacts to; any other word is KW_NONE. */
 enum kw {

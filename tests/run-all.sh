@@ -16,8 +16,11 @@ done
 echo "== fuzz targets (libFuzzer), a fixed number of runs from committed seeds"
 make --no-print-directory fuzz-smoke || fail=1
 
+echo "== layers (every include points down)"
+./scripts/check-layers.sh || fail=1
+
 echo "== formatting (clang-format) and man pages (mandoc -Tlint)"
-src=$(ls src/*.c parsers/*.c detectors/*.c include/reckon/*.h tests/unit/*.c tests/integration/*.c 2>/dev/null)
+src=$(ls base/*.c parsers/*.c db/*.c detectors/*.c core/*.c serve/*.c cli/*.c */*.h include/reckon/*/*.h tests/unit/*.c tests/integration/*.c 2>/dev/null)
 if ! clang-format --dry-run --Werror $src >/dev/null 2>build/format.log; then
 	echo "FAILED: clang-format: $(grep -c 'error:' build/format.log) lines differ; run 'make format'"
 	head -5 build/format.log

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the configuration loader (src/config.c): any bytes
+ * libFuzzer target for the configuration loader (core/config.c): any bytes
  * as reckon.yaml. It checks that cfg_load() either succeeds or fails with
  * an RK_CONFIG error whose message names the file, and that what it loads
  * can be released (the sanitizers catch leaks and bad frees).
@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reckon/config.h"
-#include "reckon/err.h"
+#include "reckon/core/config.h"
+#include "reckon/base/err.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reckon/migname.h"
+#include "reckon/parsers/migname.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reckon/err.h"
-#include "reckon/sql.h"
-#include "reckon/util.h"
+#include "reckon/base/err.h"
+#include "reckon/parsers/sql.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

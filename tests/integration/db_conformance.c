@@ -23,12 +23,12 @@
 
 #include <cmocka.h>
 
-#include "reckon/buf.h"
-#include "reckon/db.h"
-#include "reckon/err.h"
-#include "reckon/sql.h"
-#include "reckon/util.h"
-#include "reckon/banned.h"
+#include "reckon/base/buf.h"
+#include "reckon/db/db.h"
+#include "reckon/base/err.h"
+#include "reckon/parsers/sql.h"
+#include "reckon/base/util.h"
+#include "reckon/base/banned.h"
 
 /* One driver under test: the group setup fills it. */
 struct fx {

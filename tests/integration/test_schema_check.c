@@ -1,5 +1,5 @@
 /*
- * Existence checks (src/schema_check.c) against real catalogs, no mocks:
+ * Existence checks (core/schema_check.c) against real catalogs, no mocks:
  * a PostgreSQL server (URL from RECKON_TEST_PG_URL; default "", libpq's
  * PG* variables as `pg_virtualenv -t` sets them) in two schemas of its own
  * that it drops at the end, and a SQLite file with a second one attached,
@@ -24,15 +24,15 @@
 
 #include <cmocka.h>
 
-#include "reckon/buf.h"
-#include "reckon/db.h"
-#include "reckon/ddl.h"
-#include "reckon/err.h"
-#include "reckon/schema_check.h"
-#include "reckon/sql.h"
-#include "reckon/util.h"
+#include "reckon/base/buf.h"
+#include "reckon/db/db.h"
+#include "reckon/parsers/ddl.h"
+#include "reckon/base/err.h"
+#include "reckon/core/schema_check.h"
+#include "reckon/parsers/sql.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 /* One backend under test: the group setup fills it. */
 struct fx {

@@ -1,5 +1,5 @@
 /*
- * Consistency tests for the command table (src/cmd.c) against itself and
+ * Consistency tests for the command table (cli/cmd.c) against itself and
  * against the manual (git: t/t0450-txt-doc-vs-help.sh): the table is
  * sorted, every command and its synopsis is in man/reckon.1, and so is
  * every exit code, under EXIT STATUS. The page is read as mandoc renders
@@ -18,15 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/cmd.h"
-#include "reckon/detector.h"
-#include "reckon/err.h"
-#include "reckon/globals.h"
-#include "reckon/ops.h"
-#include "reckon/util.h"
+#include "reckon/base/buf.h"
+#include "reckon/cli/cmd.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/base/err.h"
+#include "reckon/cli/globals.h"
+#include "reckon/core/ops.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 #ifndef MAN_PATH
 #define MAN_PATH "man/reckon.1"

@@ -1,5 +1,5 @@
 /*
- * Unit tests for reckon.yaml loading and duration parsing (src/config.c):
+ * Unit tests for reckon.yaml loading and duration parsing (core/config.c):
  * real YAML files in a temporary directory, and the errors a user sees for
  * an unknown key, a wrong type, a bad duration or broken YAML, each of which
  * must name the file, the line and the key. The environment half of the
@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reckon/config.h"
-#include "reckon/err.h"
-#include "reckon/util.h"
+#include "reckon/core/config.h"
+#include "reckon/base/err.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 /* A test's directory, its config, and the directory to return to. */
 struct fixture {

@@ -15,13 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/ddl.h"
-#include "reckon/err.h"
-#include "reckon/sql.h"
-#include "reckon/util.h"
+#include "reckon/base/buf.h"
+#include "reckon/parsers/ddl.h"
+#include "reckon/base/err.h"
+#include "reckon/parsers/sql.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 #define PG   (&sql_dialect_pg)
 #define LITE (&sql_dialect_sqlite)

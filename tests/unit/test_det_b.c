@@ -14,13 +14,13 @@
 
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/detcommon.h"
-#include "reckon/detector.h"
-#include "reckon/migfile.h"
-#include "reckon/migname.h"
+#include "reckon/base/buf.h"
+#include "reckon/detectors/detcommon.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/detectors/migfile.h"
+#include "reckon/parsers/migname.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 extern const struct detector det_db_migrate;
 extern const struct detector det_dbmate;

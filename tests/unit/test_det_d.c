@@ -20,15 +20,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "reckon/buf.h"
-#include "reckon/detector.h"
-#include "reckon/err.h"
-#include "reckon/migfile.h"
-#include "reckon/migname.h"
-#include "reckon/reconcile.h"
-#include "reckon/util.h"
+#include "reckon/base/buf.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/base/err.h"
+#include "reckon/detectors/migfile.h"
+#include "reckon/parsers/migname.h"
+#include "reckon/core/reconcile.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 extern const struct detector det_alembic;
 extern const struct detector det_django;

@@ -11,9 +11,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "reckon/db.h"
-#include "reckon/detector.h"
-#include "reckon/util.h"
+#include "reckon/db/db.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/base/util.h"
 
 /* Add schema.name with the given columns (NULL-terminated) to l. */
 static void

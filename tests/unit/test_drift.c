@@ -1,5 +1,5 @@
 /*
- * Unit tests for the token hash (src/drift.c): which edits are cosmetic
+ * Unit tests for the token hash (core/drift.c): which edits are cosmetic
  * (comments, white space, line endings, a BOM) and which are not (any
  * token, a directive comment, where one token ends and the next begins).
  * Each text is passed with its exact length so a read past it is an ASan
@@ -13,10 +13,10 @@
 
 #include <string.h>
 
-#include "reckon/drift.h"
-#include "reckon/sql.h"
+#include "reckon/core/drift.h"
+#include "reckon/parsers/sql.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 /* Do a and b hash alike in dialect d? */
 static int

@@ -1,6 +1,6 @@
 /*
- * Unit tests for migration-file discovery (src/migfile.c): mig_scan on real
- * temporary directories (order, down scripts, duplicates, ignored names,
+ * Unit tests for migration-file discovery (detectors/migfile.c): mig_scan on
+ * real temporary directories (order, down scripts, duplicates, ignored names,
  * symlink loops, non-UTF-8 files, hashes) and mig_up_section on dbmate,
  * goose and sql-migrate texts. Each test makes its own directory under
  * /tmp and removes it, whatever the outcome of the scan.
@@ -19,14 +19,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "reckon/buf.h"
-#include "reckon/detector.h"
-#include "reckon/err.h"
-#include "reckon/migfile.h"
-#include "reckon/ops.h"
-#include "reckon/util.h"
+#include "reckon/base/buf.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/base/err.h"
+#include "reckon/detectors/migfile.h"
+#include "reckon/core/ops.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 extern const struct detector det_dbmate;
 extern const struct detector det_flyway;

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reckon/migname.h"
-#include "reckon/util.h"
+#include "reckon/parsers/migname.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 /* One accepted name and every field it must parse to. */
 struct good {

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the option-table parser (src/opt.c): boolean, string and
+ * Unit tests for the option-table parser (base/opt.c): boolean, string and
  * integer options in both "--name value" and "--name=value" forms,
  * positional arguments, "--", pass-through of unknown options, and the
  * exact usage errors a user sees. Every error must name the command.
@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/err.h"
-#include "reckon/opt.h"
-#include "reckon/util.h"
+#include "reckon/base/buf.h"
+#include "reckon/base/err.h"
+#include "reckon/base/opt.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 /* The variables one command's table fills, and the table itself. */
 struct vars {

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the reconciler (src/reconcile.c): hand-built file sets and
+ * Unit tests for the reconciler (core/reconcile.c): hand-built file sets and
  * applied rows in, one state per migration out, with the detector reckon
  * uses for its own table (file_id NULL: a row names its file). No
  * directory and no database: the reconciler is pure.
@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/detector.h"
-#include "reckon/migfile.h"
-#include "reckon/reconcile.h"
-#include "reckon/util.h"
+#include "reckon/base/buf.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/detectors/migfile.h"
+#include "reckon/core/reconcile.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 #define HASH_A                                                                 \
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

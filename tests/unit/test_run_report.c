@@ -1,6 +1,6 @@
 /*
  * The sentences a run's report derives from its per-file outcomes
- * (src/run_report.c): the summary never says "nothing applied" when a
+ * (core/run_report.c): the summary never says "nothing applied" when a
  * file committed, counts each outcome, and the plan names its real
  * transactions.
  */
@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reckon/buf.h"
-#include "reckon/ops.h"
-#include "reckon/util.h"
+#include "reckon/base/buf.h"
+#include "reckon/core/ops.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 /* Add an item: name, outcome, transaction (0: no transaction). */
 static void

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the HTTP API's checks that need no server (src/serve_api.c):
+ * Unit tests for the HTTP API's checks that need no server (serve/serve_api.c):
  * percent-decoding of the path parameter, and which preview names are
  * refused, with which status, including symlinks, a FIFO and a directory in
  * a real temporary migrations directory. The request handlers themselves
@@ -18,11 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "reckon/buf.h"
-#include "reckon/err.h"
-#include "reckon/serve.h"
+#include "reckon/base/buf.h"
+#include "reckon/base/err.h"
+#include "reckon/serve/serve.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 static void
 decodes(const char *in, const char *want, size_t want_len)

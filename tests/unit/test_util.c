@@ -1,7 +1,7 @@
 /*
  * Unit tests for the small shared pieces: version comparison, UTF-8
- * validation and line counting (src/util.c), and the growable buffer
- * (src/buf.c), including reading a real temporary file. Each UTF-8 input
+ * validation and line counting (base/util.c), and the growable buffer
+ * (base/buf.c), including reading a real temporary file. Each UTF-8 input
  * is passed with its exact length so a read past it is an ASan error.
  */
 #include <stdarg.h>
@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reckon/buf.h"
-#include "reckon/util.h"
+#include "reckon/base/buf.h"
+#include "reckon/base/util.h"
 
-#include "reckon/banned.h"
+#include "reckon/base/banned.h"
 
 static int
 sign(int v)

@@ -1,0 +1,693 @@
+/*
+ * The commands: each parses its own options from a table, calls one op and
+ * hands the report to a renderer. The table at the bottom is the list of
+ * commands; keep it sorted (tests/unit/test_cmd.c checks).
+ */
+#include "reckon/cli/cmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reckon/base/buf.h"
+#include "reckon/base/err.h"
+#include "reckon/core/interrupt.h"
+#include "reckon/core/ops.h"
+#include "reckon/base/opt.h"
+#include "reckon/cli/report.h"
+#include "reckon/core/report_json.h"
+#include "reckon/serve/serve.h"
+#include "reckon/core/target.h"
+#include "reckon/base/util.h"
+#include "reckon/base/banned.h"
+
+/* Print a JSON document from a renderer and free it. */
+static void
+emit(char *doc)
+{
+	fputs(doc, stdout);
+	fputc('\n', stdout);
+	free(doc);
+}
+
+int
+cmd_parse(struct rk_ctx *ctx, const char *cmd, const struct opt *opts, int argc,
+	  char **argv, char ***args, int *nargs, struct rk_err *err)
+{
+	if (ctx->help) {
+		opt_usage(ctx->help, opts);
+		*args = NULL;
+		*nargs = 0;
+		return 1;
+	}
+	*args = xcalloc((size_t)argc + 1, sizeof(char *));
+	if (opt_parse(cmd, opts, argc, argv, 0, *args, nargs, err) < 0) {
+		free(*args);
+		*args = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+no_args(const char *cmd, int nargs, char **args, struct rk_err *err)
+{
+	if (nargs == 0)
+		return 0;
+	return rk_fail(err, RK_USAGE, "%s: unexpected argument '%s'", cmd,
+		       args[0]);
+}
+
+static int
+cmd_status(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	int check = 0, nargs, rc;
+	const struct opt opts[] = {
+		OPT_BOOL(0, "check", &check,
+			 "exit 3 unless everything is applied and unchanged"),
+		OPT_END(),
+	};
+	struct rk_session s = { 0 };
+	char **args;
+
+	if ((rc = cmd_parse(ctx, "status", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = no_args("status", nargs, args, err);
+	if (rc == 0)
+		rc = op_status(ctx, &s, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_status(&s));
+		else
+			text_status(ctx, &s);
+		/* a cosmetic edit passes, with a warning; ignored entries
+		 * are warned about, not counted against */
+		if (check && s.status.count[ST_APPLIED] + s.status.cosmetic +
+					     s.status.count[ST_IGNORED] !=
+				     s.status.n)
+			rc = RK_EXIT_CHECK;
+		else if (check)
+			text_cosmetic_warnings(ctx, &s);
+	}
+	session_release(&s);
+	free(args);
+	return rc;
+}
+
+static int
+history_cmd(const char *name, int current, int argc, char **argv,
+	    struct rk_ctx *ctx, struct rk_err *err)
+{
+	const struct opt opts[] = { OPT_END() };
+	struct rk_session s = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, name, opts, argc, argv, &args, &nargs, err)) !=
+	    0)
+		return rc < 0 ? rc : 0;
+	rc = no_args(name, nargs, args, err);
+	if (rc == 0)
+		rc = op_status(ctx, &s, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_history(&s, current));
+		else
+			text_history(ctx, &s, current);
+	}
+	session_release(&s);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_check(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const struct opt opts[] = { OPT_END() };
+	struct check_report r = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, "check", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = no_args("check", nargs, args, err);
+	if (rc == 0)
+		rc = op_check(ctx, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_check(&r));
+		else
+			text_check(ctx, &r);
+		if (!r.safe)
+			rc = RK_EXIT_CHECK;
+	}
+	check_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static void
+show_run_failure(const struct rk_ctx *ctx, const struct run_report *r,
+		 const struct rk_err *err)
+{
+	text_error(ctx, err);
+	if (r->failed && r->failed->excerpt)
+		fprintf(stderr, "\n%s", r->failed->excerpt);
+	text_run_outcome(r);
+}
+
+/*
+ * Option tables start steps at this, which the parser never writes (it
+ * takes whole numbers from 0): still there afterwards means not given.
+ */
+#define STEPS_UNSET (-1)
+
+/* --steps given: it must be 1 or more; not given: 0. */
+static int
+check_steps(const char *cmd, int *steps, struct rk_err *err)
+{
+	if (*steps == STEPS_UNSET) {
+		*steps = 0;
+		return 0;
+	}
+	return target_steps(cmd, *steps, err);
+}
+
+/* Render a run (or down) report and say what main still has to do. */
+static int
+show_run(const struct rk_ctx *ctx, const struct run_report *r, int rc,
+	 struct rk_err *err)
+{
+	if (ctx->json && (rc == 0 || r->failed)) {
+		emit(json_run(r));
+		if (rc < 0) {
+			text_error(ctx, err);
+			rc = CMD_REPORTED;
+		}
+	} else if (rc == 0) {
+		text_run(ctx, r);
+	} else if (r->failed) {
+		show_run_failure(ctx, r, err);
+		rc = CMD_REPORTED;
+	}
+	if (rc == -1 && r->interrupted) {
+		if (ctx->json)
+			emit(json_error(err));
+		text_error(ctx, err);
+		rc = CMD_REPORTED;
+	}
+	if (rc != 0 && r->interrupted)
+		rc = rk_interrupt_exit_code(); /* 130, 143 */
+	return rc;
+}
+
+static int
+cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct down_opts o = { .steps = STEPS_UNSET };
+	const struct opt opts[] = {
+		OPT_INT(0, "steps", &o.steps, "N",
+			"undo the newest N (default: 1)"),
+		OPT_STRING(0, "to", &o.to, "VERSION",
+			   "undo everything newer than VERSION"),
+		OPT_BOOL(0, "dry-run", &o.dry_run, "show what would run"),
+		OPT_END(),
+	};
+	struct run_report r = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, "down", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = no_args("down", nargs, args, err);
+	if (rc == 0 && o.steps != STEPS_UNSET && o.to)
+		rc = rk_fail(err, RK_USAGE,
+			     "down: give --steps or --to, not "
+			     "both");
+	if (rc == 0)
+		rc = check_steps("down", &o.steps, err);
+	if (!ctx->json)
+		ctx->progress = text_progress;
+	rk_interrupt_install();
+	if (rc == 0)
+		rc = ctx_open_db(ctx, o.dry_run, err);
+	if (rc == 0)
+		rc = op_down(ctx, &o, &r, err);
+	rc = show_run(ctx, &r, rc, err);
+	run_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_new(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const struct opt opts[] = { OPT_END() };
+	char **args, **created = NULL;
+	size_t n = 0;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, "new", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = nargs == 1 ? 0 : rk_fail(err, RK_USAGE, "new: give one NAME");
+	if (rc == 0)
+		rc = op_new(ctx, args[0], &created, &n, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_created(created, n));
+		else
+			text_created(ctx, created, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(created[i]);
+	free(created);
+	free(args);
+	return rc;
+}
+
+/* The SQL for detect-schema: --sql TEXT, a FILE, or "-" (stdin). */
+static int
+schema_input(const char *sql, char **args, int nargs, struct rk_buf *out,
+	     struct rk_err *err)
+{
+	if (sql && nargs)
+		return rk_fail(err, RK_USAGE,
+			       "detect-schema: give FILE or --sql, not both");
+	if (sql) {
+		rk_buf_adds(out, sql);
+		return 0;
+	}
+	if (nargs != 1)
+		return rk_fail(err, RK_USAGE,
+			       "detect-schema: give FILE, '-' or --sql TEXT");
+	return mig_read(strcmp(args[0], "-") == 0 ? "/dev/stdin" : args[0],
+			args[0], out, err);
+}
+
+static int
+cmd_detect_schema(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const char *sql = NULL;
+	int no_db = 0, sqlite = 0, nargs, rc;
+	const struct opt opts[] = {
+		OPT_STRING(0, "sql", &sql, "TEXT", "the SQL text itself"),
+		OPT_BOOL(0, "no-db", &no_db, "parse only; do not connect"),
+		OPT_BOOL(0, "sqlite", &sqlite,
+			 "with --no-db: SQLite's dialect"),
+		OPT_END(),
+	};
+	struct schema_report r = { 0 };
+	struct rk_buf text = RK_BUF_INIT;
+	char **args;
+
+	if ((rc = cmd_parse(ctx, "detect-schema", opts, argc, argv, &args,
+			    &nargs, err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = schema_input(sql, args, nargs, &text, err);
+	if (rc == 0 && !no_db)
+		rc = ctx_open_db(ctx, 1, err);
+	if (rc == 0)
+		rc = op_detect_schema(
+			ctx, text.s, text.len,
+			sql_dialect_find(sqlite ? "sqlite" : "postgres"), &r,
+			err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_detect_schema(&r));
+		else
+			text_detect_schema(ctx, &r);
+	}
+	schema_report_release(&r);
+	rk_buf_release(&text);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_adopt(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	int yes = 0, dry = 0, nargs, rc;
+	const struct opt opts[] = {
+		OPT_BOOL(0, "yes", &yes, "mark the fully present files"),
+		OPT_BOOL(0, "dry-run", &dry, "only show the plan (default)"),
+		OPT_END(),
+	};
+	struct adopt_report r = { 0 };
+	char **args;
+
+	if ((rc = cmd_parse(ctx, "adopt", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = no_args("adopt", nargs, args, err);
+	if (rc == 0 && yes && dry)
+		rc = rk_fail(err, RK_USAGE,
+			     "adopt: --yes or --dry-run, not "
+			     "both");
+	if (rc == 0)
+		rc = ctx_open_db(ctx, !yes, err);
+	if (rc == 0)
+		rc = op_adopt(ctx, yes, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_adopt(&r));
+		else
+			text_adopt(ctx, &r);
+	}
+	adopt_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_current(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	return history_cmd("current", 1, argc, argv, ctx, err);
+}
+
+static int
+cmd_history(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	return history_cmd("history", 0, argc, argv, ctx, err);
+}
+
+static int
+cmd_detect(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const struct opt opts[] = { OPT_END() };
+	struct detect_report r = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, "detect", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = no_args("detect", nargs, args, err);
+	if (rc == 0)
+		rc = op_detect(ctx, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_detect(&r));
+		else
+			text_detect(ctx, &r);
+	}
+	detect_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct run_opts o = { .steps = STEPS_UNSET };
+	const struct opt opts[] = {
+		OPT_BOOL(0, "dry-run", &o.dry_run,
+			 "show what would run; touch nothing"),
+		OPT_BOOL(0, "allow-drift", &o.allow_drift,
+			 "run even though applied files changed or records "
+			 "failed"),
+		OPT_STRING(0, "to", &o.to, "VERSION",
+			   "only pending files up to VERSION"),
+		OPT_INT(0, "steps", &o.steps, "N",
+			"only the first N pending files"),
+		OPT_BOOL(0, "per-file", &o.per_file,
+			 "one transaction per file instead of one for the "
+			 "batch"),
+		OPT_BOOL(0, "no-backup", &o.no_backup,
+			 "SQLite: no backup copy before the run"),
+		OPT_END(),
+	};
+	struct run_report r = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, "run", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	for (int i = 0; i < nargs; i++) /* "migrations/004_x.sql" too */
+		args[i] = (char *)op_local_name(ctx, args[i]);
+	o.names = nargs ? args : NULL;
+	o.nnames = nargs;
+	if (check_steps("run", &o.steps, err) < 0) {
+		free(args);
+		return -1;
+	}
+	if (!ctx->json)
+		ctx->progress = text_progress;
+	rk_interrupt_install();
+	rc = ctx_open_db(ctx, o.dry_run, err);
+	if (rc == 0)
+		rc = op_run(ctx, &o, &r, err);
+	rc = show_run(ctx, &r, rc, err);
+	run_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_mark_applied(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	int all = 0, nargs, rc;
+	const struct opt opts[] = {
+		OPT_BOOL(0, "all", &all, "mark every pending file"),
+		OPT_END(),
+	};
+	struct mark_report r = { 0 };
+	char **args;
+
+	if ((rc = cmd_parse(ctx, "mark-applied", opts, argc, argv, &args,
+			    &nargs, err)) != 0)
+		return rc < 0 ? rc : 0;
+	if (!nargs && !all) {
+		free(args);
+		return rk_fail(err, RK_USAGE,
+			       "mark-applied: name the migrations to mark, or "
+			       "pass --all");
+	}
+	rc = op_mark(ctx, args, nargs, all, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_mark(&r, "marked"));
+		else
+			text_mark(ctx, &r, "Marked");
+	}
+	mark_report_release(&r);
+	free(args);
+	return rc;
+}
+
+/* Ask on the terminal; without one, refuse (pass --yes). */
+static int
+confirm(char **names, int n, struct rk_err *err)
+{
+	char answer[16];
+
+	if (!isatty(STDIN_FILENO))
+		return rk_fail(err, RK_USAGE,
+			       "unmark deletes tracking records; pass --yes to "
+			       "confirm");
+	fprintf(stderr, "Delete the tracking record of");
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, " '%s'", names[i]);
+	fprintf(stderr, "? [y/N] ");
+	if (!fgets(answer, sizeof(answer), stdin) ||
+	    (answer[0] != 'y' && answer[0] != 'Y'))
+		return rk_fail(err, RK_USAGE,
+			       "unmark: not confirmed; nothing "
+			       "changed");
+	return 0;
+}
+
+static int
+cmd_unmark(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	int yes = 0, nargs, rc;
+	const struct opt opts[] = {
+		OPT_BOOL(0, "yes", &yes, "do not ask for confirmation"),
+		OPT_END(),
+	};
+	struct mark_report r = { 0 };
+	char **args;
+
+	if ((rc = cmd_parse(ctx, "unmark", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = nargs ? 0
+		   : rk_fail(err, RK_USAGE,
+			     "unmark: name the migrations to unmark");
+	if (rc == 0 && !yes)
+		rc = confirm(args, nargs, err);
+	if (rc == 0)
+		rc = op_unmark(ctx, args, nargs, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_mark(&r, "unmarked"));
+		else
+			text_mark(ctx, &r, "Unmarked");
+	}
+	mark_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_repair(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	int all = 0, nargs, rc;
+	const struct opt opts[] = {
+		OPT_BOOL(0, "all", &all, "repair every modified or failed one"),
+		OPT_END(),
+	};
+	struct mark_report r = { 0 };
+	char **args;
+
+	if ((rc = cmd_parse(ctx, "repair", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = nargs || all ? 0
+			  : rk_fail(err, RK_USAGE,
+				    "repair: name the reviewed migrations, or "
+				    "pass --all");
+	if (rc == 0)
+		rc = op_repair(ctx, args, nargs, all, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_mark(&r, "repaired"));
+		else
+			text_mark(ctx, &r, "Repaired");
+	}
+	mark_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	int sqlite = 0, nargs, rc;
+	const struct opt opts[] = {
+		OPT_BOOL(0, "sqlite", &sqlite, "split with SQLite's dialect"),
+		OPT_END(),
+	};
+	struct preview_report r = { 0 };
+	char **args;
+
+	if ((rc = cmd_parse(ctx, "preview", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	if (nargs != 1) {
+		free(args);
+		return rk_fail(err, RK_USAGE, "preview: name one file");
+	}
+	rc = op_preview(ctx, args[0],
+			sql_dialect_find(sqlite ? "sqlite" : "postgres"), &r,
+			err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_preview(&r));
+		else
+			text_preview(ctx, &r);
+	}
+	preview_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct serve_opts so = { .max_per_client = -1 };
+	const struct opt opts[] = {
+		OPT_STRING(
+			0, "drain", &so.drain, "DURATION",
+			"on SIGTERM, how long runs may finish before they are "
+			"cancelled (default: 30s)"),
+		OPT_STRING(0, "listen", &so.listen, "ADDR:PORT",
+			   "where to listen (default: 127.0.0.1:8787)"),
+		OPT_INT(0, "max-per-client", &so.max_per_client, "N",
+			"connections one client address may hold open "
+			"(default: 16; 0: no cap)"),
+		OPT_STRING(0, "request-timeout", &so.request_timeout,
+			   "DURATION",
+			   "time a connection has to send a complete request "
+			   "(default: 10s)"),
+		OPT_STRING(0, "token-file", &so.token_file, "FILE",
+			   "file holding the bearer token for POSTs"),
+		OPT_END(),
+	};
+	char **args = NULL;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, "serve", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	if (nargs)
+		rc = rk_fail(err, RK_USAGE, "serve: unexpected argument '%s'",
+			     args[0]);
+	else
+		rc = serve_run(ctx, &so, err);
+	free(args);
+	return rc;
+}
+
+const struct cmd commands[] = {
+	{ "adopt", cmd_adopt, NEEDS_DB | NEEDS_DIR | OPENS_DB,
+	  "adopt [--dry-run | --yes] [--json]",
+	  "mark pending files whose objects all exist already (plan first)" },
+	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR | READS_DB, "check [--json]",
+	  "pre-flight safety check: pending, locks, long transactions, drift" },
+	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR | READS_DB,
+	  "current [--json]", "the latest applied migration" },
+	{ "detect", cmd_detect, NEEDS_DB | READS_DB, "detect [--json]",
+	  "list the migration tracking tables in the database" },
+	{ "detect-schema", cmd_detect_schema, NEEDS_DIR,
+	  "detect-schema [FILE | -] [--sql TEXT] [--no-db] [--sqlite] "
+	  "[--json]",
+	  "the objects SQL creates, and whether each exists already" },
+	{ "down", cmd_down, NEEDS_DB | NEEDS_DIR | OPENS_DB,
+	  "down [--steps N | --to VERSION] [--dry-run] [--json]",
+	  "undo the newest applied migrations with their down scripts" },
+	{ "history", cmd_history, NEEDS_DB | NEEDS_DIR | READS_DB,
+	  "history [--json]",
+	  "applied migrations in order, with time, who and how long" },
+	{ "mark-applied", cmd_mark_applied, NEEDS_DB | NEEDS_DIR,
+	  "mark-applied NAME... | --all [--json]",
+	  "record migrations as applied without running them" },
+	{ "new", cmd_new, NEEDS_DIR, "new NAME [--json]",
+	  "create the next migration file in the directory's convention" },
+	{ "preview", cmd_preview, NEEDS_DIR, "preview FILE [--sqlite] [--json]",
+	  "a file's statements with line numbers" },
+	{ "repair", cmd_repair, NEEDS_DB | NEEDS_DIR,
+	  "repair NAME... | --all [--json]",
+	  "re-record checksums of reviewed modified files, clear failed "
+	  "markers" },
+	{ "run", cmd_run, NEEDS_DB | NEEDS_DIR | OPENS_DB,
+	  "run [NAME...] [--to VERSION] [--steps N] [--per-file] [--dry-run] "
+	  "[--no-backup] [--allow-drift] [--json]",
+	  "apply pending migrations in one transaction" },
+	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR | READS_DB,
+	  "serve [--listen ADDR:PORT] [--token-file FILE] [--drain DURATION] "
+	  "[--request-timeout DURATION] [--max-per-client N]",
+	  "HTTP API and dashboard" },
+	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR | READS_DB,
+	  "status [--check] [--json]",
+	  "each migration's state: applied, pending, modified, orphaned, "
+	  "failed" },
+	{ "unmark", cmd_unmark, NEEDS_DB | NEEDS_DIR,
+	  "unmark NAME... [--yes] [--json]",
+	  "delete the tracking record of migrations" },
+};
+const unsigned ncommands = ARRAY_SIZE(commands);
+
+const struct cmd *
+cmd_find(const char *name)
+{
+	for (unsigned i = 0; i < ncommands; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}

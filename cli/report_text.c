@@ -1,0 +1,463 @@
+/*
+ * Readable output: tables for people, colour only on a terminal (NO_COLOR
+ * honoured, config.c decides). Results go to stdout, errors to stderr.
+ */
+#include "reckon/cli/report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "reckon/base/buf.h"
+#include "reckon/parsers/ddl.h"
+#include "reckon/base/err.h"
+#include "reckon/core/schema_check.h"
+#include "reckon/base/banned.h"
+
+static const char *
+state_colour(const struct rk_ctx *ctx, enum mig_state st)
+{
+	if (!ctx->cfg.color)
+		return "";
+	switch (st) {
+	case ST_APPLIED:
+		return "\033[32m";
+	case ST_PENDING:
+		return "\033[33m";
+	case ST_MODIFIED:
+	case ST_FAILED:
+		return "\033[31m";
+	case ST_ORPHANED:
+		return "\033[35m";
+	case ST_IGNORED:
+		return "\033[2m";
+	}
+	return "";
+}
+
+static const char *
+reset(const struct rk_ctx *ctx)
+{
+	return ctx->cfg.color ? "\033[0m" : "";
+}
+
+static int
+name_width(const struct rk_session *s)
+{
+	size_t w = 9;
+
+	for (size_t i = 0; i < s->status.n; i++)
+		if (strlen(s->status.v[i].name) > w)
+			w = strlen(s->status.v[i].name);
+	return w > 60 ? 60 : (int)w;
+}
+
+static void
+header(const struct rk_ctx *ctx, const struct rk_session *s)
+{
+	printf("Database:  %s\n", ctx->db_display);
+	printf("Framework: %s (table %s%s)\n", s->tracked.det->name,
+	       s->tracking_display,
+	       s->tracked.exists ? "" : ", created on first write");
+	printf("Directory: %s\n\n", ctx->cfg.dir);
+}
+
+/* The last column: when it was applied, or why it is ignored. */
+static const char *
+status_note(const struct status_entry *e)
+{
+	if (e->ignored)
+		return mig_ignore_reason(e->ignored->why);
+	return e->row && e->row->applied_at ? e->row->applied_at : "";
+}
+
+static void
+status_summary(const struct status_list *l)
+{
+	printf("\n%zu migration(s): %zu applied, %zu pending, %zu modified",
+	       l->n - l->count[ST_IGNORED], l->count[ST_APPLIED],
+	       l->count[ST_PENDING], l->count[ST_MODIFIED]);
+	if (l->cosmetic)
+		printf(" (%zu cosmetic)", l->cosmetic);
+	printf(", %zu orphaned, %zu failed", l->count[ST_ORPHANED],
+	       l->count[ST_FAILED]);
+	if (l->count[ST_IGNORED])
+		printf("; %zu ignored", l->count[ST_IGNORED]);
+	printf("\n");
+}
+
+static void
+status_warnings(const struct status_list *l)
+{
+	struct rk_buf w = RK_BUF_INIT;
+
+	for (size_t i = 0; i < l->n; i++) {
+		rk_buf_reset(&w);
+		if (status_warning(&l->v[i], &w))
+			printf("warning: %s\n", w.s);
+	}
+	rk_buf_release(&w);
+}
+
+void
+text_status(const struct rk_ctx *ctx, const struct rk_session *s)
+{
+	int w = name_width(s);
+
+	header(ctx, s);
+	for (size_t i = 0; i < s->files.nignored; i++)
+		if (s->files.ignored[i].why == IGN_NAME)
+			printf("note: ignoring '%s': %s\n",
+			       s->files.ignored[i].name,
+			       mig_ignore_reason(IGN_NAME));
+	if (s->files.nignored > s->status.count[ST_IGNORED])
+		printf("\n");
+	if (!s->status.n) {
+		printf("No migrations found.\n");
+		return;
+	}
+	printf("  %-9s %-*s  %s\n", "STATE", w, "MIGRATION", "APPLIED AT");
+	for (size_t i = 0; i < s->status.n; i++) {
+		const struct status_entry *e = &s->status.v[i];
+
+		printf("  %s%-9s%s %-*s  %s%s%s\n", state_colour(ctx, e->state),
+		       mig_state_name(e->state), reset(ctx), w, e->name,
+		       status_note(e), e->out_of_order ? "(out of order)" : "",
+		       e->cosmetic ? "  (cosmetic: comments or white space "
+				     "only)"
+				   : "");
+	}
+	status_summary(&s->status);
+	status_warnings(&s->status);
+}
+
+void
+text_cosmetic_warnings(const struct rk_ctx *ctx, const struct rk_session *s)
+{
+	(void)ctx;
+	for (size_t i = 0; i < s->status.n; i++)
+		if (s->status.v[i].cosmetic)
+			fprintf(stderr,
+				"reckon: warning: '%s' changed since it was "
+				"applied, in comments, white space or line "
+				"endings only; 'reckon repair %s' records it "
+				"as it is\n",
+				s->status.v[i].name, s->status.v[i].name);
+}
+
+static void
+history_line(const struct applied *a, size_t rank)
+{
+	char ms[32] = "";
+
+	if (a->exec_ms >= 0)
+		snprintf(ms, sizeof(ms), "%ld ms", a->exec_ms);
+	printf("  %4zu  %-40s %-20s  %-12s %s\n", rank, a->id ? a->id : "",
+	       a->applied_at ? a->applied_at : "",
+	       a->applied_by ? a->applied_by : "", ms);
+}
+
+void
+text_history(const struct rk_ctx *ctx, const struct rk_session *s,
+	     int current_only)
+{
+	(void)ctx;
+	if (!s->rows.n) {
+		printf("No migrations applied yet (table %s).\n",
+		       s->tracking_display);
+		return;
+	}
+	printf("  %4s  %-40s %-20s  %-12s %s\n", "#", "MIGRATION", "APPLIED AT",
+	       "BY", "TIME");
+	if (current_only) {
+		history_line(&s->rows.v[s->rows.n - 1], s->rows.n);
+		return;
+	}
+	for (size_t i = 0; i < s->rows.n; i++)
+		history_line(&s->rows.v[i], i + 1);
+}
+
+void
+text_progress(void *ud, const char *verb, const char *name, long ms)
+{
+	(void)ud;
+	printf("  %-8s %-50s %6ld ms\n", verb, name, ms);
+	fflush(stdout);
+}
+
+/* The outcomes that need saying, one line each: what committed, what a
+ * no-transaction file left behind, what rolled back, what never ran. */
+static void
+outcome_lines(FILE *f, const struct run_report *r)
+{
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct run_item *it = &r->items[i];
+		struct rk_buf advice = RK_BUF_INIT;
+
+		switch (it->outcome) {
+		case RUN_COMMITTED:
+			fprintf(f, "  committed    %s%s\n", it->name,
+				r->down ? " (reverted)" : "");
+			break;
+		case RUN_PARTIAL:
+			run_partial_advice(r, i, &advice);
+			fprintf(f,
+				"  PARTIAL      %s: %zu of %zu statement(s) "
+				"committed, %s\n    %s\n",
+				it->name, it->stmts_done, it->nstmts,
+				it->recorded ? "recorded as failed"
+					     : "not recorded",
+				advice.s);
+			break;
+		case RUN_ROLLED_BACK:
+			fprintf(f, "  rolled back  %s\n", it->name);
+			break;
+		case RUN_NOT_STARTED:
+			fprintf(f, "  not started  %s\n", it->name);
+			break;
+		case RUN_SKIPPED:
+			fprintf(f, "  skipped      %s (another run %s it)\n",
+				it->name, r->down ? "reverted" : "applied");
+			break;
+		case RUN_PLANNED:
+			break;
+		}
+		rk_buf_release(&advice);
+	}
+}
+
+void
+text_run_outcome(const struct run_report *r)
+{
+	struct rk_buf sum = RK_BUF_INIT;
+
+	if (r->backup)
+		fprintf(stderr, "Backup taken before the run: %s\n", r->backup);
+	outcome_lines(stderr, r);
+	run_summary(r, &sum);
+	fprintf(stderr, "%s\n", sum.s);
+	rk_buf_release(&sum);
+}
+
+void
+text_run(const struct rk_ctx *ctx, const struct run_report *r)
+{
+	struct rk_buf line = RK_BUF_INIT;
+
+	(void)ctx;
+	for (size_t i = 0; i < r->nwarnings; i++)
+		printf("warning: %s\n", r->warnings[i]);
+	if (!r->ok)
+		return; /* cmd.c prints the error, then text_run_outcome() */
+	if (r->dry_run && !r->nothing_to_do) {
+		run_plan_text(r, &line);
+		printf("Would %s %zu migration(s), %s (dry run, nothing "
+		       "changed):\n",
+		       r->down ? "revert" : "apply", r->nitems, line.s);
+		for (size_t i = 0; i < r->nitems; i++)
+			printf("  %-50s %zu statement(s)%s%s\n",
+			       r->items[i].name, r->items[i].nstmts,
+			       r->items[i].skipped
+				       ? ", its own BEGIN/COMMIT skipped"
+				       : "",
+			       r->items[i].no_tx ? ", no transaction" : "");
+		rk_buf_release(&line);
+		return;
+	}
+	if (r->backup)
+		printf("Backup: %s\n", r->backup);
+	for (size_t i = 0; i < r->nitems; i++) {
+		if (r->items[i].outcome != RUN_COMMITTED)
+			continue;
+		if (r->items[i].skipped)
+			printf("note: %s: its own BEGIN/COMMIT was not sent; "
+			       "the batch transaction covers it\n",
+			       r->items[i].name);
+		if (r->items[i].no_tx)
+			printf("note: %s opts out of the transaction: it ran "
+			       "on its own, and the batch was split around "
+			       "it\n",
+			       r->items[i].name);
+	}
+	run_summary(r, &line);
+	if (r->nothing_to_do)
+		printf("%s\n", line.s);
+	else
+		printf("%s Total: %ld ms.\n", line.s, r->total_ms);
+	rk_buf_release(&line);
+}
+
+void
+text_mark(const struct rk_ctx *ctx, const struct mark_report *r,
+	  const char *verb)
+{
+	size_t changed = 0;
+
+	(void)ctx;
+	for (size_t i = 0; i < r->n; i++) {
+		printf("  %-50s %s\n", r->items[i].name, r->items[i].note);
+		changed += r->items[i].changed;
+	}
+	printf("%s %zu migration(s) in %s.\n", verb, changed,
+	       r->tracking_display ? r->tracking_display : "?");
+}
+
+void
+text_detect(const struct rk_ctx *ctx, const struct detect_report *r)
+{
+	printf("Database: %s\n\n", ctx->db_display);
+	if (!r->detected.n) {
+		printf("No migration tracking table found; reckon will create "
+		       "its own (reckon_migrations) on the first write.\n");
+		return;
+	}
+	printf("  %-16s %-40s %8s  %s\n", "FRAMEWORK", "TABLE", "ROWS",
+	       "SIGNATURE");
+	for (size_t i = 0; i < r->detected.n; i++) {
+		const struct detection *d = &r->detected.v[i];
+		char table[300], rows[32] = "?";
+
+		snprintf(table, sizeof(table), "%s%s%s",
+			 d->schema ? d->schema : "", d->schema ? "." : "",
+			 d->table);
+		if (r->rows[i] >= 0)
+			snprintf(rows, sizeof(rows), "%ld", r->rows[i]);
+		printf("  %-16s %-40s %8s  ", d->det->name, table, rows);
+		for (size_t k = 0; d->det->columns[k]; k++)
+			printf("%s%s", k ? "," : "", d->det->columns[k]);
+		printf("\n");
+	}
+}
+
+void
+text_preview(const struct rk_ctx *ctx, const struct preview_report *r)
+{
+	(void)ctx;
+	printf("%s: %u line(s), %zu statement(s), %s\n\n", r->name, r->lines,
+	       r->stmts.n,
+	       r->transactional ? "can run inside a transaction"
+	       : r->opt_out	? "opts out of the batch transaction"
+				: "CANNOT run inside a transaction");
+	for (size_t i = 0; i < r->stmts.n; i++) {
+		const struct sql_stmt *st = &r->stmts.v[i];
+		const char *s = r->content->s + st->off;
+		size_t len = st->len, cut = len;
+		const char *nl = memchr(s, '\n', len);
+
+		if (nl)
+			cut = (size_t)(nl - s);
+		if (cut > 70)
+			cut = 70;
+		printf("  line %-5u %.*s%s%s\n", st->line, (int)cut, s,
+		       cut < len ? " ..." : "",
+		       st->flags & SQL_NO_TX ? "   [no transaction]" : "");
+		for (size_t k = 0; r->objects && k < r->objects->n; k++) {
+			const struct ddl_object *o = &r->objects->v[k];
+
+			if (o->stmt_index == i)
+				printf("             creates %s %s%s%s\n",
+				       ddl_type_name(o->type), o->schema,
+				       *o->schema ? "." : "", o->object);
+		}
+	}
+}
+
+void
+text_error(const struct rk_ctx *ctx, const struct rk_err *err)
+{
+	fprintf(stderr, "reckon: %s", err->msg);
+	if (*err->sqlstate)
+		fprintf(stderr, " (SQLSTATE %s)", err->sqlstate);
+	fputc('\n', stderr);
+	if (*err->detail)
+		fprintf(stderr, "  detail: %s\n", err->detail);
+	if (*err->hint)
+		fprintf(stderr, "  hint: %s\n", err->hint);
+	if (ctx && ctx->debug && err->src_file)
+		fprintf(stderr, "  (raised at %s:%d)\n", err->src_file,
+			err->src_line);
+}
+
+void
+text_check(const struct rk_ctx *ctx, const struct check_report *r)
+{
+	(void)ctx;
+	printf("Database:        %s\n", r->database);
+	if (*r->user)
+		printf("User:            %s\n", r->user);
+	printf("Server version:  %s\n", r->server_version);
+	if (r->journal_mode)
+		printf("Journal mode:    %s\n", r->journal_mode);
+	printf("Pending:         %zu\n", r->npending);
+	for (size_t i = 0; i < r->npending; i++)
+		printf("  %s\n", r->pending[i]);
+	if (!r->journal_mode) {
+		printf("Waiting locks:   %ld\n", r->lock_count);
+		printf("Active tx:       %ld (oldest %.1f s)\n", r->active_tx,
+		       r->oldest_tx_s);
+	}
+	for (size_t i = 0; i < r->nblocking; i++) {
+		const struct check_blocker *b = &r->blocking[i];
+
+		printf("Blocking:        %s (altered by %s): %zu session(s), "
+		       "%zu waiting, pid",
+		       b->relation, b->file, b->npids, b->waiting);
+		for (size_t k = 0; k < b->npids; k++)
+			printf("%s%ld", k ? ", " : " ", b->pids[k]);
+		printf("\n");
+	}
+	for (size_t i = 0; i < r->nwarnings; i++)
+		printf("warning: %s\n", r->warnings[i]);
+	printf("%s\n", r->safe ? "Safe to run." : "NOT safe to run.");
+}
+
+void
+text_created(const struct rk_ctx *ctx, char **paths, size_t n)
+{
+	(void)ctx;
+	for (size_t i = 0; i < n; i++)
+		printf("Created %s\n", paths[i]);
+}
+
+void
+text_detect_schema(const struct rk_ctx *ctx, const struct schema_report *r)
+{
+	(void)ctx;
+	for (size_t i = 0; i < r->objects->n; i++) {
+		const struct ddl_object *o = &r->objects->v[i];
+		const char *schema = o->schema;
+
+		if (r->checked && r->check->v[i].schema)
+			schema = r->check->v[i].schema;
+		printf("  %-10s %s%s%s", ddl_type_name(o->type), schema,
+		       *schema ? "." : "", o->object);
+		if (r->checked)
+			printf("  %s",
+			       r->check->v[i].exists ? "exists" : "missing");
+		printf("\n");
+	}
+	printf("%s%s\n", r->objects->n ? "\n" : "", r->recommendation);
+}
+
+void
+text_adopt(const struct rk_ctx *ctx, const struct adopt_report *r)
+{
+	(void)ctx;
+	if (!r->n) {
+		printf("Nothing is pending: nothing to adopt.\n");
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct adopt_item *it = &r->v[i];
+
+		printf("  %-8s %-44s %zu/%zu object(s) exist%s\n",
+		       adopt_action_name(it->action), it->name, it->existing,
+		       it->objects, it->marked ? ", marked applied" : "");
+		if (it->action == ADOPT_PARTIAL)
+			for (size_t k = 0; k < it->nmissing; k++)
+				printf("           missing: %s\n",
+				       it->missing[k]);
+	}
+	if (!r->wrote)
+		printf("\nDry run: pass --yes to mark the 'mark' files as "
+		       "applied.\n");
+}

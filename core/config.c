@@ -1,0 +1,582 @@
+/*
+ * reckon.yaml and the environment. The YAML schema below is the whole file
+ * format (man/reckon.yaml.5); libcyaml rejects anything else, and its log
+ * lines are collected into the error so the user sees line and key.
+ */
+#include "reckon/core/config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cyaml/cyaml.h>
+#include <yaml.h>
+
+#include "reckon/base/buf.h"
+#include "reckon/base/err.h"
+#include "reckon/base/util.h"
+#include "reckon/base/banned.h"
+
+/* The file as libcyaml fills it: every key optional, all strings, one
+ * member per row of RK_CONFIG_KEYS. */
+#define YAML_MEMBER(k, ...) char *k;
+struct yaml_config {
+	RK_CONFIG_KEYS(YAML_MEMBER)
+};
+#undef YAML_MEMBER
+
+#define YAML_FIELD(k, ...)                                                     \
+	CYAML_FIELD_STRING_PTR(#k, CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,   \
+			       struct yaml_config, k, 0, 4096),
+static const cyaml_schema_field_t yaml_fields[] = {
+	RK_CONFIG_KEYS(YAML_FIELD) CYAML_FIELD_END,
+};
+#undef YAML_FIELD
+
+static const cyaml_schema_value_t yaml_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct yaml_config,
+			    yaml_fields),
+};
+
+/* Where each key's value sits in struct yaml_config, by cfg_keys index. */
+#define YAML_OFFSET(k, ...) offsetof(struct yaml_config, k),
+static const size_t yaml_offsets[CFG_NKEYS] = { RK_CONFIG_KEYS(YAML_OFFSET) };
+#undef YAML_OFFSET
+
+#define KEY_ROW(k, f, a, t, m, d, h)                                           \
+	{ #k, f, a, t, offsetof(struct rk_config, m), d, h },
+const struct cfg_key cfg_keys[CFG_NKEYS] = { RK_CONFIG_KEYS(KEY_ROW) };
+#undef KEY_ROW
+
+/* libcyaml's log lines, gathered for the error message. */
+static void
+collect_log(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
+{
+	struct rk_buf *b = ctx;
+	char line[512];
+	size_t n;
+
+	if (level < CYAML_LOG_ERROR)
+		return;
+	vsnprintf(line, sizeof(line), fmt, args);
+	n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+		line[--n] = '\0';
+	if (strncmp(line, "Load: ", 6) == 0)
+		memmove(line, line + 6, strlen(line + 6) + 1);
+	if (!*line || strcmp(line, "Backtrace:") == 0)
+		return;
+	if (b->len)
+		rk_buf_adds(b, "; ");
+	rk_buf_adds(b, line);
+}
+
+void
+cfg_set(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = value ? xstrdup(value) : NULL;
+}
+
+int
+cfg_parse_duration_ms(const char *s)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v) || v < 0)
+		return -1;
+	if (!*end || strcmp(end, "s") == 0)
+		v *= 1000;
+	else if (strcmp(end, "min") == 0 || strcmp(end, "m") == 0)
+		v *= 60000;
+	else if (strcmp(end, "h") == 0)
+		v *= 3600000;
+	else if (strcmp(end, "ms") != 0)
+		return -1;
+	if (v > 86400000.0 * 7)
+		return -1;
+	return (int)v;
+}
+
+static int
+parse_bool(const char *v)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
+		return 1;
+	if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
+		return 0;
+	return -1;
+}
+
+int
+cfg_apply(struct rk_config *cfg, const struct cfg_key *k, const char *value,
+	  const char *source, struct rk_err *err)
+{
+	void *slot = (char *)cfg + k->offset;
+	const char *dot;
+	int v;
+
+	switch (k->type) {
+	case CFG_DATABASE:
+		cfg_set(&cfg->db_source, source);
+		cfg_set(slot, value);
+		return 0;
+	case CFG_TABLE:
+		dot = source[0] == '-' ? strchr(value, '.') : NULL;
+		if (dot) {
+			char *schema = xstrndup(value, (size_t)(dot - value));
+
+			cfg_set(&cfg->schema, schema);
+			free(schema);
+			value = dot + 1;
+		}
+		cfg_set(slot, value);
+		return 0;
+	case CFG_STRING:
+		cfg_set(slot, value);
+		return 0;
+	case CFG_MS:
+	case CFG_SECONDS:
+		v = cfg_parse_duration_ms(value);
+		if (v < 0)
+			return rk_fail(err, RK_CONFIG,
+				       "invalid duration '%s' (use e.g. 500ms, "
+				       "5s, 2m, 1h)",
+				       value);
+		*(int *)slot = k->type == CFG_SECONDS ? (v + 999) / 1000 : v;
+		return 0;
+	case CFG_BOOL:
+		if ((v = parse_bool(value)) < 0)
+			return rk_fail(err, RK_CONFIG,
+				       "expected true or false, not '%s'",
+				       value);
+		*(int *)slot = v;
+		return 0;
+	}
+	rk_bug("config key type %d", (int)k->type);
+}
+
+/* The row for a key as written in the file, or NULL. */
+static const struct cfg_key *
+key_find(const char *key)
+{
+	for (size_t i = 0; i < CFG_NKEYS; i++)
+		if (strcmp(cfg_keys[i].key, key) == 0)
+			return &cfg_keys[i];
+	return NULL;
+}
+
+/* "valid keys: database, dir, ... (see reckon.yaml(5))" */
+static void
+hint_keys(struct rk_err *err)
+{
+	struct rk_buf b = RK_BUF_INIT;
+
+	for (size_t i = 0; i < CFG_NKEYS; i++)
+		rk_buf_addf(&b, "%s%s", i ? ", " : "", cfg_keys[i].key);
+	rk_err_hint(err, "valid keys: %s (see reckon.yaml(5))", b.s);
+	rk_buf_release(&b);
+}
+
+static int
+apply_yaml(const char *path, const struct yaml_config *y, const unsigned *lines,
+	   struct rk_config *cfg, struct rk_err *err)
+{
+	for (size_t i = 0; i < CFG_NKEYS; i++) {
+		const char *v =
+			*(char *const *)((const char *)y + yaml_offsets[i]);
+
+		if (v && cfg_apply(cfg, &cfg_keys[i], v, path, err) < 0) {
+			rk_err_prefix(err, "%s:%u: key '%s'", path, lines[i],
+				      cfg_keys[i].key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * libyaml's problems in a user's words. Each row: libyaml's problem text,
+ * the context it comes with (NULL: any), ours, and whether the place to
+ * show is where the construct began (an unclosed quote) rather than where
+ * libyaml gave up (the end of the file).
+ */
+static const struct {
+	const char *problem;
+	const char *context;
+	const char *ours;
+	int at_context;
+} yaml_problems[] = {
+	{ "found unexpected end of stream", "while scanning a quoted scalar",
+	  "a quoted value is never closed", 1 },
+	{ "mapping values are not allowed in this context", NULL,
+	  "bad indentation or a second ':' on the line (quote a value that "
+	  "holds ': ')",
+	  0 },
+	{ "did not find expected key", NULL,
+	  "bad indentation: this line is not in line with the keys above it",
+	  0 },
+	{ "did not find expected '-' indicator", NULL,
+	  "bad indentation in a list", 0 },
+	{ "could not find expected ':'", NULL, "a key without ':' after it",
+	  0 },
+	{ "found character that cannot start any token", NULL,
+	  "a character that cannot start a value (indent with spaces, not "
+	  "tabs; quote a value that starts with '@' or '`')",
+	  0 },
+	{ "found a tab character that violates indentation", NULL,
+	  "a tab in the indentation: indent with spaces", 0 },
+	{ "did not find expected node content", NULL, "a value is missing", 0 },
+	{ "did not find expected ',' or ']'", NULL,
+	  "a '[' is never closed with ']'", 1 },
+	{ "did not find expected ',' or '}'", NULL,
+	  "a '{' is never closed with '}'", 1 },
+	{ "found unknown escape character", NULL,
+	  "an unknown backslash escape in a double-quoted value (use single "
+	  "quotes)",
+	  0 },
+};
+
+/* key: the top-level key last read (on line key_line), or "": a problem in
+ * its value, on its line or in a quote or bracket it opens, names it. */
+static int
+syntax_error(const yaml_parser_t *p, const char *path, const char *key,
+	     size_t key_line, struct rk_err *err)
+{
+	const char *problem = p->problem ? p->problem : "not valid YAML";
+	const yaml_mark_t *m = &p->problem_mark;
+	const char *what = NULL;
+	int at_context = 0;
+
+	if (p->error == YAML_READER_ERROR)
+		return rk_fail(err, RK_CONFIG,
+			       "%s: byte %zu: not UTF-8 text (%s)", path,
+			       p->problem_offset + 1, problem);
+	for (size_t i = 0; i < ARRAY_SIZE(yaml_problems) && !what; i++) {
+		if (strcmp(problem, yaml_problems[i].problem) != 0 ||
+		    (yaml_problems[i].context && p->context &&
+		     strcmp(p->context, yaml_problems[i].context) != 0))
+			continue;
+		what = yaml_problems[i].ours;
+		at_context = yaml_problems[i].at_context && p->context;
+	}
+	if (at_context)
+		m = &p->context_mark;
+	if (*key && (at_context || m->line + 1 == key_line))
+		return rk_fail(err, RK_CONFIG, "%s:%zu:%zu: key '%s': %s", path,
+			       m->line + 1, m->column + 1, key,
+			       what ? what : problem);
+	return rk_fail(err, RK_CONFIG, "%s:%zu:%zu: %s", path, m->line + 1,
+		       m->column + 1, what ? what : problem);
+}
+
+/* The next event, or a syntax error. */
+static int
+next_event(yaml_parser_t *p, yaml_event_t *ev, const char *path,
+	   struct rk_err *err)
+{
+	if (yaml_parser_parse(p, ev))
+		return 0;
+	memset(ev, 0, sizeof(*ev));
+	return syntax_error(p, path, "", 0, err);
+}
+
+static const char *
+node_kind(yaml_event_type_t t)
+{
+	return t == YAML_SEQUENCE_START_EVENT  ? "a list"
+	       : t == YAML_MAPPING_START_EVENT ? "a mapping"
+	       : t == YAML_ALIAS_EVENT	       ? "an alias"
+					       : "not a plain value";
+}
+
+/* One "key: value" of the top mapping, the key's event in hand. */
+static int
+check_pair(yaml_parser_t *p, const yaml_event_t *key, const char *path,
+	   unsigned *lines, struct rk_err *err)
+{
+	unsigned line = (unsigned)key->start_mark.line + 1;
+	const char *name = (const char *)key->data.scalar.value;
+	const struct cfg_key *k = key_find(name);
+	yaml_event_t ev;
+	int rc = 0;
+
+	if (!k) {
+		rk_fail(err, RK_CONFIG, "%s:%u: unknown key '%s'", path, line,
+			name);
+		hint_keys(err);
+		return -1;
+	}
+	if (lines[k - cfg_keys])
+		return rk_fail(err, RK_CONFIG,
+			       "%s:%u: key '%s' given twice (first on line "
+			       "%u)",
+			       path, line, name, lines[k - cfg_keys]);
+	lines[k - cfg_keys] = line;
+	if (next_event(p, &ev, path, err) < 0)
+		return -1;
+	if (ev.type != YAML_SCALAR_EVENT)
+		rc = rk_fail(err, RK_CONFIG,
+			     "%s:%u: key '%s': expected a plain value, not %s",
+			     path, line, name, node_kind(ev.type));
+	yaml_event_delete(&ev);
+	return rc;
+}
+
+/* The top mapping's pairs, after its MAPPING_START, through its end. */
+static int
+check_mapping(yaml_parser_t *p, const char *path, unsigned *lines,
+	      struct rk_err *err)
+{
+	for (;;) {
+		yaml_event_t ev;
+		int rc = 0;
+
+		if (next_event(p, &ev, path, err) < 0)
+			return -1;
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		if (ev.type != YAML_SCALAR_EVENT)
+			rc = rk_fail(err, RK_CONFIG,
+				     "%s:%u: a key must be a plain word, not "
+				     "%s",
+				     path, (unsigned)ev.start_mark.line + 1,
+				     node_kind(ev.type));
+		else
+			rc = check_pair(p, &ev, path, lines, err);
+		yaml_event_delete(&ev);
+		if (rc < 0)
+			return -1;
+	}
+}
+
+/*
+ * Read the file's YAML with libyaml before libcyaml sees it: syntax errors
+ * with libyaml's line and column in our words, and the file's shape
+ * (one mapping of known keys, each once, to plain values) with the line
+ * of the key, which libcyaml's messages lack. lines[i] gets the line of
+ * cfg_keys[i], 0 when absent.
+ */
+static void
+parser_init(yaml_parser_t *p, const struct rk_buf *text)
+{
+	if (!yaml_parser_initialize(p))
+		rk_bug("yaml_parser_initialize");
+	yaml_parser_set_input_string(p, (const unsigned char *)text->s,
+				     text->len);
+}
+
+/* The whole file, for syntax only: a broken line is named before any
+ * key above it can be found wanting. */
+static int
+syntax_check(const char *path, const struct rk_buf *text, struct rk_err *err)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	char key[128] = "";
+	size_t key_line = 0;
+	int rc = 0, depth = 0;
+	unsigned long nodes = 0; /* started in the top mapping: key, value */
+
+	parser_init(&p, text);
+	while (rc == 0) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			rc = syntax_error(&p, path, key, key_line, err);
+			break;
+		}
+		if (depth == 1 &&
+		    (ev.type == YAML_SCALAR_EVENT ||
+		     ev.type == YAML_SEQUENCE_START_EVENT ||
+		     ev.type == YAML_MAPPING_START_EVENT ||
+		     ev.type == YAML_ALIAS_EVENT) &&
+		    nodes++ % 2 == 0 && ev.type == YAML_SCALAR_EVENT) {
+			snprintf(key, sizeof(key), "%s",
+				 (const char *)ev.data.scalar.value);
+			key_line = ev.start_mark.line + 1;
+		}
+		if (ev.type == YAML_SEQUENCE_START_EVENT ||
+		    ev.type == YAML_MAPPING_START_EVENT)
+			depth++;
+		else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+			 ev.type == YAML_MAPPING_END_EVENT)
+			depth--;
+		if (ev.type == YAML_STREAM_END_EVENT)
+			rc = 1;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+yaml_check(const char *path, const struct rk_buf *text, unsigned *lines,
+	   struct rk_err *err)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int rc = -1, depth = 0;
+
+	if (syntax_check(path, text, err) < 0)
+		return -1;
+	parser_init(&p, text);
+	while (next_event(&p, &ev, path, err) == 0) {
+		yaml_event_type_t t = ev.type;
+		unsigned line = (unsigned)ev.start_mark.line + 1;
+
+		yaml_event_delete(&ev);
+		if (t == YAML_STREAM_END_EVENT) {
+			rc = 0;
+			break;
+		}
+		if (t == YAML_DOCUMENT_START_EVENT && ++depth > 1) {
+			rk_fail(err, RK_CONFIG,
+				"%s:%u: a second YAML document ('---'); "
+				"reckon reads one",
+				path, line);
+			break;
+		}
+		if (t == YAML_MAPPING_START_EVENT) {
+			if (check_mapping(&p, path, lines, err) < 0)
+				break;
+		} else if (t == YAML_SEQUENCE_START_EVENT ||
+			   t == YAML_ALIAS_EVENT) {
+			rk_fail(err, RK_CONFIG,
+				"%s:%u: expected 'key: value' lines, not %s",
+				path, line, node_kind(t));
+			break;
+		}
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+int
+cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err)
+{
+	struct rk_buf log = RK_BUF_INIT, text = RK_BUF_INIT;
+	struct yaml_config *y = NULL;
+	cyaml_config_t cc = {
+		.log_fn = collect_log,
+		.log_ctx = &log,
+		.mem_fn = cyaml_mem,
+		.log_level = CYAML_LOG_ERROR,
+		.flags = CYAML_CFG_DEFAULT,
+	};
+	unsigned lines[CFG_NKEYS] = { 0 };
+	int rc = -1;
+
+	if (!path) {
+		if (access("reckon.yaml", F_OK) != 0)
+			return 0;
+		path = "reckon.yaml";
+	}
+	if (rk_buf_read_file(&text, path) < 0)
+		return rk_fail(err, RK_CONFIG,
+			       "cannot read config file '%s': %s", path,
+			       strerror(errno));
+	if (text.len == 0) {
+		rc = 0; /* an empty file is allowed */
+		goto out;
+	}
+	if (yaml_check(path, &text, lines, err) < 0)
+		goto out;
+	if (cyaml_load_data((const uint8_t *)text.s, text.len, &cc,
+			    &yaml_schema, (cyaml_data_t **)&y,
+			    NULL) != CYAML_OK) {
+		/* yaml_check lets through only what the schema takes */
+		rk_fail(err, RK_CONFIG, "%s: %s", path, log.s ? log.s : "");
+		goto out;
+	}
+	rc = y ? apply_yaml(path, y, lines, cfg, err) : 0;
+	cyaml_free(&cc, &yaml_schema, y, 0);
+out:
+	rk_buf_release(&text);
+	rk_buf_release(&log);
+	return rc;
+}
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+int
+cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err)
+{
+	static const char *const pgvars[] = { "PGHOST",	    "PGHOSTADDR",
+					      "PGDATABASE", "PGSERVICE",
+					      "PGPORT",	    NULL };
+	const char *v;
+
+	if (!cfg->actor && (v = env("USER")) != NULL)
+		cfg_set(&cfg->actor, v);
+	if (!cfg->actor) {
+		struct passwd *pw = getpwuid(geteuid());
+
+		if (pw && pw->pw_name)
+			cfg_set(&cfg->actor, pw->pw_name);
+	}
+	/* a dumb terminal cannot show escapes (git: color.c) */
+	v = env("TERM");
+	cfg->color = isatty(STDOUT_FILENO) && !env("NO_COLOR") &&
+		     !(v && strcmp(v, "dumb") == 0);
+	if ((v = env("RECKON_TOKEN")) != NULL)
+		cfg_set(&cfg->token, v);
+	if (!cfg->dir)
+		cfg_set(&cfg->dir, "migrations");
+	if (cfg->db_source && strcmp(cfg->db_source, "--db") == 0)
+		return 0;
+	if ((v = env("RECKON_DATABASE_URL")) != NULL ||
+	    (v = env("DATABASE_URL")) != NULL) {
+		cfg_set(&cfg->db_source, env("RECKON_DATABASE_URL")
+						 ? "RECKON_DATABASE_URL"
+						 : "DATABASE_URL");
+		cfg_set(&cfg->db_url, v);
+		return 0;
+	}
+	if (cfg->db_url)
+		return 0;
+	for (size_t i = 0; pgvars[i]; i++) {
+		if (env(pgvars[i])) {
+			cfg_set(&cfg->db_url, "");
+			cfg_set(&cfg->db_source, pgvars[i]);
+			return 0;
+		}
+	}
+	if (!need_db)
+		return 0;
+	rk_fail(err, RK_CONFIG, "no database given");
+	rk_err_hint(err, "pass --db URL (postgres://... or sqlite:FILE), or "
+			 "set RECKON_DATABASE_URL, DATABASE_URL, 'database' "
+			 "in reckon.yaml, or libpq's PG* variables");
+	return -1;
+}
+
+void
+cfg_release(struct rk_config *cfg)
+{
+	free(cfg->db_url);
+	free(cfg->db_source);
+	free(cfg->dir);
+	free(cfg->schema);
+	free(cfg->framework);
+	free(cfg->table);
+	free(cfg->actor);
+	free(cfg->token);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,795 @@
+/*
+ * The read side and the small write ops: finding the tracking table,
+ * status, mark-applied, unmark, detect and preview. Running migrations is
+ * runner.c. Nothing here prints; results go into the reports of ops.h.
+ */
+#include "reckon/core/ops.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "reckon/base/buf.h"
+#include "reckon/db/db.h"
+#include "reckon/parsers/ddl.h"
+#include "reckon/core/drift.h"
+#include "reckon/base/err.h"
+#include "reckon/core/sidecar.h"
+#include "reckon/base/util.h"
+#include "reckon/base/banned.h"
+
+void
+session_release(struct rk_session *s)
+{
+	status_list_release(&s->status);
+	applied_set_release(&s->rows);
+	applied_set_release(&s->sidecar);
+	mig_set_release(&s->files);
+	detection_list_release(&s->detected);
+	tracked_release(&s->tracked);
+	free(s->tracking_display);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+session_warnings(const struct rk_session *s, char ***v, size_t *n)
+{
+	struct rk_buf w = RK_BUF_INIT;
+
+	for (size_t i = 0; i < s->status.n; i++) {
+		rk_buf_reset(&w);
+		if (!status_warning(&s->status.v[i], &w))
+			continue;
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = xstrdup(w.s);
+	}
+	rk_buf_release(&w);
+}
+
+static int
+detection_fits(const struct rk_config *cfg, const struct detection *d)
+{
+	if (cfg->framework && strcmp(cfg->framework, d->det->name) != 0)
+		return 0;
+	if (cfg->schema && d->schema && strcmp(cfg->schema, d->schema) != 0)
+		return 0;
+	return !cfg->table || strcmp(cfg->table, d->table) == 0;
+}
+
+static void
+list_detections(const struct detection_list *l, struct rk_buf *out)
+{
+	for (size_t i = 0; i < l->n; i++)
+		rk_buf_addf(out, "%s%s (%s%s%s)", i ? ", " : "",
+			    l->v[i].det->name,
+			    l->v[i].schema ? l->v[i].schema : "",
+			    l->v[i].schema ? "." : "", l->v[i].table);
+}
+
+/* Exactly one detection fits the settings: use it, or say why not. */
+static int
+pick_detection(const struct rk_config *cfg, const struct detection_list *l,
+	       const struct detection **out, struct rk_err *err)
+{
+	const struct detection *first = NULL;
+	struct rk_buf names = RK_BUF_INIT;
+	size_t n = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!detection_fits(cfg, &l->v[i]))
+			continue;
+		if (!first)
+			first = &l->v[i];
+		n++;
+	}
+	if (n <= 1) {
+		*out = first;
+		return 0;
+	}
+	list_detections(l, &names);
+	rk_fail(err, RK_CONFLICT,
+		"several tracking tables found: %s; reckon will not guess",
+		names.s);
+	rk_err_hint(err, "pass --framework NAME (and --schema or --table if "
+			 "one framework has several tables)");
+	rk_buf_release(&names);
+	return -1;
+}
+
+static int
+check_signature(const struct detector *det, const struct db_table *t,
+		struct rk_err *err)
+{
+	for (size_t k = 0; det->columns[k]; k++) {
+		int found = 0;
+
+		for (size_t c = 0; c < t->ncols; c++)
+			found |= strcmp(t->cols[c].name, det->columns[k]) == 0;
+		if (!found) {
+			rk_fail(err, RK_CONFLICT,
+				"table '%s' exists but is not %s's tracking "
+				"table (no column '%s')",
+				t->name, det->name, det->columns[k]);
+			rk_err_hint(err, "choose another --table or "
+					 "--framework");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* An unknown --framework: the nearest name when one is close (a typo is
+ * at most a third of the name away), and every known name. */
+static int
+unknown_framework(const char *name, struct rk_err *err)
+{
+	struct rk_buf names = RK_BUF_INIT;
+	const char *near = NULL;
+	size_t best = strlen(name) / 3 + 1;
+
+	for (int i = 0; detectors[i]; i++) {
+		size_t d = rk_edit_distance(name, detectors[i]->name);
+
+		rk_buf_addf(&names, "%s%s", i ? ", " : "", detectors[i]->name);
+		if (d < best) {
+			best = d;
+			near = detectors[i]->name;
+		}
+	}
+	if (near)
+		rk_fail(err, RK_USAGE,
+			"unknown framework '%s'; did you mean '%s'?", name,
+			near);
+	else
+		rk_fail(err, RK_USAGE, "unknown framework '%s'", name);
+	rk_err_hint(err, "known frameworks: %s", names.s);
+	rk_buf_release(&names);
+	return -1;
+}
+
+/* No table fits: the one to create (or the explicitly named one). */
+static int
+choose_new_table(struct rk_ctx *ctx, const struct db_table_list *tl,
+		 struct tracked *t, struct rk_err *err)
+{
+	const struct rk_config *cfg = &ctx->cfg;
+	const struct detector *det = &det_reckon;
+	const struct db_table *found;
+
+	if (cfg->framework && !(det = detector_find(cfg->framework)))
+		return unknown_framework(cfg->framework, err);
+	t->det = det;
+	t->table = xstrdup(cfg->table ? cfg->table : det->table);
+	if (db_dialect(ctx->db)->schemas) {
+		struct db_info info;
+
+		if (cfg->schema) {
+			t->schema = xstrdup(cfg->schema);
+		} else if (det->schema) {
+			t->schema = xstrdup(det->schema);
+		} else {
+			if (db_info(ctx->db, &info, err) < 0)
+				return -1;
+			if (!*info.schema)
+				return rk_fail(err, RK_CONFIG,
+					       "the connection has no current "
+					       "schema (empty search_path); "
+					       "pass --schema");
+			t->schema = xstrdup(info.schema);
+		}
+	}
+	found = db_table_find(tl, t->schema, t->table);
+	if (found && check_signature(det, found, err) < 0)
+		return -1;
+	t->exists = found != NULL;
+	return 0;
+}
+
+/* The catalog, limited to tables detection looks at (and --table). */
+static int
+candidate_tables(struct rk_ctx *ctx, struct db_table_list *tl,
+		 struct rk_err *err)
+{
+	const char *const extra[] = { SIDECAR_TABLE, ctx->cfg.table, NULL };
+	const char **names = detector_table_names(extra);
+	int rc = db_tables_named(ctx->db, names, tl, err);
+
+	free(names);
+	return rc;
+}
+
+static int
+find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	struct db_table_list tl = DB_TABLE_LIST_INIT;
+	const struct detection *d;
+	int rc = -1;
+
+	if (candidate_tables(ctx, &tl, err) < 0)
+		return -1;
+	detector_match(&tl, db_dialect(ctx->db), &s->detected);
+	if (pick_detection(&ctx->cfg, &s->detected, &d, err) < 0)
+		goto out;
+	if (d) {
+		s->tracked.det = d->det;
+		s->tracked.schema = d->schema ? xstrdup(d->schema) : NULL;
+		s->tracked.table = xstrdup(d->table);
+		s->tracked.exists = 1;
+	} else if (choose_new_table(ctx, &tl, &s->tracked, err) < 0) {
+		goto out;
+	}
+	/* where connections have a role, it is recorded, as Flyway does */
+	s->tracked.actor = db_dialect(ctx->db)->users ? NULL : ctx->cfg.actor;
+	s->tracked.dir = ctx->cfg.dir;
+	s->tracked.sidecar = !ctx->cfg.no_sidecar &&
+			     !s->tracked.det->checksum &&
+			     !(s->tracked.det->flags & DET_OWN_SHA256);
+	s->tracked.sidecar_exists =
+		db_table_find(&tl, s->tracked.schema, SIDECAR_TABLE) != NULL;
+	drift_note_columns(&tl, &s->tracked);
+	{
+		struct rk_buf b = RK_BUF_INIT;
+
+		tracked_display(&s->tracked, &b);
+		s->tracking_display = rk_buf_detach(&b, NULL);
+	}
+	rc = 0;
+out:
+	db_table_list_release(&tl);
+	return rc;
+}
+
+/* Another runner may have created the tables since we looked. */
+static int
+refresh_exists(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	struct db_table_list tl = DB_TABLE_LIST_INIT;
+
+	if (s->tracked.exists &&
+	    (!s->tracked.sidecar || s->tracked.sidecar_exists))
+		return 0;
+	if (candidate_tables(ctx, &tl, err) < 0)
+		return -1;
+	s->tracked.exists =
+		db_table_find(&tl, s->tracked.schema, s->tracked.table) != NULL;
+	s->tracked.sidecar_exists =
+		db_table_find(&tl, s->tracked.schema, SIDECAR_TABLE) != NULL;
+	drift_note_columns(&tl, &s->tracked);
+	db_table_list_release(&tl);
+	return 0;
+}
+
+int
+session_reload(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	if (refresh_exists(ctx, s, err) < 0)
+		return -1;
+	s->tracked.next_rank = 0; /* re-read under this transaction's lock */
+	status_list_release(&s->status);
+	applied_set_release(&s->rows);
+	applied_set_release(&s->sidecar);
+	if (s->tracked.exists &&
+	    s->tracked.det->read(ctx->db, &s->tracked, &s->rows, err) < 0) {
+		rk_err_prefix(err, "cannot read %s", s->tracking_display);
+		return -1;
+	}
+	if (sidecar_read(ctx->db, &s->tracked, &s->sidecar, err) < 0)
+		return -1;
+	reconcile(&s->files, &s->rows, &s->sidecar, s->tracked.det, &s->status);
+	drift_classify(s, db_dialect(ctx->db)->lex);
+	return 0;
+}
+
+int
+op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	if (find_tracking(ctx, s, err) < 0)
+		return -1;
+	if (mig_scan(ctx->cfg.dir, s->tracked.det, &s->files, err) < 0)
+		return -1;
+	return session_reload(ctx, s, err);
+}
+
+int
+op_can_write(const struct rk_session *s, struct rk_err *err)
+{
+	const struct detector *det = s->tracked.det;
+
+	if (det->flags & DET_NO_WRITE) {
+		rk_fail(err, RK_CONFLICT,
+			"reckon reads %s's table but cannot record migrations "
+			"the way %s does",
+			det->name, det->name);
+		rk_err_hint(err, "use %s itself for this database", det->name);
+		return -1;
+	}
+	if (!s->tracked.exists && !det->ensure) {
+		rk_fail(err, RK_CONFLICT,
+			"%s has no tracking table %s yet and "
+			"reckon cannot create it as %s would",
+			det->name, s->tracking_display, det->name);
+		rk_err_hint(err, "let %s create its table first", det->name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+op_prepare_tables(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	if (!s->tracked.exists &&
+	    s->tracked.det->ensure(ctx->db, &s->tracked, err) < 0)
+		return -1;
+	s->tracked.exists = 1;
+	if (s->tracked.sidecar && sidecar_ensure(ctx->db, &s->tracked, err) < 0)
+		return -1;
+	return drift_add_columns(ctx->db, &s->tracked, err);
+}
+
+int
+op_record(struct rk_ctx *ctx, struct rk_session *s, const struct mig_file *m,
+	  long exec_ms, struct rk_err *err)
+{
+	struct mig_file rec = *m; /* shallow: only token_hash is its own */
+	struct rk_buf text = RK_BUF_INIT;
+	int rc = -1;
+
+	if (!rec.text) { /* marked, not run: the file's bytes as they are */
+		if (mig_read(m->path, m->name, &text, err) < 0)
+			goto out;
+		rec.text = text.s;
+		rec.text_len = text.len;
+	}
+	drift_fill(ctx->db, &s->tracked, m, rec.token_hash);
+	if (s->tracked.det->record(ctx->db, &s->tracked, &rec, exec_ms, err) <
+	    0)
+		goto out;
+	if (s->tracked.sidecar &&
+	    sidecar_put(ctx->db, &s->tracked, m->name, m->sha256,
+			rec.token_hash, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	rk_buf_release(&text);
+	return rc;
+}
+
+/* BEGIN, then the run lock: every write op runs inside this. */
+int
+op_begin_locked(struct rk_ctx *ctx, struct rk_err *err)
+{
+	if (db_begin(ctx->db, err) < 0)
+		return -1;
+	if (db_lock(ctx->db, ctx->cfg.lock_wait_s, err) < 0) {
+		db_rollback(ctx->db);
+		return -1;
+	}
+	return 0;
+}
+
+void
+mark_report_release(struct mark_report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->items[i].name);
+	free(r->items);
+	free(r->tracking_display);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+mark_add(struct mark_report *r, const char *name, const char *note, int changed)
+{
+	struct mark_item *it;
+
+	rk_grow((void **)&r->items, &r->cap, r->n + 1, sizeof(*r->items));
+	it = &r->items[r->n++];
+	it->name = xstrdup(name);
+	it->note = note;
+	it->changed = changed;
+}
+
+static const struct status_entry *
+find_entry(const struct status_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0 ||
+		    (l->v[i].id && strcmp(l->v[i].id, name) == 0))
+			return &l->v[i];
+	return NULL;
+}
+
+/* The entry name names: as status lists it, by its stored id, or as a
+ * path inside the directory ("migrations/004_x.sql", tab-completed). */
+static const struct status_entry *
+find_named(const struct rk_ctx *ctx, const struct status_list *l,
+	   const char *name)
+{
+	const struct status_entry *e = find_entry(l, name);
+
+	return e ? e : find_entry(l, op_local_name(ctx, name));
+}
+
+const char *
+op_local_name(const struct rk_ctx *ctx, const char *name)
+{
+	const char *dir = ctx->cfg.dir, *n = name;
+	size_t len;
+
+	while (dir[0] == '.' && dir[1] == '/')
+		dir += 2;
+	while (n[0] == '.' && n[1] == '/')
+		n += 2;
+	len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (len && strncmp(n, dir, len) == 0 && n[len] == '/')
+		return n + len + 1;
+	return name;
+}
+
+static int
+mark_one(struct rk_ctx *ctx, struct rk_session *s, const char *name,
+	 struct mark_report *r, struct rk_err *err)
+{
+	const struct status_entry *e = find_named(ctx, &s->status, name);
+
+	if (e && e->ignored) {
+		rk_fail(err, RK_USAGE, "cannot mark '%s': it is ignored (%s)",
+			e->name, mig_ignore_reason(e->ignored->why));
+		rk_err_hint(err, "make it a readable regular file with a UTF-8 "
+				 "name, then mark it");
+		return -1;
+	}
+	if (!e || !e->file) {
+		rk_fail(err, RK_USAGE, "no migration file '%s' in '%s'", name,
+			ctx->cfg.dir);
+		rk_err_hint(err, "name a file as 'reckon status' lists it");
+		return -1;
+	}
+	if (e->state != ST_PENDING) {
+		mark_add(r, e->name,
+			 e->state == ST_APPLIED ? "already applied"
+						: "already recorded",
+			 0);
+		return 0;
+	}
+	if (op_record(ctx, s, e->file, 0, err) < 0) {
+		rk_err_prefix(err, "cannot record '%s'", e->name);
+		return -1;
+	}
+	mark_add(r, e->name, "marked applied", 1);
+	return 0;
+}
+
+/* Open the session, then lock and re-read inside a transaction. */
+static int
+write_session(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	if (op_status(ctx, s, err) < 0)
+		return -1;
+	if (op_can_write(s, err) < 0)
+		return -1;
+	if (op_begin_locked(ctx, err) < 0)
+		return -1;
+	if (op_prepare_tables(ctx, s, err) < 0 ||
+	    session_reload(ctx, s, err) < 0) {
+		db_rollback(ctx->db);
+		return -1;
+	}
+	return 0;
+}
+
+int
+op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
+	struct mark_report *r, struct rk_err *err)
+{
+	struct rk_session s = { 0 };
+	int rc = -1;
+
+	if (write_session(ctx, &s, err) < 0)
+		goto out;
+	r->tracking_display = xstrdup(s.tracking_display);
+	for (int i = 0; i < nnames; i++)
+		if (mark_one(ctx, &s, names[i], r, err) < 0)
+			goto rollback;
+	for (size_t i = 0; all && i < s.status.n; i++)
+		if (s.status.v[i].state == ST_PENDING &&
+		    mark_one(ctx, &s, s.status.v[i].name, r, err) < 0)
+			goto rollback;
+	rc = db_commit(ctx->db, err);
+	goto out;
+rollback:
+	db_rollback(ctx->db);
+	for (size_t i = 0; i < r->n; i++)
+		r->items[i].changed = 0;
+out:
+	session_release(&s);
+	return rc;
+}
+
+int
+op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
+	  struct rk_err *err)
+{
+	struct rk_session s = { 0 };
+	int rc = -1;
+
+	if (write_session(ctx, &s, err) < 0)
+		goto out;
+	r->tracking_display = xstrdup(s.tracking_display);
+	/* every name must name a file or a record before anything goes */
+	for (int i = 0; i < nnames; i++) {
+		if (find_named(ctx, &s.status, names[i]))
+			continue;
+		rk_fail(err, RK_USAGE,
+			"'%s' names no migration: no file in '%s' and no "
+			"record in %s",
+			names[i], ctx->cfg.dir, s.tracking_display);
+		rk_err_hint(err, "name migrations as 'reckon status' or "
+				 "'reckon history' lists them");
+		db_rollback(ctx->db);
+		goto out;
+	}
+	for (int i = 0; i < nnames; i++) {
+		const struct status_entry *e =
+			find_named(ctx, &s.status, names[i]);
+
+		if (!e->row) {
+			mark_add(r, e->name, "not recorded", 0);
+			continue;
+		}
+		if (tracked_unrecord(ctx->db, &s.tracked, e->row, err) < 0 ||
+		    (e->file && sidecar_delete(ctx->db, &s.tracked,
+					       e->file->name, err) < 0)) {
+			rk_err_prefix(err, "cannot unmark '%s'", e->name);
+			db_rollback(ctx->db);
+			goto out;
+		}
+		mark_add(r, e->name, "record deleted", 1);
+	}
+	rc = db_commit(ctx->db, err);
+out:
+	session_release(&s);
+	return rc;
+}
+
+void
+detect_report_release(struct detect_report *r)
+{
+	detection_list_release(&r->detected);
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err)
+{
+	struct db_table_list tl = DB_TABLE_LIST_INIT;
+
+	if (candidate_tables(ctx, &tl, err) < 0)
+		return -1;
+	detector_match(&tl, db_dialect(ctx->db), &r->detected);
+	db_table_list_release(&tl);
+	r->rows = xcalloc(r->detected.n, sizeof(*r->rows));
+	for (size_t i = 0; i < r->detected.n; i++) {
+		struct rk_buf sql = RK_BUF_INIT;
+		struct db_rows rows = DB_ROWS_INIT;
+		struct rk_err ignored = RK_ERR_INIT;
+
+		rk_buf_adds(&sql, "SELECT count(*) FROM ");
+		db_quote_qualified(ctx->db, r->detected.v[i].schema,
+				   r->detected.v[i].table, &sql);
+		r->rows[i] = -1;
+		if (db_query(ctx->db, sql.s, NULL, 0, &rows, &ignored) == 0 &&
+		    rows.nrows == 1 && db_rows_get(&rows, 0, 0))
+			r->rows[i] = strtol(db_rows_get(&rows, 0, 0), NULL, 10);
+		db_rows_release(&rows);
+		rk_buf_release(&sql);
+	}
+	return 0;
+}
+
+void
+preview_report_release(struct preview_report *r)
+{
+	free(r->name);
+	if (r->content) {
+		rk_buf_release(r->content);
+		free(r->content);
+	}
+	sql_stmt_list_release(&r->stmts);
+	if (r->objects) {
+		ddl_list_release(r->objects);
+		free(r->objects);
+	}
+	memset(r, 0, sizeof(*r));
+}
+
+/* Whether needle occurs in s[0..n): memchr to each candidate first byte. */
+static int
+mem_find(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	const char *p = s, *e = s + n;
+
+	while (e - p >= (ptrdiff_t)k &&
+	       (p = memchr(p, needle[0], (size_t)(e - p) - k + 1)) != NULL) {
+		if (memcmp(p, needle, k) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+int
+mig_opts_out_of_tx(const struct detector *det, const char *s, size_t n)
+{
+	size_t head = n < 4096 ? n : 4096;
+
+	if (mem_find(s, head, "reckon:no-transaction")) /* reckon's own */
+		return 1;
+	if (det && det->no_tx_marker)
+		return mem_find(s, head, det->no_tx_marker);
+	for (size_t i = 0; detectors[i]; i++)
+		if (detectors[i]->no_tx_marker &&
+		    mem_find(s, head, detectors[i]->no_tx_marker))
+			return 1;
+	return 0;
+}
+
+int
+op_preview(struct rk_ctx *ctx, const char *file, const struct sql_dialect *d,
+	   struct preview_report *r, struct rk_err *err)
+{
+	struct rk_buf path = RK_BUF_INIT;
+	struct stat st;
+	int rc;
+
+	/* a bare name is looked up in --dir first, then as a path */
+	rk_buf_addf(&path, "%s/%s", ctx->cfg.dir, file);
+	if (strchr(file, '/') ||
+	    (stat(path.s, &st) < 0 && stat(file, &st) == 0)) {
+		rk_buf_reset(&path);
+		rk_buf_adds(&path, file);
+	}
+	r->name = xstrdup(file);
+	r->content = xmalloc(sizeof(*r->content));
+	rk_buf_init(r->content);
+	rc = mig_read(path.s, file, r->content, err);
+	rk_buf_release(&path);
+	if (rc < 0)
+		return -1;
+	r->lines = r->content->len ? rk_line_of(r->content->s, r->content->len)
+				   : 0;
+	if (r->content->len && r->content->s[r->content->len - 1] == '\n')
+		r->lines--;
+	if (sql_split(r->content->s, r->content->len, d, &r->stmts, err) < 0) {
+		rk_err_prefix(err, "%s", file);
+		return -1;
+	}
+	r->transactional = 1;
+	for (size_t i = 0; i < r->stmts.n; i++)
+		if (r->stmts.v[i].flags & SQL_NO_TX)
+			r->transactional = 0;
+	r->opt_out = mig_opts_out_of_tx(NULL, r->content->s, r->content->len);
+	r->objects = xcalloc(1, sizeof(*r->objects));
+	return ddl_extract(r->content->s, r->content->len, d, r->objects, err);
+}
+
+/* Store e's current hash and clear its failed marker. */
+static int
+repair_one(struct rk_ctx *ctx, struct rk_session *s,
+	   const struct status_entry *e, struct mark_report *r,
+	   struct rk_err *err)
+{
+	const struct detector *det = s->tracked.det;
+	struct mig_file rec;
+
+	if (e->state != ST_MODIFIED && e->state != ST_FAILED) {
+		mark_add(r, e->name, "nothing to repair", 0);
+		return 0;
+	}
+	if (!e->file) {
+		mark_add(r, e->name, "no file: use unmark", 0);
+		return 0;
+	}
+	rec = *e->file; /* shallow: only token_hash is its own */
+	drift_fill(ctx->db, &s->tracked, e->file, rec.token_hash);
+	if (e->row && det->repair &&
+	    det->repair(ctx->db, &s->tracked, &rec, e->row, err) < 0)
+		goto fail;
+	if (s->tracked.sidecar &&
+	    sidecar_put(ctx->db, &s->tracked, e->file->name, e->file->sha256,
+			rec.token_hash, err) < 0)
+		goto fail;
+	if (e->row && !det->repair && !s->tracked.sidecar) {
+		mark_add(r, e->name, "cannot repair: no hash stored", 0);
+		return 0;
+	}
+	mark_add(r, e->name,
+		 e->state == ST_FAILED ? "failed marker cleared"
+				       : "checksum re-recorded",
+		 1);
+	return 0;
+fail:
+	rk_err_prefix(err, "cannot repair '%s'", e->name);
+	return -1;
+}
+
+int
+op_repair(struct rk_ctx *ctx, char **names, int nnames, int all,
+	  struct mark_report *r, struct rk_err *err)
+{
+	struct rk_session s = { 0 };
+	int rc = -1;
+
+	if (write_session(ctx, &s, err) < 0)
+		goto out;
+	r->tracking_display = xstrdup(s.tracking_display);
+	for (int i = 0; i < nnames; i++) {
+		const struct status_entry *e = find_entry(&s.status, names[i]);
+
+		if (!e) {
+			rk_fail(err, RK_USAGE,
+				"no migration '%s' in '%s' or "
+				"in %s",
+				names[i], ctx->cfg.dir, s.tracking_display);
+			goto rollback;
+		}
+		if (repair_one(ctx, &s, e, r, err) < 0)
+			goto rollback;
+	}
+	for (size_t i = 0; all && i < s.status.n; i++) {
+		const struct status_entry *e = &s.status.v[i];
+
+		if ((e->state == ST_MODIFIED || e->state == ST_FAILED) &&
+		    repair_one(ctx, &s, e, r, err) < 0)
+			goto rollback;
+	}
+	rc = db_commit(ctx->db, err);
+	goto out;
+rollback:
+	db_rollback(ctx->db);
+	for (size_t i = 0; i < r->n; i++)
+		r->items[i].changed = 0;
+out:
+	session_release(&s);
+	return rc;
+}
+
+void
+ctx_db_opts(const struct rk_config *cfg, struct db_opts *o)
+{
+	*o = (struct db_opts)DB_OPTS_INIT;
+	o->lock_timeout_ms = cfg->lock_timeout_ms;
+	o->busy_timeout_ms = cfg->lock_timeout_ms;
+	o->connect_timeout_ms = cfg->connect_timeout_ms;
+}
+
+int
+ctx_open_db(struct rk_ctx *ctx, int read_only, struct rk_err *err)
+{
+	struct db_opts o;
+	struct rk_buf shown = RK_BUF_INIT;
+
+	if (!ctx->cfg.db_url) {
+		rk_fail(err, RK_CONFIG, "no database given");
+		rk_err_hint(err,
+			    "pass --db URL (postgres://... or sqlite:FILE), "
+			    "or set RECKON_DATABASE_URL or DATABASE_URL");
+		return -1;
+	}
+	if (*ctx->cfg.db_url)
+		db_url_redact(ctx->cfg.db_url, &shown);
+	else
+		rk_buf_addf(&shown, "postgres (libpq defaults from %s)",
+			    ctx->cfg.db_source);
+	free(ctx->db_display);
+	ctx->db_display = rk_buf_detach(&shown, NULL);
+	ctx_db_opts(&ctx->cfg, &o);
+	o.read_only = read_only;
+	return db_open(ctx->cfg.db_url, &o, &ctx->db, err);
+}

@@ -1,0 +1,559 @@
+/*
+ * JSON renderers, with jansson. Objects are built with the reference-
+ * stealing set() throughout, and dumped with keys in
+ * insertion order so the documents read as SPEC.md writes them.
+ */
+#include "reckon/core/report_json.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "reckon/base/buf.h"
+#include "reckon/parsers/ddl.h"
+#include "reckon/base/err.h"
+#include "reckon/core/schema_check.h"
+#include "reckon/base/util.h"
+#include "reckon/base/banned.h"
+
+/* A JSON string of s[0..n), bytes that are not UTF-8 written \xNN. */
+static json_t *
+jstrn(const char *s, size_t n)
+{
+	struct rk_buf b = RK_BUF_INIT;
+	json_t *v = json_stringn(s, n);
+
+	if (v)
+		return v;
+	rk_buf_add_utf8_escaped(&b, s, n);
+	v = json_stringn(b.s, b.len);
+	rk_buf_release(&b);
+	if (!v)
+		rk_bug("JSON string of %zu bytes refused", n);
+	return v;
+}
+
+static json_t *
+jstr(const char *s)
+{
+	return jstrn(s, strlen(s));
+}
+
+/* o[key] = v, stealing v; a value jansson could not make is a bug. */
+static void
+set(json_t *o, const char *key, json_t *v)
+{
+	if (!v || json_object_set_new(o, key, v) < 0)
+		rk_bug("cannot set JSON key '%s'", key);
+}
+
+static void
+push(json_t *a, json_t *v)
+{
+	if (!v || json_array_append_new(a, v) < 0)
+		rk_bug("cannot append to a JSON array");
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? jstr(s) : json_null();
+}
+
+static json_t *
+string_array(char **v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		push(a, jstr(v[i]));
+	return a;
+}
+
+static char *
+dump(json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	json_decref(doc);
+	if (!s)
+		rk_bug("json_dumps failed");
+	return s;
+}
+
+static json_t *
+detected_tables(const struct detection_list *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->n; i++) {
+		json_t *o = json_object();
+
+		set(o, "schema", str_or_null(l->v[i].schema));
+		set(o, "table", jstr(l->v[i].table));
+		set(o, "framework", jstr(l->v[i].det->name));
+		push(a, o);
+	}
+	return a;
+}
+
+static json_t *
+status_entry(const struct status_entry *e)
+{
+	json_t *o = json_object();
+
+	set(o, "name", jstr(e->name));
+	set(o, "state", jstr(mig_state_name(e->state)));
+	set(o, "applied_at", str_or_null(e->row ? e->row->applied_at : NULL));
+	set(o, "stored_hash", str_or_null(e->stored_hash));
+	set(o, "file_hash", str_or_null(e->file_hash));
+	set(o, "out_of_order", json_boolean(e->out_of_order));
+	if (e->state == ST_MODIFIED) /* only comments or white space changed */
+		set(o, "cosmetic", json_boolean(e->cosmetic));
+	if (e->id)
+		set(o, "id", jstr(e->id));
+	if (e->row && e->row->version)
+		set(o, "version", jstr(e->row->version));
+	else if (e->file && *e->file->version)
+		set(o, "version", jstr(e->file->version));
+	else if (e->ignored && *e->ignored->version)
+		set(o, "version", jstr(e->ignored->version));
+	if (e->ignored)
+		set(o, "reason", jstr(mig_ignore_reason(e->ignored->why)));
+	return o;
+}
+
+/* Each entry's warning (status_warning()), as an array of strings. */
+static json_t *
+status_warnings(const struct status_list *l)
+{
+	struct rk_buf w = RK_BUF_INIT;
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->n; i++) {
+		rk_buf_reset(&w);
+		if (status_warning(&l->v[i], &w))
+			push(a, jstr(w.s));
+	}
+	rk_buf_release(&w);
+	return a;
+}
+
+char *
+json_status(const struct rk_session *s)
+{
+	json_t *doc = json_object(), *migs = json_array(), *sum = json_object();
+
+	set(doc, "framework", jstr(s->tracked.det->name));
+	set(doc, "tracking_table", jstr(s->tracking_display));
+	set(doc, "detected_tables", detected_tables(&s->detected));
+	for (size_t i = 0; i < s->status.n; i++)
+		push(migs, status_entry(&s->status.v[i]));
+	set(doc, "migrations", migs);
+	for (int st = 0; st < ST_COUNT; st++)
+		set(sum, mig_state_name((enum mig_state)st),
+		    json_integer((json_int_t)s->status.count[st]));
+	set(doc, "summary", sum);
+	set(doc, "warnings", status_warnings(&s->status));
+	return dump(doc);
+}
+
+static json_t *
+history_row(const struct rk_session *s, const struct applied *a)
+{
+	json_t *o = json_object();
+	const char *state = "orphaned";
+
+	for (size_t i = 0; i < s->status.n; i++)
+		if (s->status.v[i].row == a ||
+		    (s->status.v[i].id && a->id &&
+		     strcmp(s->status.v[i].id, a->id) == 0))
+			state = mig_state_name(s->status.v[i].state);
+	set(o, "name", str_or_null(a->id));
+	set(o, "version", str_or_null(a->version));
+	set(o, "applied_at", str_or_null(a->applied_at));
+	set(o, "applied_by", str_or_null(a->applied_by));
+	set(o, "execution_ms",
+	    a->exec_ms >= 0 ? json_integer(a->exec_ms) : json_null());
+	set(o, "state", jstr(state));
+	return o;
+}
+
+char *
+json_history(const struct rk_session *s, int current_only)
+{
+	json_t *doc = json_object();
+
+	set(doc, "framework", jstr(s->tracked.det->name));
+	set(doc, "tracking_table", jstr(s->tracking_display));
+	if (current_only) {
+		set(doc, "current",
+		    s->rows.n ? history_row(s, &s->rows.v[s->rows.n - 1])
+			      : json_null());
+	} else {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < s->rows.n; i++)
+			push(a, history_row(s, &s->rows.v[i]));
+		set(doc, "migrations", a);
+	}
+	return dump(doc);
+}
+
+static json_t *
+failure(const struct run_failure *f)
+{
+	json_t *o = json_object();
+
+	set(o, "name", str_or_null(f->name));
+	set(o, "error", jstr(f->error));
+	set(o, "sqlstate", *f->sqlstate ? jstr(f->sqlstate) : json_null());
+	set(o, "line", f->line ? json_integer(f->line) : json_null());
+	set(o, "statement", str_or_null(f->statement));
+	set(o, "detail", str_or_null(f->detail));
+	set(o, "hint", str_or_null(f->hint));
+	return o;
+}
+
+/* The names of the items that ended in o. */
+static json_t *
+outcome_names(const struct run_report *r, enum run_outcome o)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->nitems; i++)
+		if (r->items[i].outcome == o)
+			push(a, jstr(r->items[i].name));
+	return a;
+}
+
+static json_t *
+partial_items(const struct run_report *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct run_item *it = &r->items[i];
+		struct rk_buf advice = RK_BUF_INIT;
+		json_t *o;
+
+		if (it->outcome != RUN_PARTIAL)
+			continue;
+		run_partial_advice(r, i, &advice);
+		o = json_object();
+		set(o, "name", jstr(it->name));
+		set(o, "statements_committed",
+		    json_integer((json_int_t)it->stmts_done));
+		set(o, "statements", json_integer((json_int_t)it->nstmts));
+		set(o, "recorded", json_boolean(it->recorded));
+		set(o, "advice", jstr(advice.s));
+		push(a, o);
+		rk_buf_release(&advice);
+	}
+	return a;
+}
+
+char *
+json_run(const struct run_report *r)
+{
+	json_t *doc = json_object(), *a = json_array(), *all = json_array();
+	struct rk_buf summary = RK_BUF_INIT, plan = RK_BUF_INIT;
+	/* a dry run's "applied" is the plan, as before */
+	enum run_outcome shown = r->dry_run ? RUN_PLANNED : RUN_COMMITTED;
+
+	run_summary(r, &summary);
+	run_plan_text(r, &plan);
+	set(doc, "ok", json_boolean(r->ok));
+	set(doc, "summary", jstr(summary.s));
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct run_item *it = &r->items[i];
+		json_t *o = json_object();
+
+		set(o, "name", jstr(it->name));
+		set(o, "outcome", jstr(run_outcome_name(it->outcome)));
+		set(o, "transaction",
+		    it->no_tx ? json_null()
+			      : json_integer((json_int_t)it->txn));
+		set(o, "statements", json_integer((json_int_t)it->nstmts));
+		push(all, o);
+		if (it->outcome != shown)
+			continue;
+		o = json_object();
+		set(o, "name", jstr(it->name));
+		set(o, "hash", jstr(it->sha256));
+		set(o, "ms", json_integer(it->ms));
+		set(o, "ran_by", jstr("reckon"));
+		push(a, o);
+	}
+	set(doc, r->down ? "reverted" : "applied", a);
+	set(doc, "committed", outcome_names(r, RUN_COMMITTED));
+	set(doc, "rolled_back", outcome_names(r, RUN_ROLLED_BACK));
+	set(doc, "partial", partial_items(r));
+	set(doc, "not_started", outcome_names(r, RUN_NOT_STARTED));
+	set(doc, "skipped", outcome_names(r, RUN_SKIPPED));
+	set(doc, "outcomes", all);
+	set(doc, "plan", r->nitems ? jstr(plan.s) : json_null());
+	set(doc, "failed", r->failed ? failure(r->failed) : json_null());
+	set(doc, "dry_run", json_boolean(r->dry_run));
+	set(doc, "transactions", json_integer((json_int_t)r->segments));
+	set(doc, "planned_transactions",
+	    json_integer((json_int_t)r->planned_txns));
+	set(doc, "interrupted",
+	    r->interrupted == 0		? json_null()
+	    : r->interrupted == SIGTERM ? jstr("SIGTERM")
+					: jstr("SIGINT"));
+	set(doc, "lock_wait_ms", json_integer(r->lock_wait_ms));
+	set(doc, "backup", str_or_null(r->backup));
+	set(doc, "warnings", string_array(r->warnings, r->nwarnings));
+	rk_buf_release(&summary);
+	rk_buf_release(&plan);
+	return dump(doc);
+}
+
+char *
+json_mark(const struct mark_report *r, const char *key)
+{
+	json_t *doc = json_object(), *done = json_array(), *skip = json_array();
+
+	set(doc, "ok", json_true());
+	set(doc, "tracking_table", str_or_null(r->tracking_display));
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->items[i].changed) {
+			push(done, jstr(r->items[i].name));
+		} else {
+			json_t *o = json_object();
+
+			set(o, "name", jstr(r->items[i].name));
+			set(o, "reason", jstr(r->items[i].note));
+			push(skip, o);
+		}
+	}
+	set(doc, key, done);
+	set(doc, "skipped", skip);
+	return dump(doc);
+}
+
+char *
+json_detect(const struct detect_report *r)
+{
+	json_t *doc = json_object(), *a = json_array();
+
+	for (size_t i = 0; i < r->detected.n; i++) {
+		const struct detection *d = &r->detected.v[i];
+		json_t *o = json_object(), *cols = json_array();
+
+		set(o, "framework", jstr(d->det->name));
+		set(o, "schema", str_or_null(d->schema));
+		set(o, "table", jstr(d->table));
+		set(o, "rows",
+		    r->rows[i] >= 0 ? json_integer(r->rows[i]) : json_null());
+		for (size_t k = 0; d->det->columns[k]; k++)
+			push(cols, jstr(d->det->columns[k]));
+		set(o, "matched_columns", cols);
+		push(a, o);
+	}
+	set(doc, "detected", a);
+	return dump(doc);
+}
+
+/* [{"type", "object"}] of what statement i creates. */
+static json_t *
+stmt_objects(const struct preview_report *r, size_t i)
+{
+	json_t *a = json_array();
+
+	for (size_t k = 0; r->objects && k < r->objects->n; k++) {
+		const struct ddl_object *o = &r->objects->v[k];
+		json_t *ob;
+
+		if (o->stmt_index != i)
+			continue;
+		ob = json_object();
+		set(ob, "type", jstr(ddl_type_name(o->type)));
+		set(ob, "schema", *o->schema ? jstr(o->schema) : json_null());
+		set(ob, "object", jstr(o->object));
+		push(a, ob);
+	}
+	return a;
+}
+
+char *
+json_preview(const struct preview_report *r)
+{
+	json_t *doc = json_object(), *a = json_array();
+
+	set(doc, "filename", jstr(r->name));
+	set(doc, "content", jstrn(r->content->s, r->content->len));
+	set(doc, "lines", json_integer(r->lines));
+	for (size_t i = 0; i < r->stmts.n; i++) {
+		const struct sql_stmt *st = &r->stmts.v[i];
+		json_t *o = json_object();
+
+		set(o, "line", json_integer(st->line));
+		set(o, "text", jstrn(r->content->s + st->off, st->len));
+		set(o, "no_transaction", json_boolean(st->flags & SQL_NO_TX));
+		set(o, "transaction_control",
+		    json_boolean(st->flags & SQL_TX_CONTROL));
+		set(o, "objects", stmt_objects(r, i));
+		push(a, o);
+	}
+	set(doc, "statements", a);
+	set(doc, "transactional", json_boolean(r->transactional));
+	set(doc, "opts_out_of_transaction", json_boolean(r->opt_out));
+	return dump(doc);
+}
+
+static const char *
+kind_name(enum rk_kind k)
+{
+	switch (k) {
+	case RK_OK:
+		return "ok";
+	case RK_USAGE:
+		return "usage";
+	case RK_CONFIG:
+		return "config";
+	case RK_INPUT:
+		return "input";
+	case RK_DB:
+		return "database";
+	case RK_CONFLICT:
+		return "conflict";
+	case RK_CHECK:
+		return "check";
+	}
+	return "error";
+}
+
+char *
+json_error(const struct rk_err *err)
+{
+	json_t *doc = json_object(), *e = json_object();
+
+	set(e, "kind", jstr(kind_name(err->kind)));
+	set(e, "message", jstr(err->msg));
+	set(e, "detail", *err->detail ? jstr(err->detail) : json_null());
+	set(e, "hint", *err->hint ? jstr(err->hint) : json_null());
+	set(e, "sqlstate", *err->sqlstate ? jstr(err->sqlstate) : json_null());
+	set(doc, "ok", json_false());
+	set(doc, "error", e);
+	return dump(doc);
+}
+
+/* [{"relation", "file", "pids", "waiting"}]: tables the pending files
+ * alter that other sessions hold up. */
+static json_t *
+blocking(const struct check_report *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->nblocking; i++) {
+		const struct check_blocker *b = &r->blocking[i];
+		json_t *o = json_object(), *pids = json_array();
+
+		for (size_t k = 0; k < b->npids; k++)
+			push(pids, json_integer(b->pids[k]));
+		set(o, "relation", jstr(b->relation));
+		set(o, "file", jstr(b->file));
+		set(o, "pids", pids);
+		set(o, "waiting", json_integer((json_int_t)b->waiting));
+		push(a, o);
+	}
+	return a;
+}
+
+char *
+json_check(const struct check_report *r)
+{
+	json_t *doc = json_object();
+
+	set(doc, "database", jstr(r->database));
+	set(doc, "user", jstr(r->user));
+	set(doc, "server_version", jstr(r->server_version));
+	set(doc, "pendingCount", json_integer(r->npending));
+	set(doc, "pendingFiles", string_array(r->pending, r->npending));
+	set(doc, "lockCount", json_integer(r->lock_count));
+	set(doc, "activeTxCount", json_integer(r->active_tx));
+	set(doc, "oldestTxAgeSeconds", json_real(r->oldest_tx_s));
+	set(doc, "locksNeeded", json_integer(r->locks_needed));
+	set(doc, "lockCapacity", json_integer(r->lock_capacity));
+	set(doc, "blocking", blocking(r));
+	set(doc, "journalMode", str_or_null(r->journal_mode));
+	set(doc, "writable", json_boolean(r->writable));
+	set(doc, "warnings", string_array(r->warnings, r->nwarnings));
+	set(doc, "safe", json_boolean(r->safe));
+	return dump(doc);
+}
+
+char *
+json_created(char **paths, size_t n)
+{
+	json_t *doc = json_object();
+
+	set(doc, "created", string_array(paths, n));
+	return dump(doc);
+}
+
+/* {"type", "schema", "object", "name"[, "exists"]} for object i. */
+static json_t *
+finding(const struct schema_report *r, size_t i)
+{
+	const struct ddl_object *o = &r->objects->v[i];
+	const char *schema = *o->schema ? o->schema : NULL;
+	json_t *f = json_object();
+	char *name;
+
+	if (r->checked && r->check->v[i].schema)
+		schema = r->check->v[i].schema;
+	set(f, "type", jstr(ddl_type_name(o->type)));
+	set(f, "schema", str_or_null(schema));
+	set(f, "object", jstr(o->object));
+	name = xmalloc(strlen(schema ? schema : "") + strlen(o->object) + 2);
+	snprintf(name, strlen(schema ? schema : "") + strlen(o->object) + 2,
+		 "%s%s%s", schema ? schema : "", schema ? "." : "", o->object);
+	set(f, "name", jstr(name));
+	free(name);
+	if (r->checked)
+		set(f, "exists", json_boolean(r->check->v[i].exists));
+	return f;
+}
+
+char *
+json_detect_schema(const struct schema_report *r)
+{
+	json_t *doc = json_object(), *a = json_array();
+
+	for (size_t i = 0; i < r->objects->n; i++)
+		push(a, finding(r, i));
+	set(doc, "findings", a);
+	set(doc, "all_objects_exist",
+	    r->checked ? json_boolean(r->all_exist) : json_null());
+	set(doc, "some_objects_exist",
+	    r->checked ? json_boolean(r->some_exist) : json_null());
+	set(doc, "recommendation", jstr(r->recommendation));
+	return dump(doc);
+}
+
+char *
+json_adopt(const struct adopt_report *r)
+{
+	json_t *doc = json_object(), *a = json_array();
+
+	set(doc, "tracking_table", str_or_null(r->tracking_display));
+	set(doc, "dry_run", json_boolean(!r->wrote));
+	for (size_t i = 0; i < r->n; i++) {
+		const struct adopt_item *it = &r->v[i];
+		json_t *o = json_object();
+
+		set(o, "name", jstr(it->name));
+		set(o, "action", jstr(adopt_action_name(it->action)));
+		set(o, "objects", json_integer(it->objects));
+		set(o, "existing", json_integer(it->existing));
+		set(o, "missing", string_array(it->missing, it->nmissing));
+		set(o, "marked", json_boolean(it->marked));
+		push(a, o);
+	}
+	set(doc, "plan", a);
+	return dump(doc);
+}

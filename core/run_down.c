@@ -1,0 +1,185 @@
+/*
+ * down: the newest applied migrations undone with their down scripts
+ * (.down.sql, U files, "-- migrate:down" sections), newest first, in one
+ * transaction under the run lock, their records deleted with them.
+ */
+#include "reckon/core/ops.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reckon/base/buf.h"
+#include "reckon/db/db.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/base/err.h"
+#include "reckon/core/interrupt.h"
+#include "reckon/core/sidecar.h"
+#include "reckon/core/target.h"
+#include "reckon/base/util.h"
+#include "run.h"
+#include "reckon/base/banned.h"
+
+/* Run one down script and delete the record of what it undid. */
+static int
+revert_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	   const struct applied *row, struct run_item *it, struct run_report *r,
+	   struct rk_err *err)
+{
+	long t0 = run_now_ms();
+
+	if (run_send(ctx, p, " (down)", &it->stmts_done, r, err) < 0)
+		return -1;
+	if (tracked_unrecord(ctx->db, &s->tracked, row, err) < 0 ||
+	    (s->tracked.sidecar &&
+	     sidecar_delete(ctx->db, &s->tracked, p->file->name, err) < 0)) {
+		run_fail_report(r, p, NULL, err);
+		return -1;
+	}
+	it->ms = run_now_ms() - t0;
+	run_progress(ctx, r, p->file->name, it->ms);
+	return 0;
+}
+
+/* The applied entry whose row is rows->v[i], with its file, or NULL. */
+static const struct status_entry *
+entry_of_row(const struct rk_session *s, const struct applied *row)
+{
+	for (size_t i = 0; i < s->status.n; i++)
+		if (s->status.v[i].row == row)
+			return &s->status.v[i];
+	return NULL;
+}
+
+/* The newest applied entries to undo, newest first. */
+static int
+down_targets(const struct rk_session *s, const struct down_opts *o,
+	     const struct status_entry ***out, size_t *n, struct rk_err *err)
+{
+	size_t want =
+		o->to || o->all ? SIZE_MAX : (size_t)(o->steps ? o->steps : 1);
+
+	*out = xcalloc(s->rows.n + 1, sizeof(**out));
+	*n = 0;
+	for (size_t i = s->rows.n; i-- > 0 && *n < want;) {
+		const struct applied *row = &s->rows.v[i];
+		const struct status_entry *e = entry_of_row(s, row);
+
+		if (o->to && row->version &&
+		    rk_vercmp(row->version, o->to) <= 0)
+			break;
+		if (!e)
+			return rk_fail(err, RK_INPUT,
+				       "cannot go down past '%s': its file is "
+				       "gone (orphaned)",
+				       row->id ? row->id : "?");
+		(*out)[(*n)++] = e;
+	}
+	return target_check_down(s->tracked.det, *out, *n, err);
+}
+
+/* One transaction reverting the plan, newest first (run lock held). */
+static int
+revert_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
+	   size_t n, struct run_report *r, struct rk_err *err)
+{
+	size_t i;
+
+	if (rk_interrupted())
+		return run_interrupted(err);
+	if (db_begin(ctx->db, err) < 0)
+		return -1;
+	r->segments = 1;
+	for (i = 0; i < n; i++) {
+		const struct status_entry *e = NULL;
+
+		if (r->items[i].outcome == RUN_SKIPPED)
+			continue;
+		for (size_t k = 0; k < s->status.n; k++)
+			if (s->status.v[k].file == ps[i].file)
+				e = &s->status.v[k];
+		r->items[i].outcome = RUN_ROLLED_BACK; /* until COMMIT */
+		if (revert_one(ctx, s, &ps[i], e->row, &r->items[i], r, err) <
+		    0)
+			goto fail;
+	}
+	if (db_commit(ctx->db, err) < 0)
+		goto fail;
+	run_settle(r, 0, n, RUN_COMMITTED);
+	return 0;
+fail:
+	db_rollback(ctx->db);
+	return -1;
+}
+
+int
+op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
+	struct rk_err *err)
+{
+	const struct sql_dialect *d = db_dialect(ctx->db)->lex;
+	const struct status_entry **targets = NULL;
+	struct rk_session s = { 0 };
+	struct prepared *ps = NULL;
+	struct down_opts eff;
+	size_t n = 0, i;
+	long t0 = run_now_ms(), left;
+	int rc = -1, locked = 0;
+
+	r->down = 1;
+	r->dry_run = o->dry_run;
+	rk_interrupt_watch(ctx->db);
+	if (op_status(ctx, &s, err) < 0)
+		goto out;
+	r->tracking_display = xstrdup(s.tracking_display);
+	r->framework = xstrdup(s.tracked.det->name);
+	if (s.tracked.det->flags & DET_HEAD) {
+		rk_fail(err, RK_CONFLICT,
+			"down is not supported for %s, which records only "
+			"its current version",
+			s.tracked.det->name);
+		goto out;
+	}
+	if (target_for_down(&s, o, &eff, err) < 0 ||
+	    down_targets(&s, &eff, &targets, &n, err) < 0)
+		goto out;
+	ps = xcalloc(n + 1, sizeof(*ps));
+	for (i = 0; i < n; i++) {
+		rk_buf_init(&ps[i].text);
+		if (run_prepare_down(targets[i]->file, s.tracked.det,
+				     ctx->cfg.dir, d, &ps[i], err) < 0)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		run_plan_item(r, &ps[i],
+			      o->dry_run ? RUN_PLANNED : RUN_NOT_STARTED);
+		r->items[i].txn = 1;
+	}
+	r->planned_txns = n ? 1 : 0;
+	r->nothing_to_do = n == 0;
+	if (o->dry_run || n == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (op_can_write(&s, err) < 0 || run_lock(ctx, r, err) < 0)
+		goto out;
+	locked = 1;
+	left = run_recheck(ctx, &s, ps, r, 1, err);
+	if (left <= 0) {
+		r->nothing_to_do = left == 0;
+		rc = left == 0 ? 0 : -1;
+		if (rc < 0)
+			run_fail_report(r, NULL, NULL, err);
+		goto out;
+	}
+	rc = revert_all(ctx, &s, ps, n, r, err);
+	if (rc < 0 && !r->failed)
+		run_fail_report(r, NULL, NULL, err);
+out:
+	run_finish(ctx, r, rc, locked, t0, err);
+	for (i = 0; ps && i <= n; i++)
+		run_prepared_release(&ps[i]);
+	free(ps);
+	free(targets);
+	session_release(&s);
+	return rc;
+}

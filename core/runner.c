@@ -1,0 +1,439 @@
+/*
+ * run: every pending file the run wants is read, checked and split before
+ * the database is touched (run_prepare.c); then, under the run lock, the
+ * table is read again (another runner may have applied some meanwhile)
+ * and the plan runs: one transaction for the batch or one per file, each
+ * no-transaction file on its own between them. Each file ends with an
+ * outcome (ops.h) that the report's every sentence is derived from.
+ */
+#include "reckon/core/ops.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "reckon/base/buf.h"
+#include "reckon/db/db.h"
+#include "reckon/detectors/detcommon.h"
+#include "reckon/parsers/ddl.h"
+#include "reckon/core/drift.h"
+#include "reckon/base/err.h"
+#include "reckon/core/interrupt.h"
+#include "reckon/core/lockbudget.h"
+#include "reckon/core/sidecar.h"
+#include "reckon/core/target.h"
+#include "reckon/base/util.h"
+#include "run.h"
+#include "reckon/base/banned.h"
+
+/* Number the plan's transactions: a batch, or one per file, with each
+ * no-transaction file on its own between them (txn 0). */
+static void
+plan_transactions(struct run_report *r, int per_file)
+{
+	size_t txn = 0;
+
+	for (size_t i = 0; i < r->nitems; i++) {
+		struct run_item *it = &r->items[i];
+
+		if (it->no_tx) {
+			it->txn = 0;
+			r->planned_txns++;
+			continue;
+		}
+		if (i == 0 || per_file || r->items[i - 1].no_tx) {
+			txn++;
+			r->planned_txns++;
+		}
+		it->txn = txn;
+	}
+}
+
+static int
+wanted(const struct run_opts *o, const char *name)
+{
+	if (!o->names)
+		return 1;
+	for (int i = 0; i < o->nnames; i++)
+		if (strcmp(o->names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+check_names(struct rk_ctx *ctx, const struct rk_session *s,
+	    const struct run_opts *o, struct rk_err *err)
+{
+	for (int i = 0; o->names && i < o->nnames; i++) {
+		if (mig_find(&s->files, o->names[i]))
+			continue;
+		rk_fail(err, RK_USAGE, "no migration file '%s' in '%s'",
+			o->names[i], ctx->cfg.dir);
+		rk_err_hint(err, "name files as 'reckon status' lists them");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Code migrations (Alembic .py, Rails .rb, ...) are reconciled, never run:
+ * a batch that needs one refuses, naming each, before anything happens.
+ */
+static int
+check_code(const struct rk_session *s, const struct run_opts *o,
+	   struct rk_err *err)
+{
+	struct rk_buf names = RK_BUF_INIT;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->status.n; i++) {
+		const struct status_entry *e = &s->status.v[i];
+
+		if (e->state != ST_PENDING || !e->file->code ||
+		    !wanted(o, e->name))
+			continue;
+		rk_buf_addf(&names, "%s'%s'", n++ ? ", " : "", e->name);
+	}
+	if (n) {
+		rk_fail(err, RK_INPUT,
+			"cannot execute %zu pending migration(s): %s (%s)", n,
+			names.s,
+			s->tracked.det->kind_note ? s->tracked.det->kind_note
+						  : "not SQL");
+		rk_err_hint(err,
+			    "apply them with %s, or record them with "
+			    "'reckon mark-applied' once their changes "
+			    "are in place",
+			    s->tracked.det->name);
+	}
+	rk_buf_release(&names);
+	return n ? -1 : 0;
+}
+
+/* Read and split every pending file the run wants. */
+static int
+prepare_all(const struct rk_session *s, const struct run_opts *o,
+	    const struct sql_dialect *d, struct prepared **out, size_t *n,
+	    struct rk_err *err)
+{
+	size_t k = 0;
+
+	*out = xcalloc(s->status.n + 1, sizeof(**out));
+	for (size_t i = 0; i < s->status.n; i++) {
+		const struct status_entry *e = &s->status.v[i];
+
+		if (e->state != ST_PENDING || !wanted(o, e->name))
+			continue;
+		if (o->to && *e->file->version &&
+		    rk_vercmp(e->file->version, o->to) > 0)
+			continue;
+		if (o->steps && k >= (size_t)o->steps)
+			break;
+		if (e->file->code)
+			continue; /* refused as a whole by check_code() */
+		rk_buf_init(&(*out)[k].text);
+		if (run_prepare(e->file, s->tracked.det, d, &(*out)[k++], err) <
+		    0) {
+			*n = k;
+			return -1;
+		}
+	}
+	*n = k;
+	return 0;
+}
+
+/* Record p as ran in the tracking table (inside the open transaction). */
+static int
+record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	   long ms, int failed, struct rk_err *err)
+{
+	const struct detector *det = s->tracked.det;
+	struct mig_file ran = *p->file;
+	int rc;
+
+	memcpy(ran.sha256, p->sha256, sizeof(ran.sha256));
+	ran.text = p->text.s;
+	ran.text_len = p->text.len;
+	drift_token_hash(p->text.s, p->text.len, db_dialect(ctx->db)->lex,
+			 ran.token_hash);
+	ran.checksum = NULL;
+	if (det->checksum) {
+		struct rk_buf sum = RK_BUF_INIT;
+
+		det->checksum(p->text.s, p->text.len, &sum);
+		ran.checksum = rk_buf_detach(&sum, NULL);
+	}
+	rc = failed ? det->record_failed(ctx->db, &s->tracked, &ran, ms, err)
+		    : op_record(ctx, s, &ran, ms, err);
+	free(ran.checksum);
+	return rc;
+}
+
+static int
+apply_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	  struct run_item *it, struct run_report *r, struct rk_err *err)
+{
+	long t0 = run_now_ms();
+
+	if (run_send(ctx, p, "", &it->stmts_done, r, err) < 0)
+		return -1;
+	it->ms = run_now_ms() - t0;
+	if (record_ran(ctx, s, p, it->ms, 0, err) < 0) {
+		run_fail_report(r, p, NULL, err);
+		rk_err_prefix(err, "cannot record '%s'", p->file->name);
+		return -1;
+	}
+	run_progress(ctx, r, p->file->name, it->ms);
+	return 0;
+}
+
+/* How one transaction of the run behaves. */
+struct seg_opts {
+	int fk_check; /* SQLite: PRAGMA foreign_key_check before commit */
+};
+
+/*
+ * One transaction for the files [from, to) (run lock held): each item that
+ * ran is RUN_ROLLED_BACK until the COMMIT succeeds, then RUN_COMMITTED.
+ */
+static int
+apply_segment(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
+	      size_t from, size_t to, const struct seg_opts *so,
+	      struct run_report *r, struct rk_err *err)
+{
+	size_t i;
+
+	if (rk_interrupted())
+		return run_interrupted(err);
+	if (db_begin(ctx->db, err) < 0)
+		return -1;
+	r->segments++;
+	if (op_prepare_tables(ctx, s, err) < 0)
+		goto fail;
+	for (i = from; i < to; i++) {
+		if (r->items[i].outcome == RUN_SKIPPED)
+			continue;
+		r->items[i].outcome = RUN_ROLLED_BACK; /* until COMMIT */
+		if (apply_one(ctx, s, &ps[i], &r->items[i], r, err) < 0)
+			goto fail;
+	}
+	if (so->fk_check && run_fk_check(ctx, err) < 0)
+		goto fail;
+	if (db_commit(ctx->db, err) < 0)
+		goto fail;
+	for (i = from; i < to; i++)
+		if (r->items[i].outcome == RUN_ROLLED_BACK)
+			r->items[i].recorded = 1;
+	run_settle(r, from, to, RUN_COMMITTED);
+	return 0;
+fail:
+	db_rollback(ctx->db);
+	return -1;
+}
+
+/*
+ * A file that opted out of the transaction: its statements run one by one
+ * in autocommit (the server refuses them in a transaction block), then a
+ * short transaction records it. A failure after the first statement leaves
+ * those before it committed: RUN_PARTIAL, recorded as the framework
+ * records a failure where it does (record_failed), else not at all.
+ */
+static int
+apply_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	    struct run_item *it, struct run_report *r, struct rk_err *err)
+{
+	const struct detector *det = s->tracked.det;
+	struct prepared rec = *p;
+	struct rk_err ignored = RK_ERR_INIT;
+	long t0 = run_now_ms();
+	int rc;
+
+	if (it->outcome == RUN_SKIPPED)
+		return 0;
+	if (rk_interrupted())
+		return run_interrupted(err);
+	rc = run_send(ctx, p, "", &it->stmts_done, r, err);
+	it->ms = run_now_ms() - t0;
+	if (rc == 0) {
+		/* the record, in a transaction of its own; once more if a
+		 * signal's cancel request, sent as the last statement ended,
+		 * hit it instead: the statements did commit */
+		rec.skip = xcalloc(p->stmts.n + 1, 1);
+		memset(rec.skip, 1, p->stmts.n);
+		for (int tries = 0; tries < 2; tries++) {
+			if (db_begin(ctx->db, err) < 0) {
+				rc = -1;
+			} else {
+				r->segments++;
+				rc = op_prepare_tables(ctx, s, err) < 0 ||
+						     record_ran(ctx, s, p,
+								it->ms, 0,
+								err) < 0 ||
+						     db_commit(ctx->db, err) < 0
+					     ? -1
+					     : 0;
+				if (rc < 0)
+					db_rollback(ctx->db);
+			}
+			if (rc == 0 || !rk_interrupted())
+				break;
+		}
+		free(rec.skip);
+		if (rc == 0) {
+			it->outcome = RUN_COMMITTED;
+			it->recorded = 1;
+			run_progress(ctx, r, p->file->name, it->ms);
+			return 0;
+		}
+		run_fail_report(r, p, NULL, err);
+		rk_err_prefix(err, "'%s' ran but cannot be recorded",
+			      p->file->name);
+	}
+	if (it->stmts_done == 0) {
+		it->outcome = RUN_ROLLED_BACK; /* nothing of it remains */
+		return -1;
+	}
+	it->outcome = RUN_PARTIAL;
+	if (det->record_failed && it->stmts_done < it->nstmts &&
+	    db_begin(&*ctx->db, &ignored) == 0) {
+		if (op_prepare_tables(ctx, s, &ignored) == 0 &&
+		    record_ran(ctx, s, p, it->ms, 1, &ignored) == 0 &&
+		    db_commit(ctx->db, &ignored) == 0)
+			it->recorded = 1;
+		else
+			db_rollback(ctx->db);
+	}
+	return -1;
+}
+
+/* Run the plan: its transactions in order, each no-transaction file on
+ * its own between them; stop at the first failure. */
+static int
+apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
+	  size_t n, struct run_report *r, struct rk_err *err)
+{
+	int fk = 0, rc = 0;
+	struct db_rows old = DB_ROWS_INIT;
+	struct seg_opts so = { 0 };
+	size_t i = 0;
+
+	/* fk_off is set only where the dialect has PRAGMA foreign_keys */
+	for (size_t k = 0; k < n; k++)
+		fk |= ps[k].fk_off;
+	so.fk_check = fk;
+	if (fk &&
+	    (db_query(ctx->db, "PRAGMA foreign_keys", NULL, 0, &old, err) < 0 ||
+	     run_set_foreign_keys(ctx, "0", err) < 0)) {
+		db_rows_release(&old);
+		if (!r->failed)
+			run_fail_report(r, NULL, NULL, err);
+		return -1;
+	}
+	while (rc == 0 && i < n) {
+		size_t j = i + 1;
+
+		if (ps[i].no_tx) {
+			rc = apply_no_tx(ctx, s, &ps[i], &r->items[i], r, err);
+			i = j;
+			continue;
+		}
+		while (j < n && !ps[j].no_tx &&
+		       r->items[j].txn == r->items[i].txn)
+			j++;
+		rc = apply_segment(ctx, s, ps, i, j, &so, r, err);
+		i = j;
+	}
+	if (rc < 0 && !r->failed)
+		run_fail_report(r, NULL, NULL, err);
+	if (fk) {
+		struct rk_err ignored = RK_ERR_INIT;
+		const char *v = old.nrows ? db_rows_get(&old, 0, 0) : NULL;
+
+		(void)run_set_foreign_keys(ctx, v ? v : "0", &ignored);
+	}
+	db_rows_release(&old);
+	return rc;
+}
+
+int
+op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
+       struct rk_err *err)
+{
+	const struct sql_dialect *d = db_dialect(ctx->db)->lex;
+	struct rk_session s = { 0 };
+	struct prepared *ps = NULL;
+	struct run_opts eff;
+	size_t n = 0;
+	long t0 = run_now_ms(), left;
+	int rc = -1, locked = 0;
+
+	r->dry_run = o->dry_run;
+	rk_interrupt_watch(ctx->db); /* a signal cancels even the reads */
+	if (op_status(ctx, &s, err) < 0 || check_names(ctx, &s, o, err) < 0 ||
+	    target_for_run(&s, o, &eff, err) < 0)
+		goto out;
+	o = &eff; /* the target resolved */
+	r->tracking_display = xstrdup(s.tracking_display);
+	r->framework = xstrdup(s.tracked.det->name);
+	session_warnings(&s, &r->warnings, &r->nwarnings);
+	if (check_code(&s, o, err) < 0)
+		goto out;
+	if (prepare_all(&s, o, d, &ps, &n, err) < 0) {
+		run_fail_report(r, NULL, NULL, err);
+		r->failed->name = xstrdup(ps[n - 1].file->name);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		run_plan_item(r, &ps[i],
+			      o->dry_run ? RUN_PLANNED : RUN_NOT_STARTED);
+	plan_transactions(r, o->per_file);
+	if (!o->dry_run && n && op_can_write(&s, err) < 0)
+		goto out;
+	if (!o->allow_drift && drift_gate(&s, err) < 0)
+		goto out;
+	/* PostgreSQL keeps every lock of a transaction in a shared table of
+	 * fixed size: only there can a batch run out of locks halfway */
+	if (!o->dry_run && n && db_kind(ctx->db) == DB_PG &&
+	    run_check_lock_budget(ctx, ps, n, o->per_file, err) < 0)
+		goto out;
+	r->nothing_to_do = n == 0;
+	if (o->dry_run || n == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (run_lock(ctx, r, err) < 0)
+		goto out;
+	locked = 1;
+	left = run_recheck(ctx, &s, ps, r, 0, err);
+	if (left < 0) {
+		run_fail_report(r, NULL, NULL, err);
+		goto out;
+	}
+	if (left == 0) {
+		r->nothing_to_do = 1;
+		rc = 0;
+		goto out;
+	}
+	/* under the lock, before any change, and only if this runner will
+	 * change something: a runner that finds nothing takes no backup.
+	 * Only SQLite: a file reckon can copy whole (the product promises a
+	 * backup there, SPEC.md); a server's backups are its operator's */
+	if (db_kind(ctx->db) == DB_SQLITE && !o->no_backup &&
+	    run_backup(ctx, r, err) < 0) {
+		run_fail_report(r, NULL, NULL, err);
+		goto out;
+	}
+	rc = apply_all(ctx, &s, ps, n, r, err);
+out:
+	run_finish(ctx, r, rc, locked, t0, err);
+	for (size_t i = 0; ps && i <= n && i < s.status.n + 1; i++)
+		run_prepared_release(&ps[i]);
+	free(ps);
+	session_release(&s);
+	return rc;
+}

@@ -1,0 +1,640 @@
+/*
+ * The PostgreSQL driver behind db.h, and the only file that includes
+ * libpq-fe.h. It connects (URI or conninfo, "" for libpq's PG* defaults),
+ * runs SQL, copies result rows and server errors (SQLSTATE, detail, hint,
+ * position) out of libpq's memory, reads the catalog in one query, and polls
+ * reckon's advisory lock. It never prints: notices are dropped and every
+ * failure goes into struct rk_err with passwords kept out. Not here: what
+ * the tables mean or when to lock (the detectors and the runner).
+ */
+#include "reckon/db/db.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "reckon/base/buf.h"
+#include "reckon/base/err.h"
+#include "reckon/base/util.h"
+#include "db_driver.h"
+#include "reckon/base/banned.h"
+
+struct pg_db {
+	struct db base;	  /* first: a struct db * is a struct pg_db * */
+	PGconn *conn;	  /* owned; PQfinish() in pg_close() */
+	PGcancel *cancel; /* owned: for pg_cancel(), made at connect */
+	volatile sig_atomic_t cancelled; /* pg_cancel() was called */
+	int run_locked;			 /* holds the session-level run lock */
+	char *url; /* owned: as given, to scrub libpq's messages */
+};
+
+/* How long lock() sleeps between tries, in nanoseconds. */
+#define LOCK_POLL_NS 100000000L
+
+/*
+ * Every ordinary and partitioned table outside the system schemas (and
+ * other sessions' temporary schemas) with its live columns in order. The
+ * LEFT JOIN keeps tables without columns. Rows: schema, table, column,
+ * type, notnull ("t"/"f"), as db_tables_from_rows() wants them.
+ */
+static const char tables_sql[] =
+	"SELECT n.nspname, c.relname, a.attname,"
+	" pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull"
+	" FROM pg_catalog.pg_class c"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+	" AND a.attnum > 0 AND NOT a.attisdropped"
+	" WHERE c.relkind IN ('r', 'p')"
+	" AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	" AND pg_catalog.left(n.nspname, 8) <> 'pg_toast'"
+	" AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)";
+
+static struct pg_db *
+pg_of(struct db *db)
+{
+	return (struct pg_db *)db;
+}
+
+/* libpq's notice processor: NOTICE and WARNING never reach stderr. */
+static void
+drop_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Copy the first line of s (no trailing blanks) into dst. */
+static void
+first_line(const char *s, char *dst, size_t size)
+{
+	size_t n = strcspn(s, "\n");
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	snprintf(dst, size, "%.*s", (int)n, s);
+}
+
+/*
+ * Fill err for a failed connection: the redacted URL and libpq's first
+ * line; its further lines (tabs dropped) go to the detail. libpq echoes a
+ * URI it cannot parse whole, password and all, so its text is scrubbed of
+ * the URL and of every password in it before anything keeps it.
+ */
+static int
+connect_fail(const char *url, PGconn *conn, struct rk_err *err)
+{
+	struct rk_buf red = RK_BUF_INIT, text = RK_BUF_INIT;
+	char line[400];
+	const char *rest;
+	size_t n;
+
+	db_url_redact(url, &red);
+	db_url_scrub(url, PQpass(conn), PQerrorMessage(conn), &text);
+	first_line(text.s, line, sizeof(line));
+	if (*url)
+		rk_fail(err, RK_DB, "cannot connect to '%s': %s", red.s, line);
+	else
+		rk_fail(err, RK_DB,
+			"cannot connect to PostgreSQL (libpq defaults from "
+			"the PG* variables): %s",
+			line);
+	rest = text.s + strcspn(text.s, "\n");
+	while (*rest == '\n' || *rest == '\t' || *rest == ' ')
+		rest++;
+	n = strlen(rest);
+	while (n && (rest[n - 1] == '\n' || rest[n - 1] == ' '))
+		n--;
+	snprintf(err->detail, sizeof(err->detail), "%.*s", (int)n, rest);
+	if (strstr(text.s, "timeout expired"))
+		rk_err_hint(err, "the server did not answer in time; check "
+				 "the host and port, or wait longer with "
+				 "--connect-timeout DURATION");
+	rk_buf_release(&text);
+	rk_buf_release(&red);
+	return -1;
+}
+
+/*
+ * Fill err from a failed result (res may be NULL when libpq could not even
+ * send): the server's primary message, SQLSTATE, detail, hint and position.
+ * A dead connection says so first, as no retry on it can work.
+ */
+static int
+pg_fail(struct pg_db *p, const PGresult *res, struct rk_err *err)
+{
+	const char *primary = NULL, *v;
+	struct rk_buf text = RK_BUF_INIT;
+	char line[400];
+
+	if (res)
+		primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (!primary && res && *PQresultErrorMessage(res))
+		primary = PQresultErrorMessage(res);
+	if (!primary)
+		primary = PQerrorMessage(p->conn);
+	if (res && PQresultErrorField(res, PG_DIAG_SQLSTATE))
+		rk_buf_adds(&text, primary); /* the server's, as it said it */
+	else /* libpq's own words may echo the connection string */
+		db_url_scrub(p->url, PQpass(p->conn), primary, &text);
+	first_line(text.s, line, sizeof(line));
+	rk_buf_release(&text);
+	if (!*line)
+		snprintf(line, sizeof(line), "unexpected result %s",
+			 PQresStatus(res ? PQresultStatus(res)
+					 : PGRES_FATAL_ERROR));
+	if (PQstatus(p->conn) == CONNECTION_BAD)
+		rk_fail(err, RK_DB, "connection to server lost: %s", line);
+	else
+		rk_fail(err, RK_DB, "%s", line);
+	if (!res)
+		return -1;
+	if ((v = PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", v);
+	if ((v = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) != NULL)
+		snprintf(err->detail, sizeof(err->detail), "%s", v);
+	if ((v = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL)
+		snprintf(err->hint, sizeof(err->hint), "%s", v);
+	v = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	if (v) {
+		long pos = strtol(v, NULL, 10);
+
+		err->position = pos > 0 && pos < 0x7fffffff ? (int)pos : 0;
+	}
+	return -1;
+}
+
+/* 0 if res is a success, else -1 with err filled. */
+static int
+pg_check(struct pg_db *p, const PGresult *res, struct rk_err *err)
+{
+	switch (res ? PQresultStatus(res) : PGRES_FATAL_ERROR) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		return 0;
+	default:
+		return pg_fail(p, res, err);
+	}
+}
+
+static int
+is_copy(const PGresult *res)
+{
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	return st == PGRES_COPY_IN || st == PGRES_COPY_OUT;
+}
+
+/*
+ * Get a connection stuck in COPY going again: COPY FROM STDIN is refused
+ * (reckon has no data to send, so the server reports the failure), COPY TO
+ * STDOUT is read and dropped. Returns the result that ends the SQL text,
+ * the first error if there was one.
+ */
+static PGresult *
+finish_copy(PGconn *conn, PGresult *res)
+{
+	PGresult *next;
+	char *data;
+
+	while (is_copy(res)) {
+		if (PQresultStatus(res) == PGRES_COPY_IN)
+			(void)PQputCopyEnd(conn,
+					   "reckon does not feed COPY FROM "
+					   "STDIN; use INSERT statements");
+		else
+			while (PQgetCopyData(conn, &data, 0) > 0)
+				PQfreemem(data);
+		PQclear(res);
+		res = NULL;
+		while ((next = PQgetResult(conn)) != NULL) {
+			if (res && PQresultStatus(res) == PGRES_FATAL_ERROR) {
+				PQclear(next);
+				continue;
+			}
+			PQclear(res);
+			res = next;
+			if (is_copy(res))
+				break;
+		}
+	}
+	return res;
+}
+
+/* Copy a result's column names and values into out. */
+static void
+copy_rows(const PGresult *res, struct db_rows *out)
+{
+	int nrows = PQntuples(res), ncols = PQnfields(res), i, j;
+	size_t k = 0;
+
+	out->nrows = (size_t)nrows;
+	out->ncols = (size_t)ncols;
+	out->cols = xcalloc((size_t)ncols, sizeof(*out->cols));
+	out->vals = xcalloc((size_t)nrows * (size_t)ncols, sizeof(*out->vals));
+	for (j = 0; j < ncols; j++)
+		out->cols[j] = xstrdup(PQfname(res, j));
+	for (i = 0; i < nrows; i++)
+		for (j = 0; j < ncols; j++, k++)
+			if (!PQgetisnull(res, i, j))
+				out->vals[k] = xstrndup(
+					PQgetvalue(res, i, j),
+					(size_t)PQgetlength(res, i, j));
+}
+
+static int
+pg_exec(struct db *db, const char *sql, struct rk_err *err)
+{
+	struct pg_db *p = pg_of(db);
+	PGresult *res = finish_copy(p->conn, PQexec(p->conn, sql));
+	int rc = pg_check(p, res, err);
+
+	PQclear(res);
+	return rc;
+}
+
+static int
+pg_query(struct db *db, const char *sql, const char *const *params, int nparams,
+	 struct db_rows *out, struct rk_err *err)
+{
+	struct pg_db *p = pg_of(db);
+	PGresult *res;
+
+	if (out)
+		*out = (struct db_rows)DB_ROWS_INIT;
+	res = PQexecParams(p->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	res = finish_copy(p->conn, res);
+	if (pg_check(p, res, err) < 0) {
+		PQclear(res);
+		return -1;
+	}
+	if (out)
+		copy_rows(res, out);
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * Typed parameters: bytes go in binary format as bytea, integers as int8
+ * text, text with its type left to the server, as PQexecParams() does for
+ * the text-only pg_query(). The OIDs are pg_type.dat's, fixed since 7.x.
+ */
+#define PG_BYTEAOID 17
+#define PG_INT8OID  20
+
+static int
+pg_query_typed(struct db *db, const char *sql, const struct db_param *params,
+	       int nparams, struct db_rows *out, struct rk_err *err)
+{
+	struct pg_db *p = pg_of(db);
+	size_t n = nparams > 0 ? (size_t)nparams : 1;
+	const char **vals = xcalloc(n, sizeof(*vals));
+	int *lens = xcalloc(n, sizeof(*lens));
+	int *fmts = xcalloc(n, sizeof(*fmts));
+	Oid *types = xcalloc(n, sizeof(*types));
+	PGresult *res;
+	int rc = -1;
+
+	if (out)
+		*out = (struct db_rows)DB_ROWS_INIT;
+	for (int i = 0; i < nparams; i++) {
+		vals[i] = params[i].s;
+		if (params[i].type == DB_BYTES) {
+			if (params[i].len > 0x7fffffff)
+				rk_bug("bytes parameter of %zu bytes",
+				       params[i].len);
+			lens[i] = (int)params[i].len;
+			fmts[i] = 1;
+			types[i] = PG_BYTEAOID;
+		} else if (params[i].type == DB_INT) {
+			types[i] = PG_INT8OID;
+		}
+	}
+	res = PQexecParams(p->conn, sql, nparams, types, vals, lens, fmts, 0);
+	res = finish_copy(p->conn, res);
+	if (pg_check(p, res, err) == 0) {
+		if (out)
+			copy_rows(res, out);
+		rc = 0;
+	}
+	PQclear(res);
+	free(types);
+	free(fmts);
+	free(lens);
+	free(vals);
+	return rc;
+}
+
+/* Set a session setting through a bound parameter. */
+static int
+pg_set(struct pg_db *p, const char *name, const char *value, struct rk_err *err)
+{
+	const char *params[2] = { name, value };
+
+	return pg_query(&p->base, "SELECT pg_catalog.set_config($1, $2, false)",
+			params, 2, NULL, err);
+}
+
+static void
+pg_close(struct db *db)
+{
+	struct pg_db *p = pg_of(db);
+
+	if (p->cancel)
+		PQfreeCancel(p->cancel);
+	PQfinish(p->conn);
+	free(p->url);
+	free(p);
+}
+
+/* libpq's connect_timeout when nothing else sets one, in seconds. */
+#define DEFAULT_CONNECT_S 10
+
+/* 1 if options (from PQconninfoParse or PQconndefaults) set key. */
+static int
+option_set(const PQconninfoOption *options, const char *key)
+{
+	for (const PQconninfoOption *o = options; o && o->keyword; o++)
+		if (!strcmp(o->keyword, key))
+			return o->val && *o->val;
+	return 0;
+}
+
+/*
+ * The connect_timeout to pass, in seconds as libpq wants it, or -1 to
+ * leave libpq's own: the caller's (rounded up, at least libpq's minimum
+ * of 2; 0 waits forever), else none when url or the environment
+ * (PGCONNECT_TIMEOUT, read by PQconndefaults) sets one, else 10 s. A
+ * url that does not parse sets nothing: the connect reports it.
+ */
+static int
+connect_timeout_s(const char *url, int ms)
+{
+	PQconninfoOption *parsed, *defaults;
+	int given;
+
+	if (ms >= 0) {
+		int s = (int)(((long)ms + 999) / 1000);
+
+		return s == 1 ? 2 : s;
+	}
+	parsed = *url ? PQconninfoParse(url, NULL) : NULL;
+	defaults = PQconndefaults();
+	given = option_set(parsed, "connect_timeout") ||
+		option_set(defaults, "connect_timeout");
+	PQconninfoFree(parsed);
+	PQconninfoFree(defaults);
+	return given ? -1 : DEFAULT_CONNECT_S;
+}
+
+static int
+pg_open(const char *url, const struct db_opts *o, struct db **out,
+	struct rk_err *err)
+{
+	const char *keys[4] = { "dbname", NULL, NULL, NULL };
+	const char *vals[4] = { url, NULL, NULL, NULL };
+	int timeout_s = connect_timeout_s(url, o->connect_timeout_ms);
+	struct pg_db *p;
+	PGconn *conn;
+	char ms[32], secs[16];
+
+	/* Later keys override what the URL says (libpq's expand_dbname):
+	 * a chosen name or timeout wins, the fallback name does not. */
+	keys[1] =
+		o->app_name ? "application_name" : "fallback_application_name";
+	vals[1] = o->app_name ? o->app_name : "reckon";
+	if (timeout_s >= 0) {
+		snprintf(secs, sizeof(secs), "%d", timeout_s);
+		keys[2] = "connect_timeout";
+		vals[2] = secs;
+	}
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (!conn)
+		rk_bug("out of memory in PQconnectdbParams");
+	if (PQstatus(conn) != CONNECTION_OK) {
+		connect_fail(url, conn, err);
+		PQfinish(conn);
+		return -1;
+	}
+	(void)PQsetNoticeProcessor(conn, drop_notice, NULL);
+	p = xcalloc(1, sizeof(*p));
+	p->base.drv = &db_pg_driver;
+	p->conn = conn;
+	p->cancel = PQgetCancel(conn);
+	p->url = xstrdup(url);
+	if (o->lock_timeout_ms > 0) {
+		snprintf(ms, sizeof(ms), "%dms", o->lock_timeout_ms);
+		if (pg_set(p, "lock_timeout", ms, err) < 0) {
+			rk_err_prefix(err, "cannot set lock_timeout");
+			pg_close(&p->base);
+			return -1;
+		}
+	}
+	*out = &p->base;
+	return 0;
+}
+
+static void
+pg_quote_ident(struct db *db, const char *name, struct rk_buf *out)
+{
+	char *q = PQescapeIdentifier(pg_of(db)->conn, name, strlen(name));
+	const char *s;
+
+	if (q) {
+		rk_buf_adds(out, q);
+		PQfreemem(q);
+		return;
+	}
+	/* Invalid in the client encoding: quote by hand; the server will
+	 * refuse the name with a proper error. */
+	rk_buf_addc(out, '"');
+	for (s = name; *s; s++) {
+		if (*s == '"')
+			rk_buf_addc(out, '"');
+		rk_buf_addc(out, *s);
+	}
+	rk_buf_addc(out, '"');
+}
+
+static int
+pg_tables(struct db *db, const char *const *names, struct db_table_list *out,
+	  struct rk_err *err)
+{
+	return db_tables_select(db, tables_sql, "c.relname", names,
+				"n.nspname, c.relname, a.attnum", out, err);
+}
+
+static int
+pg_begin(struct db *db, struct rk_err *err)
+{
+	return pg_exec(db, "BEGIN", err);
+}
+
+/* Seconds elapsed since start, on the monotonic clock. */
+static double
+since(const struct timespec *start)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		rk_bug("clock_gettime: %s", strerror(errno));
+	return (double)(now.tv_sec - start->tv_sec) +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/*
+ * Poll fn (pg_try_advisory_lock or its _xact_ form) on reckon's key until
+ * it is had, wait_secs pass, or pg_cancel() is called.
+ */
+static int
+poll_lock(struct db *db, const char *fn, int wait_secs, long *waited_ms,
+	  struct rk_err *err)
+{
+	const struct timespec pause = { 0, LOCK_POLL_NS };
+	struct db_rows rows = DB_ROWS_INIT;
+	struct timespec start;
+	const char *params[1];
+	char key[32], sql[96];
+	int got;
+
+	snprintf(key, sizeof(key), "%lld", (long long)RK_LOCK_KEY);
+	snprintf(sql, sizeof(sql), "SELECT pg_catalog.%s($1::bigint)", fn);
+	params[0] = key;
+	if (clock_gettime(CLOCK_MONOTONIC, &start) < 0)
+		rk_bug("clock_gettime: %s", strerror(errno));
+	for (;;) {
+		if (pg_query(db, sql, params, 1, &rows, err) < 0)
+			return -1;
+		got = rows.nrows == 1 && rows.ncols == 1 &&
+		      db_rows_get(&rows, 0, 0) &&
+		      !strcmp(db_rows_get(&rows, 0, 0), "t");
+		db_rows_release(&rows);
+		if (waited_ms)
+			*waited_ms = (long)(since(&start) * 1000);
+		if (got)
+			return 0;
+		if (pg_of(db)->cancelled)
+			return rk_fail(err, RK_DB,
+				       "interrupted while waiting for the "
+				       "migration lock");
+		if (since(&start) >= wait_secs)
+			break;
+		(void)nanosleep(&pause, NULL);
+	}
+	rk_fail(err, RK_DB,
+		"another reckon run holds the migration lock (advisory lock "
+		"%s); waited %ds",
+		key, wait_secs > 0 ? wait_secs : 0);
+	rk_err_hint(err,
+		    "wait for it to finish, or wait longer with --lock-wait "
+		    "SECONDS");
+	return -1;
+}
+
+static int
+pg_lock(struct db *db, int wait_secs, struct rk_err *err)
+{
+	if (PQtransactionStatus(pg_of(db)->conn) == PQTRANS_IDLE)
+		rk_bug("db_lock() outside a transaction");
+	return poll_lock(db, "pg_try_advisory_xact_lock", wait_secs, NULL, err);
+}
+
+static int
+pg_run_lock(struct db *db, int wait_secs, long *waited_ms, struct rk_err *err)
+{
+	struct pg_db *p = pg_of(db);
+
+	if (p->run_locked)
+		rk_bug("db_run_lock() twice");
+	if (poll_lock(db, "pg_try_advisory_lock", wait_secs, waited_ms, err) <
+	    0)
+		return -1;
+	p->run_locked = 1;
+	return 0;
+}
+
+/* A dead connection has released the lock already; nothing to report. */
+static void
+pg_run_unlock(struct db *db)
+{
+	struct pg_db *p = pg_of(db);
+	struct rk_err ignored = RK_ERR_INIT;
+	const char *params[1];
+	char key[32];
+
+	if (!p->run_locked)
+		return;
+	p->run_locked = 0;
+	if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+		(void)pg_exec(db, "ROLLBACK", &ignored);
+	snprintf(key, sizeof(key), "%lld", (long long)RK_LOCK_KEY);
+	params[0] = key;
+	(void)pg_query(db, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)",
+		       params, 1, NULL, &ignored);
+}
+
+/* From a signal handler: PQcancel() is async-signal-safe. */
+static void
+pg_cancel(struct db *db)
+{
+	struct pg_db *p = pg_of(db);
+	char buf[256];
+
+	p->cancelled = 1;
+	if (p->cancel)
+		(void)PQcancel(p->cancel, buf, (int)sizeof(buf));
+}
+
+static int
+pg_info(struct db *db, struct db_info *out, struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+	const char *v;
+
+	memset(out, 0, sizeof(*out));
+	if (pg_query(db,
+		     "SELECT pg_catalog.current_setting('server_version'),"
+		     " current_user, pg_catalog.current_database(),"
+		     " pg_catalog.current_schema()",
+		     NULL, 0, &rows, err) < 0)
+		return -1;
+	if (rows.nrows != 1 || rows.ncols != 4)
+		rk_bug("session info: %zu rows", rows.nrows);
+	/* "15.18 (Debian 15.18-1)": the version is the first word. */
+	v = db_rows_get(&rows, 0, 0);
+	snprintf(out->server_version, sizeof(out->server_version), "%.*s",
+		 (int)strcspn(v ? v : "", " "), v ? v : "");
+	v = db_rows_get(&rows, 0, 1);
+	snprintf(out->user, sizeof(out->user), "%s", v ? v : "");
+	v = db_rows_get(&rows, 0, 2);
+	snprintf(out->database, sizeof(out->database), "%s", v ? v : "");
+	v = db_rows_get(&rows, 0, 3);
+	snprintf(out->schema, sizeof(out->schema), "%s", v ? v : "");
+	out->server_version_num = PQserverVersion(pg_of(db)->conn);
+	db_rows_release(&rows);
+	return 0;
+}
+
+const struct db_driver db_pg_driver = {
+	.name = "postgres",
+	.kind = DB_PG,
+	.dialect = &db_dialect_pg,
+	.open = pg_open,
+	.close = pg_close,
+	.exec = pg_exec,
+	.query = pg_query,
+	.query_typed = pg_query_typed,
+	.quote_ident = pg_quote_ident,
+	.tables = pg_tables,
+	.begin = pg_begin,
+	.lock = pg_lock,
+	.run_lock = pg_run_lock,
+	.run_unlock = pg_run_unlock,
+	.cancel = pg_cancel,
+	.info = pg_info,
+};

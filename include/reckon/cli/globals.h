@@ -1,0 +1,36 @@
+/*
+ * The global options: one per row of RK_CONFIG_KEYS (config.h), so that
+ * every setting reckon.yaml takes is an option of the same meaning, plus
+ * the few that only the command line has (--config, --json, --help, ...).
+ * Not here: parsing (opt.h) or what main does with them.
+ */
+#ifndef RECKON_GLOBALS_H
+#define RECKON_GLOBALS_H
+
+#include "reckon/core/config.h"
+#include "reckon/base/opt.h"
+
+struct rk_err;
+
+/* What the global options set; all pointers borrowed from argv. */
+struct rk_globals {
+	const char *value[CFG_NKEYS]; /* by cfg_keys index, NULL: not given */
+	int flag[CFG_NKEYS];	      /* a CFG_BOOL key given as a flag */
+	const char *config;	      /* --config FILE */
+	int json, debug, no_color, help, version;
+};
+
+/* Room for the options of globals_opts(), with its OPT_END(). */
+#define GLOBALS_NOPTS (CFG_NKEYS + 7)
+
+/* Fill opts (GLOBALS_NOPTS rows) with the global options, pointing at g. */
+void globals_opts(struct rk_globals *g, struct opt *opts);
+
+/*
+ * Apply the options given in g to cfg, over what the config file said. A
+ * bad value is an RK_USAGE error naming the option.
+ */
+int globals_apply(const struct rk_globals *g, struct rk_config *cfg,
+		  struct rk_err *err);
+
+#endif

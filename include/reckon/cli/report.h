@@ -1,0 +1,41 @@
+/*
+ * The text renderers (report_text.c): each report of ops.h as readable
+ * text on stdout, errors on stderr. The JSON documents are report_json.h's.
+ * Renderers compute nothing.
+ */
+#ifndef RECKON_REPORT_H
+#define RECKON_REPORT_H
+
+#include <stddef.h>
+
+#include "reckon/core/ops.h"
+
+struct rk_err;
+
+void text_status(const struct rk_ctx *ctx, const struct rk_session *s);
+/* A warning on stderr for each cosmetically modified file (status
+ * --check passes them). */
+void text_cosmetic_warnings(const struct rk_ctx *ctx,
+			    const struct rk_session *s);
+void text_history(const struct rk_ctx *ctx, const struct rk_session *s,
+		  int current_only);
+void text_run(const struct rk_ctx *ctx, const struct run_report *r);
+void text_mark(const struct rk_ctx *ctx, const struct mark_report *r,
+	       const char *verb);
+void text_detect(const struct rk_ctx *ctx, const struct detect_report *r);
+void text_preview(const struct rk_ctx *ctx, const struct preview_report *r);
+void text_check(const struct rk_ctx *ctx, const struct check_report *r);
+/* "reckon: <msg>" and the detail, hint and origin lines, on stderr. */
+void text_error(const struct rk_ctx *ctx, const struct rk_err *err);
+/* The progress hook for ctx->progress: one line per applied file. */
+void text_progress(void *ud, const char *verb, const char *name, long ms);
+/* After a failed or interrupted run: each file's outcome, then the
+ * summary, on stderr. */
+void text_run_outcome(const struct run_report *r);
+
+void text_detect_schema(const struct rk_ctx *ctx,
+			const struct schema_report *r);
+void text_adopt(const struct rk_ctx *ctx, const struct adopt_report *r);
+void text_created(const struct rk_ctx *ctx, char **paths, size_t n);
+
+#endif

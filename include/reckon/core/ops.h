@@ -1,0 +1,373 @@
+/*
+ * Operations: what each command computes, as reports that report_text.c and
+ * report_json.c render (compute once, render many; serve.c calls the same
+ * ops). An op talks to the database and the file system; it never prints.
+ */
+#ifndef RECKON_OPS_H
+#define RECKON_OPS_H
+
+#include <stddef.h>
+
+#include "reckon/core/config.h"
+#include "reckon/detectors/detector.h"
+#include "reckon/detectors/migfile.h"
+#include "reckon/core/reconcile.h"
+#include "reckon/parsers/sql.h"
+
+struct db;
+struct db_opts;
+struct ddl_list;
+struct detector;
+struct rk_buf;
+struct rk_err;
+struct schema_check;
+
+/* Everything a command runs with; main.c fills it. */
+struct rk_ctx {
+	struct rk_config cfg;
+	struct db *db;	  /* open connection, or NULL */
+	char *db_display; /* owned: the redacted URL */
+	int json;	  /* --json */
+	int debug;	  /* --debug: show where reckon raised errors */
+	/* Run progress, set by the text renderer; NULL = silent. verb:
+	 * "ran" or "reverted". */
+	void (*progress)(void *ud, const char *verb, const char *name, long ms);
+	void *progress_ud;
+	/* Set: help is wanted, not a run; the command appends its options'
+	 * help here and returns 0 (cmd_parse). */
+	struct rk_buf *help;
+};
+
+/* What reckon knows about the migrations: files, table, rows, states. */
+struct rk_session {
+	struct tracked tracked;		/* the tracking table in use */
+	struct detection_list detected; /* every framework table found */
+	struct mig_set files;
+	struct applied_set rows;
+	struct applied_set sidecar; /* reckon_file_hashes rows, if used */
+	struct status_list status;
+	char *tracking_display; /* owned: "public.reckon_migrations" */
+};
+
+void session_release(struct rk_session *s);
+
+/* Append to *v (*n strings, each owned) the warnings s's entries deserve
+ * (status_warning()), for commands that show them beside their result. */
+void session_warnings(const struct rk_session *s, char ***v, size_t *n);
+
+/*
+ * Scan the directory, find the tracking table (--framework, or detection:
+ * several frameworks found is an RK_CONFLICT error asking for
+ * --framework), read its rows and reconcile. Nothing is written.
+ */
+int op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err);
+
+/* Re-read the rows and reconcile again (inside a locked transaction). */
+int session_reload(struct rk_ctx *ctx, struct rk_session *s,
+		   struct rk_err *err);
+
+struct mark_report;
+
+/* Refuse (RK_CONFLICT) when reckon cannot write s's tracking table. */
+int op_can_write(const struct rk_session *s, struct rk_err *err);
+/* Inside the locked transaction: create the tracking table (and the
+ * sidecar) if missing. */
+int op_prepare_tables(struct rk_ctx *ctx, struct rk_session *s,
+		      struct rk_err *err);
+
+/* Record m as applied through the session's detector (and its hash in
+ * the sidecar where one is kept). */
+int op_record(struct rk_ctx *ctx, struct rk_session *s,
+	      const struct mig_file *m, long exec_ms, struct rk_err *err);
+
+/* Re-record the checksums of modified files and clear failed markers
+ * (names, or every modified/failed one with all). */
+int op_repair(struct rk_ctx *ctx, char **names, int nnames, int all,
+	      struct mark_report *r, struct rk_err *err);
+
+/* BEGIN and take the run lock (waiting cfg.lock_wait_s); rolls back
+ * and fails if the lock cannot be had. */
+int op_begin_locked(struct rk_ctx *ctx, struct rk_err *err);
+
+/*
+ * What became of one file of a run's plan. Every renderer (text, JSON,
+ * the HTTP API, the dashboard) derives its sentences from these, never
+ * from a separate summary flag.
+ */
+enum run_outcome {
+	RUN_PLANNED,	 /* dry run: would run */
+	RUN_NOT_STARTED, /* never sent: a failure or a signal came first */
+	RUN_COMMITTED,	 /* committed and recorded (down: reverted) */
+	RUN_ROLLED_BACK, /* ran in a transaction that rolled back, or a
+			  * no-transaction file whose first statement
+			  * failed: nothing of it remains */
+	RUN_PARTIAL,	 /* no-transaction file: statements 1..stmts_done
+			  * committed, then one failed (or its record) */
+	RUN_SKIPPED,	 /* another runner applied it while this one
+			  * waited for the lock */
+};
+/* "committed", "rolled_back", ... as JSON and the API spell them. */
+const char *run_outcome_name(enum run_outcome o);
+
+/* One file of a run's plan, in order. */
+struct run_item {
+	char *name;	 /* owned */
+	char sha256[65]; /* of the bytes that ran */
+	long ms;	 /* execution time */
+	size_t nstmts;	 /* statements to send */
+	size_t skipped;	 /* the file's own BEGIN/COMMIT, not sent */
+	int no_tx;	 /* runs outside a transaction (the file opted out) */
+	size_t txn;	 /* 1-based transaction of the plan; 0 for no_tx */
+	enum run_outcome outcome;
+	size_t stmts_done; /* statements that succeeded */
+	int recorded;	   /* a row records it: committed, or a partial
+			    * file recorded as the framework records a
+			    * failure (Flyway success = false, ...) */
+};
+
+/* Why a run failed. */
+struct run_failure {
+	char *name;   /* owned: the file, or NULL before any file */
+	char *error;  /* owned: the message */
+	char *detail; /* owned or NULL */
+	char *hint;   /* owned or NULL */
+	char sqlstate[6];
+	unsigned line;	 /* line in the file, 0 if unknown */
+	char *statement; /* owned: the failing statement, or NULL */
+	char *excerpt;	 /* owned: numbered lines around it, or NULL */
+};
+
+struct run_report {
+	int ok;
+	int dry_run;
+	int nothing_to_do;
+	struct run_item *items; /* owned: the whole plan, in order */
+	size_t nitems;
+	size_t cap;
+	struct run_failure *failed; /* owned, or NULL */
+	long total_ms;
+	long lock_wait_ms;	/* how long the run waited for its lock */
+	char *tracking_display; /* owned */
+	char *framework;	/* owned */
+	char *backup;		/* owned: SQLite backup file written, or NULL */
+	int down;		/* a down run: items were reverted */
+	int interrupted;	/* the signal that stopped it, or 0 */
+	size_t planned_txns;	/* transactions the plan has */
+	size_t segments;	/* transactions the run began */
+	char **warnings;	/* owned: about entries the run left alone */
+	size_t nwarnings;
+};
+void run_report_release(struct run_report *r);
+/* How many items ended in o. */
+size_t run_count(const struct run_report *r, enum run_outcome o);
+/* The one-sentence summary of r, derived from its items. */
+void run_summary(const struct run_report *r, struct rk_buf *out);
+/* The plan as a person reads it: "3 transactions: 001_a.sql-002_b.sql,
+ * 003_c.sql alone without a transaction, 004_d.sql". */
+void run_plan_text(const struct run_report *r, struct rk_buf *out);
+/* What to do about a partial file (RUN_PARTIAL item i). */
+void run_partial_advice(const struct run_report *r, size_t i,
+			struct rk_buf *out);
+
+struct run_opts {
+	int dry_run;
+	char **names; /* only these (file names), or NULL for all pending */
+	int nnames;
+	const char *to;	 /* only pending files up to this target (target.h;
+			  * op_run resolves it), or NULL */
+	int steps;	 /* only the first steps pending files; 0 = all */
+	int per_file;	 /* one transaction per file instead of one */
+	int no_backup;	 /* SQLite: no backup before the run */
+	int allow_drift; /* run despite modified or failed records (the
+			  * drift gate, drift.h) */
+};
+
+/*
+ * Apply pending migrations in one transaction under the run lock. Files
+ * are read and split before the database is touched; a SQL error rolls
+ * everything back and is described in r->failed (return -1, err set).
+ * Refused before anything happens: a target that names nothing
+ * (RK_USAGE), drift unless allow_drift (RK_CHECK).
+ */
+int op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
+	   struct rk_err *err);
+
+struct down_opts {
+	int steps;	/* how many of the newest applied; 0 = 1 */
+	const char *to; /* or: undo everything newer than this target
+			 * (target.h; op_down resolves it) */
+	int dry_run;
+	int all; /* undo every applied migration (--to base) */
+};
+
+/*
+ * Undo the newest applied migrations with their down scripts (.down.sql,
+ * U files, "-- migrate:down" sections) and delete their records, in one
+ * transaction under the run lock; items list what was reverted. Refused
+ * before anything happens: a target that names nothing (RK_USAGE), a
+ * migration to undo without a down script (RK_CHECK, naming each).
+ */
+int op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
+	    struct rk_err *err);
+
+/*
+ * Create the next migration file for NAME in the directory's convention;
+ * *created (owned, n entries) lists the files written (an .up.sql gets
+ * its .down.sql too).
+ */
+int op_new(struct rk_ctx *ctx, const char *name, char ***created, size_t *n,
+	   struct rk_err *err);
+
+/* Outcome of mark-applied / unmark for one name. */
+struct mark_item {
+	char *name;	  /* owned */
+	const char *note; /* static: "marked", "already applied", ... */
+	int changed;	  /* a row was written or deleted */
+};
+
+struct mark_report {
+	struct mark_item *items; /* owned */
+	size_t n;
+	size_t cap;
+	char *tracking_display; /* owned */
+};
+void mark_report_release(struct mark_report *r);
+
+/* name without the migrations directory in front ("migrations/004_x.sql"
+ * is "004_x.sql"), or name itself; borrowed from name. */
+const char *op_local_name(const struct rk_ctx *ctx, const char *name);
+
+/* Record names (or every pending file with all) as applied. */
+int op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
+	    struct mark_report *r, struct rk_err *err);
+/* Delete the records of names (file names or stored identifiers). */
+int op_unmark(struct rk_ctx *ctx, char **names, int nnames,
+	      struct mark_report *r, struct rk_err *err);
+
+/* A tracking table found by detect, with its row count. */
+struct detect_report {
+	struct detection_list detected;
+	long *rows; /* owned: row count per detection, -1 if unreadable */
+};
+void detect_report_release(struct detect_report *r);
+int op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err);
+
+/* A file's statements, for preview. */
+struct preview_report {
+	char *name;		/* owned */
+	struct rk_buf *content; /* owned */
+	struct sql_stmt_list stmts;
+	unsigned lines;
+	int transactional; /* no statement refuses a transaction */
+	int opt_out;	   /* the file opts out of the batch transaction */
+	struct ddl_list *objects; /* owned: what each statement creates */
+};
+void preview_report_release(struct preview_report *r);
+/* Split file (a name in --dir, or a path) with dialect d. */
+int op_preview(struct rk_ctx *ctx, const char *file,
+	       const struct sql_dialect *d, struct preview_report *r,
+	       struct rk_err *err);
+
+/* A table a pending file alters that other sessions lock or wait for. */
+struct check_blocker {
+	char *relation; /* owned: "schema.table" as the file names it */
+	char *file;	/* owned: the first pending file that alters it */
+	long *pids;	/* owned: the other sessions holding or awaiting
+			 * a lock on it, by process id */
+	size_t npids;
+	size_t waiting; /* of them, those still waiting */
+};
+
+/* The pre-flight safety report (SPEC.md "Safety check"). */
+struct check_report {
+	char *database;	      /* owned: redacted URL or file */
+	char *user;	      /* owned; "" on SQLite */
+	char *server_version; /* owned */
+	char **pending;	      /* owned: pending file names */
+	size_t npending;
+	long lock_count;     /* PG: lock requests waiting (not granted) in
+			      * this database */
+	long active_tx;	     /* PG: other non-idle transactions in it */
+	double oldest_tx_s;  /* PG: age of the oldest of them, seconds */
+	size_t locks_needed; /* PG: lock-table entries the batch's DDL
+			      * will hold (lockbudget.h) */
+	long lock_capacity;  /* PG: the server's lock table, entries */
+	struct check_blocker *blocking; /* owned: PG */
+	size_t nblocking;
+	char *journal_mode; /* owned: SQLite journal mode, or NULL */
+	int writable;	    /* the database accepts writes */
+	char **warnings;    /* owned */
+	size_t nwarnings;
+	int safe; /* no warnings */
+};
+void check_report_release(struct check_report *r);
+int op_check(struct rk_ctx *ctx, struct check_report *r, struct rk_err *err);
+
+/* What detect-schema found: objects and, with a database, whether each
+ * exists (schema_check.h). */
+struct schema_report {
+	struct ddl_list *objects;   /* owned */
+	struct schema_check *check; /* owned; n == 0 without a database */
+	int checked;		    /* existence was looked up */
+	int all_exist;		    /* every object exists (and there is one) */
+	int some_exist;		    /* at least one, not all */
+	const char *recommendation; /* static text */
+};
+void schema_report_release(struct schema_report *r);
+
+/*
+ * The objects SQL text creates and, when ctx has a database (ctx->db not
+ * NULL), whether each already exists. The text is read in the database's
+ * dialect, or in d when there is no database. Errors: unterminated quotes
+ * (RK_INPUT), catalog queries (RK_DB).
+ */
+int op_detect_schema(struct rk_ctx *ctx, const char *sql, size_t n,
+		     const struct sql_dialect *d, struct schema_report *r,
+		     struct rk_err *err);
+
+/* adopt: for every pending file, what detect-schema says to do. */
+enum adopt_action {
+	ADOPT_MARK,    /* every object exists: mark it applied */
+	ADOPT_PARTIAL, /* some exist: a person must look */
+	ADOPT_RUN,     /* none exist (or it creates none): leave it to run */
+	ADOPT_CODE,    /* code, not SQL: cannot be checked */
+};
+struct adopt_item {
+	char *name; /* owned */
+	enum adopt_action action;
+	size_t objects;	 /* objects the file creates */
+	size_t existing; /* of them, already in the database */
+	char **missing;	 /* owned: "type name" of those not there */
+	size_t nmissing;
+	int marked; /* --yes recorded it */
+};
+struct adopt_report {
+	struct adopt_item *v; /* owned */
+	size_t n;
+	size_t cap;
+	int wrote;		/* --yes */
+	char *tracking_display; /* owned */
+};
+void adopt_report_release(struct adopt_report *r);
+const char *adopt_action_name(enum adopt_action a);
+/* The plan; with yes, mark the ADOPT_MARK files as applied. */
+int op_adopt(struct rk_ctx *ctx, int yes, struct adopt_report *r,
+	     struct rk_err *err);
+
+/* The connection settings cfg asks for: lock timeout (PostgreSQL's
+ * lock_timeout and SQLite's busy timeout alike), connect timeout. */
+void ctx_db_opts(const struct rk_config *cfg, struct db_opts *o);
+
+/*
+ * Open ctx->db from the configuration (main does this for NEEDS_DB
+ * commands; OPENS_DB ones and detect-schema without --no-db do it
+ * themselves). read_only: the command will not write (db_opts).
+ */
+int ctx_open_db(struct rk_ctx *ctx, int read_only, struct rk_err *err);
+
+/* True if the file's text opts out of the batch transaction: reckon's
+ * "reckon:no-transaction", or det's no_tx_marker (det NULL or without one:
+ * any detector's). */
+int mig_opts_out_of_tx(const struct detector *det, const char *s, size_t n);
+
+#endif

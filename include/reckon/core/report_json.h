@@ -1,0 +1,29 @@
+/*
+ * The JSON documents (report_json.c): each report of ops.h in the shapes of
+ * SPEC.md, as a malloc'd string the caller frees, so the CLI and serve print
+ * the very same document. Renderers compute nothing.
+ */
+#ifndef RECKON_REPORT_JSON_H
+#define RECKON_REPORT_JSON_H
+
+#include <stddef.h>
+
+#include "reckon/core/ops.h"
+
+struct rk_err;
+
+char *json_status(const struct rk_session *s);
+char *json_history(const struct rk_session *s, int current_only);
+char *json_run(const struct run_report *r);
+char *json_mark(const struct mark_report *r, const char *key);
+char *json_detect(const struct detect_report *r);
+char *json_preview(const struct preview_report *r);
+char *json_check(const struct check_report *r);
+char *json_detect_schema(const struct schema_report *r);
+char *json_adopt(const struct adopt_report *r);
+/* {"created": [paths]} */
+char *json_created(char **paths, size_t n);
+/* {"ok": false, "error": {...}} */
+char *json_error(const struct rk_err *err);
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * Detectors: one struct detector per migration framework (one file per
+ * framework in detectors/), all listed in detectors/registry.c. A detector
+ * knows its tracking table's column signature, how to read applied rows, how a
+ * file maps to a row, and how to write a row exactly as its framework would.
+ * Detection itself is one catalog query (db_tables) and pure column matching
+ * (detector_match). Not here: comparing files with rows (reconcile.h) or
+ * running SQL (runner.h).
+ */
+#ifndef RECKON_DETECTOR_H
+#define RECKON_DETECTOR_H
+
+#include <stddef.h>
+
+#include "reckon/db/db.h"
+#include "reckon/parsers/migname.h"
+
+struct db;
+struct db_table_list;
+struct mig_file;
+struct rk_buf;
+struct rk_err;
+
+/* One applied row, normalised; all strings owned. */
+struct applied {
+	char *id;	   /* what the table stores to name the migration */
+	char *version;	   /* the version, or NULL where none is kept */
+	char *applied_at;  /* ISO 8601 UTC "2025-01-10T12:00:00Z", or NULL */
+	char *stored_hash; /* the stored checksum as text, or NULL */
+	char *applied_by;  /* or NULL */
+	char *token_hash;  /* reckon's hash of the file's tokens when it was
+			    * recorded (drift.h), or NULL where only a byte
+			    * checksum is known */
+	long exec_ms;	   /* execution time in ms, -1 if unknown */
+	int failed;	   /* recorded as failed or dirty */
+};
+
+struct applied_set {
+	struct applied *v; /* owned, in the order applied */
+	size_t n;
+	size_t cap;
+};
+#define APPLIED_SET_INIT                                                       \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
+void applied_set_release(struct applied_set *s);
+/* Append a row; strings are copied (NULL stays NULL). */
+struct applied *applied_add(struct applied_set *s, const char *id,
+			    const char *version, const char *applied_at,
+			    const char *stored_hash);
+
+/* A tracking table found in (or chosen for) the database. */
+struct tracked {
+	const struct detector *det;
+	char *schema;	    /* owned; NULL on SQLite */
+	char *table;	    /* owned */
+	int exists;	    /* 0: not created yet (first write creates it) */
+	const char *actor;  /* borrowed: who applies, for applied_by; NULL:
+			     * the database user */
+	const char *dir;    /* borrowed: the migrations directory */
+	int sidecar;	    /* keep file hashes in reckon_file_hashes */
+	int sidecar_exists; /* reckon_file_hashes is there already */
+	long run_batch;	    /* per-run state for record(): a batch number
+			     * (Knex, Laravel) once computed, else 0 */
+	long next_rank;	    /* per-run state: next installed_rank, or 0 */
+	int token_col;	    /* reckon_migrations has its token_hash column */
+	int side_tok_col;   /* reckon_file_hashes has token_hash */
+};
+void tracked_release(struct tracked *t);
+/* Append schema.table (or just table) quoted for t's database. */
+void tracked_qualified(struct db *db, const struct tracked *t,
+		       struct rk_buf *out);
+/*
+ * Delete the record of row from t's table as t->det's framework would:
+ * its unrecord, or (NULL) the generic delete by id_column. Errors as the
+ * database reports them (RK_DB).
+ */
+int tracked_unrecord(struct db *db, const struct tracked *t,
+		     const struct applied *row, struct rk_err *err);
+/* Append schema.table for display (unquoted). */
+void tracked_display(const struct tracked *t, struct rk_buf *out);
+/* Append the quoted name of another table in t's schema (companions,
+ * the sidecar). */
+void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
+		     struct rk_buf *out);
+
+/*
+ * Detector flags:
+ * DET_HEAD            rows hold only the current version(s): every file up
+ *                     to one is applied (golang-migrate, Tern, Alembic)
+ * DET_PG_ONLY         the framework never used SQLite
+ * DET_SQLITE_ONLY     the framework only uses SQLite
+ * DET_NO_WRITE        reckon reads the table but cannot record migrations
+ *                     the way the framework does
+ * DET_NEEDS_COMPANION matches only with a companion table beside it
+ *                     (Rails: ar_internal_metadata)
+ * DET_OWN_SHA256      rows keep the file's SHA-256 themselves (reckon's
+ *                     own table): no sidecar is needed beside it
+ * DET_EXPLICIT        never detected, only chosen with --framework (Umzug
+ *                     writes exactly Sequelize's table)
+ */
+#define DET_HEAD	    0x1u
+#define DET_PG_ONLY	    0x2u
+#define DET_SQLITE_ONLY	    0x4u
+#define DET_NO_WRITE	    0x8u
+#define DET_NEEDS_COMPANION 0x10u
+#define DET_EXPLICIT	    0x20u
+#define DET_OWN_SHA256	    0x40u
+
+/*
+ * A framework's section markers: comment lines ("--", optional blanks,
+ * then the marker, matched without regard to case, alone or followed by
+ * a blank) that split one file into the part that migrates up and the
+ * part that undoes it (migfile.h: mig_up_section).
+ */
+struct det_sections {
+	const char *const *up;	 /* NULL-terminated; the up part follows
+				  * the first; NULL: it starts at the top */
+	const char *const *down; /* NULL-terminated; the down part follows
+				  * the first after the up marker */
+	const char *new_text;	 /* what 'new' writes into a file in this
+				  * style: a format with one %s, the name */
+};
+
+struct detector {
+	const char *name;	       /* "flyway": --framework, output */
+	const char *table;	       /* default tracking table name */
+	const char *schema;	       /* PG schema it creates for itself
+					* ("drizzle"), or NULL: current */
+	const char *const *columns;    /* required columns, NULL-terminated */
+	const char *const *optional;   /* further columns the table may have;
+					* any other column rules it out */
+	const char *const *companions; /* tables that confirm it (same
+					* schema); NULL-terminated or NULL */
+	const char *const *excluders;  /* tables whose presence rules it
+					* out; NULL-terminated or NULL */
+	unsigned flags;		       /* DET_* */
+	const char *kind_note;	       /* why code files cannot run, e.g.
+					* "Alembic revisions are Python" */
+	const struct det_sections *sections; /* up/down markers in its
+					      * files; NULL: the directory
+					      * conventions, every
+					      * detector's markers */
+	const char *no_tx_marker; /* text that, in a file's first 4 KiB,
+				   * runs it outside the batch transaction
+				   * (dbmate's "transaction:false"); NULL:
+				   * the directory conventions, every
+				   * detector's marker */
+	const char *id_column;	  /* the column read() takes a row's
+				   * id from, as SQL ("\"name\"" where
+				   * the framework quotes it); what a
+				   * NULL unrecord deletes by */
+	/* Is relpath (relative to the migrations dir, "a/b.sql" for files
+	 * one directory down) an up migration? Fill out, return 0; -1 if
+	 * not. Down scripts return 0 with kind MIG_DOWN. NULL:
+	 * migname_parse (flat .sql files). */
+	int (*parse_name)(const char *relpath, struct migname *out);
+	/* Read what the framework keeps inside a file (Alembic revision,
+	 * TypeORM class name) into f->id / f->parent. NULL: nothing. */
+	void (*inspect)(struct mig_file *f, const char *s, size_t n);
+	/* The checksum the framework stores for a file with these bytes, as
+	 * the text read() returns it; NULL: none stored (the sidecar's
+	 * SHA-256 is compared instead). */
+	void (*checksum)(const char *s, size_t n, struct rk_buf *out);
+	/* Append the identifier a row stores for file m; NULL: m->id if
+	 * set, else m->name. */
+	void (*file_id)(const struct mig_file *m, struct rk_buf *out);
+	/* Append to up the name 'new' gives the file of a migration with
+	 * version ver and description desc, and to down its down script's
+	 * name where the framework pairs one (else down stays empty).
+	 * NULL: "<ver>_<desc>.sql" alone. */
+	void (*new_name)(const char *ver, const char *desc, struct rk_buf *up,
+			 struct rk_buf *down);
+	/* Read every applied row of t into out, in the order applied. Rows
+	 * the framework keeps for itself (Django's own apps, Postgrator's
+	 * version 0) are left out. */
+	int (*read)(struct db *db, const struct tracked *t,
+		    struct applied_set *out, struct rk_err *err);
+	/* Create the tracking table as the framework would (inside the
+	 * run's transaction). Called only while t->exists is 0: the caller
+	 * (op_prepare_tables) checks. NULL: reckon cannot create it. */
+	int (*ensure)(struct db *db, struct tracked *t, struct rk_err *err);
+	/* Record m as applied, as the framework would: m->text holds the
+	 * bytes that ran, and m->sha256 and m->checksum are theirs; a
+	 * detector never reads the file again. */
+	int (*record)(struct db *db, struct tracked *t,
+		      const struct mig_file *m, long exec_ms,
+		      struct rk_err *err);
+	/* Record m as failed partway (a no-transaction file whose first
+	 * statements committed), as the framework records a failure: Flyway
+	 * success = false, golang-migrate dirty = true. NULL: the framework
+	 * keeps no failure records, and reckon writes none. */
+	int (*record_failed)(struct db *db, struct tracked *t,
+			     const struct mig_file *m, long exec_ms,
+			     struct rk_err *err);
+	/* Delete the record of row. NULL: delete the rows whose id_column
+	 * is row->id (tracked_unrecord). */
+	int (*unrecord)(struct db *db, const struct tracked *t,
+			const struct applied *row, struct rk_err *err);
+	/* Store m's current checksum for row and clear its failed or dirty
+	 * marker. NULL: only the sidecar is rewritten. */
+	int (*repair)(struct db *db, const struct tracked *t,
+		      const struct mig_file *m, const struct applied *row,
+		      struct rk_err *err);
+};
+
+/* The registry: every detector, NULL-terminated (detectors/registry.c). */
+extern const struct detector *const detectors[];
+/* reckon's native table: used when no other framework's is found. */
+extern const struct detector det_reckon;
+/* The detector called name, or NULL. */
+const struct detector *detector_find(const char *name);
+/*
+ * The framework whose file names follow convention c (migname.h), whose
+ * new_name 'new' asks when no tracking table says whose directory it is:
+ * Flyway's V<ver>__, golang-migrate's .up.sql/.down.sql pairs; NULL for
+ * plain <ver>_<desc>.sql, which is nobody's in particular.
+ */
+const struct detector *detector_of_conv(enum mig_conv c);
+
+/*
+ * Every table name detection looks at: each detector's table, companions
+ * and excluders, then each of extra (NULL-terminated, may be NULL). The
+ * array is the caller's to free (the strings are borrowed).
+ */
+const char **detector_table_names(const char *const *extra);
+
+/* One match of a detector against a table in the catalog. */
+struct detection {
+	const struct detector *det;
+	char *schema;	/* owned; NULL on SQLite */
+	char *table;	/* owned */
+	size_t matched; /* score: required columns, +10 per companion */
+	int companion;	/* a companion table was found */
+};
+
+struct detection_list {
+	struct detection *v; /* owned, best first */
+	size_t n;
+	size_t cap;
+};
+#define DETECTION_LIST_INIT                                                    \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
+void detection_list_release(struct detection_list *l);
+
+/*
+ * Pure: match every detector's signature against the tables in tl. A table
+ * matches a detector when its name is the detector's table, it has every
+ * required column and no column outside required + optional, no excluder
+ * table sits beside it, and the framework supports engine (DET_PG_ONLY,
+ * DET_SQLITE_ONLY). Companion tables beside it add to the score. Results are
+ * ordered best first: score, then name.
+ */
+void detector_match(const struct db_table_list *tl,
+		    const struct db_dialect *engine,
+		    struct detection_list *out);
+
+#endif

@@ -1,0 +1,662 @@
+/*
+ * The HTTP API's handlers: decode and check what a request asks for, open
+ * a database connection of its own, call the op the CLI command calls and
+ * answer with the CLI's JSON renderer (compute once, render many). Request
+ * bodies are read with jansson and checked strictly: unknown fields, wrong
+ * types and duplicate keys are refused. Not here: sockets, routing,
+ * authentication (serve.c).
+ */
+#include "reckon/serve/serve.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "reckon/base/buf.h"
+#include "reckon/core/config.h"
+#include "reckon/db/db.h"
+#include "reckon/base/err.h"
+#include "reckon/core/ops.h"
+#include "reckon/core/report_json.h"
+#include "reckon/core/target.h"
+#include "reckon/base/util.h"
+#include "reckon/base/banned.h"
+
+struct api {
+	struct rk_config cfg; /* copied from main's; token cleared */
+	char *db_display;     /* owned: the redacted database URL */
+	char *dir_real;	      /* owned: cfg.dir, absolute, no symlinks */
+	const struct sql_dialect *lex; /* the database's dialect */
+	pthread_mutex_t mu;	       /* guards free_db */
+	pthread_cond_t cv; /* signalled when a connection is given back */
+	int free_db;	   /* connections that may still be opened */
+};
+
+/* Deep-copy the settings a request needs: every member of struct
+ * rk_config but color and token (keep in step with config.h). */
+static void
+cfg_copy(struct rk_config *dst, const struct rk_config *src)
+{
+	*dst = (struct rk_config)RK_CONFIG_INIT;
+	cfg_set(&dst->db_url, src->db_url);
+	cfg_set(&dst->db_source, src->db_source);
+	cfg_set(&dst->dir, src->dir);
+	cfg_set(&dst->schema, src->schema);
+	cfg_set(&dst->framework, src->framework);
+	cfg_set(&dst->table, src->table);
+	cfg_set(&dst->actor, src->actor);
+	dst->lock_timeout_ms = src->lock_timeout_ms;
+	dst->connect_timeout_ms = src->connect_timeout_ms;
+	dst->lock_wait_s = src->lock_wait_s;
+	dst->no_sidecar = src->no_sidecar;
+}
+
+struct api *
+api_new(const struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct api *api;
+	char *real = realpath(ctx->cfg.dir, NULL);
+	struct stat st;
+
+	if (!real || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		rk_fail(err, RK_CONFIG,
+			"cannot serve migrations directory '%s': %s",
+			ctx->cfg.dir,
+			real ? "not a directory" : strerror(errno));
+		rk_err_hint(err, "pass --dir PATH");
+		free(real);
+		return NULL;
+	}
+	api = xcalloc(1, sizeof(*api));
+	cfg_copy(&api->cfg, &ctx->cfg);
+	api->db_display = xstrdup(ctx->db_display ? ctx->db_display : "");
+	api->dir_real = real;
+	api->lex = ctx->db ? db_dialect(ctx->db)->lex
+			   : sql_dialect_find("postgres");
+	if (pthread_mutex_init(&api->mu, NULL) != 0 ||
+	    pthread_cond_init(&api->cv, NULL) != 0)
+		rk_bug("cannot initialise a mutex");
+	api->free_db = API_MAX_DB;
+	return api;
+}
+
+void
+api_free(struct api *api)
+{
+	if (!api)
+		return;
+	cfg_release(&api->cfg);
+	free(api->db_display);
+	free(api->dir_real);
+	(void)pthread_mutex_destroy(&api->mu);
+	(void)pthread_cond_destroy(&api->cv);
+	free(api);
+}
+
+/* Wait for, then take, one of the API_MAX_DB connections. */
+static void
+db_slot_take(struct api *api)
+{
+	(void)pthread_mutex_lock(&api->mu);
+	while (api->free_db == 0)
+		(void)pthread_cond_wait(&api->cv, &api->mu);
+	api->free_db--;
+	(void)pthread_mutex_unlock(&api->mu);
+}
+
+static void
+db_slot_give(struct api *api)
+{
+	(void)pthread_mutex_lock(&api->mu);
+	api->free_db++;
+	(void)pthread_cond_signal(&api->cv);
+	(void)pthread_mutex_unlock(&api->mu);
+}
+
+/* ctx_open's with_db for a request that only reads. */
+#define WITH_DB_READ 2
+
+/* A context of the request's own; with_db: and its own connection
+ * (WITH_DB_READ: opened read-only, see db_opts). */
+static int
+ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct db_opts o;
+
+	memset(ctx, 0, sizeof(*ctx));
+	cfg_copy(&ctx->cfg, &api->cfg);
+	ctx->db_display = xstrdup(api->db_display);
+	ctx->json = 1;
+	if (!with_db)
+		return 0;
+	db_slot_take(api);
+	ctx_db_opts(&ctx->cfg, &o);
+	o.read_only = with_db == WITH_DB_READ;
+	o.app_name = "reckon serve";
+	if (db_open(ctx->cfg.db_url, &o, &ctx->db, err) < 0) {
+		ctx->db = NULL;
+		db_slot_give(api);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ctx_close(struct api *api, struct rk_ctx *ctx)
+{
+	if (ctx->db) {
+		db_close(ctx->db);
+		db_slot_give(api);
+	}
+	free(ctx->db_display);
+	cfg_release(&ctx->cfg);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+/*
+ * The HTTP status for an error, from the exit code the CLI would give it
+ * (SPEC.md's shared grammar): 2 -> 400, 3 -> 409, 1 -> 500. An error
+ * without a kind is reckon's bug: 500.
+ */
+static unsigned
+status_of(enum rk_kind kind)
+{
+	if (kind == RK_OK)
+		return 500;
+	switch (rk_exit_code(kind)) {
+	case RK_EXIT_USAGE:
+		return 400;
+	case RK_EXIT_CHECK:
+		return 409;
+	default:
+		return 500;
+	}
+}
+
+void
+api_error(struct api_response *out, unsigned status, const struct rk_err *err)
+{
+	out->status = status;
+	out->body = json_error(err);
+}
+
+static void
+answer(struct api_response *out, unsigned status, char *doc)
+{
+	out->status = status;
+	out->body = doc;
+}
+
+static int
+listed(const char *const *names, const char *key)
+{
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(names[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The request body as a JSON object whose keys are all in fields (NULL-
+ * terminated); an empty body is an empty object. NULL with err set for
+ * bad JSON, a duplicate key, a non-object or an unknown field.
+ */
+static json_t *
+body_object(const struct api_request *rq, const char *const *fields,
+	    struct rk_err *err)
+{
+	const char *key;
+	json_error_t je;
+	json_t *o, *v;
+
+	if (!rq->body || rq->body_len == 0)
+		return json_object();
+	o = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (!o) {
+		rk_fail(err, RK_USAGE,
+			"request body is not valid JSON: %s (line %d, column "
+			"%d)",
+			je.text, je.line, je.column);
+		return NULL;
+	}
+	if (!json_is_object(o)) {
+		json_decref(o);
+		rk_fail(err, RK_USAGE, "request body must be a JSON object");
+		return NULL;
+	}
+	json_object_foreach(o, key, v)
+	{
+		struct rk_buf allowed = RK_BUF_INIT;
+
+		if (listed(fields, key))
+			continue;
+		for (size_t i = 0; fields[i]; i++)
+			rk_buf_addf(&allowed, "%s'%s'", i ? ", " : "",
+				    fields[i]);
+		rk_fail(err, RK_USAGE,
+			"unknown field '%.100s' in the request body", key);
+		rk_err_hint(err, "this endpoint takes %s",
+			    allowed.len ? allowed.s : "no fields");
+		rk_buf_release(&allowed);
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* A non-empty string member, required or not. */
+static int
+string_field(json_t *o, const char *key, int required, const char **out,
+	     struct rk_err *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = NULL;
+	if (!v && !required)
+		return 0;
+	if (!v)
+		return rk_fail(err, RK_USAGE,
+			       "the request body needs '%s' (a string)", key);
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return rk_fail(err, RK_USAGE, "'%s' must be a non-empty string",
+			       key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int
+bool_field(json_t *o, const char *key, int *out, struct rk_err *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return rk_fail(err, RK_USAGE, "'%s' must be true or false",
+			       key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* "to": any string; op_run judges it as it judges --to. */
+static int
+target_field(json_t *o, const char *key, const char **out, struct rk_err *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = NULL;
+	if (!v)
+		return 0;
+	if (!json_is_string(v))
+		return rk_fail(err, RK_USAGE,
+			       "'%s' must be a string: a version, a file "
+			       "name, head, +N",
+			       key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* "steps": a whole number, 1 or more, checked as --steps is. */
+static int
+steps_field(json_t *o, const char *key, int *out, struct rk_err *err)
+{
+	json_t *v = json_object_get(o, key);
+	json_int_t n;
+
+	if (!v)
+		return 0;
+	if (!json_is_integer(v))
+		return rk_fail(err, RK_USAGE, "'%s' must be a whole number",
+			       key);
+	n = json_integer_value(v);
+	if (n > 1000000000)
+		return rk_fail(err, RK_USAGE, "'%s' is too large", key);
+	if (target_steps("run", n < -1000000000 ? -1000000000 : (long)n, err) <
+	    0)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+/* "migrations": a non-empty array of non-empty strings, copied out. */
+static int
+names_field(json_t *o, const char *key, char ***names, int *n,
+	    struct rk_err *err)
+{
+	json_t *a = json_object_get(o, key), *v;
+	size_t i;
+
+	*names = NULL;
+	*n = 0;
+	if (!a)
+		return 0;
+	if (!json_is_array(a))
+		return rk_fail(err, RK_USAGE,
+			       "'%s' must be an array of file names", key);
+	if (json_array_size(a) == 0) {
+		rk_fail(err, RK_USAGE, "'%s' is empty", key);
+		rk_err_hint(err,
+			    "name at least one file, or leave '%s' out "
+			    "to run every pending migration",
+			    key);
+		return -1;
+	}
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_string(v) || json_string_length(v) == 0)
+			return rk_fail(err, RK_USAGE,
+				       "'%s'[%zu] must be a non-empty string",
+				       key, i);
+	}
+	*names = xcalloc(json_array_size(a) + 1, sizeof(**names));
+	json_array_foreach(a, i, v)
+	{
+		(*names)[i] = xstrdup(json_string_value(v));
+	}
+	*n = (int)json_array_size(a);
+	return 0;
+}
+
+static void
+names_free(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+void
+api_status(struct api *api, const struct api_request *rq,
+	   struct api_response *out)
+{
+	struct rk_err err = RK_ERR_INIT;
+	struct rk_session s = { 0 };
+	struct rk_ctx ctx;
+
+	(void)rq;
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		return;
+	}
+	if (op_status(&ctx, &s, &err) == 0)
+		answer(out, 200, json_status(&s));
+	else
+		api_error(out, status_of(err.kind), &err);
+	session_release(&s);
+	ctx_close(api, &ctx);
+}
+
+void
+api_run(struct api *api, const struct api_request *rq, struct api_response *out)
+{
+	static const char *const fields[] = { "migrations",  "dry_run",
+					      "to",	     "steps",
+					      "allow_drift", "per_file",
+					      NULL };
+	struct rk_err err = RK_ERR_INIT;
+	struct run_report r = { 0 };
+	struct run_opts o = { 0 };
+	json_t *body = body_object(rq, fields, &err);
+	struct rk_ctx ctx;
+
+	if (!body || bool_field(body, "dry_run", &o.dry_run, &err) < 0 ||
+	    bool_field(body, "allow_drift", &o.allow_drift, &err) < 0 ||
+	    bool_field(body, "per_file", &o.per_file, &err) < 0 ||
+	    target_field(body, "to", &o.to, &err) < 0 ||
+	    steps_field(body, "steps", &o.steps, &err) < 0 ||
+	    names_field(body, "migrations", &o.names, &o.nnames, &err) < 0) {
+		api_error(out, 400, &err);
+		goto out;
+	}
+	if (ctx_open(api, o.dry_run ? WITH_DB_READ : 1, &ctx, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		goto out;
+	}
+	if (op_run(&ctx, &o, &r, &err) == 0)
+		answer(out, 200, json_run(&r));
+	else if (r.interrupted) /* the server is stopping: what it did */
+		answer(out, 503, json_run(&r));
+	else if (r.failed) /* the CLI's report of what failed, and where */
+		answer(out, status_of(err.kind), json_run(&r));
+	else
+		api_error(out, status_of(err.kind), &err);
+	ctx_close(api, &ctx);
+out:
+	run_report_release(&r);
+	names_free(o.names, o.nnames);
+	json_decref(body);
+}
+
+void
+api_mark_applied(struct api *api, const struct api_request *rq,
+		 struct api_response *out)
+{
+	static const char *const fields[] = { "migration", NULL };
+	struct rk_err err = RK_ERR_INIT;
+	struct mark_report r = { 0 };
+	json_t *body = body_object(rq, fields, &err);
+	const char *name;
+	struct rk_ctx ctx;
+	char *names[1];
+
+	if (!body || string_field(body, "migration", 1, &name, &err) < 0) {
+		api_error(out, 400, &err);
+		goto out;
+	}
+	if (ctx_open(api, 1, &ctx, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		goto out;
+	}
+	names[0] = xstrdup(name);
+	if (op_mark(&ctx, names, 1, 0, &r, &err) == 0)
+		answer(out, 200, json_mark(&r, "marked"));
+	else
+		api_error(out, status_of(err.kind), &err);
+	free(names[0]);
+	ctx_close(api, &ctx);
+out:
+	mark_report_release(&r);
+	json_decref(body);
+}
+
+static int
+hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+api_decode(const char *s, size_t n, struct rk_buf *out, struct rk_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (s[i] != '%') {
+			rk_buf_addc(out, s[i]);
+			continue;
+		}
+		if (i + 2 >= n || (hi = hex_val(s[i + 1])) < 0 ||
+		    (lo = hex_val(s[i + 2])) < 0)
+			return rk_fail(err, RK_USAGE,
+				       "bad percent-escape in the path");
+		rk_buf_addc(out, (char)(hi * 16 + lo));
+		i += 2;
+	}
+	return 0;
+}
+
+/* The checks on the name's own bytes; 0 or -1 with err set. */
+static int
+plain_name(const char *name, size_t n, struct rk_err *err)
+{
+	if (n == 0)
+		return rk_fail(err, RK_USAGE, "name a migration file");
+	if (n > NAME_MAX)
+		return rk_fail(err, RK_USAGE, "file name too long");
+	if (memchr(name, '\0', n))
+		return rk_fail(err, RK_USAGE, "file name contains a NUL byte");
+	if (strchr(name, '/') || strchr(name, '\\'))
+		return rk_fail(err, RK_USAGE,
+			       "file name contains a path separator: only "
+			       "files directly in the migrations directory "
+			       "are served");
+	if (strstr(name, ".."))
+		return rk_fail(err, RK_USAGE, "file name contains '..'");
+	if (name[0] == '.')
+		return rk_fail(err, RK_USAGE, "hidden files are not served");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return rk_fail(err, RK_USAGE,
+				       "file name contains a control "
+				       "character");
+		if (c == '%' && i + 2 < n && hex_val(name[i + 1]) >= 0 &&
+		    hex_val(name[i + 2]) >= 0)
+			return rk_fail(err, RK_USAGE,
+				       "file name is still percent-encoded "
+				       "after decoding (encoded twice?)");
+	}
+	if (n < 5 || strcmp(name + n - 4, ".sql") != 0)
+		return rk_fail(err, RK_USAGE,
+			       "only .sql migration files can be previewed");
+	return 0;
+}
+
+unsigned
+api_check_name(const char *dir_real, const char *name, size_t n,
+	       struct rk_buf *path, struct rk_err *err)
+{
+	struct rk_buf joined = RK_BUF_INIT;
+	size_t dl = strlen(dir_real);
+	unsigned status = 0;
+	struct stat st;
+	char *real;
+
+	if (plain_name(name, n, err) < 0)
+		return 400;
+	rk_buf_addf(&joined, "%s/%s", dir_real, name);
+	real = realpath(joined.s, NULL);
+	if (!real) {
+		status = errno == ENOENT ? 404 : 400;
+		rk_fail(err, RK_USAGE, "cannot open '%s': %s", name,
+			strerror(errno));
+		if (status == 404)
+			rk_err_hint(err, "name a file as status lists it");
+	} else if (strncmp(real, dir_real, dl) != 0 || real[dl] != '/') {
+		status = 403;
+		rk_fail(err, RK_USAGE,
+			"'%s' resolves to a file outside the migrations "
+			"directory",
+			name);
+	} else if (stat(real, &st) < 0 || !S_ISREG(st.st_mode)) {
+		status = 400;
+		rk_fail(err, RK_USAGE, "'%s' is not a regular file", name);
+	} else {
+		rk_buf_adds(path, real);
+	}
+	free(real);
+	rk_buf_release(&joined);
+	return status;
+}
+
+void
+api_preview(struct api *api, const struct api_request *rq,
+	    struct api_response *out)
+{
+	struct rk_err err = RK_ERR_INIT;
+	struct preview_report r = { 0 };
+	struct rk_buf path = RK_BUF_INIT;
+	struct rk_ctx ctx;
+	unsigned status;
+
+	status = api_check_name(api->dir_real, rq->param ? rq->param : "",
+				rq->param ? rq->param_len : 0, &path, &err);
+	if (status) {
+		api_error(out, status, &err);
+		goto out;
+	}
+	(void)ctx_open(api, 0, &ctx, &err);
+	/* the resolved path, read as is: never looked up anywhere else */
+	if (op_preview(&ctx, path.s, api->lex, &r, &err) == 0) {
+		free(r.name);
+		r.name = xstrdup(rq->param);
+		answer(out, 200, json_preview(&r));
+	} else {
+		api_error(out, status_of(err.kind), &err);
+	}
+	ctx_close(api, &ctx);
+out:
+	preview_report_release(&r);
+	rk_buf_release(&path);
+}
+
+void
+api_check(struct api *api, const struct api_request *rq,
+	  struct api_response *out)
+{
+	static const char *const fields[] = { NULL };
+	struct rk_err err = RK_ERR_INIT;
+	struct check_report r = { 0 };
+	json_t *body = body_object(rq, fields, &err);
+	struct rk_ctx ctx;
+
+	if (!body) {
+		api_error(out, 400, &err);
+		goto out;
+	}
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		goto out;
+	}
+	/* an unsafe verdict is a result, not an error: 200 with "safe" */
+	if (op_check(&ctx, &r, &err) == 0)
+		answer(out, 200, json_check(&r));
+	else
+		api_error(out, status_of(err.kind), &err);
+	ctx_close(api, &ctx);
+out:
+	check_report_release(&r);
+	json_decref(body);
+}
+
+void
+api_detect_schema(struct api *api, const struct api_request *rq,
+		  struct api_response *out)
+{
+	static const char *const fields[] = { "sql", NULL };
+	struct rk_err err = RK_ERR_INIT;
+	json_t *body = body_object(rq, fields, &err);
+	const char *sql;
+
+	struct schema_report r = { 0 };
+	struct rk_ctx ctx;
+
+	if (!body || string_field(body, "sql", 1, &sql, &err) < 0) {
+		api_error(out, 400, &err);
+		goto out;
+	}
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		goto out;
+	}
+	if (op_detect_schema(&ctx, sql, strlen(sql), api->lex, &r, &err) == 0)
+		answer(out, 200, json_detect_schema(&r));
+	else
+		api_error(out, status_of(err.kind), &err);
+	ctx_close(api, &ctx);
+out:
+	schema_report_release(&r);
+	json_decref(body);
+}

@@ -1,0 +1,89 @@
+/*
+ * What the HTTP server's two files share (serve.c: routes, requests and the
+ * watchdog; serve_main.c: listening, start-up and the drain), kept out of
+ * include/reckon/serve/serve.h, the callers' contract.
+ */
+#ifndef RECKON_SERVE_INT_H
+#define RECKON_SERVE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include <microhttpd.h>
+
+#include "reckon/base/buf.h"
+#include "reckon/serve/serve.h"
+
+#define DEFAULT_LISTEN	"127.0.0.1:8787"
+#define MAX_CONNECTIONS 512u  /* open at once; each has a thread */
+#define IDLE_TIMEOUT_S	60u   /* a connection with no progress is closed */
+#define REQUEST_MS	10000 /* default --request-timeout */
+#define MAX_PER_CLIENT	16    /* default --max-per-client */
+#define MAX_WORK                                                               \
+	(2 * API_MAX_DB)      /* API calls at once: at work or                 \
+			       * waiting for a connection */
+#define MAX_URL		4096u /* longer request targets answer 414 */
+#define WATCH_MS	200   /* how often the watchdog looks */
+#define DRAIN_MS	30000 /* default --drain: shutdown waits for runs */
+#define CANCEL_GRACE_MS 5000  /* then, after cancelling, for their answers */
+
+/*
+ * One open connection (MHD's socket context), from accept to close. The
+ * watchdog reads and cuts these under server.lock; MHD closes the socket
+ * only after telling us, so a listed fd is still this connection's.
+ */
+struct conn {
+	struct conn *prev, *next; /* in server.conns */
+	MHD_socket fd;		  /* MHD's; we only shutdown(2) it */
+	long since;		  /* monotonic ms: accepted, or last answer */
+	int busy;		  /* a complete request is being answered */
+	int seen;		  /* a request line has arrived since */
+	int cut;		  /* the watchdog timed it out */
+};
+
+/* What every connection thread shares; read-only while serving, but for
+ * the counters and the connection list. */
+struct server {
+	struct api *api;
+	char token_sha[65];	 /* SHA-256 (hex) of the token, "" if none */
+	int loopback;		 /* listening on a loopback address only */
+	long request_ms;	 /* --request-timeout */
+	unsigned max_per_client; /* --max-per-client, 0: no cap */
+	unsigned max_conns;	 /* connections open at once */
+	atomic_int active;	 /* requests begun and not yet completed */
+	atomic_int working;	 /* API calls in their handler */
+	atomic_int stopping;	 /* tells the watchdog to return */
+	pthread_mutex_t lock;	 /* guards conns and each conn */
+	struct conn *conns;	 /* open connections, newest first */
+	char *late_doc;		 /* the 408's JSON error, owned */
+};
+
+/* One request in progress (MHD's per-request pointer). */
+struct request {
+	long t0;	    /* start, monotonic ms */
+	struct rk_buf body; /* the body read so far */
+	int too_big;	    /* the body passed API_MAX_BODY */
+	int begun;	    /* on_request has seen it */
+	unsigned early;	    /* status already answered at the headers */
+	const char *target; /* the request target as the library read
+			     * it, for the NUL check; borrowed */
+	size_t target_len;  /* its length up to the first NUL */
+	unsigned char bad;  /* first control byte in it, or 0 */
+};
+
+/* serve.c: the request handling that serve_main.c's daemon calls */
+long now_ms(void);
+enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+			   const char *method, const char *version,
+			   const char *upload, size_t *upload_size,
+			   void **con_cls);
+void *on_request_line(void *cls, const char *uri, struct MHD_Connection *c);
+void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		  enum MHD_RequestTerminationCode toe);
+void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+		   enum MHD_ConnectionNotificationCode code);
+void *watchdog(void *arg);
+size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s);
+
+#endif
