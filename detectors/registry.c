@@ -38,6 +38,7 @@ extern const struct detector det_postgrator;
 extern const struct detector det_prisma;
 extern const struct detector det_rails;
 extern const struct detector det_refinery;
+extern const struct detector det_sequel;
 extern const struct detector det_sequelize;
 extern const struct detector det_sqitch;
 extern const struct detector det_sql_migrate;
@@ -77,6 +78,7 @@ const struct detector *const detectors[] = {
 	&det_rails,
 	&det_reckon,
 	&det_refinery,
+	&det_sequel,
 	&det_sequelize,
 	&det_sqitch,
 	&det_sql_migrate,
