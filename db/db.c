@@ -677,3 +677,15 @@ db_backup(struct db *db, const char *dest, struct rk_err *err)
 			       db->drv->name);
 	return db->drv->backup(db, dest, err);
 }
+
+void
+db_quote_double(const char *name, struct rk_buf *out)
+{
+	rk_buf_addc(out, '"');
+	for (const char *s = name; *s; s++) {
+		if (*s == '"')
+			rk_buf_addc(out, '"');
+		rk_buf_addc(out, *s);
+	}
+	rk_buf_addc(out, '"');
+}

@@ -8,6 +8,7 @@
 
 struct db_dialect;
 struct db_driver;
+struct rk_buf;
 struct db_rows;
 struct db_table_list;
 struct db;
@@ -31,5 +32,9 @@ void db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out);
 int db_tables_select(struct db *db, const char *base, const char *name_col,
 		     const char *const *names, const char *order,
 		     struct db_table_list *out, struct rk_err *err);
+
+/* Append name in double quotes, each '"' doubled: SQL's quoted
+ * identifier, for both drivers. */
+void db_quote_double(const char *name, struct rk_buf *out);
 
 #endif

@@ -443,7 +443,6 @@ static void
 pg_quote_ident(struct db *db, const char *name, struct rk_buf *out)
 {
 	char *q = PQescapeIdentifier(pg_of(db)->conn, name, strlen(name));
-	const char *s;
 
 	if (q) {
 		rk_buf_adds(out, q);
@@ -452,13 +451,7 @@ pg_quote_ident(struct db *db, const char *name, struct rk_buf *out)
 	}
 	/* Invalid in the client encoding: quote by hand; the server will
 	 * refuse the name with a proper error. */
-	rk_buf_addc(out, '"');
-	for (s = name; *s; s++) {
-		if (*s == '"')
-			rk_buf_addc(out, '"');
-		rk_buf_addc(out, *s);
-	}
-	rk_buf_addc(out, '"');
+	db_quote_double(name, out);
 }
 
 static int

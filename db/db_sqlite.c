@@ -484,16 +484,8 @@ sq_open(const char *url, const struct db_opts *o, struct db **out,
 static void
 sq_quote_ident(struct db *db, const char *name, struct rk_buf *out)
 {
-	const char *s;
-
 	(void)db;
-	rk_buf_addc(out, '"');
-	for (s = name; *s; s++) {
-		if (*s == '"')
-			rk_buf_addc(out, '"');
-		rk_buf_addc(out, *s);
-	}
-	rk_buf_addc(out, '"');
+	db_quote_double(name, out);
 }
 
 static int
