@@ -791,5 +791,20 @@ ctx_open_db(struct rk_ctx *ctx, int read_only, struct rk_err *err)
 	ctx->db_display = rk_buf_detach(&shown, NULL);
 	ctx_db_opts(&ctx->cfg, &o);
 	o.read_only = read_only;
-	return db_open(ctx->cfg.db_url, &o, &ctx->db, err);
+	if (db_open(ctx->cfg.db_url, &o, &ctx->db, err) < 0)
+		return -1;
+	if (!*ctx->cfg.db_url) {
+		/* libpq's defaults: say where they led */
+		struct db_info info;
+		struct rk_err ignored = RK_ERR_INIT;
+
+		if (db_info(ctx->db, &info, &ignored) == 0) {
+			rk_buf_addf(&shown,
+				    "postgres://%s (libpq defaults from %s)",
+				    info.reached, ctx->cfg.db_source);
+			free(ctx->db_display);
+			ctx->db_display = rk_buf_detach(&shown, NULL);
+		}
+	}
+	return 0;
 }

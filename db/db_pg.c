@@ -609,6 +609,10 @@ pg_info(struct db *db, struct db_info *out, struct rk_err *err)
 	v = db_rows_get(&rows, 0, 3);
 	snprintf(out->schema, sizeof(out->schema), "%s", v ? v : "");
 	out->server_version_num = PQserverVersion(pg_of(db)->conn);
+	snprintf(out->reached, sizeof(out->reached), "%s@%s:%s/%s", out->user,
+		 PQhost(pg_of(db)->conn) ? PQhost(pg_of(db)->conn) : "",
+		 PQport(pg_of(db)->conn) ? PQport(pg_of(db)->conn) : "",
+		 out->database);
 	db_rows_release(&rows);
 	return 0;
 }

@@ -642,6 +642,7 @@ sq_info(struct db *db, struct db_info *out, struct rk_err *err)
 		 sq_of(db)->lazy ? sq_of(db)->path
 		 : file && *file ? file
 				 : ":memory:");
+	snprintf(out->reached, sizeof(out->reached), "%s", out->database);
 	snprintf(out->schema, sizeof(out->schema), "main");
 	return 0;
 }

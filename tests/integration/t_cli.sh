@@ -134,3 +134,18 @@ test_cli_bom() {
 	rk status --check
 	expect_rc 0
 }
+
+# With libpq's defaults, the header names where they led: user, host,
+# port and database of the live connection, never a password.
+BACKENDS_cli_database_line=pg
+test_cli_database_line() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	PGDATABASE=$PGDB "$RECKON" --dir "$M" status >"$T/out" 2>"$T/err"
+	RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+	expect_rc 0
+	expect_out "Database:  postgres://$PGUSER@"
+	expect_out ":$PGPORT/$PGDB (libpq defaults from"
+	expect_no_err "$PGPASSWORD"
+}

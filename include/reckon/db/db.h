@@ -149,6 +149,9 @@ struct db_info {
 	char database[512];	 /* PG current_database(); SQLite: file path */
 	char schema[128];	 /* PG current_schema(); SQLite: "main" */
 	int server_version_num;	 /* PG 150018; SQLite 3040001 */
+	char reached[800];	 /* where the connection went: PG
+				  * "user@host:port/dbname" (no password),
+				  * SQLite the file path */
 };
 
 struct db;
