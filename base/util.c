@@ -240,3 +240,15 @@ rk_edit_distance(const char *a, const char *b)
 	}
 	return row[nb];
 }
+
+int
+rk_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -118,18 +118,6 @@ span_add(struct pw_spans *l, size_t off, size_t len, int uri)
 	l->v[l->n++] = (struct pw_span){ off, len, uri };
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Append s[0..n) percent-decoded (a bad escape is kept as written). */
 static void
 percent_decode(const char *s, size_t n, struct rk_buf *out)
@@ -138,8 +126,8 @@ percent_decode(const char *s, size_t n, struct rk_buf *out)
 		int hi = -1, lo = -1;
 
 		if (s[i] == '%' && i + 2 < n) {
-			hi = hex_digit(s[i + 1]);
-			lo = hex_digit(s[i + 2]);
+			hi = rk_hex_digit(s[i + 1]);
+			lo = rk_hex_digit(s[i + 2]);
 		}
 		if (hi >= 0 && lo >= 0) {
 			rk_buf_addc(out, (char)(hi * 16 + lo));

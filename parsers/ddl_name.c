@@ -11,6 +11,7 @@
 #include "reckon/base/buf.h"
 #include "reckon/parsers/sql.h"
 
+#include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
 #define PG_NAME_MAX 63 /* NAMEDATALEN - 1 */
@@ -30,17 +31,6 @@ add_undoubled(struct rk_buf *b, const char *s, size_t n, char q)
 	rk_buf_add(b, s, (size_t)(e - s));
 }
 
-static int
-hex_val(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = (char)(ch | 0x20);
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 /* The value of the ndig hex digits at s, or -1. */
 static long
 hex_run(const char *s, size_t avail, size_t ndig)
@@ -51,7 +41,7 @@ hex_run(const char *s, size_t avail, size_t ndig)
 	if (avail < ndig)
 		return -1;
 	for (i = 0; i < ndig; i++) {
-		int h = hex_val(s[i]);
+		int h = rk_hex_digit(s[i]);
 
 		if (h < 0)
 			return -1;

@@ -464,18 +464,6 @@ out:
 	json_decref(body);
 }
 
-static int
-hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 api_decode(const char *s, size_t n, struct rk_buf *out, struct rk_err *err)
 {
@@ -486,8 +474,8 @@ api_decode(const char *s, size_t n, struct rk_buf *out, struct rk_err *err)
 			rk_buf_addc(out, s[i]);
 			continue;
 		}
-		if (i + 2 >= n || (hi = hex_val(s[i + 1])) < 0 ||
-		    (lo = hex_val(s[i + 2])) < 0)
+		if (i + 2 >= n || (hi = rk_hex_digit(s[i + 1])) < 0 ||
+		    (lo = rk_hex_digit(s[i + 2])) < 0)
 			return rk_fail(err, RK_USAGE,
 				       "bad percent-escape in the path");
 		rk_buf_addc(out, (char)(hi * 16 + lo));
@@ -522,8 +510,8 @@ plain_name(const char *name, size_t n, struct rk_err *err)
 			return rk_fail(err, RK_USAGE,
 				       "file name contains a control "
 				       "character");
-		if (c == '%' && i + 2 < n && hex_val(name[i + 1]) >= 0 &&
-		    hex_val(name[i + 2]) >= 0)
+		if (c == '%' && i + 2 < n && rk_hex_digit(name[i + 1]) >= 0 &&
+		    rk_hex_digit(name[i + 2]) >= 0)
 			return rk_fail(err, RK_USAGE,
 				       "file name is still percent-encoded "
 				       "after decoding (encoded twice?)");

@@ -53,4 +53,7 @@ size_t rk_utf8_check(const char *s, size_t n);
 /* Line number (1-based) of byte offset off in s. */
 unsigned rk_line_of(const char *s, size_t off);
 
+/* The value of the hex digit c (either case), or -1. */
+int rk_hex_digit(char c);
+
 #endif
