@@ -482,32 +482,45 @@ write_session(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	return 0;
 }
 
+/*
+ * End what write_session() began: commit, or (failed) roll back; either
+ * way a report item changed only if its change committed.
+ */
+static int
+write_end(struct rk_ctx *ctx, struct rk_session *s, struct mark_report *r,
+	  int failed, struct rk_err *err)
+{
+	int rc = -1;
+
+	if (failed)
+		db_rollback(ctx->db);
+	else
+		rc = db_commit(ctx->db, err);
+	for (size_t i = 0; rc < 0 && i < r->n; i++)
+		r->items[i].changed = 0;
+	session_release(s);
+	return rc;
+}
+
 int
 op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
 	struct mark_report *r, struct rk_err *err)
 {
 	struct rk_session s = { 0 };
-	int rc = -1;
 
-	if (write_session(ctx, &s, err) < 0)
-		goto out;
+	if (write_session(ctx, &s, err) < 0) {
+		session_release(&s);
+		return -1;
+	}
 	r->tracking_display = xstrdup(s.tracking_display);
 	for (int i = 0; i < nnames; i++)
 		if (mark_one(ctx, &s, names[i], r, err) < 0)
-			goto rollback;
+			return write_end(ctx, &s, r, 1, err);
 	for (size_t i = 0; all && i < s.status.n; i++)
 		if (s.status.v[i].state == ST_PENDING &&
 		    mark_one(ctx, &s, s.status.v[i].name, r, err) < 0)
-			goto rollback;
-	rc = db_commit(ctx->db, err);
-	goto out;
-rollback:
-	db_rollback(ctx->db);
-	for (size_t i = 0; i < r->n; i++)
-		r->items[i].changed = 0;
-out:
-	session_release(&s);
-	return rc;
+			return write_end(ctx, &s, r, 1, err);
+	return write_end(ctx, &s, r, 0, err);
 }
 
 int
@@ -515,10 +528,11 @@ op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
 	  struct rk_err *err)
 {
 	struct rk_session s = { 0 };
-	int rc = -1;
 
-	if (write_session(ctx, &s, err) < 0)
-		goto out;
+	if (write_session(ctx, &s, err) < 0) {
+		session_release(&s);
+		return -1;
+	}
 	r->tracking_display = xstrdup(s.tracking_display);
 	/* every name must name a file or a record before anything goes */
 	for (int i = 0; i < nnames; i++) {
@@ -530,8 +544,7 @@ op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
 			names[i], ctx->cfg.dir, s.tracking_display);
 		rk_err_hint(err, "name migrations as 'reckon status' or "
 				 "'reckon history' lists them");
-		db_rollback(ctx->db);
-		goto out;
+		return write_end(ctx, &s, r, 1, err);
 	}
 	for (int i = 0; i < nnames; i++) {
 		const struct status_entry *e =
@@ -545,15 +558,11 @@ op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
 		    (e->file && sidecar_delete(ctx->db, &s.tracked,
 					       e->file->name, err) < 0)) {
 			rk_err_prefix(err, "cannot unmark '%s'", e->name);
-			db_rollback(ctx->db);
-			goto out;
+			return write_end(ctx, &s, r, 1, err);
 		}
 		mark_add(r, e->name, "record deleted", 1);
 	}
-	rc = db_commit(ctx->db, err);
-out:
-	session_release(&s);
-	return rc;
+	return write_end(ctx, &s, r, 0, err);
 }
 
 void
@@ -724,10 +733,11 @@ op_repair(struct rk_ctx *ctx, char **names, int nnames, int all,
 	  struct mark_report *r, struct rk_err *err)
 {
 	struct rk_session s = { 0 };
-	int rc = -1;
 
-	if (write_session(ctx, &s, err) < 0)
-		goto out;
+	if (write_session(ctx, &s, err) < 0) {
+		session_release(&s);
+		return -1;
+	}
 	r->tracking_display = xstrdup(s.tracking_display);
 	for (int i = 0; i < nnames; i++) {
 		const struct status_entry *e = find_entry(&s.status, names[i]);
@@ -737,27 +747,19 @@ op_repair(struct rk_ctx *ctx, char **names, int nnames, int all,
 				"no migration '%s' in '%s' or "
 				"in %s",
 				names[i], ctx->cfg.dir, s.tracking_display);
-			goto rollback;
+			return write_end(ctx, &s, r, 1, err);
 		}
 		if (repair_one(ctx, &s, e, r, err) < 0)
-			goto rollback;
+			return write_end(ctx, &s, r, 1, err);
 	}
 	for (size_t i = 0; all && i < s.status.n; i++) {
 		const struct status_entry *e = &s.status.v[i];
 
 		if ((e->state == ST_MODIFIED || e->state == ST_FAILED) &&
 		    repair_one(ctx, &s, e, r, err) < 0)
-			goto rollback;
+			return write_end(ctx, &s, r, 1, err);
 	}
-	rc = db_commit(ctx->db, err);
-	goto out;
-rollback:
-	db_rollback(ctx->db);
-	for (size_t i = 0; i < r->n; i++)
-		r->items[i].changed = 0;
-out:
-	session_release(&s);
-	return rc;
+	return write_end(ctx, &s, r, 0, err);
 }
 
 void
