@@ -18,6 +18,7 @@ struct rk_ctx;
 struct rk_err;
 struct rk_session;
 struct run_report;
+struct status_entry;
 enum run_outcome;
 
 /* A pending file (or down script), read and split, ready to send. */
@@ -71,6 +72,9 @@ void run_settle(struct run_report *r, size_t from, size_t to,
  * did meanwhile RUN_SKIPPED; how many are left, or -1. */
 long run_recheck(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 		 struct run_report *r, int down, struct rk_err *err);
+/* s's entries indexed by file (by[f - s->files.v]; NULL where a file
+ * has none), owned by the caller; valid until s is reloaded. */
+const struct status_entry **run_entries_by_file(const struct rk_session *s);
 /* Take the run lock for the whole run (db_run_lock). */
 int run_lock(struct rk_ctx *ctx, struct run_report *r, struct rk_err *err);
 

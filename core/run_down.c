@@ -83,6 +83,7 @@ static int
 revert_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	   size_t n, struct run_report *r, struct rk_err *err)
 {
+	const struct status_entry **by;
 	size_t i;
 
 	if (rk_interrupted())
@@ -90,24 +91,26 @@ revert_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	if (db_begin(ctx->db, err) < 0)
 		return -1;
 	r->segments = 1;
+	by = run_entries_by_file(s);
 	for (i = 0; i < n; i++) {
-		const struct status_entry *e = NULL;
+		const struct status_entry *e = by[ps[i].file - s->files.v];
 
 		if (r->items[i].outcome == RUN_SKIPPED)
 			continue;
-		for (size_t k = 0; k < s->status.n; k++)
-			if (s->status.v[k].file == ps[i].file)
-				e = &s->status.v[k];
 		r->items[i].outcome = RUN_ROLLED_BACK; /* until COMMIT */
 		if (revert_one(ctx, s, &ps[i], e->row, &r->items[i], r, err) <
 		    0)
 			goto fail;
 	}
-	if (db_commit(ctx->db, err) < 0)
-		goto fail;
+	free(by);
+	if (db_commit(ctx->db, err) < 0) {
+		db_rollback(ctx->db);
+		return -1;
+	}
 	run_settle(r, 0, n, RUN_COMMITTED);
 	return 0;
 fail:
+	free(by);
 	db_rollback(ctx->db);
 	return -1;
 }

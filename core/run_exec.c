@@ -110,26 +110,40 @@ run_settle(struct run_report *r, size_t from, size_t to, enum run_outcome o)
  * some of the plan while this one waited) and mark those RUN_SKIPPED.
  * Returns how many of the plan are still pending, or -1.
  */
+const struct status_entry **
+run_entries_by_file(const struct rk_session *s)
+{
+	const struct status_entry **by = xcalloc(s->files.n + 1, sizeof(*by));
+
+	for (size_t k = 0; k < s->status.n; k++) {
+		const struct mig_file *f = s->status.v[k].file;
+
+		if (f && f >= s->files.v && f < s->files.v + s->files.n)
+			by[f - s->files.v] = &s->status.v[k];
+	}
+	return by;
+}
+
 long
 run_recheck(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	    struct run_report *r, int down, struct rk_err *err)
 {
+	const struct status_entry **by;
 	long left = 0;
 
 	if (session_reload(ctx, s, err) < 0)
 		return -1;
+	by = run_entries_by_file(s);
 	for (size_t i = 0; i < r->nitems; i++) {
-		int todo = 0;
+		const struct status_entry *e = by[ps[i].file - s->files.v];
+		int todo =
+			e && (down ? e->row != NULL : e->state == ST_PENDING);
 
-		for (size_t k = 0; k < s->status.n; k++)
-			if (s->status.v[k].file == ps[i].file)
-				todo = down ? s->status.v[k].row != NULL
-					    : s->status.v[k].state ==
-						       ST_PENDING;
 		if (!todo)
 			r->items[i].outcome = RUN_SKIPPED;
 		left += todo;
 	}
+	free(by);
 	return left;
 }
 
