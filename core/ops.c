@@ -464,22 +464,23 @@ mark_one(struct rk_ctx *ctx, struct rk_session *s, const char *name,
 	return 0;
 }
 
-/* Open the session, then lock and re-read inside a transaction. */
+/* Open the session, then lock and re-read inside a transaction; on failure
+ * s is released (write_end() releases it otherwise). */
 static int
 write_session(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
-	if (op_status(ctx, s, err) < 0)
-		return -1;
-	if (op_can_write(s, err) < 0)
-		return -1;
-	if (op_begin_locked(ctx, err) < 0)
-		return -1;
+	if (op_status(ctx, s, err) < 0 || op_can_write(s, err) < 0 ||
+	    op_begin_locked(ctx, err) < 0)
+		goto fail;
 	if (op_prepare_tables(ctx, s, err) < 0 ||
 	    session_reload(ctx, s, err) < 0) {
 		db_rollback(ctx->db);
-		return -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	session_release(s); /* a failed begin leaves nothing to end */
+	return -1;
 }
 
 /*
@@ -508,10 +509,8 @@ op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
 {
 	struct rk_session s = { 0 };
 
-	if (write_session(ctx, &s, err) < 0) {
-		session_release(&s);
+	if (write_session(ctx, &s, err) < 0)
 		return -1;
-	}
 	r->tracking_display = xstrdup(s.tracking_display);
 	for (int i = 0; i < nnames; i++)
 		if (mark_one(ctx, &s, names[i], r, err) < 0)
@@ -529,10 +528,8 @@ op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
 {
 	struct rk_session s = { 0 };
 
-	if (write_session(ctx, &s, err) < 0) {
-		session_release(&s);
+	if (write_session(ctx, &s, err) < 0)
 		return -1;
-	}
 	r->tracking_display = xstrdup(s.tracking_display);
 	/* every name must name a file or a record before anything goes */
 	for (int i = 0; i < nnames; i++) {
@@ -734,10 +731,8 @@ op_repair(struct rk_ctx *ctx, char **names, int nnames, int all,
 {
 	struct rk_session s = { 0 };
 
-	if (write_session(ctx, &s, err) < 0) {
-		session_release(&s);
+	if (write_session(ctx, &s, err) < 0)
 		return -1;
-	}
 	r->tracking_display = xstrdup(s.tracking_display);
 	for (int i = 0; i < nnames; i++) {
 		const struct status_entry *e = find_entry(&s.status, names[i]);
