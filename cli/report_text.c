@@ -532,8 +532,11 @@ text_diff(const struct rk_ctx *ctx, const struct diff_report *r)
 	printf("Database:   %s\n", r->database);
 	printf("Built in:   %s, from %zu migration(s)\n", r->scratch,
 	       run_count(&r->build, RUN_COMMITTED));
-	printf("Left out:   the tracking tables (%s, reckon)\n\n",
-	       r->framework);
+	if (strcmp(r->framework, "reckon") == 0)
+		printf("Left out:   reckon's tracking tables\n\n");
+	else
+		printf("Left out:   the tracking tables of %s and reckon\n\n",
+		       r->framework);
 	text_schema_diff(&r->diff, "", "the live database", "the migrations");
 	if (real == 0)
 		printf("%sNo differences: the live schema is the one the "
