@@ -634,6 +634,18 @@ cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	return rc;
 }
 
+/* A failure that a signal caused: shown here, and exit 130 or 143. */
+static int
+interrupted_exit(const struct rk_ctx *ctx, int rc, const struct rk_err *err)
+{
+	if (rc >= 0 || !rk_interrupted())
+		return rc;
+	if (ctx->json)
+		emit(json_error(err));
+	text_error(ctx, err);
+	return rk_interrupt_exit_code();
+}
+
 static int
 cmd_verify(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
@@ -671,10 +683,7 @@ cmd_verify(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		if (!r.ok)
 			rc = RK_EXIT_CHECK;
 	}
-	if (rc < 0 && rk_interrupted()) {
-		text_error(ctx, err);
-		rc = rk_interrupt_exit_code();
-	}
+	rc = interrupted_exit(ctx, rc, err);
 	verify_report_release(&r);
 	free(all);
 	free(args);
@@ -710,10 +719,7 @@ cmd_diff(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		if (schema_diff_real(&r.diff))
 			rc = RK_EXIT_CHECK;
 	}
-	if (rc < 0 && rk_interrupted()) {
-		text_error(ctx, err);
-		rc = rk_interrupt_exit_code();
-	}
+	rc = interrupted_exit(ctx, rc, err);
 	diff_report_release(&r);
 	free(args);
 	return rc;

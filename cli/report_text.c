@@ -471,6 +471,27 @@ object_path(const struct schema_change *c, struct rk_buf *out)
 		    c->name);
 }
 
+/* "      type in the live database: integer", a definition of several
+ * lines indented under its first. */
+static void
+change_side(const char *ind, const char *field, const char *side, const char *v)
+{
+	const char *p;
+
+	printf("%s      %s in %s: ", ind, field, side);
+	if (!*v) {
+		printf("(none)\n");
+		return;
+	}
+	for (p = v; *p; p++) {
+		putchar(*p);
+		if (*p == '\n' && p[1])
+			printf("%s        ", ind);
+	}
+	if (p[-1] != '\n')
+		putchar('\n');
+}
+
 /*
  * The differences of d, indented by ind; a and b name the sides as a
  * sentence says them ("the live database", "the migrations").
@@ -511,13 +532,11 @@ text_schema_diff(const struct schema_diff *d, const char *ind, const char *a,
 			rk_buf_reset(&path);
 			object_path(c, &path);
 			printf("%s  %-10s %s", ind, c->kind, path.s);
-			if (c->what == SC_CHANGED || c->what == SC_ORDER)
-				printf("\n%s      %s in %s: %s\n%s      %s in "
-				       "%s: %s",
-				       ind, c->field, a,
-				       *c->a ? c->a : "(none)", ind, c->field,
-				       b, *c->b ? c->b : "(none)");
 			printf("\n");
+			if (c->what == SC_CHANGED || c->what == SC_ORDER) {
+				change_side(ind, c->field, a, c->a);
+				change_side(ind, c->field, b, c->b);
+			}
 		}
 	}
 	rk_buf_release(&path);

@@ -240,3 +240,28 @@ test_verify_interrupted() {
 	expect_err "interrupted"
 	[ "$(scratch_left)" = 0 ] && pass || fail "throwaway databases left after SIGINT: $(scratch_left)"
 }
+
+# A --dev-db URL with a password: psql and pg_restore get it through
+# their environment (PGPASSWORD is unset here, so nothing else could
+# supply it), and it never shows in the output.
+BACKENDS_verify_password_url=pg
+test_verify_password_url() {
+	verify_migs
+	psql -X -q -d "$PGDB" -c "DROP ROLE IF EXISTS rk_creator; CREATE ROLE rk_creator LOGIN CREATEDB PASSWORD 'pw-creator'" >/dev/null
+	rk run --steps 1
+	pg_dump --no-owner --no-privileges -d "$PGDB" -f "$T/rel.sql"
+	pg_dump -Fc -d "$PGDB" -f "$T/rel.dump"
+	local url="postgresql://rk_creator:pw-creator@${PGHOST:-localhost}:${PGPORT:-5432}/postgres"
+	# (the server does check passwords: the test proves something)
+	check "wrong password refused" ! env -u PGPASSWORD psql -X -At -d "${url/pw-creator/wrong}" -c "SELECT 1"
+	env -u PGPASSWORD "$RECKON" --db "$DB" --dir "$M" verify --from "$T/rel.sql" "$T/rel.dump" --dev-db "$url" --json >"$T/out" 2>"$T/err"
+	RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+	expect_rc 0
+	jqe '[.snapshots[] | .upgraded and .identical] == [true, true]'
+	jqe '.server | test("rk_creator:\\*\\*\\*@")'
+	expect_no_err "pw-creator"
+	[ "$(scratch_left)" = 0 ] && pass || fail "throwaway databases left: $(scratch_left)"
+	psql -X -q -d "$PGDB" -c "DROP ROLE rk_creator" >/dev/null
+}
