@@ -423,20 +423,20 @@ scratch_tracking_tables(const char *framework, const char *table)
 {
 	const struct detector *det =
 		framework ? detector_find(framework) : NULL;
+	size_t ncomp = 0, n = 0;
 	const char **v;
-	size_t n = 0;
 
-	v = xcalloc(8 + (det && det->companions ? 16 : 0), sizeof(*v));
+	while (det && det->companions && det->companions[ncomp])
+		ncomp++;
+	v = xcalloc(5 + ncomp, sizeof(*v));
 	v[n++] = det_reckon.table;
 	v[n++] = SIDECAR_TABLE;
 	if (table)
 		v[n++] = table;
-	if (det) {
+	if (det)
 		v[n++] = det->table;
-		for (size_t i = 0;
-		     det->companions && det->companions[i] && i < 16; i++)
-			v[n++] = det->companions[i];
-	}
+	for (size_t i = 0; i < ncomp; i++)
+		v[n++] = det->companions[i];
 	v[n] = NULL;
 	return v;
 }
