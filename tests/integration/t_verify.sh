@@ -265,3 +265,25 @@ test_verify_password_url() {
 	[ "$(scratch_left)" = 0 ] && pass || fail "throwaway databases left: $(scratch_left)"
 	psql -X -q -d "$PGDB" -c "DROP ROLE rk_creator" >/dev/null
 }
+
+# A signal while psql restores: psql is stopped, the session it left in
+# the throwaway database ended, the database dropped.
+BACKENDS_verify_interrupted_restore=pg
+test_verify_interrupted_restore() {
+	verify_migs
+	printf 'CREATE TABLE users (id integer);\nSELECT pg_catalog.pg_sleep(60);\n' >"$T/slow.sql"
+	"$RECKON" --db "$DB" --dir "$M" verify --from "$T/slow.sql" >"$T/out" 2>"$T/err" &
+	local pid=$! i
+	for i in $(seq 1 100); do
+		[ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND datname LIKE 'reckon\\_scratch\\_%'")" = 1 ] && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	wait "$pid"
+	RC=$?
+	ERR=$(cat "$T/err")
+	expect_rc 143
+	expect_err "interrupted while restoring"
+	[ "$(scratch_left)" = 0 ] && pass || fail "throwaway databases left after SIGTERM: $(scratch_left)"
+	check "no psql left" ! pgrep -f "psql -X -q -v ON_ERROR_STOP=1 -d .*reckon_scratch"
+}
