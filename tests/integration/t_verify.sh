@@ -204,6 +204,13 @@ test_diff_other_framework() {
 	rk diff --dev-db "$DB"
 	expect_rc 2
 	expect_err "--dev-db is for PostgreSQL"
+	# a Flyway release database upgrades and is recorded as Flyway does
+	cp "$SQLITE_FILE" "$T/rel.db"
+	sqlite3 "$T/rel.db" "DROP INDEX users_id; DELETE FROM flyway_schema_history WHERE version = '2'"
+	mig V3__more.sql "CREATE TABLE more (id integer);"
+	rk verify --from "$T/rel.db" --json
+	expect_rc 0
+	jqe '.snapshots[0].applied == ["V2__idx.sql", "V3__more.sql"] and .snapshots[0].identical'
 }
 
 # A table whose columns stand in another order: information, exit 0.
