@@ -634,6 +634,97 @@ cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	return rc;
 }
 
+/* A failure that a signal caused: shown here, and exit 130 or 143. */
+static int
+interrupted_exit(const struct rk_ctx *ctx, int rc, const struct rk_err *err)
+{
+	if (rc >= 0 || !rk_interrupted())
+		return rc;
+	if (ctx->json)
+		emit(json_error(err));
+	text_error(ctx, err);
+	return rk_interrupt_exit_code();
+}
+
+static int
+cmd_verify(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct verify_opts o = { 0 };
+	const char *from = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "from", &from, "SNAPSHOT",
+			   "a saved database: SQLite file or pg_dump file "
+			   "(more may follow as arguments)"),
+		OPT_STRING(0, "dev-db", &o.dev_db, "URL",
+			   "PostgreSQL server for the throwaway databases "
+			   "(default: that of --db)"),
+		OPT_END(),
+	};
+	struct verify_report r = { 0 };
+	char **args, **all;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, "verify", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	all = xcalloc((size_t)nargs + 2, sizeof(*all));
+	if (from)
+		all[o.n++] = (char *)from;
+	for (int i = 0; i < nargs; i++)
+		all[o.n++] = args[i];
+	o.snapshots = all;
+	rk_interrupt_install();
+	rc = op_verify(ctx, &o, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_verify(&r));
+		else
+			text_verify(ctx, &r);
+		if (!r.ok)
+			rc = RK_EXIT_CHECK;
+	}
+	rc = interrupted_exit(ctx, rc, err);
+	verify_report_release(&r);
+	free(all);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_diff(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const char *dev_db = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "dev-db", &dev_db, "URL",
+			   "PostgreSQL server to build the migrations' "
+			   "schema on, in a throwaway database"),
+		OPT_END(),
+	};
+	struct diff_report r = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, "diff", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = no_args("diff", nargs, args, err);
+	rk_interrupt_install();
+	if (rc == 0)
+		rc = op_diff(ctx, dev_db, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_diff(&r));
+		else
+			text_diff(ctx, &r);
+		if (schema_diff_real(&r.diff))
+			rc = RK_EXIT_CHECK;
+	}
+	rc = interrupted_exit(ctx, rc, err);
+	diff_report_release(&r);
+	free(args);
+	return rc;
+}
+
 const struct cmd commands[] = {
 	{ "adopt", cmd_adopt, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "adopt [--dry-run | --yes] [--json]",
@@ -648,6 +739,9 @@ const struct cmd commands[] = {
 	  "detect-schema [FILE | -] [--sql TEXT] [--no-db] [--sqlite] "
 	  "[--json]",
 	  "the objects SQL creates, and whether each exists already" },
+	{ "diff", cmd_diff, NEEDS_DB | NEEDS_DIR | READS_DB,
+	  "diff [--dev-db URL] [--json]",
+	  "the live schema against the one the migrations produce" },
 	{ "down", cmd_down, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "down [--steps N | --to VERSION] [--dry-run] [--json]",
 	  "undo the newest applied migrations with their down scripts" },
@@ -680,6 +774,10 @@ const struct cmd commands[] = {
 	{ "unmark", cmd_unmark, NEEDS_DB | NEEDS_DIR,
 	  "unmark NAME... [--yes] [--json]",
 	  "delete the tracking record of migrations" },
+	{ "verify", cmd_verify, NEEDS_DIR,
+	  "verify --from SNAPSHOT [SNAPSHOT...] [--dev-db URL] [--json]",
+	  "upgrade throwaway copies of saved databases and compare each with "
+	  "a fresh build" },
 };
 const unsigned ncommands = ARRAY_SIZE(commands);
 

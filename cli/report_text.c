@@ -11,6 +11,7 @@
 #include "reckon/parsers/ddl.h"
 #include "reckon/base/err.h"
 #include "reckon/core/schema_check.h"
+#include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
 static const char *
@@ -460,4 +461,160 @@ text_adopt(const struct rk_ctx *ctx, const struct adopt_report *r)
 	if (!r->wrote)
 		printf("\nDry run: pass --yes to mark the 'mark' files as "
 		       "applied.\n");
+}
+
+/* "public.users.email": where a schema object is. */
+static void
+object_path(const struct schema_change *c, struct rk_buf *out)
+{
+	rk_buf_addf(out, "%s.%s%s%s", c->schema, c->table, *c->table ? "." : "",
+		    c->name);
+}
+
+/* "      type in the live database: integer", a definition of several
+ * lines indented under its first. */
+static void
+change_side(const char *ind, const char *field, const char *side, const char *v)
+{
+	const char *p;
+
+	printf("%s      %s in %s: ", ind, field, side);
+	if (!*v) {
+		printf("(none)\n");
+		return;
+	}
+	for (p = v; *p; p++) {
+		putchar(*p);
+		if (*p == '\n' && p[1])
+			printf("%s        ", ind);
+	}
+	if (p[-1] != '\n')
+		putchar('\n');
+}
+
+/*
+ * The differences of d, indented by ind; a and b name the sides as a
+ * sentence says them ("the live database", "the migrations").
+ */
+static void
+text_schema_diff(const struct schema_diff *d, const char *ind, const char *a,
+		 const char *b)
+{
+	static const enum schema_change_kind order[] = { SC_ONLY_A, SC_ONLY_B,
+							 SC_CHANGED, SC_ORDER };
+	struct rk_buf path = RK_BUF_INIT;
+
+	for (size_t k = 0; k < ARRAY_SIZE(order); k++) {
+		if (!d->count[order[k]])
+			continue;
+		switch (order[k]) {
+		case SC_ONLY_A:
+			printf("%sonly in %s (%zu):\n", ind, a,
+			       d->count[order[k]]);
+			break;
+		case SC_ONLY_B:
+			printf("%sonly in %s (%zu):\n", ind, b,
+			       d->count[order[k]]);
+			break;
+		case SC_CHANGED:
+			printf("%schanged (%zu):\n", ind, d->count[order[k]]);
+			break;
+		case SC_ORDER:
+		case SC_NKINDS:
+			printf("%sinfo (%zu):\n", ind, d->count[SC_ORDER]);
+			break;
+		}
+		for (size_t i = 0; i < d->n; i++) {
+			const struct schema_change *c = &d->v[i];
+
+			if (c->what != order[k])
+				continue;
+			rk_buf_reset(&path);
+			object_path(c, &path);
+			printf("%s  %-10s %s", ind, c->kind, path.s);
+			printf("\n");
+			if (c->what == SC_CHANGED || c->what == SC_ORDER) {
+				change_side(ind, c->field, a, c->a);
+				change_side(ind, c->field, b, c->b);
+			}
+		}
+	}
+	rk_buf_release(&path);
+}
+
+void
+text_diff(const struct rk_ctx *ctx, const struct diff_report *r)
+{
+	size_t real = schema_diff_real(&r->diff);
+
+	(void)ctx;
+	printf("Database:   %s\n", r->database);
+	printf("Built in:   %s, from %zu migration(s)\n", r->scratch,
+	       run_count(&r->build, RUN_COMMITTED));
+	if (strcmp(r->framework, "reckon") == 0)
+		printf("Left out:   reckon's tracking tables\n\n");
+	else
+		printf("Left out:   the tracking tables of %s and reckon\n\n",
+		       r->framework);
+	text_schema_diff(&r->diff, "", "the live database", "the migrations");
+	if (real == 0)
+		printf("%sNo differences: the live schema is the one the "
+		       "migrations produce.\n",
+		       r->diff.n ? "\n" : "");
+	else
+		printf("\n%zu difference(s): %zu only in the live database, "
+		       "%zu only in the migrations, %zu changed.\n",
+		       real, r->diff.count[SC_ONLY_A], r->diff.count[SC_ONLY_B],
+		       r->diff.count[SC_CHANGED]);
+}
+
+static void
+verify_item_text(const struct verify_item *it)
+{
+	const struct run_failure *f = it->run.failed;
+
+	printf("%s (%s): ", it->snapshot, snapshot_format_name(it->format));
+	if (it->stopped != VERIFY_DONE) {
+		printf("FAILED at %s", verify_stage_name(it->stopped));
+		if (f && f->name)
+			printf(" of %s", f->name);
+		if (f && f->name && f->line)
+			printf(" line %u", f->line);
+		printf("\n  %s\n", it->error ? it->error : "");
+		if (f && f->statement)
+			printf("  statement: %s\n", f->statement);
+		return;
+	}
+	printf("upgraded, %zu migration(s) applied; ",
+	       run_count(&it->run, RUN_COMMITTED));
+	if (schema_diff_real(&it->diff) == 0) {
+		printf("schema identical to a fresh build\n");
+		text_schema_diff(&it->diff, "  ", "the upgraded snapshot",
+				 "the fresh build");
+		return;
+	}
+	printf("schema DIFFERS from a fresh build\n");
+	text_schema_diff(&it->diff, "  ", "the upgraded snapshot",
+			 "the fresh build");
+}
+
+void
+text_verify(const struct rk_ctx *ctx, const struct verify_report *r)
+{
+	size_t failed = 0, differ = 0;
+
+	(void)ctx;
+	if (r->server)
+		printf("Server:     %s (throwaway databases)\n", r->server);
+	printf("Fresh build: %zu migration(s)\n\n",
+	       run_count(&r->fresh, RUN_COMMITTED));
+	for (size_t i = 0; i < r->n; i++) {
+		verify_item_text(&r->v[i]);
+		failed += r->v[i].stopped != VERIFY_DONE;
+		differ += r->v[i].stopped == VERIFY_DONE &&
+			  schema_diff_real(&r->v[i].diff) != 0;
+	}
+	printf("\n%zu snapshot(s): %zu upgraded to the fresh build's schema, "
+	       "%zu failed, %zu differ.\n",
+	       r->n, r->n - failed - differ, failed, differ);
 }

@@ -557,3 +557,101 @@ json_adopt(const struct adopt_report *r)
 	set(doc, "plan", a);
 	return dump(doc);
 }
+
+/* The differences of d, the sides named a and b ("live", "migrations"):
+ * [{"change": "only_live", "severity", "kind", "schema", "table", "name",
+ * "field", a, b}]. */
+static json_t *
+schema_changes(const struct schema_diff *d, const char *a, const char *b)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct schema_change *c = &d->v[i];
+		json_t *o = json_object();
+		struct rk_buf what = RK_BUF_INIT;
+
+		if (c->what == SC_ONLY_A || c->what == SC_ONLY_B)
+			rk_buf_addf(&what, "only_%s",
+				    c->what == SC_ONLY_A ? a : b);
+		else
+			rk_buf_adds(&what, schema_change_name(c->what));
+		set(o, "change", jstr(what.s));
+		set(o, "severity",
+		    jstr(c->what == SC_ORDER ? "info" : "difference"));
+		set(o, "kind", jstr(c->kind));
+		set(o, "schema", jstr(c->schema));
+		set(o, "table", *c->table ? jstr(c->table) : json_null());
+		set(o, "name", jstr(c->name));
+		set(o, "field", str_or_null(c->field));
+		set(o, a, str_or_null(c->a));
+		set(o, b, str_or_null(c->b));
+		push(arr, o);
+		rk_buf_release(&what);
+	}
+	return arr;
+}
+
+static json_t *
+schema_counts(const struct schema_diff *d, const char *a, const char *b)
+{
+	json_t *o = json_object();
+	struct rk_buf k = RK_BUF_INIT;
+
+	rk_buf_addf(&k, "only_%s", a);
+	set(o, k.s, json_integer((json_int_t)d->count[SC_ONLY_A]));
+	rk_buf_reset(&k);
+	rk_buf_addf(&k, "only_%s", b);
+	set(o, k.s, json_integer((json_int_t)d->count[SC_ONLY_B]));
+	set(o, "changed", json_integer((json_int_t)d->count[SC_CHANGED]));
+	set(o, "info", json_integer((json_int_t)d->count[SC_ORDER]));
+	rk_buf_release(&k);
+	return o;
+}
+
+char *
+json_diff(const struct diff_report *r)
+{
+	json_t *doc = json_object();
+
+	set(doc, "database", jstr(r->database));
+	set(doc, "scratch", jstr(r->scratch));
+	set(doc, "framework", jstr(r->framework));
+	set(doc, "identical", json_boolean(schema_diff_real(&r->diff) == 0));
+	set(doc, "differences", schema_changes(&r->diff, "live", "migrations"));
+	set(doc, "summary", schema_counts(&r->diff, "live", "migrations"));
+	return dump(doc);
+}
+
+char *
+json_verify(const struct verify_report *r)
+{
+	json_t *doc = json_object(), *a = json_array();
+
+	set(doc, "ok", json_boolean(r->ok));
+	set(doc, "server", str_or_null(r->server));
+	for (size_t i = 0; i < r->n; i++) {
+		const struct verify_item *it = &r->v[i];
+		json_t *o = json_object();
+		int done = it->stopped == VERIFY_DONE;
+
+		set(o, "snapshot", jstr(it->snapshot));
+		set(o, "format", jstr(snapshot_format_name(it->format)));
+		set(o, "upgraded", json_boolean(done));
+		set(o, "stopped_at",
+		    done ? json_null() : jstr(verify_stage_name(it->stopped)));
+		set(o, "error", str_or_null(it->error));
+		set(o, "applied", outcome_names(&it->run, RUN_COMMITTED));
+		set(o, "failed",
+		    it->run.failed ? failure(it->run.failed) : json_null());
+		set(o, "identical",
+		    done ? json_boolean(schema_diff_real(&it->diff) == 0)
+			 : json_null());
+		set(o, "differences",
+		    schema_changes(&it->diff, "upgraded", "fresh"));
+		push(a, o);
+	}
+	set(doc, "snapshots", a);
+	set(doc, "fresh_applied", outcome_names(&r->fresh, RUN_COMMITTED));
+	return dump(doc);
+}

@@ -392,6 +392,59 @@ connect_timeout_s(const char *url, int ms)
 	return given ? -1 : DEFAULT_CONNECT_S;
 }
 
+/* Append value to out as a conninfo value: in single quotes, with '\'
+ * and '\\' escaped (libpq's rule for keyword=value strings). */
+static void
+conninfo_value(const char *v, struct rk_buf *out)
+{
+	rk_buf_addc(out, '\'');
+	for (; *v; v++) {
+		if (*v == '\'' || *v == '\\')
+			rk_buf_addc(out, '\\');
+		rk_buf_addc(out, *v);
+	}
+	rk_buf_addc(out, '\'');
+}
+
+int
+db_pg_conninfo_for(const char *url, const char *dbname, int with_password,
+		   struct rk_buf *out, char **password, struct rk_err *err)
+{
+	PQconninfoOption *opts;
+	char *msg = NULL;
+
+	if (password)
+		*password = NULL;
+	opts = PQconninfoParse(*url ? url : "dbname=postgres", &msg);
+	if (!opts) {
+		struct rk_buf shown = RK_BUF_INIT;
+
+		db_url_redact(url, &shown);
+		rk_fail(err, RK_CONFIG,
+			"cannot read the connection string '%s'%s%s", shown.s,
+			msg ? ": " : "", msg ? msg : "");
+		rk_buf_release(&shown);
+		PQfreemem(msg);
+		return -1;
+	}
+	for (const PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val || !strcmp(o->keyword, "dbname"))
+			continue;
+		if (!strcmp(o->keyword, "password") && !with_password) {
+			if (password)
+				*password = xstrdup(o->val);
+			continue;
+		}
+		rk_buf_addf(out, "%s=", o->keyword);
+		conninfo_value(o->val, out);
+		rk_buf_addc(out, ' ');
+	}
+	rk_buf_adds(out, "dbname=");
+	conninfo_value(dbname, out);
+	PQconninfoFree(opts);
+	return 0;
+}
+
 static int
 pg_open(const char *url, const struct db_opts *o, struct db **out,
 	struct rk_err *err)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "reckon/core/ops.h"
+#include "reckon/core/verify.h"
 
 struct rk_err;
 
@@ -36,6 +37,8 @@ void text_run_outcome(const struct run_report *r);
 void text_detect_schema(const struct rk_ctx *ctx,
 			const struct schema_report *r);
 void text_adopt(const struct rk_ctx *ctx, const struct adopt_report *r);
+void text_verify(const struct rk_ctx *ctx, const struct verify_report *r);
+void text_diff(const struct rk_ctx *ctx, const struct diff_report *r);
 void text_created(const struct rk_ctx *ctx, char **paths, size_t n);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "reckon/core/ops.h"
+#include "reckon/core/verify.h"
 
 struct rk_err;
 
@@ -21,6 +22,8 @@ char *json_preview(const struct preview_report *r);
 char *json_check(const struct check_report *r);
 char *json_detect_schema(const struct schema_report *r);
 char *json_adopt(const struct adopt_report *r);
+char *json_verify(const struct verify_report *r);
+char *json_diff(const struct diff_report *r);
 /* {"created": [paths]} */
 char *json_created(char **paths, size_t n);
 /* {"ok": false, "error": {...}} */

@@ -242,6 +242,18 @@ void db_url_redact(const char *url, struct rk_buf *out);
 void db_url_scrub(const char *url, const char *extra, const char *text,
 		  struct rk_buf *out);
 
+/*
+ * PostgreSQL: append to out a libpq keyword=value connection string for
+ * the database dbname on the server url leads to (url's every setting,
+ * with dbname replaced; "" is libpq's defaults). Without with_password the
+ * password url holds is left out of out and, when password is not NULL,
+ * copied to *password (owned, NULL if none), so a child process can be
+ * given it through its environment instead of its argv. A url libpq
+ * cannot read is an RK_CONFIG error.
+ */
+int db_pg_conninfo_for(const char *url, const char *dbname, int with_password,
+		       struct rk_buf *out, char **password, struct rk_err *err);
+
 enum db_kind db_kind(const struct db *db);
 /* The engine's dialect: static data, valid as long as the program runs. */
 const struct db_dialect *db_dialect(const struct db *db);
