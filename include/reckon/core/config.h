@@ -27,11 +27,16 @@ struct rk_config {
 	char *actor; /* owned: who runs (for applied_by); may be NULL */
 	int color;   /* stdout is a terminal, NO_COLOR unset, TERM not dumb */
 	char *token; /* owned: RECKON_TOKEN for serve, or NULL */
+	/* reckon.yaml "lint:" (lint.h), or --error-above */
+	long long lint_error_above; /* bytes, when lint_error_above_set */
+	int lint_error_above_set;
+	char *lint_sqlite_version; /* owned: "3.34.1", or NULL: the
+				    * linked library's */
 };
 #define RK_CONFIG_INIT                                                         \
 	{                                                                      \
 		NULL, NULL, NULL, NULL, NULL, NULL, 5000, -1, 30, 0, NULL, 0,  \
-			NULL                                                   \
+			NULL, 0, 0, NULL                                       \
 	}
 
 /*
@@ -123,6 +128,14 @@ int cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err);
  * allowed ("1.5s"). -1 if bad, negative or longer than 7 days.
  */
 int cfg_parse_duration_ms(const char *s);
+
+/*
+ * Parse a size into bytes: a whole or fractional number, alone (bytes) or
+ * followed by B, kB, MB, GB or TB (units of 1024, as PostgreSQL prints
+ * them; any case, a space allowed before the unit). -1 if bad or
+ * negative.
+ */
+long long cfg_parse_size(const char *s);
 
 /* Replace *slot with a copy of value. */
 void cfg_set(char **slot, const char *value);

@@ -21,6 +21,9 @@ char *json_preview(const struct preview_report *r);
 char *json_check(const struct check_report *r);
 char *json_detect_schema(const struct schema_report *r);
 char *json_adopt(const struct adopt_report *r);
+struct lint_report;
+/* {"findings": [...], "summary": {...}} (core/lint.h) */
+char *json_lint(const struct lint_report *r);
 /* {"created": [paths]} */
 char *json_created(char **paths, size_t n);
 /* {"ok": false, "error": {...}} */
