@@ -37,5 +37,7 @@ void text_detect_schema(const struct rk_ctx *ctx,
 			const struct schema_report *r);
 void text_adopt(const struct rk_ctx *ctx, const struct adopt_report *r);
 void text_created(const struct rk_ctx *ctx, char **paths, size_t n);
+struct wait_report;
+void text_wait(const struct rk_ctx *ctx, const struct wait_report *r);
 
 #endif

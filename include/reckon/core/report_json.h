@@ -23,6 +23,9 @@ char *json_detect_schema(const struct schema_report *r);
 char *json_adopt(const struct adopt_report *r);
 /* {"created": [paths]} */
 char *json_created(char **paths, size_t n);
+struct wait_report;
+/* {"accepting": true, "waited_ms": N, "attempts": N, "server": bool} */
+char *json_wait(const struct wait_report *r);
 /* {"ok": false, "error": {...}} */
 char *json_error(const struct rk_err *err);
 
