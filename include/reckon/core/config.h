@@ -27,11 +27,13 @@ struct rk_config {
 	char *actor; /* owned: who runs (for applied_by); may be NULL */
 	int color;   /* stdout is a terminal, NO_COLOR unset, TERM not dumb */
 	char *token; /* owned: RECKON_TOKEN for serve, or NULL */
+	char *django_app; /* owned: the Django app label of --dir's
+			   * migrations; NULL: the evidence tells */
 };
 #define RK_CONFIG_INIT                                                         \
 	{                                                                      \
 		NULL, NULL, NULL, NULL, NULL, NULL, 5000, -1, 30, 0, NULL, 0,  \
-			NULL                                                   \
+			NULL, NULL                                             \
 	}
 
 /*
@@ -62,7 +64,9 @@ struct rk_config {
 	X(lock_wait, "lock-wait", "DURATION", CFG_SECONDS, lock_wait_s, "30s", \
 	  "how long to wait for another run's lock")                           \
 	X(no_sidecar, "no-sidecar", NULL, CFG_BOOL, no_sidecar, NULL,          \
-	  "do not keep reckon_file_hashes")
+	  "do not keep reckon_file_hashes")                                    \
+	X(django_app, "django-app", "LABEL", CFG_STRING, django_app, NULL,     \
+	  "Django: the app label of --dir's migrations")
 
 /* How a key's value is read; the file and the options read it alike. */
 enum cfg_type {
