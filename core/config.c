@@ -578,5 +578,7 @@ cfg_release(struct rk_config *cfg)
 	free(cfg->table);
 	free(cfg->actor);
 	free(cfg->token);
+	free(cfg->runner);
+	free(cfg->runner_env);
 	memset(cfg, 0, sizeof(*cfg));
 }

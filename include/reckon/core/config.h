@@ -24,14 +24,19 @@ struct rk_config {
 				 * URL's, PGCONNECT_TIMEOUT or 10 s) */
 	int lock_wait_s;	/* how long a run waits for the run lock; 30 */
 	int no_sidecar;		/* do not write reckon_file_hashes */
-	char *actor; /* owned: who runs (for applied_by); may be NULL */
-	int color;   /* stdout is a terminal, NO_COLOR unset, TERM not dumb */
-	char *token; /* owned: RECKON_TOKEN for serve, or NULL */
+	char *actor;  /* owned: who runs (for applied_by); may be NULL */
+	int color;    /* stdout is a terminal, NO_COLOR unset, TERM not dumb */
+	char *token;  /* owned: RECKON_TOKEN for serve, or NULL */
+	char *runner; /* owned: the framework's command for code
+		       * migrations (argv words), or NULL: the
+		       * detector's default */
+	char *runner_env; /* owned: "NAME=VALUE ..." set for it ({url}:
+			   * the database URL), or NULL */
 };
 #define RK_CONFIG_INIT                                                         \
 	{                                                                      \
 		NULL, NULL, NULL, NULL, NULL, NULL, 5000, -1, 30, 0, NULL, 0,  \
-			NULL                                                   \
+			NULL, NULL, NULL                                       \
 	}
 
 /*
@@ -62,7 +67,11 @@ struct rk_config {
 	X(lock_wait, "lock-wait", "DURATION", CFG_SECONDS, lock_wait_s, "30s", \
 	  "how long to wait for another run's lock")                           \
 	X(no_sidecar, "no-sidecar", NULL, CFG_BOOL, no_sidecar, NULL,          \
-	  "do not keep reckon_file_hashes")
+	  "do not keep reckon_file_hashes")                                    \
+	X(runner, "runner", "COMMAND", CFG_STRING, runner, NULL,               \
+	  "the framework's command that runs code migrations")                 \
+	X(runner_env, "runner-env", "NAME=VALUE...", CFG_STRING, runner_env,   \
+	  NULL, "variables for it; {url} is the database URL")
 
 /* How a key's value is read; the file and the options read it alike. */
 enum cfg_type {
