@@ -14,7 +14,10 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wimplicit-fallthrough
 BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
 	$(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# libpq is not linked: db/db_pg.c loads it (dlopen) when a command opens a
+# PostgreSQL database, so the others do not pay for its start-up
+LINK_PKGS = $(filter-out libpq,$(PKGS))
+LIBS = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -ldl -lm
 CFLAGS ?= -O2 -g
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer

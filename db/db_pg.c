@@ -9,7 +9,9 @@
  */
 #include "reckon/db/db.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,92 @@
 #include "reckon/base/util.h"
 #include "db_driver.h"
 #include "reckon/base/banned.h"
+
+/*
+ * libpq, loaded on first use (pq_load(), from pg_open()) rather than at
+ * start-up: its Kerberos, LDAP and SASL chain costs every command a few
+ * milliseconds, and a SQLite command needs none of it. The functions this
+ * driver calls, resolved once with dlsym() into pq; typed from
+ * libpq-fe.h, so a call through pq is checked as a direct one would be.
+ */
+#define LIBPQ_SONAME "libpq.so.5"
+#define PQ_FUNCS(X) \
+	X(PQcancel) \
+	X(PQclear) \
+	X(PQconndefaults) \
+	X(PQconnectdbParams) \
+	X(PQconninfoFree) \
+	X(PQconninfoParse) \
+	X(PQerrorMessage) \
+	X(PQescapeIdentifier) \
+	X(PQexec) \
+	X(PQexecParams) \
+	X(PQfinish) \
+	X(PQfname) \
+	X(PQfreeCancel) \
+	X(PQfreemem) \
+	X(PQgetCancel) \
+	X(PQgetCopyData) \
+	X(PQgetResult) \
+	X(PQgetisnull) \
+	X(PQgetlength) \
+	X(PQgetvalue) \
+	X(PQhost) \
+	X(PQnfields) \
+	X(PQntuples) \
+	X(PQpass) \
+	X(PQport) \
+	X(PQputCopyEnd) \
+	X(PQresStatus) \
+	X(PQresultErrorField) \
+	X(PQresultErrorMessage) \
+	X(PQresultStatus) \
+	X(PQserverVersion) \
+	X(PQsetNoticeProcessor) \
+	X(PQstatus) \
+	X(PQtransactionStatus)
+#define PQ_PTR(f) __typeof__(f) *f;
+static struct {
+	PQ_FUNCS(PQ_PTR)
+} pq;
+
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static char pq_error[512]; /* why pq_load failed; "" when it did not */
+
+static void
+pq_resolve(void)
+{
+	void *h = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *e;
+
+	if (!h) {
+		e = dlerror();
+		snprintf(pq_error, sizeof(pq_error), "%s", e ? e : "not found");
+		return;
+	}
+	/* POSIX's way to store dlsym()'s void * in a function pointer */
+#define PQ_SYM(f)                                                              \
+	if (!(*(void **)&pq.f = dlsym(h, #f)) && !pq_error[0])                 \
+		snprintf(pq_error, sizeof(pq_error), "%s has no %s",           \
+			 LIBPQ_SONAME, #f);
+	PQ_FUNCS(PQ_SYM)
+#undef PQ_SYM
+}
+
+/* Load libpq once (thread-safe); RK_DB naming the library if it fails. */
+static int
+pq_load(struct rk_err *err)
+{
+	pthread_once(&pq_once, pq_resolve);
+	if (!pq_error[0])
+		return 0;
+	rk_fail(err, RK_DB,
+		"cannot load the PostgreSQL client library %s: %s",
+		LIBPQ_SONAME, pq_error);
+	rk_err_hint(err, "install libpq (Debian: apt-get install libpq5) to "
+			 "use a PostgreSQL database; SQLite needs no library");
+	return -1;
+}
 
 struct pg_db {
 	struct db base;	  /* first: a struct db * is a struct pg_db * */
@@ -94,7 +182,7 @@ connect_fail(const char *url, PGconn *conn, struct rk_err *err)
 	size_t n;
 
 	db_url_redact(url, &red);
-	db_url_scrub(url, PQpass(conn), PQerrorMessage(conn), &text);
+	db_url_scrub(url, pq.PQpass(conn), pq.PQerrorMessage(conn), &text);
 	first_line(text.s, line, sizeof(line));
 	if (*url)
 		rk_fail(err, RK_DB, "cannot connect to '%s': %s", red.s, line);
@@ -132,34 +220,34 @@ pg_fail(struct pg_db *p, const PGresult *res, struct rk_err *err)
 	char line[400];
 
 	if (res)
-		primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	if (!primary && res && *PQresultErrorMessage(res))
-		primary = PQresultErrorMessage(res);
+		primary = pq.PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (!primary && res && *pq.PQresultErrorMessage(res))
+		primary = pq.PQresultErrorMessage(res);
 	if (!primary)
-		primary = PQerrorMessage(p->conn);
-	if (res && PQresultErrorField(res, PG_DIAG_SQLSTATE))
+		primary = pq.PQerrorMessage(p->conn);
+	if (res && pq.PQresultErrorField(res, PG_DIAG_SQLSTATE))
 		rk_buf_adds(&text, primary); /* the server's, as it said it */
 	else /* libpq's own words may echo the connection string */
-		db_url_scrub(p->url, PQpass(p->conn), primary, &text);
+		db_url_scrub(p->url, pq.PQpass(p->conn), primary, &text);
 	first_line(text.s, line, sizeof(line));
 	rk_buf_release(&text);
 	if (!*line)
 		snprintf(line, sizeof(line), "unexpected result %s",
-			 PQresStatus(res ? PQresultStatus(res)
+			 pq.PQresStatus(res ? pq.PQresultStatus(res)
 					 : PGRES_FATAL_ERROR));
-	if (PQstatus(p->conn) == CONNECTION_BAD)
+	if (pq.PQstatus(p->conn) == CONNECTION_BAD)
 		rk_fail(err, RK_DB, "connection to server lost: %s", line);
 	else
 		rk_fail(err, RK_DB, "%s", line);
 	if (!res)
 		return -1;
-	if ((v = PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL)
+	if ((v = pq.PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", v);
-	if ((v = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) != NULL)
+	if ((v = pq.PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) != NULL)
 		snprintf(err->detail, sizeof(err->detail), "%s", v);
-	if ((v = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL)
+	if ((v = pq.PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL)
 		snprintf(err->hint, sizeof(err->hint), "%s", v);
-	v = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	v = pq.PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
 	if (v) {
 		long pos = strtol(v, NULL, 10);
 
@@ -172,7 +260,7 @@ pg_fail(struct pg_db *p, const PGresult *res, struct rk_err *err)
 static int
 pg_check(struct pg_db *p, const PGresult *res, struct rk_err *err)
 {
-	switch (res ? PQresultStatus(res) : PGRES_FATAL_ERROR) {
+	switch (res ? pq.PQresultStatus(res) : PGRES_FATAL_ERROR) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
 	case PGRES_EMPTY_QUERY:
@@ -185,7 +273,7 @@ pg_check(struct pg_db *p, const PGresult *res, struct rk_err *err)
 static int
 is_copy(const PGresult *res)
 {
-	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	ExecStatusType st = res ? pq.PQresultStatus(res) : PGRES_FATAL_ERROR;
 
 	return st == PGRES_COPY_IN || st == PGRES_COPY_OUT;
 }
@@ -203,21 +291,21 @@ finish_copy(PGconn *conn, PGresult *res)
 	char *data;
 
 	while (is_copy(res)) {
-		if (PQresultStatus(res) == PGRES_COPY_IN)
-			(void)PQputCopyEnd(conn,
+		if (pq.PQresultStatus(res) == PGRES_COPY_IN)
+			(void)pq.PQputCopyEnd(conn,
 					   "reckon does not feed COPY FROM "
 					   "STDIN; use INSERT statements");
 		else
-			while (PQgetCopyData(conn, &data, 0) > 0)
-				PQfreemem(data);
-		PQclear(res);
+			while (pq.PQgetCopyData(conn, &data, 0) > 0)
+				pq.PQfreemem(data);
+		pq.PQclear(res);
 		res = NULL;
-		while ((next = PQgetResult(conn)) != NULL) {
-			if (res && PQresultStatus(res) == PGRES_FATAL_ERROR) {
-				PQclear(next);
+		while ((next = pq.PQgetResult(conn)) != NULL) {
+			if (res && pq.PQresultStatus(res) == PGRES_FATAL_ERROR) {
+				pq.PQclear(next);
 				continue;
 			}
-			PQclear(res);
+			pq.PQclear(res);
 			res = next;
 			if (is_copy(res))
 				break;
@@ -230,7 +318,7 @@ finish_copy(PGconn *conn, PGresult *res)
 static void
 copy_rows(const PGresult *res, struct db_rows *out)
 {
-	int nrows = PQntuples(res), ncols = PQnfields(res), i, j;
+	int nrows = pq.PQntuples(res), ncols = pq.PQnfields(res), i, j;
 	size_t k = 0;
 
 	out->nrows = (size_t)nrows;
@@ -238,23 +326,23 @@ copy_rows(const PGresult *res, struct db_rows *out)
 	out->cols = xcalloc((size_t)ncols, sizeof(*out->cols));
 	out->vals = xcalloc((size_t)nrows * (size_t)ncols, sizeof(*out->vals));
 	for (j = 0; j < ncols; j++)
-		out->cols[j] = xstrdup(PQfname(res, j));
+		out->cols[j] = xstrdup(pq.PQfname(res, j));
 	for (i = 0; i < nrows; i++)
 		for (j = 0; j < ncols; j++, k++)
-			if (!PQgetisnull(res, i, j))
+			if (!pq.PQgetisnull(res, i, j))
 				out->vals[k] = xstrndup(
-					PQgetvalue(res, i, j),
-					(size_t)PQgetlength(res, i, j));
+					pq.PQgetvalue(res, i, j),
+					(size_t)pq.PQgetlength(res, i, j));
 }
 
 static int
 pg_exec(struct db *db, const char *sql, struct rk_err *err)
 {
 	struct pg_db *p = pg_of(db);
-	PGresult *res = finish_copy(p->conn, PQexec(p->conn, sql));
+	PGresult *res = finish_copy(p->conn, pq.PQexec(p->conn, sql));
 	int rc = pg_check(p, res, err);
 
-	PQclear(res);
+	pq.PQclear(res);
 	return rc;
 }
 
@@ -267,15 +355,15 @@ pg_query(struct db *db, const char *sql, const char *const *params, int nparams,
 
 	if (out)
 		*out = (struct db_rows)DB_ROWS_INIT;
-	res = PQexecParams(p->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	res = pq.PQexecParams(p->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	res = finish_copy(p->conn, res);
 	if (pg_check(p, res, err) < 0) {
-		PQclear(res);
+		pq.PQclear(res);
 		return -1;
 	}
 	if (out)
 		copy_rows(res, out);
-	PQclear(res);
+	pq.PQclear(res);
 	return 0;
 }
 
@@ -315,14 +403,14 @@ pg_query_typed(struct db *db, const char *sql, const struct db_param *params,
 			types[i] = PG_INT8OID;
 		}
 	}
-	res = PQexecParams(p->conn, sql, nparams, types, vals, lens, fmts, 0);
+	res = pq.PQexecParams(p->conn, sql, nparams, types, vals, lens, fmts, 0);
 	res = finish_copy(p->conn, res);
 	if (pg_check(p, res, err) == 0) {
 		if (out)
 			copy_rows(res, out);
 		rc = 0;
 	}
-	PQclear(res);
+	pq.PQclear(res);
 	free(types);
 	free(fmts);
 	free(lens);
@@ -346,8 +434,8 @@ pg_close(struct db *db)
 	struct pg_db *p = pg_of(db);
 
 	if (p->cancel)
-		PQfreeCancel(p->cancel);
-	PQfinish(p->conn);
+		pq.PQfreeCancel(p->cancel);
+	pq.PQfinish(p->conn);
 	free(p->url);
 	free(p);
 }
@@ -383,12 +471,12 @@ connect_timeout_s(const char *url, int ms)
 
 		return s == 1 ? 2 : s;
 	}
-	parsed = *url ? PQconninfoParse(url, NULL) : NULL;
-	defaults = PQconndefaults();
+	parsed = *url ? pq.PQconninfoParse(url, NULL) : NULL;
+	defaults = pq.PQconndefaults();
 	given = option_set(parsed, "connect_timeout") ||
 		option_set(defaults, "connect_timeout");
-	PQconninfoFree(parsed);
-	PQconninfoFree(defaults);
+	pq.PQconninfoFree(parsed);
+	pq.PQconninfoFree(defaults);
 	return given ? -1 : DEFAULT_CONNECT_S;
 }
 
@@ -398,10 +486,14 @@ pg_open(const char *url, const struct db_opts *o, struct db **out,
 {
 	const char *keys[4] = { "dbname", NULL, NULL, NULL };
 	const char *vals[4] = { url, NULL, NULL, NULL };
-	int timeout_s = connect_timeout_s(url, o->connect_timeout_ms);
+	int timeout_s;
 	struct pg_db *p;
 	PGconn *conn;
 	char ms[32], secs[16];
+
+	if (pq_load(err) < 0)
+		return -1;
+	timeout_s = connect_timeout_s(url, o->connect_timeout_ms);
 
 	/* Later keys override what the URL says (libpq's expand_dbname):
 	 * a chosen name or timeout wins, the fallback name does not. */
@@ -413,19 +505,19 @@ pg_open(const char *url, const struct db_opts *o, struct db **out,
 		keys[2] = "connect_timeout";
 		vals[2] = secs;
 	}
-	conn = PQconnectdbParams(keys, vals, 1);
+	conn = pq.PQconnectdbParams(keys, vals, 1);
 	if (!conn)
 		rk_bug("out of memory in PQconnectdbParams");
-	if (PQstatus(conn) != CONNECTION_OK) {
+	if (pq.PQstatus(conn) != CONNECTION_OK) {
 		connect_fail(url, conn, err);
-		PQfinish(conn);
+		pq.PQfinish(conn);
 		return -1;
 	}
-	(void)PQsetNoticeProcessor(conn, drop_notice, NULL);
+	(void)pq.PQsetNoticeProcessor(conn, drop_notice, NULL);
 	p = xcalloc(1, sizeof(*p));
 	p->base.drv = &db_pg_driver;
 	p->conn = conn;
-	p->cancel = PQgetCancel(conn);
+	p->cancel = pq.PQgetCancel(conn);
 	p->url = xstrdup(url);
 	if (o->lock_timeout_ms > 0) {
 		snprintf(ms, sizeof(ms), "%dms", o->lock_timeout_ms);
@@ -442,11 +534,11 @@ pg_open(const char *url, const struct db_opts *o, struct db **out,
 static void
 pg_quote_ident(struct db *db, const char *name, struct rk_buf *out)
 {
-	char *q = PQescapeIdentifier(pg_of(db)->conn, name, strlen(name));
+	char *q = pq.PQescapeIdentifier(pg_of(db)->conn, name, strlen(name));
 
 	if (q) {
 		rk_buf_adds(out, q);
-		PQfreemem(q);
+		pq.PQfreemem(q);
 		return;
 	}
 	/* Invalid in the client encoding: quote by hand; the server will
@@ -532,7 +624,7 @@ poll_lock(struct db *db, const char *fn, int wait_secs, long *waited_ms,
 static int
 pg_lock(struct db *db, int wait_secs, struct rk_err *err)
 {
-	if (PQtransactionStatus(pg_of(db)->conn) == PQTRANS_IDLE)
+	if (pq.PQtransactionStatus(pg_of(db)->conn) == PQTRANS_IDLE)
 		rk_bug("db_lock() outside a transaction");
 	return poll_lock(db, "pg_try_advisory_xact_lock", wait_secs, NULL, err);
 }
@@ -563,7 +655,7 @@ pg_run_unlock(struct db *db)
 	if (!p->run_locked)
 		return;
 	p->run_locked = 0;
-	if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+	if (pq.PQtransactionStatus(p->conn) != PQTRANS_IDLE)
 		(void)pg_exec(db, "ROLLBACK", &ignored);
 	snprintf(key, sizeof(key), "%lld", (long long)RK_LOCK_KEY);
 	params[0] = key;
@@ -580,7 +672,7 @@ pg_cancel(struct db *db)
 
 	p->cancelled = 1;
 	if (p->cancel)
-		(void)PQcancel(p->cancel, buf, (int)sizeof(buf));
+		(void)pq.PQcancel(p->cancel, buf, (int)sizeof(buf));
 }
 
 static int
@@ -608,10 +700,10 @@ pg_info(struct db *db, struct db_info *out, struct rk_err *err)
 	snprintf(out->database, sizeof(out->database), "%s", v ? v : "");
 	v = db_rows_get(&rows, 0, 3);
 	snprintf(out->schema, sizeof(out->schema), "%s", v ? v : "");
-	out->server_version_num = PQserverVersion(pg_of(db)->conn);
+	out->server_version_num = pq.PQserverVersion(pg_of(db)->conn);
 	snprintf(out->reached, sizeof(out->reached), "%s@%s:%s/%s", out->user,
-		 PQhost(pg_of(db)->conn) ? PQhost(pg_of(db)->conn) : "",
-		 PQport(pg_of(db)->conn) ? PQport(pg_of(db)->conn) : "",
+		 pq.PQhost(pg_of(db)->conn) ? pq.PQhost(pg_of(db)->conn) : "",
+		 pq.PQport(pg_of(db)->conn) ? pq.PQport(pg_of(db)->conn) : "",
 		 out->database);
 	db_rows_release(&rows);
 	return 0;
