@@ -59,6 +59,70 @@ no_args(const char *cmd, int nargs, char **args, struct rk_err *err)
 		       args[0]);
 }
 
+/*
+ * Ask before a write: on a terminal, "what" and the database's label (if
+ * any) are shown and, with a label, only the label typed back confirms
+ * (a "y" is too easy on the wrong database); without a terminal, refuse
+ * unless --yes. "what" is "Delete the tracking record of 'x'", say.
+ */
+static int
+confirm(const struct rk_ctx *ctx, const char *cmd, const char *what,
+	struct rk_err *err)
+{
+	const char *label = ctx->cfg.label;
+	char answer[256];
+	size_t n;
+
+	if (!isatty(STDIN_FILENO)) {
+		if (label)
+			return rk_fail(err, RK_USAGE,
+				       "%s writes to '%s'; pass --yes to "
+				       "confirm",
+				       cmd, label);
+		return rk_fail(err, RK_USAGE,
+			       "%s deletes tracking records; pass --yes to "
+			       "confirm",
+			       cmd);
+	}
+	if (label)
+		fprintf(stderr, "%s on '%s'? Type '%s' to confirm: ", what,
+			label, label);
+	else
+		fprintf(stderr, "%s? [y/N] ", what);
+	if (!fgets(answer, sizeof(answer), stdin))
+		answer[0] = '\0';
+	n = strlen(answer);
+	while (n && (answer[n - 1] == '\n' || answer[n - 1] == '\r'))
+		answer[--n] = '\0';
+	if (label ? strcmp(answer, label) == 0
+		  : answer[0] == 'y' || answer[0] == 'Y')
+		return 0;
+	return rk_fail(err, RK_USAGE, "%s: not confirmed; nothing changed",
+		       cmd);
+}
+
+/* With a label, a write asks first (confirm), unless --yes. */
+static int
+confirm_labelled(const struct rk_ctx *ctx, const char *cmd, int yes,
+		 const char *what, struct rk_err *err)
+{
+	if (yes || !ctx->cfg.label)
+		return 0;
+	return confirm(ctx, cmd, what, err);
+}
+
+/* "Delete the tracking record of 'a' 'b'" */
+static char *
+names_what(const char *verb, char **names, int n)
+{
+	struct rk_buf b = RK_BUF_INIT;
+
+	rk_buf_adds(&b, verb);
+	for (int i = 0; i < n; i++)
+		rk_buf_addf(&b, " '%s'", names[i]);
+	return rk_buf_detach(&b, NULL);
+}
+
 static int
 cmd_status(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
@@ -208,12 +272,15 @@ static int
 cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	struct down_opts o = { .steps = STEPS_UNSET };
+	int yes = 0;
 	const struct opt opts[] = {
 		OPT_INT(0, "steps", &o.steps, "N",
 			"undo the newest N (default: 1)"),
 		OPT_STRING(0, "to", &o.to, "VERSION",
 			   "undo everything newer than VERSION"),
 		OPT_BOOL(0, "dry-run", &o.dry_run, "show what would run"),
+		OPT_BOOL(0, "yes", &yes,
+			 "with a --label: do not ask for it to be typed"),
 		OPT_END(),
 	};
 	struct run_report r = { 0 };
@@ -230,6 +297,10 @@ cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			     "both");
 	if (rc == 0)
 		rc = check_steps("down", &o.steps, err);
+	if (rc == 0)
+		rc = confirm_labelled(ctx, "down", yes || o.dry_run,
+				      "Undo the newest applied migrations",
+				      err);
 	if (!ctx->json)
 		ctx->progress = text_progress;
 	rk_interrupt_install();
@@ -404,6 +475,7 @@ static int
 cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	struct run_opts o = { .steps = STEPS_UNSET };
+	int yes = 0;
 	const struct opt opts[] = {
 		OPT_BOOL(0, "dry-run", &o.dry_run,
 			 "show what would run; touch nothing"),
@@ -419,6 +491,8 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			 "batch"),
 		OPT_BOOL(0, "no-backup", &o.no_backup,
 			 "SQLite: no backup copy before the run"),
+		OPT_BOOL(0, "yes", &yes,
+			 "with a --label: do not ask for it to be typed"),
 		OPT_END(),
 	};
 	struct run_report r = { 0 };
@@ -432,7 +506,9 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		args[i] = (char *)op_local_name(ctx, args[i]);
 	o.names = nargs ? args : NULL;
 	o.nnames = nargs;
-	if (check_steps("run", &o.steps, err) < 0) {
+	if (check_steps("run", &o.steps, err) < 0 ||
+	    confirm_labelled(ctx, "run", yes || o.dry_run,
+			     "Apply the pending migrations", err) < 0) {
 		free(args);
 		return -1;
 	}
@@ -451,9 +527,11 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 static int
 cmd_mark_applied(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	int all = 0, nargs, rc;
+	int all = 0, yes = 0, nargs, rc;
 	const struct opt opts[] = {
 		OPT_BOOL(0, "all", &all, "mark every pending file"),
+		OPT_BOOL(0, "yes", &yes,
+			 "with a --label: do not ask for it to be typed"),
 		OPT_END(),
 	};
 	struct mark_report r = { 0 };
@@ -468,7 +546,16 @@ cmd_mark_applied(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			       "mark-applied: name the migrations to mark, or "
 			       "pass --all");
 	}
-	rc = op_mark(ctx, args, nargs, all, &r, err);
+	{
+		char *what = all ? xstrdup("Record every pending migration as "
+					   "applied")
+				 : names_what("Record as applied", args, nargs);
+
+		rc = confirm_labelled(ctx, "mark-applied", yes, what, err);
+		free(what);
+	}
+	if (rc == 0)
+		rc = op_mark(ctx, args, nargs, all, &r, err);
 	if (rc == 0) {
 		if (ctx->json)
 			emit(json_mark(&r, "marked"));
@@ -478,28 +565,6 @@ cmd_mark_applied(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	mark_report_release(&r);
 	free(args);
 	return rc;
-}
-
-/* Ask on the terminal; without one, refuse (pass --yes). */
-static int
-confirm(char **names, int n, struct rk_err *err)
-{
-	char answer[16];
-
-	if (!isatty(STDIN_FILENO))
-		return rk_fail(err, RK_USAGE,
-			       "unmark deletes tracking records; pass --yes to "
-			       "confirm");
-	fprintf(stderr, "Delete the tracking record of");
-	for (int i = 0; i < n; i++)
-		fprintf(stderr, " '%s'", names[i]);
-	fprintf(stderr, "? [y/N] ");
-	if (!fgets(answer, sizeof(answer), stdin) ||
-	    (answer[0] != 'y' && answer[0] != 'Y'))
-		return rk_fail(err, RK_USAGE,
-			       "unmark: not confirmed; nothing "
-			       "changed");
-	return 0;
 }
 
 static int
@@ -519,8 +584,13 @@ cmd_unmark(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	rc = nargs ? 0
 		   : rk_fail(err, RK_USAGE,
 			     "unmark: name the migrations to unmark");
-	if (rc == 0 && !yes)
-		rc = confirm(args, nargs, err);
+	if (rc == 0 && !yes) {
+		char *what = names_what("Delete the tracking record of", args,
+					nargs);
+
+		rc = confirm(ctx, "unmark", what, err);
+		free(what);
+	}
 	if (rc == 0)
 		rc = op_unmark(ctx, args, nargs, &r, err);
 	if (rc == 0) {
@@ -537,9 +607,11 @@ cmd_unmark(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 static int
 cmd_repair(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	int all = 0, nargs, rc;
+	int all = 0, yes = 0, nargs, rc;
 	const struct opt opts[] = {
 		OPT_BOOL(0, "all", &all, "repair every modified or failed one"),
+		OPT_BOOL(0, "yes", &yes,
+			 "with a --label: do not ask for it to be typed"),
 		OPT_END(),
 	};
 	struct mark_report r = { 0 };
@@ -552,6 +624,14 @@ cmd_repair(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			  : rk_fail(err, RK_USAGE,
 				    "repair: name the reviewed migrations, or "
 				    "pass --all");
+	if (rc == 0) {
+		char *what = all ? xstrdup("Repair every modified or failed "
+					   "migration")
+				 : names_what("Repair", args, nargs);
+
+		rc = confirm_labelled(ctx, "repair", yes, what, err);
+		free(what);
+	}
 	if (rc == 0)
 		rc = op_repair(ctx, args, nargs, all, &r, err);
 	if (rc == 0) {
@@ -743,25 +823,25 @@ const struct cmd commands[] = {
 	  "diff [--dev-db URL] [--json]",
 	  "the live schema against the one the migrations produce" },
 	{ "down", cmd_down, NEEDS_DB | NEEDS_DIR | OPENS_DB,
-	  "down [--steps N | --to VERSION] [--dry-run] [--json]",
+	  "down [--steps N | --to VERSION] [--dry-run] [--yes] [--json]",
 	  "undo the newest applied migrations with their down scripts" },
 	{ "history", cmd_history, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "history [--json]",
 	  "applied migrations in order, with time, who and how long" },
 	{ "mark-applied", cmd_mark_applied, NEEDS_DB | NEEDS_DIR,
-	  "mark-applied NAME... | --all [--json]",
+	  "mark-applied NAME... | --all [--yes] [--json]",
 	  "record migrations as applied without running them" },
 	{ "new", cmd_new, NEEDS_DIR, "new NAME [--json]",
 	  "create the next migration file in the directory's convention" },
 	{ "preview", cmd_preview, NEEDS_DIR, "preview FILE [--sqlite] [--json]",
 	  "a file's statements with line numbers" },
 	{ "repair", cmd_repair, NEEDS_DB | NEEDS_DIR,
-	  "repair NAME... | --all [--json]",
+	  "repair NAME... | --all [--yes] [--json]",
 	  "re-record checksums of reviewed modified files, clear failed "
 	  "markers" },
 	{ "run", cmd_run, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "run [NAME...] [--to VERSION] [--steps N] [--per-file] [--dry-run] "
-	  "[--no-backup] [--allow-drift] [--json]",
+	  "[--no-backup] [--allow-drift] [--yes] [--json]",
 	  "apply pending migrations in one transaction" },
 	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "serve [--listen ADDR:PORT] [--token-file FILE] [--drain DURATION] "

@@ -578,5 +578,6 @@ cfg_release(struct rk_config *cfg)
 	free(cfg->table);
 	free(cfg->actor);
 	free(cfg->token);
+	free(cfg->label);
 	memset(cfg, 0, sizeof(*cfg));
 }

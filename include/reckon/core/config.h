@@ -27,11 +27,14 @@ struct rk_config {
 	char *actor; /* owned: who runs (for applied_by); may be NULL */
 	int color;   /* stdout is a terminal, NO_COLOR unset, TERM not dumb */
 	char *token; /* owned: RECKON_TOKEN for serve, or NULL */
+	char *label; /* owned: what the user calls this database ("prod"),
+		      * shown by confirmations and serve's banner; or NULL */
 };
+/* Designated, so that a new member is NULL or 0 without a change here. */
 #define RK_CONFIG_INIT                                                         \
 	{                                                                      \
-		NULL, NULL, NULL, NULL, NULL, NULL, 5000, -1, 30, 0, NULL, 0,  \
-			NULL                                                   \
+		.lock_timeout_ms = 5000, .connect_timeout_ms = -1,             \
+		.lock_wait_s = 30,                                             \
 	}
 
 /*
@@ -54,6 +57,8 @@ struct rk_config {
 	  "use this framework's table; do not detect")                         \
 	X(table, "table", "[SCHEMA.]NAME", CFG_TABLE, table, NULL,             \
 	  "the tracking table's name")                                         \
+	X(label, "label", "TEXT", CFG_STRING, label, NULL,                     \
+	  "what to call this database; a write asks for it to be typed")       \
 	X(lock_timeout, "lock-timeout", "DURATION", CFG_MS, lock_timeout_ms,   \
 	  "5s", "PostgreSQL lock_timeout for a run")                           \
 	X(connect_timeout, "connect-timeout", "DURATION", CFG_MS,              \
