@@ -65,6 +65,9 @@ set_value(const char *cmd, const struct opt *o, const char *val,
 	case OPTION_STRING:
 		*(const char **)o->value = val;
 		return 0;
+	case OPTION_OPTSTRING:
+		*(const char **)o->value = val ? val : "";
+		return 0;
 	case OPTION_INT:
 		errno = 0;
 		v = strtol(val, &end, 10);
@@ -146,7 +149,8 @@ opt_parse(const char *cmd, const struct opt *opts, int argc, char **argv,
 		}
 		if (eq)
 			val = eq + 1;
-		else if (o->type != OPTION_BOOL) {
+		else if (o->type != OPTION_BOOL &&
+			 o->type != OPTION_OPTSTRING) {
 			if (i + 1 >= argc)
 				return rk_fail(
 					err, RK_USAGE,
@@ -173,7 +177,9 @@ opt_usage(struct rk_buf *out, const struct opt *opts)
 		else
 			rk_buf_adds(out, "    ");
 		rk_buf_addf(out, "--%s", opts->name);
-		if (opts->argh)
+		if (opts->argh && opts->type == OPTION_OPTSTRING)
+			rk_buf_addf(out, "[=%s]", opts->argh);
+		else if (opts->argh)
 			rk_buf_addf(out, " %s", opts->argh);
 		w = out->len - start;
 		if (w + 2 > USAGE_WIDTH)

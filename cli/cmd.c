@@ -19,6 +19,7 @@
 #include "reckon/core/report_json.h"
 #include "reckon/serve/serve.h"
 #include "reckon/core/target.h"
+#include "reckon/core/wait.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
@@ -678,6 +679,40 @@ cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 }
 
 static int
+cmd_wait(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const char *timeout = NULL;
+	const struct opt opts[] = {
+		OPT_STRING(0, "timeout", &timeout, "DURATION",
+			   "give up after this (default: 60s)"),
+		OPT_END(),
+	};
+	struct wait_report r;
+	char **args;
+	int nargs, ms = RK_WAIT_DEFAULT_MS, rc;
+
+	if ((rc = cmd_parse(ctx, "wait", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = no_args("wait", nargs, args, err);
+	if (rc == 0 && timeout && (ms = cfg_parse_duration_ms(timeout)) < 0)
+		rc = rk_fail(err, RK_USAGE,
+			     "wait: --timeout: invalid duration '%s' (use "
+			     "e.g. 500ms, 5s, 2m, 1h)",
+			     timeout);
+	if (rc == 0)
+		rc = op_wait(ctx, ms, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_wait(&r));
+		else
+			text_wait(ctx, &r);
+	}
+	free(args);
+	return rc;
+}
+
+static int
 cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	struct serve_opts so = { .max_per_client = -1 };
@@ -858,6 +893,8 @@ const struct cmd commands[] = {
 	  "verify --from SNAPSHOT [SNAPSHOT...] [--dev-db URL] [--json]",
 	  "upgrade throwaway copies of saved databases and compare each with "
 	  "a fresh build" },
+	{ "wait", cmd_wait, NEEDS_DB | OPENS_DB, "wait [--timeout DURATION]",
+	  "wait until the database server accepts connections" },
 };
 const unsigned ncommands = ARRAY_SIZE(commands);
 

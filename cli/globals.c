@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "reckon/base/err.h"
+#include "reckon/core/wait.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
@@ -22,6 +23,13 @@ globals_opts(struct rk_globals *g, struct opt *opts)
 			 "with an error, where reckon raised it"),
 		OPT_BOOL(0, "no-color", &g->no_color,
 			 "never colour the output"),
+		OPT_OPTSTRING(0, "wait-for-db", &g->wait_for_db, "DURATION",
+			      "first wait until the server accepts "
+			      "connections (default: 60s)"),
+		OPT_BOOL('q', "quiet", &g->quiet,
+			 "print only errors (and what --json asks for)"),
+		OPT_BOOL('v', "verbose", &g->verbose,
+			 "also say where each setting came from"),
 		OPT_BOOL('h', "help", &g->help, "show this help"),
 		OPT_BOOL('V', "version", &g->version, "show reckon's version"),
 		OPT_END(),
@@ -64,6 +72,17 @@ globals_apply(const struct rk_globals *g, struct rk_config *cfg,
 			err->kind = RK_USAGE;
 			return -1;
 		}
+	}
+	if (g->wait_for_db) {
+		int ms = *g->wait_for_db ? cfg_parse_duration_ms(g->wait_for_db)
+					 : RK_WAIT_DEFAULT_MS;
+
+		if (ms < 0)
+			return rk_fail(err, RK_USAGE,
+				       "--wait-for-db: invalid duration '%s' "
+				       "(use e.g. 500ms, 5s, 2m, 1h)",
+				       g->wait_for_db);
+		cfg->wait_for_db_ms = ms;
 	}
 	return 0;
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "reckon/base/buf.h"
 #include "reckon/cli/cmd.h"
@@ -71,6 +73,28 @@ command_help(const struct cmd *c, struct rk_ctx *ctx, const struct opt *gopts,
 	return rc;
 }
 
+/* --verbose: where the settings that choose the database came from. */
+static void
+say_settings(const struct rk_globals *g, const struct rk_config *cfg)
+{
+	struct rk_buf b = RK_BUF_INIT;
+
+	if (g->config || access("reckon.yaml", F_OK) == 0)
+		fprintf(stderr, "reckon: config file: %s\n",
+			g->config ? g->config : "reckon.yaml");
+	else
+		fprintf(stderr, "reckon: config file: none\n");
+	if (cfg->db_url && *cfg->db_url)
+		db_url_redact(cfg->db_url, &b);
+	if (cfg->db_source)
+		fprintf(stderr, "reckon: database: %s (from %s)\n",
+			b.len ? b.s : "libpq's defaults", cfg->db_source);
+	fprintf(stderr, "reckon: migrations directory: %s\n", cfg->dir);
+	if (cfg->label)
+		fprintf(stderr, "reckon: label: %s\n", cfg->label);
+	rk_buf_release(&b);
+}
+
 static int
 setup_and_run(const struct cmd *c, int argc, char **argv,
 	      const struct rk_globals *g, struct rk_ctx *ctx,
@@ -82,6 +106,8 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 		return -1;
 	if (g->no_color)
 		ctx->cfg.color = 0;
+	if (g->verbose)
+		say_settings(g, &ctx->cfg);
 	if ((c->needs & NEEDS_DB) && !(c->needs & OPENS_DB) &&
 	    ctx_open_db(ctx, (c->needs & READS_DB) != 0, err) < 0)
 		return -1;
@@ -111,6 +137,20 @@ command_first(char **rest, int nrest)
 	name = rest[k];
 	memmove(rest + 1, rest, (size_t)k * sizeof(*rest));
 	rest[0] = name;
+}
+
+/* --quiet: the reports go nowhere; errors, warnings and prompts are on
+ * standard error and stay. */
+static void
+quiet_stdout(void)
+{
+	int fd = open("/dev/null", O_WRONLY);
+
+	if (fd >= 0) {
+		(void)fflush(stdout);
+		(void)dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
 }
 
 static int
@@ -154,7 +194,13 @@ main(int argc, char **argv)
 		rk_err_hint(&err, "see 'reckon --help' for the commands");
 	} else if (rc == 0 && g.help) {
 		rc = command_help(c, &ctx, gopts, &err);
+	} else if (rc == 0 && g.quiet && g.verbose) {
+		rc = rk_fail(&err, RK_USAGE,
+			     "give --quiet or --verbose, not "
+			     "both");
 	} else if (rc == 0) {
+		if (g.quiet && !g.json)
+			quiet_stdout();
 		rc = setup_and_run(c, nrest - 1, rest + 1, &g, &ctx, &err);
 	}
 	/* (not after a usage or configuration error: it is beside the

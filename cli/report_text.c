@@ -12,6 +12,7 @@
 #include "reckon/base/err.h"
 #include "reckon/core/schema_check.h"
 #include "reckon/base/util.h"
+#include "reckon/core/wait.h"
 #include "reckon/base/banned.h"
 
 static const char *
@@ -417,6 +418,21 @@ text_created(const struct rk_ctx *ctx, char **paths, size_t n)
 	(void)ctx;
 	for (size_t i = 0; i < n; i++)
 		printf("Created %s\n", paths[i]);
+}
+
+void
+text_wait(const struct rk_ctx *ctx, const struct wait_report *r)
+{
+	if (r->no_server) {
+		printf("%s is a SQLite file: there is no server to wait "
+		       "for.\n",
+		       ctx->cfg.db_url);
+		return;
+	}
+	printf("The database accepts connections (waited %.1f s, %d "
+	       "%s).\n",
+	       r->waited_ms / 1000.0, r->attempts,
+	       r->attempts == 1 ? "try" : "tries");
 }
 
 void

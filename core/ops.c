@@ -16,6 +16,7 @@
 #include "reckon/core/drift.h"
 #include "reckon/base/err.h"
 #include "reckon/core/sidecar.h"
+#include "reckon/core/wait.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
@@ -764,6 +765,7 @@ ctx_db_opts(const struct rk_config *cfg, struct db_opts *o)
 	o->lock_timeout_ms = cfg->lock_timeout_ms;
 	o->busy_timeout_ms = cfg->lock_timeout_ms;
 	o->connect_timeout_ms = cfg->connect_timeout_ms;
+	o->statement_timeout_ms = cfg->statement_timeout_ms;
 }
 
 int
@@ -786,6 +788,14 @@ ctx_open_db(struct rk_ctx *ctx, int read_only, struct rk_err *err)
 			    ctx->cfg.db_source);
 	free(ctx->db_display);
 	ctx->db_display = rk_buf_detach(&shown, NULL);
+	if (ctx->cfg.wait_for_db_ms > 0) {
+		struct wait_report w;
+
+		if (op_wait(ctx, ctx->cfg.wait_for_db_ms, &w, err) < 0) {
+			rk_buf_release(&shown);
+			return -1;
+		}
+	}
 	ctx_db_opts(&ctx->cfg, &o);
 	o.read_only = read_only;
 	if (db_open(ctx->cfg.db_url, &o, &ctx->db, err) < 0)

@@ -15,6 +15,7 @@
 #include "reckon/base/err.h"
 #include "reckon/core/schema_check.h"
 #include "reckon/base/util.h"
+#include "reckon/core/wait.h"
 #include "reckon/base/banned.h"
 
 /* A JSON string of s[0..n), bytes that are not UTF-8 written \xNN. */
@@ -492,6 +493,18 @@ json_created(char **paths, size_t n)
 	json_t *doc = json_object();
 
 	set(doc, "created", string_array(paths, n));
+	return dump(doc);
+}
+
+char *
+json_wait(const struct wait_report *r)
+{
+	json_t *doc = json_object();
+
+	set(doc, "accepting", json_true());
+	set(doc, "server", json_boolean(!r->no_server));
+	set(doc, "waited_ms", json_integer(r->waited_ms));
+	set(doc, "attempts", json_integer(r->attempts));
 	return dump(doc);
 }
 

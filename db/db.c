@@ -390,6 +390,19 @@ db_open(const char *url, const struct db_opts *o, struct db **out,
 	rk_bug("database kind %d", (int)kind);
 }
 
+int
+db_ping(const char *url, const struct db_opts *o, struct rk_err *err)
+{
+	const struct db_opts defaults = DB_OPTS_INIT;
+	const struct db_driver *drv;
+	enum db_kind kind;
+
+	if (db_kind_of_url(url, &kind, err) < 0)
+		return -1;
+	drv = kind == DB_PG ? &db_pg_driver : &db_sqlite_driver;
+	return drv->ping ? drv->ping(url, o ? o : &defaults, err) : 0;
+}
+
 void
 db_close(struct db *db)
 {

@@ -445,27 +445,83 @@ db_pg_conninfo_for(const char *url, const char *dbname, int with_password,
 	return 0;
 }
 
-static int
-pg_open(const char *url, const struct db_opts *o, struct db **out,
-	struct rk_err *err)
+/* The keywords for PQconnectdbParams (and PQpingParams): url, then what
+ * overrides it; secs holds connect_timeout's text. */
+static void
+conn_params(const char *url, const struct db_opts *o, const char *keys[4],
+	    const char *vals[4], char secs[16])
 {
-	const char *keys[4] = { "dbname", NULL, NULL, NULL };
-	const char *vals[4] = { url, NULL, NULL, NULL };
 	int timeout_s = connect_timeout_s(url, o->connect_timeout_ms);
-	struct pg_db *p;
-	PGconn *conn;
-	char ms[32], secs[16];
 
+	keys[0] = "dbname";
+	vals[0] = url;
 	/* Later keys override what the URL says (libpq's expand_dbname):
 	 * a chosen name or timeout wins, the fallback name does not. */
 	keys[1] =
 		o->app_name ? "application_name" : "fallback_application_name";
 	vals[1] = o->app_name ? o->app_name : "reckon";
+	keys[2] = vals[2] = keys[3] = vals[3] = NULL;
 	if (timeout_s >= 0) {
-		snprintf(secs, sizeof(secs), "%d", timeout_s);
+		snprintf(secs, 16, "%d", timeout_s);
 		keys[2] = "connect_timeout";
 		vals[2] = secs;
 	}
+}
+
+/* Set a duration setting in ms when it is > 0. */
+static int
+pg_set_ms(struct pg_db *p, const char *name, int ms, struct rk_err *err)
+{
+	char text[32];
+
+	if (ms <= 0)
+		return 0;
+	snprintf(text, sizeof(text), "%dms", ms);
+	if (pg_set(p, name, text, err) == 0)
+		return 0;
+	rk_err_prefix(err, "cannot set %s", name);
+	return -1;
+}
+
+static int
+pg_ping(const char *url, const struct db_opts *o, struct rk_err *err)
+{
+	const char *keys[4], *vals[4];
+	char secs[16];
+	struct db *db;
+
+	conn_params(url, o, keys, vals, secs);
+	switch (PQpingParams(keys, vals, 1)) {
+	case PQPING_OK:
+		return 0;
+	case PQPING_REJECT:
+		return rk_fail(err, RK_DB,
+			       "the server does not accept connections yet "
+			       "(starting up or shutting down)"),
+		       1;
+	case PQPING_NO_RESPONSE:
+		return rk_fail(err, RK_DB, "no server answers"), 1;
+	case PQPING_NO_ATTEMPT:
+		break;
+	}
+	/* the settings are not valid: connecting says how */
+	if (db_pg_driver.open(url, o, &db, err) == 0) {
+		db_pg_driver.close(db);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+pg_open(const char *url, const struct db_opts *o, struct db **out,
+	struct rk_err *err)
+{
+	const char *keys[4], *vals[4];
+	struct pg_db *p;
+	PGconn *conn;
+	char secs[16];
+
+	conn_params(url, o, keys, vals, secs);
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn)
 		rk_bug("out of memory in PQconnectdbParams");
@@ -480,13 +536,11 @@ pg_open(const char *url, const struct db_opts *o, struct db **out,
 	p->conn = conn;
 	p->cancel = PQgetCancel(conn);
 	p->url = xstrdup(url);
-	if (o->lock_timeout_ms > 0) {
-		snprintf(ms, sizeof(ms), "%dms", o->lock_timeout_ms);
-		if (pg_set(p, "lock_timeout", ms, err) < 0) {
-			rk_err_prefix(err, "cannot set lock_timeout");
-			pg_close(&p->base);
-			return -1;
-		}
+	if (pg_set_ms(p, "lock_timeout", o->lock_timeout_ms, err) < 0 ||
+	    pg_set_ms(p, "statement_timeout", o->statement_timeout_ms, err) <
+		    0) {
+		pg_close(&p->base);
+		return -1;
 	}
 	*out = &p->base;
 	return 0;
@@ -675,6 +729,7 @@ const struct db_driver db_pg_driver = {
 	.kind = DB_PG,
 	.dialect = &db_dialect_pg,
 	.open = pg_open,
+	.ping = pg_ping,
 	.close = pg_close,
 	.exec = pg_exec,
 	.query = pg_query,

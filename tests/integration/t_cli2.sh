@@ -62,3 +62,123 @@ test_cli2_label() {
 	expect_rc 0
 	expect_out "Delete the tracking record of '002_b.sql'? [y/N]"
 }
+
+# a TCP port nothing listens on (now)
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# now in ms
+now_ms() { date +%s%3N; }
+
+# reckon wait on a server that starts 2 s late: it keeps trying and
+# succeeds once the server is up; --wait-for-db does the same before a
+# command; a server that never comes up is exit 1 when the time is up.
+BACKENDS_cli2_wait=pg
+test_cli2_wait() {
+	local port url t0 lpid
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	port=$(free_port)
+	url="host=127.0.0.1 port=$port dbname=$PGDB"
+	# nothing listens: give up after the timeout, with libpq's reason
+	t0=$(now_ms)
+	rk_raw --db "$url" wait --timeout 1.5
+	expect_rc 1
+	expect_one_error
+	expect_err "gave up waiting after 1.5s"
+	expect_err "Connection refused"
+	check "waited about 1.5 s" test $(($(now_ms) - t0)) -ge 1400
+	rk_raw --db "$url" --wait-for-db=0.5s status
+	expect_rc 1
+	expect_err "gave up waiting after 500ms"
+	# a server that starts 2 s late
+	python3 "$RECKON_ROOT/tests/integration/late_listener.py" 2 "$port" &
+	lpid=$!
+	t0=$(now_ms)
+	rk_raw --db "$url" --json wait --timeout 30
+	expect_rc 0
+	jqe '.accepting == true and .server == true and .attempts > 1 and .waited_ms >= 1500'
+	check "waited for the late server" test $(($(now_ms) - t0)) -ge 1500
+	rk_raw --db "$url" wait
+	expect_rc 0
+	expect_out "The database accepts connections (waited "
+	expect_out " s, 1 try)."
+	kill "$lpid"
+	wait "$lpid" 2>/dev/null
+	# --wait-for-db before a run, the server again 2 s late
+	port=$(free_port)
+	url="host=127.0.0.1 port=$port dbname=$PGDB"
+	python3 "$RECKON_ROOT/tests/integration/late_listener.py" 2 "$port" &
+	lpid=$!
+	rk_raw --db "$url" --dir "$M" --wait-for-db run
+	expect_rc 0
+	expect_out "Applied 1 migration(s)"
+	check "001 ran" table_exists a
+	kill "$lpid"
+	wait "$lpid" 2>/dev/null
+	# bad durations are usage errors, before anything waits
+	rk_raw --db "$url" wait --timeout soon
+	expect_rc 2
+	expect_err "wait: --timeout: invalid duration 'soon'"
+	rk_raw --db "$url" --wait-for-db=8d status
+	expect_rc 2
+	expect_err "--wait-for-db: invalid duration '8d'"
+	# SQLite has no server: nothing to wait for
+	rk_raw --db "sqlite:$T/x.db" wait
+	expect_rc 0
+	expect_out "there is no server to wait for"
+	check "wait creates no SQLite file" test ! -e "$T/x.db"
+}
+
+# --quiet prints only errors; --verbose says where the settings came
+# from (never a password); not both.
+test_cli2_quiet_verbose() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	rk --quiet run
+	expect_rc 0
+	check "quiet: nothing on stdout" test -z "$OUT"
+	check "quiet: nothing on stderr" test -z "$ERR"
+	check "quiet still ran it" table_exists a
+	rk -q --json status
+	expect_rc 0
+	jqe '.migrations[0].state == "applied"'
+	mig 002_bad.sql "CREATE TABLE a (id integer);"
+	rk -q run
+	expect_rc 1
+	check "quiet: no report on stdout" test -z "$OUT"
+	expect_err "reckon: "
+	rk --verbose status
+	expect_rc 0
+	expect_err "reckon: database: "
+	expect_err "(from --db)"
+	expect_err "reckon: migrations directory: $M"
+	expect_out "001_a.sql"
+	DATABASE_URL="postgres://someone:hunter2@127.0.0.1:1/x" \
+		rk_raw -v --dir "$M" --connect-timeout 2 status
+	expect_rc 1
+	expect_err "reckon: database: postgres://someone:***@127.0.0.1:1/x (from DATABASE_URL)"
+	expect_no_err "hunter2"
+	rk -q -v status
+	expect_rc 2
+	expect_err "give --quiet or --verbose, not both"
+}
+
+# --statement-timeout: PostgreSQL's statement_timeout for the session, so
+# a statement that runs too long is cancelled and the run rolls back.
+BACKENDS_cli2_statement_timeout=pg
+test_cli2_statement_timeout() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	mig 002_slow.sql "SELECT pg_sleep(3);"
+	rk --statement-timeout 300ms run
+	expect_rc 1
+	expect_err "canceling statement due to statement timeout"
+	check "the run rolled back" ! table_exists a
+	printf 'statement_timeout: 10s\n' >"$T/reckon.yaml"
+	rk --config "$T/reckon.yaml" run --steps 1
+	expect_rc 0
+	rk --statement-timeout 2h status
+	expect_rc 0
+	rk --statement-timeout 10x status
+	expect_rc 2
+	expect_err "--statement-timeout: invalid duration '10x'"
+}

@@ -570,10 +570,11 @@ test_command_help(void **state)
 	char names[8][64];
 
 	(void)state;
-	assert_int_equal(help_options(help, names, 8), 3);
+	assert_int_equal(help_options(help, names, 8), 4);
 	assert_string_equal(names[0], "steps");
 	assert_string_equal(names[1], "to");
 	assert_string_equal(names[2], "dry-run");
+	assert_string_equal(names[3], "yes");
 	assert_non_null(strstr(help, "  --steps N"));
 	assert_non_null(strstr(help, "(default: 1)"));
 	free(help);

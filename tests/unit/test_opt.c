@@ -411,6 +411,50 @@ test_usage(void **state)
 	rk_buf_release(&out);
 }
 
+/* An optional value: only "--name=value" gives one; "--name" alone is
+ * "" and the next argument stays an argument. */
+static void
+test_optional_value(void **state)
+{
+	const char *w = NULL;
+	const struct opt opts[] = {
+		OPT_OPTSTRING(0, "wait-for-db", &w, "DURATION", "wait first"),
+		OPT_END(),
+	};
+	struct rk_err err = RK_ERR_INIT;
+	struct rk_buf out = RK_BUF_INIT;
+	struct args a;
+
+	(void)state;
+	args_init(&a, 2, "--wait-for-db", "status");
+	assert_int_equal(opt_parse(NULL, opts, a.argc, a.argv, 0, a.rest,
+				   &a.nrest, &err),
+			 0);
+	assert_non_null(w);
+	assert_string_equal(w, "");
+	check_rest(&a, "status");
+	args_release(&a);
+	w = NULL;
+	args_init(&a, 2, "--wait-for-db=5s", "status");
+	assert_int_equal(opt_parse(NULL, opts, a.argc, a.argv, 0, a.rest,
+				   &a.nrest, &err),
+			 0);
+	assert_string_equal(w, "5s");
+	check_rest(&a, "status");
+	args_release(&a);
+	w = NULL;
+	args_init(&a, 1, "status");
+	assert_int_equal(opt_parse(NULL, opts, a.argc, a.argv, 0, a.rest,
+				   &a.nrest, &err),
+			 0);
+	assert_null(w);
+	args_release(&a);
+	opt_usage(&out, opts);
+	assert_string_equal(out.s, "      --wait-for-db[=DURATION]\n"
+				   "                          wait first\n");
+	rk_buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -427,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_short),
 		cmocka_unit_test(test_global_messages),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_optional_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

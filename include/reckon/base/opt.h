@@ -16,6 +16,9 @@ enum opt_type {
 	OPTION_BOOL,   /* int *: set to 1 */
 	OPTION_STRING, /* const char **: borrowed from argv */
 	OPTION_INT,    /* int *: a non-negative decimal */
+	/* const char **: the value after "=", or "" when the option is
+	 * given alone (--wait-for-db); never takes the next argument */
+	OPTION_OPTSTRING,
 	OPTION_END,
 };
 
@@ -41,6 +44,10 @@ struct opt {
 #define OPT_INT(s, l, v, a, h)                                                 \
 	{                                                                      \
 		(s), (l), OPTION_INT, (v), (a), (h), NULL                      \
+	}
+#define OPT_OPTSTRING(s, l, v, a, h)                                           \
+	{                                                                      \
+		(s), (l), OPTION_OPTSTRING, (v), (a), (h), NULL                \
 	}
 #define OPT_END()                                                              \
 	{                                                                      \

@@ -40,5 +40,7 @@ void text_adopt(const struct rk_ctx *ctx, const struct adopt_report *r);
 void text_verify(const struct rk_ctx *ctx, const struct verify_report *r);
 void text_diff(const struct rk_ctx *ctx, const struct diff_report *r);
 void text_created(const struct rk_ctx *ctx, char **paths, size_t n);
+struct wait_report;
+void text_wait(const struct rk_ctx *ctx, const struct wait_report *r);
 
 #endif

@@ -29,6 +29,9 @@ struct rk_config {
 	char *token; /* owned: RECKON_TOKEN for serve, or NULL */
 	char *label; /* owned: what the user calls this database ("prod"),
 		      * shown by confirmations and serve's banner; or NULL */
+	int statement_timeout_ms; /* PG statement_timeout; 0: the server's */
+	int wait_for_db_ms; /* --wait-for-db: wait this long for the server
+			     * before connecting; 0: do not wait */
 };
 /* Designated, so that a new member is NULL or 0 without a change here. */
 #define RK_CONFIG_INIT                                                         \
@@ -66,6 +69,9 @@ struct rk_config {
 	  "PostgreSQL: give up connecting after this (default: 10s)")          \
 	X(lock_wait, "lock-wait", "DURATION", CFG_SECONDS, lock_wait_s, "30s", \
 	  "how long to wait for another run's lock")                           \
+	X(statement_timeout, "statement-timeout", "DURATION", CFG_MS,          \
+	  statement_timeout_ms, NULL,                                          \
+	  "PostgreSQL: cancel a statement that runs longer")                   \
 	X(no_sidecar, "no-sidecar", NULL, CFG_BOOL, no_sidecar, NULL,          \
 	  "do not keep reckon_file_hashes")
 

@@ -26,6 +26,9 @@ char *json_verify(const struct verify_report *r);
 char *json_diff(const struct diff_report *r);
 /* {"created": [paths]} */
 char *json_created(char **paths, size_t n);
+struct wait_report;
+/* {"accepting": true, "waited_ms": N, "attempts": N, "server": bool} */
+char *json_wait(const struct wait_report *r);
 /* {"ok": false, "error": {...}} */
 char *json_error(const struct rk_err *err);
 

@@ -126,20 +126,22 @@ const struct db_table *db_table_find(const struct db_table_list *l,
 
 /* Settings fixed when the connection opens. */
 struct db_opts {
-	int lock_timeout_ms;	/* PG lock_timeout; 0 = server default */
-	int busy_timeout_ms;	/* SQLite busy timeout; 0 = 5000 */
-	int connect_timeout_ms; /* PG connect_timeout, rounded up to whole
-				 * seconds (at least 2); 0 = wait forever;
-				 * -1 = the URL's, else PGCONNECT_TIMEOUT's,
-				 * else 10 s */
-	const char *app_name;	/* PG application_name; NULL = "reckon" */
-	int read_only;		/* the caller never writes: SQLite opens
-				 * the file read-only, and a missing file
-				 * reads as empty and is never created */
+	int lock_timeout_ms;	  /* PG lock_timeout; 0 = server default */
+	int busy_timeout_ms;	  /* SQLite busy timeout; 0 = 5000 */
+	int connect_timeout_ms;	  /* PG connect_timeout, rounded up to whole
+				   * seconds (at least 2); 0 = wait forever;
+				   * -1 = the URL's, else PGCONNECT_TIMEOUT's,
+				   * else 10 s */
+	const char *app_name;	  /* PG application_name; NULL = "reckon" */
+	int read_only;		  /* the caller never writes: SQLite opens
+				   * the file read-only, and a missing file
+				   * reads as empty and is never created */
+	int statement_timeout_ms; /* PG statement_timeout for the session;
+				   * 0 = the server's */
 };
 #define DB_OPTS_INIT                                                           \
 	{                                                                      \
-		5000, 5000, -1, NULL, 0                                        \
+		5000, 5000, -1, NULL, 0, 0                                     \
 	}
 
 /* Facts about the server and session, from db_info(). */
@@ -162,6 +164,10 @@ struct db_driver {
 	const struct db_dialect *dialect; /* what its SQL spells differently */
 	/* Connect; url is already known to be for this driver. */
 	int (*open)(const char *url, const struct db_opts *o, struct db **out,
+		    struct rk_err *err);
+	/* Does the server accept connections (PG: PQpingParams)? As
+	 * db_ping; NULL: always (SQLite has no server). */
+	int (*ping)(const char *url, const struct db_opts *o,
 		    struct rk_err *err);
 	void (*close)(struct db *db);
 	/* Run SQL text that may hold several statements; no parameters. */
@@ -229,6 +235,13 @@ struct db {
 int db_open(const char *url, const struct db_opts *o, struct db **out,
 	    struct rk_err *err);
 void db_close(struct db *db);
+/*
+ * Whether the server for url accepts connections now, without logging in
+ * (a wrong password still counts as accepting): 0 yes, 1 not yet (err
+ * says why: nothing answers, or it is starting up), -1 never (settings
+ * that are not valid; err as db_open's). SQLite: always 0.
+ */
+int db_ping(const char *url, const struct db_opts *o, struct rk_err *err);
 /* Which driver a URL is for; -1 with err set if none fits. */
 int db_kind_of_url(const char *url, enum db_kind *kind, struct rk_err *err);
 /* Append url to out with any password replaced by "***". */
