@@ -18,6 +18,9 @@ globals_opts(struct rk_globals *g, struct opt *opts)
 	const struct opt rest[] = {
 		OPT_STRING(0, "config", &g->config, "FILE",
 			   "the configuration file (default: reckon.yaml)"),
+		OPT_STRING(0, "env", &g->env, "NAME",
+			   "use this environment of reckon.yaml "
+			   "(default: $RECKON_ENV)"),
 		OPT_BOOL(0, "json", &g->json, "print one JSON document"),
 		OPT_BOOL(0, "debug", &g->debug,
 			 "with an error, where reckon raised it"),

@@ -89,6 +89,10 @@ say_settings(const struct rk_globals *g, const struct rk_config *cfg)
 	if (cfg->db_source)
 		fprintf(stderr, "reckon: database: %s (from %s)\n",
 			b.len ? b.s : "libpq's defaults", cfg->db_source);
+	if (cfg->dotenv)
+		fprintf(stderr, "reckon: read .env\n");
+	if (cfg->env)
+		fprintf(stderr, "reckon: environment: %s\n", cfg->env);
 	fprintf(stderr, "reckon: migrations directory: %s\n", cfg->dir);
 	if (cfg->label)
 		fprintf(stderr, "reckon: label: %s\n", cfg->label);
@@ -100,7 +104,10 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 	      const struct rk_globals *g, struct rk_ctx *ctx,
 	      struct rk_err *err)
 {
-	if (cfg_load(g->config, &ctx->cfg, err) < 0 ||
+	if (g->env)
+		cfg_set(&ctx->cfg.env, g->env);
+	if (cfg_load_dotenv(&ctx->cfg, err) < 0 ||
+	    cfg_load(g->config, &ctx->cfg, err) < 0 ||
 	    globals_apply(g, &ctx->cfg, err) < 0 ||
 	    cfg_resolve_env(&ctx->cfg, c->needs & NEEDS_DB, err) < 0)
 		return -1;

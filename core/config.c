@@ -34,7 +34,10 @@ struct yaml_config {
 	CYAML_FIELD_STRING_PTR(#k, CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,   \
 			       struct yaml_config, k, 0, 4096),
 static const cyaml_schema_field_t yaml_fields[] = {
-	RK_CONFIG_KEYS(YAML_FIELD) CYAML_FIELD_END,
+	RK_CONFIG_KEYS(YAML_FIELD)
+	/* read by check_environments() */
+	CYAML_FIELD_IGNORE("environments", CYAML_FLAG_OPTIONAL),
+	CYAML_FIELD_END,
 };
 #undef YAML_FIELD
 
@@ -176,16 +179,36 @@ key_find(const char *key)
 	return NULL;
 }
 
-/* "valid keys: database, dir, ... (see reckon.yaml(5))" */
+/* "valid keys: database, dir, ... (see reckon.yaml(5))"; at the top
+ * level environments too */
 static void
-hint_keys(struct rk_err *err)
+hint_keys(struct rk_err *err, int top)
 {
 	struct rk_buf b = RK_BUF_INIT;
 
 	for (size_t i = 0; i < CFG_NKEYS; i++)
 		rk_buf_addf(&b, "%s%s", i ? ", " : "", cfg_keys[i].key);
-	rk_err_hint(err, "valid keys: %s (see reckon.yaml(5))", b.s);
+	rk_err_hint(err, "valid keys: %s%s (see reckon.yaml(5))", b.s,
+		    top ? ", environments" : "");
 	rk_buf_release(&b);
+}
+
+/* What the file's "environments:" holds for the one asked for. */
+struct env_pick {
+	const char *want;	/* --env or RECKON_ENV, or NULL */
+	unsigned line;		/* of "environments:", 0: absent */
+	int found;		/* want is there */
+	char *value[CFG_NKEYS]; /* owned: its keys' values, or NULL */
+	unsigned lines[CFG_NKEYS];
+	struct rk_buf names; /* "staging, production" */
+};
+
+static void
+env_pick_release(struct env_pick *e)
+{
+	for (size_t i = 0; i < CFG_NKEYS; i++)
+		free(e->value[i]);
+	rk_buf_release(&e->names);
 }
 
 static int
@@ -203,6 +226,40 @@ apply_yaml(const char *path, const struct yaml_config *y, const unsigned *lines,
 		}
 	}
 	return 0;
+}
+
+/* The chosen environment's keys, over the top level's. */
+static int
+apply_env(const char *path, const struct env_pick *e, struct rk_config *cfg,
+	  struct rk_err *err)
+{
+	if (!e->want)
+		return 0;
+	if (!e->found) {
+		if (e->names.len)
+			rk_fail(err, RK_CONFIG,
+				"%s has no environment '%s' (it has: %s)", path,
+				e->want, e->names.s);
+		else
+			rk_fail(err, RK_CONFIG,
+				"%s has no 'environments:', so no environment "
+				"'%s'",
+				path, e->want);
+		rk_err_hint(err, "check --env or RECKON_ENV; see "
+				 "reckon.yaml(5)");
+		return -1;
+	}
+	for (size_t i = 0; i < CFG_NKEYS; i++) {
+		if (!e->value[i])
+			continue;
+		if (cfg_apply(cfg, &cfg_keys[i], e->value[i], path, err) < 0) {
+			rk_err_prefix(err, "%s:%u: environment '%s': key '%s'",
+				      path, e->lines[i], e->want,
+				      cfg_keys[i].key);
+			return -1;
+		}
+	}
+	return 0; /* (e->want is cfg->env) */
 }
 
 /*
@@ -300,10 +357,160 @@ node_kind(yaml_event_type_t t)
 					       : "not a plain value";
 }
 
+/* What was found where a mapping belongs. */
+static const char *
+mapping_not(yaml_event_type_t t)
+{
+	return t == YAML_SCALAR_EVENT ? "a plain value" : node_kind(t);
+}
+
+/*
+ * One environment's "key: value" lines, after its MAPPING_START, through
+ * its end: known keys, each once, plain values; kept when it is the one
+ * asked for.
+ */
+static int
+check_env_keys(yaml_parser_t *p, const char *path, const char *env,
+	       struct env_pick *e, struct rk_err *err)
+{
+	unsigned seen[CFG_NKEYS] = { 0 };
+	int keep = e->want && strcmp(e->want, env) == 0;
+
+	for (;;) {
+		yaml_event_t key, val;
+		const struct cfg_key *k;
+		unsigned line;
+		int rc = 0;
+
+		if (next_event(p, &key, path, err) < 0)
+			return -1;
+		if (key.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&key);
+			return 0;
+		}
+		line = (unsigned)key.start_mark.line + 1;
+		if (key.type != YAML_SCALAR_EVENT) {
+			yaml_event_delete(&key);
+			return rk_fail(err, RK_CONFIG,
+				       "%s:%u: environment '%s': a key must "
+				       "be a plain word",
+				       path, line, env);
+		}
+		k = key_find((const char *)key.data.scalar.value);
+		if (!k) {
+			rk_fail(err, RK_CONFIG,
+				"%s:%u: environment '%s': unknown key '%s'",
+				path, line, env,
+				(const char *)key.data.scalar.value);
+			hint_keys(err, 0);
+			yaml_event_delete(&key);
+			return -1;
+		}
+		yaml_event_delete(&key);
+		if (seen[k - cfg_keys])
+			return rk_fail(err, RK_CONFIG,
+				       "%s:%u: environment '%s': key '%s' "
+				       "given twice (first on line %u)",
+				       path, line, env, k->key,
+				       seen[k - cfg_keys]);
+		seen[k - cfg_keys] = line;
+		if (next_event(p, &val, path, err) < 0)
+			return -1;
+		if (val.type != YAML_SCALAR_EVENT)
+			rc = rk_fail(err, RK_CONFIG,
+				     "%s:%u: environment '%s': key '%s': "
+				     "expected a plain value, not %s",
+				     path, line, env, k->key,
+				     node_kind(val.type));
+		else if (keep) {
+			e->value[k - cfg_keys] =
+				xstrdup((const char *)val.data.scalar.value);
+			e->lines[k - cfg_keys] = line;
+		}
+		yaml_event_delete(&val);
+		if (rc < 0)
+			return -1;
+	}
+}
+
+/* "environments:" and its mapping of names to mappings of keys. */
+static int
+check_environments(yaml_parser_t *p, const char *path, unsigned line,
+		   struct env_pick *e, struct rk_err *err)
+{
+	yaml_event_t ev;
+
+	if (e->line)
+		return rk_fail(err, RK_CONFIG,
+			       "%s:%u: key 'environments' given twice (first "
+			       "on line %u)",
+			       path, line, e->line);
+	e->line = line;
+	if (next_event(p, &ev, path, err) < 0)
+		return -1;
+	if (ev.type != YAML_MAPPING_START_EVENT) {
+		rk_fail(err, RK_CONFIG,
+			"%s:%u: key 'environments': expected a mapping of "
+			"names to keys (staging: {database: ...}), not %s",
+			path, line, mapping_not(ev.type));
+		yaml_event_delete(&ev);
+		return -1;
+	}
+	yaml_event_delete(&ev);
+	for (;;) {
+		char *name;
+		unsigned at;
+		int rc;
+
+		if (next_event(p, &ev, path, err) < 0)
+			return -1;
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		at = (unsigned)ev.start_mark.line + 1;
+		if (ev.type != YAML_SCALAR_EVENT) {
+			yaml_event_delete(&ev);
+			return rk_fail(err, RK_CONFIG,
+				       "%s:%u: an environment's name must be "
+				       "a plain word",
+				       path, at);
+		}
+		name = xstrdup((const char *)ev.data.scalar.value);
+		yaml_event_delete(&ev);
+		rk_buf_addf(&e->names, "%s%s", e->names.len ? ", " : "", name);
+		if (e->want && strcmp(e->want, name) == 0) {
+			if (e->found) {
+				rc = rk_fail(err, RK_CONFIG,
+					     "%s:%u: environment '%s' given "
+					     "twice",
+					     path, at, name);
+				free(name);
+				return rc;
+			}
+			e->found = 1;
+		}
+		rc = next_event(p, &ev, path, err);
+		if (rc == 0 && ev.type != YAML_MAPPING_START_EVENT) {
+			rc = rk_fail(err, RK_CONFIG,
+				     "%s:%u: environment '%s': expected its "
+				     "keys (database: ..., label: ...), not %s",
+				     path, at, name, mapping_not(ev.type));
+			yaml_event_delete(&ev);
+		} else if (rc == 0) {
+			yaml_event_delete(&ev);
+			rc = check_env_keys(p, path, name, e, err);
+		}
+		free(name);
+		if (rc < 0)
+			return -1;
+	}
+}
+
 /* One "key: value" of the top mapping, the key's event in hand. */
 static int
 check_pair(yaml_parser_t *p, const yaml_event_t *key, const char *path,
-	   unsigned *lines, struct rk_err *err)
+	   unsigned *lines, struct env_pick *e, struct rk_err *err)
 {
 	unsigned line = (unsigned)key->start_mark.line + 1;
 	const char *name = (const char *)key->data.scalar.value;
@@ -311,10 +518,12 @@ check_pair(yaml_parser_t *p, const yaml_event_t *key, const char *path,
 	yaml_event_t ev;
 	int rc = 0;
 
+	if (!k && strcmp(name, "environments") == 0)
+		return check_environments(p, path, line, e, err);
 	if (!k) {
 		rk_fail(err, RK_CONFIG, "%s:%u: unknown key '%s'", path, line,
 			name);
-		hint_keys(err);
+		hint_keys(err, 1);
 		return -1;
 	}
 	if (lines[k - cfg_keys])
@@ -336,7 +545,7 @@ check_pair(yaml_parser_t *p, const yaml_event_t *key, const char *path,
 /* The top mapping's pairs, after its MAPPING_START, through its end. */
 static int
 check_mapping(yaml_parser_t *p, const char *path, unsigned *lines,
-	      struct rk_err *err)
+	      struct env_pick *e, struct rk_err *err)
 {
 	for (;;) {
 		yaml_event_t ev;
@@ -355,7 +564,7 @@ check_mapping(yaml_parser_t *p, const char *path, unsigned *lines,
 				     path, (unsigned)ev.start_mark.line + 1,
 				     node_kind(ev.type));
 		else
-			rc = check_pair(p, &ev, path, lines, err);
+			rc = check_pair(p, &ev, path, lines, e, err);
 		yaml_event_delete(&ev);
 		if (rc < 0)
 			return -1;
@@ -422,7 +631,7 @@ syntax_check(const char *path, const struct rk_buf *text, struct rk_err *err)
 
 static int
 yaml_check(const char *path, const struct rk_buf *text, unsigned *lines,
-	   struct rk_err *err)
+	   struct env_pick *e, struct rk_err *err)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -448,7 +657,7 @@ yaml_check(const char *path, const struct rk_buf *text, unsigned *lines,
 			break;
 		}
 		if (t == YAML_MAPPING_START_EVENT) {
-			if (check_mapping(&p, path, lines, err) < 0)
+			if (check_mapping(&p, path, lines, e, err) < 0)
 				break;
 		} else if (t == YAML_SEQUENCE_START_EVENT ||
 			   t == YAML_ALIAS_EVENT) {
@@ -475,11 +684,24 @@ cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err)
 		.flags = CYAML_CFG_DEFAULT,
 	};
 	unsigned lines[CFG_NKEYS] = { 0 };
+	struct env_pick e = { .want = NULL };
 	int rc = -1;
 
+	if (!cfg->env && getenv("RECKON_ENV") && *getenv("RECKON_ENV"))
+		cfg_set(&cfg->env, getenv("RECKON_ENV"));
+	e.want = cfg->env;
 	if (!path) {
-		if (access("reckon.yaml", F_OK) != 0)
-			return 0;
+		if (access("reckon.yaml", F_OK) != 0) {
+			if (!e.want)
+				return 0;
+			rk_fail(err, RK_CONFIG,
+				"environment '%s' asked for, but there is no "
+				"reckon.yaml",
+				e.want);
+			rk_err_hint(err, "define it under 'environments:' in "
+					 "reckon.yaml, or pass --config FILE");
+			return -1;
+		}
 		path = "reckon.yaml";
 	}
 	if (rk_buf_read_file(&text, path) < 0)
@@ -487,10 +709,11 @@ cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err)
 			       "cannot read config file '%s': %s", path,
 			       strerror(errno));
 	if (text.len == 0) {
-		rc = 0; /* an empty file is allowed */
+		rc = apply_env(path, &e, cfg,
+			       err); /* an empty file is allowed */
 		goto out;
 	}
-	if (yaml_check(path, &text, lines, err) < 0)
+	if (yaml_check(path, &text, lines, &e, err) < 0)
 		goto out;
 	if (cyaml_load_data((const uint8_t *)text.s, text.len, &cc,
 			    &yaml_schema, (cyaml_data_t **)&y,
@@ -500,10 +723,115 @@ cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err)
 		goto out;
 	}
 	rc = y ? apply_yaml(path, y, lines, cfg, err) : 0;
+	if (rc == 0)
+		rc = apply_env(path, &e, cfg, err);
 	cyaml_free(&cc, &yaml_schema, y, 0);
 out:
+	env_pick_release(&e);
 	rk_buf_release(&text);
 	rk_buf_release(&log);
+	return rc;
+}
+
+/* One value of a .env line, at s; *out gets it (owned). */
+static int
+dotenv_value(const char *s, const char *path, unsigned line, char **out,
+	     struct rk_err *err)
+{
+	struct rk_buf b = RK_BUF_INIT;
+	char q = *s;
+
+	if (q == '\'' || q == '"') {
+		for (s++; *s && *s != q; s++) {
+			if (q == '"' && *s == '\\' && s[1]) {
+				s++;
+				rk_buf_addc(&b, *s == 'n' ? '\n' : *s);
+			} else {
+				rk_buf_addc(&b, *s);
+			}
+		}
+		if (*s != q) {
+			rk_buf_release(&b);
+			return rk_fail(err, RK_CONFIG,
+				       "%s:%u: a quoted value is never closed "
+				       "(reckon reads one line a value)",
+				       path, line);
+		}
+	} else {
+		size_t n = strlen(s);
+		const char *hash = strstr(s, " #");
+
+		if (hash)
+			n = (size_t)(hash - s);
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		rk_buf_add(&b, s, n);
+	}
+	*out = rk_buf_detach(&b, NULL);
+	return 0;
+}
+
+int
+cfg_load_dotenv(struct rk_config *cfg, struct rk_err *err)
+{
+	const char *path = ".env";
+	struct rk_buf text = RK_BUF_INIT;
+	char *line, *next;
+	unsigned no = 0;
+	int rc = 0;
+
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (rk_buf_read_file(&text, path) < 0)
+		return rk_fail(err, RK_CONFIG, "cannot read '%s': %s", path,
+			       strerror(errno));
+	cfg->dotenv |= DOTENV_READ;
+	for (line = text.s; line && rc == 0; line = next) {
+		char *name, *eq, *value = NULL;
+		size_t n;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		no++;
+		n = strlen(line);
+		if (n && line[n - 1] == '\r')
+			line[--n] = '\0';
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (!*line || *line == '#')
+			continue;
+		if (strncmp(line, "export ", 7) == 0)
+			line += 7;
+		name = line;
+		eq = strchr(line, '=');
+		n = eq ? strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "abcdefghijklmnopqrstuvwxyz0123456789_")
+		       : 0;
+		if (!eq || n == 0 || name + n != eq) {
+			rc = rk_fail(err, RK_CONFIG,
+				     "%s:%u: expected NAME=value", path, no);
+			break;
+		}
+		*eq = '\0';
+		if (strcmp(name, "DATABASE_URL") != 0 &&
+		    strncmp(name, "RECKON_", 7) != 0)
+			continue;
+		if (dotenv_value(eq + 1, path, no, &value, err) < 0) {
+			rc = -1;
+			break;
+		}
+		if (!getenv(name)) {
+			if (setenv(name, value, 0) != 0)
+				rk_bug("setenv");
+			if (strcmp(name, "DATABASE_URL") == 0)
+				cfg->dotenv |= DOTENV_DATABASE_URL;
+			else if (strcmp(name, "RECKON_DATABASE_URL") == 0)
+				cfg->dotenv |= DOTENV_RECKON_DATABASE_URL;
+		}
+		free(value);
+	}
+	rk_buf_release(&text);
 	return rc;
 }
 
@@ -543,9 +871,14 @@ cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err)
 		return 0;
 	if ((v = env("RECKON_DATABASE_URL")) != NULL ||
 	    (v = env("DATABASE_URL")) != NULL) {
-		cfg_set(&cfg->db_source, env("RECKON_DATABASE_URL")
-						 ? "RECKON_DATABASE_URL"
-						 : "DATABASE_URL");
+		int rk = env("RECKON_DATABASE_URL") != NULL;
+		int dot = cfg->dotenv & (rk ? DOTENV_RECKON_DATABASE_URL
+					    : DOTENV_DATABASE_URL);
+
+		cfg_set(&cfg->db_source,
+			rk ? (dot ? "RECKON_DATABASE_URL in .env"
+				  : "RECKON_DATABASE_URL")
+			   : (dot ? "DATABASE_URL in .env" : "DATABASE_URL"));
 		cfg_set(&cfg->db_url, v);
 		return 0;
 	}
@@ -579,5 +912,6 @@ cfg_release(struct rk_config *cfg)
 	free(cfg->actor);
 	free(cfg->token);
 	free(cfg->label);
+	free(cfg->env);
 	memset(cfg, 0, sizeof(*cfg));
 }

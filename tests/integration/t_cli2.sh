@@ -182,3 +182,107 @@ test_cli2_statement_timeout() {
 	expect_rc 2
 	expect_err "--statement-timeout: invalid duration '10x'"
 }
+
+# rk_in DIR ARGS...: rk_raw run from DIR (where reckon.yaml and .env are)
+rk_in() {
+	local dir=$1
+	shift
+	(cd "$dir" && "$RECKON" "$@" >"$T/out" 2>"$T/err")
+	RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+	if grep -q 'Sanitizer\|runtime error:' "$T/err"; then
+		fail "sanitizer report from: reckon $*"
+		cat "$T/err" >&2
+	fi
+}
+
+# environments: in reckon.yaml, chosen by --env or RECKON_ENV, each with
+# the top level's keys; .env supplies DATABASE_URL and RECKON_* without
+# overriding the real environment.
+BACKENDS_cli2_environments=sqlite
+test_cli2_environments() {
+	local p=$T/proj
+	mkdir -p "$p/db/main" "$p/db/other"
+	printf 'CREATE TABLE a (id integer);\n' >"$p/db/main/001_a.sql"
+	printf 'CREATE TABLE o (id integer);\n' >"$p/db/other/001_o.sql"
+	cat >"$p/reckon.yaml" <<'YAML'
+dir: db/main
+lock_timeout: 2s
+environments:
+  staging:
+    database: sqlite:staging.db
+  production:
+    database: sqlite:prod.db
+    label: production
+  other:
+    database: sqlite:other.db
+    dir: db/other
+YAML
+	rk_in "$p" --env staging run
+	expect_rc 0
+	expect_out "001_a.sql"
+	check "staging's database" test -s "$p/staging.db"
+	check "not production's" test ! -e "$p/prod.db"
+	RECKON_ENV=other rk_in "$p" --json status
+	expect_rc 0
+	jqe '.migrations[0].name == "001_o.sql" and .migrations[0].state == "pending"'
+	# --env wins over RECKON_ENV
+	RECKON_ENV=other rk_in "$p" --env staging --json status
+	jqe '.migrations[0].name == "001_a.sql" and .migrations[0].state == "applied"'
+	# production's label guards its writes
+	rk_in "$p" --env production run
+	expect_rc 2
+	expect_err "run writes to 'production'; pass --yes to confirm"
+	check "production untouched" test ! -s "$p/prod.db"
+	rk_in "$p" --env production run --yes
+	expect_rc 0
+	# a name the file lacks, and keys an environment may not have
+	rk_in "$p" --env prod status
+	expect_rc 2
+	expect_one_error
+	expect_err "reckon.yaml has no environment 'prod' (it has: staging, production, other)"
+	printf 'environments:\n  x:\n    databse: sqlite:x.db\n' >"$p/bad.yaml"
+	rk_in "$p" --config bad.yaml status
+	expect_rc 2
+	expect_err "bad.yaml:3: environment 'x': unknown key 'databse'"
+	printf 'environments:\n  x:\n    lock_timeout: soon\n' >"$p/bad.yaml"
+	rk_in "$p" --config bad.yaml --env x status
+	expect_rc 2
+	expect_err "bad.yaml:3: environment 'x': key 'lock_timeout': invalid duration 'soon'"
+	printf 'environments: [x]\n' >"$p/bad.yaml"
+	rk_in "$p" --config bad.yaml status
+	expect_rc 2
+	expect_err "bad.yaml:1: key 'environments': expected a mapping"
+	rk_in "$T" --env staging status
+	expect_rc 2
+	expect_err "environment 'staging' asked for, but there is no reckon.yaml"
+	# .env: DATABASE_URL and RECKON_ENV from it, quoted, with export
+	cat >"$p/.env" <<'DOTENV'
+# local settings
+export DATABASE_URL="sqlite:dotenv.db" # a comment
+RECKON_ENV='other'
+UNRELATED=value
+DOTENV
+	rk_in "$p" -v --json status
+	expect_rc 0
+	expect_err "(from DATABASE_URL in .env)"
+	expect_err "reckon: environment: other"
+	jqe '.migrations[0].name == "001_o.sql"'
+	check "UNRELATED stays out" ! grep -q UNRELATED <<<"$ERR"
+	# the real environment wins over .env
+	DATABASE_URL="sqlite:$p/real.db" rk_in "$p" -v status
+	expect_rc 0
+	expect_err "reckon: database: sqlite:$p/real.db (from DATABASE_URL)"
+	# --db wins over both
+	rk_in "$p" -v --db "sqlite:$p/flag.db" status
+	expect_err "(from --db)"
+	printf 'DATABASE_URL\n' >"$p/.env"
+	rk_in "$p" status
+	expect_rc 2
+	expect_err ".env:1: expected NAME=value"
+	printf 'DATABASE_URL="sqlite:x.db\n' >"$p/.env"
+	rk_in "$p" status
+	expect_rc 2
+	expect_err ".env:1: a quoted value is never closed"
+}

@@ -18,12 +18,13 @@ struct rk_globals {
 	int flag[CFG_NKEYS];	      /* a CFG_BOOL key given as a flag */
 	const char *config;	      /* --config FILE */
 	const char *wait_for_db;      /* --wait-for-db[=DURATION]: "" alone */
+	const char *env;	      /* --env NAME */
 	int json, debug, no_color, help, version;
 	int quiet, verbose;
 };
 
 /* Room for the options of globals_opts(), with its OPT_END(). */
-#define GLOBALS_NOPTS (CFG_NKEYS + 10)
+#define GLOBALS_NOPTS (CFG_NKEYS + 11)
 
 /* Fill opts (GLOBALS_NOPTS rows) with the global options, pointing at g. */
 void globals_opts(struct rk_globals *g, struct opt *opts);

@@ -32,6 +32,9 @@ struct rk_config {
 	int statement_timeout_ms; /* PG statement_timeout; 0: the server's */
 	int wait_for_db_ms; /* --wait-for-db: wait this long for the server
 			     * before connecting; 0: do not wait */
+	char *env;  /* owned: the environment of reckon.yaml in use (--env,
+		     * RECKON_ENV), or NULL */
+	int dotenv; /* bits DOTENV_*: the variables a .env file gave */
 };
 /* Designated, so that a new member is NULL or 0 without a change here. */
 #define RK_CONFIG_INIT                                                         \
@@ -116,9 +119,27 @@ int cfg_apply(struct rk_config *cfg, const struct cfg_key *k, const char *value,
  * Load the YAML file at path into cfg. When path is NULL, "reckon.yaml" in
  * the current directory is read if present. A missing file named
  * explicitly, bad YAML, an unknown key or a wrong type is an RK_CONFIG
- * error naming the file, the line and the key.
+ * error naming the file, the line and the key. With cfg->env set (--env)
+ * or else RECKON_ENV, that entry of "environments:" is applied over the
+ * top-level keys; an environment the file lacks is an RK_CONFIG error
+ * listing those it has.
  */
 int cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err);
+
+/* Bits of rk_config.dotenv. */
+#define DOTENV_DATABASE_URL	   0x1
+#define DOTENV_RECKON_DATABASE_URL 0x2
+#define DOTENV_READ		   0x4 /* there was a .env */
+
+/*
+ * Read ".env" in the current directory, when there is one, as dbmate
+ * does: "NAME=value" lines ("export " before, '...' or "..." around,
+ * "#" comments), of which DATABASE_URL and RECKON_* are put in the
+ * environment unless already set there (the real environment always
+ * wins); other names are left alone. A line that is not NAME=value is an
+ * RK_CONFIG error naming the file and line.
+ */
+int cfg_load_dotenv(struct rk_config *cfg, struct rk_err *err);
 
 /*
  * Resolve the database URL when no --db was given: RECKON_DATABASE_URL,
