@@ -529,8 +529,11 @@ static int
 cmd_mark_applied(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	int all = 0, yes = 0, nargs, rc;
+	const char *to = NULL;
 	const struct opt opts[] = {
 		OPT_BOOL(0, "all", &all, "mark every pending file"),
+		OPT_STRING(0, "to", &to, "VERSION",
+			   "mark every pending file up to VERSION"),
 		OPT_BOOL(0, "yes", &yes,
 			 "with a --label: do not ask for it to be typed"),
 		OPT_END(),
@@ -541,21 +544,33 @@ cmd_mark_applied(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	if ((rc = cmd_parse(ctx, "mark-applied", opts, argc, argv, &args,
 			    &nargs, err)) != 0)
 		return rc < 0 ? rc : 0;
-	if (!nargs && !all) {
+	if (!nargs && !all && !to) {
 		free(args);
 		return rk_fail(err, RK_USAGE,
 			       "mark-applied: name the migrations to mark, or "
-			       "pass --all");
+			       "pass --to VERSION or --all");
+	}
+	if ((nargs || all) && to) {
+		free(args);
+		return rk_fail(err, RK_USAGE,
+			       "mark-applied: give --to, or names or --all, "
+			       "not both");
 	}
 	{
-		char *what = all ? xstrdup("Record every pending migration as "
-					   "applied")
-				 : names_what("Record as applied", args, nargs);
+		char *what =
+			to    ? names_what("Record as applied every pending "
+					      "migration up to",
+					   (char **)&to, 1)
+			: all ? xstrdup("Record every pending migration as "
+					"applied")
+			      : names_what("Record as applied", args, nargs);
 
 		rc = confirm_labelled(ctx, "mark-applied", yes, what, err);
 		free(what);
 	}
-	if (rc == 0)
+	if (rc == 0 && to)
+		rc = op_mark_to(ctx, to, &r, err);
+	else if (rc == 0)
 		rc = op_mark(ctx, args, nargs, all, &r, err);
 	if (rc == 0) {
 		if (ctx->json)
@@ -864,7 +879,7 @@ const struct cmd commands[] = {
 	  "history [--json]",
 	  "applied migrations in order, with time, who and how long" },
 	{ "mark-applied", cmd_mark_applied, NEEDS_DB | NEEDS_DIR,
-	  "mark-applied NAME... | --all [--yes] [--json]",
+	  "mark-applied NAME... | --all | --to VERSION [--yes] [--json]",
 	  "record migrations as applied without running them" },
 	{ "new", cmd_new, NEEDS_DIR, "new NAME [--json]",
 	  "create the next migration file in the directory's convention" },

@@ -16,6 +16,7 @@
 #include "reckon/core/drift.h"
 #include "reckon/base/err.h"
 #include "reckon/core/sidecar.h"
+#include "reckon/core/target.h"
 #include "reckon/core/wait.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
@@ -520,6 +521,36 @@ op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
 		if (s.status.v[i].state == ST_PENDING &&
 		    mark_one(ctx, &s, s.status.v[i].name, r, err) < 0)
 			return write_end(ctx, &s, r, 1, err);
+	return write_end(ctx, &s, r, 0, err);
+}
+
+int
+op_mark_to(struct rk_ctx *ctx, const char *to, struct mark_report *r,
+	   struct rk_err *err)
+{
+	struct rk_session s = { 0 };
+	struct run_opts o = { .to = to }, eff;
+	int k = 0;
+
+	if (write_session(ctx, &s, err) < 0)
+		return -1;
+	r->tracking_display = xstrdup(s.tracking_display);
+	if (target_for_apply("mark-applied", &s, &o, &eff, err) < 0)
+		return write_end(ctx, &s, r, 1, err);
+	for (size_t i = 0; i < s.status.n; i++) {
+		const struct status_entry *e = &s.status.v[i];
+
+		if (e->state != ST_PENDING)
+			continue;
+		if (eff.to && *e->file->version &&
+		    rk_vercmp(e->file->version, eff.to) > 0)
+			continue;
+		if (eff.steps && k >= eff.steps)
+			break;
+		k++;
+		if (mark_one(ctx, &s, e->name, r, err) < 0)
+			return write_end(ctx, &s, r, 1, err);
+	}
 	return write_end(ctx, &s, r, 0, err);
 }
 

@@ -291,6 +291,14 @@ int
 target_for_run(const struct rk_session *s, const struct run_opts *o,
 	       struct run_opts *eff, struct rk_err *err)
 {
+	return target_for_apply("run", s, o, eff, err);
+}
+
+int
+target_for_apply(const char *cmd, const struct rk_session *s,
+		 const struct run_opts *o, struct run_opts *eff,
+		 struct rk_err *err)
+{
 	long steps;
 	int sign;
 
@@ -298,28 +306,34 @@ target_for_run(const struct rk_session *s, const struct run_opts *o,
 	if (!o->to)
 		return 0;
 	if (!*o->to)
-		return empty_target("run", err);
+		return empty_target(cmd, err);
 	if (strcmp(o->to, "head") == 0 || strcmp(o->to, "heads") == 0) {
 		eff->to = NULL;
 		return 0;
 	}
 	if (strcmp(o->to, "base") == 0)
-		return nothing_named("run", o->to,
+		return nothing_named(cmd, o->to,
 				     "base is before every migration: there is "
 				     "nothing to apply up to it (undo with "
 				     "down --to base)",
 				     err);
 	if (relative(o->to, &sign, &steps)) {
 		if (sign == '-')
-			return nothing_named("run", o->to,
-					     "run applies; undo with down",
-					     err);
-		if (target_steps("run", steps, err) < 0)
+			return nothing_named(
+				cmd, o->to,
+				strcmp(cmd, "run") == 0
+					? "run applies; undo with "
+					  "down"
+					: "-N names applied "
+					  "migrations (see unmark)",
+				err);
+		if (target_steps(cmd, steps, err) < 0)
 			return -1;
 		if (o->steps)
 			return rk_fail(err, RK_USAGE,
-				       "run: give --steps or --to +N, not "
-				       "both");
+				       "%s: give --steps or --to +N, not "
+				       "both",
+				       cmd);
 		eff->to = NULL;
 		eff->steps = (int)steps;
 		return 0;

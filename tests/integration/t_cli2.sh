@@ -286,3 +286,42 @@ DOTENV
 	expect_rc 2
 	expect_err ".env:1: a quoted value is never closed"
 }
+
+# mark-applied --to TARGET records every pending file up to the target
+# (Flyway's baseline, golang-migrate's force), in the grammar run --to
+# takes; a target that names nothing changes nothing.
+test_cli2_mark_to() {
+	for i in 1 2 3 4; do
+		mig "00${i}_t$i.sql" "CREATE TABLE t$i (id integer);"
+	done
+	save_dump
+	rk mark-applied --to 9
+	expect_rc 2
+	expect_one_error
+	expect_err "no migration '9'"
+	rk mark-applied --to -1
+	expect_rc 2
+	expect_err "mark-applied --to -1: -N names applied migrations"
+	rk mark-applied --to base
+	expect_rc 2
+	rk mark-applied --to 2 001_t1.sql
+	expect_rc 2
+	expect_err "mark-applied: give --to, or names or --all, not both"
+	expect_unchanged
+	rk --json mark-applied --to 2
+	expect_rc 0
+	rk --json status
+	jqe '[.migrations[] | .state] == ["applied", "applied", "pending", "pending"]'
+	check "marking ran nothing" ! table_exists t1
+	rk mark-applied --to 003_t3.sql
+	expect_rc 0
+	expect_out "003_t3.sql"
+	expect_out "Marked 1 migration(s)"
+	rk mark-applied --to +5
+	expect_rc 0
+	expect_out "004_t4.sql"
+	rk mark-applied --to head
+	expect_rc 0
+	rk --json status
+	jqe '[.migrations[] | .state] == ["applied", "applied", "applied", "applied"]'
+}

@@ -240,6 +240,11 @@ const char *op_local_name(const struct rk_ctx *ctx, const char *name);
 /* Record names (or every pending file with all) as applied. */
 int op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
 	    struct mark_report *r, struct rk_err *err);
+/* Record every pending file up to the target to (target.h, as run --to
+ * takes it: a version, a file name, head, +N) as applied; a target that
+ * names nothing is RK_USAGE before anything is written. */
+int op_mark_to(struct rk_ctx *ctx, const char *to, struct mark_report *r,
+	       struct rk_err *err);
 /* Delete the records of names (file names or stored identifiers). */
 int op_unmark(struct rk_ctx *ctx, char **names, int nnames,
 	      struct mark_report *r, struct rk_err *err);

@@ -34,6 +34,12 @@ int target_steps(const char *cmd, long n, struct rk_err *err);
 int target_for_run(const struct rk_session *s, const struct run_opts *o,
 		   struct run_opts *eff, struct rk_err *err);
 
+/* target_for_run for another command that goes forward (mark-applied
+ * --to): its messages name cmd. */
+int target_for_apply(const char *cmd, const struct rk_session *s,
+		     const struct run_opts *o, struct run_opts *eff,
+		     struct rk_err *err);
+
 /*
  * The same for down: a version as for run (undo everything newer), base
  * or 0 (undo every applied migration; 0 only when no migration has
