@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <stdio.h>
 
 #include "reckon/base/buf.h"
 #include "reckon/db/db.h"
@@ -284,6 +286,73 @@ session_reload(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	return 0;
 }
 
+/* 1 if dir/sub/name is what a file of set runs or undoes. */
+static int
+placed(const struct mig_set *set, const char *rel)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->v[i].name, rel) == 0 ||
+		    (set->v[i].down_name &&
+		     strcmp(set->v[i].down_name, rel) == 0))
+			return 1;
+	return 0;
+}
+
+/*
+ * When the scan placed nothing, the .sql files one directory down (a
+ * Diesel <version>_<name>/up.sql tree read with another framework's
+ * conventions) are listed as ignored, with the reason, so that status
+ * never says "No migrations found" over a directory full of them.
+ */
+static void
+note_unplaced(const char *dir, struct mig_set *set)
+{
+	DIR *d = set->n ? NULL : opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) != NULL) {
+		struct rk_buf sub = RK_BUF_INIT;
+		struct dirent *fe;
+		struct stat st;
+		DIR *sd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		rk_buf_addf(&sub, "%s/%s", dir, de->d_name);
+		sd = stat(sub.s, &st) == 0 && S_ISDIR(st.st_mode)
+			     ? opendir(sub.s)
+			     : NULL;
+		while (sd && (fe = readdir(sd)) != NULL) {
+			size_t n = strlen(fe->d_name);
+			char *rel;
+
+			if (fe->d_name[0] == '.' || n < 5 ||
+			    strcmp(fe->d_name + n - 4, ".sql") != 0)
+				continue;
+			rel = xmalloc(strlen(de->d_name) + n + 2);
+			snprintf(rel, strlen(de->d_name) + n + 2, "%s/%s",
+				 de->d_name, fe->d_name);
+			if (placed(set, rel)) {
+				free(rel);
+				continue;
+			}
+			set->ignored = xrealloc(set->ignored,
+						(set->nignored + 1) *
+							sizeof(*set->ignored));
+			set->ignored[set->nignored++] = (struct mig_ignored){
+				.name = rel,
+				.version = xstrdup(""),
+				.why = IGN_SUBDIR,
+			};
+		}
+		if (sd)
+			closedir(sd);
+		rk_buf_release(&sub);
+	}
+	if (d)
+		closedir(d);
+}
+
 int
 op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
@@ -291,6 +360,7 @@ op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 		return -1;
 	if (mig_scan(ctx->cfg.dir, s->tracked.det, &s->files, err) < 0)
 		return -1;
+	note_unplaced(ctx->cfg.dir, &s->files);
 	return session_reload(ctx, s, err);
 }
 

@@ -27,17 +27,31 @@ revert_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	   struct rk_err *err)
 {
 	long t0 = run_now_ms();
+	struct rk_buf label = RK_BUF_INIT, shown = RK_BUF_INIT;
+	int rc;
 
-	if (run_send(ctx, p, " (down)", &it->stmts_done, r, err) < 0)
+	/* name the down script: its own file, or the file's down section */
+	if (p->file->down_name)
+		rk_buf_addf(&label, " (down script %s)", p->file->down_name);
+	else
+		rk_buf_adds(&label, " (down section)");
+	rc = run_send(ctx, p, label.s, &it->stmts_done, r, err);
+	rk_buf_addf(&shown, "%s%s", p->file->name, label.s);
+	rk_buf_release(&label);
+	if (rc < 0) {
+		rk_buf_release(&shown);
 		return -1;
+	}
 	if (tracked_unrecord(ctx->db, &s->tracked, row, err) < 0 ||
 	    (s->tracked.sidecar &&
 	     sidecar_delete(ctx->db, &s->tracked, p->file->name, err) < 0)) {
 		run_fail_report(r, p, NULL, err);
+		rk_buf_release(&shown);
 		return -1;
 	}
 	it->ms = run_now_ms() - t0;
-	run_progress(ctx, r, p->file->name, it->ms);
+	run_progress(ctx, r, shown.s, it->ms);
+	rk_buf_release(&shown);
 	return 0;
 }
 

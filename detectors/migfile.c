@@ -94,6 +94,9 @@ mig_ignore_reason(enum mig_ignore why)
 		return "not a regular file: device";
 	case IGN_OTHER:
 		return "not a regular file";
+	case IGN_SUBDIR:
+		return "in a subdirectory, which this framework does not read "
+		       "(Diesel's <version>_<name>/up.sql: --framework diesel)";
 	}
 	rk_bug("ignore reason %d", (int)why);
 }

@@ -325,3 +325,50 @@ test_cli2_mark_to() {
 	rk --json status
 	jqe '[.migrations[] | .state] == ["applied", "applied", "applied", "applied"]'
 }
+
+# down names the down script it runs, in progress and in a failure.
+test_cli2_down_names_script() {
+	mig 001_a.up.sql "CREATE TABLE a (id integer);"
+	mig 001_a.down.sql "DROP TABLE a;"
+	mig 002_b.sql "-- migrate:up
+CREATE TABLE b (id integer);
+-- migrate:down
+DROP TABLE b;"
+	rk --framework reckon run
+	expect_rc 0
+	rk down
+	expect_rc 0
+	expect_out "reverted 002_b.sql (down section)"
+	mig 001_a.down.sql "DROP TABLE nope;"
+	rk down
+	expect_rc 1
+	expect_err "001_a.up.sql (down script 001_a.down.sql):1:"
+	expect_err "nothing reverted"
+	mig 001_a.down.sql "DROP TABLE a;"
+	rk down
+	expect_rc 0
+	expect_out "reverted 001_a.up.sql (down script 001_a.down.sql)"
+}
+
+# A Diesel tree read without --framework diesel on a database with no
+# tracking table: status lists its files as ignored, with the reason,
+# instead of "No migrations found".
+test_cli2_unplaced_subdir() {
+	mkdir -p "$M/2025-08-01-000014_x"
+	printf 'CREATE TABLE x (id integer);\n' >"$M/2025-08-01-000014_x/up.sql"
+	printf 'DROP TABLE x;\n' >"$M/2025-08-01-000014_x/down.sql"
+	rk --framework reckon status
+	expect_rc 0
+	expect_no_err "No migrations found"
+	expect_out "ignored   2025-08-01-000014_x/up.sql"
+	expect_out "in a subdirectory, which this framework does not read"
+	expect_out "--framework diesel"
+	rk --framework reckon --json status
+	jqe '[.migrations[] | select(.state == "ignored") | .name] == ["2025-08-01-000014_x/down.sql", "2025-08-01-000014_x/up.sql"]'
+	rk --framework diesel --json status
+	jqe '[.migrations[] | .state] == ["pending"]'
+	# an empty directory still says so
+	rm -r "$M/2025-08-01-000014_x"
+	rk --framework reckon status
+	expect_out "No migrations found."
+}

@@ -56,6 +56,9 @@ enum mig_ignore {
 	IGN_SOCKET,   /* ... a socket */
 	IGN_DEVICE,   /* ... a character or block device */
 	IGN_OTHER,    /* ... anything else stat() can name */
+	IGN_SUBDIR,   /* a .sql file one directory down, which the
+		       * framework in use does not read (Diesel's
+		       * <version>_<name>/up.sql without --framework) */
 };
 
 struct mig_ignored {
