@@ -54,6 +54,12 @@ struct route {
 
 static const struct route routes[] = {
 	{ "POST", "/api/migrations/check", api_check },
+	{ "GET", "/api/migrations/current", api_current },
+	{ "GET", "/api/migrations/detect", api_detect },
+	{ "GET", "/api/migrations/history", api_history },
+	{ "POST", "/api/migrations/idempotent/repair", api_repair },
+	{ "POST", "/api/migrations/idempotent/unmark", api_unmark },
+	{ "GET", "/api/migrations/server", api_server },
 	{ "POST", "/api/migrations/idempotent/detect-schema",
 	  api_detect_schema },
 	{ "POST", "/api/migrations/idempotent/mark-applied", api_mark_applied },

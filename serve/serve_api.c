@@ -55,6 +55,7 @@ cfg_copy(struct rk_config *dst, const struct rk_config *src)
 	dst->connect_timeout_ms = src->connect_timeout_ms;
 	dst->lock_wait_s = src->lock_wait_s;
 	dst->no_sidecar = src->no_sidecar;
+	cfg_set(&dst->label, src->label);
 }
 
 struct api *
@@ -371,6 +372,39 @@ names_free(char **names, int n)
 	free(names);
 }
 
+/*
+ * On a labelled server ("label" in reckon.yaml, --label) a write must
+ * carry the label in "confirm_label", as the dashboard has the user type
+ * it: a request meant for staging cannot land on production. 0, or -1
+ * with err set and *status the 409 to answer.
+ */
+static int
+label_confirmed(const struct api *api, json_t *body, unsigned *status,
+		struct rk_err *err)
+{
+	const char *given;
+
+	*status = 400;
+	if (string_field(body, "confirm_label", 0, &given, err) < 0)
+		return -1;
+	if (!api->cfg.label || !*api->cfg.label)
+		return 0;
+	if (given && strcmp(given, api->cfg.label) == 0)
+		return 0;
+	*status = 409;
+	rk_fail(err, RK_CHECK,
+		given ? "'confirm_label' does not match this server's label "
+			"'%s'; nothing changed"
+		      : "this server is labelled '%s': a write must confirm "
+			"it; nothing changed",
+		api->cfg.label);
+	rk_err_hint(err,
+		    "send \"confirm_label\": \"%s\" once you mean this "
+		    "database",
+		    api->cfg.label);
+	return -1;
+}
+
 void
 api_status(struct api *api, const struct api_request *rq,
 	   struct api_response *out)
@@ -395,15 +429,16 @@ api_status(struct api *api, const struct api_request *rq,
 void
 api_run(struct api *api, const struct api_request *rq, struct api_response *out)
 {
-	static const char *const fields[] = { "migrations",  "dry_run",
-					      "to",	     "steps",
-					      "allow_drift", "per_file",
-					      NULL };
+	static const char *const fields[] = {
+		"migrations", "dry_run",       "to", "steps", "allow_drift",
+		"per_file",   "confirm_label", NULL
+	};
 	struct rk_err err = RK_ERR_INIT;
 	struct run_report r = { 0 };
 	struct run_opts o = { 0 };
 	json_t *body = body_object(rq, fields, &err);
 	struct rk_ctx ctx;
+	unsigned status;
 
 	if (!body || bool_field(body, "dry_run", &o.dry_run, &err) < 0 ||
 	    bool_field(body, "allow_drift", &o.allow_drift, &err) < 0 ||
@@ -412,6 +447,10 @@ api_run(struct api *api, const struct api_request *rq, struct api_response *out)
 	    steps_field(body, "steps", &o.steps, &err) < 0 ||
 	    names_field(body, "migrations", &o.names, &o.nnames, &err) < 0) {
 		api_error(out, 400, &err);
+		goto out;
+	}
+	if (!o.dry_run && label_confirmed(api, body, &status, &err) < 0) {
+		api_error(out, status, &err);
 		goto out;
 	}
 	if (ctx_open(api, o.dry_run ? WITH_DB_READ : 1, &ctx, &err) < 0) {
@@ -437,16 +476,19 @@ void
 api_mark_applied(struct api *api, const struct api_request *rq,
 		 struct api_response *out)
 {
-	static const char *const fields[] = { "migration", NULL };
+	static const char *const fields[] = { "migration", "confirm_label",
+					      NULL };
 	struct rk_err err = RK_ERR_INIT;
 	struct mark_report r = { 0 };
 	json_t *body = body_object(rq, fields, &err);
 	const char *name;
 	struct rk_ctx ctx;
 	char *names[1];
+	unsigned status = 400;
 
-	if (!body || string_field(body, "migration", 1, &name, &err) < 0) {
-		api_error(out, 400, &err);
+	if (!body || string_field(body, "migration", 1, &name, &err) < 0 ||
+	    label_confirmed(api, body, &status, &err) < 0) {
+		api_error(out, status, &err);
 		goto out;
 	}
 	if (ctx_open(api, 1, &ctx, &err) < 0) {
@@ -648,4 +690,155 @@ api_detect_schema(struct api *api, const struct api_request *rq,
 out:
 	schema_report_release(&r);
 	json_decref(body);
+}
+
+/* history and current: the CLI's documents (json_history) */
+static void
+history(struct api *api, int current, struct api_response *out)
+{
+	struct rk_err err = RK_ERR_INIT;
+	struct rk_session s = { 0 };
+	struct rk_ctx ctx;
+
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		return;
+	}
+	if (op_status(&ctx, &s, &err) == 0)
+		answer(out, 200, json_history(&s, current));
+	else
+		api_error(out, status_of(err.kind), &err);
+	session_release(&s);
+	ctx_close(api, &ctx);
+}
+
+void
+api_history(struct api *api, const struct api_request *rq,
+	    struct api_response *out)
+{
+	(void)rq;
+	history(api, 0, out);
+}
+
+void
+api_current(struct api *api, const struct api_request *rq,
+	    struct api_response *out)
+{
+	(void)rq;
+	history(api, 1, out);
+}
+
+void
+api_detect(struct api *api, const struct api_request *rq,
+	   struct api_response *out)
+{
+	struct rk_err err = RK_ERR_INIT;
+	struct detect_report r = { 0 };
+	struct rk_ctx ctx;
+
+	(void)rq;
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		return;
+	}
+	if (op_detect(&ctx, &r, &err) == 0)
+		answer(out, 200, json_detect(&r));
+	else
+		api_error(out, status_of(err.kind), &err);
+	detect_report_release(&r);
+	ctx_close(api, &ctx);
+}
+
+/* unmark and repair: {"migrations": [...], "confirm_label"}, the CLI's
+ * document under key */
+static void
+mark_write(struct api *api, const struct api_request *rq,
+	   struct api_response *out, int repair)
+{
+	static const char *const fields[] = { "migrations", "confirm_label",
+					      NULL };
+	struct rk_err err = RK_ERR_INIT;
+	struct mark_report r = { 0 };
+	json_t *body = body_object(rq, fields, &err);
+	char **names = NULL;
+	int n = 0, rc;
+	unsigned status = 400;
+	struct rk_ctx ctx;
+
+	if (!body || names_field(body, "migrations", &names, &n, &err) < 0 ||
+	    (n == 0 && rk_fail(&err, RK_USAGE,
+			       "the request body needs 'migrations' (an "
+			       "array of names)") < 0) ||
+	    label_confirmed(api, body, &status, &err) < 0) {
+		api_error(out, status, &err);
+		goto out;
+	}
+	if (ctx_open(api, 1, &ctx, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		goto out;
+	}
+	rc = repair ? op_repair(&ctx, names, n, 0, &r, &err)
+		    : op_unmark(&ctx, names, n, &r, &err);
+	if (rc == 0)
+		answer(out, 200,
+		       json_mark(&r, repair ? "repaired" : "unmarked"));
+	else
+		api_error(out, status_of(err.kind), &err);
+	ctx_close(api, &ctx);
+out:
+	mark_report_release(&r);
+	names_free(names, n);
+	json_decref(body);
+}
+
+void
+api_unmark(struct api *api, const struct api_request *rq,
+	   struct api_response *out)
+{
+	mark_write(api, rq, out, 0);
+}
+
+void
+api_repair(struct api *api, const struct api_request *rq,
+	   struct api_response *out)
+{
+	mark_write(api, rq, out, 1);
+}
+
+/* What the page's header shows: the database, the server, the label. */
+void
+api_server(struct api *api, const struct api_request *rq,
+	   struct api_response *out)
+{
+	struct rk_err err = RK_ERR_INIT;
+	struct db_info info;
+	struct rk_ctx ctx;
+	json_t *doc;
+
+	(void)rq;
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		return;
+	}
+	if (db_info(ctx.db, &info, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		ctx_close(api, &ctx);
+		return;
+	}
+	doc = json_object();
+	json_object_set_new(doc, "database", json_string(api->db_display));
+	json_object_set_new(doc, "engine",
+			    json_string(db_dialect(ctx.db)->name));
+	json_object_set_new(doc, "server_version",
+			    json_string(info.server_version));
+	json_object_set_new(doc, "user", json_string(info.user));
+	json_object_set_new(doc, "label",
+			    api->cfg.label && *api->cfg.label
+				    ? json_string(api->cfg.label)
+				    : json_null());
+	answer(out, 200, json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER));
+	json_decref(doc);
+	if (!out->body)
+		rk_bug("json_dumps failed");
+	ctx_close(api, &ctx);
 }

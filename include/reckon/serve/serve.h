@@ -85,6 +85,19 @@ void api_check(struct api *api, const struct api_request *rq,
 	       struct api_response *out);
 void api_detect_schema(struct api *api, const struct api_request *rq,
 		       struct api_response *out);
+void api_history(struct api *api, const struct api_request *rq,
+		 struct api_response *out);
+void api_current(struct api *api, const struct api_request *rq,
+		 struct api_response *out);
+void api_detect(struct api *api, const struct api_request *rq,
+		struct api_response *out);
+void api_unmark(struct api *api, const struct api_request *rq,
+		struct api_response *out);
+void api_repair(struct api *api, const struct api_request *rq,
+		struct api_response *out);
+/* {"database", "engine", "server_version", "user", "label"} */
+void api_server(struct api *api, const struct api_request *rq,
+		struct api_response *out);
 
 /* Fill out with status and json_error()'s document for err. */
 void api_error(struct api_response *out, unsigned status,
