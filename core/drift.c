@@ -21,6 +21,7 @@
 #include "reckon/base/banned.h"
 
 #define TOKEN_COL "token_hash"
+#define BYTES_COL "applied_zlib" /* reckon_migrations: the bytes applied */
 
 /*
  * Comments that some tool reads, so that editing one changes what runs or
@@ -154,17 +155,21 @@ has_col(const struct db_table *tab, const char *col)
 void
 drift_note_columns(const struct db_table_list *tl, struct tracked *t)
 {
-	if (t->det == &det_reckon)
-		t->token_col = has_col(db_table_find(tl, t->schema, t->table),
-				       TOKEN_COL);
+	if (t->det == &det_reckon) {
+		const struct db_table *tab =
+			db_table_find(tl, t->schema, t->table);
+
+		t->token_col = has_col(tab, TOKEN_COL);
+		t->bytes_col = has_col(tab, BYTES_COL);
+	}
 	t->side_tok_col =
 		has_col(db_table_find(tl, t->schema, SIDECAR_TABLE), TOKEN_COL);
 }
 
-/* ALTER TABLE <table> ADD COLUMN token_hash text, unless it is there. */
+/* ALTER TABLE <table> ADD COLUMN <col> text, unless it is there. */
 static int
-add_column(struct db *db, struct tracked *t, const char *table, int *have,
-	   struct rk_err *err)
+add_column(struct db *db, struct tracked *t, const char *table, const char *col,
+	   int *have, struct rk_err *err)
 {
 	const char *const names[] = { table, NULL };
 	struct db_table_list tl = DB_TABLE_LIST_INIT;
@@ -174,13 +179,13 @@ add_column(struct db *db, struct tracked *t, const char *table, int *have,
 	/* under the run lock: another runner may have added it since */
 	if (db_tables_named(db, names, &tl, err) < 0)
 		return -1;
-	*have = has_col(db_table_find(&tl, t->schema, table), TOKEN_COL);
+	*have = has_col(db_table_find(&tl, t->schema, table), col);
 	db_table_list_release(&tl);
 	if (*have)
 		return 0;
 	rk_buf_adds(&sql, "ALTER TABLE ");
 	tracked_sibling(db, t, table, &sql);
-	rk_buf_adds(&sql, " ADD COLUMN " TOKEN_COL " text");
+	rk_buf_addf(&sql, " ADD COLUMN %s text", col);
 	rc = db_exec(db, sql.s, err);
 	rk_buf_release(&sql);
 	if (rc == 0)
@@ -192,10 +197,14 @@ int
 drift_add_columns(struct db *db, struct tracked *t, struct rk_err *err)
 {
 	if (t->det == &det_reckon && t->exists && !t->token_col &&
-	    add_column(db, t, t->table, &t->token_col, err) < 0)
+	    add_column(db, t, t->table, TOKEN_COL, &t->token_col, err) < 0)
+		return -1;
+	if (t->det == &det_reckon && t->exists && !t->bytes_col &&
+	    add_column(db, t, t->table, BYTES_COL, &t->bytes_col, err) < 0)
 		return -1;
 	if (t->sidecar && t->sidecar_exists && !t->side_tok_col &&
-	    add_column(db, t, SIDECAR_TABLE, &t->side_tok_col, err) < 0)
+	    add_column(db, t, SIDECAR_TABLE, TOKEN_COL, &t->side_tok_col, err) <
+		    0)
 		return -1;
 	return 0;
 }

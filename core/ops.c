@@ -794,7 +794,11 @@ repair_one(struct rk_ctx *ctx, struct rk_session *s,
 	   struct rk_err *err)
 {
 	const struct detector *det = s->tracked.det;
+	struct rk_buf text = RK_BUF_INIT;
+	struct rk_err ignored = RK_ERR_INIT;
 	struct mig_file rec;
+	char sha[65];
+	int rc;
 
 	if (e->state != ST_MODIFIED && e->state != ST_FAILED) {
 		mark_add(r, e->name, "nothing to repair", 0);
@@ -806,8 +810,19 @@ repair_one(struct rk_ctx *ctx, struct rk_session *s,
 	}
 	rec = *e->file; /* shallow: only token_hash is its own */
 	drift_fill(ctx->db, &s->tracked, e->file, rec.token_hash);
-	if (e->row && det->repair &&
-	    det->repair(ctx->db, &s->tracked, &rec, e->row, err) < 0)
+	/* the bytes whose hash is now recorded, where they are still those */
+	if (mig_read(e->file->path, e->file->name, &text, &ignored) == 0) {
+		rk_sha256_hex(text.s, text.len, sha);
+		if (strcmp(sha, e->file->sha256) == 0) {
+			rec.text = text.s;
+			rec.text_len = text.len;
+		}
+	}
+	rc = e->row && det->repair
+		     ? det->repair(ctx->db, &s->tracked, &rec, e->row, err)
+		     : 0;
+	rk_buf_release(&text);
+	if (rc < 0)
 		goto fail;
 	if (s->tracked.sidecar &&
 	    sidecar_put(ctx->db, &s->tracked, e->file->name, e->file->sha256,

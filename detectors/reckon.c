@@ -4,11 +4,18 @@
  * file: its name relative to --dir, version, SHA-256 of the bytes that ran,
  * when, how long and by whom; installed_rank keeps the order applied.
  * token_hash (drift.h) came later: it is added on the first write to an
- * older table, and a table without it is read as byte hashes only.
+ * older table, and a table without it is read as byte hashes only. So did
+ * applied_zlib: the bytes that ran (or were marked), zlib-compressed and
+ * base64-encoded as text (one type on both engines), so that a modified
+ * file can be shown against what was applied; NULL where only the hash is
+ * known (rows written before, or files over RECKON_BYTES_MAX).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <zlib.h>
 
 #include "reckon/base/buf.h"
 #include "reckon/db/db.h"
@@ -23,7 +30,101 @@ static const char *const reckon_cols[] = {
 	"installed_rank", "name",	  "version",	"sha256",
 	"applied_at",	  "execution_ms", "applied_by", NULL,
 };
-static const char *const reckon_optional[] = { "token_hash", NULL };
+static const char *const reckon_optional[] = { "token_hash", "applied_zlib",
+					       NULL };
+
+/* Files larger than this keep their hash only. */
+#define RECKON_BYTES_MAX (4u << 20)
+
+/* text[0..n) compressed and base64-encoded into out; 0, or -1 when it is
+ * too large to keep (out left empty). */
+static int
+bytes_encode(const char *text, size_t n, struct rk_buf *out)
+{
+	uLongf zn = compressBound((uLong)n);
+	unsigned char *z;
+	size_t need;
+
+	if (n > RECKON_BYTES_MAX)
+		return -1;
+	z = xmalloc(zn);
+	if (compress2(z, &zn, (const Bytef *)text, (uLong)n, 9) != Z_OK) {
+		free(z);
+		return -1;
+	}
+	need = 4 * ((zn + 2) / 3) + 1;
+	rk_buf_grow(out, need);
+	out->len = (size_t)EVP_EncodeBlock((unsigned char *)out->s, z, (int)zn);
+	out->s[out->len] = '\0';
+	free(z);
+	return 0;
+}
+
+/* Undo bytes_encode; -1 when the stored text does not decode. */
+static int
+bytes_decode(const char *b64, struct rk_buf *out)
+{
+	size_t n = strlen(b64), pad = 0;
+	unsigned char *z = xmalloc(n / 4 * 3 + 3);
+	int zn = EVP_DecodeBlock(z, (const unsigned char *)b64, (int)n);
+	z_stream st = { 0 };
+	int rc = -1, zr = Z_OK;
+
+	while (pad < 2 && n > pad && b64[n - 1 - pad] == '=')
+		pad++;
+	if (zn < 0 || inflateInit(&st) != Z_OK) {
+		free(z);
+		return -1;
+	}
+	st.next_in = z;
+	st.avail_in = (uInt)((size_t)zn - pad);
+	while (zr == Z_OK) {
+		rk_buf_grow(out, 65536);
+		st.next_out = (Bytef *)out->s + out->len;
+		st.avail_out = 65536;
+		zr = inflate(&st, Z_NO_FLUSH);
+		out->len = (size_t)((char *)st.next_out - out->s);
+		if (out->len > RECKON_BYTES_MAX)
+			break;
+	}
+	if (zr == Z_STREAM_END) {
+		out->s[out->len] = '\0';
+		rc = 0;
+	}
+	(void)inflateEnd(&st);
+	free(z);
+	return rc;
+}
+
+int
+reckon_applied_bytes(struct db *db, const struct tracked *t, const char *name,
+		     struct rk_buf *out, int *known, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	struct db_rows rows = DB_ROWS_INIT;
+	const char *params[1] = { name };
+	const char *v;
+	int rc = -1;
+
+	*known = 0;
+	if (t->det != &det_reckon || !t->exists || !t->bytes_col)
+		return 0;
+	rk_buf_adds(&sql, "SELECT applied_zlib FROM ");
+	tracked_qualified(db, t, &sql);
+	rk_buf_adds(&sql, " WHERE name = $1");
+	if (db_query(db, sql.s, params, 1, &rows, err) < 0)
+		goto out;
+	rc = 0;
+	v = rows.nrows ? db_rows_get(&rows, 0, 0) : NULL;
+	if (v && *v && bytes_decode(v, out) == 0)
+		*known = 1;
+	else
+		rk_buf_reset(out);
+out:
+	db_rows_release(&rows);
+	rk_buf_release(&sql);
+	return rc;
+}
 
 static int
 reckon_ensure(struct db *db, struct tracked *t, struct rk_err *err)
@@ -39,10 +140,11 @@ reckon_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 			" applied_at %TS NOT NULL,"
 			" execution_ms bigint NOT NULL,"
 			" applied_by text NOT NULL,"
-			" token_hash text)",
+			" token_hash text,"
+			" applied_zlib text)",
 			err);
 	if (rc == 0)
-		t->exists = t->token_col = 1;
+		t->exists = t->token_col = t->bytes_col = 1;
 	return rc;
 }
 
@@ -95,8 +197,9 @@ reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	      long exec_ms, struct rk_err *err)
 {
 	char ms[32], rank[32];
-	const char *params[7];
-	int tok = t->token_col;
+	const char *params[8];
+	int tok = t->token_col, rc;
+	struct rk_buf z = RK_BUF_INIT;
 
 	if (!t->next_rank) {
 		if (det_max(db, t, "installed_rank", &t->next_rank, err) < 0)
@@ -112,18 +215,34 @@ reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	params[4] = t->actor ? t->actor : "";
 	params[5] = rank;
 	params[6] = m->token_hash[0] ? m->token_hash : NULL;
-	if (det_insert(
-		    db, t,
-		    tok ? "installed_rank, name, version, sha256, applied_at, "
-			  "execution_ms, applied_by, token_hash"
-			: "installed_rank, name, version, sha256, applied_at, "
-			  "execution_ms, applied_by",
-		    tok ? "CAST($6 AS integer), $1, $2, $3, %NOW, "
-			  "CAST($4 AS %INT), COALESCE(NULLIF($5, ''), %USER), "
-			  "$7"
-			: "CAST($6 AS integer), $1, $2, $3, %NOW, "
-			  "CAST($4 AS %INT), COALESCE(NULLIF($5, ''), %USER)",
-		    params, tok ? 7 : 6, err) < 0)
+	params[7] = m->text && bytes_encode(m->text, m->text_len, &z) == 0
+			    ? z.s
+			    : NULL;
+	/* token_col is set wherever bytes_col is (both added together) */
+	rc = det_insert(
+		db, t,
+		t->bytes_col ? "installed_rank, name, version, sha256, "
+			       "applied_at, execution_ms, applied_by, "
+			       "token_hash, applied_zlib"
+		: tok	     ? "installed_rank, name, version, sha256, "
+			       "applied_at, execution_ms, applied_by, token_hash"
+			     : "installed_rank, name, version, sha256, "
+			       "applied_at, execution_ms, applied_by",
+		t->bytes_col ? "CAST($6 AS integer), $1, $2, $3, %NOW, "
+			       "CAST($4 AS %INT), COALESCE(NULLIF($5, ''), "
+			       "%USER), $7, $8"
+		: tok	     ? "CAST($6 AS integer), $1, $2, $3, %NOW, "
+			       "CAST($4 AS %INT), COALESCE(NULLIF($5, ''), "
+			       "%USER), $7"
+			     : "CAST($6 AS integer), $1, $2, $3, %NOW, "
+			       "CAST($4 AS %INT), COALESCE(NULLIF($5, ''), %USER)",
+		params,
+		t->bytes_col ? 8
+		: tok	     ? 7
+			     : 6,
+		err);
+	rk_buf_release(&z);
+	if (rc < 0)
 		return -1;
 	t->next_rank++;
 	return 0;
@@ -133,18 +252,29 @@ static int
 reckon_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	      const struct applied *row, struct rk_err *err)
 {
-	struct rk_buf sql = RK_BUF_INIT;
-	const char *params[3] = { m->sha256, row->id,
-				  m->token_hash[0] ? m->token_hash : NULL };
+	struct rk_buf sql = RK_BUF_INIT, z = RK_BUF_INIT;
+	const char *params[4] = { m->sha256, row->id,
+				  m->token_hash[0] ? m->token_hash : NULL,
+				  NULL };
 	int rc;
 
+	/* the bytes now recorded are the file's; NULL: only the hash */
+	if (m->text && bytes_encode(m->text, m->text_len, &z) == 0)
+		params[3] = z.s;
 	rk_buf_adds(&sql, "UPDATE ");
 	tracked_qualified(db, t, &sql);
-	rk_buf_adds(&sql, t->token_col ? " SET sha256 = $1, token_hash = $3 "
-					 "WHERE name = $2"
-				       : " SET sha256 = $1 WHERE name = $2");
-	rc = db_query(db, sql.s, params, t->token_col ? 3 : 2, NULL, err);
+	rk_buf_adds(&sql, t->bytes_col	 ? " SET sha256 = $1, token_hash = $3, "
+					   "applied_zlib = $4 WHERE name = $2"
+			  : t->token_col ? " SET sha256 = $1, token_hash = $3 "
+					   "WHERE name = $2"
+					 : " SET sha256 = $1 WHERE name = $2");
+	rc = db_query(db, sql.s, params,
+		      t->bytes_col   ? 4
+		      : t->token_col ? 3
+				     : 2,
+		      NULL, err);
 	rk_buf_release(&sql);
+	rk_buf_release(&z);
 	return rc;
 }
 

@@ -60,6 +60,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/migrations/idempotent/repair", api_repair },
 	{ "POST", "/api/migrations/idempotent/unmark", api_unmark },
 	{ "GET", "/api/migrations/server", api_server },
+	{ "GET", "/api/migrations/idempotent/applied/:filename", api_applied },
 	{ "POST", "/api/migrations/idempotent/detect-schema",
 	  api_detect_schema },
 	{ "POST", "/api/migrations/idempotent/mark-applied", api_mark_applied },

@@ -842,3 +842,96 @@ api_server(struct api *api, const struct api_request *rq,
 		rk_bug("json_dumps failed");
 	ctx_close(api, &ctx);
 }
+
+/* A string of n bytes, with invalid UTF-8 written as \xNN. */
+static json_t *
+text_json(const char *s, size_t n)
+{
+	struct rk_buf b = RK_BUF_INIT;
+	json_t *v = json_stringn(s, n);
+
+	if (v)
+		return v;
+	rk_buf_add_utf8_escaped(&b, s, n);
+	v = json_stringn(b.s, b.len);
+	rk_buf_release(&b);
+	return v ? v : json_null();
+}
+
+/*
+ * What was applied for one migration against the file as it is now, for
+ * the page's repair diff: {"name", "state", "stored_hash", "file_hash",
+ * "applied_known", "applied", "file"}; "applied" is null, and
+ * applied_known false, where reckon keeps only the hash.
+ */
+void
+api_applied(struct api *api, const struct api_request *rq,
+	    struct api_response *out)
+{
+	struct rk_err err = RK_ERR_INIT;
+	struct rk_buf bytes = RK_BUF_INIT, text = RK_BUF_INIT;
+	struct rk_session s = { 0 };
+	const struct status_entry *e = NULL;
+	struct rk_ctx ctx;
+	int known = 0;
+	json_t *doc;
+
+	if (!rq->param || rq->param_len == 0 ||
+	    memchr(rq->param, '\0', rq->param_len)) {
+		rk_fail(&err, RK_USAGE, "name a migration");
+		api_error(out, 400, &err);
+		return;
+	}
+	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		return;
+	}
+	if (op_status(&ctx, &s, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		goto out;
+	}
+	for (size_t i = 0; i < s.status.n && !e; i++)
+		if (strcmp(s.status.v[i].name, rq->param) == 0)
+			e = &s.status.v[i];
+	if (!e) {
+		rk_fail(&err, RK_USAGE, "no migration '%s' in '%s' or in %s",
+			rq->param, ctx.cfg.dir, s.tracking_display);
+		rk_err_hint(&err, "name a migration as status lists it");
+		api_error(out, 404, &err);
+		goto out;
+	}
+	if (e->row && reckon_applied_bytes(ctx.db, &s.tracked,
+					   e->row->id ? e->row->id : e->name,
+					   &bytes, &known, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		goto out;
+	}
+	doc = json_object();
+	json_object_set_new(doc, "name", json_string(e->name));
+	json_object_set_new(doc, "state",
+			    json_string(mig_state_name(e->state)));
+	json_object_set_new(doc, "stored_hash",
+			    e->stored_hash ? json_string(e->stored_hash)
+					   : json_null());
+	json_object_set_new(doc, "file_hash",
+			    e->file_hash ? json_string(e->file_hash)
+					 : json_null());
+	json_object_set_new(doc, "applied_known", json_boolean(known));
+	json_object_set_new(doc, "applied",
+			    known ? text_json(bytes.s, bytes.len)
+				  : json_null());
+	json_object_set_new(doc, "file",
+			    e->file && mig_read(e->file->path, e->file->name,
+						&text, &err) == 0
+				    ? text_json(text.s, text.len)
+				    : json_null());
+	answer(out, 200, json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER));
+	json_decref(doc);
+	if (!out->body)
+		rk_bug("json_dumps failed");
+out:
+	rk_buf_release(&bytes);
+	rk_buf_release(&text);
+	session_release(&s);
+	ctx_close(api, &ctx);
+}

@@ -65,6 +65,7 @@ struct tracked {
 			     * (Knex, Laravel) once computed, else 0 */
 	long next_rank;	    /* per-run state: next installed_rank, or 0 */
 	int token_col;	    /* reckon_migrations has its token_hash column */
+	int bytes_col;	    /* reckon_migrations has applied_zlib */
 	int side_tok_col;   /* reckon_file_hashes has token_hash */
 };
 void tracked_release(struct tracked *t);
@@ -209,6 +210,14 @@ struct detector {
 extern const struct detector *const detectors[];
 /* reckon's native table: used when no other framework's is found. */
 extern const struct detector det_reckon;
+/*
+ * The bytes reckon applied (or marked) for the row called name in its
+ * native table, into out, *known = 1; *known = 0 when only the hash is
+ * kept (another framework's table, an older row, a large file).
+ */
+int reckon_applied_bytes(struct db *db, const struct tracked *t,
+			 const char *name, struct rk_buf *out, int *known,
+			 struct rk_err *err);
 /* The detector called name, or NULL. */
 const struct detector *detector_find(const char *name);
 /*

@@ -95,6 +95,9 @@ void api_unmark(struct api *api, const struct api_request *rq,
 		struct api_response *out);
 void api_repair(struct api *api, const struct api_request *rq,
 		struct api_response *out);
+/* The applied bytes (where reckon keeps them) beside the file's. */
+void api_applied(struct api *api, const struct api_request *rq,
+		 struct api_response *out);
 /* {"database", "engine", "server_version", "user", "label"} */
 void api_server(struct api *api, const struct api_request *rq,
 		struct api_response *out);
