@@ -294,10 +294,12 @@ serve_until_signal(struct server *srv, const struct addrinfo *ai,
 		snprintf(host, sizeof(host), "?");
 	fprintf(stderr,
 		"reckon serve: listening on http://%s%s%s:%u/ (database %s, "
-		"migrations %s)%s\n",
+		"migrations %s%s%s)%s\n",
 		ai->ai_family == AF_INET6 ? "[" : "", host,
 		ai->ai_family == AF_INET6 ? "]" : "", bound_port(fd),
 		ctx->db_display, ctx->cfg.dir,
+		ctx->cfg.label && *ctx->cfg.label ? ", label " : "",
+		ctx->cfg.label && *ctx->cfg.label ? ctx->cfg.label : "",
 		*srv->token_sha ? ""
 				: "\nreckon serve: no token configured: POST "
 				  "endpoints answer 403 (see --token-file)");
