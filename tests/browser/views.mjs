@@ -33,9 +33,9 @@ const browser = await chromium.launch({
 		"--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 
-async function open(size) {
+async function open(size, colorScheme = "light") {
 	const [width, height] = sizes[size];
-	const page = await browser.newPage({ viewport: { width, height } });
+	const page = await browser.newPage({ viewport: { width, height }, colorScheme });
 	page.setDefaultTimeout(20000);
 	page.on("pageerror", (e) => problems.push(size + ": page error: " + e.message));
 	page.on("console", (m) => {
@@ -244,6 +244,15 @@ try {
 	await tooWide(page, "360x740 with a preview open");
 	await page.evaluate(() => scrollTo(0, 0));
 	await page.screenshot({ path: `${shots}/phone-360-after.png`, fullPage: true });
+	await page.close();
+	// dark mode stays: the page follows the system's scheme
+	page = await open("phone", "dark");
+	const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+	if (bg !== "rgb(18, 21, 27)") throw new Error("dark scheme, yet the page background is " + bg);
+	await basics(page, "360x740 dark");
+	await tooWide(page, "360x740 dark");
+	await page.screenshot({ path: `${shots}/phone-360-dark.png`, fullPage: true });
+	ok("dark mode: background " + bg);
 	await page.close();
 	if (problems.length) throw new Error(problems.join("; "));
 	ok("no page or console errors");
