@@ -13,6 +13,7 @@
 #include "reckon/base/buf.h"
 #include "reckon/base/err.h"
 #include "reckon/core/interrupt.h"
+#include "reckon/core/lint.h"
 #include "reckon/core/ops.h"
 #include "reckon/base/opt.h"
 #include "reckon/cli/report.h"
@@ -187,10 +188,91 @@ history_cmd(const char *name, int current, int argc, char **argv,
 	return rc;
 }
 
+/* --error-above SIZE: lint.error_above for this command. */
+static int
+error_above_opt(struct rk_ctx *ctx, const char *v, struct rk_err *err)
+{
+	long long n;
+
+	if (!v)
+		return 0;
+	if ((n = cfg_parse_size(v)) < 0)
+		return rk_fail(err, RK_USAGE,
+			       "--error-above: invalid size '%s' (use e.g. "
+			       "64kB, 100MB, 2GB)",
+			       v);
+	ctx->cfg.lint_error_above = n;
+	ctx->cfg.lint_error_above_set = 1;
+	return 0;
+}
+
+#define OPT_ERROR_ABOVE(p)                                                     \
+	OPT_STRING(0, "error-above", (p), "SIZE",                              \
+		   "lint: a finding on a table bigger than SIZE is an error "  \
+		   "(default: lint.error_above, 100MB)")
+
+static int
+cmd_lint(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const char *explain = NULL, *above = NULL;
+	int no_db = 0, sqlite = 0, rules = 0, nargs, rc;
+	const struct opt opts[] = {
+		OPT_STRING(0, "explain", &explain, "RULE",
+			   "what RULE catches, why it hurts, the safe way"),
+		OPT_BOOL(0, "rules", &rules, "list the rules"),
+		OPT_ERROR_ABOVE(&above),
+		OPT_BOOL(0, "no-db", &no_db,
+			 "do not connect: every table counts as existing"),
+		OPT_BOOL(0, "sqlite", &sqlite,
+			 "without a database: SQLite's dialect and rules"),
+		OPT_END(),
+	};
+	struct lint_report r = { 0 };
+	const struct lint_rule *rule;
+	char **args;
+
+	if ((rc = cmd_parse(ctx, "lint", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	if (explain || rules) {
+		rule = explain ? lint_rule_find(explain) : NULL;
+		if (explain && !rule) {
+			rc = rk_fail(err, RK_USAGE, "lint: no rule '%s'",
+				     explain);
+			rk_err_hint(err, "'reckon lint --rules' lists them");
+		} else if (rule) {
+			text_lint_explain(rule);
+		} else {
+			text_lint_rules();
+		}
+		free(args);
+		return rc;
+	}
+	rc = error_above_opt(ctx, above, err);
+	if (rc == 0 && !no_db && ctx->cfg.db_url)
+		rc = ctx_open_db(ctx, 1, err);
+	if (rc == 0)
+		rc = op_lint(ctx, args, nargs,
+			     sql_dialect_find(sqlite ? "sqlite" : "postgres"),
+			     &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_lint(&r));
+		else
+			text_lint(ctx, &r);
+		if (lint_unsafe(&r))
+			rc = RK_EXIT_CHECK;
+	}
+	lint_report_release(&r);
+	free(args);
+	return rc;
+}
+
 static int
 cmd_check(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	const struct opt opts[] = { OPT_END() };
+	const char *above = NULL;
+	const struct opt opts[] = { OPT_ERROR_ABOVE(&above), OPT_END() };
 	struct check_report r = { 0 };
 	char **args;
 	int nargs, rc;
@@ -199,6 +281,8 @@ cmd_check(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			    err)) != 0)
 		return rc < 0 ? rc : 0;
 	rc = no_args("check", nargs, args, err);
+	if (rc == 0)
+		rc = error_above_opt(ctx, above, err);
 	if (rc == 0)
 		rc = op_check(ctx, &r, err);
 	if (rc == 0) {
@@ -477,9 +561,13 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	struct run_opts o = { .steps = STEPS_UNSET };
 	int yes = 0;
+	const char *above = NULL;
 	const struct opt opts[] = {
 		OPT_BOOL(0, "dry-run", &o.dry_run,
 			 "show what would run; touch nothing"),
+		OPT_BOOL(0, "allow-unsafe", &o.allow_unsafe,
+			 "run despite error-level lint findings"),
+		OPT_ERROR_ABOVE(&above),
 		OPT_BOOL(0, "allow-drift", &o.allow_drift,
 			 "run even though applied files changed or records "
 			 "failed"),
@@ -508,6 +596,7 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	o.names = nargs ? args : NULL;
 	o.nnames = nargs;
 	if (check_steps("run", &o.steps, err) < 0 ||
+	    error_above_opt(ctx, above, err) < 0 ||
 	    confirm_labelled(ctx, "run", yes || o.dry_run,
 			     "Apply the pending migrations", err) < 0) {
 		free(args);
@@ -682,6 +771,10 @@ cmd_preview(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	rc = op_preview(ctx, args[0],
 			sql_dialect_find(sqlite ? "sqlite" : "postgres"), &r,
 			err);
+	if (rc == 0)
+		rc = lint_preview(
+			ctx, sql_dialect_find(sqlite ? "sqlite" : "postgres"),
+			&r, err);
 	if (rc == 0) {
 		if (ctx->json)
 			emit(json_preview(&r));
@@ -859,7 +952,8 @@ const struct cmd commands[] = {
 	{ "adopt", cmd_adopt, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "adopt [--dry-run | --yes] [--json]",
 	  "mark pending files whose objects all exist already (plan first)" },
-	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR | READS_DB, "check [--json]",
+	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR | READS_DB,
+	  "check [--error-above SIZE] [--json]",
 	  "pre-flight safety check: pending, locks, long transactions, drift" },
 	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "current [--json]", "the latest applied migration" },
@@ -878,6 +972,11 @@ const struct cmd commands[] = {
 	{ "history", cmd_history, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "history [--json]",
 	  "applied migrations in order, with time, who and how long" },
+	{ "lint", cmd_lint, NEEDS_DIR,
+	  "lint [FILE...] [--error-above SIZE] [--no-db] [--sqlite] "
+	  "[--explain RULE | --rules] [--json]",
+	  "find migrations that lock or rewrite big tables or break running "
+	  "code" },
 	{ "mark-applied", cmd_mark_applied, NEEDS_DB | NEEDS_DIR,
 	  "mark-applied NAME... | --all | --to VERSION [--yes] [--json]",
 	  "record migrations as applied without running them" },
@@ -891,7 +990,8 @@ const struct cmd commands[] = {
 	  "markers" },
 	{ "run", cmd_run, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "run [NAME...] [--to VERSION] [--steps N] [--per-file] [--dry-run] "
-	  "[--no-backup] [--allow-drift] [--yes] [--json]",
+	  "[--no-backup] [--allow-drift] [--allow-unsafe] [--error-above "
+	  "SIZE] [--yes] [--json]",
 	  "apply pending migrations in one transaction" },
 	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "serve [--listen ADDR:PORT] [--token-file FILE] [--drain DURATION] "

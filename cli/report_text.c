@@ -10,6 +10,7 @@
 #include "reckon/base/buf.h"
 #include "reckon/parsers/ddl.h"
 #include "reckon/base/err.h"
+#include "reckon/core/lint.h"
 #include "reckon/core/schema_check.h"
 #include "reckon/base/util.h"
 #include "reckon/core/wait.h"
@@ -262,6 +263,8 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 				       ? ", its own BEGIN/COMMIT skipped"
 				       : "",
 			       r->items[i].no_tx ? ", no transaction" : "");
+		if (r->lint && r->lint->n)
+			text_lint(ctx, r->lint);
 		rk_buf_release(&line);
 		return;
 	}
@@ -361,6 +364,10 @@ text_preview(const struct rk_ctx *ctx, const struct preview_report *r)
 				       *o->schema ? "." : "", o->object);
 		}
 	}
+	if (r->lint && r->lint->n) {
+		printf("\n");
+		text_lint(ctx, r->lint);
+	}
 }
 
 void
@@ -406,6 +413,10 @@ text_check(const struct rk_ctx *ctx, const struct check_report *r)
 		for (size_t k = 0; k < b->npids; k++)
 			printf("%s%ld", k ? ", " : " ", b->pids[k]);
 		printf("\n");
+	}
+	if (r->lint) {
+		printf("Lint:            ");
+		text_lint_summary(r->lint);
 	}
 	for (size_t i = 0; i < r->nwarnings; i++)
 		printf("warning: %s\n", r->warnings[i]);

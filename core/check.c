@@ -17,6 +17,7 @@
 #include "reckon/db/db.h"
 #include "reckon/parsers/ddl.h"
 #include "reckon/base/err.h"
+#include "reckon/core/lint.h"
 #include "reckon/core/lockbudget.h"
 #include "reckon/core/ops.h"
 #include "reckon/base/util.h"
@@ -41,6 +42,10 @@ check_report_release(struct check_report *r)
 	for (size_t i = 0; i < r->nwarnings; i++)
 		free(r->warnings[i]);
 	free(r->warnings);
+	if (r->lint) {
+		lint_report_release(r->lint);
+		free(r->lint);
+	}
 	memset(r, 0, sizeof(*r));
 }
 
@@ -311,6 +316,35 @@ check_no_tx(struct rk_ctx *ctx, const struct rk_session *s,
 	}
 }
 
+/* The pending files' lint findings: warnings and errors are warnings of
+ * the check (info never makes it unsafe); suppressed ones are listed in
+ * r->lint only. */
+static int
+check_lint(struct rk_ctx *ctx, const struct rk_session *s,
+	   struct check_report *r, struct rk_err *err)
+{
+	struct rk_buf line = RK_BUF_INIT;
+
+	r->lint = xcalloc(1, sizeof(*r->lint));
+	if (lint_pending(ctx, s, r->lint, err) < 0) {
+		if (err->kind != RK_INPUT)
+			return -1;
+		warn(r, "the pending files cannot be linted: %s", err->msg);
+		rk_err_clear(err);
+	}
+	for (size_t i = 0; i < r->lint->n; i++) {
+		const struct lint_finding *f = &r->lint->v[i];
+
+		if (f->allow || f->severity == LINT_INFO)
+			continue;
+		rk_buf_reset(&line);
+		lint_finding_line(f, &line);
+		warn(r, "%s", line.s);
+	}
+	rk_buf_release(&line);
+	return 0;
+}
+
 /* Pending code migrations: 'run' refuses a batch that holds one. */
 static void
 check_code(const struct rk_session *s, struct check_report *r)
@@ -392,6 +426,8 @@ op_check(struct rk_ctx *ctx, struct check_report *r, struct rk_err *err)
 		goto out;
 	check_states(&s, r);
 	check_no_tx(ctx, &s, r, &touched);
+	if (check_lint(ctx, &s, r, err) < 0)
+		goto out;
 	/* what can stop a run differs in kind, not spelling: on a server,
 	 * other sessions' locks and connections; on SQLite, the file */
 	if (db_kind(ctx->db) == DB_PG ? check_pg(ctx, &touched, r, err)

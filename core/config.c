@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cyaml/cyaml.h>
@@ -24,9 +25,28 @@
 
 /* The file as libcyaml fills it: every key optional, all strings, one
  * member per row of RK_CONFIG_KEYS. */
+/* The "lint:" mapping: its own keys, each optional. */
+struct yaml_lint {
+	char *error_above;
+	char *sqlite_version;
+};
+static const cyaml_schema_field_t yaml_lint_fields[] = {
+	CYAML_FIELD_STRING_PTR("error_above",
+			       CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+			       struct yaml_lint, error_above, 0, 64),
+	CYAML_FIELD_STRING_PTR("sqlite_version",
+			       CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+			       struct yaml_lint, sqlite_version, 0, 64),
+	CYAML_FIELD_END,
+};
+static const char *const lint_keys[] = { "error_above", "sqlite_version" };
+#define LINT_LINE(i) (CFG_NKEYS + 1 + (i)) /* lines[]: lint.key i */
+#define NLINES	     (CFG_NKEYS + 1 + ARRAY_SIZE(lint_keys))
+
 #define YAML_MEMBER(k, ...) char *k;
 struct yaml_config {
 	RK_CONFIG_KEYS(YAML_MEMBER)
+	struct yaml_lint *lint;
 };
 #undef YAML_MEMBER
 
@@ -35,6 +55,8 @@ struct yaml_config {
 			       struct yaml_config, k, 0, 4096),
 static const cyaml_schema_field_t yaml_fields[] = {
 	RK_CONFIG_KEYS(YAML_FIELD)
+	CYAML_FIELD_MAPPING_PTR("lint", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+				struct yaml_config, lint, yaml_lint_fields),
 	/* read by check_environments() */
 	CYAML_FIELD_IGNORE("environments", CYAML_FLAG_OPTIONAL),
 	CYAML_FIELD_END,
@@ -109,6 +131,37 @@ cfg_parse_duration_ms(const char *s)
 	if (v > 86400000.0 * 7)
 		return -1;
 	return (int)v;
+}
+
+long long
+cfg_parse_size(const char *s)
+{
+	static const char *const units[] = { "b", "kb", "mb", "gb", "tb" };
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v) || v < 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (*end) {
+		size_t u;
+
+		for (u = 0; u < ARRAY_SIZE(units); u++)
+			if (strcasecmp(end, units[u]) == 0)
+				break;
+		if (u == ARRAY_SIZE(units))
+			return -1;
+		for (; u > 0; u--)
+			v *= 1024;
+	}
+	if (v > 9.0e18)
+		return -1;
+	return (long long)v;
 }
 
 static int
@@ -189,7 +242,7 @@ hint_keys(struct rk_err *err, int top)
 	for (size_t i = 0; i < CFG_NKEYS; i++)
 		rk_buf_addf(&b, "%s%s", i ? ", " : "", cfg_keys[i].key);
 	rk_err_hint(err, "valid keys: %s%s (see reckon.yaml(5))", b.s,
-		    top ? ", environments" : "");
+		    top ? ", lint, environments" : "");
 	rk_buf_release(&b);
 }
 
@@ -225,6 +278,20 @@ apply_yaml(const char *path, const struct yaml_config *y, const unsigned *lines,
 			return -1;
 		}
 	}
+	if (y->lint && y->lint->error_above) {
+		long long v = cfg_parse_size(y->lint->error_above);
+
+		if (v < 0)
+			return rk_fail(err, RK_CONFIG,
+				       "%s:%u: key 'lint.error_above': invalid "
+				       "size '%s' (use e.g. 64kB, 100MB, 2GB)",
+				       path, lines[LINT_LINE(0)],
+				       y->lint->error_above);
+		cfg->lint_error_above = v;
+		cfg->lint_error_above_set = 1;
+	}
+	if (y->lint && y->lint->sqlite_version)
+		cfg_set(&cfg->lint_sqlite_version, y->lint->sqlite_version);
 	return 0;
 }
 
@@ -507,6 +574,77 @@ check_environments(yaml_parser_t *p, const char *path, unsigned line,
 	}
 }
 
+/* "lint:" on line line: a mapping of lint_keys to plain values. */
+static int
+check_lint(yaml_parser_t *p, unsigned line, const char *path, unsigned *lines,
+	   struct rk_err *err)
+{
+	yaml_event_t ev;
+	int rc = 0;
+
+	if (lines[CFG_NKEYS])
+		return rk_fail(err, RK_CONFIG,
+			       "%s:%u: key 'lint' given twice (first on line "
+			       "%u)",
+			       path, line, lines[CFG_NKEYS]);
+	lines[CFG_NKEYS] = line;
+	if (next_event(p, &ev, path, err) < 0)
+		return -1;
+	if (ev.type != YAML_MAPPING_START_EVENT) {
+		rc = rk_fail(err, RK_CONFIG,
+			     "%s:%u: key 'lint': expected a mapping "
+			     "(error_above, sqlite_version), not %s",
+			     path, line,
+			     ev.type == YAML_SCALAR_EVENT ? "a plain value"
+							  : node_kind(ev.type));
+		yaml_event_delete(&ev);
+		return rc;
+	}
+	yaml_event_delete(&ev);
+	while (rc == 0) {
+		unsigned kl;
+		size_t i;
+
+		if (next_event(p, &ev, path, err) < 0)
+			return -1;
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		kl = (unsigned)ev.start_mark.line + 1;
+		for (i = 0;
+		     ev.type == YAML_SCALAR_EVENT && i < ARRAY_SIZE(lint_keys);
+		     i++)
+			if (!strcmp((const char *)ev.data.scalar.value,
+				    lint_keys[i]))
+				break;
+		if (ev.type != YAML_SCALAR_EVENT || i == ARRAY_SIZE(lint_keys))
+			rc = rk_fail(err, RK_CONFIG,
+				     "%s:%u: unknown key under 'lint' (valid: "
+				     "error_above, sqlite_version)",
+				     path, kl);
+		else if (lines[LINT_LINE(i)])
+			rc = rk_fail(err, RK_CONFIG,
+				     "%s:%u: key 'lint.%s' given twice", path,
+				     kl, lint_keys[i]);
+		else
+			lines[LINT_LINE(i)] = kl;
+		yaml_event_delete(&ev);
+		if (rc < 0)
+			return -1;
+		if (next_event(p, &ev, path, err) < 0)
+			return -1;
+		if (ev.type != YAML_SCALAR_EVENT)
+			rc = rk_fail(err, RK_CONFIG,
+				     "%s:%u: key 'lint.%s': expected a plain "
+				     "value, not %s",
+				     path, kl, lint_keys[i],
+				     node_kind(ev.type));
+		yaml_event_delete(&ev);
+	}
+	return rc;
+}
+
 /* One "key: value" of the top mapping, the key's event in hand. */
 static int
 check_pair(yaml_parser_t *p, const yaml_event_t *key, const char *path,
@@ -518,6 +656,8 @@ check_pair(yaml_parser_t *p, const yaml_event_t *key, const char *path,
 	yaml_event_t ev;
 	int rc = 0;
 
+	if (!k && strcmp(name, "lint") == 0)
+		return check_lint(p, line, path, lines, err);
 	if (!k && strcmp(name, "environments") == 0)
 		return check_environments(p, path, line, e, err);
 	if (!k) {
@@ -683,7 +823,7 @@ cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err)
 		.log_level = CYAML_LOG_ERROR,
 		.flags = CYAML_CFG_DEFAULT,
 	};
-	unsigned lines[CFG_NKEYS] = { 0 };
+	unsigned lines[NLINES] = { 0 };
 	struct env_pick e = { .want = NULL };
 	int rc = -1;
 
@@ -913,5 +1053,6 @@ cfg_release(struct rk_config *cfg)
 	free(cfg->token);
 	free(cfg->label);
 	free(cfg->env);
+	free(cfg->lint_sqlite_version);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -16,6 +16,7 @@
 #include "reckon/db/db.h"
 #include "reckon/parsers/ddl.h"
 #include "reckon/core/drift.h"
+#include "reckon/core/lint.h"
 #include "reckon/base/err.h"
 #include "reckon/core/sidecar.h"
 #include "reckon/core/target.h"
@@ -712,6 +713,10 @@ preview_report_release(struct preview_report *r)
 	if (r->objects) {
 		ddl_list_release(r->objects);
 		free(r->objects);
+	}
+	if (r->lint) {
+		lint_report_release(r->lint);
+		free(r->lint);
 	}
 	memset(r, 0, sizeof(*r));
 }

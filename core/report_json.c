@@ -13,6 +13,7 @@
 #include "reckon/base/buf.h"
 #include "reckon/parsers/ddl.h"
 #include "reckon/base/err.h"
+#include "reckon/core/lint.h"
 #include "reckon/core/schema_check.h"
 #include "reckon/base/util.h"
 #include "reckon/core/wait.h"
@@ -255,6 +256,55 @@ partial_items(const struct run_report *r)
 	return a;
 }
 
+/* SPEC.md's lint findings: one object each. */
+static json_t *
+lint_findings(const struct lint_report *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; r && i < r->n; i++) {
+		const struct lint_finding *f = &r->v[i];
+		json_t *o = json_object();
+
+		set(o, "file", jstr(f->file));
+		set(o, "line", json_integer(f->line));
+		set(o, "rule", jstr(f->rule->id));
+		set(o, "severity", jstr(lint_severity_name(f->severity)));
+		set(o, "message", jstr(f->message));
+		set(o, "safe_alternative", jstr(f->rule->safe));
+		set(o, "table", str_or_null(f->table));
+		set(o, "table_bytes",
+		    f->bytes >= 0 ? json_integer(f->bytes) : json_null());
+		set(o, "table_rows",
+		    f->rows >= 0 ? json_integer((json_int_t)f->rows)
+				 : json_null());
+		set(o, "suppressed", json_boolean(f->allow != NULL));
+		set(o, "allow_reason", str_or_null(f->allow));
+		push(a, o);
+	}
+	return a;
+}
+
+char *
+json_lint(const struct lint_report *r)
+{
+	json_t *doc = json_object(), *sum = json_object();
+
+	set(doc, "findings", lint_findings(r));
+	set(sum, "files", json_integer((json_int_t)r->files));
+	set(sum, "error", json_integer((json_int_t)r->count[LINT_ERROR]));
+	set(sum, "warning", json_integer((json_int_t)r->count[LINT_WARNING]));
+	set(sum, "info", json_integer((json_int_t)r->count[LINT_INFO]));
+	set(sum, "suppressed", json_integer((json_int_t)r->suppressed));
+	set(sum, "unsafe", json_boolean(lint_unsafe(r) > 0));
+	set(sum, "live", json_boolean(r->live));
+	set(sum, "error_above", json_integer(r->error_above));
+	set(sum, "dialect", jstr(r->dialect ? r->dialect : ""));
+	set(sum, "sqlite_version", str_or_null(r->sqlite_version));
+	set(doc, "summary", sum);
+	return dump(doc);
+}
+
 char *
 json_run(const struct run_report *r)
 {
@@ -307,6 +357,7 @@ json_run(const struct run_report *r)
 	set(doc, "lock_wait_ms", json_integer(r->lock_wait_ms));
 	set(doc, "backup", str_or_null(r->backup));
 	set(doc, "warnings", string_array(r->warnings, r->nwarnings));
+	set(doc, "lint", lint_findings(r->lint));
 	rk_buf_release(&summary);
 	rk_buf_release(&plan);
 	return dump(doc);
@@ -402,6 +453,7 @@ json_preview(const struct preview_report *r)
 	set(doc, "statements", a);
 	set(doc, "transactional", json_boolean(r->transactional));
 	set(doc, "opts_out_of_transaction", json_boolean(r->opt_out));
+	set(doc, "lint", lint_findings(r->lint));
 	return dump(doc);
 }
 
@@ -484,6 +536,7 @@ json_check(const struct check_report *r)
 	set(doc, "writable", json_boolean(r->writable));
 	set(doc, "warnings", string_array(r->warnings, r->nwarnings));
 	set(doc, "safe", json_boolean(r->safe));
+	set(doc, "lint", lint_findings(r->lint));
 	return dump(doc);
 }
 

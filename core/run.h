@@ -88,6 +88,13 @@ int run_fk_check(struct rk_ctx *ctx, struct rk_err *err);
 int run_backup(struct rk_ctx *ctx, struct run_report *r, struct rk_err *err);
 int run_set_foreign_keys(struct rk_ctx *ctx, const char *value,
 			 struct rk_err *err);
+/* lint.c: lint the plan's files into r->lint; refuse (RK_CHECK) an
+ * error-level finding unless o->dry_run or o->allow_unsafe. */
+struct run_opts;
+int run_lint_gate(struct rk_ctx *ctx, const struct prepared *ps, size_t n,
+		  const struct run_opts *o, struct run_report *r,
+		  struct rk_err *err);
+
 /* Refuse a batch whose DDL would not fit the server's lock table. */
 int run_check_lock_budget(struct rk_ctx *ctx, struct prepared *ps, size_t n,
 			  int per_file, struct rk_err *err);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "reckon/base/buf.h"
+#include "reckon/core/lint.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
@@ -53,6 +54,10 @@ run_report_release(struct run_report *r)
 	free(r->framework);
 	free(r->backup);
 	rk_strv_free(r->warnings, r->nwarnings);
+	if (r->lint) {
+		lint_report_release(r->lint);
+		free(r->lint);
+	}
 	memset(r, 0, sizeof(*r));
 }
 

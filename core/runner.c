@@ -396,6 +396,8 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		goto out;
 	if (!o->allow_drift && drift_gate(&s, err) < 0)
 		goto out;
+	if (run_lint_gate(ctx, ps, n, o, r, err) < 0)
+		goto out;
 	/* PostgreSQL keeps every lock of a transaction in a shared table of
 	 * fixed size: only there can a batch run out of locks halfway */
 	if (!o->dry_run && n && db_kind(ctx->db) == DB_PG &&

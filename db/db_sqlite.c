@@ -712,3 +712,9 @@ const struct db_driver db_sqlite_driver = {
 	.missing = sq_missing,
 	.backup = sq_backup,
 };
+
+const char *
+db_sqlite_library_version(void)
+{
+	return sqlite3_libversion();
+}

@@ -11,6 +11,8 @@
 #include "reckon/core/ops.h"
 #include "reckon/core/verify.h"
 
+struct lint_report;
+struct lint_rule;
 struct rk_err;
 
 void text_status(const struct rk_ctx *ctx, const struct rk_session *s);
@@ -27,6 +29,13 @@ void text_detect(const struct rk_ctx *ctx, const struct detect_report *r);
 void text_preview(const struct rk_ctx *ctx, const struct preview_report *r);
 void text_check(const struct rk_ctx *ctx, const struct check_report *r);
 /* "reckon: <msg>" and the detail, hint and origin lines, on stderr. */
+/* report_lint.c: lint's findings (each with its safe way), summary,
+ * both; one rule's page (--explain); the rule list. */
+void text_lint_findings(const struct lint_report *r);
+void text_lint_summary(const struct lint_report *r);
+void text_lint(const struct rk_ctx *ctx, const struct lint_report *r);
+void text_lint_explain(const struct lint_rule *rule);
+void text_lint_rules(void);
 void text_error(const struct rk_ctx *ctx, const struct rk_err *err);
 /* The progress hook for ctx->progress: one line per applied file. */
 void text_progress(void *ud, const char *verb, const char *name, long ms);

@@ -35,6 +35,11 @@ struct rk_config {
 	char *env;  /* owned: the environment of reckon.yaml in use (--env,
 		     * RECKON_ENV), or NULL */
 	int dotenv; /* bits DOTENV_*: the variables a .env file gave */
+	/* reckon.yaml "lint:" (lint.h), or --error-above */
+	long long lint_error_above; /* bytes, when lint_error_above_set */
+	int lint_error_above_set;
+	char *lint_sqlite_version; /* owned: "3.34.1", or NULL: the
+				    * linked library's */
 };
 /* Designated, so that a new member is NULL or 0 without a change here. */
 #define RK_CONFIG_INIT                                                         \
@@ -155,6 +160,14 @@ int cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err);
  * allowed ("1.5s"). -1 if bad, negative or longer than 7 days.
  */
 int cfg_parse_duration_ms(const char *s);
+
+/*
+ * Parse a size into bytes: a whole or fractional number, alone (bytes) or
+ * followed by B, kB, MB, GB or TB (units of 1024, as PostgreSQL prints
+ * them; any case, a space allowed before the unit). -1 if bad or
+ * negative.
+ */
+long long cfg_parse_size(const char *s);
 
 /* Replace *slot with a copy of value. */
 void cfg_set(char **slot, const char *value);

@@ -17,6 +17,7 @@
 struct db;
 struct db_opts;
 struct ddl_list;
+struct lint_report;
 struct detector;
 struct rk_buf;
 struct rk_err;
@@ -156,6 +157,8 @@ struct run_report {
 	size_t segments;	/* transactions the run began */
 	char **warnings;	/* owned: about entries the run left alone */
 	size_t nwarnings;
+	struct lint_report *lint; /* owned: the plan's lint findings, or
+				   * NULL (core/lint.h) */
 };
 void run_report_release(struct run_report *r);
 /* How many items ended in o. */
@@ -173,13 +176,14 @@ struct run_opts {
 	int dry_run;
 	char **names; /* only these (file names), or NULL for all pending */
 	int nnames;
-	const char *to;	 /* only pending files up to this target (target.h;
-			  * op_run resolves it), or NULL */
-	int steps;	 /* only the first steps pending files; 0 = all */
-	int per_file;	 /* one transaction per file instead of one */
-	int no_backup;	 /* SQLite: no backup before the run */
-	int allow_drift; /* run despite modified or failed records (the
-			  * drift gate, drift.h) */
+	const char *to;	  /* only pending files up to this target (target.h;
+			   * op_run resolves it), or NULL */
+	int steps;	  /* only the first steps pending files; 0 = all */
+	int per_file;	  /* one transaction per file instead of one */
+	int no_backup;	  /* SQLite: no backup before the run */
+	int allow_drift;  /* run despite modified or failed records (the
+			   * drift gate, drift.h) */
+	int allow_unsafe; /* run despite error-level lint findings */
 };
 
 /*
@@ -187,7 +191,9 @@ struct run_opts {
  * are read and split before the database is touched; a SQL error rolls
  * everything back and is described in r->failed (return -1, err set).
  * Refused before anything happens: a target that names nothing
- * (RK_USAGE), drift unless allow_drift (RK_CHECK).
+ * (RK_USAGE), drift unless allow_drift (RK_CHECK), error-level lint
+ * findings unless allow_unsafe (RK_CHECK; r->lint lists them, and every
+ * finding of a dry run).
  */
 int op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	   struct rk_err *err);
@@ -266,6 +272,8 @@ struct preview_report {
 	int transactional; /* no statement refuses a transaction */
 	int opt_out;	   /* the file opts out of the batch transaction */
 	struct ddl_list *objects; /* owned: what each statement creates */
+	struct lint_report *lint; /* owned: lint findings (lint_preview), or
+				   * NULL */
 };
 void preview_report_release(struct preview_report *r);
 /* Split file (a name in --dir, or a path) with dialect d. */
@@ -303,7 +311,8 @@ struct check_report {
 	int writable;	    /* the database accepts writes */
 	char **warnings;    /* owned */
 	size_t nwarnings;
-	int safe; /* no warnings */
+	int safe;		  /* no warnings */
+	struct lint_report *lint; /* owned: the pending files' findings */
 };
 void check_report_release(struct check_report *r);
 int op_check(struct rk_ctx *ctx, struct check_report *r, struct rk_err *err);

@@ -24,6 +24,9 @@ char *json_detect_schema(const struct schema_report *r);
 char *json_adopt(const struct adopt_report *r);
 char *json_verify(const struct verify_report *r);
 char *json_diff(const struct diff_report *r);
+struct lint_report;
+/* {"findings": [...], "summary": {...}} (core/lint.h) */
+char *json_lint(const struct lint_report *r);
 /* {"created": [paths]} */
 char *json_created(char **paths, size_t n);
 struct wait_report;

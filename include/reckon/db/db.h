@@ -328,4 +328,22 @@ const char *db_missing_file(struct db *db);
 /* Back the database up to dest; an RK_DB error where unsupported. */
 int db_backup(struct db *db, const char *dest, struct rk_err *err);
 
+/* How big a table is (db_size.c); -1 where the engine cannot say. */
+struct db_table_size {
+	int exists;	       /* the name resolves to a table */
+	long long heap_bytes;  /* PG pg_relation_size; 0 when empty */
+	long long total_bytes; /* PG pg_total_relation_size (indexes and
+				* TOAST too); SQLite dbstat's pages */
+	double rows;	       /* PG pg_class.reltuples; -1 unknown */
+};
+/*
+ * The size of table schema.name (schema "" resolves as an unqualified
+ * name in a migration would: PG's search_path, SQLite's main). A name
+ * that is no table is exists 0, not an error.
+ */
+int db_table_size(struct db *db, const char *schema, const char *name,
+		  struct db_table_size *out, struct rk_err *err);
+/* The SQLite library reckon is linked with: "3.40.1" (db_sqlite.c). */
+const char *db_sqlite_library_version(void);
+
 #endif
