@@ -176,14 +176,16 @@ struct run_opts {
 	int dry_run;
 	char **names; /* only these (file names), or NULL for all pending */
 	int nnames;
-	const char *to;	  /* only pending files up to this target (target.h;
-			   * op_run resolves it), or NULL */
-	int steps;	  /* only the first steps pending files; 0 = all */
-	int per_file;	  /* one transaction per file instead of one */
-	int no_backup;	  /* SQLite: no backup before the run */
-	int allow_drift;  /* run despite modified or failed records (the
-			   * drift gate, drift.h) */
-	int allow_unsafe; /* run despite error-level lint findings */
+	const char *to;	 /* only pending files up to this target (target.h;
+			  * op_run resolves it), or NULL */
+	int steps;	 /* only the first steps pending files; 0 = all */
+	int per_file;	 /* one transaction per file instead of one */
+	int no_backup;	 /* SQLite: no backup before the run */
+	int allow_drift; /* run despite modified or failed records (the
+			  * drift gate, drift.h) */
+
+	/* run despite error-level lint findings (core/lint.h) */
+	int allow_unsafe;
 };
 
 /*
@@ -311,8 +313,10 @@ struct check_report {
 	int writable;	    /* the database accepts writes */
 	char **warnings;    /* owned */
 	size_t nwarnings;
-	int safe;		  /* no warnings */
-	struct lint_report *lint; /* owned: the pending files' findings */
+	int safe; /* no warnings */
+
+	/* owned: the pending files' lint findings (core/lint.h) */
+	struct lint_report *lint;
 };
 void check_report_release(struct check_report *r);
 int op_check(struct rk_ctx *ctx, struct check_report *r, struct rk_err *err);
