@@ -188,7 +188,7 @@ history_cmd(const char *name, int current, int argc, char **argv,
 	return rc;
 }
 
-/* --error-above SIZE: lint.error_above for this command. */
+/* lint --error-above SIZE: lint.error_above for this run. */
 static int
 error_above_opt(struct rk_ctx *ctx, const char *v, struct rk_err *err)
 {
@@ -206,11 +206,6 @@ error_above_opt(struct rk_ctx *ctx, const char *v, struct rk_err *err)
 	return 0;
 }
 
-#define OPT_ERROR_ABOVE(p)                                                     \
-	OPT_STRING(0, "error-above", (p), "SIZE",                              \
-		   "lint: a finding on a table bigger than SIZE is an error "  \
-		   "(default: lint.error_above, 100MB)")
-
 static int
 cmd_lint(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
@@ -220,7 +215,9 @@ cmd_lint(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		OPT_STRING(0, "explain", &explain, "RULE",
 			   "what RULE catches, why it hurts, the safe way"),
 		OPT_BOOL(0, "rules", &rules, "list the rules"),
-		OPT_ERROR_ABOVE(&above),
+		OPT_STRING(0, "error-above", &above, "SIZE",
+			   "a finding on a table bigger than SIZE is an error "
+			   "(default: lint.error_above, 100MB)"),
 		OPT_BOOL(0, "no-db", &no_db,
 			 "do not connect: every table counts as existing"),
 		OPT_BOOL(0, "sqlite", &sqlite,
@@ -271,8 +268,7 @@ cmd_lint(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 static int
 cmd_check(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	const char *above = NULL;
-	const struct opt opts[] = { OPT_ERROR_ABOVE(&above), OPT_END() };
+	const struct opt opts[] = { OPT_END() };
 	struct check_report r = { 0 };
 	char **args;
 	int nargs, rc;
@@ -281,8 +277,6 @@ cmd_check(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			    err)) != 0)
 		return rc < 0 ? rc : 0;
 	rc = no_args("check", nargs, args, err);
-	if (rc == 0)
-		rc = error_above_opt(ctx, above, err);
 	if (rc == 0)
 		rc = op_check(ctx, &r, err);
 	if (rc == 0) {
@@ -567,7 +561,6 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			 "show what would run; touch nothing"),
 		OPT_BOOL(0, "allow-unsafe", &o.allow_unsafe,
 			 "run despite error-level lint findings"),
-		OPT_ERROR_ABOVE(&above),
 		OPT_BOOL(0, "allow-drift", &o.allow_drift,
 			 "run even though applied files changed or records "
 			 "failed"),
@@ -952,8 +945,7 @@ const struct cmd commands[] = {
 	{ "adopt", cmd_adopt, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "adopt [--dry-run | --yes] [--json]",
 	  "mark pending files whose objects all exist already (plan first)" },
-	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR | READS_DB,
-	  "check [--error-above SIZE] [--json]",
+	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR | READS_DB, "check [--json]",
 	  "pre-flight safety check: pending, locks, long transactions, drift" },
 	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "current [--json]", "the latest applied migration" },

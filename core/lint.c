@@ -157,6 +157,10 @@ grade(struct rk_ctx *ctx, struct lint_report *r, struct facts *facts,
 			f->severity = LINT_INFO;
 			rk_buf_adds(&m, "; the table is created earlier in "
 					"these files, so it is empty");
+		} else if (h->rebuilt) {
+			f->severity = LINT_INFO;
+			rk_buf_adds(&m, "; the file rebuilds the table: a copy "
+					"takes its name, so its data lives on");
 		} else if (ctx->db) {
 			if (table_facts(ctx, facts, h->schema, h->table, &sz,
 					err) < 0)

@@ -348,6 +348,7 @@ struct lx {
 	struct tname *dropped; /* tables this file dropped */
 	size_t ndropped, cdropped;
 	int fk_off;
+	size_t first;		   /* out->v[first..]: this file's findings */
 	struct rk_buf sch, tab, b; /* scratch */
 };
 
@@ -892,6 +893,21 @@ out:
 	rk_buf_release(&name);
 }
 
+/* The file's DROP TABLE of schema.table is half of a rebuild: a copy
+ * takes its name back, so its data lives on. */
+static void
+rebuilt(struct lx *x, const char *schema, const char *table)
+{
+	for (size_t k = x->first; k < x->out->n; k++) {
+		struct lint_hit *h = &x->out->v[k];
+
+		if (!strcmp(h->rule->id, "drop-table") &&
+		    name_eq(x, h->table, table) &&
+		    (!*h->schema || !*schema || name_eq(x, h->schema, schema)))
+			h->rebuilt = 1;
+	}
+}
+
 static void
 rename_action(struct lx *x, struct cur *c, const char *sch, const char *tab)
 {
@@ -909,14 +925,17 @@ rename_action(struct lx *x, struct cur *c, const char *sch, const char *tab)
 		    "RENAME %s TO %s breaks application code that still uses "
 		    "the old name",
 		    qual(x, sch, tab), to.s);
-		for (size_t j = 0; sqlite && j < x->ndropped; j++)
-			if (tname_eq(x, &x->dropped[j], sch, to.s) &&
-			    !x->fk_off)
+		for (size_t j = 0; j < x->ndropped; j++) {
+			if (!tname_eq(x, &x->dropped[j], sch, to.s))
+				continue;
+			rebuilt(x, sch, to.s);
+			if (sqlite && !x->fk_off)
 				hit(x, "sqlite-rebuild-foreign-keys", sch, to.s,
 				    "%s is rebuilt (dropped, then %s renamed "
 				    "to "
 				    "it) with foreign keys on",
 				    to.s, tab);
+		}
 		mark_ddl(x, sch, to.s); /* later statements use the new name */
 		if (k != DDL_NONE)
 			ddl_list_rename(&x->st->created, k,
@@ -1049,8 +1068,6 @@ each_table(struct lx *x, struct cur *c, const char *rule, const char *verb,
 			rk_grow((void **)&x->dropped, &x->cdropped,
 				x->ndropped + 1, sizeof(*x->dropped));
 			tname_set(&x->dropped[x->ndropped++], sch, tab);
-		} else if (strcmp(rule, "lock-table") != 0) {
-			mark_ddl(x, sch, tab);
 		}
 		free(sch);
 		free(tab);
@@ -1067,6 +1084,10 @@ add_dml(struct lx *x, struct cur *c, const char *verb)
 
 	ddl_accept(c, "only");
 	if (!read_table(x, c))
+		return;
+	/* filling a table the same file creates is what creating it is
+	 * for: nobody else can be waiting on it */
+	if (created_find(x, x->sch.s, x->tab.s) != DDL_NONE)
 		return;
 	rk_grow((void **)&x->dml, &x->cdml, x->ndml + 1, sizeof(*x->dml));
 	m = &x->dml[x->ndml++];
@@ -1314,6 +1335,7 @@ lint_text(struct lint_state *st, const char *s, size_t n,
 	x.n = n;
 	x.stmts = stmts;
 	x.out = out;
+	x.first = first;
 	x.ex.d = st->d;
 	rk_buf_init(&x.sch);
 	rk_buf_init(&x.tab);
@@ -1334,7 +1356,8 @@ lint_text(struct lint_state *st, const char *s, size_t n,
 	}
 	x.i = stmts->n ? (unsigned)stmts->n - 1 : 0;
 	flush_tx(&x);
-	qsort(out->v + first, out->n - first, sizeof(*out->v), hit_cmp);
+	if (out->n > first)
+		qsort(out->v + first, out->n - first, sizeof(*out->v), hit_cmp);
 	for (size_t k = 0; k < x.nallow; k++)
 		free(x.allow[k].reason);
 	free(x.allow);

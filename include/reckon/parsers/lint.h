@@ -53,6 +53,8 @@ struct lint_hit {
 	char *column;	/* owned: ALTER COLUMN TYPE's column, or NULL */
 	char *new_type; /* owned: ALTER COLUMN TYPE's type as written */
 	int table_new;	/* the same input created the table earlier */
+	int rebuilt;	/* DROP TABLE of a table the same file rebuilds (a
+			 * copy is renamed to its name) */
 	char *message;	/* owned */
 	char *allow;	/* owned: a reckon:allow reason, or NULL */
 	int bad_allow;	/* a reckon:allow for this rule without reason */
