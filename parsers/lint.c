@@ -1256,55 +1256,69 @@ find_bytes(const char *s, size_t n, const char *needle, size_t n2)
 	return NULL;
 }
 
-/* The reckon:allow comments of every statement, before it or in it. */
+/* One "reckon:allow RULE REASON" comment, s[0..len), for statement i. */
+static void
+add_allow(struct lx *x, unsigned i, const char *s, size_t len)
+{
+	const char *a = find_bytes(s, len, "reckon:allow", 12), *e = s + len;
+	struct allow *w;
+	size_t r = 0;
+
+	if (!a)
+		return;
+	a += 12;
+	while (a < e && (*a == ' ' || *a == '\t'))
+		a++;
+	rk_grow((void **)&x->allow, &x->callow, x->nallow + 1,
+		sizeof(*x->allow));
+	w = &x->allow[x->nallow++];
+	memset(w, 0, sizeof(*w));
+	w->stmt = i;
+	while (a < e && r + 1 < sizeof(w->rule) &&
+	       ((*a >= 'a' && *a <= 'z') || (*a >= '0' && *a <= '9') ||
+		*a == '-'))
+		w->rule[r++] = *a++;
+	while (a < e && (*a == ' ' || *a == '\t' || *a == ':' || *a == '-'))
+		a++;
+	while (e > a && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\r' ||
+			 e[-1] == '/' || e[-1] == '*'))
+		e--;
+	if (e > a) {
+		const char *nl = memchr(a, '\n', (size_t)(e - a));
+
+		w->reason = xstrndup(a, (size_t)((nl ? nl : e) - a));
+	}
+}
+
+/*
+ * The reckon:allow comments of every statement: above it (after the one
+ * before), inside it, or after it on the line where it ends.
+ */
 static void
 read_allows(struct lx *x)
 {
-	size_t from = 0;
+	size_t from = 0, n = x->stmts->n;
 
-	for (unsigned i = 0; i < x->stmts->n; i++) {
-		const struct sql_stmt *st = &x->stmts->v[i];
-		size_t end = st->off + st->len, p = from;
+	for (size_t i = 0; i <= n; i++) {
+		size_t end =
+			i < n ? x->stmts->v[i].off + x->stmts->v[i].len : x->n;
+		size_t p = from;
+		int same_line = i > 0; /* still on statement i-1's last line */
 
 		while (p < end) {
 			enum sql_tok k;
 			size_t len = sql_token(x->s + p, end - p, x->st->d, &k);
-			const char *a, *e = x->s + p + len;
 
-			if (k == TK_COMMENT &&
-			    (a = find_bytes(x->s + p, len, "reckon:allow",
-					    12))) {
-				struct allow *w;
-				size_t r = 0;
-
-				a += 12;
-				while (a < e && (*a == ' ' || *a == '\t'))
-					a++;
-				rk_grow((void **)&x->allow, &x->callow,
-					x->nallow + 1, sizeof(*x->allow));
-				w = &x->allow[x->nallow++];
-				memset(w, 0, sizeof(*w));
-				w->stmt = i;
-				while (a < e && r + 1 < sizeof(w->rule) &&
-				       ((*a >= 'a' && *a <= 'z') ||
-					(*a >= '0' && *a <= '9') || *a == '-'))
-					w->rule[r++] = *a++;
-				while (a < e && (*a == ' ' || *a == '\t' ||
-						 *a == ':' || *a == '-'))
-					a++;
-				while (e > a &&
-				       (e[-1] == '\n' || e[-1] == ' ' ||
-					e[-1] == '\r' || e[-1] == '/' ||
-					e[-1] == '*'))
-					e--;
-				if (e > a) {
-					const char *nl = memchr(
-						a, '\n', (size_t)(e - a));
-
-					w->reason = xstrndup(
-						a, (size_t)((nl ? nl : e) - a));
-				}
-			}
+			if (i < n && p >= x->stmts->v[i].off)
+				same_line = 0; /* inside statement i */
+			if (k == TK_COMMENT && (same_line || i < n))
+				add_allow(x, (unsigned)(same_line ? i - 1 : i),
+					  x->s + p, len);
+			if (k != TK_COMMENT &&
+			    memchr(x->s + p, '\n', len) != NULL)
+				same_line = 0;
+			if (k == TK_COMMENT && x->s[p] == '-')
+				same_line = 0; /* a line comment ends it */
 			p += len;
 		}
 		from = end;

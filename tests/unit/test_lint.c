@@ -265,6 +265,20 @@ test_allow_comments(void **state)
 		"1 warning drop-column a allowed\n"
 		"4 warning truncate b allowed\n"
 		"5 warning truncate c\n");
+	/* after the statement on its own last line; a comment on the next
+	 * line is the next statement's */
+	EXPECT1(PG,
+		"TRUNCATE a; -- reckon:allow truncate emptied nightly anyway\n"
+		"TRUNCATE b;\n"
+		"TRUNCATE c;\n"
+		"-- reckon:allow truncate this is not for c\n",
+		"1 warning truncate a allowed\n"
+		"2 warning truncate b\n"
+		"3 warning truncate c\n");
+	/* inside the second statement of a line: the second one's */
+	EXPECT1(PG, "TRUNCATE a; TRUNCATE /* reckon:allow truncate ok */ b;\n",
+		"1 warning truncate a\n"
+		"1 warning truncate b allowed\n");
 	/* another rule's allow, or one without a reason, lets nothing pass */
 	EXPECT1(PG,
 		"-- reckon:allow truncate\n"
