@@ -237,6 +237,8 @@ cmd_lint(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			rc = rk_fail(err, RK_USAGE, "lint: no rule '%s'",
 				     explain);
 			rk_err_hint(err, "'reckon lint --rules' lists them");
+		} else if (ctx->json) {
+			emit(json_lint_rules(rule));
 		} else if (rule) {
 			text_lint_explain(rule);
 		} else {

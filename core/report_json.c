@@ -305,6 +305,33 @@ json_lint(const struct lint_report *r)
 	return dump(doc);
 }
 
+static json_t *
+lint_rule(const struct lint_rule *r)
+{
+	json_t *o = json_object();
+
+	set(o, "id", jstr(r->id));
+	set(o, "dialect", str_or_null(r->dialect));
+	set(o, "severity", jstr(lint_severity_name(r->severity)));
+	set(o, "always", json_boolean(r->fixed));
+	set(o, "catches", jstr(r->catches));
+	set(o, "why", jstr(r->why));
+	set(o, "safe_alternative", jstr(r->safe));
+	return o;
+}
+
+char *
+json_lint_rules(const struct lint_rule *only)
+{
+	json_t *doc = json_object(), *a = json_array();
+
+	for (size_t i = 0; i < lint_nrules; i++)
+		if (!only || only == &lint_rules[i])
+			push(a, lint_rule(&lint_rules[i]));
+	set(doc, "rules", a);
+	return dump(doc);
+}
+
 char *
 json_run(const struct run_report *r)
 {

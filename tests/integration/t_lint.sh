@@ -240,6 +240,10 @@ CREATE INDEX a_id ON a (id);"
 	expect_rc 0
 	expect_out "Safe way: ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID"
 	expect_out "-- reckon:allow set-not-null REASON"
+	rk --json lint --explain vacuum-full
+	jqe '.rules | length == 1 and .[0].id == "vacuum-full" and .[0].dialect == "postgres" and (.[0].safe_alternative | test("pg_repack"))'
+	rk --json lint --rules
+	jqe '.rules | length >= 19 and all(.why != "")'
 	rk lint --rules
 	expect_rc 0
 	expect_out "sqlite-unsupported-alter"

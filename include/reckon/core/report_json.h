@@ -27,6 +27,10 @@ char *json_diff(const struct diff_report *r);
 struct lint_report;
 /* {"findings": [...], "summary": {...}} (core/lint.h) */
 char *json_lint(const struct lint_report *r);
+struct lint_rule;
+/* {"rules": [{"id", "dialect", "severity", "always", "catches", "why",
+ * "safe_alternative"}]}: every rule, or only the one given. */
+char *json_lint_rules(const struct lint_rule *only);
 /* {"created": [paths]} */
 char *json_created(char **paths, size_t n);
 struct wait_report;
