@@ -30,6 +30,7 @@ state_colour(const struct rk_ctx *ctx, enum mig_state st)
 	case ST_FAILED:
 		return "\033[31m";
 	case ST_ORPHANED:
+	case ST_UNKNOWN:
 		return "\033[35m";
 	case ST_IGNORED:
 		return "\033[2m";
@@ -83,6 +84,8 @@ status_summary(const struct status_list *l)
 		printf(" (%zu cosmetic)", l->cosmetic);
 	printf(", %zu orphaned, %zu failed", l->count[ST_ORPHANED],
 	       l->count[ST_FAILED]);
+	if (l->count[ST_UNKNOWN])
+		printf(", %zu unknown", l->count[ST_UNKNOWN]);
 	if (l->count[ST_IGNORED])
 		printf("; %zu ignored", l->count[ST_IGNORED]);
 	printf("\n");
@@ -98,6 +101,8 @@ status_warnings(const struct status_list *l)
 		if (status_warning(&l->v[i], &w))
 			printf("warning: %s\n", w.s);
 	}
+	if (l->heads_warning)
+		printf("warning: %s\n", l->heads_warning);
 	rk_buf_release(&w);
 }
 

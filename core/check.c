@@ -406,6 +406,13 @@ check_states(const struct rk_session *s, struct check_report *r)
 	if (s->status.count[ST_FAILED])
 		warn(r, "%zu migration(s) are recorded as failed",
 		     s->status.count[ST_FAILED]);
+	if (s->status.count[ST_UNKNOWN])
+		warn(r,
+		     "%zu migration(s) are unknown: the table cannot place "
+		     "them, and 'reckon run' refuses to run",
+		     s->status.count[ST_UNKNOWN]);
+	if (s->status.heads_warning)
+		warn(r, "%s", s->status.heads_warning);
 }
 
 int

@@ -49,6 +49,10 @@ session_warnings(const struct rk_session *s, char ***v, size_t *n)
 		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 		(*v)[(*n)++] = xstrdup(w.s);
 	}
+	if (s->status.heads_warning) {
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = xstrdup(s->status.heads_warning);
+	}
 	rk_buf_release(&w);
 }
 
@@ -520,6 +524,14 @@ mark_one(struct rk_ctx *ctx, struct rk_session *s, const char *name,
 		rk_fail(err, RK_USAGE, "no migration file '%s' in '%s'", name,
 			ctx->cfg.dir);
 		rk_err_hint(err, "name a file as 'reckon status' lists it");
+		return -1;
+	}
+	if (e->state == ST_UNKNOWN) {
+		rk_fail(err, RK_CHECK,
+			"cannot mark '%s': it is unknown (a recorded head has "
+			"no file, so the table cannot place it)",
+			e->name);
+		rk_err_hint(err, "'reckon status' names the head to restore");
 		return -1;
 	}
 	if (e->state != ST_PENDING) {

@@ -2,7 +2,9 @@
  * Files against rows. Rows (and sidecar hashes) are sorted by identifier
  * once and each file is looked up by binary search, so ten thousand files
  * cost n log n, never a quadratic scan. Head-only tables (golang-migrate,
- * Tern, Alembic) are expanded here: every file up to a head is applied.
+ * Tern, Alembic) are expanded here: every file up to a head is applied;
+ * in a revision graph (Alembic) a head without a file leaves the files
+ * no other head covers unknown.
  */
 #include "reckon/core/reconcile.h"
 
@@ -12,6 +14,7 @@
 #include "reckon/base/buf.h"
 #include "reckon/detectors/detector.h"
 #include "reckon/detectors/migfile.h"
+#include "reckon/detectors/revgraph.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
@@ -31,6 +34,8 @@ mig_state_name(enum mig_state s)
 		return "failed";
 	case ST_IGNORED:
 		return "ignored";
+	case ST_UNKNOWN:
+		return "unknown";
 	}
 	rk_bug("state %d", (int)s);
 }
@@ -38,6 +43,15 @@ mig_state_name(enum mig_state s)
 int
 status_warning(const struct status_entry *e, struct rk_buf *out)
 {
+	if (e->state == ST_ORPHANED && e->unplaced) {
+		rk_buf_addf(out,
+			    "the recorded head '%s' has no file, so %zu "
+			    "migration(s) cannot be placed (unknown) and none "
+			    "is run; restore its file, or 'reckon unmark %s' "
+			    "if it is gone for good",
+			    e->name, e->unplaced, e->name);
+		return 1;
+	}
 	if (e->state != ST_IGNORED)
 		return 0;
 	rk_buf_addf(out, "'%s' is ignored (%s): it is never run or marked",
@@ -53,13 +67,8 @@ status_list_release(struct status_list *l)
 		free(l->v[i].id);
 	}
 	free(l->v);
+	free(l->heads_warning);
 	memset(l, 0, sizeof(*l));
-}
-
-size_t
-reconcile_heads(const struct applied_set *rows)
-{
-	return rows->n;
 }
 
 /* An index of rows sorted by id; the last row wins among equal ids. */
@@ -138,6 +147,9 @@ struct rc {
 	struct row_ref *side;	 /* sidecar by file name */
 	unsigned char *used;	 /* per row: a file claimed it */
 	unsigned char *head_hit; /* per file: applied through a head */
+	struct revgraph g;	 /* DET_HEAD files that name parents */
+	int graph;		 /* g was built */
+	size_t lost;		 /* heads of the table without a file */
 	struct rk_buf id;
 };
 
@@ -178,40 +190,10 @@ set_hashes(const struct rc *rc, struct status_entry *e)
 		e->state = ST_MODIFIED;
 }
 
-/* Mark file i and its ancestors as applied through a head. */
+/* Head-only tables without a graph: files up to a head's version. */
 static void
-mark_ancestors(struct rc *rc, size_t i, int depth)
+expand_versions(struct rc *rc)
 {
-	const struct mig_file *f = &rc->files->v[i];
-	const char *p;
-
-	if (rc->head_hit[i] || depth > 100000)
-		return;
-	rc->head_hit[i] = 1;
-	for (p = f->parent; p && *p;) {
-		size_t len = strcspn(p, ",");
-
-		for (size_t j = 0; j < rc->files->n; j++) {
-			const char *id = rc->files->v[j].id;
-
-			if (id && strlen(id) == len && !strncmp(id, p, len))
-				mark_ancestors(rc, j, depth + 1);
-		}
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-}
-
-/* Head-only tables: which files do the heads cover? */
-static void
-expand_heads(struct rc *rc)
-{
-	int graph = 0;
-
-	for (size_t i = 0; i < rc->files->n; i++)
-		graph |= rc->files->v[i].parent != NULL ||
-			 rc->files->v[i].id != NULL;
 	for (size_t h = 0; h < rc->rows->n; h++) {
 		const struct applied *row = &rc->rows->v[h];
 
@@ -219,16 +201,57 @@ expand_heads(struct rc *rc)
 			const struct mig_file *f = &rc->files->v[i];
 
 			file_id(rc, f, &rc->id);
-			if (strcmp(rc->id.s, row->id ? row->id : "") == 0) {
+			if (strcmp(rc->id.s, row->id ? row->id : "") == 0)
 				rc->used[h] = 1;
-				if (graph)
-					mark_ancestors(rc, i, 0);
-			}
-			if (!graph && row->version && *f->version &&
+			if (row->version && *f->version &&
 			    rk_vercmp(f->version, row->version) <= 0)
 				rc->head_hit[i] = 1;
 		}
 	}
+}
+
+/*
+ * Head-only tables whose files name their parents (Alembic): a head's
+ * file and its ancestors are applied. A head without a file is lost:
+ * the files under it cannot be told apart from the rest.
+ */
+static void
+expand_graph(struct rc *rc)
+{
+	for (size_t h = 0; h < rc->rows->n; h++) {
+		const char *id = rc->rows->v[h].id ? rc->rows->v[h].id : "";
+		size_t i = revgraph_find(&rc->g, id, (size_t)-1);
+
+		if (i == (size_t)-1) {
+			rc->lost++;
+			continue;
+		}
+		rc->used[h] = 1;
+		revgraph_ancestors(&rc->g, i, rc->head_hit);
+	}
+}
+
+/* "multiple heads: 'a', 'b'; merge them: alembic merge -m '...' a b". */
+static char *
+heads_warning(const struct rc *rc)
+{
+	struct rk_buf w = RK_BUF_INIT, ids = RK_BUF_INIT;
+	size_t n = 0;
+
+	rk_buf_adds(&w, "multiple heads: ");
+	for (size_t i = 0; i < rc->g.n; i++) {
+		if (!revgraph_is_head(&rc->g, i) || !rc->g.v[i].id)
+			continue;
+		rk_buf_addf(&w, "%s'%s'", n++ ? ", " : "", rc->g.v[i].id);
+		rk_buf_addf(&ids, " %s", rc->g.v[i].id);
+	}
+	rk_buf_addf(&w, "; merge them: %s merge -m '...'%s", rc->det->name,
+		    ids.s);
+	rk_buf_release(&ids);
+	if (n > 1)
+		return rk_buf_detach(&w, NULL);
+	rk_buf_release(&w);
+	return NULL;
 }
 
 static void
@@ -254,6 +277,7 @@ add_file_entries(struct rc *rc, struct status_list *out)
 		}
 		e = add_entry(out, f->name,
 			      row || (head && rc->head_hit[i]) ? ST_APPLIED
+			      : rc->lost		       ? ST_UNKNOWN
 							       : ST_PENDING);
 		e->file = f;
 		e->row = row;
@@ -294,6 +318,10 @@ between_key(const struct rc *rc, const char *version)
 static void
 add_orphans(struct rc *rc, struct status_list *out)
 {
+	size_t unknown = 0;
+
+	for (size_t i = 0; i < out->n; i++)
+		unknown += out->v[i].state == ST_UNKNOWN;
 	for (size_t i = 0; i < rc->rows->n; i++) {
 		const struct applied *row = &rc->rows->v[i];
 		struct status_entry *e;
@@ -305,6 +333,8 @@ add_orphans(struct rc *rc, struct status_list *out)
 		e->id = xstrdup(e->name);
 		e->stored_hash = row->stored_hash;
 		e->key = between_key(rc, row->version);
+		if (rc->lost)
+			e->unplaced = unknown;
 		/* equal ids (Flyway repeatables): one entry is enough */
 		for (size_t j = i + 1; j < rc->rows->n; j++)
 			if (row->id && rc->rows->v[j].id &&
@@ -397,6 +427,7 @@ reconcile(const struct mig_set *files, const struct applied_set *rows,
 		.rows = rows,
 		.sidecar = sidecar,
 		.det = det,
+		.g = REVGRAPH_INIT,
 		.id = RK_BUF_INIT,
 	};
 
@@ -404,8 +435,15 @@ reconcile(const struct mig_set *files, const struct applied_set *rows,
 	rc.side = index_rows(sidecar);
 	rc.used = xcalloc(rows->n + 1, 1);
 	rc.head_hit = xcalloc(files->n + 1, 1);
-	if (det && (det->flags & DET_HEAD))
-		expand_heads(&rc);
+	if (det && (det->flags & DET_HEAD)) {
+		rc.graph = revgraph_build(files, &rc.g);
+		if (rc.graph)
+			expand_graph(&rc);
+		else
+			expand_versions(&rc);
+		if (rc.graph)
+			out->heads_warning = heads_warning(&rc);
+	}
 	add_file_entries(&rc, out);
 	add_orphans(&rc, out);
 	add_ignored(&rc, out);
@@ -416,6 +454,7 @@ reconcile(const struct mig_set *files, const struct applied_set *rows,
 	for (size_t i = 0; i < out->n; i++)
 		out->count[out->v[i].state]++;
 	rk_buf_release(&rc.id);
+	revgraph_release(&rc.g);
 	free(rc.head_hit);
 	free(rc.used);
 	free(rc.side);

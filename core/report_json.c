@@ -138,6 +138,8 @@ status_warnings(const struct status_list *l)
 		if (status_warning(&l->v[i], &w))
 			push(a, jstr(w.s));
 	}
+	if (l->heads_warning)
+		push(a, jstr(l->heads_warning));
 	rk_buf_release(&w);
 	return a;
 }

@@ -115,6 +115,31 @@ check_code(const struct rk_session *s, const struct run_opts *o,
 	return n ? -1 : 0;
 }
 
+/*
+ * A head without a file leaves some files unknown (reconcile.h): any of
+ * them may already be applied, so nothing runs until the head is back.
+ */
+static int
+refuse_unknown(const struct rk_session *s, struct rk_err *err)
+{
+	const char *head = "?";
+
+	if (!s->status.count[ST_UNKNOWN])
+		return 0;
+	for (size_t i = 0; i < s->status.n; i++)
+		if (s->status.v[i].unplaced)
+			head = s->status.v[i].name;
+	rk_fail(err, RK_CHECK,
+		"refusing to run: %zu migration(s) are unknown, because the "
+		"recorded head '%s' has no file",
+		s->status.count[ST_UNKNOWN], head);
+	rk_err_hint(err,
+		    "restore the file of '%s', or 'reckon unmark %s' if it is "
+		    "gone for good; nothing was changed",
+		    head, head);
+	return -1;
+}
+
 /* Read and split every pending file the run wants. */
 static int
 prepare_all(const struct rk_session *s, const struct run_opts *o,
@@ -381,7 +406,7 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	r->tracking_display = xstrdup(s.tracking_display);
 	r->framework = xstrdup(s.tracked.det->name);
 	session_warnings(&s, &r->warnings, &r->nwarnings);
-	if (check_code(&s, o, err) < 0)
+	if (refuse_unknown(&s, err) < 0 || check_code(&s, o, err) < 0)
 		goto out;
 	if (prepare_all(&s, o, d, &ps, &n, err) < 0) {
 		run_fail_report(r, NULL, NULL, err);

@@ -269,8 +269,9 @@ test_alembic_two_heads(void **state)
 	assert_string_equal(files.v[4].name, "ee_merge.py");
 	applied_add(&rows, "bbbb", NULL, NULL, NULL);
 	applied_add(&rows, "dddd", NULL, NULL, NULL);
-	assert_int_equal(reconcile_heads(&rows), 2);
 	reconcile(&files, &rows, NULL, &det_alembic, &st);
+	/* the files' graph has one head (the merge): no warning */
+	assert_null(st.heads_warning);
 	assert_int_equal(st.n, 5);
 	for (size_t i = 0; i < 5; i++) {
 		size_t k = 0;
@@ -282,6 +283,49 @@ test_alembic_two_heads(void **state)
 	assert_int_equal(st.count[ST_APPLIED], 4);
 	assert_int_equal(st.count[ST_ORPHANED], 0);
 	status_list_release(&st);
+	applied_set_release(&rows);
+	mig_set_release(&files);
+}
+
+/* Two heads in the files' graph (no merge yet): a warning naming both and
+ * the merge command; a recorded head without a file leaves the files no
+ * other head covers unknown, never pending. */
+static void
+test_alembic_lost_head(void **state)
+{
+	const char *dir = *state;
+	struct mig_set files = MIG_SET_INIT;
+	struct applied_set rows = APPLIED_SET_INIT;
+	struct status_list st = STATUS_LIST_INIT;
+	struct rk_err err = RK_ERR_INIT;
+	struct rk_buf w = RK_BUF_INIT;
+
+	put(dir, "aa_root.py", "revision = 'aaaa'\ndown_revision = None\n");
+	put(dir, "bb_left.py", "revision = 'bbbb'\ndown_revision = 'aaaa'\n");
+	put(dir, "cc_right.py", "revision = 'cccc'\ndown_revision = 'aaaa'\n");
+	assert_int_equal(mig_scan(dir, &det_alembic, &files, &err), 0);
+	applied_add(&rows, "gone", NULL, NULL, NULL);
+	reconcile(&files, &rows, NULL, &det_alembic, &st);
+	assert_string_equal(st.heads_warning,
+			    "multiple heads: 'bbbb', 'cccc'; merge them: "
+			    "alembic merge -m '...' bbbb cccc");
+	assert_int_equal(st.count[ST_UNKNOWN], 3);
+	assert_int_equal(st.count[ST_PENDING], 0);
+	assert_int_equal(st.count[ST_ORPHANED], 1);
+	for (size_t i = 0; i < st.n; i++)
+		if (st.v[i].state == ST_ORPHANED) {
+			assert_int_equal(st.v[i].unplaced, 3);
+			assert_int_equal(status_warning(&st.v[i], &w), 1);
+			assert_non_null(strstr(w.s, "'gone' has no file"));
+		}
+	status_list_release(&st);
+	/* with a second head that has its file, only the rest is unknown */
+	applied_add(&rows, "bbbb", NULL, NULL, NULL);
+	reconcile(&files, &rows, NULL, &det_alembic, &st);
+	assert_int_equal(st.count[ST_APPLIED], 2);
+	assert_int_equal(st.count[ST_UNKNOWN], 1);
+	status_list_release(&st);
+	rk_buf_release(&w);
 	applied_set_release(&rows);
 	mig_set_release(&files);
 }
@@ -546,6 +590,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alembic_names),
 		cmocka_unit_test(test_alembic_inspect),
+		cmocka_unit_test_setup_teardown(test_alembic_lost_head,
+						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_alembic_two_heads,
 						setup_dir, teardown_dir),
 		cmocka_unit_test(test_django),

@@ -24,8 +24,11 @@ enum mig_state {
 	ST_FAILED,
 	ST_IGNORED, /* named like a migration, but unusable: never run or
 		     * marked (mig_ignored says why) */
+	ST_UNKNOWN, /* a graph file the table cannot place: a recorded head
+		     * has no file, so whether it lies under that head is
+		     * unknown; never run or offered to run */
 };
-#define ST_COUNT 6
+#define ST_COUNT 7
 
 /* "applied", "pending", ... as in SPEC.md and the JSON output. */
 const char *mig_state_name(enum mig_state s);
@@ -51,6 +54,8 @@ struct status_entry {
 				  * space or line endings (drift_classify) */
 	size_t key;		 /* sort key: files in order, orphans by
 				  * version between them */
+	size_t unplaced;	 /* an orphaned head: the files it leaves
+				  * unknown (ST_UNKNOWN), else 0 */
 };
 
 struct status_list {
@@ -59,18 +64,23 @@ struct status_list {
 	size_t cap;
 	size_t count[ST_COUNT]; /* entries per state */
 	size_t cosmetic;	/* of the modified, those only cosmetic */
+	char *heads_warning;	/* owned: the files' revision graph has
+				 * several heads, and how to merge them;
+				 * else NULL */
 };
 #define STATUS_LIST_INIT                                                       \
 	{                                                                      \
-		NULL, 0, 0, { 0, 0, 0, 0, 0, 0 }, 0                            \
+		NULL, 0, 0, { 0, 0, 0, 0, 0, 0, 0 }, 0, NULL                   \
 	}
 void status_list_release(struct status_list *l);
 
 /*
  * Append to out the warning that e deserves on its own, one sentence
  * without a final period (an ignored entry: its name, why, and that it is
- * never used); returns 1 if there is one, else 0 with out unchanged. The
- * text and JSON renderers and check all say it with these words.
+ * never used; an orphaned head that leaves files unknown: its id, how
+ * many, what to do); returns 1 if there is one, else 0 with out
+ * unchanged. The text and JSON renderers and check all say it with these
+ * words.
  */
 int status_warning(const struct status_entry *e, struct rk_buf *out);
 
@@ -84,15 +94,14 @@ int status_warning(const struct status_entry *e, struct rk_buf *out);
  * another reason than its name (mig_ignored, not IGN_NAME) is ignored,
  * placed among the files by the version its name gives. For DET_HEAD detectors
  * the rows are heads: files up to a head's version, or its ancestors when files
- * name their parents, are applied. Results borrow from files, rows and sidecar
+ * name their parents, are applied. When files name their parents and a head
+ * has no file, that head is orphaned and every file no other head covers is
+ * unknown, never pending; when the files' graph has several heads,
+ * out->heads_warning says so. Results borrow from files, rows and sidecar
  * (may be NULL), which must outlive out.
  */
 void reconcile(const struct mig_set *files, const struct applied_set *rows,
 	       const struct applied_set *sidecar, const struct detector *det,
 	       struct status_list *out);
-
-/* The number of rows of a DET_HEAD table whose heads are files' graph
- * tips, i.e. more than one means Alembic's "multiple heads". */
-size_t reconcile_heads(const struct applied_set *rows);
 
 #endif
