@@ -18,6 +18,7 @@
 #include "reckon/base/opt.h"
 #include "reckon/cli/report.h"
 #include "reckon/core/report_json.h"
+#include "reckon/core/revisions.h"
 #include "reckon/serve/serve.h"
 #include "reckon/core/target.h"
 #include "reckon/core/wait.h"
@@ -168,6 +169,7 @@ history_cmd(const char *name, int current, int argc, char **argv,
 {
 	const struct opt opts[] = { OPT_END() };
 	struct rk_session s = { 0 };
+	struct rev_report rev = REV_REPORT_INIT;
 	char **args;
 	int nargs, rc;
 
@@ -178,11 +180,41 @@ history_cmd(const char *name, int current, int argc, char **argv,
 	if (rc == 0)
 		rc = op_status(ctx, &s, err);
 	if (rc == 0) {
+		rev_report_build(&s, current ? REV_CURRENT : REV_HISTORY, &rev);
 		if (ctx->json)
-			emit(json_history(&s, current));
+			emit(json_history(&s, &rev, current));
 		else
-			text_history(ctx, &s, current);
+			text_history(ctx, &s, &rev, current);
 	}
+	rev_report_release(&rev);
+	session_release(&s);
+	free(args);
+	return rc;
+}
+
+static int
+cmd_heads(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	const struct opt opts[] = { OPT_END() };
+	struct rk_session s = { 0 };
+	struct rev_report r = REV_REPORT_INIT;
+	char **args;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, "heads", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = no_args("heads", nargs, args, err);
+	if (rc == 0)
+		rc = op_status(ctx, &s, err);
+	if (rc == 0) {
+		rev_report_build(&s, REV_HEADS, &r);
+		if (ctx->json)
+			emit(json_revisions(&s, &r, "heads"));
+		else
+			text_heads(ctx, &s, &r);
+	}
+	rev_report_release(&r);
 	session_release(&s);
 	free(args);
 	return rc;
@@ -950,7 +982,8 @@ const struct cmd commands[] = {
 	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR | READS_DB, "check [--json]",
 	  "pre-flight safety check: pending, locks, long transactions, drift" },
 	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR | READS_DB,
-	  "current [--json]", "the latest applied migration" },
+	  "current [--json]",
+	  "the latest applied migration (every recorded head)" },
 	{ "detect", cmd_detect, NEEDS_DB | READS_DB, "detect [--json]",
 	  "list the migration tracking tables in the database" },
 	{ "detect-schema", cmd_detect_schema, NEEDS_DIR,
@@ -963,9 +996,12 @@ const struct cmd commands[] = {
 	{ "down", cmd_down, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "down [--steps N | --to VERSION] [--dry-run] [--yes] [--json]",
 	  "undo the newest applied migrations with their down scripts" },
+	{ "heads", cmd_heads, NEEDS_DB | NEEDS_DIR | READS_DB, "heads [--json]",
+	  "the newest migration of each branch, (current) where applied" },
 	{ "history", cmd_history, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "history [--json]",
-	  "applied migrations in order, with time, who and how long" },
+	  "applied migrations in order, with time, who and how long (a "
+	  "revision graph: every revision, newest first)" },
 	{ "lint", cmd_lint, NEEDS_DIR,
 	  "lint [FILE...] [--error-above SIZE] [--no-db] [--sqlite] "
 	  "[--explain RULE | --rules] [--json]",

@@ -11,6 +11,7 @@
 #include "reckon/parsers/ddl.h"
 #include "reckon/base/err.h"
 #include "reckon/core/lint.h"
+#include "reckon/core/revisions.h"
 #include "reckon/core/schema_check.h"
 #include "reckon/base/util.h"
 #include "reckon/core/wait.h"
@@ -164,11 +165,45 @@ history_line(const struct applied *a, size_t rank)
 	       a->applied_by ? a->applied_by : "", ms);
 }
 
+/* The revision lines with parts, each after its state; then the
+ * warnings status gives (several heads, a head without a file). */
+static void
+rev_lines(const struct rk_ctx *ctx, const struct rk_session *s,
+	  const struct rev_report *r, unsigned parts)
+{
+	struct rk_buf line = RK_BUF_INIT;
+
+	for (size_t i = 0; i < r->n; i++) {
+		rk_buf_reset(&line);
+		rev_line_text(&r->v[i], parts, &line);
+		printf("  %s%-9s%s %s%s\n", state_colour(ctx, r->v[i].state),
+		       mig_state_name(r->v[i].state), reset(ctx), line.s,
+		       r->v[i].name ? "" : " (no file)");
+	}
+	rk_buf_release(&line);
+	status_warnings(&s->status);
+}
+
+void
+text_heads(const struct rk_ctx *ctx, const struct rk_session *s,
+	   const struct rev_report *r)
+{
+	if (!r->n)
+		printf("No migrations found.\n");
+	rev_lines(ctx, s, r, REV_CUR);
+}
+
 void
 text_history(const struct rk_ctx *ctx, const struct rk_session *s,
-	     int current_only)
+	     const struct rev_report *rev, int current_only)
 {
-	(void)ctx;
+	if (rev && rev->graph && (rev->n || !current_only)) {
+		rev_lines(ctx, s, rev,
+			  current_only
+				  ? REV_TREE
+				  : REV_PARENTS | REV_TREE | REV_DOC | REV_CUR);
+		return;
+	}
 	if (!s->rows.n) {
 		printf("No migrations applied yet (table %s).\n",
 		       s->tracking_display);
@@ -176,7 +211,8 @@ text_history(const struct rk_ctx *ctx, const struct rk_session *s,
 	}
 	printf("  %4s  %-40s %-20s  %-12s %s\n", "#", "MIGRATION", "APPLIED AT",
 	       "BY", "TIME");
-	if (current_only) {
+	/* a table of heads (DET_HEAD) has no single latest row */
+	if (current_only && !(s->tracked.det->flags & DET_HEAD)) {
 		history_line(&s->rows.v[s->rows.n - 1], s->rows.n);
 		return;
 	}

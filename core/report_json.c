@@ -14,6 +14,7 @@
 #include "reckon/parsers/ddl.h"
 #include "reckon/base/err.h"
 #include "reckon/core/lint.h"
+#include "reckon/core/revisions.h"
 #include "reckon/core/schema_check.h"
 #include "reckon/base/util.h"
 #include "reckon/core/wait.h"
@@ -184,13 +185,62 @@ history_row(const struct rk_session *s, const struct applied *a)
 	return o;
 }
 
+/* One revision of the graph (revisions.h). */
+static json_t *
+rev_line(const struct rev_line *l)
+{
+	json_t *o = json_object(), *p = json_array();
+	const char *q = l->parents;
+
+	set(o, "id", jstr(l->id));
+	set(o, "name", str_or_null(l->name));
+	while (l->name && strcmp(q, "<base>") != 0 && *q) {
+		size_t len = strcspn(q, ",");
+
+		push(p, jstrn(q, len));
+		q += len;
+		q += strspn(q, ", ");
+	}
+	set(o, "parents", p);
+	set(o, "message", jstr(l->message));
+	set(o, "head", json_boolean(l->head));
+	set(o, "branchpoint", json_boolean(l->branchpoint));
+	set(o, "mergepoint", json_boolean(l->mergepoint));
+	set(o, "current", json_boolean(l->current));
+	set(o, "state", jstr(mig_state_name(l->state)));
+	return o;
+}
+
 char *
-json_history(const struct rk_session *s, int current_only)
+json_revisions(const struct rk_session *s, const struct rev_report *r,
+	       const char *key)
+{
+	json_t *doc = json_object(), *a = json_array();
+
+	set(doc, "framework", jstr(s->tracked.det->name));
+	set(doc, "tracking_table", jstr(s->tracking_display));
+	for (size_t i = 0; i < r->n; i++)
+		push(a, rev_line(&r->v[i]));
+	set(doc, key, a);
+	set(doc, "warnings", status_warnings(&s->status));
+	return dump(doc);
+}
+
+char *
+json_history(const struct rk_session *s, const struct rev_report *rev,
+	     int current_only)
 {
 	json_t *doc = json_object();
 
 	set(doc, "framework", jstr(s->tracked.det->name));
 	set(doc, "tracking_table", jstr(s->tracking_display));
+	if (rev && rev->graph) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < rev->n; i++)
+			push(a, rev_line(&rev->v[i]));
+		set(doc, current_only ? "heads" : "revisions", a);
+	}
 	if (current_only) {
 		set(doc, "current",
 		    s->rows.n ? history_row(s, &s->rows.v[s->rows.n - 1])

@@ -137,9 +137,63 @@ assigns(const char *s, size_t n, size_t i, const char *name)
 	return i + 1;
 }
 
+/*
+ * The module docstring's first paragraph (Alembic's Script.doc: the
+ * docstring stripped, up to the first blank line), or NULL when the file
+ * does not open with one (after blank lines and # comments).
+ */
+static char *
+py_docstring(const char *s, size_t n)
+{
+	size_t i = 0, k, q = 1, end, start;
+
+	while (i < n) {
+		if (s[i] == '#')
+			while (i < n && s[i] != '\n')
+				i++;
+		else if (strchr(" \t\r\n\f", s[i]))
+			i++;
+		else
+			break;
+	}
+	while (i < n && strchr("rRuU", s[i]) && i + 1 < n &&
+	       (s[i + 1] == '"' || s[i + 1] == '\''))
+		i++;
+	if (i >= n || (s[i] != '"' && s[i] != '\''))
+		return NULL;
+	if (i + 2 < n && s[i + 1] == s[i] && s[i + 2] == s[i])
+		q = 3;
+	start = i + q;
+	for (k = start; k + q <= n; k++) {
+		if (q == 1 && s[k] == '\n')
+			return NULL;
+		if (s[k] == s[i] &&
+		    (q == 1 || (s[k + 1] == s[i] && s[k + 2] == s[i])))
+			break;
+	}
+	if (k + q > n)
+		return NULL;
+	while (start < k && strchr(" \t\r\n", s[start]))
+		start++;
+	end = start;
+	while (end < k &&
+	       !(s[end] == '\n' && end + 1 < k && s[end + 1] == '\n'))
+		end++;
+	while (end > start && strchr(" \t\r\n", s[end - 1]))
+		end--;
+	return xstrndup(s + start, end - start);
+}
+
 static void
 alembic_inspect(struct mig_file *f, const char *s, size_t n)
 {
+	char *doc = py_docstring(s, n);
+
+	/* history shows the message where Alembic does */
+	if (doc) {
+		free(f->desc);
+		f->desc = doc;
+	}
 	for (size_t i = 0; i < n;) {
 		const char *e = memchr(s + i, '\n', n - i);
 		size_t v;

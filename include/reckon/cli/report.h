@@ -20,8 +20,15 @@ void text_status(const struct rk_ctx *ctx, const struct rk_session *s);
  * --check passes them). */
 void text_cosmetic_warnings(const struct rk_ctx *ctx,
 			    const struct rk_session *s);
+struct rev_report;
+/* history / current; with rev a revision graph (revisions.h), its lines as
+ * alembic history --indicate-current / alembic current print them, each
+ * after its state. */
 void text_history(const struct rk_ctx *ctx, const struct rk_session *s,
-		  int current_only);
+		  const struct rev_report *rev, int current_only);
+/* heads: each head as alembic heads prints it, (current) where recorded. */
+void text_heads(const struct rk_ctx *ctx, const struct rk_session *s,
+		const struct rev_report *r);
 void text_run(const struct rk_ctx *ctx, const struct run_report *r);
 void text_mark(const struct rk_ctx *ctx, const struct mark_report *r,
 	       const char *verb);

@@ -14,7 +14,14 @@
 struct rk_err;
 
 char *json_status(const struct rk_session *s);
-char *json_history(const struct rk_session *s, int current_only);
+struct rev_report;
+/* history / current; with rev (a revision graph, revisions.h) also
+ * "revisions" (history) or "heads" (current: every recorded head). */
+char *json_history(const struct rk_session *s, const struct rev_report *rev,
+		   int current_only);
+/* {"framework", "tracking_table", key: [revisions], "warnings"} */
+char *json_revisions(const struct rk_session *s, const struct rev_report *r,
+		     const char *key);
 char *json_run(const struct run_report *r);
 char *json_mark(const struct mark_report *r, const char *key);
 char *json_detect(const struct detect_report *r);

@@ -19,7 +19,7 @@ struct mig_file {
 	char *name;    /* owned: path relative to the directory, as on disk */
 	char *path;    /* owned: directory + "/" + name */
 	char *version; /* owned: normalised version, "" for repeatables */
-	char *desc;    /* owned */
+	char *desc;    /* owned: from the name (Alembic: the docstring) */
 	enum mig_kind kind;
 	enum mig_conv conv;
 	char *down_name; /* owned: the matching down script's name, or NULL */
