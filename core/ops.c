@@ -17,6 +17,7 @@
 #include "reckon/parsers/ddl.h"
 #include "reckon/core/drift.h"
 #include "reckon/core/lint.h"
+#include "reckon/detectors/revgraph.h"
 #include "reckon/base/err.h"
 #include "reckon/core/sidecar.h"
 #include "reckon/core/target.h"
@@ -468,12 +469,16 @@ mark_add(struct mark_report *r, const char *name, const char *note, int changed)
 	it->changed = changed;
 }
 
+/* The entry listed as name, or with name as its stored id or its file's
+ * own (an Alembic revision). */
 static const struct status_entry *
 find_entry(const struct status_list *l, const char *name)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->v[i].name, name) == 0 ||
-		    (l->v[i].id && strcmp(l->v[i].id, name) == 0))
+		    (l->v[i].id && strcmp(l->v[i].id, name) == 0) ||
+		    (l->v[i].file && l->v[i].file->id &&
+		     strcmp(l->v[i].file->id, name) == 0))
 			return &l->v[i];
 	return NULL;
 }
@@ -549,6 +554,31 @@ mark_one(struct rk_ctx *ctx, struct rk_session *s, const char *name,
 	return 0;
 }
 
+/* A name, or a target (head, heads, +N: target_for_mark) naming files. */
+static int
+mark_named(struct rk_ctx *ctx, struct rk_session *s, const char *name,
+	   struct mark_report *r, struct rk_err *err)
+{
+	const struct status_entry **v = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (find_named(ctx, &s->status, name))
+		return mark_one(ctx, s, name, r, err);
+	rc = target_for_mark(s, name, &v, &n, err);
+	if (rc != 0) {
+		free(v);
+		return rc < 0 ? -1 : mark_one(ctx, s, name, r, err);
+	}
+	if (!n)
+		mark_add(r, name, "nothing pending", 0);
+	/* recording reads the table afresh, never s->status: v stays valid */
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = mark_one(ctx, s, v[i]->name, r, err);
+	free(v);
+	return rc;
+}
+
 /* Open the session, then lock and re-read inside a transaction; on failure
  * s is released (write_end() releases it otherwise). */
 static int
@@ -598,7 +628,7 @@ op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
 		return -1;
 	r->tracking_display = xstrdup(s.tracking_display);
 	for (int i = 0; i < nnames; i++)
-		if (mark_one(ctx, &s, names[i], r, err) < 0)
+		if (mark_named(ctx, &s, names[i], r, err) < 0)
 			return write_end(ctx, &s, r, 1, err);
 	for (size_t i = 0; all && i < s.status.n; i++)
 		if (s.status.v[i].state == ST_PENDING &&
@@ -607,6 +637,142 @@ op_mark(struct rk_ctx *ctx, char **names, int nnames, int all,
 	return write_end(ctx, &s, r, 0, err);
 }
 
+/* RK_USAGE: name names no migration; returns -1. */
+static int
+unknown_name(const struct rk_ctx *ctx, const struct rk_session *s,
+	     const char *name, struct rk_err *err)
+{
+	rk_fail(err, RK_USAGE,
+		"'%s' names no migration: no file in '%s' and no record in %s",
+		name, ctx->cfg.dir, s->tracking_display);
+	rk_err_hint(err,
+		    "name migrations as 'reckon status' or 'reckon "
+		    "history' lists them%s",
+		    target_graph(s) ? ", a revision, base, heads or -N" : "");
+	return -1;
+}
+
+/* Whether file i of s is applied (or modified) now. */
+static int
+applied_files_has(const struct rk_session *s, size_t i)
+{
+	for (size_t k = 0; k < s->status.n; k++)
+		if (s->status.v[k].file == &s->files.v[i])
+			return s->status.v[k].state == ST_APPLIED ||
+			       s->status.v[k].state == ST_MODIFIED;
+	return 0;
+}
+
+/* Per file of s: applied (or modified) now; owned. */
+static unsigned char *
+applied_files(const struct rk_session *s)
+{
+	unsigned char *v = xcalloc(s->files.n + 1, 1);
+
+	for (size_t i = 0; i < s->status.n; i++)
+		if (s->status.v[i].file &&
+		    (s->status.v[i].state == ST_APPLIED ||
+		     s->status.v[i].state == ST_MODIFIED))
+			v[s->status.v[i].file - s->files.v] = 1;
+	return v;
+}
+
+/*
+ * One step down for the recorded heads of a revision graph: each (only
+ * those in desc, when given: the descendants of the revision to unmark)
+ * gives way to its parents (the detector's unrecord), then s is read
+ * again. Sets *moved when a head was stepped back.
+ */
+static int
+step_heads(struct rk_ctx *ctx, struct rk_session *s, const struct revgraph *g,
+	   const unsigned char *desc, int *moved, struct rk_err *err)
+{
+	*moved = 0;
+	for (size_t h = 0; h < s->rows.n; h++) {
+		const char *id = s->rows.v[h].id ? s->rows.v[h].id : "";
+		size_t i = revgraph_find(g, id, (size_t)-1);
+
+		if (desc && (i == (size_t)-1 || !desc[i]))
+			continue;
+		if (tracked_unrecord(ctx->db, &s->tracked, &s->rows.v[h], err) <
+		    0)
+			return -1;
+		*moved = 1;
+	}
+	return session_reload(ctx, s, err);
+}
+
+/*
+ * unmark in a revision graph (Alembic), as "alembic stamp" moves down:
+ * a revision (or file name) steps the heads above it back until it is no
+ * longer applied; base until nothing is recorded; head, heads and -N step
+ * every recorded head back once (N times). Each file no longer applied is
+ * reported, its sidecar hash deleted.
+ */
+static int
+unmark_graph(struct rk_ctx *ctx, struct rk_session *s, const char *spec,
+	     struct mark_report *r, struct rk_err *err)
+{
+	const struct status_entry *x = find_named(ctx, &s->status, spec);
+	struct revgraph g = REVGRAPH_INIT;
+	unsigned char *before = applied_files(s), *after = NULL, *desc = NULL;
+	size_t guard = s->files.n + s->rows.n + 2, xi = 0, changed = 0;
+	long steps = 1;
+	int rc = 0, moved = 1, base = strcmp(spec, "base") == 0, sign = 0;
+
+	if (x && !x->file && x->row) { /* a head without a file: it goes */
+		free(before);
+		if (tracked_unrecord(ctx->db, &s->tracked, x->row, err) < 0)
+			return -1;
+		mark_add(r, x->name, "record deleted", 1);
+		return 0;
+	}
+	(void)revgraph_build(&s->files, &g);
+	if (x && x->file) {
+		xi = (size_t)(x->file - s->files.v);
+		desc = xcalloc(g.n + 1, 1);
+		revgraph_descendants(&g, xi, desc);
+	} else if (target_relative(spec, &sign, &steps) && sign == '+') {
+		rc = rk_fail(err, RK_USAGE,
+			     "unmark %s: unmark steps back; record with "
+			     "mark-applied",
+			     spec);
+	} else if (!x && (sign || base || strcmp(spec, "head") == 0 ||
+			  strcmp(spec, "heads") == 0)) {
+		if (sign && steps < 1)
+			rc = target_steps("unmark", steps, err);
+	} else {
+		rc = unknown_name(ctx, s, spec, err);
+	}
+	for (long k = 0; rc == 0 && moved && guard-- > 0; k++) {
+		if (desc   ? !before[xi] || !applied_files_has(s, xi)
+		    : base ? s->rows.n == 0
+			   : k >= steps)
+			break;
+		rc = step_heads(ctx, s, &g, desc, &moved, err);
+	}
+	if (rc == 0)
+		after = applied_files(s);
+	for (size_t i = 0; after && i < s->files.n; i++) {
+		const char *name = s->files.v[i].name;
+
+		if (!before[i] || after[i])
+			continue;
+		if (sidecar_delete(ctx->db, &s->tracked, name, err) < 0) {
+			rc = -1;
+			break;
+		}
+		mark_add(r, name, "unmarked", 1);
+		changed++;
+	}
+	if (rc == 0 && !changed)
+		mark_add(r, x ? x->name : spec, "not recorded", 0);
+	free(after);
+	free(desc);
+	free(before);
+	revgraph_release(&g);
+	return rc;
+}
 int
 op_mark_to(struct rk_ctx *ctx, const char *to, struct mark_report *r,
 	   struct rk_err *err)
@@ -625,15 +791,17 @@ op_mark_to(struct rk_ctx *ctx, const char *to, struct mark_report *r,
 
 		if (e->state != ST_PENDING)
 			continue;
-		if (eff.to && *e->file->version &&
-		    rk_vercmp(e->file->version, eff.to) > 0)
+		if (!target_within(&s, &eff, e->file))
 			continue;
 		if (eff.steps && k >= eff.steps)
 			break;
 		k++;
-		if (mark_one(ctx, &s, e->name, r, err) < 0)
+		if (mark_one(ctx, &s, e->name, r, err) < 0) {
+			free(eff.within);
 			return write_end(ctx, &s, r, 1, err);
+		}
 	}
+	free(eff.within);
 	return write_end(ctx, &s, r, 0, err);
 }
 
@@ -646,18 +814,17 @@ op_unmark(struct rk_ctx *ctx, char **names, int nnames, struct mark_report *r,
 	if (write_session(ctx, &s, err) < 0)
 		return -1;
 	r->tracking_display = xstrdup(s.tracking_display);
+	for (int i = 0; target_graph(&s) && i < nnames; i++)
+		if (unmark_graph(ctx, &s, names[i], r, err) < 0)
+			return write_end(ctx, &s, r, 1, err);
+	if (target_graph(&s))
+		return write_end(ctx, &s, r, 0, err);
 	/* every name must name a file or a record before anything goes */
-	for (int i = 0; i < nnames; i++) {
-		if (find_named(ctx, &s.status, names[i]))
-			continue;
-		rk_fail(err, RK_USAGE,
-			"'%s' names no migration: no file in '%s' and no "
-			"record in %s",
-			names[i], ctx->cfg.dir, s.tracking_display);
-		rk_err_hint(err, "name migrations as 'reckon status' or "
-				 "'reckon history' lists them");
-		return write_end(ctx, &s, r, 1, err);
-	}
+	for (int i = 0; i < nnames; i++)
+		if (!find_named(ctx, &s.status, names[i])) {
+			(void)unknown_name(ctx, &s, names[i], err);
+			return write_end(ctx, &s, r, 1, err);
+		}
 	for (int i = 0; i < nnames; i++) {
 		const struct status_entry *e =
 			find_named(ctx, &s.status, names[i]);

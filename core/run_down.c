@@ -92,6 +92,36 @@ down_targets(const struct rk_session *s, const struct down_opts *o,
 	return target_check_down(s->tracked.det, *out, *n, err);
 }
 
+/*
+ * A revision graph (Alembic): the applied revisions the target would
+ * undo, newest first (those not under a --to target, every one for
+ * base, the newest N for -N), each checked as target_check_down does.
+ */
+static int
+graph_down_targets(const struct rk_session *s, const struct down_opts *o,
+		   const struct status_entry ***out, size_t *n,
+		   struct rk_err *err)
+{
+	unsigned char *keep = o->to ? target_under(s, o->to) : NULL;
+	size_t want =
+		o->to || o->all ? SIZE_MAX : (size_t)(o->steps ? o->steps : 1);
+	int rc;
+
+	*out = xcalloc(s->status.n + 1, sizeof(**out));
+	*n = 0;
+	for (size_t i = s->status.n; i-- > 0 && *n < want;) {
+		const struct status_entry *e = &s->status.v[i];
+
+		if ((e->state != ST_APPLIED && e->state != ST_MODIFIED) ||
+		    !e->file || (keep && keep[e->file - s->files.v]))
+			continue;
+		(*out)[(*n)++] = e;
+	}
+	free(keep);
+	rc = target_check_down(s->tracked.det, *out, *n, err);
+	return rc;
+}
+
 /* One transaction reverting the plan, newest first (run lock held). */
 static int
 revert_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
@@ -149,6 +179,11 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 		goto out;
 	r->tracking_display = xstrdup(s.tracking_display);
 	r->framework = xstrdup(s.tracked.det->name);
+	/* a revision graph names what it would undo (code cannot be) */
+	if ((s.tracked.det->flags & DET_HEAD) && target_graph(&s) &&
+	    (target_for_down(&s, o, &eff, err) < 0 ||
+	     graph_down_targets(&s, &eff, &targets, &n, err) < 0))
+		goto out;
 	if (s.tracked.det->flags & DET_HEAD) {
 		rk_fail(err, RK_CONFLICT,
 			"down is not supported for %s, which records only "

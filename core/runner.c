@@ -95,7 +95,7 @@ check_code(const struct rk_session *s, const struct run_opts *o,
 		const struct status_entry *e = &s->status.v[i];
 
 		if (e->state != ST_PENDING || !e->file->code ||
-		    !wanted(o, e->name))
+		    !wanted(o, e->name) || !target_within(s, o, e->file))
 			continue;
 		rk_buf_addf(&names, "%s'%s'", n++ ? ", " : "", e->name);
 	}
@@ -154,8 +154,7 @@ prepare_all(const struct rk_session *s, const struct run_opts *o,
 
 		if (e->state != ST_PENDING || !wanted(o, e->name))
 			continue;
-		if (o->to && *e->file->version &&
-		    rk_vercmp(e->file->version, o->to) > 0)
+		if (!target_within(s, o, e->file))
 			continue;
 		if (o->steps && k >= (size_t)o->steps)
 			break;
@@ -392,7 +391,7 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	const struct sql_dialect *d = db_dialect(ctx->db)->lex;
 	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;
-	struct run_opts eff;
+	struct run_opts eff = { 0 };
 	size_t n = 0;
 	long t0 = run_now_ms(), left;
 	int rc = -1, locked = 0;
@@ -461,6 +460,7 @@ out:
 	for (size_t i = 0; ps && i <= n && i < s.status.n + 1; i++)
 		run_prepared_release(&ps[i]);
 	free(ps);
+	free(eff.within);
 	session_release(&s);
 	return rc;
 }

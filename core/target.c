@@ -13,6 +13,7 @@
 #include "reckon/base/buf.h"
 #include "reckon/base/err.h"
 #include "reckon/detectors/migfile.h"
+#include "reckon/detectors/revgraph.h"
 #include "reckon/core/ops.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
@@ -255,9 +256,8 @@ target_steps(const char *cmd, long n, struct rk_err *err)
 	return -1;
 }
 
-/* "+N" or "-N" with N digits: sign and N in *steps; 0 if not that form. */
-static int
-relative(const char *spec, int *sign, long *steps)
+int
+target_relative(const char *spec, int *sign, long *steps)
 {
 	char *end;
 
@@ -287,6 +287,79 @@ nothing_named(const char *cmd, const char *spec, const char *what,
 	return -1;
 }
 
+/* Build s's revision graph into g when its table records heads of one
+ * (Alembic); 0 with g empty otherwise. */
+static int
+session_graph(const struct rk_session *s, struct revgraph *g)
+{
+	if (!(s->tracked.det->flags & DET_HEAD))
+		return 0;
+	return revgraph_build(&s->files, g);
+}
+
+/* Usage error unless the graph has one head: "head" is Alembic's
+ * single head, as in its MultipleHeads error. */
+static int
+one_head(const struct rk_session *s, const char *cmd, struct rk_err *err)
+{
+	struct revgraph g = REVGRAPH_INIT;
+	struct rk_buf names = RK_BUF_INIT;
+	size_t n = 0;
+
+	if (session_graph(s, &g))
+		for (size_t i = 0; i < g.n; i++)
+			if (revgraph_is_head(&g, i))
+				rk_buf_addf(&names, "%s'%s'", n++ ? ", " : "",
+					    g.v[i].id ? g.v[i].id : "?");
+	revgraph_release(&g);
+	if (n > 1) {
+		rk_fail(err, RK_USAGE,
+			"%s: 'head' is ambiguous: there are %zu heads (%s)",
+			cmd, n, names.s);
+		rk_err_hint(err, "give 'heads' for all of them, or one "
+				 "revision");
+	}
+	rk_buf_release(&names);
+	return n > 1 ? -1 : 0;
+}
+
+int
+target_graph(const struct rk_session *s)
+{
+	struct revgraph g = REVGRAPH_INIT;
+	int graph = session_graph(s, &g);
+
+	revgraph_release(&g);
+	return graph;
+}
+
+unsigned char *
+target_under(const struct rk_session *s, const char *version)
+{
+	struct revgraph g = REVGRAPH_INIT;
+	unsigned char *mark = NULL;
+
+	if (!session_graph(s, &g))
+		return NULL;
+	mark = xcalloc(g.n + 1, 1);
+	for (size_t i = 0; i < g.n; i++)
+		if (strcmp(s->files.v[i].version, version) == 0)
+			revgraph_ancestors(&g, i, mark);
+	revgraph_release(&g);
+	return mark;
+}
+
+int
+target_within(const struct rk_session *s, const struct run_opts *o,
+	      const struct mig_file *f)
+{
+	if (!o->to)
+		return 1;
+	if (o->within)
+		return o->within[f - s->files.v];
+	return !*f->version || rk_vercmp(f->version, o->to) <= 0;
+}
+
 int
 target_for_run(const struct rk_session *s, const struct run_opts *o,
 	       struct run_opts *eff, struct rk_err *err)
@@ -303,10 +376,15 @@ target_for_apply(const char *cmd, const struct rk_session *s,
 	int sign;
 
 	*eff = *o;
+	eff->within = NULL;
 	if (!o->to)
 		return 0;
 	if (!*o->to)
 		return empty_target(cmd, err);
+	if (strcmp(o->to, "head") == 0 &&
+	    one_head(s, strcmp(cmd, "run") == 0 ? "run --to" : "mark-applied --to",
+		     err) < 0)
+		return -1;
 	if (strcmp(o->to, "head") == 0 || strcmp(o->to, "heads") == 0) {
 		eff->to = NULL;
 		return 0;
@@ -317,7 +395,7 @@ target_for_apply(const char *cmd, const struct rk_session *s,
 				     "nothing to apply up to it (undo with "
 				     "down --to base)",
 				     err);
-	if (relative(o->to, &sign, &steps)) {
+	if (target_relative(o->to, &sign, &steps)) {
 		if (sign == '-')
 			return nothing_named(
 				cmd, o->to,
@@ -338,7 +416,10 @@ target_for_apply(const char *cmd, const struct rk_session *s,
 		eff->steps = (int)steps;
 		return 0;
 	}
-	return resolve(s, o->to, 0, &eff->to, err);
+	if (resolve(s, o->to, 0, &eff->to, err) < 0)
+		return -1;
+	eff->within = target_under(s, eff->to);
+	return 0;
 }
 
 int
@@ -357,7 +438,7 @@ target_for_down(const struct rk_session *s, const struct down_opts *o,
 		return nothing_named("down", o->to,
 				     "nothing is newer than the head to undo",
 				     err);
-	if (relative(o->to, &sign, &steps)) {
+	if (target_relative(o->to, &sign, &steps)) {
 		if (sign == '+')
 			return nothing_named("down", o->to,
 					     "down undoes; apply with run",
@@ -378,6 +459,50 @@ target_for_down(const struct rk_session *s, const struct down_opts *o,
 		return 0;
 	}
 	return resolve(s, o->to, 0, &eff->to, err);
+}
+
+int
+target_for_mark(const struct rk_session *s, const char *spec,
+		const struct status_entry ***v, size_t *n, struct rk_err *err)
+{
+	struct revgraph g = REVGRAPH_INIT;
+	int graph, sign;
+	long steps = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (strcmp(spec, "base") == 0)
+		return nothing_named("mark-applied", spec,
+				     "base is before every migration: there is "
+				     "nothing to mark (unmark base removes "
+				     "every record)",
+				     err);
+	if (target_relative(spec, &sign, &steps) && sign == '-')
+		return nothing_named("mark-applied", spec,
+				     "mark-applied records; step back with "
+				     "unmark",
+				     err);
+	if (steps && target_steps("mark-applied", steps, err) < 0)
+		return -1;
+	if (!steps && strcmp(spec, "head") != 0 && strcmp(spec, "heads") != 0)
+		return 1;
+	if (strcmp(spec, "head") == 0 && one_head(s, "mark-applied", err) < 0)
+		return -1;
+	graph = session_graph(s, &g);
+	*v = xcalloc(s->status.n + 1, sizeof(**v));
+	for (size_t i = 0; i < s->status.n; i++) {
+		const struct status_entry *e = &s->status.v[i];
+
+		if (e->state != ST_PENDING || (steps && *n >= (size_t)steps))
+			continue;
+		/* heads of a graph: stamping them covers the rest */
+		if (!steps && graph &&
+		    !revgraph_is_head(&g, (size_t)(e->file - s->files.v)))
+			continue;
+		(*v)[(*n)++] = e;
+	}
+	revgraph_release(&g);
+	return 0;
 }
 
 /* Why e cannot be undone, or NULL when it can. */

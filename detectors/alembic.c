@@ -6,9 +6,9 @@
  * the core then orders files by graph depth and counts every ancestor of a
  * head as applied (DET_HEAD). Several rows are several heads ("multiple
  * heads"), each expanded on its own. Recording moves heads the way
- * Alembic's HeadMaintainer does: a revision whose parents include no head
- * is INSERTed as a new head; one parent head is UPDATEd to the revision;
- * a merge over several heads deletes all but one and updates that one.
+ * "alembic stamp <rev>" does: every recorded head that is an ancestor of
+ * the revision gives way to it (one UPDATEd, the others deleted); with
+ * none, the revision is INSERTed as a new head.
  * A new head is refused while a recorded head has no file: what lies
  * under that head is unknown, and the new one may be an ancestor of it.
  * Unrecording a head steps it back to its parent(s), as a one-step
@@ -16,6 +16,8 @@
  * (as "alembic stamp" does), never runs them.
  *
  * Facts checked in sqlalchemy/alembic:
+ * - alembic/script/base.py: ScriptDirectory._stamp_revs (heads in the
+ *   target's lineage are replaced by it, else a new branch); Script.doc;
  * - alembic/runtime/migration.py: HeadMaintainer._insert_version,
  *   _delete_version, _update_version (UPDATE ... SET version_num = new
  *   WHERE version_num = old), update_to_step; RevisionStep
@@ -38,6 +40,7 @@
 #include "reckon/base/err.h"
 #include "reckon/detectors/migfile.h"
 #include "reckon/parsers/migname.h"
+#include "reckon/detectors/revgraph.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
@@ -243,18 +246,6 @@ alembic_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	return rc;
 }
 
-static int
-is_head(const struct db_rows *heads, const char *id, size_t len)
-{
-	for (size_t i = 0; i < heads->nrows; i++) {
-		const char *h = db_rows_get(heads, i, 0);
-
-		if (h && strlen(h) == len && strncmp(h, id, len) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* The file of files declaring revision id, or NULL. */
 static const struct mig_file *
 find_revision(const struct mig_set *files, const char *id)
@@ -315,34 +306,67 @@ heads_known(const struct tracked *t, const struct db_rows *heads,
 }
 
 /*
- * Record rev whose parents are list ("a,b", or NULL for a root): with no
- * parent among the heads rev is inserted as a new head; otherwise the last
- * parent head is updated to rev and the other parent heads are deleted
- * (a merge).
+ * Which recorded heads lie under rev (its ancestors, by the files of
+ * dir): under[k] = 1 for heads row k. Returns 1 when rev has a file.
  */
 static int
-move_heads(struct db *db, const struct tracked *t, const char *list,
-	   const char *rev, struct rk_err *err)
+heads_under(const char *dir, const char *rev, const struct db_rows *heads,
+	    unsigned char *under)
+{
+	struct mig_set files = MIG_SET_INIT;
+	struct rk_err ignored = RK_ERR_INIT;
+	struct revgraph g = REVGRAPH_INIT;
+	unsigned char *mark = NULL;
+	size_t r = (size_t)-1;
+
+	if (dir && mig_scan(dir, &det_alembic, &files, &ignored) == 0 &&
+	    revgraph_build(&files, &g))
+		r = revgraph_find(&g, rev, (size_t)-1);
+	if (r != (size_t)-1) {
+		mark = xcalloc(g.n + 1, 1);
+		revgraph_ancestors(&g, r, mark);
+		for (size_t k = 0; k < heads->nrows; k++) {
+			const char *h = db_rows_get(heads, k, 0);
+			size_t i = h ? revgraph_find(&g, h, (size_t)-1)
+				     : (size_t)-1;
+
+			under[k] = i != (size_t)-1 && i != r && mark[i];
+		}
+	}
+	free(mark);
+	revgraph_release(&g);
+	mig_set_release(&files);
+	return r != (size_t)-1;
+}
+
+/*
+ * Record rev as "alembic stamp rev" does (command.stamp, _stamp_revs):
+ * every recorded head under rev gives way to it, the last one updated to
+ * rev and the others deleted (a merge); with none under it, rev is
+ * inserted as a new head, which is safe only when every head has a file.
+ */
+static int
+move_heads(struct db *db, const struct tracked *t, const char *rev,
+	   struct rk_err *err)
 {
 	struct db_rows heads = DB_ROWS_INIT;
-	struct rk_buf from = RK_BUF_INIT;
-	const char *p = list ? list : "";
+	unsigned char *under = NULL;
+	const char *from = NULL;
 	int rc = det_select(db, t, "version_num", NULL, &heads, err);
 
-	while (rc == 0 && *p) {
-		size_t len = strcspn(p, ",");
-
-		if (is_head(&heads, p, len)) {
-			if (from.len)
-				rc = det_delete(db, t, "version_num", from.s,
-						err);
-			rk_buf_reset(&from);
-			rk_buf_add(&from, p, len);
-		}
-		p += len + (p[len] == ',');
+	if (rc == 0) {
+		under = xcalloc(heads.nrows + 1, 1);
+		(void)heads_under(t->dir, rev, &heads, under);
 	}
-	if (rc == 0 && from.len) {
-		const char *params[2] = { rev, from.s };
+	for (size_t k = 0; rc == 0 && k < heads.nrows; k++) {
+		if (!under[k])
+			continue;
+		if (from)
+			rc = det_delete(db, t, "version_num", from, err);
+		from = db_rows_get(&heads, k, 0);
+	}
+	if (rc == 0 && from) {
+		const char *params[2] = { rev, from };
 
 		rc = det_update(db, t, "version_num = $1", "version_num = $2",
 				params, 2, err);
@@ -351,7 +375,7 @@ move_heads(struct db *db, const struct tracked *t, const char *list,
 
 		rc = det_insert(db, t, "version_num", "$1", params, 1, err);
 	}
-	rk_buf_release(&from);
+	free(under);
 	db_rows_release(&heads);
 	return rc;
 }
@@ -366,41 +390,81 @@ alembic_record(struct db *db, struct tracked *t, const struct mig_file *m,
 		rk_err_hint(err, "an Alembic script needs revision = \"<id>\"");
 		return -1;
 	}
-	return move_heads(db, t, m->parent, m->id, err);
+	return move_heads(db, t, m->id, err);
 }
 
-/* One step down from head row: its parents become heads (the first takes
- * the row, others are inserted), or at a root the row goes. */
+/*
+ * The parents of the head id that are to become heads when it steps back
+ * (owned, *n of them, each owned): those that are not under another
+ * recorded head, Alembic deleting the branch rather than recording an
+ * ancestor of a head (RevisionStep.should_delete_branch). None when id
+ * has no file or is a root.
+ */
+static char **
+new_heads(const char *dir, const char *id, const struct db_rows *heads,
+	  size_t *n)
+{
+	struct mig_set files = MIG_SET_INIT;
+	struct rk_err ignored = RK_ERR_INIT;
+	struct revgraph g = REVGRAPH_INIT;
+	unsigned char *under = NULL;
+	char **out = NULL;
+	size_t r = (size_t)-1;
+
+	*n = 0;
+	if (dir && mig_scan(dir, &det_alembic, &files, &ignored) == 0 &&
+	    revgraph_build(&files, &g))
+		r = revgraph_find(&g, id, (size_t)-1);
+	if (r != (size_t)-1) {
+		under = xcalloc(g.n + 1, 1);
+		for (size_t k = 0; k < heads->nrows; k++) {
+			const char *h = db_rows_get(heads, k, 0);
+			size_t i = h ? revgraph_find(&g, h, (size_t)-1)
+				     : (size_t)-1;
+
+			if (i != (size_t)-1 && i != r)
+				revgraph_ancestors(&g, i, under);
+		}
+		out = xcalloc(g.v[r].nparents + 1, sizeof(*out));
+		for (size_t p = 0; p < g.v[r].nparents; p++)
+			if (!under[g.v[r].parents[p]])
+				out[(*n)++] =
+					xstrdup(g.v[g.v[r].parents[p]].id);
+	}
+	free(under);
+	revgraph_release(&g);
+	mig_set_release(&files);
+	return out;
+}
+
+/* One step down from head row, as "alembic downgrade" takes it: the
+ * parents that are not already covered become heads (the first takes
+ * the row, others are inserted); with none, or at a root, the row goes. */
 static int
 alembic_unrecord(struct db *db, const struct tracked *t,
 		 const struct applied *row, struct rk_err *err)
 {
 	struct db_rows heads = DB_ROWS_INIT;
-	int rc, moved = 0, found;
-	char *parents = parents_of(t->dir, row->id, &found);
-	const char *p = parents ? parents : "";
+	char **ids = NULL;
+	size_t n = 0;
+	int rc;
 
 	rc = det_select(db, t, "version_num", NULL, &heads, err);
-	while (rc == 0 && *p) {
-		size_t len = strcspn(p, ",");
-		char *one = xstrndup(p, len);
-		const char *params[2] = { one, row->id };
+	if (rc == 0)
+		ids = new_heads(t->dir, row->id, &heads, &n);
+	for (size_t p = 0; rc == 0 && p < n; p++) {
+		const char *params[2] = { ids[p], row->id };
 
-		if (!is_head(&heads, p, len)) {
-			rc = moved ? det_insert(db, t, "version_num", "$1",
-						params, 1, err)
-				   : det_update(db, t, "version_num = $1",
-						"version_num = $2", params, 2,
-						err);
-			moved = 1;
-		}
-		free(one);
-		p += len + (p[len] == ',');
+		rc = p ? det_insert(db, t, "version_num", "$1", params, 1, err)
+		       : det_update(db, t, "version_num = $1",
+				    "version_num = $2", params, 2, err);
 	}
-	if (rc == 0 && !moved)
+	if (rc == 0 && !n)
 		rc = det_delete(db, t, "version_num", row->id, err);
+	for (size_t p = 0; p < n; p++)
+		free(ids[p]);
+	free(ids);
 	db_rows_release(&heads);
-	free(parents);
 	return rc;
 }
 

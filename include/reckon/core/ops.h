@@ -176,13 +176,16 @@ struct run_opts {
 	int dry_run;
 	char **names; /* only these (file names), or NULL for all pending */
 	int nnames;
-	const char *to;	 /* only pending files up to this target (target.h;
-			  * op_run resolves it), or NULL */
-	int steps;	 /* only the first steps pending files; 0 = all */
-	int per_file;	 /* one transaction per file instead of one */
-	int no_backup;	 /* SQLite: no backup before the run */
-	int allow_drift; /* run despite modified or failed records (the
-			  * drift gate, drift.h) */
+	const char *to; /* only pending files up to this target (target.h;
+			 * op_run resolves it), or NULL */
+	unsigned char *within; /* owned, set by target_for_run in a revision
+				* graph: per file of the session, whether
+				* it lies under the target; else NULL */
+	int steps;	       /* only the first steps pending files; 0 = all */
+	int per_file;	       /* one transaction per file instead of one */
+	int no_backup;	       /* SQLite: no backup before the run */
+	int allow_drift;       /* run despite modified or failed records (the
+				* drift gate, drift.h) */
 
 	/* run despite error-level lint findings (core/lint.h) */
 	int allow_unsafe;
