@@ -983,6 +983,42 @@ env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/*
+ * The last fallback: the POSTGRES_* variables of the official postgres
+ * image and of many app templates, each optional. They are handed to
+ * libpq as the PG* variables it reads (never overriding one that is set),
+ * so the password stays in the environment, out of every URL reckon
+ * prints; POSTGRES_SCHEMA is --schema unless one is given. Returns the
+ * first variable set, or NULL.
+ */
+static const char *
+postgres_vars(struct rk_config *cfg)
+{
+	static const char *const vars[][2] = {
+		{ "POSTGRES_HOST", "PGHOST" },
+		{ "POSTGRES_SERVER", "PGHOST" },
+		{ "POSTGRES_PORT", "PGPORT" },
+		{ "POSTGRES_USER", "PGUSER" },
+		{ "POSTGRES_PASSWORD", "PGPASSWORD" },
+		{ "POSTGRES_DB", "PGDATABASE" },
+		{ "POSTGRES_SCHEMA", NULL },
+	};
+	const char *first = NULL, *v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(vars); i++) {
+		if (!(v = env(vars[i][0])))
+			continue;
+		if (!first)
+			first = vars[i][0];
+		if (vars[i][1] && !env(vars[i][1]) &&
+		    setenv(vars[i][1], v, 0) < 0)
+			return NULL;
+		if (!vars[i][1] && !cfg->schema)
+			cfg_set(&cfg->schema, v);
+	}
+	return first;
+}
+
 int
 cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err)
 {
@@ -1031,12 +1067,18 @@ cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err)
 			return 0;
 		}
 	}
+	if ((v = postgres_vars(cfg)) != NULL) {
+		cfg_set(&cfg->db_url, "");
+		cfg_set(&cfg->db_source, v);
+		return 0;
+	}
 	if (!need_db)
 		return 0;
 	rk_fail(err, RK_CONFIG, "no database given");
 	rk_err_hint(err, "pass --db URL (postgres://... or sqlite:FILE), or "
 			 "set RECKON_DATABASE_URL, DATABASE_URL, 'database' "
-			 "in reckon.yaml, or libpq's PG* variables");
+			 "in reckon.yaml, libpq's PG* variables or "
+			 "POSTGRES_HOST/_PORT/_USER/_PASSWORD/_DB");
 	return -1;
 }
 

@@ -958,6 +958,10 @@ op_preview(struct rk_ctx *ctx, const char *file, const struct sql_dialect *d,
 				   : 0;
 	if (r->content->len && r->content->s[r->content->len - 1] == '\n')
 		r->lines--;
+	r->objects = xcalloc(1, sizeof(*r->objects));
+	r->code = strlen(file) < 4 || strcmp(file + strlen(file) - 4, ".sql");
+	if (r->code) /* code (.cjs, .py, ...): its text, never split */
+		return 0;
 	if (sql_split(r->content->s, r->content->len, d, &r->stmts, err) < 0) {
 		rk_err_prefix(err, "%s", file);
 		return -1;
@@ -967,7 +971,6 @@ op_preview(struct rk_ctx *ctx, const char *file, const struct sql_dialect *d,
 		if (r->stmts.v[i].flags & SQL_NO_TX)
 			r->transactional = 0;
 	r->opt_out = mig_opts_out_of_tx(NULL, r->content->s, r->content->len);
-	r->objects = xcalloc(1, sizeof(*r->objects));
 	return ddl_extract(r->content->s, r->content->len, d, r->objects, err);
 }
 

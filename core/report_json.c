@@ -530,6 +530,7 @@ json_preview(const struct preview_report *r)
 		push(a, o);
 	}
 	set(doc, "statements", a);
+	set(doc, "code", json_boolean(r->code));
 	set(doc, "transactional", json_boolean(r->transactional));
 	set(doc, "opts_out_of_transaction", json_boolean(r->opt_out));
 	set(doc, "lint", lint_findings(r->lint));

@@ -75,6 +75,13 @@ long run_recheck(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 /* s's entries indexed by file (by[f - s->files.v]; NULL where a file
  * has none), owned by the caller; valid until s is reloaded. */
 const struct status_entry **run_entries_by_file(const struct rk_session *s);
+/*
+ * With --schema on PostgreSQL, point the migrations' unqualified names at
+ * that schema (quoted by the driver): how "LOCAL " right after BEGIN (the
+ * transaction's own), "" before a no-transaction file and "RESET" after
+ * it. Without --schema it does nothing: the user's search_path stays.
+ */
+int run_search_path(struct rk_ctx *ctx, const char *how, struct rk_err *err);
 /* Take the run lock for the whole run (db_run_lock). */
 int run_lock(struct rk_ctx *ctx, struct run_report *r, struct rk_err *err);
 

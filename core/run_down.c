@@ -135,6 +135,10 @@ revert_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	if (db_begin(ctx->db, err) < 0)
 		return -1;
 	r->segments = 1;
+	if (run_search_path(ctx, "LOCAL ", err) < 0) {
+		db_rollback(ctx->db);
+		return -1;
+	}
 	by = run_entries_by_file(s);
 	for (i = 0; i < n; i++) {
 		const struct status_entry *e = by[ps[i].file - s->files.v];

@@ -174,3 +174,24 @@ run_finish(struct rk_ctx *ctx, struct run_report *r, int rc, int locked,
 	r->ok = rc == 0;
 	r->total_ms = run_now_ms() - t0;
 }
+
+int
+run_search_path(struct rk_ctx *ctx, const char *how, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	int rc;
+
+	/* only a server has schemas; without --schema the user's path stays */
+	if (!ctx->cfg.schema || db_kind(ctx->db) != DB_PG)
+		return 0;
+	if (strcmp(how, "RESET") == 0)
+		return db_exec(ctx->db, "RESET search_path", err);
+	rk_buf_addf(&sql, "SET %ssearch_path TO ", how);
+	db_quote_ident(ctx->db, ctx->cfg.schema, &sql);
+	rc = db_exec(ctx->db, sql.s, err);
+	rk_buf_release(&sql);
+	if (rc < 0)
+		rk_err_prefix(err, "cannot set search_path to '%s'",
+			      ctx->cfg.schema);
+	return rc;
+}

@@ -237,7 +237,8 @@ apply_segment(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	if (db_begin(ctx->db, err) < 0)
 		return -1;
 	r->segments++;
-	if (op_prepare_tables(ctx, s, err) < 0)
+	if (run_search_path(ctx, "LOCAL ", err) < 0 ||
+	    op_prepare_tables(ctx, s, err) < 0)
 		goto fail;
 	for (i = from; i < to; i++) {
 		if (r->items[i].outcome == RUN_SKIPPED)
@@ -281,7 +282,12 @@ apply_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 		return 0;
 	if (rk_interrupted())
 		return run_interrupted(err);
-	rc = run_send(ctx, p, "", &it->stmts_done, r, err);
+	rc = run_search_path(ctx, "", err);
+	if (rc == 0)
+		rc = run_send(ctx, p, "", &it->stmts_done, r, err);
+	/* the statements' outcome stands; reckon's own queries qualify
+	 * every name, so a failed RESET cannot misdirect them */
+	(void)run_search_path(ctx, "RESET", &ignored);
 	it->ms = run_now_ms() - t0;
 	if (rc == 0) {
 		/* the record, in a transaction of its own; once more if a

@@ -68,7 +68,7 @@ op_detect_schema(struct rk_ctx *ctx, const char *sql, size_t n,
 		for (size_t i = 0; i < r->check->n; i++)
 			found += r->check->v[i].exists != 0;
 		r->all_exist = r->objects->n && found == r->objects->n;
-		r->some_exist = found && found < r->objects->n;
+		r->some_exist = found > 0; /* all implies some */
 	}
 	r->recommendation = recommend(r);
 	return 0;

@@ -527,6 +527,25 @@ api_decode(const char *s, size_t n, struct rk_buf *out, struct rk_err *err)
 	return 0;
 }
 
+/* Whether name (n bytes) ends as the migration files of some framework
+ * do: SQL, or the code and change-log files frameworks run themselves. */
+static int
+migration_ext(const char *name, size_t n)
+{
+	static const char *const exts[] = { ".sql",  ".js",  ".cjs", ".mjs",
+					    ".ts",   ".py",  ".rb",  ".php",
+					    ".exs",  ".go",  ".cs",  ".xml",
+					    ".yaml", ".yml", ".json" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
+		size_t k = strlen(exts[i]);
+
+		if (n > k && strcmp(name + n - k, exts[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The checks on the name's own bytes; 0 or -1 with err set. */
 static int
 plain_name(const char *name, size_t n, struct rk_err *err)
@@ -559,9 +578,11 @@ plain_name(const char *name, size_t n, struct rk_err *err)
 				       "file name is still percent-encoded "
 				       "after decoding (encoded twice?)");
 	}
-	if (n < 5 || strcmp(name + n - 4, ".sql") != 0)
+	if (!migration_ext(name, n))
 		return rk_fail(err, RK_USAGE,
-			       "only .sql migration files can be previewed");
+			       "only migration files (.sql, .js, .cjs, .mjs, "
+			       ".ts, .py, .rb, .php, .exs, .go, .cs, .xml, "
+			       ".yaml, .yml, .json) can be previewed");
 	return 0;
 }
 

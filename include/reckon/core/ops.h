@@ -276,12 +276,15 @@ struct preview_report {
 	unsigned lines;
 	int transactional; /* no statement refuses a transaction */
 	int opt_out;	   /* the file opts out of the batch transaction */
+	int code;	   /* not a .sql file (.cjs, .py, ...): content only,
+			    * no statements or objects */
 	struct ddl_list *objects; /* owned: what each statement creates */
 	struct lint_report *lint; /* owned: lint findings (lint_preview), or
 				   * NULL */
 };
 void preview_report_release(struct preview_report *r);
-/* Split file (a name in --dir, or a path) with dialect d. */
+/* Split file (a name in --dir, or a path) with dialect d; a file not
+ * named .sql is code, read but not split. */
 int op_preview(struct rk_ctx *ctx, const char *file,
 	       const struct sql_dialect *d, struct preview_report *r,
 	       struct rk_err *err);
@@ -331,7 +334,7 @@ struct schema_report {
 	struct schema_check *check; /* owned; n == 0 without a database */
 	int checked;		    /* existence was looked up */
 	int all_exist;		    /* every object exists (and there is one) */
-	int some_exist;		    /* at least one, not all */
+	int some_exist;		    /* at least one (all implies some) */
 	const char *recommendation; /* static text */
 };
 void schema_report_release(struct schema_report *r);
