@@ -197,14 +197,24 @@ choose_new_table(struct rk_ctx *ctx, const struct db_table_list *tl,
 	return 0;
 }
 
-/* The catalog, limited to tables detection looks at (and --table). */
+/* The catalog, limited to tables detection looks at (and --table), with
+ * the files where frameworks keep their tables apart attached first. */
 static int
 candidate_tables(struct rk_ctx *ctx, struct db_table_list *tl,
 		 struct rk_err *err)
 {
 	const char *const extra[] = { SIDECAR_TABLE, ctx->cfg.table, NULL };
-	const char **names = detector_table_names(extra);
-	int rc = db_tables_named(ctx->db, names, tl, err);
+	const char **names;
+	int rc;
+
+	for (size_t i = 0; detectors[i]; i++)
+		if (detectors[i]->attach &&
+		    (!ctx->cfg.framework ||
+		     !strcmp(ctx->cfg.framework, detectors[i]->name)) &&
+		    detectors[i]->attach(ctx->db, ctx->cfg.dir, err) < 0)
+			return -1;
+	names = detector_table_names(extra);
+	rc = db_tables_named(ctx->db, names, tl, err);
 
 	free(names);
 	return rc;

@@ -671,6 +671,16 @@ db_table_find(const struct db_table_list *l, const char *schema,
 }
 
 int
+db_attach(struct db *db, const char *name, const char *file, struct rk_err *err)
+{
+	if (!db->drv->attach)
+		return rk_fail(err, RK_DB,
+			       "the %s driver cannot attach database files",
+			       db->drv->name);
+	return db->drv->attach(db, name, file, err);
+}
+
+int
 db_backup(struct db *db, const char *dest, struct rk_err *err)
 {
 	if (!db->drv->backup)

@@ -32,14 +32,17 @@
 #include "reckon/base/banned.h"
 
 struct sqlite_db {
-	struct db base; /* first: a struct db * is a struct sqlite_db * */
-	sqlite3 *h;	/* owned; sqlite3_close_v2() in sq_close() */
-	char *path;	/* owned: the file as the URL named it */
-	int lazy;	/* the file does not exist yet: h is an empty
-			 * private database until the first write */
-	int read_only;	/* the caller only reads: never write or create */
-	int busy_ms;	/* busy timeout, for the reopen */
-	int lock_fd;	/* the run lock file, flock()ed; -1 if not held */
+	struct db base;	  /* first: a struct db * is a struct sqlite_db * */
+	sqlite3 *h;	  /* owned; sqlite3_close_v2() in sq_close() */
+	char *path;	  /* owned: the file as the URL named it */
+	int lazy;	  /* the file does not exist yet: h is an empty
+			   * private database until the first write */
+	int read_only;	  /* the caller only reads: never write or create */
+	int busy_ms;	  /* busy timeout, for the reopen */
+	int lock_fd;	  /* the run lock file, flock()ed; -1 if not held */
+	char **attached;  /* owned: name, file, name, file ...: what
+			   * sq_attach() attached, again after a reopen */
+	size_t nattached; /* entries in attached (two per database) */
 	volatile sig_atomic_t cancelled; /* sq_cancel() was called */
 };
 
@@ -47,16 +50,17 @@ struct sqlite_db {
 #define DEFAULT_BUSY_MS 5000
 
 /*
- * Every user table of the main database with its columns in order, the
- * rows db_tables_from_rows() wants: schema, table, column, type (lower
- * case, as declared; "" when none), notnull (1/0). sqlite_% tables are
- * SQLite's own.
+ * Every user table of the main database and of the databases attached to
+ * it (db_attach) with its columns in order, the rows db_tables_from_rows()
+ * wants: schema ("main", or the name it was attached as), table, column,
+ * type (lower case, as declared; "" when none), notnull (1/0). sqlite_%
+ * tables are SQLite's own; temp is the connection's own scratch space.
  */
 static const char tables_sql[] =
-	"SELECT 'main', s.name, p.name, lower(p.type), p.\"notnull\""
-	" FROM main.sqlite_schema AS s"
-	" JOIN pragma_table_info(s.name, 'main') AS p"
-	" WHERE s.type = 'table'"
+	"SELECT s.schema, s.name, p.name, lower(p.type), p.\"notnull\""
+	" FROM pragma_table_list AS s"
+	" JOIN pragma_table_info(s.name, s.schema) AS p"
+	" WHERE s.type IN ('table', 'virtual') AND s.schema <> 'temp'"
 	" AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
 static struct sqlite_db *
@@ -115,6 +119,8 @@ sq_fail(struct sqlite_db *p, const char *sql, const char *stmt,
 }
 
 static int sq_materialize(struct sqlite_db *p, struct rk_err *err);
+static int sq_query(struct db *db, const char *sql, const char *const *params,
+		    int nparams, struct db_rows *out, struct rk_err *err);
 
 /*
  * Before st runs on the stand-in for a missing file. A file that another
@@ -405,8 +411,56 @@ sq_close(struct db *db)
 
 	sq_run_unlock(db);
 	(void)sqlite3_close_v2(p->h);
+	for (size_t i = 0; i < p->nattached; i++)
+		free(p->attached[i]);
+	free(p->attached);
 	free(p->path);
 	free(p);
+}
+
+/* Append s to out as a URI path: percent-encoded but for [A-Za-z0-9/._-]. */
+static void
+uri_path(const char *s, struct rk_buf *out)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("/._-", c))
+			rk_buf_addc(out, (char)c);
+		else
+			rk_buf_addf(out, "%%%02X", c);
+	}
+}
+
+/*
+ * ATTACH file as schema name, the file name bound as a parameter. An
+ * attached file opens as the main one did: read-only for a caller that
+ * only reads. The stand-in for a missing main file was opened read-write,
+ * so there a reader attaches through a URI with mode=ro.
+ */
+static int
+attach_file(struct sqlite_db *p, const char *name, const char *file,
+	    struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT, uri = RK_BUF_INIT;
+	const char *params[1] = { file };
+	int rc;
+
+	if (p->lazy && p->read_only) {
+		rk_buf_adds(&uri, "file:");
+		uri_path(file, &uri);
+		rk_buf_adds(&uri, "?mode=ro");
+		params[0] = uri.s;
+	}
+	rk_buf_adds(&sql, "ATTACH DATABASE $1 AS ");
+	db_quote_double(name, &sql);
+	rc = sq_query(&p->base, sql.s, params, 1, NULL, err);
+	if (rc < 0)
+		rk_err_prefix(err, "cannot attach SQLite database '%s'", file);
+	rk_buf_release(&uri);
+	rk_buf_release(&sql);
+	return rc;
 }
 
 /*
@@ -428,8 +482,10 @@ sq_connect(struct sqlite_db *p, struct rk_err *err)
 	p->lazy = strcmp(path, ":memory:") != 0 && access(path, F_OK) != 0 &&
 		  errno == ENOENT;
 	if (p->lazy) {
+		/* URI file names only here, for sq_attach()'s mode=ro */
 		path = "";
-		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			SQLITE_OPEN_URI;
 	}
 	rc = sqlite3_open_v2(path, &p->h, flags, NULL);
 	if (rc != SQLITE_OK) {
@@ -449,6 +505,9 @@ sq_connect(struct sqlite_db *p, struct rk_err *err)
 		rk_err_prefix(err, "cannot open SQLite database '%s'", p->path);
 		return -1;
 	}
+	for (size_t i = 0; i + 1 < p->nattached; i += 2)
+		if (attach_file(p, p->attached[i], p->attached[i + 1], err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -481,6 +540,33 @@ sq_open(const char *url, const struct db_opts *o, struct db **out,
 	return 0;
 }
 
+/* Attach the existing file as schema name, once; reopens attach it again. */
+static int
+sq_attach(struct db *db, const char *name, const char *file, struct rk_err *err)
+{
+	struct sqlite_db *p = sq_of(db);
+
+	for (size_t i = 0; i + 1 < p->nattached; i += 2)
+		if (!strcmp(p->attached[i], name))
+			return !strcmp(p->attached[i + 1], file)
+				       ? 0
+				       : rk_fail(err, RK_DB,
+						 "'%s' is attached to '%s' "
+						 "already",
+						 name, p->attached[i + 1]);
+	if (access(file, F_OK) != 0)
+		return rk_fail(err, RK_DB,
+			       "cannot attach SQLite database '%s': %s", file,
+			       strerror(errno));
+	if (attach_file(p, name, file, err) < 0)
+		return -1;
+	p->attached = xrealloc(p->attached,
+			       (p->nattached + 2) * sizeof(*p->attached));
+	p->attached[p->nattached++] = xstrdup(name);
+	p->attached[p->nattached++] = xstrdup(file);
+	return 0;
+}
+
 static void
 sq_quote_ident(struct db *db, const char *name, struct rk_buf *out)
 {
@@ -493,7 +579,8 @@ sq_tables(struct db *db, const char *const *names, struct db_table_list *out,
 	  struct rk_err *err)
 {
 	return db_tables_select(db, tables_sql, "s.name", names,
-				"s.name, p.cid", out, err);
+				"s.schema <> 'main', s.schema, s.name, p.cid",
+				out, err);
 }
 
 /* Swap the empty stand-in for the real file, creating it unless another
@@ -711,6 +798,7 @@ const struct db_driver db_sqlite_driver = {
 	.info = sq_info,
 	.missing = sq_missing,
 	.backup = sq_backup,
+	.attach = sq_attach,
 };
 
 const char *

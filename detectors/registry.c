@@ -318,7 +318,10 @@ detector_match(const struct db_table_list *tl, const struct db_dialect *engine,
 				sizeof(*out->v));
 			d = &out->v[out->n++];
 			d->det = detectors[k];
-			d->schema = engine->schemas ? xstrdup(t->schema) : NULL;
+			/* on SQLite, a file attached beside main */
+			d->schema = engine->schemas || strcmp(t->schema, "main")
+					    ? xstrdup(t->schema)
+					    : NULL;
 			d->table = xstrdup(t->name);
 			d->matched = m;
 			d->companion = companion;

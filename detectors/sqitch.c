@@ -1,24 +1,32 @@
 /*
- * Sqitch (PostgreSQL registry): schema sqitch with changes, events,
- * projects, tags, dependencies and releases. One changes row per deployed
- * change, matched to deploy/<change>.sql by the change's name; a deploy
- * that failed leaves only an events row with event 'fail'. --dir is the
- * project directory: sqitch.plan there gives the project and the order of
- * changes (inspect() makes each change's parent the change before it, so
- * the core orders files as the plan does); revert/<change>.sql is the down
- * script. script_hash is the SHA-1 of the deploy script's bytes. Recording
- * writes what "sqitch deploy" logs: the projects row on first use, the
- * changes row (change_id recomputed from the plan, committed_at from the
- * column default), dependencies, the tags that follow the change in the
- * plan, and a 'deploy' event. Sqitch takes the committer from the user's
- * configuration (user.name, user.email), which reckon does not read: it
- * writes the registry's last committer of the project, else the planner.
+ * Sqitch: a registry of tables changes, events, projects, tags,
+ * dependencies and releases. One changes row per deployed change, matched
+ * to deploy/<change>.sql by the change's name; a deploy that failed leaves
+ * only an events row with event 'fail'. --dir is the project directory:
+ * sqitch.plan there gives the project and the order of changes (inspect()
+ * makes each change's parent the change before it, so the core orders
+ * files as the plan does); revert/<change>.sql is the down script.
+ * script_hash is the SHA-1 of the deploy script's bytes. Recording writes
+ * what "sqitch deploy" logs: the projects row on first use, the changes
+ * row (change_id recomputed from the plan), dependencies, the tags that
+ * follow the change in the plan, and a 'deploy' event. Sqitch takes the
+ * committer from the user's configuration (user.name, user.email), which
+ * reckon does not read: it writes the registry's last committer of the
+ * project, else the planner.
  *
- * On SQLite Sqitch keeps its registry in a separate database file beside
- * the target (sqitch.db); reckon opens one database, so Sqitch is
- * supported on PostgreSQL only (DET_PG_ONLY).
+ * On PostgreSQL the registry is the schema sqitch. On SQLite it is a
+ * database file of its own, which attach() attaches as schema "sqitch":
+ * the registry named by sqitch.conf in --dir (target.<target>.registry,
+ * engine.sqlite.registry, core.registry, else "sqitch"; the target is
+ * engine.sqlite.target or core.target), an absolute path as it is, else
+ * the database file's name with its stem replaced ("app.db" gives
+ * "sqitch.db" beside it), or replaced whole when the registry has a dot
+ * of its own. There Sqitch writes times as text in UTC: committed_at
+ * 'YYYY-MM-DD HH:MM:SS.SSS', planned_at 'YYYY-MM-DD HH:MM:SS', and an
+ * event's requires and conflicts joined with ',' and its tags with ' '
+ * (PostgreSQL: arrays).
  *
- * Facts checked in sqitchers/sqitch:
+ * Facts checked in sqitchers/sqitch (1.3.1, as Debian installs it):
  * - lib/App/Sqitch/Plan/Change.pm: info (project, uri, change, parent,
  *   planner "<name> <email>", date, requires "  + x", conflicts "  - x",
  *   blank line + note), id = SHA-1 of "change <len>\0<info>";
@@ -27,13 +35,20 @@
  * - lib/App/Sqitch/Plan/Line.pm: notes trimmed, \\ \n \r unescaped;
  * - lib/App/Sqitch/Role/DBIEngine.pm: register_project, log_deploy_change
  *   (changes, dependencies with resolved ids, tags), _log_event (events
- *   with tags, requires, conflicts), log_revert_change, deployed_changes
- *   ordered by committed_at;
- * - lib/App/Sqitch/Engine/pg.sql: registry DDL and defaults;
+ *   with tags, requires, conflicts; _log_*_param join them),
+ *   log_revert_change, deployed_changes ordered by committed_at;
+ * - lib/App/Sqitch/Engine/pg.sql, sqlite.sql: registry DDL and defaults;
+ * - lib/App/Sqitch/Engine/sqlite.pm: registry_uri (where the registry
+ *   file is), _ts_default strftime('%Y-%m-%d %H:%M:%f'), _char2ts;
+ * - lib/App/Sqitch/Target.pm: registry from target.<name>, engine.<key>,
+ *   core (in that order), else the engine's default_registry "sqitch";
  * - lib/App/Sqitch.pm: user.name / user.email from the configuration.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "reckon/base/buf.h"
 #include "reckon/db/db.h"
@@ -371,6 +386,35 @@ project_of(const struct tracked *t)
 	return project;
 }
 
+/*
+ * How Sqitch writes on each engine (pg.pm, sqlite.pm): the time of a
+ * write (_ts_default), a plan time as planned_at ($n, _char2ts), and an
+ * events list from text joined with ',' (requires, conflicts) or ' '
+ * (tags).
+ */
+static const char *const sq_now[DB_NKINDS] = {
+	[DB_PG] = "clock_timestamp()",
+	[DB_SQLITE] = "strftime('%Y-%m-%d %H:%M:%f')",
+};
+static const char *const sq_planned[DB_NKINDS] = {
+	[DB_PG] = "$@::timestamptz",
+	[DB_SQLITE] = "strftime('%Y-%m-%d %H:%M:%S', $@)",
+};
+static const char *const sq_csv[DB_NKINDS] = {
+	[DB_PG] = "string_to_array($@, ',')",
+	[DB_SQLITE] = "$@",
+};
+static const char *const sq_ssv[DB_NKINDS] = {
+	[DB_PG] = "string_to_array($@, ' ')",
+	[DB_SQLITE] = "$@",
+};
+
+/*
+ * Run sql where {name} stands for the registry's table name, {now} for
+ * the time of the write, {at N} for parameter N as a planned_at, and
+ * {csv N} / {ssv N} for parameter N as an events list joined with ',' or
+ * ' ', each as Sqitch spells them on db's engine.
+ */
 static int
 sq_query(struct db *db, const struct tracked *t, const char *sql,
 	 const char *const *params, int n, struct db_rows *out,
@@ -379,22 +423,173 @@ sq_query(struct db *db, const struct tracked *t, const char *sql,
 	struct rk_buf q = RK_BUF_INIT;
 	int rc;
 
-	/* {name} stands for sqitch.name */
 	for (const char *p = sql; *p; p++) {
 		const char *c = *p == '{' ? strchr(p, '}') : NULL;
+		char *tok = c ? xstrndup(p + 1, (size_t)(c - p - 1)) : NULL;
+		const char *arg = tok ? strchr(tok, ' ') : NULL;
+		const char *const *fmt = !arg			    ? NULL
+					 : !strncmp(tok, "at ", 3)  ? sq_planned
+					 : !strncmp(tok, "csv ", 4) ? sq_csv
+					 : !strncmp(tok, "ssv ", 4) ? sq_ssv
+								    : NULL;
 
-		if (c) {
-			char *name = xstrndup(p + 1, (size_t)(c - p - 1));
-
-			tracked_sibling(db, t, name, &q);
-			free(name);
-			p = c;
-		} else {
+		if (!tok)
 			rk_buf_addc(&q, *p);
-		}
+		else if (!strcmp(tok, "now"))
+			rk_buf_adds(&q, db_pick(db, sq_now));
+		else if (fmt)
+			det_subst(db_pick(db, fmt), "@", arg + 1, &q);
+		else
+			tracked_sibling(db, t, tok, &q);
+		free(tok);
+		p = c ? c : p;
 	}
 	rc = db_query(db, q.s, params, n, out, err);
 	rk_buf_release(&q);
+	return rc;
+}
+
+/*
+ * sqitch.conf is git-config text: "[section]" or "[section "sub"]" lines,
+ * then "key = value" lines; section and key names are not case-sensitive,
+ * the last setting wins, '#' and ';' start comments, and a value may be
+ * in double quotes. conf_get() appends the value of section.sub.key (sub
+ * NULL: none) to out and returns 1, or returns 0 when it is not set.
+ */
+static int
+conf_get(const char *text, size_t len, const char *section, const char *sub,
+	 const char *key, struct rk_buf *out)
+{
+	const char *p = text, *end = text + len;
+	int in = 0, found = 0;
+
+	while (p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p)), *s;
+
+		e = e ? e : end;
+		s = skip_ws(p, e);
+		if (s < e && *s == '[') {
+			const char *q = s + 1, *n = q, *close;
+			size_t sl = strlen(section);
+
+			while (q < e && *q != ']' && *q != ' ' && *q != '\t')
+				q++;
+			in = (size_t)(q - n) == sl &&
+			     !strncasecmp(n, section, sl);
+			q = skip_ws(q, e);
+			if (q < e && *q == '"') {
+				close = memchr(q + 1, '"', (size_t)(e - q - 1));
+				close = close ? close : e;
+				in = in && sub &&
+				     (size_t)(close - q - 1) == strlen(sub) &&
+				     !strncmp(q + 1, sub, strlen(sub));
+			} else {
+				in = in && !sub;
+			}
+		} else if (in && s < e && *s != '#' && *s != ';') {
+			const char *k = s, *v;
+			size_t kl = strlen(key);
+			int quoted = 0;
+
+			while (s < e && *s != '=' && *s != ' ' && *s != '\t')
+				s++;
+			v = skip_ws(s, e);
+			if ((size_t)(s - k) == kl && !strncasecmp(k, key, kl) &&
+			    v < e && *v == '=') {
+				rk_buf_reset(out);
+				for (v = skip_ws(v + 1, e); v < e; v++) {
+					if (*v == '"')
+						quoted = !quoted;
+					else if (!quoted &&
+						 (*v == '#' || *v == ';'))
+						break;
+					else if (*v == '\\' && v + 1 < e)
+						rk_buf_addc(out, *++v);
+					else if (*v != '\r')
+						rk_buf_addc(out, *v);
+				}
+				while (out->len &&
+				       (out->s[out->len - 1] == ' ' ||
+					out->s[out->len - 1] == '\t'))
+					out->s[--out->len] = '\0';
+				found = 1;
+			}
+		}
+		p = e + (e < end);
+	}
+	return found;
+}
+
+/* The registry's name as Target.pm finds it in dir's sqitch.conf. */
+static void
+registry_name(const char *dir, struct rk_buf *out)
+{
+	struct rk_buf path = RK_BUF_INIT, conf = RK_BUF_INIT,
+		      target = RK_BUF_INIT;
+	int found = 0;
+
+	rk_buf_addf(&path, "%s/sqitch.conf", dir ? dir : ".");
+	if (rk_buf_read_file(&conf, path.s) == 0) {
+		if ((conf_get(conf.s, conf.len, "engine", "sqlite", "target",
+			      &target) ||
+		     conf_get(conf.s, conf.len, "core", NULL, "target",
+			      &target)) &&
+		    !strchr(target.s, ':'))
+			found = conf_get(conf.s, conf.len, "target", target.s,
+					 "registry", out);
+		found = found || conf_get(conf.s, conf.len, "engine", "sqlite",
+					  "registry", out);
+		found = found || conf_get(conf.s, conf.len, "core", NULL,
+					  "registry", out);
+	}
+	if (!found || !out->len) {
+		rk_buf_reset(out);
+		rk_buf_adds(out, "sqitch");
+	}
+	rk_buf_release(&target);
+	rk_buf_release(&conf);
+	rk_buf_release(&path);
+}
+
+/*
+ * Sqitch's registry on SQLite is another database file (sqlite.pm,
+ * registry_uri): attach it as schema "sqitch" when it is there and is not
+ * the database itself.
+ */
+static int
+sq_attach(struct db *db, const char *dir, struct rk_err *err)
+{
+	struct rk_buf reg = RK_BUF_INIT, path = RK_BUF_INIT;
+	struct db_info info;
+	const char *base, *dot;
+	char *a = NULL, *b = NULL;
+	int rc = 0;
+
+	if (db_kind(db) != DB_SQLITE)
+		return 0;
+	if (db_info(db, &info, err) < 0)
+		return -1;
+	if (!strcmp(info.database, ":memory:"))
+		return 0;
+	registry_name(dir, &reg);
+	base = strrchr(info.database, '/');
+	base = base ? base + 1 : info.database;
+	dot = strchr(base, '.');
+	if (reg.s[0] == '/')
+		rk_buf_adds(&path, reg.s);
+	else if (strchr(reg.s, '.') || !dot)
+		rk_buf_addf(&path, "%.*s%s", (int)(base - info.database),
+			    info.database, reg.s);
+	else
+		rk_buf_addf(&path, "%.*s%s%s", (int)(base - info.database),
+			    info.database, reg.s, dot);
+	if (access(path.s, F_OK) == 0 && (a = realpath(path.s, NULL)) &&
+	    !((b = realpath(info.database, NULL)) && !strcmp(a, b)))
+		rc = db_attach(db, "sqitch", path.s, err);
+	free(b);
+	free(a);
+	rk_buf_release(&path);
+	rk_buf_release(&reg);
 	return rc;
 }
 
@@ -412,10 +607,11 @@ sq_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	rc = sq_query(
 		db, t,
 		"SELECT change, script_hash, committed_at, committer_name,"
-		" 0 FROM {changes} WHERE $1::text IS NULL OR project = $1"
-		" UNION ALL SELECT e.change, NULL, e.committed_at,"
-		" e.committer_name, 1 FROM {events} e WHERE e.event ="
-		" 'fail' AND ($1::text IS NULL OR e.project = $1) AND NOT"
+		" 0 FROM {changes} WHERE CAST($1 AS TEXT) IS NULL OR"
+		" project = $1 UNION ALL SELECT e.change, NULL,"
+		" e.committed_at, e.committer_name, 1 FROM {events} e WHERE"
+		" e.event = 'fail' AND (CAST($1 AS TEXT) IS NULL OR"
+		" e.project = $1) AND NOT"
 		" EXISTS (SELECT 1 FROM {events} l WHERE l.change_id ="
 		" e.change_id AND l.committed_at > e.committed_at) ORDER"
 		" BY 5, 3",
@@ -480,7 +676,7 @@ log_deps(struct db *db, const struct tracked *t, const struct sq_plan *pl,
 			params[3] = colon + 1;
 		}
 		rk_buf_addf(c ? conf : req, "%s%.*s",
-			    (c ? conf : req)->len ? " " : "",
+			    (c ? conf : req)->len ? "," : "",
 			    (int)(len - (size_t)c), p + c);
 		if (strchr(params[3], '@'))
 			rc = rk_fail(err, RK_INPUT,
@@ -523,13 +719,13 @@ log_deploy(struct db *db, const struct tracked *t, const struct sq_plan *pl,
 			      l->pname, l->pemail,   NULL,    NULL };
 	int rc;
 
-	rc = sq_query(
-		db, t,
-		"INSERT INTO {changes} (change_id, script_hash, change,"
-		" project, note, committer_name, committer_email,"
-		" planned_at, planner_name, planner_email) VALUES ($1, $2,"
-		" $3, $4, $5, $6, $7, $8::timestamptz, $9, $10)",
-		p, 10, NULL, err);
+	rc = sq_query(db, t,
+		      "INSERT INTO {changes} (change_id, script_hash, change,"
+		      " project, note, committer_name, committer_email,"
+		      " planned_at, planner_name, planner_email, committed_at)"
+		      " VALUES ($1, $2, $3, $4, $5, $6, $7, {at 8}, $9, $10,"
+		      " {now})",
+		      p, 10, NULL, err);
 	if (rc == 0)
 		rc = log_deps(db, t, pl, l, &req, &conf, err);
 	for (const struct sq_line *g = l + 1;
@@ -543,8 +739,9 @@ log_deploy(struct db *db, const struct tracked *t, const struct sq_plan *pl,
 			      "INSERT INTO {tags} (tag_id, tag, project,"
 			      " change_id, note, committer_name,"
 			      " committer_email, planned_at, planner_name,"
-			      " planner_email) VALUES ($1, '@' || $2, $3, $4,"
-			      " $5, $6, $7, $8::timestamptz, $9, $10)",
+			      " planner_email, committed_at) VALUES ($1, '@'"
+			      " || $2, $3, $4, $5, $6, $7, {at 8}, $9, $10,"
+			      " {now})",
 			      tp, 10, NULL, err);
 	}
 	p[1] = req.s;
@@ -556,10 +753,9 @@ log_deploy(struct db *db, const struct tracked *t, const struct sq_plan *pl,
 			"INSERT INTO {events} (event, change_id, change,"
 			" project, note, committer_name, committer_email,"
 			" planned_at, planner_name, planner_email,"
-			" requires, conflicts, tags) VALUES ('deploy', $1,"
-			" $3, $4, $5, $6, $7, $8::timestamptz, $9, $10,"
-			" string_to_array($2, ' '), string_to_array($11,"
-			" ' '), string_to_array($12, ' '))",
+			" requires, conflicts, tags, committed_at) VALUES"
+			" ('deploy', $1, $3, $4, $5, $6, $7, {at 8}, $9, $10,"
+			" {csv 2}, {csv 11}, {ssv 12}, {now})",
 			p, 12, NULL, err);
 	rk_buf_release(&tags);
 	rk_buf_release(&conf);
@@ -593,9 +789,9 @@ sq_record(struct db *db, struct tracked *t, const struct mig_file *m,
 
 		rc = sq_query(db, t,
 			      "INSERT INTO {projects} (project, uri,"
-			      " creator_name, creator_email) SELECT $1, $2, $3,"
-			      " $4 WHERE NOT EXISTS (SELECT 1 FROM {projects}"
-			      " WHERE project = $1)",
+			      " creator_name, creator_email, created_at)"
+			      " SELECT $1, $2, $3, $4, {now} WHERE NOT EXISTS"
+			      " (SELECT 1 FROM {projects} WHERE project = $1)",
 			      params, 4, NULL, err);
 	}
 	if (rc == 0)
@@ -608,35 +804,63 @@ out:
 	return rc;
 }
 
+/* An events list column of the revert: PG an array, SQLite ','-joined
+ * (log_revert_change joins them all with ','). @: a SELECT of one
+ * column x. */
+static const char *const sq_agg[DB_NKINDS] = {
+	[DB_PG] = "ARRAY(@)",
+	[DB_SQLITE] = "COALESCE((SELECT group_concat(x, ',') FROM (@)), '')",
+};
+
 /* As log_revert_change: a 'revert' event, then the rows go. */
 static int
 sq_unrecord(struct db *db, const struct tracked *t, const struct applied *row,
 	    struct rk_err *err)
 {
+	static const char *const lists[3] = {
+		"SELECT dependency AS x FROM {dependencies} WHERE change_id"
+		" = $1 AND type = 'require'",
+		"SELECT dependency AS x FROM {dependencies} WHERE change_id"
+		" = $1 AND type = 'conflict'",
+		"SELECT tag AS x FROM {tags} WHERE change_id = $1",
+	};
+	static const char *const deletes[3] = {
+		"DELETE FROM {tags} WHERE change_id = $1",
+		"DELETE FROM {dependencies} WHERE change_id = $1",
+		"DELETE FROM {changes} WHERE change_id = $1",
+	};
+	struct db_rows rows = DB_ROWS_INIT;
+	struct rk_buf ev = RK_BUF_INIT;
 	char *project = project_of(t);
 	const char *params[2] = { row->id, project };
 	int rc;
 
-	rc = sq_query(
-		db, t,
-		"WITH c AS (SELECT * FROM {changes} WHERE change = $1 AND"
-		" ($2::text IS NULL OR project = $2) ORDER BY committed_at DESC"
-		" LIMIT 1), ev AS (INSERT INTO {events} (event, change_id,"
-		" change, project, note, requires, conflicts, tags,"
-		" committer_name, committer_email, planned_at, planner_name,"
-		" planner_email) SELECT 'revert', c.change_id, c.change,"
-		" c.project, c.note, ARRAY(SELECT dependency FROM"
-		" {dependencies} d WHERE d.change_id = c.change_id AND type ="
-		" 'require'), ARRAY(SELECT dependency FROM {dependencies} d"
-		" WHERE d.change_id = c.change_id AND type = 'conflict'),"
-		" ARRAY(SELECT tag FROM {tags} g WHERE g.change_id ="
-		" c.change_id), c.committer_name, c.committer_email,"
-		" c.planned_at, c.planner_name, c.planner_email FROM c),"
-		" dt AS (DELETE FROM {tags} WHERE change_id IN (SELECT"
-		" change_id FROM c)), dd AS (DELETE FROM {dependencies} WHERE"
-		" change_id IN (SELECT change_id FROM c)) DELETE FROM"
-		" {changes} WHERE change_id IN (SELECT change_id FROM c)",
-		params, 2, NULL, err);
+	rc = sq_query(db, t,
+		      "SELECT change_id FROM {changes} WHERE change = $1 AND"
+		      " (CAST($2 AS TEXT) IS NULL OR project = $2) ORDER BY"
+		      " committed_at DESC LIMIT 1",
+		      params, 2, &rows, err);
+	if (rc < 0 || rows.nrows == 0)
+		goto out;
+	params[0] = db_rows_get(&rows, 0, 0);
+	rk_buf_adds(&ev, "INSERT INTO {events} (event, change_id, change,"
+			 " project, note, requires, conflicts, tags,"
+			 " committer_name, committer_email, planned_at,"
+			 " planner_name, planner_email, committed_at) SELECT"
+			 " 'revert', change_id, change, project, note");
+	for (int i = 0; i < 3; i++) {
+		rk_buf_adds(&ev, ", ");
+		det_subst(db_pick(db, sq_agg), "@", lists[i], &ev);
+	}
+	rk_buf_adds(&ev, ", committer_name, committer_email, planned_at,"
+			 " planner_name, planner_email, {now} FROM {changes}"
+			 " WHERE change_id = $1");
+	rc = sq_query(db, t, ev.s, params, 1, NULL, err);
+	for (int i = 0; rc == 0 && i < 3; i++)
+		rc = sq_query(db, t, deletes[i], params, 1, NULL, err);
+out:
+	rk_buf_release(&ev);
+	db_rows_release(&rows);
 	free(project);
 	return rc;
 }
@@ -652,7 +876,7 @@ sq_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 
 	rc = sq_query(db, t,
 		      "UPDATE {changes} SET script_hash = $1 WHERE change = $2"
-		      " AND ($3::text IS NULL OR project = $3)",
+		      " AND (CAST($3 AS TEXT) IS NULL OR project = $3)",
 		      params, 3, NULL, err);
 	free(project);
 	return rc;
@@ -664,7 +888,6 @@ const struct detector det_sqitch = {
 	.schema = "sqitch",
 	.columns = sq_cols,
 	.companions = sq_companions,
-	.flags = DET_PG_ONLY,
 	.parse_name = sq_parse_name,
 	.inspect = sq_inspect,
 	.checksum = sq_checksum,
@@ -672,4 +895,5 @@ const struct detector det_sqitch = {
 	.record = sq_record,
 	.unrecord = sq_unrecord,
 	.repair = sq_repair,
+	.attach = sq_attach,
 };

@@ -1427,6 +1427,77 @@ test_sqlite_readonly(void **state)
 	rk_buf_release(&url);
 }
 
+/*
+ * db_attach: another file as a schema, its name bound (a quote and a '?'
+ * in it are only characters), in the catalog as that schema, once per
+ * name; read-only for a read-only connection, the stand-in for a missing
+ * file included; a missing file is an error and is not created.
+ */
+static void
+test_sqlite_attach(void **state)
+{
+	struct fx *fx = fx_of(state);
+	struct rk_buf reg = RK_BUF_INIT, url = RK_BUF_INIT,
+		      before = RK_BUF_INIT, after = RK_BUF_INIT;
+	struct rk_err err = RK_ERR_INIT;
+	struct db_table_list tl = DB_TABLE_LIST_INIT;
+	struct db_opts ro = DB_OPTS_INIT;
+	struct db *r, *db;
+	struct stat st;
+
+	rk_buf_addf(&reg, "%s/it's reg?.db", fx->dir);
+	rk_buf_addf(&url, "sqlite:%s", reg.s);
+	assert_int_equal(db_open(url.s, NULL, &r, &err), 0);
+	assert_int_equal(db_exec(r, "CREATE TABLE changes (id text)", &err), 0);
+	db_close(r);
+
+	assert_int_equal(db_attach(fx->db, "sqitch", reg.s, &err), 0);
+	assert_int_equal(db_attach(fx->db, "sqitch", reg.s, &err), 0);
+	assert_int_equal(db_tables(fx->db, &tl, &err), 0);
+	assert_non_null(db_table_find(&tl, "sqitch", "changes"));
+	db_table_list_release(&tl);
+	assert_int_equal(db_exec(fx->db,
+				 "INSERT INTO \"sqitch\".changes VALUES ('a')",
+				 &err),
+			 0);
+	assert_int_equal(db_attach(fx->db, "sqitch", fx->path, &err), -1);
+	contains(err.msg, "attached to");
+	rk_buf_reset(&url);
+	rk_buf_addf(&url, "%s/none.db", fx->dir);
+	assert_int_equal(db_attach(fx->db, "other", url.s, &err), -1);
+	assert_int_equal(err.kind, RK_DB);
+	assert_int_equal(stat(url.s, &st), -1);
+
+	/* read-only: on the file, and on the stand-in for a missing one */
+	ro.read_only = 1;
+	assert_int_equal(rk_buf_read_file(&before, reg.s), 0);
+	for (int missing = 0; missing < 2; missing++) {
+		rk_buf_reset(&url);
+		rk_buf_addf(&url, "sqlite:%s%s", missing ? fx->dir : fx->path,
+			    missing ? "/missing.db" : "");
+		assert_int_equal(db_open(url.s, &ro, &db, &err), 0);
+		assert_int_equal(db_attach(db, "sqitch", reg.s, &err), 0);
+		assert_int_equal(db_tables(db, &tl, &err), 0);
+		assert_non_null(db_table_find(&tl, "sqitch", "changes"));
+		db_table_list_release(&tl);
+		assert_int_equal(db_exec(db,
+					 "INSERT INTO \"sqitch\".changes "
+					 "VALUES ('b')",
+					 &err),
+				 -1);
+		contains(err.detail, "readonly database");
+		db_close(db);
+	}
+	assert_int_equal(stat(url.s + 7, &st), -1);
+	assert_int_equal(rk_buf_read_file(&after, reg.s), 0);
+	assert_int_equal(before.len, after.len);
+	assert_memory_equal(before.s, after.s, before.len);
+	rk_buf_release(&before);
+	rk_buf_release(&after);
+	rk_buf_release(&url);
+	rk_buf_release(&reg);
+}
+
 /* ---- fixtures ---- */
 
 static int
@@ -1575,6 +1646,7 @@ main(void)
 		cmocka_unit_test(test_sqlite_missing_dir),
 		cmocka_unit_test(test_sqlite_not_a_database),
 		cmocka_unit_test(test_sqlite_readonly),
+		cmocka_unit_test(test_sqlite_attach),
 	};
 	const struct CMUnitTest pg_tests[] = {
 		CONFORMANCE_TESTS,

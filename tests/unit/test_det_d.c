@@ -519,7 +519,9 @@ test_sqitch_names(void **state)
 	rejects(&det_sqitch, "users.sql");
 	rejects(&det_sqitch, "deploy/users.txt");
 	rejects(&det_sqitch, "deploy/schema/users.sql");
-	assert_true(det_sqitch.flags & DET_PG_ONLY);
+	/* SQLite too: the registry file is attached as schema sqitch */
+	assert_false(det_sqitch.flags & DET_PG_ONLY);
+	assert_non_null(det_sqitch.attach);
 	assert_string_equal(det_sqitch.schema, "sqitch");
 }
 

@@ -214,6 +214,10 @@ struct db_driver {
 	/* Copy the whole database to the file dest (SQLite backup API);
 	 * NULL where the driver has none (PostgreSQL). */
 	int (*backup)(struct db *db, const char *dest, struct rk_err *err);
+	/* Attach another existing database file as schema name (SQLite
+	 * ATTACH); NULL where the driver has none (PostgreSQL). */
+	int (*attach)(struct db *db, const char *name, const char *file,
+		      struct rk_err *err);
 };
 
 struct db {
@@ -327,6 +331,18 @@ int db_info(struct db *db, struct db_info *out, struct rk_err *err);
 const char *db_missing_file(struct db *db);
 /* Back the database up to dest; an RK_DB error where unsupported. */
 int db_backup(struct db *db, const char *dest, struct rk_err *err);
+/*
+ * Make the existing database file file readable and writable as schema
+ * name ("name"."table") on this connection, as a framework that keeps its
+ * tables in a file of their own needs (Sqitch's registry on SQLite). The
+ * file name is bound, never spliced into SQL; a caller that only reads
+ * gets it read-only; attaching the same file under the same name again
+ * does nothing, and it stays attached when the driver reopens. A missing
+ * file, another file under that name, or a driver without files (RK_DB)
+ * is an error.
+ */
+int db_attach(struct db *db, const char *name, const char *file,
+	      struct rk_err *err);
 
 /* How big a table is (db_size.c); -1 where the engine cannot say. */
 struct db_table_size {

@@ -204,6 +204,13 @@ struct detector {
 	int (*repair)(struct db *db, const struct tracked *t,
 		      const struct mig_file *m, const struct applied *row,
 		      struct rk_err *err);
+	/* Attach the database file the framework keeps its tables in when
+	 * that is not the database itself (Sqitch's registry on SQLite), so
+	 * that detection and every later query see them (db_attach); 0
+	 * doing nothing where there is no such file. dir: --dir. Called
+	 * before each catalog look-up: attaching again does nothing. NULL:
+	 * its tables live in the database. */
+	int (*attach)(struct db *db, const char *dir, struct rk_err *err);
 };
 
 /* The registry: every detector, NULL-terminated (detectors/registry.c). */
