@@ -1096,5 +1096,6 @@ cfg_release(struct rk_config *cfg)
 	free(cfg->label);
 	free(cfg->env);
 	free(cfg->lint_sqlite_version);
+	free(cfg->django_app);
 	memset(cfg, 0, sizeof(*cfg));
 }

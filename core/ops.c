@@ -243,6 +243,7 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	/* where connections have a role, it is recorded, as Flyway does */
 	s->tracked.actor = db_dialect(ctx->db)->users ? NULL : ctx->cfg.actor;
 	s->tracked.dir = ctx->cfg.dir;
+	s->tracked.label = ctx->cfg.django_app;
 	s->tracked.sidecar = !ctx->cfg.no_sidecar &&
 			     !s->tracked.det->checksum &&
 			     !(s->tracked.det->flags & DET_OWN_SHA256);

@@ -8,7 +8,8 @@
  * another module of the directory, and every row naming one of its modules
  * (a row naming none counts against its app). The package containing
  * "migrations/" breaks a tie and stands in when nothing else tells; a tie
- * it cannot break is an error. name is the module name (file stem);
+ * it cannot break is an error that points at --django-app, whose label
+ * (t->label) overrides all of it. name is the module name (file stem);
  * applied is the UTC time:
  * timestamptz on PG, "YYYY-MM-DD HH:MM:SS.ffffff" text on SQLite (Python's
  * str() of the naive UTC value, so no fraction when it is zero).
@@ -218,6 +219,10 @@ app_label(const struct tracked *t, const struct db_rows *rows, char **label,
 	int rc = 0;
 
 	*label = NULL;
+	if (t->label) { /* --django-app: the user's word wins */
+		*label = xstrdup(t->label);
+		return 0;
+	}
 	if (!t->dir || !realpath(t->dir, real))
 		return 0;
 	gather(real, rows, &c);
@@ -249,7 +254,8 @@ app_label(const struct tracked *t, const struct db_rows *rows, char **label,
 			     "cannot tell the Django app label of '%s': its "
 			     "migrations and rows point at %s alike",
 			     t->dir, tied.s);
-		rk_err_hint(err, "point --dir at <label>/migrations");
+		rk_err_hint(err, "name the app with --django-app LABEL (or "
+				 "'django_app' in reckon.yaml)");
 	}
 	for (size_t i = 0; i < c.n; i++)
 		free(c.v[i].app);
@@ -327,7 +333,8 @@ write_label(struct db *db, const struct tracked *t, char **label,
 		rk_fail(err, RK_CONFIG,
 			"cannot tell the Django app label of '%s'",
 			t->dir ? t->dir : "(migrations directory unknown)");
-		rk_err_hint(err, "point --dir at <app>/migrations");
+		rk_err_hint(err, "name the app with --django-app LABEL (or "
+				 "'django_app' in reckon.yaml)");
 		return -1;
 	}
 	return rc;

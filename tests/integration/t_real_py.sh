@@ -187,12 +187,24 @@ test_real_django() {
 	expect_rc 2
 	expect_err "cannot tell the Django app label"
 	expect_err "'shop', 'blog'"
+	expect_err "--django-app LABEL"
+	# --django-app names it: blog's rows are read, and its 0001 is applied
+	rk --django-app blog status --json
+	expect_rc 0
+	expect_states '{"0001_initial.py": "applied", "0002_both.py": "pending",
+		"0002_title": "orphaned"}'
+	# and so does reckon.yaml's django_app
+	printf 'django_app: shop\n' >"$T/rk.yaml"
+	rk --config "$T/rk.yaml" status --json
+	expect_rc 0
+	expect_states '{"0001_initial.py": "applied", "0002_both.py": "pending",
+		"0002_price": "orphaned"}'
 
 	M=$T/dj/store/migrations
-	rk mark-applied 0003_stock.py
+	rk --config "$T/rk.yaml" mark-applied 0003_stock.py
 	expect_rc 0
 	M=$T/dj/blog/migrations
-	rk mark-applied 0003_tag.py
+	rk --django-app blog mark-applied 0003_tag.py
 	expect_rc 0
 	fw "migrate --check" django_ migrate --check
 	fw "showmigrations" django_ showmigrations shop blog || return

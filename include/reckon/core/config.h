@@ -40,6 +40,8 @@ struct rk_config {
 	int lint_error_above_set;
 	char *lint_sqlite_version; /* owned: "3.34.1", or NULL: the
 				    * linked library's */
+	char *django_app; /* owned: the Django app label of --dir's
+			   * migrations; NULL: the evidence tells */
 };
 /* Designated, so that a new member is NULL or 0 without a change here. */
 #define RK_CONFIG_INIT                                                         \
@@ -81,7 +83,9 @@ struct rk_config {
 	  statement_timeout_ms, NULL,                                          \
 	  "PostgreSQL: cancel a statement that runs longer")                   \
 	X(no_sidecar, "no-sidecar", NULL, CFG_BOOL, no_sidecar, NULL,          \
-	  "do not keep reckon_file_hashes")
+	  "do not keep reckon_file_hashes")                                    \
+	X(django_app, "django-app", "LABEL", CFG_STRING, django_app, NULL,     \
+	  "Django: the app label of --dir's migrations")
 
 /* How a key's value is read; the file and the options read it alike. */
 enum cfg_type {

@@ -59,6 +59,8 @@ struct tracked {
 	const char *actor;  /* borrowed: who applies, for applied_by; NULL:
 			     * the database user */
 	const char *dir;    /* borrowed: the migrations directory */
+	const char *label;  /* borrowed: the app label the user gave
+			     * (--django-app), or NULL */
 	int sidecar;	    /* keep file hashes in reckon_file_hashes */
 	int sidecar_exists; /* reckon_file_hashes is there already */
 	long run_batch;	    /* per-run state for record(): a batch number
