@@ -5,6 +5,7 @@
  */
 #include "reckon/detectors/migfile.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -156,12 +157,51 @@ marker_at(const char *s, size_t n, const char *word)
 	return i == n || s[i] == ' ' || s[i] == '\t' || s[i] == '\r';
 }
 
-/* Is line s[0..ll) one of the markers in list? */
+/* JavaScript's \s within a line (the Unicode spaces aside). */
 static int
-marker_in(const char *const *list, const char *s, size_t ll)
+js_space(char c)
 {
-	for (; list && *list; list++)
-		if (marker_at(s, ll, *list))
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/*
+ * A marker as node-pg-migrate's sqlMigration.ts finds it,
+ * /^\s*--[\s-]*up\s+migration/im: blanks, "--", blanks and dashes, then
+ * the word with each of its blanks one or more blanks, in any case, and
+ * anything after it ("---- UP   Migrations" counts).
+ */
+static int
+loose_marker_at(const char *s, size_t n, const char *word)
+{
+	size_t i = 0;
+
+	while (i < n && js_space(s[i]))
+		i++;
+	if (n - i < 2 || s[i] != '-' || s[i + 1] != '-')
+		return 0;
+	for (i += 2; i < n && (js_space(s[i]) || s[i] == '-'); i++)
+		;
+	for (; *word; word++) {
+		if (*word == ' ') {
+			if (i >= n || !js_space(s[i]))
+				return 0;
+			while (i < n && js_space(s[i]))
+				i++;
+		} else if (i >= n || tolower((unsigned char)s[i++]) !=
+					     tolower((unsigned char)*word)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Is line s[0..ll) one of ds's up (down) markers? */
+static int
+marker_in(const struct det_sections *ds, int down, const char *s, size_t ll)
+{
+	for (const char *const *m = down ? ds->down : ds->up; m && *m; m++)
+		if (ds->loose ? loose_marker_at(s, ll, *m)
+			      : marker_at(s, ll, *m))
 			return 1;
 	return 0;
 }
@@ -175,17 +215,20 @@ static int
 is_marker(const struct detector *det, int down, const char *s, size_t ll,
 	  const struct detector **by)
 {
-	if (ll < 2 || s[0] != '-' || s[1] != '-')
+	size_t i = 0;
+
+	while (i < ll && js_space(s[i]))
+		i++;
+	if (ll - i < 2 || s[i] != '-' || s[i + 1] != '-')
 		return 0;
 	if (det && det->sections) {
 		*by = det;
-		return marker_in(down ? det->sections->down : det->sections->up,
-				 s, ll);
+		return marker_in(det->sections, down, s, ll);
 	}
 	for (size_t k = 0; detectors[k]; k++) {
 		const struct det_sections *ds = detectors[k]->sections;
 
-		if (ds && marker_in(down ? ds->down : ds->up, s, ll)) {
+		if (ds && marker_in(ds, down, s, ll)) {
 			*by = detectors[k];
 			return 1;
 		}
@@ -254,6 +297,14 @@ mig_down_section(const struct detector *det, const char *s, size_t n,
 	*off = down_body;
 	*len = n - down_body;
 	return down_at < n;
+}
+
+int
+mig_marker_line(const struct detector *det, int down, const char *s, size_t ll)
+{
+	const struct detector *by = NULL;
+
+	return is_marker(det, down, s, ll, &by);
 }
 
 const struct detector *

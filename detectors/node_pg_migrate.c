@@ -4,11 +4,12 @@
  * ("1391877300255_add-users" for 1391877300255_add-users.js or .sql), run_on
  * = the server's NOW() (timestamp without time zone). Migrations are .js /
  * .cjs / .mjs / .ts files (code) or .sql files, which reckon runs: the
- * core splits them at "-- Up Migration" / "-- Down Migration" lines
- * (mig_up_section) and runs the up part, as sqlMigration.ts does. Only a
- * down marker in a spelling that node-pg-migrate's wider pattern accepts
- * and the core does not ("---- DOWN   migration") makes a .sql file code:
- * reckon would run its down part too. No checksum.
+ * core splits them at "-- Up Migration" / "-- Down Migration" lines in
+ * every spelling node-pg-migrate's own pattern accepts ("---- UP
+ * migration", loose markers) and runs the up part, as sqlMigration.ts
+ * does. A .sql file with a down marker but no up marker before it is
+ * code: node-pg-migrate would run its down part as part of the up. No
+ * checksum.
  *
  * Checked against salsita/node-pg-migrate:
  *   src/runner.ts (ensureMigrationsTable "id SERIAL PRIMARY KEY, name
@@ -17,10 +18,11 @@
  *   src/migration.ts (name = basename without extname; INSERT (name,
  *     run_on) VALUES (name, NOW()); DELETE ... WHERE name),
  *   src/sqlMigration.ts (markers `^\s*--[\s-]*up\s+migration` and
- *     `...down\s+migration`, case-insensitive, multiline).
+ *     `...down\s+migration`, case-insensitive, multiline; the first of
+ *     each found by search(); checked in node-pg-migrate 9.0.0's
+ *     dist/legacy/sqlMigration.js).
  */
 #include <string.h>
-#include <strings.h>
 
 #include "reckon/base/buf.h"
 #include "reckon/db/db.h"
@@ -56,46 +58,31 @@ npm_parse(const char *rel, struct migname *out)
 	return -1;
 }
 
-/* A line "^\s*--[\s-]*down\s+migration" (any case). */
-static int
-down_marker(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	if (n - i < 2 || s[i] != '-' || s[i + 1] != '-')
-		return 0;
-	i += 2;
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '-'))
-		i++;
-	if (n - i < 4 || strncasecmp(s + i, "down", 4) != 0)
-		return 0;
-	i += 4;
-	if (i >= n || (s[i] != ' ' && s[i] != '\t'))
-		return 0;
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return n - i >= 9 && strncasecmp(s + i, "migration", 9) == 0;
-}
-
 extern const struct detector det_node_pg_migrate;
 
-/* Code when the first down marker is not where the core splits the file. */
+/*
+ * Code when the core's split would differ from sqlMigration.ts's
+ * getActions(): that takes the first up and the first down marker
+ * anywhere, runs everything from the up marker to a later down marker
+ * (or the end), and with no up marker the whole file, down part and all.
+ * The core runs the part between them alike when the up marker comes
+ * first; a down marker with no up marker before it is left to
+ * node-pg-migrate.
+ */
 static void
 npm_inspect(struct mig_file *f, const char *s, size_t n)
 {
-	size_t i = 0, off, len;
+	int up = 0;
 
-	(void)mig_up_section(&det_node_pg_migrate, s, n, &off, &len);
-	while (!f->code && i < n) {
+	for (size_t i = 0; !f->code && i < n;) {
 		const char *e = memchr(s + i, '\n', n - i);
 		size_t ll = e ? (size_t)(e - (s + i)) : n - i;
 
-		if (down_marker(s + i, ll)) {
-			f->code = i != off + len;
+		up = up || mig_marker_line(&det_node_pg_migrate, 0, s + i, ll);
+		if (!up && mig_marker_line(&det_node_pg_migrate, 1, s + i, ll))
+			f->code = 1;
+		if (up)
 			return;
-		}
 		i += ll + 1;
 	}
 }
@@ -140,6 +127,7 @@ static const struct det_sections npm_sections = {
 	.up = npm_up,
 	.down = npm_down,
 	.new_text = "-- Up Migration\n-- %s\n\n\n-- Down Migration\n\n",
+	.loose = 1,
 };
 
 const struct detector det_node_pg_migrate = {
@@ -149,8 +137,8 @@ const struct detector det_node_pg_migrate = {
 	.sections = &npm_sections,
 	.flags = DET_PG_ONLY,
 	.kind_note = "node-pg-migrate JavaScript/TypeScript migrations, and "
-		     ".sql files whose down marker only node-pg-migrate "
-		     "reads, need node-pg-migrate to run them",
+		     ".sql files with a down marker before any up marker, "
+		     "need node-pg-migrate to run them",
 	.parse_name = npm_parse,
 	.inspect = npm_inspect,
 	.file_id = det_id_stem,

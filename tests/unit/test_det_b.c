@@ -267,10 +267,20 @@ test_node_pg_migrate(void **state)
 				      "int);\n-- Down Migration\nDROP TABLE "
 				      "t;\n"),
 			 0);
-	/* the marker regex is wider than the core's split: dashes, case,
-	 * leading blanks leave the file to node-pg-migrate */
+	/* the core reads markers as node-pg-migrate's pattern does:
+	 * leading blanks, dashes, case, runs of blanks */
+	assert_int_equal(inspect_code(&det_node_pg_migrate,
+				      "  ---- UP   migration\nselect 1;\n"
+				      "--DOWN\tMIGRATIONS\nselect 2;\n"),
+			 0);
+	/* a down marker with no up marker before it: node-pg-migrate runs
+	 * the whole file as its up, so it is left to node-pg-migrate */
 	assert_int_equal(inspect_code(&det_node_pg_migrate,
 				      "select 1;\n  ---- DOWN   migration\n"),
+			 1);
+	assert_int_equal(inspect_code(&det_node_pg_migrate,
+				      "-- Down Migration\nselect 2;\n"
+				      "-- Up Migration\nselect 1;\n"),
 			 1);
 	assert_int_equal(inspect_code(&det_node_pg_migrate,
 				      "select 1; -- down migration notes\n"),

@@ -31,6 +31,7 @@
 extern const struct detector det_dbmate;
 extern const struct detector det_flyway;
 extern const struct detector det_goose;
+extern const struct detector det_node_pg_migrate;
 extern const struct detector det_sqlx;
 
 #define SHA_TABLE_T                                                            \
@@ -537,6 +538,37 @@ test_up_section_per_framework(void **state)
 	assert_null(mig_sections_owner("SELECT 1;\n", 10));
 }
 
+/* node-pg-migrate's markers as sqlMigration.ts's pattern reads them,
+ * /^\s*--[\s-]*up\s+migration/im, in both directions. */
+static void
+test_up_section_node_pg_migrate(void **state)
+{
+	static const char wide[] = "\t---- UP \t Migration: users\r\n"
+				   "CREATE TABLE u (id int);\n"
+				   "  --- - down   MIGRATIONS\nDROP TABLE u;\n";
+	size_t off, len;
+
+	(void)state;
+	check_up_with(&det_node_pg_migrate, wide, 1,
+		      "CREATE TABLE u (id int);");
+	assert_int_equal(mig_down_section(&det_node_pg_migrate, wide,
+					  strlen(wide), &off, &len),
+			 1);
+	assert_string_equal(wide + off, "DROP TABLE u;\n");
+	check_up_with(&det_node_pg_migrate,
+		      "-- Up Migration\nSELECT 1;\n-- Down Migration\n"
+		      "SELECT 2;\n",
+		      1, "SELECT 1;");
+	/* "up" and "migration" need a blank between them, and "--" */
+	check_up_with(&det_node_pg_migrate,
+		      "-- upmigration\nSELECT 1;\n- up migration\n", 0,
+		      "-- upmigration\nSELECT 1;\n- up migration");
+	/* in a directory nobody's table claims, the wide spelling is
+	 * node-pg-migrate's */
+	assert_ptr_equal(mig_sections_owner(wide, strlen(wide)),
+			 &det_node_pg_migrate);
+}
+
 /* dbmate's and SQLx's opt-outs are theirs; reckon's always counts. */
 static void
 test_no_tx_markers(void **state)
@@ -601,6 +633,7 @@ main(void)
 						teardown_dir),
 		cmocka_unit_test(test_up_section),
 		cmocka_unit_test(test_up_section_per_framework),
+		cmocka_unit_test(test_up_section_node_pg_migrate),
 		cmocka_unit_test(test_no_tx_markers),
 		cmocka_unit_test(test_up_section_no_markers),
 	};

@@ -124,6 +124,12 @@ struct det_sections {
 				  * the first after the up marker */
 	const char *new_text;	 /* what 'new' writes into a file in this
 				  * style: a format with one %s, the name */
+	int loose;		 /* read markers as node-pg-migrate's
+				  * pattern ^\s*--[\s-]*up\s+migration
+				  * does: blanks before "--", blanks and
+				  * dashes after it, any run of blanks for
+				  * each blank of the marker, and anything
+				  * after it */
 };
 
 struct detector {

@@ -136,6 +136,11 @@ int mig_down_section(const struct detector *det, const char *s, size_t n,
  * first marker deciding; NULL when it has none. */
 const struct detector *mig_sections_owner(const char *s, size_t n);
 
+/* Is the line s[0..ll) (no newline) one of det's up markers (down: down
+ * markers), as mig_up_section reads them? */
+int mig_marker_line(const struct detector *det, int down, const char *s,
+		    size_t ll);
+
 /* Hex SHA-256 of s[0..n) into out[65]. */
 void rk_sha256_hex(const void *s, size_t n, char out[65]);
 
