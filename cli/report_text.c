@@ -63,6 +63,8 @@ header(const struct rk_ctx *ctx, const struct rk_session *s)
 	printf("Framework: %s (table %s%s)\n", s->tracked.det->name,
 	       s->tracking_display,
 	       s->tracked.exists ? "" : ", created on first write");
+	if (s->chosen_by) /* no table yet: what the directory said */
+		printf("           (%s)\n", s->chosen_by);
 	printf("Directory: %s\n\n", ctx->cfg.dir);
 }
 
@@ -351,9 +353,23 @@ void
 text_detect(const struct rk_ctx *ctx, const struct detect_report *r)
 {
 	printf("Database: %s\n\n", ctx->db_display);
+	if (!r->detected.n && r->dir_det) {
+		printf("No migration tracking table yet; %s.\n", r->dir_note);
+		if (r->dir_det->ensure)
+			printf("reckon will create %s's table (%s) on the "
+			       "first write.\n",
+			       r->dir_det->name, r->dir_det->table);
+		else
+			printf("reckon cannot create %s's table: let %s "
+			       "create it first.\n",
+			       r->dir_det->name, r->dir_det->name);
+		return;
+	}
 	if (!r->detected.n) {
 		printf("No migration tracking table found; reckon will create "
 		       "its own (reckon_migrations) on the first write.\n");
+		if (r->dir_note)
+			printf("(%s)\n", r->dir_note);
 		return;
 	}
 	printf("  %-16s %-40s %8s  %s\n", "FRAMEWORK", "TABLE", "ROWS",

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "reckon/base/buf.h"
@@ -89,6 +91,25 @@ write_new(const char *path, const char *text, struct rk_err *err)
 					path, strerror(errno));
 }
 
+/* A name such as Diesel's "<version>_<name>/up.sql" lives in a
+ * directory of its own: make it (in dir, never above). */
+static int
+make_parent(const char *dir, const char *rel, struct rk_err *err)
+{
+	const char *slash = strrchr(rel, '/');
+	struct rk_buf path = RK_BUF_INIT;
+	int rc = 0;
+
+	if (!slash)
+		return 0;
+	rk_buf_addf(&path, "%s/%.*s", dir, (int)(slash - rel), rel);
+	if (mkdir(path.s, 0755) != 0 && errno != EEXIST)
+		rc = rk_fail(err, RK_INPUT, "cannot create '%s': %s", path.s,
+			     strerror(errno));
+	rk_buf_release(&path);
+	return rc;
+}
+
 /* The sectioned text f's framework starts a file with, or NULL when f
  * has no section markers. */
 static const char *
@@ -126,18 +147,30 @@ op_new(struct rk_ctx *ctx, const char *name, char ***created, size_t *n,
 	struct rk_buf up = RK_BUF_INIT, down = RK_BUF_INIT, text = RK_BUF_INIT;
 	struct mig_set files = MIG_SET_INIT;
 	const struct mig_file *last = NULL;
-	const struct detector *style;
+	const struct detector *style = NULL, *fw;
 	int rc = -1;
 
 	*created = xcalloc(3, sizeof(char *));
 	*n = 0;
+	/* whose directory: --framework, else strong evidence in it */
+	fw = ctx->cfg.framework ? detector_find(ctx->cfg.framework) : NULL;
+	if (!fw && !ctx->cfg.framework) {
+		fw = detector_of_dir(ctx->cfg.dir, NULL, &path);
+		rk_buf_reset(&path);
+	}
 	if (describe(name, &desc, err) < 0 ||
-	    mig_scan(ctx->cfg.dir, NULL, &files, err) < 0)
+	    mig_scan(ctx->cfg.dir, fw, &files, err) < 0)
 		goto out;
 	for (size_t i = 0; i < files.n; i++)
 		if (*files.v[i].version)
 			last = &files.v[i];
-	if (last) {
+	if (fw && (fw->flags & DET_NEW_EPOCH)) {
+		long long now = (long long)time(NULL),
+			  after = last ? strtoll(last->version, NULL, 10) + 1
+				       : 0;
+
+		rk_buf_addf(&ver, "%lld", now > after ? now : after);
+	} else if (last) {
 		next_version(last, &ver);
 	} else {
 		char stamp[40];
@@ -145,14 +178,35 @@ op_new(struct rk_ctx *ctx, const char *name, char ***created, size_t *n,
 		det_now(DET_TIME_COMPACT, stamp);
 		rk_buf_adds(&ver, stamp);
 	}
-	style = last ? detector_of_conv(last->conv) : NULL;
+	if (fw && fw->new_name)
+		style = fw;
+	else if (!fw || !fw->sections)
+		style = last ? detector_of_conv(last->conv) : NULL;
 	if (style && style->new_name)
 		style->new_name(ver.s, desc.s, &up, &down);
 	else
 		rk_buf_addf(&up, "%s_%s.sql", ver.s, desc.s);
-	new_text(last ? sections_text(last) : NULL, name, &text);
+	new_text(fw && fw->sections ? fw->sections->new_text
+		 : last		    ? sections_text(last)
+				    : NULL,
+		 name, &text);
+	if (fw && fw->parse_name) {
+		struct migname mn;
+
+		if (fw->parse_name(up.s, &mn) < 0 || mn.code) {
+			rk_fail(err, RK_USAGE,
+				"new: reckon cannot write a %s migration "
+				"('%s' would not be one)",
+				fw->name, up.s);
+			rk_err_hint(err, "create it with %s's own command",
+				    fw->name);
+			goto out;
+		}
+	}
 	rk_buf_addf(&path, "%s/%s", ctx->cfg.dir, up.s);
-	rc = write_new(path.s, text.s, err);
+	rc = make_parent(ctx->cfg.dir, up.s, err);
+	if (rc == 0)
+		rc = write_new(path.s, text.s, err);
 	if (rc == 0)
 		(*created)[(*n)++] = xstrdup(path.s);
 	if (rc == 0 && down.len) {

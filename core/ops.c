@@ -35,6 +35,7 @@ session_release(struct rk_session *s)
 	detection_list_release(&s->detected);
 	tracked_release(&s->tracked);
 	free(s->tracking_display);
+	free(s->chosen_by);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -159,10 +160,11 @@ unknown_framework(const char *name, struct rk_err *err)
 	return -1;
 }
 
-/* No table fits: the one to create (or the explicitly named one). */
+/* No table fits: the one to create (or the explicitly named one), the
+ * framework the directory is strong evidence of, else reckon's own. */
 static int
 choose_new_table(struct rk_ctx *ctx, const struct db_table_list *tl,
-		 struct tracked *t, struct rk_err *err)
+		 struct tracked *t, char **chosen_by, struct rk_err *err)
 {
 	const struct rk_config *cfg = &ctx->cfg;
 	const struct detector *det = &det_reckon;
@@ -170,6 +172,15 @@ choose_new_table(struct rk_ctx *ctx, const struct db_table_list *tl,
 
 	if (cfg->framework && !(det = detector_find(cfg->framework)))
 		return unknown_framework(cfg->framework, err);
+	if (!cfg->framework && !cfg->table) {
+		struct rk_buf why = RK_BUF_INIT;
+		const struct detector *d =
+			detector_of_dir(cfg->dir, db_dialect(ctx->db), &why);
+
+		det = d ? d : det;
+		*chosen_by = why.len ? rk_buf_detach(&why, NULL) : NULL;
+		rk_buf_release(&why);
+	}
 	t->det = det;
 	t->table = xstrdup(cfg->table ? cfg->table : det->table);
 	if (db_dialect(ctx->db)->schemas) {
@@ -237,7 +248,8 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 		s->tracked.schema = d->schema ? xstrdup(d->schema) : NULL;
 		s->tracked.table = xstrdup(d->table);
 		s->tracked.exists = 1;
-	} else if (choose_new_table(ctx, &tl, &s->tracked, err) < 0) {
+	} else if (choose_new_table(ctx, &tl, &s->tracked, &s->chosen_by, err) <
+		   0) {
 		goto out;
 	}
 	/* where connections have a role, it is recorded, as Flyway does */
@@ -860,6 +872,7 @@ detect_report_release(struct detect_report *r)
 {
 	detection_list_release(&r->detected);
 	free(r->rows);
+	free(r->dir_note);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -872,6 +885,14 @@ op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err)
 		return -1;
 	detector_match(&tl, db_dialect(ctx->db), &r->detected);
 	db_table_list_release(&tl);
+	if (!r->detected.n && !ctx->cfg.framework) {
+		struct rk_buf why = RK_BUF_INIT;
+
+		r->dir_det = detector_of_dir(ctx->cfg.dir, db_dialect(ctx->db),
+					     &why);
+		r->dir_note = why.len ? rk_buf_detach(&why, NULL) : NULL;
+		rk_buf_release(&why);
+	}
 	r->rows = xcalloc(r->detected.n, sizeof(*r->rows));
 	for (size_t i = 0; i < r->detected.n; i++) {
 		struct rk_buf sql = RK_BUF_INIT;

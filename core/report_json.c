@@ -152,6 +152,7 @@ json_status(const struct rk_session *s)
 
 	set(doc, "framework", jstr(s->tracked.det->name));
 	set(doc, "tracking_table", jstr(s->tracking_display));
+	set(doc, "framework_from_directory", str_or_null(s->chosen_by));
 	set(doc, "detected_tables", detected_tables(&s->detected));
 	for (size_t i = 0; i < s->status.n; i++)
 		push(migs, status_entry(&s->status.v[i]));
@@ -485,6 +486,9 @@ json_detect(const struct detect_report *r)
 		push(a, o);
 	}
 	set(doc, "detected", a);
+	set(doc, "directory_framework",
+	    r->dir_det ? jstr(r->dir_det->name) : json_null());
+	set(doc, "directory_evidence", str_or_null(r->dir_note));
 	return dump(doc);
 }
 

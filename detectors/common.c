@@ -4,9 +4,11 @@
  */
 #include "reckon/detectors/detcommon.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -420,4 +422,45 @@ det_parse_digits(const char *relpath, char sep, const char *suffix, int code,
 	out->conv = CONV_PLAIN;
 	out->code = code;
 	return 0;
+}
+
+int
+det_dir_has(const char *dir, const char *rel)
+{
+	struct rk_buf path = RK_BUF_INIT;
+	struct stat st;
+	int rc;
+
+	rk_buf_addf(&path, "%s/%s", dir, rel);
+	rc = stat(path.s, &st) == 0;
+	rk_buf_release(&path);
+	return rc;
+}
+
+int
+det_dir_evidence_file(const char *dir, const char *rel, struct rk_buf *why)
+{
+	if (!det_dir_has(dir, rel))
+		return 0;
+	rk_buf_addf(why, "%s is there", rel);
+	return 1;
+}
+
+int
+det_dir_first(const char *dir,
+	      int (*accepts)(const char *dir, const char *name), size_t *n,
+	      struct rk_buf *why)
+{
+	struct dirent **v = NULL;
+	int k = scandir(dir, &v, NULL, alphasort);
+
+	*n = 0;
+	for (int i = 0; i < k; i++) {
+		if (v[i]->d_name[0] != '.' && accepts(dir, v[i]->d_name) &&
+		    !(*n)++)
+			rk_buf_adds(why, v[i]->d_name);
+		free(v[i]);
+	}
+	free(v);
+	return *n > 0;
 }

@@ -88,6 +88,53 @@ diesel_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return det_insert(db, t, "version", "$1", params, 1, err);
 }
 
+/* An entry <version>_<name>/ holding up.sql. */
+static int
+diesel_dir_entry(const char *dir, const char *name)
+{
+	struct rk_buf rel = RK_BUF_INIT;
+	struct migname mn;
+	int ok;
+
+	rk_buf_addf(&rel, "%s/up.sql", name);
+	ok = diesel_parse(rel.s, &mn) == 0 && *mn.desc &&
+	     det_dir_has(dir, rel.s);
+	rk_buf_release(&rel);
+	return ok;
+}
+
+static int
+diesel_evidence(const char *dir, struct rk_buf *why)
+{
+	struct rk_buf first = RK_BUF_INIT;
+	size_t n;
+	int rc = det_dir_first(dir, diesel_dir_entry, &n, &first);
+
+	if (rc)
+		rk_buf_addf(why, "%zu <version>_<name>/up.sql director%s (%s)",
+			    n, n == 1 ? "y" : "ies", first.s);
+	rk_buf_release(&first);
+	return rc;
+}
+
+/* 'new': <YYYY-MM-DD-HHMMSS>_<desc>/up.sql and down.sql, the name form
+ * diesel migration generate writes, from a 14-digit version. */
+static void
+diesel_new_name(const char *ver, const char *desc, struct rk_buf *up,
+		struct rk_buf *down)
+{
+	struct rk_buf dir = RK_BUF_INIT;
+
+	if (strlen(ver) == 14)
+		rk_buf_addf(&dir, "%.4s-%.2s-%.2s-%.6s_%s", ver, ver + 4,
+			    ver + 6, ver + 8, desc);
+	else
+		rk_buf_addf(&dir, "%s_%s", ver, desc);
+	rk_buf_addf(up, "%s/up.sql", dir.s);
+	rk_buf_addf(down, "%s/down.sql", dir.s);
+	rk_buf_release(&dir);
+}
+
 const struct detector det_diesel = {
 	.name = "diesel",
 	.table = "__diesel_schema_migrations",
@@ -98,4 +145,6 @@ const struct detector det_diesel = {
 	.ensure = diesel_ensure,
 	.record = diesel_record,
 	.id_column = "version",
+	.dir_evidence = diesel_evidence,
+	.new_name = diesel_new_name,
 };

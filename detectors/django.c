@@ -405,6 +405,38 @@ django_unrecord(struct db *db, const struct tracked *t,
 	return rc;
 }
 
+/* A migrations package: "migrations" with __init__.py and a module. */
+static int
+django_dir_entry(const char *dir, const char *name)
+{
+	struct migname mn;
+
+	(void)dir;
+	return django_parse_name(name, &mn) == 0;
+}
+
+static int
+django_evidence(const char *dir, struct rk_buf *why)
+{
+	const char *base = strrchr(dir, '/');
+	size_t n;
+
+	struct rk_buf first = RK_BUF_INIT;
+
+	base = base ? base + 1 : dir;
+	if (strcmp(base, "migrations") != 0 ||
+	    !det_dir_has(dir, "__init__.py") ||
+	    !det_dir_first(dir, django_dir_entry, &n, &first)) {
+		rk_buf_release(&first);
+		return 0;
+	}
+	rk_buf_addf(why, "a migrations package: __init__.py and %s", first.s);
+	if (n > 1)
+		rk_buf_addf(why, " and %zu more", n - 1);
+	rk_buf_release(&first);
+	return 1;
+}
+
 const struct detector det_django = {
 	.name = "django",
 	.table = "django_migrations",
@@ -416,4 +448,5 @@ const struct detector det_django = {
 	.ensure = django_ensure,
 	.record = django_record,
 	.unrecord = django_unrecord,
+	.dir_evidence = django_evidence,
 };

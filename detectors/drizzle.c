@@ -357,6 +357,13 @@ drizzle_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 			  params, 2, err);
 }
 
+/* drizzle-kit's journal (meta/_journal.json) is its alone. */
+static int
+drizzle_evidence(const char *dir, struct rk_buf *why)
+{
+	return det_dir_evidence_file(dir, "meta/_journal.json", why);
+}
+
 const struct detector det_drizzle = {
 	.name = "drizzle",
 	.table = "__drizzle_migrations",
@@ -371,4 +378,5 @@ const struct detector det_drizzle = {
 	.record = drizzle_record,
 	.unrecord = drizzle_unrecord,
 	.repair = drizzle_repair,
+	.dir_evidence = drizzle_evidence,
 };

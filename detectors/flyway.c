@@ -389,6 +389,21 @@ flyway_new_name(const char *ver, const char *desc, struct rk_buf *up,
 	rk_buf_addf(up, "V%s__%s.sql", ver, desc);
 }
 
+/* Flyway's configuration file in the directory or the project above. */
+static int
+flyway_evidence(const char *dir, struct rk_buf *why)
+{
+	static const char *const conf[] = {
+		"flyway.toml",	  "flyway.conf",       "../flyway.toml",
+		"../flyway.conf", "../../flyway.toml", "../../flyway.conf",
+	};
+
+	for (size_t i = 0; i < sizeof(conf) / sizeof(conf[0]); i++)
+		if (det_dir_evidence_file(dir, conf[i], why))
+			return 1;
+	return 0;
+}
+
 const struct detector det_flyway = {
 	.name = "flyway",
 	.table = "flyway_schema_history",
@@ -403,4 +418,5 @@ const struct detector det_flyway = {
 	.record_failed = flyway_record_failed,
 	.unrecord = flyway_unrecord,
 	.repair = flyway_repair,
+	.dir_evidence = flyway_evidence,
 };

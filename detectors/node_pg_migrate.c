@@ -130,6 +130,38 @@ static const struct det_sections npm_sections = {
 	.loose = 1,
 };
 
+/* A .sql migration whose first marker is node-pg-migrate's up marker. */
+static int
+npm_dir_entry(const char *dir, const char *name)
+{
+	struct rk_buf path = RK_BUF_INIT, text = RK_BUF_INIT;
+	struct migname mn;
+	int ok = 0;
+
+	rk_buf_addf(&path, "%s/%s", dir, name);
+	if (npm_parse(name, &mn) == 0 && !mn.code &&
+	    rk_buf_read_file(&text, path.s) == 0)
+		ok = mig_sections_owner(text.s, text.len) ==
+		     &det_node_pg_migrate;
+	rk_buf_release(&text);
+	rk_buf_release(&path);
+	return ok;
+}
+
+static int
+npm_evidence(const char *dir, struct rk_buf *why)
+{
+	struct rk_buf first = RK_BUF_INIT;
+	size_t n;
+	int rc = det_dir_first(dir, npm_dir_entry, &n, &first);
+
+	if (rc)
+		rk_buf_addf(why, "'-- Up Migration' markers in %zu file%s (%s)",
+			    n, n == 1 ? "" : "s", first.s);
+	rk_buf_release(&first);
+	return rc;
+}
+
 const struct detector det_node_pg_migrate = {
 	.name = "node-pg-migrate",
 	.table = "pgmigrations",
@@ -146,4 +178,5 @@ const struct detector det_node_pg_migrate = {
 	.ensure = npm_ensure,
 	.record = npm_record,
 	.id_column = "name",
+	.dir_evidence = npm_evidence,
 };

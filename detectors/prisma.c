@@ -245,6 +245,13 @@ prisma_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 			  params, 2, err);
 }
 
+/* prisma migrate writes migration_lock.toml beside its migrations. */
+static int
+prisma_evidence(const char *dir, struct rk_buf *why)
+{
+	return det_dir_evidence_file(dir, "migration_lock.toml", why);
+}
+
 const struct detector det_prisma = {
 	.name = "prisma",
 	.table = "_prisma_migrations",
@@ -257,4 +264,5 @@ const struct detector det_prisma = {
 	.record = prisma_record,
 	.id_column = "migration_name",
 	.repair = prisma_repair,
+	.dir_evidence = prisma_evidence,
 };

@@ -330,3 +330,44 @@ detector_match(const struct db_table_list *tl, const struct db_dialect *engine,
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_detection);
 }
+
+const struct detector *
+detector_of_dir(const char *dir, const struct db_dialect *engine,
+		struct rk_buf *why)
+{
+	static const unsigned not_on[DB_NKINDS] = {
+		[DB_PG] = DET_SQLITE_ONLY,
+		[DB_SQLITE] = DET_PG_ONLY,
+	};
+	struct rk_buf ev = RK_BUF_INIT, all = RK_BUF_INIT;
+	const struct detector *found = NULL;
+	size_t n = 0;
+
+	for (size_t k = 0; dir && detectors[k]; k++) {
+		const struct detector *d = detectors[k];
+
+		if (!d->dir_evidence ||
+		    (engine && (d->flags & not_on[engine->kind])))
+			continue;
+		rk_buf_reset(&ev);
+		if (!d->dir_evidence(dir, &ev))
+			continue;
+		rk_buf_addf(&all, "%s%s's (%s)", n ? ", " : "", d->name, ev.s);
+		if (!n++)
+			found = d;
+		if (n == 1)
+			rk_buf_addf(why, "the directory is %s's: %s", d->name,
+				    ev.s);
+	}
+	if (n > 1) {
+		rk_buf_reset(why);
+		rk_buf_addf(why,
+			    "the directory looks like %s alike; reckon's own "
+			    "table is used (pass --framework to choose)",
+			    all.s);
+		found = NULL;
+	}
+	rk_buf_release(&all);
+	rk_buf_release(&ev);
+	return found;
+}

@@ -882,6 +882,12 @@ sq_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
+static int
+sq_evidence(const char *dir, struct rk_buf *why)
+{
+	return det_dir_evidence_file(dir, "sqitch.plan", why);
+}
+
 const struct detector det_sqitch = {
 	.name = "sqitch",
 	.table = "changes",
@@ -896,4 +902,5 @@ const struct detector det_sqitch = {
 	.unrecord = sq_unrecord,
 	.repair = sq_repair,
 	.attach = sq_attach,
+	.dir_evidence = sq_evidence,
 };

@@ -11,9 +11,12 @@
  * through det_refinery; only .sql files, TrailBase has no code migrations.
  * Rows of TrailBase's own embedded migrations are left out by version.
  */
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "reckon/base/buf.h"
 #include "reckon/db/db.h"
 #include "reckon/detectors/detcommon.h"
 #include "reckon/detectors/detector.h"
@@ -104,11 +107,39 @@ trailbase_repair(struct db *db, const struct tracked *t,
 	return det_refinery.repair(db, t, m, row, err);
 }
 
+/* TrailBase's layout: <data dir>/migrations/main, the data dir holding
+ * config.textproto or called traildepot (crates/core/src/data_dir.rs). */
+static int
+trailbase_evidence(const char *dir, struct rk_buf *why)
+{
+	char real[PATH_MAX];
+	size_t n;
+
+	if (!realpath(dir, real) || (n = strlen(real)) < 16 ||
+	    strcmp(real + n - 16, "/migrations/main") != 0)
+		return 0;
+	if (!det_dir_has(dir, "../../config.textproto") &&
+	    !strstr(real, "/traildepot/"))
+		return 0;
+	rk_buf_adds(why, "migrations/main in a TrailBase data directory");
+	return 1;
+}
+
+/* 'new': U<unix seconds>__<desc>.sql, as TrailBase's own generator
+ * (crates/core/src/migrations.rs) names a migration. */
+static void
+trailbase_new_name(const char *ver, const char *desc, struct rk_buf *up,
+		   struct rk_buf *down)
+{
+	(void)down;
+	rk_buf_addf(up, "U%s__%s.sql", ver, desc);
+}
+
 const struct detector det_trailbase = {
 	.name = "trailbase",
 	.table = "_schema_history",
 	.columns = trailbase_cols,
-	.flags = DET_SQLITE_ONLY,
+	.flags = DET_SQLITE_ONLY | DET_NEW_EPOCH,
 	.parse_name = trailbase_parse,
 	.inspect = trailbase_inspect,
 	.checksum = trailbase_checksum,
@@ -118,4 +149,6 @@ const struct detector det_trailbase = {
 	.record = trailbase_record,
 	.id_column = "version",
 	.repair = trailbase_repair,
+	.dir_evidence = trailbase_evidence,
+	.new_name = trailbase_new_name,
 };

@@ -53,3 +53,103 @@ test_real_node_pg_migrate_markers() {
 	expect_err "a down marker before any up marker"
 	expect_unchanged
 }
+
+# --- A fresh database: the directory says whose it is ---
+
+# node-pg-migrate's markers choose its table before it exists: reckon runs
+# the files into a database node-pg-migrate never touched, and
+# node-pg-migrate then finds nothing to run.
+BACKENDS_real_fresh_node_pg_migrate=pg
+test_real_fresh_node_pg_migrate() {
+	rn_env node-pg-migrate || return 0
+	rn_stage "$P/migrations" 3
+	rk detect --json
+	jqe '.detected == [] and .directory_framework == "node-pg-migrate"'
+	jqe '.directory_evidence | test("Up Migration")'
+	rk status
+	expect_out "Framework: node-pg-migrate (table public.pgmigrations, created on first write)"
+	expect_out "the directory is node-pg-migrate's"
+	rk run
+	expect_rc 0
+	table_exists pgmigrations && pass || fail "pgmigrations was not created"
+	rn_framework_ran "node-pg-migrate up --dry-run" env DATABASE_URL="$RN_URL" \
+		"$NB/node-pg-migrate" -m "$M" up --dry-run
+	grep -q 'No migrations to run' "$T/fw.out" && pass ||
+		fail "node-pg-migrate would still run something: $(cat "$T/fw.out")"
+}
+
+# TrailBase (not installable here: a Rust binary; its layout and naming
+# checked in trailbaseio/trailbase crates/core/src/migrations.rs and
+# data_dir.rs): U files are migrations, not undo scripts, and 'new' writes
+# U<unix seconds>__<name>.sql.
+BACKENDS_fresh_trailbase=sqlite
+test_fresh_trailbase() {
+	M=$T/traildepot/migrations/main
+	mkdir -p "$M"
+	touch "$T/traildepot/config.textproto"
+	mig U1725019362__users.sql 'CREATE TABLE users (id INTEGER PRIMARY KEY);'
+	mig V100__posts.sql 'CREATE TABLE posts (id INTEGER PRIMARY KEY);'
+	rk status --json
+	expect_rc 0
+	jqe '.framework == "trailbase" and .tracking_table == "_schema_history"'
+	jqe '.framework_from_directory | test("TrailBase data directory")'
+	expect_states '{"V100__posts.sql": "pending", "U1725019362__users.sql": "pending"}'
+	rk new add_tags
+	expect_rc 0
+	local made
+	made=$(cd "$M" && ls U*__add_tags.sql)
+	if [[ $made =~ ^U([0-9]+)__add_tags\.sql$ ]] &&
+		[ "${BASH_REMATCH[1]}" -gt 1725019362 ]; then pass; else
+		fail "new wrote '$made', not U<unix seconds>__add_tags.sql"
+	fi
+	echo 'CREATE TABLE tags (id INTEGER PRIMARY KEY);' >"$M/$made"
+	rk run
+	expect_rc 0
+	[ "$(sql 'SELECT count(*) FROM _schema_history')" = 3 ] && pass ||
+		fail "_schema_history: $(sql 'SELECT * FROM _schema_history')"
+	[ "$(sql "SELECT name FROM _schema_history WHERE version = 1725019362")" = users ] &&
+		pass || fail "users row: $(sql 'SELECT * FROM _schema_history')"
+	rk status --check
+	expect_rc 0
+}
+
+# Diesel (not installable here: diesel_cli is a Rust crate; its layout and
+# naming checked in diesel-rs/diesel migrations_internals/src/lib.rs):
+# <version>_<name>/up.sql directories choose __diesel_schema_migrations.
+test_fresh_diesel() {
+	mkdir -p "$M/2024-01-01-120000_create_users"
+	echo 'CREATE TABLE users (id integer PRIMARY KEY);' >"$M/2024-01-01-120000_create_users/up.sql"
+	echo 'DROP TABLE users;' >"$M/2024-01-01-120000_create_users/down.sql"
+	rk detect
+	expect_out "the directory is diesel's: 1 <version>_<name>/up.sql directory"
+	expect_out "reckon will create diesel's table (__diesel_schema_migrations)"
+	rk new add_posts
+	expect_rc 0
+	local d
+	d=$(cd "$M" && ls -d ????-??-??-??????_add_posts)
+	[ -f "$M/$d/up.sql" ] && [ -f "$M/$d/down.sql" ] && pass ||
+		fail "new did not write <version>_add_posts/up.sql and down.sql: $(ls "$M")"
+	echo 'CREATE TABLE posts (id integer PRIMARY KEY);' >"$M/$d/up.sql"
+	rk run
+	expect_rc 0
+	[ "$(sql 'SELECT version FROM __diesel_schema_migrations ORDER BY version' | head -1)" = 20240101120000 ] &&
+		pass || fail "diesel rows: $(sql 'SELECT * FROM __diesel_schema_migrations')"
+	rk status --check
+	expect_rc 0
+}
+
+# Names reckon's own format also takes are no evidence, and two
+# frameworks' evidence at once is none either: reckon's table, with a note.
+test_fresh_not_enough() {
+	mig V1__users.sql 'CREATE TABLE users (id int);'
+	mig 2_posts.up.sql 'CREATE TABLE posts (id int);'
+	printf -- '-- migrate:up\nCREATE TABLE tags (id int);\n-- migrate:down\n' >"$M/3_tags.sql"
+	rk status --json
+	jqe '.framework == "reckon" and .framework_from_directory == null'
+	touch "$M/sqitch.plan" "$M/migration_lock.toml"
+	rk status --json
+	jqe '.framework == "reckon"'
+	jqe '.framework_from_directory | test("prisma.s .*sqitch.s .* alike")'
+	rk status
+	expect_out "pass --framework to choose"
+}

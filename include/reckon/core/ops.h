@@ -48,6 +48,9 @@ struct rk_session {
 	struct applied_set sidecar; /* reckon_file_hashes rows, if used */
 	struct status_list status;
 	char *tracking_display; /* owned: "public.reckon_migrations" */
+	char *chosen_by;	/* owned: with no tracking table yet, why
+				 * the directory chose the framework (or
+				 * why it could not), else NULL */
 };
 
 void session_release(struct rk_session *s);
@@ -264,6 +267,11 @@ int op_unmark(struct rk_ctx *ctx, char **names, int nnames,
 struct detect_report {
 	struct detection_list detected;
 	long *rows; /* owned: row count per detection, -1 if unreadable */
+	const struct detector *dir_det; /* no table found: the framework
+					 * --dir is strong evidence of, or
+					 * NULL */
+	char *dir_note; /* owned: what --dir says (dir_det's evidence, or
+			 * that it looks like several), or NULL */
 };
 void detect_report_release(struct detect_report *r);
 int op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err);

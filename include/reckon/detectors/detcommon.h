@@ -123,6 +123,18 @@ enum det_time {
 };
 void det_now(enum det_time fmt, char out[40]);
 
+/* Is there a file (or directory) rel under dir ("../env.py" allowed)? */
+int det_dir_has(const char *dir, const char *rel);
+
+/* dir_evidence() for a directory that has file rel: why says so. */
+int det_dir_evidence_file(const char *dir, const char *rel, struct rk_buf *why);
+
+/* The first entry of dir (sorted) that accepts: its name in why, and
+ * how many there are in *n; 0 when none. */
+int det_dir_first(const char *dir,
+		  int (*accepts)(const char *dir, const char *name), size_t *n,
+		  struct rk_buf *why);
+
 /* Append m's name without its directory part and without the extension
  * (the last ".x"), e.g. "20240101_x" for "20240101_x.sql". */
 void det_stem(const struct mig_file *m, struct rk_buf *out);

@@ -100,6 +100,8 @@ void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
  *                     (Rails: ar_internal_metadata)
  * DET_OWN_SHA256      rows keep the file's SHA-256 themselves (reckon's
  *                     own table): no sidecar is needed beside it
+ * DET_NEW_EPOCH       'new' versions are Unix seconds, as the framework's
+ *                     own generator writes them (TrailBase)
  * DET_EXPLICIT        never detected, only chosen with --framework (Umzug
  *                     writes exactly Sequelize's table)
  */
@@ -110,6 +112,7 @@ void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
 #define DET_NEEDS_COMPANION 0x10u
 #define DET_EXPLICIT	    0x20u
 #define DET_OWN_SHA256	    0x40u
+#define DET_NEW_EPOCH	    0x80u
 
 /*
  * A framework's section markers: comment lines ("--", optional blanks,
@@ -219,7 +222,25 @@ struct detector {
 	 * before each catalog look-up: attaching again does nothing. NULL:
 	 * its tables live in the database. */
 	int (*attach)(struct db *db, const char *dir, struct rk_err *err);
+	/* Is dir, by a shape reckon's own format never has, this
+	 * framework's (TrailBase's migrations/main, Diesel's
+	 * <version>_<name>/up.sql, sqitch.plan)? Append the evidence to why
+	 * ("sqitch.plan is there") and return 1; else 0. What reckon's
+	 * format also allows (V1__x.sql, .up.sql, -- migrate:up) is no such
+	 * evidence. NULL: the directory never tells. */
+	int (*dir_evidence)(const char *dir, struct rk_buf *why);
 };
+
+/*
+ * The framework a directory is strong evidence of (dir_evidence), for a
+ * database with no tracking table yet: the one detector whose evidence is
+ * there and that runs on engine (NULL: any engine), with the evidence in
+ * why ("the directory is trailbase's: ..."). NULL when none is, or when
+ * several are: why then names them ("... alike; reckon's own table").
+ */
+const struct detector *detector_of_dir(const char *dir,
+				       const struct db_dialect *engine,
+				       struct rk_buf *why);
 
 /* The registry: every detector, NULL-terminated (detectors/registry.c). */
 extern const struct detector *const detectors[];
