@@ -26,15 +26,15 @@
 /*
  * Comments that some tool reads, so that editing one changes what runs or
  * how: each is found anywhere in a comment, ignoring case (a false match
- * only makes an edit count as real, never the other way round).
+ * only makes an edit count as real, never the other way round). Each
+ * detector's no_tx_marker (dbmate's transaction:false, SQLx's
+ * -- no-transaction) counts as well.
  */
 static const char *const directives[] = {
-	"reckon:",	     /* reckon:no-transaction, reckon:foreign-keys */
-	"migrate:",	     /* dbmate: migrate:up, migrate:down */
-	"transaction:false", /* dbmate's opt-out */
+	"reckon:",	  /* reckon:no-transaction, reckon:foreign-keys */
+	"migrate:",	  /* dbmate: migrate:up, migrate:down */
 	"+goose",	  /* goose: Up, Down, StatementBegin, NO TRANSACTION */
 	"+migrate",	  /* sql-migrate: Up, Down, notransaction */
-	"no-transaction", /* SQLx: -- no-transaction */
 	"${",		  /* Flyway placeholders are replaced in comments too */
 	"up migration",	  /* node-pg-migrate: -- Up Migration */
 	"down migration", /* node-pg-migrate: -- Down Migration */
@@ -63,6 +63,10 @@ is_directive(const char *s, size_t n)
 		return 1;
 	for (size_t i = 0; i < ARRAY_SIZE(directives); i++)
 		if (has_ci(s, n, directives[i]))
+			return 1;
+	for (size_t k = 0; detectors[k]; k++)
+		if (detectors[k]->no_tx_marker &&
+		    has_ci(s, n, detectors[k]->no_tx_marker))
 			return 1;
 	return 0;
 }

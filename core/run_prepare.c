@@ -248,9 +248,12 @@ run_prepare_down(const struct mig_file *f, const struct detector *det,
 	rk_sha256_hex(p->text.s, p->text.len, p->sha256);
 	if (!f->down_name &&
 	    !mig_down_section(det, p->text.s, p->text.len, &off, &len)) {
+		struct rk_buf how = RK_BUF_INIT;
+
+		mig_down_advice(det, &how);
 		rk_fail(err, RK_INPUT, "'%s' has no down migration", f->name);
-		rk_err_hint(err, "add a .down.sql (or U) file, or a "
-				 "'-- migrate:down' section");
+		rk_err_hint(err, "add %s", how.s);
+		rk_buf_release(&how);
 		goto out;
 	}
 	if (split_part(p, path.s, f->down_name ? PART_DOWN_FILE : PART_DOWN, d,

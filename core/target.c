@@ -553,10 +553,14 @@ target_check_down(const struct detector *det,
 			"refusing to go down: %zu of the %zu migration(s) to "
 			"undo cannot be undone: %s",
 			bad, n, names.s);
+		struct rk_buf how = RK_BUF_INIT;
+
+		mig_down_advice(det, &how);
 		rk_err_hint(err,
-			    "add a .down.sql (or U) file or a "
-			    "'-- migrate:down' section, or undo fewer "
-			    "(--steps N, --to VERSION); nothing was changed");
+			    "add %s, or undo fewer (--steps N, --to VERSION); "
+			    "nothing was changed",
+			    how.s);
+		rk_buf_release(&how);
 	}
 	rk_buf_release(&names);
 	return bad ? -1 : 0;

@@ -299,6 +299,26 @@ mig_down_section(const struct detector *det, const char *s, size_t n,
 	return down_at < n;
 }
 
+void
+mig_down_advice(const struct detector *det, struct rk_buf *out)
+{
+	const char *s = det && det->sections ? det->sections->new_text : NULL;
+
+	for (const char *e; s && *s; s = *e ? e + 1 : e) {
+		size_t ll;
+
+		e = strchr(s, '\n');
+		e = e ? e : s + strlen(s);
+		ll = (size_t)(e - s);
+		if (mig_marker_line(det, 1, s, ll)) {
+			rk_buf_addf(out, "a '%.*s' section", (int)ll, s);
+			return;
+		}
+	}
+	rk_buf_adds(out, "a .down.sql (or U) file, or a '-- migrate:down' "
+			 "section");
+}
+
 int
 mig_marker_line(const struct detector *det, int down, const char *s, size_t ll)
 {

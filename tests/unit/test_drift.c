@@ -87,6 +87,13 @@ test_directives_are_tokens(void **state)
 				"CREATE INDEX CONCURRENTLY i ON t (id);\n"));
 	assert_false(same(base, "-- no-transaction\n"
 				"CREATE INDEX CONCURRENTLY i ON t (id);\n"));
+	/* dbmate's opt-out, from its detector's no_tx_marker */
+	assert_false(same("-- migrate:up\n"
+			  "CREATE INDEX i ON t (id);\n",
+			  "-- migrate:up transaction:false\n"
+			  "CREATE INDEX i ON t (id);\n"));
+	assert_false(same("-- a note\nSELECT 1;\n",
+			  "-- a note transaction:false\nSELECT 1;\n"));
 	assert_false(same("-- migrate:up\nSELECT 1;\n-- migrate:down\n"
 			  "SELECT 2;\n",
 			  "-- migrate:up\nSELECT 1;\nSELECT 2;\n"));

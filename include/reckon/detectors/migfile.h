@@ -136,6 +136,14 @@ int mig_down_section(const struct detector *det, const char *s, size_t n,
  * first marker deciding; NULL when it has none. */
 const struct detector *mig_sections_owner(const char *s, size_t n);
 
+/*
+ * Append how a file gets a down script in det's style, for a hint: its
+ * own down marker line as 'new' writes it ("a '-- Down Migration'
+ * section" for node-pg-migrate), else the directory conventions ("a
+ * .down.sql (or U) file, or a '-- migrate:down' section").
+ */
+void mig_down_advice(const struct detector *det, struct rk_buf *out);
+
 /* Is the line s[0..ll) (no newline) one of det's up markers (down: down
  * markers), as mig_up_section reads them? */
 int mig_marker_line(const struct detector *det, int down, const char *s,
