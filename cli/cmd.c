@@ -333,6 +333,11 @@ show_run_failure(const struct rk_ctx *ctx, const struct run_report *r,
 	text_error(ctx, err);
 	if (r->failed && r->failed->excerpt)
 		fprintf(stderr, "\n%s", r->failed->excerpt);
+	for (size_t i = 0; i < r->nitems; i++)
+		if (r->items[i].outcome == RUN_FAILED && r->items[i].output)
+			fprintf(stderr, "\n%s's output (%s):\n%s\n",
+				r->items[i].name, r->items[i].ran_by,
+				r->items[i].output);
 	text_run_outcome(r);
 }
 

@@ -241,8 +241,17 @@ outcome_lines(FILE *f, const struct run_report *r)
 
 		switch (it->outcome) {
 		case RUN_COMMITTED:
-			fprintf(f, "  committed    %s%s\n", it->name,
+			fprintf(f, "  committed    %s%s", it->name,
 				r->down ? " (reverted)" : "");
+			if (it->ran_by)
+				fprintf(f, " (by %s)", it->ran_by);
+			fprintf(f, "\n");
+			break;
+		case RUN_FAILED:
+			fprintf(f, "  FAILED       %s: '%s' %s\n", it->name,
+				it->ran_by ? it->ran_by : "?",
+				it->recorded ? "failed after recording it"
+					     : "failed; not recorded");
 			break;
 		case RUN_PARTIAL:
 			run_partial_advice(r, i, &advice);
@@ -308,6 +317,10 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 			       r->items[i].no_tx ? ", no transaction" : "");
 		if (r->lint && r->lint->n)
 			text_lint(ctx, r->lint);
+		for (size_t i = 0; i < r->nitems; i++)
+			if (r->items[i].ran_by)
+				printf("  %s: would run: %s\n",
+				       r->items[i].name, r->items[i].ran_by);
 		rk_buf_release(&line);
 		return;
 	}
@@ -326,6 +339,12 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 			       "it\n",
 			       r->items[i].name);
 	}
+	for (size_t i = 0; i < r->nitems; i++)
+		if (r->items[i].ran_by && r->items[i].outcome == RUN_COMMITTED)
+			printf("  %-40s ran by %s  %6ld ms\n", r->items[i].name,
+			       r->items[i].ran_by, r->items[i].ms);
+	if (r->same_db)
+		printf("Same database: %s\n", r->same_db);
 	run_summary(r, &line);
 	if (r->nothing_to_do)
 		printf("%s\n", line.s);
@@ -475,6 +494,11 @@ text_check(const struct rk_ctx *ctx, const struct check_report *r)
 		printf("Lint:            ");
 		text_lint_summary(r->lint);
 	}
+	for (size_t i = 0; i < r->ndelegated; i++)
+		printf("  %s runs through: %s\n", r->delegated[i].name,
+		       r->delegated[i].command);
+	if (r->same_db)
+		printf("Same database: %s\n", r->same_db);
 	for (size_t i = 0; i < r->nwarnings; i++)
 		printf("warning: %s\n", r->warnings[i]);
 	printf("%s\n", r->safe ? "Safe to run." : "NOT safe to run.");

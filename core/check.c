@@ -21,6 +21,7 @@
 #include "reckon/core/lockbudget.h"
 #include "reckon/core/ops.h"
 #include "reckon/base/util.h"
+#include "run_delegate.h"
 #include "reckon/base/banned.h"
 
 void
@@ -46,6 +47,12 @@ check_report_release(struct check_report *r)
 		lint_report_release(r->lint);
 		free(r->lint);
 	}
+	for (size_t i = 0; i < r->ndelegated; i++) {
+		free(r->delegated[i].name);
+		free(r->delegated[i].command);
+	}
+	free(r->delegated);
+	free(r->same_db);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -345,12 +352,19 @@ check_lint(struct rk_ctx *ctx, const struct rk_session *s,
 	return 0;
 }
 
-/* Pending code migrations: 'run' refuses a batch that holds one. */
+/*
+ * Pending code migrations: 'run' hands each to the framework's own tool.
+ * Name the command for each; warn when the tool is not there (or none is
+ * known), and when the framework's own status reads another database.
+ */
 static void
-check_code(const struct rk_session *s, struct check_report *r)
+check_code(struct rk_ctx *ctx, const struct rk_session *s,
+	   struct check_report *r)
 {
 	const struct detector *det = s->tracked.det;
-	struct rk_buf names = RK_BUF_INIT;
+	struct rk_buf names = RK_BUF_INIT, note = RK_BUF_INIT;
+	struct rk_err err = RK_ERR_INIT;
+	struct delegate d;
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->status.n; i++) {
@@ -359,18 +373,50 @@ check_code(const struct rk_session *s, struct check_report *r)
 		if (e->state == ST_PENDING && e->file->code)
 			rk_buf_addf(&names, "%s'%s'", n++ ? ", " : "", e->name);
 	}
-	if (n)
+	if (!n)
+		goto out;
+	if (delegate_open(ctx, s, &d, &err) < 0) {
 		warn(r,
 		     "'reckon run' cannot execute %zu pending migration(s): "
-		     "%s (%s); apply them with %s, or mark them applied once "
-		     "their changes are in place",
+		     "%s (%s): %s%s%s; %s",
 		     n, names.s, det->kind_note ? det->kind_note : "not SQL",
-		     det->name);
+		     err.msg, *d.display ? ", the command would be " : "",
+		     d.display, err.hint);
+		delegate_release(&d);
+		goto out;
+	}
+	for (size_t i = 0; i < s->status.n; i++) {
+		const struct status_entry *e = &s->status.v[i];
+		struct rk_buf cmd = RK_BUF_INIT;
+		char **argv;
+
+		if (e->state != ST_PENDING || !e->file->code)
+			continue;
+		argv = delegate_argv(&d, s, NULL, e->file);
+		delegate_text(argv, &cmd);
+		for (size_t k = 0; argv[k]; k++)
+			free(argv[k]);
+		free(argv);
+		r->delegated =
+			xrealloc(r->delegated,
+				 (r->ndelegated + 1) * sizeof(*r->delegated));
+		r->delegated[r->ndelegated].name = xstrdup(e->name);
+		r->delegated[r->ndelegated++].command =
+			rk_buf_detach(&cmd, NULL);
+	}
+	if (delegate_same_db(ctx, s, &d, &note, &err) < 0)
+		warn(r, "%s", err.msg);
+	else
+		r->same_db = rk_buf_detach(&note, NULL);
+	delegate_release(&d);
+out:
 	rk_buf_release(&names);
+	rk_buf_release(&note);
 }
 
 static void
-check_states(const struct rk_session *s, struct check_report *r)
+check_states(struct rk_ctx *ctx, const struct rk_session *s,
+	     struct check_report *r)
 {
 	struct rk_buf w = RK_BUF_INIT;
 	size_t ooo = 0;
@@ -389,7 +435,7 @@ check_states(const struct rk_session *s, struct check_report *r)
 			warn(r, "%s", w.s);
 	}
 	rk_buf_release(&w);
-	check_code(s, r);
+	check_code(ctx, s, r);
 	if (!r->npending)
 		warn(r, "nothing is pending");
 	if (ooo)
@@ -431,7 +477,7 @@ op_check(struct rk_ctx *ctx, struct check_report *r, struct rk_err *err)
 	r->server_version = xstrdup(info.server_version);
 	if (op_status(ctx, &s, err) < 0)
 		goto out;
-	check_states(&s, r);
+	check_states(ctx, &s, r);
 	check_no_tx(ctx, &s, r, &touched);
 	if (check_lint(ctx, &s, r, err) < 0)
 		goto out;

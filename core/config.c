@@ -1097,5 +1097,7 @@ cfg_release(struct rk_config *cfg)
 	free(cfg->env);
 	free(cfg->lint_sqlite_version);
 	free(cfg->django_app);
+	free(cfg->runner);
+	free(cfg->runner_env);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -407,6 +407,10 @@ json_run(const struct run_report *r)
 		    it->no_tx ? json_null()
 			      : json_integer((json_int_t)it->txn));
 		set(o, "statements", json_integer((json_int_t)it->nstmts));
+		set(o, "ran_by", jstr(it->ran_by ? it->ran_by : "reckon"));
+		set(o, "ms", json_integer(it->ms));
+		if (it->output)
+			set(o, "output", jstr(it->output));
 		push(all, o);
 		if (it->outcome != shown)
 			continue;
@@ -414,7 +418,7 @@ json_run(const struct run_report *r)
 		set(o, "name", jstr(it->name));
 		set(o, "hash", jstr(it->sha256));
 		set(o, "ms", json_integer(it->ms));
-		set(o, "ran_by", jstr("reckon"));
+		set(o, "ran_by", jstr(it->ran_by ? it->ran_by : "reckon"));
 		push(a, o);
 	}
 	set(doc, r->down ? "reverted" : "applied", a);
@@ -423,6 +427,8 @@ json_run(const struct run_report *r)
 	set(doc, "partial", partial_items(r));
 	set(doc, "not_started", outcome_names(r, RUN_NOT_STARTED));
 	set(doc, "skipped", outcome_names(r, RUN_SKIPPED));
+	set(doc, "failed_steps", outcome_names(r, RUN_FAILED));
+	set(doc, "same_database", r->same_db ? jstr(r->same_db) : json_null());
 	set(doc, "outcomes", all);
 	set(doc, "plan", r->nitems ? jstr(plan.s) : json_null());
 	set(doc, "failed", r->failed ? failure(r->failed) : json_null());
@@ -618,6 +624,19 @@ json_check(const struct check_report *r)
 	set(doc, "blocking", blocking(r));
 	set(doc, "journalMode", str_or_null(r->journal_mode));
 	set(doc, "writable", json_boolean(r->writable));
+	{
+		json_t *dl = json_array();
+
+		for (size_t i = 0; i < r->ndelegated; i++) {
+			json_t *o = json_object();
+
+			set(o, "name", jstr(r->delegated[i].name));
+			set(o, "command", jstr(r->delegated[i].command));
+			push(dl, o);
+		}
+		set(doc, "delegated", dl);
+	}
+	set(doc, "same_database", r->same_db ? jstr(r->same_db) : json_null());
 	set(doc, "warnings", string_array(r->warnings, r->nwarnings));
 	set(doc, "safe", json_boolean(r->safe));
 	set(doc, "lint", lint_findings(r->lint));

@@ -32,6 +32,8 @@ struct prepared {
 	size_t nskip;
 	char sha256[65]; /* of text, the bytes that run */
 	int no_tx;	 /* opted out: runs outside any transaction */
+	int code;	 /* a code migration: the framework's tool runs it
+			  * (run_delegate.h); text and stmts stay empty */
 	int fk_off;	 /* SQLite: needs PRAGMA foreign_keys off */
 	size_t locks;	 /* PG lock-table entries its DDL will hold */
 };

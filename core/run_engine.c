@@ -106,6 +106,8 @@ run_check_lock_budget(struct rk_ctx *ctx, struct prepared *ps, size_t n,
 		struct rk_err ignored = RK_ERR_INIT;
 		size_t off, len;
 
+		if (ps[i].code)
+			continue; /* its framework's own transaction */
 		mig_up_section(ps[i].det, ps[i].text.s, ps[i].text.len, &off,
 			       &len);
 		if (ddl_extract(ps[i].text.s + off, len,

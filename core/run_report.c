@@ -31,6 +31,8 @@ run_outcome_name(enum run_outcome o)
 		return "partial";
 	case RUN_SKIPPED:
 		return "skipped";
+	case RUN_FAILED:
+		return "failed";
 	}
 	return "?";
 }
@@ -38,8 +40,11 @@ run_outcome_name(enum run_outcome o)
 void
 run_report_release(struct run_report *r)
 {
-	for (size_t i = 0; i < r->nitems; i++)
+	for (size_t i = 0; i < r->nitems; i++) {
 		free(r->items[i].name);
+		free(r->items[i].ran_by);
+		free(r->items[i].output);
+	}
 	free(r->items);
 	if (r->failed) {
 		free(r->failed->name);
@@ -53,6 +58,7 @@ run_report_release(struct run_report *r)
 	free(r->tracking_display);
 	free(r->framework);
 	free(r->backup);
+	free(r->same_db);
 	rk_strv_free(r->warnings, r->nwarnings);
 	if (r->lint) {
 		lint_report_release(r->lint);
@@ -105,6 +111,7 @@ failed_summary(const struct run_report *r, struct rk_buf *out)
 	size_t partial = run_count(r, RUN_PARTIAL);
 	size_t rolled = run_count(r, RUN_ROLLED_BACK);
 	size_t later = run_count(r, RUN_NOT_STARTED);
+	size_t failed = run_count(r, RUN_FAILED);
 
 	if (r->interrupted)
 		rk_buf_addf(out, "Interrupted by %s",
@@ -113,7 +120,7 @@ failed_summary(const struct run_report *r, struct rk_buf *out)
 		rk_buf_addf(out, "Migration failed in %s", r->failed->name);
 	else
 		rk_buf_adds(out, "Migration failed");
-	if (!committed && !partial) {
+	if (!committed && !partial && !failed) {
 		rk_buf_addf(out, "; rolled back, nothing %s", undone);
 		if (rolled + later)
 			rk_buf_addf(out, " (%zu migration(s) not %s)",
@@ -139,6 +146,19 @@ failed_summary(const struct run_report *r, struct rk_buf *out)
 			    it->nstmts,
 			    it->recorded ? "recorded as failed"
 					 : "not recorded");
+		committed = 1;
+	}
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct run_item *it = &r->items[i];
+
+		if (it->outcome != RUN_FAILED)
+			continue;
+		rk_buf_addf(out,
+			    "%s%s failed in '%s' (%s: what it changed "
+			    "is as its own transaction left it)",
+			    committed ? "; " : "", it->name,
+			    it->ran_by ? it->ran_by : "its framework",
+			    it->recorded ? "recorded" : "not recorded");
 		committed = 1;
 	}
 	if (rolled) {
@@ -198,9 +218,11 @@ run_plan_text(const struct run_report *r, struct rk_buf *out)
 	size_t groups = 0;
 
 	for (size_t i = 0; i < r->nitems; i++)
-		groups += i == 0 || r->items[i].no_tx ||
+		groups += i == 0 || r->items[i].no_tx || r->items[i].ran_by ||
+			  r->items[i - 1].ran_by ||
 			  r->items[i].txn != r->items[i - 1].txn;
-	if (groups == 1 && r->nitems && !r->items[0].no_tx) {
+	if (groups == 1 && r->nitems && !r->items[0].no_tx &&
+	    !r->items[0].ran_by) {
 		rk_buf_addf(out, "one transaction: %s", r->items[0].name);
 		if (r->nitems > 1)
 			rk_buf_addf(out, " to %s",
@@ -211,11 +233,15 @@ run_plan_text(const struct run_report *r, struct rk_buf *out)
 	for (size_t i = 0, g = 0; i < r->nitems; g++) {
 		size_t j = i + 1;
 
-		while (!r->items[i].no_tx && j < r->nitems &&
-		       !r->items[j].no_tx && r->items[j].txn == r->items[i].txn)
+		while (!r->items[i].no_tx && !r->items[i].ran_by &&
+		       j < r->nitems && !r->items[j].no_tx &&
+		       !r->items[j].ran_by &&
+		       r->items[j].txn == r->items[i].txn)
 			j++;
 		rk_buf_addf(out, "%s%s", g ? ", " : "", r->items[i].name);
-		if (r->items[i].no_tx)
+		if (r->items[i].ran_by)
+			rk_buf_addf(out, " through '%s'", r->items[i].ran_by);
+		else if (r->items[i].no_tx)
 			rk_buf_adds(out, " alone without a transaction");
 		else if (j - i > 1)
 			rk_buf_addf(out, " to %s in one transaction",

@@ -29,6 +29,7 @@
 #include "reckon/core/target.h"
 #include "reckon/base/util.h"
 #include "run.h"
+#include "run_delegate.h"
 #include "reckon/base/banned.h"
 
 /* Number the plan's transactions: a batch, or one per file, with each
@@ -41,12 +42,13 @@ plan_transactions(struct run_report *r, int per_file)
 	for (size_t i = 0; i < r->nitems; i++) {
 		struct run_item *it = &r->items[i];
 
-		if (it->no_tx) {
+		if (it->no_tx || it->ran_by) {
 			it->txn = 0;
 			r->planned_txns++;
 			continue;
 		}
-		if (i == 0 || per_file || r->items[i - 1].no_tx) {
+		if (i == 0 || per_file || r->items[i - 1].no_tx ||
+		    r->items[i - 1].ran_by) {
 			txn++;
 			r->planned_txns++;
 		}
@@ -81,13 +83,16 @@ check_names(struct rk_ctx *ctx, const struct rk_session *s,
 }
 
 /*
- * Code migrations (Alembic .py, Rails .rb, ...) are reconciled, never run:
+ * Code migrations (Alembic .py, Rails .rb, ...) run through the
+ * framework's own tool; where reckon knows none (and none is configured),
  * a batch that needs one refuses, naming each, before anything happens.
  */
 static int
-check_code(const struct rk_session *s, const struct run_opts *o,
-	   struct rk_err *err)
+check_code(struct rk_ctx *ctx, const struct rk_session *s,
+	   const struct run_opts *o, struct rk_err *err)
 {
+	if (s->tracked.det->runner || ctx->cfg.runner)
+		return 0;
 	struct rk_buf names = RK_BUF_INIT;
 	size_t n = 0;
 
@@ -158,9 +163,17 @@ prepare_all(const struct rk_session *s, const struct run_opts *o,
 			continue;
 		if (o->steps && k >= (size_t)o->steps)
 			break;
-		if (e->file->code)
-			continue; /* refused as a whole by check_code() */
 		rk_buf_init(&(*out)[k].text);
+		if (e->file->code) {
+			/* the framework runs it (check_code() let it) */
+			struct prepared *p = &(*out)[k++];
+
+			p->file = e->file;
+			p->det = s->tracked.det;
+			p->code = 1;
+			memcpy(p->sha256, e->file->sha256, sizeof(p->sha256));
+			continue;
+		}
 		if (run_prepare(e->file, s->tracked.det, d, &(*out)[k++], err) <
 		    0) {
 			*n = k;
@@ -345,7 +358,8 @@ apply_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
  * its own between them; stop at the first failure. */
 static int
 apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
-	  size_t n, struct run_report *r, struct rk_err *err)
+	  size_t n, const struct delegate *dg, struct run_report *r,
+	  struct rk_err *err)
 {
 	int fk = 0, rc = 0;
 	struct db_rows old = DB_ROWS_INIT;
@@ -367,12 +381,20 @@ apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	while (rc == 0 && i < n) {
 		size_t j = i + 1;
 
+		if (ps[i].code) {
+			rc = r->items[i].outcome == RUN_SKIPPED
+				     ? 0
+				     : delegate_step(ctx, s, dg, ps[i].file,
+						     &r->items[i], r, err);
+			i = j;
+			continue;
+		}
 		if (ps[i].no_tx) {
 			rc = apply_no_tx(ctx, s, &ps[i], &r->items[i], r, err);
 			i = j;
 			continue;
 		}
-		while (j < n && !ps[j].no_tx &&
+		while (j < n && !ps[j].no_tx && !ps[j].code &&
 		       r->items[j].txn == r->items[i].txn)
 			j++;
 		rc = apply_segment(ctx, s, ps, i, j, &so, r, err);
@@ -398,7 +420,8 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;
 	struct run_opts eff = { 0 };
-	size_t n = 0;
+	struct delegate dg = { 0 };
+	size_t n = 0, ndeleg = 0;
 	long t0 = run_now_ms(), left;
 	int rc = -1, locked = 0;
 
@@ -411,7 +434,7 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	r->tracking_display = xstrdup(s.tracking_display);
 	r->framework = xstrdup(s.tracked.det->name);
 	session_warnings(&s, &r->warnings, &r->nwarnings);
-	if (refuse_unknown(&s, err) < 0 || check_code(&s, o, err) < 0)
+	if (refuse_unknown(&s, err) < 0 || check_code(ctx, &s, o, err) < 0)
 		goto out;
 	if (prepare_all(&s, o, d, &ps, &n, err) < 0) {
 		run_fail_report(r, NULL, NULL, err);
@@ -421,6 +444,23 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	for (size_t i = 0; i < n; i++)
 		run_plan_item(r, &ps[i],
 			      o->dry_run ? RUN_PLANNED : RUN_NOT_STARTED);
+	for (size_t i = 0; i < n && !ndeleg; i++)
+		ndeleg += ps[i].code;
+	if (ndeleg && delegate_open(ctx, &s, &dg, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct rk_buf cmd = RK_BUF_INIT;
+		char **argv;
+
+		if (!ps[i].code)
+			continue;
+		argv = delegate_argv(&dg, &s, NULL, ps[i].file);
+		delegate_text(argv, &cmd);
+		r->items[i].ran_by = rk_buf_detach(&cmd, NULL);
+		for (size_t k = 0; argv[k]; k++)
+			free(argv[k]);
+		free(argv);
+	}
 	plan_transactions(r, o->per_file);
 	if (!o->dry_run && n && op_can_write(&s, err) < 0)
 		goto out;
@@ -460,8 +500,21 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		run_fail_report(r, NULL, NULL, err);
 		goto out;
 	}
-	rc = apply_all(ctx, &s, ps, n, r, err);
+	if (ndeleg) {
+		/* the framework's own status must see this database before
+		 * anything changes */
+		struct rk_buf note = RK_BUF_INIT;
+
+		rc = delegate_same_db(ctx, &s, &dg, &note, err);
+		r->same_db = rk_buf_detach(&note, NULL);
+		if (rc < 0) {
+			run_fail_report(r, NULL, NULL, err);
+			goto out;
+		}
+	}
+	rc = apply_all(ctx, &s, ps, n, &dg, r, err);
 out:
+	delegate_release(&dg);
 	run_finish(ctx, r, rc, locked, t0, err);
 	for (size_t i = 0; ps && i <= n && i < s.status.n + 1; i++)
 		run_prepared_release(&ps[i]);

@@ -557,6 +557,12 @@ db_info(struct db *db, struct db_info *out, struct rk_err *err)
 }
 
 const char *
+db_password(struct db *db)
+{
+	return db->drv->password ? db->drv->password(db) : NULL;
+}
+
+const char *
 db_missing_file(struct db *db)
 {
 	return db->drv->missing ? db->drv->missing(db) : NULL;

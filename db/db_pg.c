@@ -716,6 +716,12 @@ pg_info(struct db *db, struct db_info *out, struct rk_err *err)
 	v = db_rows_get(&rows, 0, 3);
 	snprintf(out->schema, sizeof(out->schema), "%s", v ? v : "");
 	out->server_version_num = PQserverVersion(pg_of(db)->conn);
+	snprintf(out->host, sizeof(out->host), "%s",
+		 PQhost(pg_of(db)->conn) ? PQhost(pg_of(db)->conn) : "");
+	snprintf(out->port, sizeof(out->port), "%s",
+		 PQport(pg_of(db)->conn) ? PQport(pg_of(db)->conn) : "");
+	snprintf(out->login, sizeof(out->login), "%s",
+		 PQuser(pg_of(db)->conn) ? PQuser(pg_of(db)->conn) : "");
 	snprintf(out->reached, sizeof(out->reached), "%s@%s:%s/%s", out->user,
 		 PQhost(pg_of(db)->conn) ? PQhost(pg_of(db)->conn) : "",
 		 PQport(pg_of(db)->conn) ? PQport(pg_of(db)->conn) : "",
@@ -724,7 +730,16 @@ pg_info(struct db *db, struct db_info *out, struct rk_err *err)
 	return 0;
 }
 
+static const char *
+pg_password(struct db *db)
+{
+	const char *p = PQpass(pg_of(db)->conn);
+
+	return p && *p ? p : NULL;
+}
+
 const struct db_driver db_pg_driver = {
+	.password = pg_password,
 	.name = "postgres",
 	.kind = DB_PG,
 	.dialect = &db_dialect_pg,

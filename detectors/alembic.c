@@ -468,6 +468,34 @@ alembic_unrecord(struct db *db, const struct tracked *t,
 	return rc;
 }
 
+/* Lines of "alembic current": "<rev>" or "<rev> (head)" and the like;
+ * log lines ("INFO  [alembic...]") are not revisions. */
+static void
+alembic_parse_current(const char *s, size_t n, const char *app,
+		      struct rk_buf *out)
+{
+	(void)app;
+	det_first_words(s, n, out);
+}
+
+static const char *const alembic_roots[] = { "alembic.ini", NULL };
+static const char *const alembic_up[] = { "upgrade", "{id}", NULL };
+static const char *const alembic_down[] = { "downgrade", "-1", NULL };
+static const char *const alembic_status[] = { "current", NULL };
+static const char *const alembic_env[] = { "SQLALCHEMY_URL", "DATABASE_URL",
+					   NULL };
+static const struct det_runner alembic_runner = {
+	.tool = "alembic",
+	.how = DET_TOOL_PYMOD,
+	.roots = alembic_roots,
+	.up = alembic_up,
+	.down = alembic_down,
+	.status = alembic_status,
+	.url_env = alembic_env,
+	.sqlalchemy = 1,
+	.parse_status = alembic_parse_current,
+};
+
 const struct detector det_alembic = {
 	.name = "alembic",
 	.table = "alembic_version",
@@ -480,4 +508,5 @@ const struct detector det_alembic = {
 	.ensure = alembic_ensure,
 	.record = alembic_record,
 	.unrecord = alembic_unrecord,
+	.runner = &alembic_runner,
 };

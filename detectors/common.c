@@ -464,3 +464,63 @@ det_dir_first(const char *dir,
 	free(v);
 	return *n > 0;
 }
+
+static int
+word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+void
+det_first_words(const char *s, size_t n, struct rk_buf *out)
+{
+	static const char *const logs[] = { "INFO", "WARNING", "ERROR",
+					    "DEBUG" };
+	size_t i = 0;
+
+	while (i < n) {
+		const char *e = memchr(s + i, '\n', n - i);
+		size_t end = e ? (size_t)(e - s) : n, w;
+		int log = 0;
+
+		while (i < end && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		for (w = i; w < end && word_char(s[w]); w++)
+			;
+		for (size_t k = 0; k < sizeof(logs) / sizeof(logs[0]); k++)
+			log |= w - i == strlen(logs[k]) &&
+			       strncmp(s + i, logs[k], w - i) == 0;
+		if (w > i && !log && (w == end || s[w] == ' ')) {
+			rk_buf_add(out, s + i, w - i);
+			rk_buf_addc(out, '\n');
+		}
+		i = end + 1;
+	}
+}
+
+void
+det_words_after(const char *s, size_t n, const char *prefix, struct rk_buf *out)
+{
+	size_t i = 0, pl = strlen(prefix);
+
+	while (i < n) {
+		const char *e = memchr(s + i, '\n', n - i);
+		size_t end = e ? (size_t)(e - s) : n, w;
+
+		while (i < end && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (end - i > pl && strncmp(s + i, prefix, pl) == 0) {
+			i += pl;
+			while (i < end && s[i] == ' ')
+				i++;
+			for (w = i; w < end && word_char(s[w]); w++)
+				;
+			if (w > i) {
+				rk_buf_add(out, s + i, w - i);
+				rk_buf_addc(out, '\n');
+			}
+		}
+		i = end + 1;
+	}
+}

@@ -437,6 +437,49 @@ django_evidence(const char *dir, struct rk_buf *why)
 	return 1;
 }
 
+/* {app}: the label app_label() settles on for the directory */
+static int
+django_app(struct db *db, const struct tracked *t, struct rk_buf *out,
+	   struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+	char *label;
+	int rc = load(db, t, &rows, &label, err);
+
+	if (rc == 0 && !label)
+		rc = rk_fail(err, RK_CONFIG,
+			     "cannot tell the Django app label of '%s'",
+			     t->dir);
+	if (rc == 0)
+		rk_buf_adds(out, label);
+	free(label);
+	db_rows_release(&rows);
+	return rc;
+}
+
+/* "showmigrations <app>": " [X] 0001_initial" per applied migration */
+static void
+django_parse_show(const char *s, size_t n, const char *app, struct rk_buf *out)
+{
+	(void)app;
+	det_words_after(s, n, "[X]", out);
+}
+
+static const char *const django_roots[] = { "manage.py", NULL };
+static const char *const django_up[] = { "migrate", "{app}", "{id}", NULL };
+static const char *const django_status[] = { "showmigrations", "{app}", NULL };
+static const char *const django_env[] = { "DATABASE_URL", NULL };
+static const struct det_runner django_runner = {
+	.tool = "manage.py",
+	.how = DET_TOOL_PYFILE,
+	.roots = django_roots,
+	.up = django_up,
+	.status = django_status,
+	.url_env = django_env,
+	.parse_status = django_parse_show,
+	.app = django_app,
+};
+
 const struct detector det_django = {
 	.name = "django",
 	.table = "django_migrations",
@@ -444,6 +487,7 @@ const struct detector det_django = {
 	.kind_note = "Django migrations are Python",
 	.parse_name = django_parse_name,
 	.file_id = det_id_stem,
+	.runner = &django_runner,
 	.read = django_read,
 	.ensure = django_ensure,
 	.record = django_record,

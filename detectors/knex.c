@@ -199,6 +199,49 @@ knex_record(struct db *db, struct tracked *t, const struct mig_file *m,
 			  db_pick(db, knex_values), params, 3, err);
 }
 
+/* "migrate:list": the file names between "Found N Completed Migration
+ * file/s." and the pending part */
+static void
+knex_parse_list(const char *s, size_t n, const char *app, struct rk_buf *out)
+{
+	size_t i = 0;
+	int in = 0;
+
+	(void)app;
+	while (i < n) {
+		const char *e = memchr(s + i, '\n', n - i);
+		size_t end = e ? (size_t)(e - s) : n;
+
+		if (end - i >= 6 && strncmp(s + i, "Found ", 6) == 0) {
+			in = 0;
+			for (size_t k = i; k + 9 <= end && !in; k++)
+				in = strncmp(s + k, "Completed", 9) == 0;
+		} else if (end - i >= 3 && strncmp(s + i, "No ", 3) == 0)
+			in = 0;
+		else if (in)
+			det_first_words(s + i, end - i, out);
+		i = end + 1;
+	}
+}
+
+static const char *const knex_roots[] = { "knexfile.js", "knexfile.ts",
+					  "knexfile.cjs", "knexfile.mjs",
+					  NULL };
+static const char *const knex_up[] = { "migrate:up", "{name}", NULL };
+static const char *const knex_down[] = { "migrate:down", NULL };
+static const char *const knex_status[] = { "migrate:list", NULL };
+static const char *const knex_env[] = { "DATABASE_URL", NULL };
+static const struct det_runner knex_runner = {
+	.tool = "knex",
+	.how = DET_TOOL_BIN,
+	.roots = knex_roots,
+	.up = knex_up,
+	.down = knex_down,
+	.status = knex_status,
+	.url_env = knex_env,
+	.parse_status = knex_parse_list,
+};
+
 const struct detector det_knex = {
 	.name = "knex",
 	.table = "knex_migrations",
@@ -206,6 +249,7 @@ const struct detector det_knex = {
 	.companions = knex_companions,
 	.kind_note = "Knex migrations are JavaScript",
 	.parse_name = knex_parse_name,
+	.runner = &knex_runner,
 	.read = knex_read,
 	.ensure = knex_ensure,
 	.record = knex_record,

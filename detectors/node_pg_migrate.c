@@ -161,6 +161,33 @@ npm_evidence(const char *dir, struct rk_buf *why)
 	rk_buf_release(&first);
 	return rc;
 }
+/* "up --dry-run" lists what it would run: "> - 1704067200003_three" */
+static void
+npm_parse_dry(const char *s, size_t n, const char *app, struct rk_buf *out)
+{
+	(void)app;
+	det_words_after(s, n, "> -", out);
+}
+
+static const char *const npm_roots[] = { "package.json", "node_modules", NULL };
+static const char *const npm_run_up[] = { "up", "1",	   "-m", "{dir}",
+					  "-t", "{table}", NULL };
+static const char *const npm_run_down[] = { "down", "1",       "-m", "{dir}",
+					    "-t",   "{table}", NULL };
+static const char *const npm_status[] = { "up", "--dry-run", "-m", "{dir}",
+					  "-t", "{table}",   NULL };
+static const char *const npm_env[] = { "DATABASE_URL", NULL };
+static const struct det_runner npm_runner = {
+	.tool = "node-pg-migrate",
+	.how = DET_TOOL_BIN,
+	.roots = npm_roots,
+	.up = npm_run_up,
+	.down = npm_run_down,
+	.status = npm_status,
+	.status_pending = 1,
+	.url_env = npm_env,
+	.parse_status = npm_parse_dry,
+};
 
 const struct detector det_node_pg_migrate = {
 	.name = "node-pg-migrate",
@@ -171,6 +198,7 @@ const struct detector det_node_pg_migrate = {
 	.kind_note = "node-pg-migrate JavaScript/TypeScript migrations, and "
 		     ".sql files with a down marker before any up marker, "
 		     "need node-pg-migrate to run them",
+	.runner = &npm_runner,
 	.parse_name = npm_parse,
 	.inspect = npm_inspect,
 	.file_id = det_id_stem,

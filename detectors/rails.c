@@ -125,6 +125,31 @@ rails_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
+/* "db:migrate:status": "   up     20240101000001  Create users" */
+static void
+rails_parse_status(const char *s, size_t n, const char *app, struct rk_buf *out)
+{
+	(void)app;
+	det_words_after(s, n, "up ", out);
+}
+
+static const char *const rails_roots[] = { "bin/rails", NULL };
+static const char *const rails_up[] = { "db:migrate:up", "VERSION={version}",
+					NULL };
+static const char *const rails_down[] = { "db:rollback", NULL };
+static const char *const rails_status[] = { "db:migrate:status", NULL };
+static const char *const rails_env[] = { "DATABASE_URL", NULL };
+static const struct det_runner rails_runner = {
+	.tool = "bin/rails",
+	.how = DET_TOOL_PROJECT,
+	.roots = rails_roots,
+	.up = rails_up,
+	.down = rails_down,
+	.status = rails_status,
+	.url_env = rails_env,
+	.parse_status = rails_parse_status,
+};
+
 const struct detector det_rails = {
 	.name = "rails",
 	.table = "schema_migrations",
@@ -134,6 +159,7 @@ const struct detector det_rails = {
 	.kind_note = "Rails migrations are Ruby",
 	.parse_name = rails_parse_name,
 	.file_id = det_id_int_version,
+	.runner = &rails_runner,
 	.read = rails_read,
 	.ensure = rails_ensure,
 	.record = rails_record,

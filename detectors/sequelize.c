@@ -190,6 +190,33 @@ sqz_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
+/* "db:migrate:status": "up 20240101000001-one.js" */
+static void
+sqz_parse_status(const char *s, size_t n, const char *app, struct rk_buf *out)
+{
+	(void)app;
+	det_words_after(s, n, "up ", out);
+}
+
+static const char *const sqz_roots[] = { ".sequelizerc", "package.json", NULL };
+static const char *const sqz_up[] = { "db:migrate",	   "--to",  "{name}",
+				      "--migrations-path", "{dir}", NULL };
+static const char *const sqz_down[] = { "db:migrate:undo", "--migrations-path",
+					"{dir}", NULL };
+static const char *const sqz_status[] = { "db:migrate:status",
+					  "--migrations-path", "{dir}", NULL };
+static const char *const sqz_env[] = { "DATABASE_URL", NULL };
+static const struct det_runner sqz_runner = {
+	.tool = "sequelize-cli",
+	.how = DET_TOOL_BIN,
+	.roots = sqz_roots,
+	.up = sqz_up,
+	.down = sqz_down,
+	.status = sqz_status,
+	.url_env = sqz_env,
+	.parse_status = sqz_parse_status,
+};
+
 const struct detector det_sequelize = {
 	.name = "sequelize",
 	.table = "SequelizeMeta",
@@ -197,6 +224,7 @@ const struct detector det_sequelize = {
 	.optional = sqz_optional,
 	.kind_note = "Sequelize/Umzug migrations are JavaScript",
 	.parse_name = sqz_parse_name,
+	.runner = &sqz_runner,
 	.read = sqz_read,
 	.ensure = sqz_ensure,
 	.record = sqz_record,

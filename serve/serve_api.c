@@ -51,6 +51,8 @@ cfg_copy(struct rk_config *dst, const struct rk_config *src)
 	cfg_set(&dst->table, src->table);
 	cfg_set(&dst->actor, src->actor);
 	cfg_set(&dst->label, src->label);
+	cfg_set(&dst->runner, src->runner);
+	cfg_set(&dst->runner_env, src->runner_env);
 	dst->lock_timeout_ms = src->lock_timeout_ms;
 	dst->connect_timeout_ms = src->connect_timeout_ms;
 	dst->lock_wait_s = src->lock_wait_s;

@@ -42,6 +42,11 @@ struct rk_config {
 				    * linked library's */
 	char *django_app; /* owned: the Django app label of --dir's
 			   * migrations; NULL: the evidence tells */
+	char *runner; /* owned: the framework's command for code
+		       * migrations (argv words), or NULL: the
+		       * detector's default */
+	char *runner_env; /* owned: "NAME=VALUE ..." set for it ({url}:
+			   * the database URL), or NULL */
 };
 /* Designated, so that a new member is NULL or 0 without a change here. */
 #define RK_CONFIG_INIT                                                         \
@@ -85,7 +90,11 @@ struct rk_config {
 	X(no_sidecar, "no-sidecar", NULL, CFG_BOOL, no_sidecar, NULL,          \
 	  "do not keep reckon_file_hashes")                                    \
 	X(django_app, "django-app", "LABEL", CFG_STRING, django_app, NULL,     \
-	  "Django: the app label of --dir's migrations")
+	  "Django: the app label of --dir's migrations")                      \
+	X(runner, "runner", "COMMAND", CFG_STRING, runner, NULL,               \
+	  "the framework's command that runs code migrations")                 \
+	X(runner_env, "runner-env", "NAME=VALUE...", CFG_STRING, runner_env,   \
+	  NULL, "variables for it; {url} is the database URL")
 
 /* How a key's value is read; the file and the options read it alike. */
 enum cfg_type {

@@ -101,7 +101,9 @@ int op_begin_locked(struct rk_ctx *ctx, struct rk_err *err);
 enum run_outcome {
 	RUN_PLANNED,	 /* dry run: would run */
 	RUN_NOT_STARTED, /* never sent: a failure or a signal came first */
-	RUN_COMMITTED,	 /* committed and recorded (down: reverted) */
+	RUN_COMMITTED,	 /* committed and recorded (down: reverted); a
+			  * delegated file: the framework's command
+			  * succeeded and its row is there */
 	RUN_ROLLED_BACK, /* ran in a transaction that rolled back, or a
 			  * no-transaction file whose first statement
 			  * failed: nothing of it remains */
@@ -109,6 +111,9 @@ enum run_outcome {
 			  * committed, then one failed (or its record) */
 	RUN_SKIPPED,	 /* another runner applied it while this one
 			  * waited for the lock */
+	RUN_FAILED,	 /* delegated: the framework's command failed or
+			  * recorded other than this file; what it
+			  * committed on its own is as its table says */
 };
 /* "committed", "rolled_back", ... as JSON and the API spell them. */
 const char *run_outcome_name(enum run_outcome o);
@@ -124,6 +129,11 @@ struct run_item {
 	size_t txn;	 /* 1-based transaction of the plan; 0 for no_tx */
 	enum run_outcome outcome;
 	size_t stmts_done; /* statements that succeeded */
+	char *ran_by;	   /* owned: the framework's command that ran it
+			    * (a code migration, delegated), or NULL:
+			    * reckon sent its SQL itself */
+	char *output;	   /* owned: the framework's output (its tail),
+			    * or NULL */
 	int recorded;	   /* a row records it: committed, or a partial
 			    * file recorded as the framework records a
 			    * failure (Flyway success = false, ...) */
@@ -158,6 +168,10 @@ struct run_report {
 	int interrupted;	/* the signal that stopped it, or 0 */
 	size_t planned_txns;	/* transactions the plan has */
 	size_t segments;	/* transactions the run began */
+	char *same_db;		/* owned: how the framework's own status
+				 * agreed with the database, or why it
+				 * could not be asked; NULL: no delegated
+				 * file */
 	char **warnings;	/* owned: about entries the run left alone */
 	size_t nwarnings;
 	struct lint_report *lint; /* owned: the plan's lint findings, or
@@ -325,7 +339,14 @@ struct check_report {
 	size_t nblocking;
 	char *journal_mode; /* owned: SQLite journal mode, or NULL */
 	int writable;	    /* the database accepts writes */
-	char **warnings;    /* owned */
+	struct check_delegated {
+		char *name;    /* owned: a pending code migration */
+		char *command; /* owned: the framework's command for it */
+	} * delegated;	       /* owned */
+	size_t ndelegated;
+	char *same_db;	 /* owned: how the framework's own status agreed,
+			  * or NULL */
+	char **warnings; /* owned */
 	size_t nwarnings;
 	int safe; /* no warnings */
 

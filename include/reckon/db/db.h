@@ -151,6 +151,10 @@ struct db_info {
 	char database[512];	 /* PG current_database(); SQLite: file path */
 	char schema[128];	 /* PG current_schema(); SQLite: "main" */
 	int server_version_num;	 /* PG 150018; SQLite 3040001 */
+	char host[256];		 /* PG the host (or socket directory)
+				  * connected to; SQLite: "" */
+	char port[16];		 /* PG the port; SQLite: "" */
+	char login[128];	 /* PG the user it logged in as */
 	char reached[800];	 /* where the connection went: PG
 				  * "user@host:port/dbname" (no password),
 				  * SQLite the file path */
@@ -208,6 +212,9 @@ struct db_driver {
 	 * made at connect, SQLite sqlite3_interrupt(). */
 	void (*cancel)(struct db *db);
 	int (*info)(struct db *db, struct db_info *out, struct rk_err *err);
+	/* The password the connection used, or NULL (never printed: only
+	 * handed to a framework's tool in its environment). */
+	const char *(*password)(struct db *db);
 	/* The file the first write will create, while it does not exist
 	 * (borrowed from db); NULL where files are never missing (PG). */
 	const char *(*missing)(struct db *db);
@@ -323,6 +330,9 @@ void db_run_unlock(struct db *db);
 /* Async-signal-safe: cancel the running statement (see db_driver). */
 void db_cancel(struct db *db);
 int db_info(struct db *db, struct db_info *out, struct rk_err *err);
+/* The connection's password, or NULL: for a framework's environment only,
+ * never for output. */
+const char *db_password(struct db *db);
 /*
  * The database file that does not exist yet, or NULL: a missing SQLite
  * file reads as an empty database, and only the first write creates it

@@ -176,4 +176,14 @@ int det_split_digits(const char *s, size_t n, const char *seps,
 int det_parse_digits(const char *relpath, char sep, const char *suffix,
 		     int code, struct migname *out);
 
+/*
+ * Status output parsers for det_runner.parse_status: every line's first
+ * word of [A-Za-z0-9_] (not a log line: INFO, WARNING, ERROR, DEBUG);
+ * the word after prefix on lines that start (after blanks) with it
+ * ("[X] ", "up "); one per line into out.
+ */
+void det_first_words(const char *s, size_t n, struct rk_buf *out);
+void det_words_after(const char *s, size_t n, const char *prefix,
+		     struct rk_buf *out);
+
 #endif

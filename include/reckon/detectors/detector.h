@@ -135,6 +135,44 @@ struct det_sections {
 				  * after it */
 };
 
+/*
+ * How a framework's own tool applies its code migrations (run_delegate.c
+ * runs it; never through a shell). Arguments are templates, each element
+ * one argv entry, where {id} is the identifier the row stores for the file
+ * (Alembic's revision, Django's and node-pg-migrate's module name), {name}
+ * the file name, {version} its version, {app} the Django app label, {dir}
+ * the migrations directory and {table} the tracking table's name.
+ */
+enum det_tool {
+	DET_TOOL_BIN,	  /* a program: node_modules/.bin, then PATH */
+	DET_TOOL_PYMOD,	  /* python -m <tool> (the project's virtualenv) */
+	DET_TOOL_PYFILE,  /* python <tool>, a file of the project */
+	DET_TOOL_PROJECT, /* <tool>, a program of the project ("bin/rails") */
+};
+
+struct det_runner {
+	const char *tool;	    /* "alembic", "manage.py", "bin/rails" */
+	enum det_tool how;	    /* how tool is found and started */
+	const char *const *roots;   /* files that mark the project (the
+				     * migrations directory and upwards):
+				     * the tool runs there; NULL-terminated */
+	const char *const *up;	    /* applies exactly the one file */
+	const char *const *down;    /* undoes the newest applied, or NULL */
+	const char *const *status;  /* asks what it has applied, or NULL */
+	int status_pending;	    /* status names the pending ones instead */
+	const char *no_status;	    /* without status: why not */
+	const char *const *url_env; /* variables that get the database URL */
+	int sqlalchemy;		    /* the URL in SQLAlchemy's spelling
+				     * (postgresql://, sqlite:////abs) */
+	/* The identifiers status's output names (stdout, then stderr),
+	 * one per line into out; app: the {app} value or NULL. */
+	void (*parse_status)(const char *s, size_t n, const char *app,
+			     struct rk_buf *out);
+	/* {app}: Django's label for the directory's app. NULL: none. */
+	int (*app)(struct db *db, const struct tracked *t, struct rk_buf *out,
+		   struct rk_err *err);
+};
+
 struct detector {
 	const char *name;	       /* "flyway": --framework, output */
 	const char *table;	       /* default tracking table name */
@@ -154,15 +192,18 @@ struct detector {
 					      * files; NULL: the directory
 					      * conventions, every
 					      * detector's markers */
-	const char *no_tx_marker; /* text that, in a file's first 4 KiB,
-				   * runs it outside the batch transaction
-				   * (dbmate's "transaction:false"); NULL:
-				   * the directory conventions, every
-				   * detector's marker */
-	const char *id_column;	  /* the column read() takes a row's
-				   * id from, as SQL ("\"name\"" where
-				   * the framework quotes it); what a
-				   * NULL unrecord deletes by */
+	const char *no_tx_marker;	 /* text that, in a file's first 4 KiB,
+					  * runs it outside the batch transaction
+					  * (dbmate's "transaction:false"); NULL:
+					  * the directory conventions, every
+					  * detector's marker */
+	const struct det_runner *runner; /* its own tool for code
+					  * migrations, or NULL: they
+					  * cannot run */
+	const char *id_column;		 /* the column read() takes a row's
+					  * id from, as SQL ("\"name\"" where
+					  * the framework quotes it); what a
+					  * NULL unrecord deletes by */
 	/* Is relpath (relative to the migrations dir, "a/b.sql" for files
 	 * one directory down) an up migration? Fill out, return 0; -1 if
 	 * not. Down scripts return 0 with kind MIG_DOWN. NULL:

@@ -1,0 +1,75 @@
+/*
+ * Delegated execution (run_delegate.c): a code migration (Alembic .py,
+ * Django, Rails, Knex, node-pg-migrate .cjs, ...) is applied by the
+ * framework's own tool (struct det_runner), started with an argv (never a
+ * shell) in the project's directory, handed the database in its
+ * environment only. Shared by runner.c and check.c, like run.h.
+ */
+#ifndef RECKON_RUN_DELEGATE_H
+#define RECKON_RUN_DELEGATE_H
+
+#include <stddef.h>
+
+#include "reckon/base/buf.h"
+
+struct det_runner;
+struct mig_file;
+struct rk_ctx;
+struct rk_err;
+struct rk_session;
+struct run_item;
+struct run_report;
+
+/* The framework's tool, found and ready to start. */
+struct delegate {
+	const struct det_runner *rn; /* the detector's (or NULL: none) */
+	char **tool;		     /* owned: argv before the arguments */
+	size_t ntool;
+	char *cwd;     /* owned: the project's directory */
+	char **env;    /* owned: the child's environment, NULL-ended */
+	char *app;     /* owned: {app}, or NULL */
+	char *display; /* owned: the tool as shown, "python3 -m alembic" */
+	char *dir;     /* owned: the migrations directory, absolute */
+};
+
+/*
+ * Find s's framework tool (the configured runner command, else the
+ * detector's default: the project's virtualenv or /usr/bin/python3 for
+ * Python, node_modules/.bin or PATH for the rest) and build its
+ * environment. Fails (RK_CONFIG) when the framework has no runner, or the
+ * tool is not there, saying which command it would use; d->display is set
+ * even then.
+ */
+int delegate_open(struct rk_ctx *ctx, const struct rk_session *s,
+		  struct delegate *d, struct rk_err *err);
+void delegate_release(struct delegate *d);
+
+/* The command that applies f (tmpl NULL: the runner's up) as argv (owned,
+ * NULL-ended), and as text for people in text (arguments quoted where
+ * they need it). */
+char **delegate_argv(const struct delegate *d, const struct rk_session *s,
+		     const char *const *tmpl, const struct mig_file *f);
+void delegate_text(char **argv, struct rk_buf *text);
+
+/*
+ * Before the first step: ask the framework's own status command and
+ * compare it with what reckon read. Agreeing (or no command to ask): 0,
+ * with a sentence in note. Disagreeing: RK_CONFIG, "the framework's
+ * configuration points at another database".
+ */
+int delegate_same_db(struct rk_ctx *ctx, const struct rk_session *s,
+		     const struct delegate *d, struct rk_buf *note,
+		     struct rk_err *err);
+
+/*
+ * Apply f through the framework (run lock held, no transaction open):
+ * start the command, wait, re-read the table and check the recorded set
+ * grew by exactly f. it gets ms, output and the outcome (RUN_COMMITTED or
+ * RUN_FAILED); a failure fills r->failed with the framework's output.
+ */
+int delegate_step(struct rk_ctx *ctx, struct rk_session *s,
+		  const struct delegate *d, const struct mig_file *f,
+		  struct run_item *it, struct run_report *r,
+		  struct rk_err *err);
+
+#endif

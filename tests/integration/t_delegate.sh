@@ -1,0 +1,207 @@
+# Delegated execution: code migrations (Alembic revisions, Django
+# migrations, node-pg-migrate .cjs files, Knex .js files) run through the
+# framework's own tool, SQL files through reckon, in one run, in order;
+# the framework's own status command agrees afterwards. The frameworks are
+# installed as t_real_py.sh and t_real_node.sh install them (Debian's
+# python3-alembic and python3-django; the npm lock in tests/real/node),
+# and a test whose framework is missing skips, saying so. t_real_py.sh's
+# helpers (real_need, fw, real_url) and t_real_node.sh's (rn_env) are used.
+
+# dg_alembic: the Alembic round-trip project in $T/al with only a1 applied
+# (by alembic itself); $M its versions directory. Its env.py reads
+# ALEMBIC_URL, which reckon is told to set with --runner-env.
+dg_alembic() {
+	real_need py:alembic python3-alembic || return 1
+	cp -r "$REAL/alembic" "$T/al"
+	fw "alembic upgrade a1000000001" alembic_ upgrade a1000000001 || return 1
+	M=$T/al/versions
+	AL_ENV=(--runner-env 'ALEMBIC_URL={url}')
+	return 0
+}
+
+BACKENDS_delegate_alembic=pg
+test_delegate_alembic() {
+	dg_alembic || return 0
+	rk status --json
+	expect_rc 0
+	jqe '[.migrations[] | select(.state == "pending") | .name] == ["b2000000002_posts.py", "c3000000003_tags.py"]'
+
+	rk "${AL_ENV[@]}" check
+	expect_out "/usr/bin/python3 -m alembic upgrade b2000000002"
+
+	save_dump
+	rk "${AL_ENV[@]}" run --dry-run
+	expect_rc 0
+	expect_out "b2000000002_posts.py: would run: /usr/bin/python3 -m alembic upgrade b2000000002"
+	expect_out "c3000000003_tags.py: would run: /usr/bin/python3 -m alembic upgrade c3000000003"
+	expect_unchanged
+
+	rk "${AL_ENV[@]}" run --json
+	expect_rc 0
+	jqe '[.applied[] | {name, ran_by}] == [
+		{"name": "b2000000002_posts.py", "ran_by": "/usr/bin/python3 -m alembic upgrade b2000000002"},
+		{"name": "c3000000003_tags.py", "ran_by": "/usr/bin/python3 -m alembic upgrade c3000000003"}]'
+	jqe '[.outcomes[].outcome] == ["committed", "committed"]'
+	jqe '.same_database | test("alembic current.* agrees: 1 applied")'
+	# the password reached alembic in its environment only: never in
+	# what reckon shows of the command
+	jqe '[.outcomes[].ran_by | test("ALEMBIC|postgres")] == [false, false]'
+	table_exists tags && pass || fail "c3 did not run"
+	fw "alembic current" alembic_ current || return
+	grep -q '^c3000000003 (head)$' <<<"$FW" && pass || fail "alembic current: $FW"
+	rk status --check
+	expect_rc 0
+	rk "${AL_ENV[@]}" run
+	expect_rc 0
+	expect_out "Nothing to apply"
+}
+
+# The framework's configuration reads another database (env.py follows
+# ALEMBIC_URL, which points elsewhere, and reckon is not told to set it):
+# refused before anything runs.
+BACKENDS_delegate_other_db=pg
+test_delegate_other_db() {
+	dg_alembic || return 0
+	local other="rk_other_$NDB"
+	dropdb --if-exists "$other" >/dev/null 2>&1
+	createdb "$other"
+	(cd "$T/al" && ALEMBIC_URL="postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$other" \
+		"$PY" -m alembic upgrade b2000000002) >/dev/null 2>&1
+	save_dump
+	ALEMBIC_URL="postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$other" rk run
+	expect_rc 2
+	expect_err "the framework's configuration points at another database"
+	expect_err "says applied b2000000002"
+	expect_unchanged
+	[ "$(psql -X -At -d "$other" -c 'select version_num from alembic_version')" = b2000000002 ] &&
+		pass || fail "the other database changed"
+	dropdb --if-exists "$other" >/dev/null 2>&1
+}
+
+# A revision that fails: the run stops there, says what committed and shows
+# alembic's output; fixed, the next run resumes from the table.
+BACKENDS_delegate_failure=pg
+test_delegate_failure() {
+	dg_alembic || return 0
+	sed -i 's/CREATE TABLE tags (id integer PRIMARY KEY, label text)/SELECT no_such_function_here()/' \
+		"$M/c3000000003_tags.py"
+	rk "${AL_ENV[@]}" run
+	expect_rc 1
+	expect_err "committed    b2000000002_posts.py (by /usr/bin/python3 -m alembic upgrade b2000000002)"
+	expect_err "FAILED       c3000000003_tags.py: '/usr/bin/python3 -m alembic upgrade c3000000003' failed; not recorded"
+	expect_err "no_such_function_here"
+	expect_err "Migration failed in c3000000003_tags.py: 1 committed and recorded (b2000000002_posts.py); c3000000003_tags.py failed"
+	[ "$(sql 'select version_num from alembic_version')" = b2000000002 ] && pass ||
+		fail "alembic_version: $(sql 'select version_num from alembic_version')"
+	rk "${AL_ENV[@]}" run --json
+	expect_rc 1
+	jqe '[.outcomes[] | {name, outcome}] == [{"name": "c3000000003_tags.py", "outcome": "failed"}]'
+	jqe '.outcomes[0].output | test("no_such_function_here")'
+	sed -i 's/SELECT no_such_function_here()/CREATE TABLE tags (id integer PRIMARY KEY, label text)/' \
+		"$M/c3000000003_tags.py"
+	rk "${AL_ENV[@]}" run --json
+	expect_rc 0
+	jqe '[.applied[].name] == ["c3000000003_tags.py"]'
+	fw "alembic current" alembic_ current || return
+	grep -q '^c3000000003 (head)$' <<<"$FW" && pass || fail "alembic current: $FW"
+}
+
+# node-pg-migrate with .cjs and .sql files mixed: one run, in version
+# order, the .sql ones by reckon, the .cjs ones by node-pg-migrate.
+BACKENDS_delegate_node_pg_migrate=pg
+test_delegate_node_pg_migrate() {
+	rn_env node-pg-migrate || return 0
+	cp "$P/migrations/1704067200001_one.sql" "$M/"
+	rn_framework_ran "node-pg-migrate up" env DATABASE_URL="$RN_URL" \
+		"$NB/node-pg-migrate" -m "$M" up
+	cat >"$M/1704067200002_two.cjs" <<'EOF'
+exports.up = (pgm) => {
+  pgm.createTable("twos", { id: "id", label: "text" });
+};
+exports.down = (pgm) => {
+  pgm.dropTable("twos");
+};
+EOF
+	cp "$P/migrations/1704067200003_three.sql" "$M/"
+	cat >"$M/1704067200004_four.cjs" <<'EOF'
+exports.up = (pgm) => {
+  pgm.sql("INSERT INTO threes (id, label) VALUES (4, 'four')");
+  pgm.addColumn("twos", { extra: { type: "text" } });
+};
+EOF
+	rk status --json
+	expect_rc 0
+	jqe '[.migrations[] | select(.state == "pending") | .name] == ["1704067200002_two.cjs", "1704067200003_three.sql", "1704067200004_four.cjs"]'
+	rk check
+	expect_out "node-pg-migrate up 1 -m"
+	rk run --json
+	expect_rc 0
+	jqe '[.applied[].name] == ["1704067200002_two.cjs", "1704067200003_three.sql", "1704067200004_four.cjs"]'
+	jqe '[.applied[].ran_by | test("^/.*/node_modules/.bin/node-pg-migrate up 1 -m /.* -t pgmigrations$")] == [true, false, true]'
+	jqe '.applied[1].ran_by == "reckon"'
+	jqe '.same_database | test("agrees: 3 pending")'
+	[ "$(sql 'select name from pgmigrations order by id')" = "1704067200001_one
+1704067200002_two
+1704067200003_three
+1704067200004_four" ] && pass || fail "pgmigrations: $(sql 'select name from pgmigrations order by id')"
+	[ "$(sql 'select label from threes where id = 4')" = four ] && pass || fail "four did not run after three"
+	rn_framework_ran "node-pg-migrate up --dry-run" env DATABASE_URL="$RN_URL" \
+		"$NB/node-pg-migrate" -m "$M" up --dry-run
+	grep -q 'No migrations to run' "$T/fw.out" && pass ||
+		fail "node-pg-migrate would still run something: $(cat "$T/fw.out")"
+	rk status --check
+	expect_rc 0
+}
+
+# Django, two apps: each app's directory runs through manage.py migrate
+# <app> <name>; showmigrations agrees.
+BACKENDS_delegate_django=pg
+test_delegate_django() {
+	real_need py:django python3-django || return 0
+	cp -r "$REAL/django" "$T/dj"
+	fw "migrate contenttypes" django_ migrate contenttypes || return
+	fw "migrate shop 0001" django_ migrate shop 0001 || return
+	fw "migrate blog 0001" django_ migrate blog 0001 || return
+	local env=(--runner-env "DJANGO_PGDB=$PGDB")
+	M=$T/dj/store/migrations
+	rk status --json
+	jqe '[.migrations[] | select(.state == "pending") | .name] == ["0002_price.py", "0003_stock.py"]'
+	rk "${env[@]}" check
+	expect_out "manage.py migrate shop 0002_price"
+	rk "${env[@]}" run --json
+	expect_rc 0
+	jqe '[.applied[] | .ran_by | sub(".*/python3 "; "")] == ["manage.py migrate shop 0002_price", "manage.py migrate shop 0003_stock"]'
+	jqe '.same_database | test("showmigrations shop.* agrees: 1 applied")'
+	M=$T/dj/blog/migrations
+	rk "${env[@]}" run --json
+	expect_rc 0
+	jqe '[.applied[] | .ran_by | sub(".*/python3 "; "")] == ["manage.py migrate blog 0002_title", "manage.py migrate blog 0003_tag"]'
+	fw "showmigrations" django_ showmigrations shop blog || return
+	if [ "$(grep -c '\[X\]' <<<"$FW")" = 6 ] && ! grep -q '\[ \]' <<<"$FW"; then pass; else
+		fail "showmigrations: $FW"
+	fi
+	rk status --check
+	expect_rc 0
+}
+
+# Knex: .js migrations through knex migrate:up <name>; migrate:list agrees.
+test_delegate_knex() {
+	rn_env knex || return 0
+	export RN_MIGRATIONS=$M RN_URL RN_FILE=
+	[ "$BACKEND" = sqlite ] && RN_FILE=$SQLITE_FILE
+	local knex=("$NB/knex" --knexfile "$P/knexfile.js" --cwd "$P")
+	rn_stage "$P/migrations" 1
+	rn_framework_ran "knex migrate:latest" "${knex[@]}" migrate:latest
+	cp "$P/migrations/20240101000002_two.js" "$P/migrations/20240101000003_three.js" "$M/"
+	rk --runner "$NB/knex --knexfile $P/knexfile.js --cwd $P" check
+	expect_out "knex --knexfile"
+	rk --runner "$NB/knex --knexfile $P/knexfile.js --cwd $P" run --json
+	expect_rc 0
+	jqe '[.applied[].name] == ["20240101000002_two.js", "20240101000003_three.js"]'
+	jqe '[.applied[].ran_by | test("knex --knexfile .* migrate:up 2024010100000[23]_(two|three).js$")] == [true, true]'
+	rn_framework_ran "knex migrate:list" "${knex[@]}" migrate:list
+	grep -q 'Found 3 Completed Migration' "$T/fw.out" &&
+		grep -q 'No Pending Migration files Found' "$T/fw.out" && pass ||
+		fail "knex migrate:list disagrees: $(cat "$T/fw.out")"
+	unset RN_MIGRATIONS RN_FILE
+}
