@@ -444,10 +444,27 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	for (size_t i = 0; i < n; i++)
 		run_plan_item(r, &ps[i],
 			      o->dry_run ? RUN_PLANNED : RUN_NOT_STARTED);
-	for (size_t i = 0; i < n && !ndeleg; i++)
+	for (size_t i = 0; i < n; i++)
 		ndeleg += ps[i].code;
-	if (ndeleg && delegate_open(ctx, &s, &dg, err) < 0)
+	if (ndeleg && delegate_open(ctx, &s, &dg, err) < 0) {
+		/* as check words it: the files, then why */
+		struct rk_buf names = RK_BUF_INIT;
+
+		for (size_t i = 0; i < n; i++)
+			if (ps[i].code)
+				rk_buf_addf(&names, "%s'%s'",
+					    names.len ? ", " : "",
+					    ps[i].file->name);
+		rk_err_prefix(err,
+			      "cannot execute %zu pending migration(s): %s "
+			      "(%s)",
+			      ndeleg, names.s,
+			      s.tracked.det->kind_note
+				      ? s.tracked.det->kind_note
+				      : "not SQL");
+		rk_buf_release(&names);
 		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct rk_buf cmd = RK_BUF_INIT;
 		char **argv;
