@@ -178,7 +178,7 @@ url_escape(const char *s, struct rk_buf *out)
 /* The database's URL as the framework reads it (with the password: for
  * the environment only). */
 static void
-framework_url(struct db *db, const struct db_info *info, int sqlalchemy,
+framework_url(struct db *db, const struct db_info *info, const char *sqlite_url,
 	      struct rk_buf *out)
 {
 	const char *pw = db_password(db);
@@ -188,8 +188,8 @@ framework_url(struct db *db, const struct db_info *info, int sqlalchemy,
 		const char *f =
 			realpath(info->database, abs) ? abs : info->database;
 
-		rk_buf_addf(out, "sqlite:///%s", f);
-		(void)sqlalchemy;
+		rk_buf_addf(out, "%s%s", sqlite_url ? sqlite_url : "sqlite:///",
+			    f);
 		return;
 	}
 	rk_buf_adds(out, "postgresql://");
@@ -249,7 +249,7 @@ build_env(struct rk_ctx *ctx, const struct det_runner *rn, struct delegate *d,
 		strv_push(&d->env, &n, *e);
 	if (!d->env)
 		d->env = xcalloc(1, sizeof(*d->env));
-	framework_url(ctx->db, &info, rn && rn->sqlalchemy, &url);
+	framework_url(ctx->db, &info, rn ? rn->sqlite_url : NULL, &url);
 	for (size_t i = 0; rn && rn->url_env && rn->url_env[i]; i++)
 		env_set(&d->env, &n, rn->url_env[i], url.s);
 	for (const char *p = ctx->cfg.runner_env; p && *p;) {

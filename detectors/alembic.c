@@ -492,7 +492,6 @@ static const struct det_runner alembic_runner = {
 	.down = alembic_down,
 	.status = alembic_status,
 	.url_env = alembic_env,
-	.sqlalchemy = 1,
 	.parse_status = alembic_parse_current,
 };
 

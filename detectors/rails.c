@@ -147,6 +147,7 @@ static const struct det_runner rails_runner = {
 	.down = rails_down,
 	.status = rails_status,
 	.url_env = rails_env,
+	.sqlite_url = "sqlite3:",
 	.parse_status = rails_parse_status,
 };
 

@@ -19,7 +19,7 @@ dg_alembic() {
 	return 0
 }
 
-BACKENDS_delegate_alembic=pg
+
 test_delegate_alembic() {
 	dg_alembic || return 0
 	rk status --json
@@ -204,4 +204,61 @@ test_delegate_knex() {
 		grep -q 'No Pending Migration files Found' "$T/fw.out" && pass ||
 		fail "knex migrate:list disagrees: $(cat "$T/fw.out")"
 	unset RN_MIGRATIONS RN_FILE
+}
+
+# Rails: .rb migrations through bin/rails db:migrate:up VERSION=<v> (the
+# project's bin/rails drives ActiveRecord's own migrator, as
+# tests/real/rails/bin/rails says); db:migrate:status agrees.
+test_delegate_rails() {
+	real_need ruby ruby || return 0
+	if ! ruby -e 'require "active_record"; require "pg"; require "sqlite3"' 2>/dev/null; then
+		echo "  skip [$CUR] ruby-activerecord, ruby-pg or ruby-sqlite3 is not installed (scripts/real-deps-debian.sh installs them)"
+		return 0
+	fi
+	cp -r "$REAL/rails" "$T/rails"
+	M=$T/rails/db/migrate
+	fw "migrate up to 20250101000001" ar_ up 20250101000001 || return
+	rk status --json
+	jqe '[.migrations[] | select(.state == "pending") | .name] == ["20250101000002_create_posts.rb", "20250101000003_create_tags.rb"]'
+	rk check
+	expect_out "20250101000002_create_posts.rb runs through: $T/rails/bin/rails db:migrate:up VERSION=20250101000002"
+	rk run
+	expect_rc 0
+	expect_out "20250101000003_create_tags.rb"
+	expect_out "ran by $T/rails/bin/rails db:migrate:up VERSION=20250101000003"
+	expect_out "db:migrate:status' agrees: 1 applied"
+	table_exists tags && pass || fail "tags was not created"
+	local url="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDB"
+	[ "$BACKEND" = sqlite ] && url="sqlite3:$SQLITE_FILE"
+	fw "migrate status" env DATABASE_URL="$url" "$T/rails/bin/rails" db:migrate:status || return
+	[ "$(grep -c '^ *up ' <<<"$FW")" = 3 ] && pass || fail "bin/rails db:migrate:status: $FW"
+	fw "abort if pending migrations" ar_ check
+	rk status --check
+	expect_rc 0
+}
+
+# Sequelize: sequelize-cli db:migrate --to <file>; its config reads
+# DATABASE_URL (use_env_variable), which reckon sets.
+BACKENDS_delegate_sequelize=pg
+test_delegate_sequelize() {
+	rn_env sequelize || return 0
+	printf '%s\n' "module.exports = { config: require('path').resolve(__dirname, 'config.js') };" \
+		>"$P/.sequelizerc"
+	printf '%s\n' "module.exports = { development: { use_env_variable: 'DATABASE_URL', dialect: 'postgres' } };" \
+		>"$P/config.js"
+	M=$P/migrations
+	local seq=("$NB/sequelize-cli" --migrations-path "$M")
+	mkdir -p "$T/first"
+	cp "$M/20240101000001-one.js" "$T/first/"
+	rn_framework_ran "sequelize db:migrate" rn_in "$P" env DATABASE_URL="$RN_URL" \
+		"$NB/sequelize-cli" --migrations-path "$T/first" db:migrate
+	rk status --json
+	jqe '[.migrations[] | select(.state == "pending") | .name] == ["20240101000002-two.js", "20240101000003-three.js"]'
+	rk run --json
+	expect_rc 0
+	jqe '[.applied[].ran_by | test("sequelize-cli db:migrate --to 2024010100000[23]-(two|three).js --migrations-path ")] == [true, true]'
+	jqe '.same_database | test("db:migrate:status.* agrees: 1 applied")'
+	rn_framework_ran "sequelize db:migrate:status" rn_in "$P" env DATABASE_URL="$RN_URL" "${seq[@]}" db:migrate:status
+	[ "$(grep -c '^up ' "$T/fw.out")" = 3 ] && ! grep -q '^down ' "$T/fw.out" && pass ||
+		fail "sequelize db:migrate:status: $(cat "$T/fw.out")"
 }

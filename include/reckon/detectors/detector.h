@@ -162,8 +162,10 @@ struct det_runner {
 	int status_pending;	    /* status names the pending ones instead */
 	const char *no_status;	    /* without status: why not */
 	const char *const *url_env; /* variables that get the database URL */
-	int sqlalchemy;		    /* the URL in SQLAlchemy's spelling
-				     * (postgresql://, sqlite:////abs) */
+	const char *sqlite_url;	    /* what comes before a SQLite file's
+				     * absolute path in that URL; NULL:
+				     * "sqlite:///" (SQLAlchemy's and
+				     * dj-database-url's sqlite:////abs) */
 	/* The identifiers status's output names (stdout, then stderr),
 	 * one per line into out; app: the {app} value or NULL. */
 	void (*parse_status)(const char *s, size_t n, const char *app,
