@@ -511,7 +511,14 @@ fill(const struct delegate *d, const struct rk_session *s, const char *tmpl,
 			rk_buf_adds(out, f->name);
 		else if (len == 9 && strncmp(tmpl, "{version}", 9) == 0 && f)
 			rk_buf_adds(out, f->version);
-		else if (len == 5 && strncmp(tmpl, "{app}", 5) == 0)
+		else if (len == 6 && strncmp(tmpl, "{prev}", 6) == 0 && f) {
+			size_t fi = (size_t)(f - s->files.v);
+
+			if (fi > 0 && fi <= s->files.n)
+				file_ident(s, &s->files.v[fi - 1], out);
+			else
+				rk_buf_adds(out, "zero");
+		} else if (len == 5 && strncmp(tmpl, "{app}", 5) == 0)
 			rk_buf_adds(out, d->app ? d->app : "");
 		else if (len == 5 && strncmp(tmpl, "{dir}", 5) == 0)
 			rk_buf_adds(out, d->dir);
@@ -840,14 +847,15 @@ applied_files(const struct rk_session *s)
 /* After the step: the set grew by exactly f? Else say what it did. */
 static int
 check_grew(const struct rk_session *s, const unsigned char *before,
-	   const struct mig_file *f, struct rk_buf *why)
+	   const struct mig_file *f, int down, struct rk_buf *why)
 {
 	unsigned char *after = applied_files(s);
 	size_t fi = (size_t)(f - s->files.v);
-	int ok = after[fi] && !before[fi];
+	int ok = down ? !after[fi] && before[fi] : after[fi] && !before[fi];
 
-	if (!after[fi])
-		rk_buf_addf(why, "%s is not recorded", f->name);
+	if (after[fi] == before[fi])
+		rk_buf_addf(why, "%s is %s recorded", f->name,
+			    down ? "still" : "not");
 	for (size_t i = 0; i < s->files.n; i++) {
 		if (i == fi || after[i] == before[i])
 			continue;
@@ -879,13 +887,14 @@ remember_hash(struct rk_ctx *ctx, struct rk_session *s,
 
 int
 delegate_step(struct rk_ctx *ctx, struct rk_session *s,
-	      const struct delegate *d, const struct mig_file *f,
+	      const struct delegate *d, const struct mig_file *f, int down,
 	      struct run_item *it, struct run_report *r, struct rk_err *err)
 {
 	struct rk_buf out = RK_BUF_INIT, errs = RK_BUF_INIT;
 	struct rk_buf text = RK_BUF_INIT, why = RK_BUF_INIT;
 	unsigned char *before = NULL;
-	char **argv = delegate_argv(d, s, NULL, f);
+	char **argv =
+		delegate_argv(d, s, down && d->rn ? d->rn->down : NULL, f);
 	long t0;
 	int status = 0, rc = -1;
 
@@ -915,10 +924,11 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		run_fail_report(r, NULL, NULL, err);
 		goto out;
 	}
-	if (status == 0 && check_grew(s, before, f, &why)) {
+	if (status == 0 && check_grew(s, before, f, down, &why)) {
 		it->outcome = RUN_COMMITTED;
-		it->recorded = 1;
-		remember_hash(ctx, s, f);
+		it->recorded = !down;
+		if (!down)
+			remember_hash(ctx, s, f);
 		run_progress(ctx, r, f->name, it->ms);
 		rc = 0;
 		goto out;
@@ -926,15 +936,16 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 	if (status != 0) {
 		unsigned char *now = applied_files(s);
 
-		if (now[f - s->files.v])
+		if (now[f - s->files.v] != down)
 			it->recorded = 1; /* it failed after its own commit */
 		free(now);
 		rk_fail(err, RK_DB, "'%s' exited %d", it->ran_by, status);
 	} else {
 		rk_fail(err, RK_DB,
 			"'%s' succeeded but the tracking table does not show "
-			"exactly %s applied: %s",
-			it->ran_by, f->name, why.s);
+			"exactly %s %s: %s",
+			it->ran_by, f->name, down ? "reverted" : "applied",
+			why.s);
 	}
 	rk_err_hint(err, "the framework's output is above; fix the cause and "
 			 "run again: reckon resumes from what the table says");

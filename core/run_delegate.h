@@ -62,13 +62,14 @@ int delegate_same_db(struct rk_ctx *ctx, const struct rk_session *s,
 		     struct rk_err *err);
 
 /*
- * Apply f through the framework (run lock held, no transaction open):
- * start the command, wait, re-read the table and check the recorded set
- * grew by exactly f. it gets ms, output and the outcome (RUN_COMMITTED or
- * RUN_FAILED); a failure fills r->failed with the framework's output.
+ * Apply f (down: undo it, the newest applied) through the framework (run
+ * lock held, no transaction open): start the command, wait, re-read the
+ * table and check the recorded set grew (down: shrank) by exactly f. it gets
+ * ms, output and the outcome (RUN_COMMITTED or RUN_FAILED); a failure fills
+ * r->failed with the framework's output.
  */
 int delegate_step(struct rk_ctx *ctx, struct rk_session *s,
-		  const struct delegate *d, const struct mig_file *f,
+		  const struct delegate *d, const struct mig_file *f, int down,
 		  struct run_item *it, struct run_report *r,
 		  struct rk_err *err);
 

@@ -18,6 +18,7 @@
 #include "reckon/core/target.h"
 #include "reckon/base/util.h"
 #include "run.h"
+#include "run_delegate.h"
 #include "reckon/base/banned.h"
 
 /* Run one down script and delete the record of what it undid. */
@@ -65,10 +66,27 @@ entry_of_row(const struct rk_session *s, const struct applied *row)
 	return NULL;
 }
 
-/* The newest applied entries to undo, newest first. */
+/* Every one of the n entries is code its framework's tool can undo. */
 static int
-down_targets(const struct rk_session *s, const struct down_opts *o,
-	     const struct status_entry ***out, size_t *n, struct rk_err *err)
+all_delegated(const struct rk_ctx *ctx, const struct rk_session *s,
+	      const struct status_entry *const *v, size_t n)
+{
+	const struct det_runner *rn = s->tracked.det->runner;
+
+	if (!n || !rn || !rn->down || ctx->cfg.runner)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!v[i]->file || !v[i]->file->code)
+			return 0;
+	return 1;
+}
+
+/* The newest applied entries to undo, newest first; *delegated: every
+ * one is code that the framework's own tool undoes. */
+static int
+down_targets(const struct rk_ctx *ctx, const struct rk_session *s,
+	     const struct down_opts *o, const struct status_entry ***out,
+	     size_t *n, int *delegated, struct rk_err *err)
 {
 	size_t want =
 		o->to || o->all ? SIZE_MAX : (size_t)(o->steps ? o->steps : 1);
@@ -89,7 +107,9 @@ down_targets(const struct rk_session *s, const struct down_opts *o,
 				       row->id ? row->id : "?");
 		(*out)[(*n)++] = e;
 	}
-	return target_check_down(s->tracked.det, *out, *n, err);
+	*delegated = all_delegated(ctx, s, *out, *n);
+	return *delegated ? 0
+			  : target_check_down(s->tracked.det, *out, *n, err);
 }
 
 /*
@@ -172,9 +192,10 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	struct rk_session s = { 0 };
 	struct prepared *ps = NULL;
 	struct down_opts eff;
+	struct delegate dg = { 0 };
 	size_t n = 0, i;
 	long t0 = run_now_ms(), left;
-	int rc = -1, locked = 0;
+	int rc = -1, locked = 0, delegated = 0;
 
 	r->down = 1;
 	r->dry_run = o->dry_run;
@@ -183,12 +204,16 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 		goto out;
 	r->tracking_display = xstrdup(s.tracking_display);
 	r->framework = xstrdup(s.tracked.det->name);
-	/* a revision graph names what it would undo (code cannot be) */
-	if ((s.tracked.det->flags & DET_HEAD) && target_graph(&s) &&
-	    (target_for_down(&s, o, &eff, err) < 0 ||
-	     graph_down_targets(&s, &eff, &targets, &n, err) < 0))
-		goto out;
-	if (s.tracked.det->flags & DET_HEAD) {
+	/* a head-only table names one migration to undo: the head, which
+	 * the framework's own tool can step back (alembic downgrade -1) */
+	if ((s.tracked.det->flags & DET_HEAD) &&
+	    !(s.tracked.det->runner && s.tracked.det->runner->down && !o->to &&
+	      !o->all && o->steps <= 1 && s.rows.n == 1)) {
+		/* a revision graph names what it would undo (code cannot be) */
+		if (target_graph(&s) &&
+		    (target_for_down(&s, o, &eff, err) < 0 ||
+		     graph_down_targets(&s, &eff, &targets, &n, err) < 0))
+			goto out;
 		rk_fail(err, RK_CONFLICT,
 			"down is not supported for %s, which records only "
 			"its current version",
@@ -196,11 +221,28 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 		goto out;
 	}
 	if (target_for_down(&s, o, &eff, err) < 0 ||
-	    down_targets(&s, &eff, &targets, &n, err) < 0)
+	    down_targets(ctx, &s, &eff, &targets, &n, &delegated, err) < 0)
+		goto out;
+	if ((s.tracked.det->flags & DET_HEAD) && !delegated) {
+		rk_fail(err, RK_CONFLICT,
+			"down is not supported for %s, which records only "
+			"its current version",
+			s.tracked.det->name);
+		goto out;
+	}
+	if (delegated && delegate_open(ctx, &s, &dg, err) < 0)
 		goto out;
 	ps = xcalloc(n + 1, sizeof(*ps));
 	for (i = 0; i < n; i++) {
 		rk_buf_init(&ps[i].text);
+		if (delegated) {
+			ps[i].file = targets[i]->file;
+			ps[i].det = s.tracked.det;
+			ps[i].code = 1;
+			memcpy(ps[i].sha256, ps[i].file->sha256,
+			       sizeof(ps[i].sha256));
+			continue;
+		}
 		if (run_prepare_down(targets[i]->file, s.tracked.det,
 				     ctx->cfg.dir, d, &ps[i], err) < 0)
 			goto out;
@@ -208,9 +250,20 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	for (i = 0; i < n; i++) {
 		run_plan_item(r, &ps[i],
 			      o->dry_run ? RUN_PLANNED : RUN_NOT_STARTED);
-		r->items[i].txn = 1;
+		r->items[i].txn = delegated ? 0 : 1;
+		if (delegated) {
+			struct rk_buf cmd = RK_BUF_INIT;
+			char **argv =
+				delegate_argv(&dg, &s, dg.rn->down, ps[i].file);
+
+			delegate_text(argv, &cmd);
+			r->items[i].ran_by = rk_buf_detach(&cmd, NULL);
+			for (size_t k = 0; argv[k]; k++)
+				free(argv[k]);
+			free(argv);
+		}
 	}
-	r->planned_txns = n ? 1 : 0;
+	r->planned_txns = n ? (delegated ? n : 1) : 0;
 	r->nothing_to_do = n == 0;
 	if (o->dry_run || n == 0) {
 		rc = 0;
@@ -227,10 +280,22 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 			run_fail_report(r, NULL, NULL, err);
 		goto out;
 	}
-	rc = revert_all(ctx, &s, ps, n, r, err);
+	if (delegated) {
+		struct rk_buf note = RK_BUF_INIT;
+
+		rc = delegate_same_db(ctx, &s, &dg, &note, err);
+		r->same_db = rk_buf_detach(&note, NULL);
+		for (i = 0; rc == 0 && i < n; i++)
+			if (r->items[i].outcome != RUN_SKIPPED)
+				rc = delegate_step(ctx, &s, &dg, ps[i].file, 1,
+						   &r->items[i], r, err);
+	} else {
+		rc = revert_all(ctx, &s, ps, n, r, err);
+	}
 	if (rc < 0 && !r->failed)
 		run_fail_report(r, NULL, NULL, err);
 out:
+	delegate_release(&dg);
 	run_finish(ctx, r, rc, locked, t0, err);
 	for (i = 0; ps && i <= n; i++)
 		run_prepared_release(&ps[i]);

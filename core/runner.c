@@ -384,7 +384,7 @@ apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 		if (ps[i].code) {
 			rc = r->items[i].outcome == RUN_SKIPPED
 				     ? 0
-				     : delegate_step(ctx, s, dg, ps[i].file,
+				     : delegate_step(ctx, s, dg, ps[i].file, 0,
 						     &r->items[i], r, err);
 			i = j;
 			continue;

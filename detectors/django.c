@@ -467,6 +467,7 @@ django_parse_show(const char *s, size_t n, const char *app, struct rk_buf *out)
 
 static const char *const django_roots[] = { "manage.py", NULL };
 static const char *const django_up[] = { "migrate", "{app}", "{id}", NULL };
+static const char *const django_down[] = { "migrate", "{app}", "{prev}", NULL };
 static const char *const django_status[] = { "showmigrations", "{app}", NULL };
 static const char *const django_env[] = { "DATABASE_URL", NULL };
 static const struct det_runner django_runner = {
@@ -474,6 +475,7 @@ static const struct det_runner django_runner = {
 	.how = DET_TOOL_PYFILE,
 	.roots = django_roots,
 	.up = django_up,
+	.down = django_down,
 	.status = django_status,
 	.url_env = django_env,
 	.parse_status = django_parse_show,

@@ -228,7 +228,7 @@ static const char *const knex_roots[] = { "knexfile.js", "knexfile.ts",
 					  "knexfile.cjs", "knexfile.mjs",
 					  NULL };
 static const char *const knex_up[] = { "migrate:up", "{name}", NULL };
-static const char *const knex_down[] = { "migrate:down", NULL };
+static const char *const knex_down[] = { "migrate:down", "{name}", NULL };
 static const char *const knex_status[] = { "migrate:list", NULL };
 static const char *const knex_env[] = { "DATABASE_URL", NULL };
 static const struct det_runner knex_runner = {

@@ -136,7 +136,8 @@ rails_parse_status(const char *s, size_t n, const char *app, struct rk_buf *out)
 static const char *const rails_roots[] = { "bin/rails", NULL };
 static const char *const rails_up[] = { "db:migrate:up", "VERSION={version}",
 					NULL };
-static const char *const rails_down[] = { "db:rollback", NULL };
+static const char *const rails_down[] = { "db:migrate:down",
+					  "VERSION={version}", NULL };
 static const char *const rails_status[] = { "db:migrate:status", NULL };
 static const char *const rails_env[] = { "DATABASE_URL", NULL };
 static const struct det_runner rails_runner = {

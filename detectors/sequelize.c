@@ -201,8 +201,8 @@ sqz_parse_status(const char *s, size_t n, const char *app, struct rk_buf *out)
 static const char *const sqz_roots[] = { ".sequelizerc", "package.json", NULL };
 static const char *const sqz_up[] = { "db:migrate",	   "--to",  "{name}",
 				      "--migrations-path", "{dir}", NULL };
-static const char *const sqz_down[] = { "db:migrate:undo", "--migrations-path",
-					"{dir}", NULL };
+static const char *const sqz_down[] = { "db:migrate:undo",   "--name", "{name}",
+					"--migrations-path", "{dir}",  NULL };
 static const char *const sqz_status[] = { "db:migrate:status",
 					  "--migrations-path", "{dir}", NULL };
 static const char *const sqz_env[] = { "DATABASE_URL", NULL };

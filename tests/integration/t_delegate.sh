@@ -54,6 +54,17 @@ test_delegate_alembic() {
 	rk "${AL_ENV[@]}" run
 	expect_rc 0
 	expect_out "Nothing to apply"
+
+	# down: the head steps back through alembic downgrade -1
+	rk "${AL_ENV[@]}" down --json
+	expect_rc 0
+	jqe '[.reverted[] | {name, ran_by}] == [{"name": "c3000000003_tags.py", "ran_by": "/usr/bin/python3 -m alembic downgrade -1"}]'
+	table_exists tags && fail "tags is still there" || pass
+	fw "alembic current" alembic_ current || return
+	grep -q '^b2000000002$' <<<"$FW" && pass || fail "alembic current after down: $FW"
+	rk "${AL_ENV[@]}" down --steps 2
+	expect_rc 2
+	expect_err "down is not supported for alembic"
 }
 
 # The framework's configuration reads another database (env.py follows
@@ -151,6 +162,16 @@ EOF
 		fail "node-pg-migrate would still run something: $(cat "$T/fw.out")"
 	rk status --check
 	expect_rc 0
+
+	# down: the newest (.cjs) through node-pg-migrate down 1
+	sed -i 's/^};$/};\nexports.down = (pgm) => { pgm.sql("DELETE FROM threes WHERE id = 4"); pgm.dropColumn("twos", "extra"); };/' \
+		"$M/1704067200004_four.cjs"
+	rk down --json
+	expect_rc 0
+	jqe '[.reverted[] | .ran_by | test("node-pg-migrate down 1 -m ")] == [true]'
+	[ "$(sql 'select count(*) from threes where id = 4')" = 0 ] && pass || fail "four was not undone"
+	[ "$(sql 'select name from pgmigrations order by id desc limit 1')" = 1704067200003_three ] && pass ||
+		fail "pgmigrations: $(sql 'select name from pgmigrations order by id')"
 }
 
 # Django, two apps: each app's directory runs through manage.py migrate
@@ -182,6 +203,14 @@ test_delegate_django() {
 	fi
 	rk status --check
 	expect_rc 0
+
+	# down two steps: migrate blog 0002_title, then migrate blog 0001_initial
+	rk "${env[@]}" down --steps 2 --json
+	expect_rc 0
+	jqe '[.reverted[] | .ran_by | sub(".*/python3 "; "")] == ["manage.py migrate blog 0002_title", "manage.py migrate blog 0001_initial"]'
+	fw "showmigrations blog" django_ showmigrations blog || return
+	[ "$(grep -c '\[X\]' <<<"$FW")" = 1 ] && grep -q '\[X\] 0001_initial' <<<"$FW" && pass ||
+		fail "showmigrations blog after down: $FW"
 }
 
 # Knex: .js migrations through knex migrate:up <name>; migrate:list agrees.

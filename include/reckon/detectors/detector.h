@@ -140,7 +140,8 @@ struct det_sections {
  * runs it; never through a shell). Arguments are templates, each element
  * one argv entry, where {id} is the identifier the row stores for the file
  * (Alembic's revision, Django's and node-pg-migrate's module name), {name}
- * the file name, {version} its version, {app} the Django app label, {dir}
+ * the file name, {version} its version, {prev} the identifier of the file
+ * before it ("zero" for the first), {app} the Django app label, {dir}
  * the migrations directory and {table} the tracking table's name.
  */
 enum det_tool {
