@@ -427,10 +427,15 @@ delegate_open(struct rk_ctx *ctx, const struct rk_session *s,
 			       s->tracked.det->name);
 	}
 	root = find_up(d->dir, rn ? rn->roots : NULL);
-	if (ctx->cfg.runner)
+	if (ctx->cfg.runner) {
 		split_command(ctx->cfg.runner, root ? root : d->dir, d);
-	else
+	} else {
 		rc = default_tool(rn, root, d, err);
+		if (rc == 0 && !root && rn->how != DET_TOOL_BIN && rn->roots)
+			rc = rk_fail(err, RK_CONFIG,
+				     "no %s in '%s' or a directory above it",
+				     rn->roots[0], d->dir);
+	}
 	if (!d->ntool && rc == 0)
 		rc = rk_fail(err, RK_CONFIG, "the runner command is empty");
 	d->cwd = root;
@@ -753,15 +758,11 @@ delegate_same_db(struct rk_ctx *ctx, const struct rk_session *s,
 	int status = 0, rc = 0, agree = 1;
 
 	(void)ctx;
-	if (!rn || !rn->status || !rn->parse_status || ctx->cfg.runner) {
+	if (!rn || !rn->status || !rn->parse_status) {
 		rk_buf_addf(note,
 			    "not compared with the framework's own status: %s",
-			    !rn || !rn->status
-				    ? (rn && rn->no_status ? rn->no_status
-							   : "it has no status "
-							     "command")
-				    : "a configured runner command has no "
-				      "known status command");
+			    rn && rn->no_status ? rn->no_status
+						: "it has no status command");
 		return 0;
 	}
 	argv = delegate_argv(d, s, rn->status, NULL);
