@@ -54,9 +54,9 @@ struct yaml_config {
 	CYAML_FIELD_STRING_PTR(#k, CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,   \
 			       struct yaml_config, k, 0, 4096),
 static const cyaml_schema_field_t yaml_fields[] = {
-	RK_CONFIG_KEYS(YAML_FIELD)
-	CYAML_FIELD_MAPPING_PTR("lint", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
-				struct yaml_config, lint, yaml_lint_fields),
+	RK_CONFIG_KEYS(YAML_FIELD) CYAML_FIELD_MAPPING_PTR(
+		"lint", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+		struct yaml_config, lint, yaml_lint_fields),
 	/* read by check_environments() */
 	CYAML_FIELD_IGNORE("environments", CYAML_FLAG_OPTIONAL),
 	CYAML_FIELD_END,

@@ -382,7 +382,8 @@ target_for_apply(const char *cmd, const struct rk_session *s,
 	if (!*o->to)
 		return empty_target(cmd, err);
 	if (strcmp(o->to, "head") == 0 &&
-	    one_head(s, strcmp(cmd, "run") == 0 ? "run --to" : "mark-applied --to",
+	    one_head(s,
+		     strcmp(cmd, "run") == 0 ? "run --to" : "mark-applied --to",
 		     err) < 0)
 		return -1;
 	if (strcmp(o->to, "head") == 0 || strcmp(o->to, "heads") == 0) {

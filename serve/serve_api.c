@@ -23,6 +23,7 @@
 #include "reckon/base/err.h"
 #include "reckon/core/ops.h"
 #include "reckon/core/report_json.h"
+#include "reckon/core/revisions.h"
 #include "reckon/core/target.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
@@ -721,16 +722,20 @@ history(struct api *api, int current, struct api_response *out)
 {
 	struct rk_err err = RK_ERR_INIT;
 	struct rk_session s = { 0 };
+	struct rev_report rev = REV_REPORT_INIT;
 	struct rk_ctx ctx;
 
 	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
 		api_error(out, status_of(err.kind), &err);
 		return;
 	}
-	if (op_status(&ctx, &s, &err) == 0)
-		answer(out, 200, json_history(&s, current));
-	else
+	if (op_status(&ctx, &s, &err) == 0) {
+		rev_report_build(&s, current ? REV_CURRENT : REV_HISTORY, &rev);
+		answer(out, 200, json_history(&s, &rev, current));
+	} else {
 		api_error(out, status_of(err.kind), &err);
+	}
+	rev_report_release(&rev);
 	session_release(&s);
 	ctx_close(api, &ctx);
 }

@@ -40,13 +40,13 @@ struct rk_config {
 	int lint_error_above_set;
 	char *lint_sqlite_version; /* owned: "3.34.1", or NULL: the
 				    * linked library's */
-	char *django_app; /* owned: the Django app label of --dir's
-			   * migrations; NULL: the evidence tells */
-	char *runner; /* owned: the framework's command for code
-		       * migrations (argv words), or NULL: the
-		       * detector's default */
-	char *runner_env; /* owned: "NAME=VALUE ..." set for it ({url}:
-			   * the database URL), or NULL */
+	char *django_app;	   /* owned: the Django app label of --dir's
+				    * migrations; NULL: the evidence tells */
+	char *runner;		   /* owned: the framework's command for code
+				    * migrations (argv words), or NULL: the
+				    * detector's default */
+	char *runner_env;	   /* owned: "NAME=VALUE ..." set for it ({url}:
+				    * the database URL), or NULL */
 };
 /* Designated, so that a new member is NULL or 0 without a change here. */
 #define RK_CONFIG_INIT                                                         \
@@ -90,7 +90,7 @@ struct rk_config {
 	X(no_sidecar, "no-sidecar", NULL, CFG_BOOL, no_sidecar, NULL,          \
 	  "do not keep reckon_file_hashes")                                    \
 	X(django_app, "django-app", "LABEL", CFG_STRING, django_app, NULL,     \
-	  "Django: the app label of --dir's migrations")                      \
+	  "Django: the app label of --dir's migrations")                       \
 	X(runner, "runner", "COMMAND", CFG_STRING, runner, NULL,               \
 	  "the framework's command that runs code migrations")                 \
 	X(runner_env, "runner-env", "NAME=VALUE...", CFG_STRING, runner_env,   \
