@@ -9,6 +9,30 @@ CREATE INDEX t${i}_v ON t$i (v);"
 	done
 }
 count_rows() { sql 'select count(*) from reckon_migrations' | grep -E '^[0-9]+$' || echo 0; }
+# After a client is killed, wait until its server process has finished
+# (PostgreSQL goes on with a COMMIT already sent).
+settle_killed_backend() {
+	local tries=0
+	[ "$BACKEND" = pg ] || return 0
+	while [ "$(sql "select count(*) from pg_stat_activity where application_name = 'reckon' and datname = current_database()")" != 0 ] &&
+		[ $tries -lt 100 ]; do
+		sleep 0.05
+		tries=$((tries + 1))
+	done
+}
+# "ROWS TABLES" read in one statement, so one snapshot.
+rows_and_tables() {
+	local r
+	if [ "$BACKEND" = pg ]; then
+		r=$(sql "select (select count(*) from reckon_migrations) || ' ' || (select count(*) from pg_catalog.pg_tables where tablename ~ '^t[0-9]+\$')")
+		case $r in
+		*ERROR*) echo "0 $(count_tables)" ;;
+		*) echo "$r" ;;
+		esac
+	else
+		echo "$(count_rows) $(count_tables)"
+	fi
+}
 count_tables() {
 	if [ "$BACKEND" = pg ]; then
 		sql "select count(*) from pg_catalog.pg_tables where tablename ~ '^t[0-9]+$'"
@@ -172,8 +196,10 @@ test_sigkill_mid_run() {
 		sleep "$(printf '0.%03d' "$delay")"
 		kill -9 "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
-		rows=$(count_rows)
-		tables=$(count_tables)
+		# the killed client's server process may still be committing:
+		# read once it is gone, rows and tables in one snapshot
+		settle_killed_backend
+		read -r rows tables <<<"$(rows_and_tables)"
 		if [ "$rows" = 0 ] && [ "$tables" = 0 ]; then
 			empty=$((empty + 1))
 		elif [ "$rows" = 100 ] && [ "$tables" = 100 ]; then
