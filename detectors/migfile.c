@@ -9,6 +9,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "reckon/base/buf.h"
+#include "reckon/base/hcache.h"
 #include "reckon/detectors/detector.h"
 #include "reckon/base/err.h"
 #include "reckon/base/util.h"
@@ -359,7 +362,89 @@ struct scan {
 	struct mig_set *out;
 	struct rk_buf content; /* reused for every file */
 	EVP_MD *sha;	       /* fetched once per scan */
+	struct rk_hcache *cache;
 };
+
+/*
+ * What the hash cache keeps per file (hcache.h): everything add_file()
+ * learns from the bytes. A file that is not UTF-8 text is never cached
+ * (the scan fails on it).
+ */
+enum { HC_SHA256, HC_CHECKSUM, HC_ID, HC_PARENT, HC_CODE };
+
+/* A new mig_file for rel, its bytes' facts still to fill. */
+static struct mig_file *
+new_file(struct scan *sc, const char *rel, const struct migname *mn, char *path)
+{
+	struct mig_set *s = sc->out;
+	struct mig_file *f;
+
+	rk_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	f = &s->v[s->n++];
+	memset(f, 0, sizeof(*f));
+	f->name = xstrdup(rel);
+	f->path = path;
+	f->version = xstrdup(mn->version);
+	f->desc = xstrdup(mn->desc);
+	f->kind = mn->kind;
+	f->conv = mn->conv;
+	f->code = mn->code;
+	return f;
+}
+
+static int
+is_sha256_hex(const char *s)
+{
+	size_t i = 0;
+
+	for (; s && i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s && s[64] == '\0';
+}
+
+/* List rel from the cache's fields when they are there; 1 if it was. */
+static int
+add_cached(struct scan *sc, const char *rel, const struct migname *mn,
+	   const struct stat *st)
+{
+	struct rk_hstat hs;
+	const char *const *v;
+	struct rk_buf path = RK_BUF_INIT;
+	struct mig_file *f;
+
+	rk_hstat_from(&hs, st);
+	v = rk_hcache_get(sc->cache, rel, &hs);
+	if (!v || !is_sha256_hex(v[HC_SHA256]) || !v[HC_CODE] ||
+	    (strcmp(v[HC_CODE], "0") != 0 && strcmp(v[HC_CODE], "1") != 0))
+		return 0;
+	rk_buf_addf(&path, "%s/%s", sc->dir, rel);
+	f = new_file(sc, rel, mn, rk_buf_detach(&path, NULL));
+	f->size = (size_t)st->st_size;
+	memcpy(f->sha256, v[HC_SHA256], 65);
+	f->checksum = v[HC_CHECKSUM] ? xstrdup(v[HC_CHECKSUM]) : NULL;
+	f->id = v[HC_ID] ? xstrdup(v[HC_ID]) : NULL;
+	f->parent = v[HC_PARENT] ? xstrdup(v[HC_PARENT]) : NULL;
+	f->code = v[HC_CODE][0] == '1';
+	return 1;
+}
+
+/* Remember what add_file() learnt about f, read with stat data st. */
+static void
+cache_file(struct scan *sc, const struct mig_file *f, const struct stat *st)
+{
+	const char *v[RK_HCACHE_FIELDS];
+	struct rk_hstat hs;
+
+	rk_hstat_from(&hs, st);
+	v[HC_SHA256] = f->sha256;
+	v[HC_CHECKSUM] = f->checksum;
+	v[HC_ID] = f->id;
+	v[HC_PARENT] = f->parent;
+	v[HC_CODE] = f->code ? "1" : "0";
+	rk_hcache_put(sc->cache, f->name, &hs, v);
+}
 
 /* Read the file rel (fd open on it), check, hash and list it. */
 static int
@@ -368,11 +453,14 @@ add_file(struct scan *sc, int fd, const char *rel, const struct migname *mn,
 {
 	const struct detector *det = sc->det;
 	struct rk_buf path = RK_BUF_INIT;
-	struct mig_set *s = sc->out;
 	struct mig_file *f;
+	struct stat st;
+	int have_st;
 
 	rk_buf_addf(&path, "%s/%s", sc->dir, rel);
 	rk_buf_reset(&sc->content);
+	/* the stat data of what is read, taken before reading it */
+	have_st = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	if (rk_buf_read_fd(&sc->content, fd) < 0) {
 		rk_fail(err, RK_INPUT, "cannot read '%s': %s", path.s,
 			strerror(errno));
@@ -383,17 +471,8 @@ add_file(struct scan *sc, int fd, const char *rel, const struct migname *mn,
 		rk_buf_release(&path);
 		return -1;
 	}
-	rk_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
-	f = &s->v[s->n++];
-	memset(f, 0, sizeof(*f));
-	f->name = xstrdup(rel);
-	f->path = rk_buf_detach(&path, NULL);
-	f->version = xstrdup(mn->version);
-	f->desc = xstrdup(mn->desc);
-	f->kind = mn->kind;
-	f->conv = mn->conv;
+	f = new_file(sc, rel, mn, rk_buf_detach(&path, NULL));
 	f->size = sc->content.len;
-	f->code = mn->code;
 	sha256_with(sc->sha, sc->content.s, sc->content.len, f->sha256);
 	if (det && det->checksum && mn->kind != MIG_DOWN) {
 		struct rk_buf sum = RK_BUF_INIT;
@@ -403,6 +482,8 @@ add_file(struct scan *sc, int fd, const char *rel, const struct migname *mn,
 	}
 	if (det && det->inspect && mn->kind != MIG_DOWN)
 		det->inspect(f, sc->content.s, sc->content.len);
+	if (have_st && (size_t)st.st_size == f->size)
+		cache_file(sc, f, &st);
 	return 0;
 }
 
@@ -501,6 +582,7 @@ scan_entry(struct scan *sc, int dfd, const char *sub, const struct dirent *de,
 {
 	enum mig_ignore why;
 	struct migname mn;
+	struct stat st;
 	int kind, fd;
 
 	rk_buf_reset(rel);
@@ -528,6 +610,10 @@ scan_entry(struct scan *sc, int dfd, const char *sub, const struct dirent *de,
 		add_ignored(sc->out, rel->s, mn.version, why);
 		return 0;
 	}
+	/* unchanged since the cache was written: not read again */
+	if (fstatat(dfd, de->d_name, &st, 0) == 0 && S_ISREG(st.st_mode) &&
+	    add_cached(sc, rel->s, &mn, &st))
+		return 0;
 	/* O_NONBLOCK: a FIFO swapped in since the stat must not hang us */
 	fd = openat(dfd, de->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
@@ -686,18 +772,50 @@ order_graph(struct mig_set *s)
 	free(memo);
 }
 
+/*
+ * The hash cache for dir as det reads it, keyed by the directory's device
+ * and real path (so ./m and /abs/m share one) and the detector, whose
+ * checksum and inspect() give the cached fields. A directory that cannot
+ * be resolved gets no cache (the scan then reports why it cannot read it).
+ */
+static struct rk_hcache *
+open_cache(const char *dir, const struct detector *det)
+{
+	char real[PATH_MAX], *path;
+	struct rk_buf key = RK_BUF_INIT;
+	struct rk_hcache *c;
+	struct stat st;
+
+	if (!realpath(dir, real) || stat(real, &st) < 0)
+		return rk_hcache_open(NULL, "");
+	rk_buf_addf(&key, "%llu:%s:%s", (unsigned long long)st.st_dev, real,
+		    det ? det->name : "");
+	path = rk_hcache_path(key.s);
+	c = rk_hcache_open(path, key.s);
+	free(path);
+	rk_buf_release(&key);
+	return c;
+}
+
 int
 mig_scan(const char *dir, const struct detector *det, struct mig_set *out,
 	 struct rk_err *err)
 {
-	struct scan sc = { dir, det, out, RK_BUF_INIT, NULL };
+	struct scan sc = { dir, det, out, RK_BUF_INIT, NULL, NULL };
 	int rc;
 
 	out->dir = xstrdup(dir);
 	sc.sha = EVP_MD_fetch(NULL, "SHA256", NULL);
 	if (!sc.sha)
 		rk_bug("no SHA-256 in libcrypto");
+	sc.cache = open_cache(dir, det);
 	rc = scan_level(&sc, "", err);
+	/* a failed scan (an unreadable or non-UTF-8 file) keeps the old
+	 * cache: what it put is a part of the directory only */
+	if (rc < 0)
+		rk_hcache_discard(sc.cache);
+	else
+		rk_hcache_close(sc.cache);
 	EVP_MD_free(sc.sha);
 	rk_buf_release(&sc.content);
 	if (rc < 0)

@@ -7,6 +7,9 @@ set -u
 cd "$(dirname "$0")/.."
 fail=0
 
+# the hash cache (base/hcache.c) of the unit tests: inside build/, not ~
+export XDG_CACHE_HOME=$PWD/build/test-cache
+
 echo "== unit tests (cmocka, ASan+UBSan)"
 for t in build/san/tests/test_*; do
 	[ -x "$t" ] || continue

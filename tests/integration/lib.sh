@@ -162,6 +162,8 @@ run_test() {
 		T=$(mktemp -d)
 		M="$T/migrations"
 		mkdir -p "$M"
+		# the hash cache of this test alone, gone with $T
+		export XDG_CACHE_HOME="$T/xdg-cache"
 		new_db
 		local before=$FAIL t0=$SECONDS
 		"$fn"
