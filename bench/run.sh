@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# make bench: reckon's speed figures side by side with a baseline measured
-# in the same run. make builds ./reckon first; this script builds only its
-# own helpers (bench/*.c into build/bench/), generates the workloads there
-# (deterministically: bench/gen.c), then re-runs itself inside a throwaway
-# PostgreSQL cluster (pg_virtualenv -t, fsync on, TCP on localhost) and
-# prints, per workload, reckon's median, the baseline's median, their ratio
-# and the target. Commands alternate run by run (bench/timeit.c).
+# make bench: reckon's speed figures side by side with a baseline and with
+# dbmate (a peer written in Go), measured in the same run. make builds
+# ./reckon first; this script builds only its own helpers (bench/*.c into
+# build/bench/), generates the workloads there (deterministically:
+# bench/gen.c), installs dbmate's pinned Go binary from the npm registry
+# (scripts/real-deps-npm.sh, cached under /var/cache/reckon-test), then
+# re-runs itself inside a throwaway PostgreSQL cluster (pg_virtualenv -t,
+# fsync on, TCP on localhost) and prints, per workload, reckon's median,
+# the baseline's and dbmate's, the ratios and the target. Commands
+# alternate run by run (bench/timeit.c); dbmate's binary runs directly.
+#
+# Every status and no-op database is built by really applying the
+# migrations (reckon run, at most 1,000 per run on PostgreSQL, whose
+# max_locks_per_transaction limits one transaction; dbmate up for
+# dbmate's), so it holds every table and index; the one database built by
+# mark-applied is labelled so.
 #
 # Environment: BENCH_RUNS (timed runs per command, default 7),
 # BENCH_APPLY_RUNS (for the apply workloads, default 5), BENCH_ONLY (a
-# space-separated subset of: status apply noop parse detect).
+# space-separated subset of: startup status noop apply scale parse detect),
+# BENCH_SIZES (status and no-op sizes, default "1000 10000"), BENCH_SCALE
+# (the scaling row's sizes, default "1000 10000 100000").
 # Never part of make test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,11 +31,15 @@ B=build/bench
 R=$ROOT/$B/reckon
 RUNS=${BENCH_RUNS:-7}
 APPLY_RUNS=${BENCH_APPLY_RUNS:-5}
-ONLY=${BENCH_ONLY:-status apply noop parse detect}
-N_STATUS=10000
+ONLY=${BENCH_ONLY:-startup status noop apply scale parse detect}
+SIZES=${BENCH_SIZES:-1000 10000}
+PENDING=10
 N_APPLY=1000
+SCALE=${BENCH_SCALE:-1000 10000 100000}
 N_TABLES=5000
 SCHEMA_MB=64
+# reckon's hash cache (base/hcache.c) for the bench: inside build/, not ~
+export XDG_CACHE_HOME=$ROOT/$B/cache
 
 CFLAGS_BENCH="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
  -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -33,7 +48,6 @@ CFLAGS_BENCH="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
 say() { printf '%s\n' "$*"; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
-
 # Debian packages the bench itself needs, installed only when absent.
 ensure_tools() {
 	local missing=""
@@ -77,16 +91,46 @@ build_helpers() {
 	}
 }
 
+# link_first SRC DST K: DST holds hard links to SRC's first K files
+link_first() {
+	rm -rf "$2"
+	mkdir -p "$2"
+	find "$1" -maxdepth 1 -name '*.sql' | sort | head -n "$3" | xargs ln -t "$2"
+}
+
 generate() {
-	rm -rf $B/m10k $B/m1k $B/m1
-	$B/gen migs $B/m10k $N_STATUS
+	local k top
+	rm -rf $B/m[0-9]* $B/s[0-9]* $B/m1k $B/m1 $B/cache $B/built.*
+	for k in $SIZES; do
+		# K files applied and the same K plus PENDING more
+		$B/gen migs $B/m${k}p $((k + PENDING))
+		link_first $B/m${k}p $B/m$k "$k"
+	done
 	$B/gen migs $B/m1k $N_APPLY
 	mkdir -p $B/m1
 	cp $B/m1k/000001_create_t000001.sql $B/m1/
 	cat $B/m1k/*.sql >$B/all1k.sql
 	{ echo 'BEGIN;'; cat $B/all1k.sql; echo 'COMMIT;'; } >$B/all1k_tx.sql
+	if want scale; then
+		top=$(printf '%s\n' $SCALE | sort -n | tail -1)
+		$B/gen migs $B/s$top "$top"
+		for k in $SCALE; do
+			[ "$k" = "$top" ] || link_first $B/s$top $B/s$k "$k"
+		done
+	fi
 	$B/gen tables $B/tables5k.sql $N_TABLES
 	$B/gen schema $B/schema.sql $SCHEMA_MB
+}
+
+# dbmate's Go binary, from the npm package pinned in
+# tests/real/node/package-lock.json (@dbmate/linux-x64): "" when it cannot
+# be installed (the dbmate columns then say so)
+find_dbmate() {
+	local dir
+	dir=$(./scripts/real-deps-npm.sh 2>$B/npm.log) || { cat $B/npm.log >&2; return 0; }
+	[ -x "$dir/node_modules/@dbmate/linux-x64/bin/dbmate" ] &&
+		echo "$dir/node_modules/@dbmate/linux-x64/bin/dbmate"
+	return 0
 }
 
 if [ -z "${RECKON_BENCH_INSIDE:-}" ]; then
@@ -95,9 +139,11 @@ if [ -z "${RECKON_BENCH_INSIDE:-}" ]; then
 	mkdir -p $B
 	cp ./reckon "$R"
 	build_helpers
+	DBMATE=$(find_dbmate)
+	[ -n "$DBMATE" ] || say "bench: dbmate not available: its columns will read '-'"
 	generate
 	exec pg_virtualenv -t -o fsync=on env RECKON_BENCH_INSIDE=1 \
-		"$ROOT/bench/run.sh"
+		DBMATE="$DBMATE" "$ROOT/bench/run.sh"
 fi
 
 # ---- inside the throwaway cluster: PGHOST, PGPORT, PGUSER, PGPASSWORD set
@@ -106,6 +152,7 @@ RES=$B/results.txt
 export PGDATABASE=postgres
 # dropdb --if-exists: no NOTICE when the database is not there
 export PGOPTIONS="-c client_min_messages=warning"
+DBMATE=${DBMATE:-}
 # The psql binary itself: Debian's /usr/bin/psql is pg_wrapper, a Perl
 # script that costs ~40 ms per start before psql even runs.
 PSQL=$(pg_config --bindir 2>/dev/null)/psql
@@ -117,8 +164,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
-# row WORKLOAD RECKON BASELINE RATIO TARGET MET
-row() { printf '%s|%s|%s|%s|%s|%s\n' "$@" >>"$RES"; }
+# row8 WORKLOAD RECKON BASELINE DBMATE R/BASELINE R/DBMATE TARGET MET
+row8() { printf '%s|%s|%s|%s|%s|%s|%s|%s\n' "$@" >>"$RES"; }
+# row WORKLOAD RECKON BASELINE RATIO TARGET MET: a row without dbmate
+row() { row8 "$1" "$2" "$3" "-" "$4" "-" "$5" "$6"; }
 
 # field LABEL N < timeit output: the Nth figure of LABEL's line
 field() { awk -v l="$1" -v n="$2" '$1 == l { print $(n + 1) }'; }
@@ -129,34 +178,192 @@ timed() {
 	shift 3
 	out=$($B/timeit -n "$runs" -w 1 -- "$@") || die "$name: timing failed"
 	printf '%s\n' "$out" | awk -v w="$name" \
-		'$1 == "pair" { pair = sprintf("  %-16s reckon/baseline run by run: median %.2f (min %.2f, max %.2f)", w, $2, $3, $4); next }
-		{ printf "  %-16s %-8s wall median %8.2f ms (min %8.2f, max %8.2f)  cpu %8.2f ms  rss %5.1f MB (max %.1f)  n=%d\n", w, $1, $2, $3, $4, $8, $5 / 1024, $6 / 1024, $7 }
+		'$1 == "pair" { pair = sprintf("  %-20s reckon/baseline run by run: median %.2f (min %.2f, max %.2f)", w, $2, $3, $4); next }
+		{ printf "  %-20s %-8s wall median %8.2f ms (min %8.2f, max %8.2f)  cpu %8.2f ms  rss %5.1f MB (max %.1f)  n=%d\n", w, $1, $2, $3, $4, $8, $5 / 1024, $6 / 1024, $7 }
 		END { if (pair != "") print pair }'
 	printf '%s\n' "$out" >"$B/last.timeit"
 }
 
-# wall_row WORKLOAD TARGET_MS: reckon vs baseline from last.timeit; the
-# target is reckon's median wall time
-wall_row() {
-	local r f met=no
-	r=$(field reckon 1 <$B/last.timeit)
-	f=$(field baseline 1 <$B/last.timeit)
-	le "$r" "$2" && met=yes
-	row "$1" "$r ms (cpu $(field reckon 7 <$B/last.timeit))" \
-		"$f ms (cpu $(field baseline 7 <$B/last.timeit))" \
-		"$(ratio "$r" "$f")" "<= $2 ms" "$met"
+# ms LABEL: "median ms (cpu ms)" of LABEL in last.timeit, or "-"
+ms() {
+	local v
+	v=$(field "$1" 1 <$B/last.timeit)
+	if [ -n "$v" ]; then printf '%s ms (cpu %s)' "$v" "$(field "$1" 7 <$B/last.timeit)"; else printf -- '-'; fi
 }
 
-# ratio_row WORKLOAD MAX_RATIO: the target is the ratio of the medians
-ratio_row() {
-	local r f x met=no
+# peer_row WORKLOAD TARGET CONDITION: reckon, baseline and dbmate from
+# last.timeit; CONDITION is awk over r, b, d (median ms) and rb = r/b,
+# rd = r/d
+peer_row() {
+	local r b d met
 	r=$(field reckon 1 <$B/last.timeit)
-	f=$(field baseline 1 <$B/last.timeit)
-	x=$(ratio "$r" "$f")
-	le "$x" "$2" && met=yes
-	row "$1" "$r ms (cpu $(field reckon 7 <$B/last.timeit))" \
-		"$f ms (cpu $(field baseline 7 <$B/last.timeit))" \
-		"$x" "ratio <= $2" "$met"
+	b=$(field baseline 1 <$B/last.timeit)
+	d=$(field dbmate 1 <$B/last.timeit)
+	met=$(awk -v r="$r" -v b="${b:-0}" -v d="${d:-0}" \
+		"BEGIN { rb = b > 0 ? r / b : 0; rd = d > 0 ? r / d : 0; print (($3) ? \"yes\" : \"no\") }")
+	if [ -z "$d" ]; then case $3 in *rd*) met="n/a (no dbmate)" ;; esac; fi
+	[ "$3" = 0 ] && met="-"
+	row8 "$1" "$(ms reckon)" "$(ms baseline)" "$(ms dbmate)" \
+		"$(ratio "$r" "$b")" "$(ratio "$r" "$d")" "$2" "$met"
+}
+
+# wall_row WORKLOAD TARGET_MS: the target is reckon's median wall time
+wall_row() { peer_row "$1" "<= $2 ms" "r <= $2"; }
+
+# ratio_row WORKLOAD MAX_RATIO: the target is reckon / baseline
+ratio_row() { peer_row "$1" "ratio <= $2" "rb <= $2"; }
+
+pg_db() { dropdb --if-exists "$1" && createdb "$1"; }
+
+# dbmate's URL for a database: the password comes from PGPASSWORD
+dbmate_pg_url() { printf 'postgres://%s@%s:%s/%s?sslmode=disable' "$PGUSER" "$PGHOST" "$PGPORT" "$1"; }
+
+# dm URL DIR COMMAND: the dbmate command line, or nothing without it
+dm() { [ -n "$DBMATE" ] && printf 'exec %s --url %s -d %s --no-dump-schema %s' "$DBMATE" "$1" "$2" "$3"; }
+
+machine() {
+	local cpu cores threads mem
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	threads=$(grep -c '^processor' /proc/cpuinfo)
+	cores=$(nproc)
+	mem=$(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
+	say "machine: $cpu, $cores cores usable ($threads logical CPUs), $mem RAM, Linux $(uname -r)"
+	say "software: $(psql -XAtc 'SHOW server_version') PostgreSQL (fsync=$(psql -XAtc 'SHOW fsync'), synchronous_commit=$(psql -XAtc 'SHOW synchronous_commit'), TCP ${PGHOST}:${PGPORT}), SQLite $(sqlite3 -version | cut -d' ' -f1), $($R --version 2>&1 | head -1), ${DBMATE:+$($DBMATE --version) (Go binary from npm @dbmate/linux-x64), }tree $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo '+dirty')"
+	say "timer: bench/timeit: wall from fork to wait4; cpu = user+sys from wait4; peak RSS = wait4 ru_maxrss (what GNU time %M prints)"
+	say "load: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start; other work on the machine widens the min..max spread (prefer the cpu figures)"
+	say "runs: $RUNS timed (+1 warm-up) per command, $APPLY_RUNS for apply; alternating A B C / C B A; figures are medians; ratio = reckon time / other time"
+	say "hash cache: XDG_CACHE_HOME=$XDG_CACHE_HOME (the warm-up run fills it)"
+}
+
+bench_startup() {
+	local libs_v libs_s
+	say ""
+	say "== 0. start-up: reckon --version, and status on a one-file SQLite database, against sqlite3 -version"
+	rm -f $B/tiny.db $B/tiny.db.reckon-backup-*
+	$R --db sqlite:$B/tiny.db --dir $B/m1 run >/dev/null
+	libs_v=$(LD_DEBUG=libs $R --version 2>&1 >/dev/null | grep -c 'calling init:')
+	libs_s=$(LD_DEBUG=libs $R --db sqlite:$B/tiny.db --dir $B/m1 status 2>&1 >/dev/null | grep -c 'calling init:')
+	say "   shared objects initialised (LD_DEBUG=libs): reckon --version $libs_v, SQLite status $libs_s, sqlite3 -version $(LD_DEBUG=libs sqlite3 -version 2>&1 >/dev/null | grep -c 'calling init:'); linked (ldd): $(ldd "$R" | grep -c '=>')"
+	say "   loaded by a SQLite status: $(LD_DEBUG=libs $R --db sqlite:$B/tiny.db --dir $B/m1 status 2>&1 >/dev/null | awk '/calling init:/ { n = split($NF, p, "/"); printf "%s ", p[n] }')"
+	timed "start-up" $((RUNS * 3)) -- \
+		reckon "" "exec $R --version" \
+		baseline "" "exec sqlite3 -version"
+	ratio_row "start-up: reckon --version ($libs_v libs)" 1.5
+	timed "start-up status" $((RUNS * 3)) -- \
+		reckon "" "exec $R --db sqlite:$B/tiny.db --dir $B/m1 status" \
+		baseline "" "exec sqlite3 -version"
+	ratio_row "start-up: SQLite status, 1 file ($libs_s libs)" 1.5
+}
+
+# reckon_build_pg DB DIR N / reckon_build_sqlite FILE DIR: every file of
+# DIR really applied by reckon run (1,000 per run on PostgreSQL: one
+# transaction takes a lock per table and index)
+reckon_build_pg() {
+	local i
+	pg_db "$1"
+	for ((i = 0; i < ($3 + 999) / 1000; i++)); do
+		$R --db "dbname=$1" --dir "$2" run --steps 1000 >/dev/null || die "reckon run on $1 failed"
+	done
+}
+reckon_build_sqlite() {
+	rm -f "$1" "$1".reckon-backup-*
+	$R --db "sqlite:$1" --dir "$2" run --no-backup >/dev/null || die "reckon run on $1 failed"
+}
+dbmate_build() {
+	[ -n "$DBMATE" ] || return 0
+	$DBMATE --url "$1" -d "$2" --no-dump-schema up >/dev/null || die "dbmate up on $1 failed"
+}
+
+# dbmate_clone K: dbmate's databases of m$K as dbmate up leaves them,
+# made from reckon's (every table and index already there) plus dbmate's
+# own table of versions: dbmate applies one file per transaction, which
+# at 10,000 files with fsync on takes minutes the bench need not spend
+dbmate_clone() {
+	local k=$1
+	{
+		echo "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);"
+		echo "BEGIN;"
+		find $B/m$k -name '*.sql' -printf '%f\n' | sed "s/_.*//; s/.*/INSERT INTO schema_migrations VALUES ('&');/"
+		echo "COMMIT;"
+	} >$B/dmversions.sql
+	dropdb --if-exists dm$k
+	createdb -T rk$k dm$k
+	$PSQL -X -q -v ON_ERROR_STOP=1 -d dm$k -f $B/dmversions.sql
+	cp $B/rk$k.db $B/dm$k.db
+	sqlite3 $B/dm$k.db <$B/dmversions.sql
+}
+
+# build_dbs K: reckon's and dbmate's databases of m$K, on both backends
+build_dbs() {
+	local k=$1 t0=$SECONDS how
+	[ -f $B/built.$k ] && return 0
+	reckon_build_pg rk$k $B/m$k "$k"
+	reckon_build_sqlite $B/rk$k.db $B/m$k
+	if [ -z "$DBMATE" ]; then
+		how="(no dbmate)"
+	elif [ "$k" -le 1000 ]; then
+		how="dbmate's by dbmate up"
+		pg_db dm$k
+		dbmate_build "$(dbmate_pg_url dm$k)" $B/m$k
+		rm -f $B/dm$k.db
+		dbmate_build "sqlite:$B/dm$k.db" $B/m$k
+	else
+		how="dbmate's as a copy of reckon's plus dbmate's version table"
+		dbmate_clone "$k"
+	fi
+	say "   built: $k migrations really applied by reckon run, $how, on both databases ($((SECONDS - t0)) s); PostgreSQL tables: $(psql -XAt -d rk$k -c "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]'") reckon, $(psql -XAt -d dm$k -c "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]'" 2>/dev/null || echo -) dbmate; SQLite schema objects: $(sqlite3 $B/rk$k.db 'SELECT count(*) FROM sqlite_schema')"
+	if [ -n "$DBMATE" ]; then
+		say "   check dbmate status: $($DBMATE --url "$(dbmate_pg_url dm$k)" -d $B/m${k}p status | tail -2 | tr '\n' ' ')(PostgreSQL), $($DBMATE --url "sqlite:$B/dm$k.db" -d $B/m${k}p status | tail -2 | tr '\n' ' ')(SQLite)"
+	fi
+	touch $B/built.$k
+}
+
+bench_status() {
+	local k q="SELECT name, sha256, applied_at FROM reckon_migrations" tgt cond
+	say ""
+	say "== 1. status: K files applied for real (every table and index there) + $PENDING pending"
+	say "   baseline: the database's own CLI reading reckon's tracking table (for SQLite, the floor: opening a database with every table and index)"
+	say "   load: $(cut -d' ' -f1-3 /proc/loadavg)"
+	for k in $SIZES; do
+		build_dbs "$k"
+		say "   check: $($R --db sqlite:$B/rk$k.db --dir $B/m${k}p status | tail -1)"
+		timed "status sqlite $k" "$RUNS" -- \
+			reckon "" "exec $R --db sqlite:$B/rk$k.db --dir $B/m${k}p status" \
+			baseline "" "exec sqlite3 $B/rk$k.db 'SELECT count(*) FROM reckon_migrations'" \
+			${DBMATE:+dbmate "" "$(dm "sqlite:$B/dm$k.db" $B/m${k}p status)"}
+		if [ "$k" -ge 10000 ]; then tgt="<= 1.10x sqlite3, <= 1.0x dbmate"; cond="rb <= 1.10 && rd <= 1.0"
+		else tgt="<= 1.0x dbmate"; cond="rd <= 1.0"; fi
+		peer_row "status $k, SQLite" "$tgt" "$cond"
+		timed "status postgres $k" "$RUNS" -- \
+			reckon "" "exec $R --db dbname=rk$k --dir $B/m${k}p status" \
+			baseline "" "exec $PSQL -X -A -t -d rk$k -c '$q'" \
+			${DBMATE:+dbmate "" "$(dm "$(dbmate_pg_url dm$k)" $B/m${k}p status)"}
+		if [ "$k" -ge 10000 ]; then tgt="<= 50 ms, <= 1.0x dbmate"; cond="r <= 50 && rd <= 1.0"
+		else tgt="<= 1.0x dbmate"; cond="rd <= 1.0"; fi
+		peer_row "status $k, PostgreSQL" "$tgt" "$cond"
+		rss_row "status $k, PostgreSQL, peak RSS" 32
+	done
+	k=$(printf '%s\n' $SIZES | sort -n | tail -1)
+	say "   the same, with the hash cache off (every file read and hashed):"
+	timed "status pg $k nocache" "$RUNS" -- \
+		reckon "" "HOME= XDG_CACHE_HOME= exec $R --db dbname=rk$k --dir $B/m${k}p status" \
+		baseline "" "exec $PSQL -X -A -t -d rk$k -c '$q'" \
+		${DBMATE:+dbmate "" "$(dm "$(dbmate_pg_url dm$k)" $B/m${k}p status)"}
+	peer_row "status $k, PostgreSQL, hash cache off" "(no target)" "0"
+	timed "status sqlite $k nocache" "$RUNS" -- \
+		reckon "" "HOME= XDG_CACHE_HOME= exec $R --db sqlite:$B/rk$k.db --dir $B/m${k}p status" \
+		baseline "" "exec sqlite3 $B/rk$k.db 'SELECT count(*) FROM reckon_migrations'" \
+		${DBMATE:+dbmate "" "$(dm "sqlite:$B/dm$k.db" $B/m${k}p status)"}
+	peer_row "status $k, SQLite, hash cache off" "(no target)" "0"
+	say "   marked-only variant (mark-applied --all: tracking rows, none of the tables; not a real database):"
+	rm -f $B/marked$k.db
+	$R --db sqlite:$B/marked$k.db --dir $B/m$k mark-applied --all >/dev/null
+	timed "status marked $k" "$RUNS" -- \
+		reckon "" "exec $R --db sqlite:$B/marked$k.db --dir $B/m${k}p status" \
+		baseline "" "exec sqlite3 $B/marked$k.db 'SELECT count(*) FROM reckon_migrations'" \
+		floor "" "exec $B/floor $B/m${k}p"
+	say "   (floor: bench/floor.c, readdir + open/read/close + SHA-256 of every file, in one C process: what status costs without a cache)"
+	peer_row "status $k, SQLite, rows MARKED only (no tables)" "(no target)" "0"
 }
 
 # rss_row WORKLOAD MAX_MB: the max over the runs, not the median
@@ -168,87 +375,73 @@ rss_row() {
 	row "$1" "$r MB" "$f MB" "$(ratio "$r" "$f")" "<= $2 MB" "$met"
 }
 
-pg_db() { dropdb --if-exists "$1" && createdb "$1"; }
-
-machine() {
-	local cpu cores threads mem
-	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-	threads=$(grep -c '^processor' /proc/cpuinfo)
-	cores=$(nproc)
-	mem=$(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
-	say "machine: $cpu, $cores cores usable ($threads logical CPUs), $mem RAM, Linux $(uname -r)"
-	say "software: $(psql -XAtc 'SHOW server_version') PostgreSQL (fsync=$(psql -XAtc 'SHOW fsync'), synchronous_commit=$(psql -XAtc 'SHOW synchronous_commit'), TCP ${PGHOST}:${PGPORT}), SQLite $(sqlite3 -version | cut -d' ' -f1), $($R --version 2>&1 | head -1), tree $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo '+dirty')"
-	$B/timeit -n 21 -w 3 -- spawn "" "exec true" reckon "" "exec $R --version" \
-		psql "" "exec $PSQL --version" sqlite3 "" "exec sqlite3 -version" >$B/last.timeit
-	say "timer: bench/timeit: wall from fork to wait4; cpu = user+sys from wait4; peak RSS = wait4 ru_maxrss (what GNU time %M prints)"
-	say "start-up (median wall / cpu, included in every figure): sh -c 'exec true' $(field spawn 1 <$B/last.timeit) / $(field spawn 7 <$B/last.timeit) ms; reckon --version $(field reckon 1 <$B/last.timeit) / $(field reckon 7 <$B/last.timeit) ms ($(ldd "$R" | grep -c '=>') shared libraries); $PSQL --version $(field psql 1 <$B/last.timeit) / $(field psql 7 <$B/last.timeit) ms; sqlite3 -version $(field sqlite3 1 <$B/last.timeit) / $(field sqlite3 7 <$B/last.timeit) ms"
-	say "load: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start; other work on the machine widens the min..max spread"
-	say "runs: $RUNS timed (+1 warm-up) per command, $APPLY_RUNS for apply; alternating A B / B A; figures are medians; ratio = reckon time / baseline time"
-}
-
-bench_status() {
-	local q="SELECT name, sha256, applied_at FROM reckon_migrations"
+bench_noop() {
+	local k q="SELECT name, sha256, applied_at FROM reckon_migrations" tgt cond
 	say ""
-	say "== 1. status: $N_STATUS files (~1 KB CREATE TABLE + CREATE INDEX), $N_STATUS applied rows"
-	say "   baseline: read the rows ($q) with the DB's own CLI, then sha256sum every file: the I/O and hashing any status must do"
-	rm -f $B/status.db $B/status.db.reckon-backup-*
-	$R --db sqlite:$B/status.db --dir $B/m10k mark-applied --all >/dev/null
-	$R --db sqlite:$B/status.db --dir $B/m10k status | tail -1 | sed 's/^/   check sqlite: /'
-	timed "status sqlite" "$RUNS" -- \
-		reckon "" "exec $R --db sqlite:$B/status.db --dir $B/m10k status" \
-		baseline "" "sqlite3 $B/status.db '$q' && exec sha256sum $B/m10k/*.sql" \
-		floor "" "exec $B/floor $B/m10k"
-	say "   (floor: bench/floor.c, readdir + open/read/close + SHA-256 of every file, in one C process: the files' share of any status)"
-	wall_row "status 10k, SQLite" 50
-	rss_row "status 10k, SQLite, peak RSS" 32
-	say "   cross-check /usr/bin/time -f %M: $( { /usr/bin/time -f '%M KB' "$R" --db sqlite:$B/status.db --dir $B/m10k status >/dev/null; } 2>&1 | tail -1)"
-
-	pg_db bench_status
-	$R --db dbname=bench_status --dir $B/m10k mark-applied --all >/dev/null
-	$R --db dbname=bench_status --dir $B/m10k status | tail -1 | sed 's/^/   check postgres: /'
-	timed "status postgres" "$RUNS" -- \
-		reckon "" "exec $R --db dbname=bench_status --dir $B/m10k status" \
-		baseline "" "$PSQL -X -A -t -d bench_status -c '$q' && exec sha256sum $B/m10k/*.sql"
-	wall_row "status 10k, PostgreSQL" 100
-	rss_row "status 10k, PostgreSQL, peak RSS" 32
+	say "== 2. no-op run: K files, all applied for real (the databases of 1)"
+	say "   baseline: the database's CLI reading reckon's tracking table (as in 1)"
+	say "   load: $(cut -d' ' -f1-3 /proc/loadavg)"
+	for k in $SIZES; do
+		build_dbs "$k"
+		timed "noop sqlite $k" "$RUNS" -- \
+			reckon "" "exec $R --db sqlite:$B/rk$k.db --dir $B/m$k run" \
+			baseline "" "exec sqlite3 $B/rk$k.db 'SELECT count(*) FROM reckon_migrations'" \
+			${DBMATE:+dbmate "" "$(dm "sqlite:$B/dm$k.db" $B/m$k up)"}
+		peer_row "no-op run $k, SQLite" "<= 1.0x dbmate" "rd <= 1.0"
+		tgt="<= 1.0x dbmate"; cond="rd <= 1.0"
+		[ "$k" -ge 10000 ] && { tgt="<= 60 ms, <= 1.0x dbmate"; cond="r <= 60 && rd <= 1.0"; }
+		timed "noop postgres $k" "$RUNS" -- \
+			reckon "" "exec $R --db dbname=rk$k --dir $B/m$k run" \
+			baseline "" "exec $PSQL -X -A -t -d rk$k -c '$q'" \
+			${DBMATE:+dbmate "" "$(dm "$(dbmate_pg_url dm$k)" $B/m$k up)"}
+		peer_row "no-op run $k, PostgreSQL" "$tgt" "$cond"
+	done
 }
 
 bench_apply() {
 	say ""
-	say "== 2. apply $N_APPLY migrations in one batch, fresh database per run"
-	say "   baseline: sqlite3 DB < (BEGIN; the files concatenated; COMMIT;) and psql -X -q -1 -v ON_ERROR_STOP=1 -f (the files concatenated)"
+	say "== 3. apply $N_APPLY migrations in one batch, fresh database per run"
+	say "   baseline: sqlite3 DB < (BEGIN; the files concatenated; COMMIT;) and psql -X -q -1 -v ON_ERROR_STOP=1 -f (the files concatenated); dbmate up (a transaction per file, its way)"
+	say "   load: $(cut -d' ' -f1-3 /proc/loadavg)"
 	timed "apply sqlite" "$APPLY_RUNS" -- \
 		reckon "rm -f $B/apply_r.db $B/apply_r.db.reckon-backup-*" "exec $R --db sqlite:$B/apply_r.db --dir $B/m1k run" \
-		baseline "rm -f $B/apply_b.db" "exec sqlite3 $B/apply_b.db < $B/all1k_tx.sql"
+		baseline "rm -f $B/apply_b.db" "exec sqlite3 $B/apply_b.db < $B/all1k_tx.sql" \
+		${DBMATE:+dbmate "rm -f $B/apply_d.db" "$(dm "sqlite:$B/apply_d.db" $B/m1k up)"}
 	say "   check: tables reckon=$(sqlite3 $B/apply_r.db "SELECT count(*) FROM sqlite_schema WHERE type='table' AND name LIKE 't%'") sqlite3=$(sqlite3 $B/apply_b.db "SELECT count(*) FROM sqlite_schema WHERE type='table' AND name LIKE 't%'")"
-	ratio_row "apply 1k, SQLite" 1.15
+	peer_row "apply 1k, SQLite" "<= 1.05x sqlite3" "rb <= 1.05"
 
 	timed "apply postgres" "$APPLY_RUNS" -- \
 		reckon "dropdb --if-exists bench_apply_r && createdb bench_apply_r" "exec $R --db dbname=bench_apply_r --dir $B/m1k run" \
-		baseline "dropdb --if-exists bench_apply_b && createdb bench_apply_b" "exec $PSQL -X -q -1 -v ON_ERROR_STOP=1 -d bench_apply_b -f $B/all1k.sql"
+		baseline "dropdb --if-exists bench_apply_b && createdb bench_apply_b" "exec $PSQL -X -q -1 -v ON_ERROR_STOP=1 -d bench_apply_b -f $B/all1k.sql" \
+		${DBMATE:+dbmate "dropdb --if-exists bench_apply_d && createdb bench_apply_d" "$(dm "$(dbmate_pg_url bench_apply_d)" $B/m1k up)"}
 	say "   check: tables reckon=$(psql -XAt -d bench_apply_r -c "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]'") psql=$(psql -XAt -d bench_apply_b -c "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]'")"
-	ratio_row "apply 1k, PostgreSQL" 1.15
+	peer_row "apply 1k, PostgreSQL" "<= 1.0x psql -1" "rb <= 1.0"
 }
 
-bench_noop() {
-	local q="SELECT name, sha256, applied_at FROM reckon_migrations"
+bench_scale() {
+	local k runs r10 r prev_k="" met
 	say ""
-	say "== 3. no-op run: $N_APPLY files, all applied"
-	say "   baseline: read the rows with the DB's CLI + sha256sum the files (as in 1)"
-	rm -f $B/noop.db $B/noop.db.reckon-backup-*
-	$R --db sqlite:$B/noop.db --dir $B/m1k run >/dev/null
-	timed "noop sqlite" "$RUNS" -- \
-		reckon "" "exec $R --db sqlite:$B/noop.db --dir $B/m1k run" \
-		baseline "" "sqlite3 $B/noop.db '$q' && exec sha256sum $B/m1k/*.sql" \
-		floor "" "exec $B/floor $B/m1k"
-	wall_row "no-op run 1k, SQLite" 20
-
-	pg_db bench_noop
-	$R --db dbname=bench_noop --dir $B/m1k run >/dev/null
-	timed "noop postgres" "$RUNS" -- \
-		reckon "" "exec $R --db dbname=bench_noop --dir $B/m1k run" \
-		baseline "" "$PSQL -X -A -t -d bench_noop -c '$q' && exec sha256sum $B/m1k/*.sql"
-	wall_row "no-op run 1k, PostgreSQL" 20
+	say "== 4. status scaling: $SCALE files, SQLite, rows MARKED (mark-applied --all): this measures reckon's own per-file cost, not the database's"
+	say "   baseline: bench/floor (read + SHA-256 every file); reckon runs with its hash cache warm"
+	say "   load: $(cut -d' ' -f1-3 /proc/loadavg)"
+	for k in $SCALE; do
+		rm -f $B/scale$k.db
+		$R --db sqlite:$B/scale$k.db --dir $B/s$k mark-applied --all >/dev/null
+		runs=$RUNS
+		[ "$k" -ge 100000 ] && runs=3
+		timed "scale $k" "$runs" -- \
+			reckon "" "exec $R --db sqlite:$B/scale$k.db --dir $B/s$k status" \
+			baseline "" "exec $B/floor $B/s$k"
+		r=$(field reckon 1 <$B/last.timeit)
+		say "   $k files: $(awk -v r="$r" -v k="$k" 'BEGIN { printf "%.2f", r * 1000 / k }') us per file"
+		[ "$k" = 10000 ] && r10=$r
+		if [ "$k" -ge 100000 ] && [ -n "${r10:-}" ]; then
+			peer_row "status scaling $k (marked; per-file cost)" "<= 12x the 10k figure ($(awk -v a="$r10" 'BEGIN { printf "%.1f", a * 12 }') ms)" "r <= $r10 * 12"
+			rss_row "status scaling $k, peak RSS" 64
+		else
+			peer_row "status scaling $k (marked; per-file cost)" "(no target)" "0"
+		fi
+	done
 }
 
 bench_parse() {
@@ -300,18 +493,19 @@ bench_detect() {
 	wall_row "detect 5k tables, PostgreSQL" 30
 }
 
+
 summary() {
 	say ""
-	say "== summary (ratio = reckon time / baseline time; lower is better)"
+	say "== summary (ratios = reckon time / that column's time; lower is better)"
 	{
-		echo "workload|reckon|baseline|ratio|target|met?"
-		echo "--------|------|--------|-----|------|----"
+		echo "workload|reckon|baseline / floor|dbmate|÷ baseline|÷ dbmate|target|met?"
+		echo "--------|------|----------------|------|----------|--------|------|----"
 		cat "$RES"
 	} | awk -F'|' '
 		{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR }
 		END { for (r = 1; r <= n; r++) {
 			line = ""
-			for (i = 1; i <= 6; i++) {
+			for (i = 1; i <= 8; i++) {
 				v = c[r, i]
 				if (r == 2) { v = ""; while (length(v) < w[i]) v = v "-" }
 				line = line sprintf(i == 1 ? "%-*s" : " | %-*s", w[i], v)
@@ -323,9 +517,11 @@ summary() {
 
 T0=$(date +%s)
 machine
+want startup && bench_startup
 want status && bench_status
-want apply && bench_apply
 want noop && bench_noop
+want apply && bench_apply
+want scale && bench_scale
 want parse && bench_parse
 want detect && bench_detect
 summary
