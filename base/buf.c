@@ -140,6 +140,23 @@ rk_buf_read_file(struct rk_buf *b, const char *path)
 }
 
 int
+rk_buf_read_regular(struct rk_buf *b, const char *path)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return rk_buf_read_fd(b, fd);
+}
+
+int
 rk_buf_read_fd(struct rk_buf *b, int fd)
 {
 	struct stat st;

@@ -185,7 +185,7 @@ gather(const char *dir, const struct db_rows *rows, struct cands *c)
 		rk_buf_reset(&path);
 		rk_buf_reset(&text);
 		rk_buf_addf(&path, "%s/%s", dir, de->d_name);
-		if (rk_buf_read_file(&text, path.s) == 0)
+		if (rk_buf_read_regular(&text, path.s) == 0)
 			deps_evidence(dir, mn.version, text.s, text.len, c);
 	}
 	if (dh)

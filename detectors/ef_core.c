@@ -117,7 +117,7 @@ designer_version(const struct mig_file *m, struct rk_buf *out)
 
 	rk_buf_add(&path, m->path, strlen(m->path) - 3);
 	rk_buf_adds(&path, ".Designer.cs");
-	if (rk_buf_read_file(&text, path.s) == 0 &&
+	if (rk_buf_read_regular(&text, path.s) == 0 &&
 	    (p = strstr(text.s, "\"ProductVersion\"")) &&
 	    (p = strchr(p + 16, '"')) && (q = strchr(p + 1, '"')) &&
 	    q - p - 1 < 32)

@@ -370,7 +370,7 @@ struct scan {
  * learns from the bytes. A file that is not UTF-8 text is never cached
  * (the scan fails on it).
  */
-enum { HC_SHA256, HC_CHECKSUM, HC_ID, HC_PARENT, HC_CODE };
+enum { HC_SHA256, HC_CHECKSUM, HC_ID, HC_PARENT, HC_CODE, HC_DESC, HC_VERSION };
 
 /* A new mig_file for rel, its bytes' facts still to fill. */
 static struct mig_file *
@@ -417,7 +417,8 @@ add_cached(struct scan *sc, const char *rel, const struct migname *mn,
 	rk_hstat_from(&hs, st);
 	v = rk_hcache_get(sc->cache, rel, &hs);
 	if (!v || !is_sha256_hex(v[HC_SHA256]) || !v[HC_CODE] ||
-	    (strcmp(v[HC_CODE], "0") != 0 && strcmp(v[HC_CODE], "1") != 0))
+	    (strcmp(v[HC_CODE], "0") != 0 && strcmp(v[HC_CODE], "1") != 0) ||
+	    !v[HC_DESC] || !v[HC_VERSION])
 		return 0;
 	rk_buf_addf(&path, "%s/%s", sc->dir, rel);
 	f = new_file(sc, rel, mn, rk_buf_detach(&path, NULL));
@@ -427,6 +428,10 @@ add_cached(struct scan *sc, const char *rel, const struct migname *mn,
 	f->id = v[HC_ID] ? xstrdup(v[HC_ID]) : NULL;
 	f->parent = v[HC_PARENT] ? xstrdup(v[HC_PARENT]) : NULL;
 	f->code = v[HC_CODE][0] == '1';
+	free(f->desc);
+	f->desc = xstrdup(v[HC_DESC]);
+	free(f->version);
+	f->version = xstrdup(v[HC_VERSION]);
 	return 1;
 }
 
@@ -443,6 +448,8 @@ cache_file(struct scan *sc, const struct mig_file *f, const struct stat *st)
 	v[HC_ID] = f->id;
 	v[HC_PARENT] = f->parent;
 	v[HC_CODE] = f->code ? "1" : "0";
+	v[HC_DESC] = f->desc;
+	v[HC_VERSION] = f->version;
 	rk_hcache_put(sc->cache, f->name, &hs, v);
 }
 
@@ -786,7 +793,8 @@ open_cache(const char *dir, const struct detector *det)
 	struct rk_hcache *c;
 	struct stat st;
 
-	if (!realpath(dir, real) || stat(real, &st) < 0)
+	if ((det && (det->flags & DET_INSPECT_OUTSIDE)) ||
+	    !realpath(dir, real) || stat(real, &st) < 0)
 		return rk_hcache_open(NULL, "");
 	rk_buf_addf(&key, "%llu:%s:%s", (unsigned long long)st.st_dev, real,
 		    det ? det->name : "");

@@ -130,7 +130,8 @@ static const struct det_sections npm_sections = {
 	.loose = 1,
 };
 
-/* A .sql migration whose first marker is node-pg-migrate's up marker. */
+/* A .sql migration whose first marker is node-pg-migrate's up marker
+ * (a regular file only: the scan reports the others as ignored). */
 static int
 npm_dir_entry(const char *dir, const char *name)
 {
@@ -140,7 +141,7 @@ npm_dir_entry(const char *dir, const char *name)
 
 	rk_buf_addf(&path, "%s/%s", dir, name);
 	if (npm_parse(name, &mn) == 0 && !mn.code &&
-	    rk_buf_read_file(&text, path.s) == 0)
+	    rk_buf_read_regular(&text, path.s) == 0)
 		ok = mig_sections_owner(text.s, text.len) ==
 		     &det_node_pg_migrate;
 	rk_buf_release(&text);

@@ -896,6 +896,7 @@ const struct detector det_sqitch = {
 	.companions = sq_companions,
 	.parse_name = sq_parse_name,
 	.inspect = sq_inspect,
+	.flags = DET_INSPECT_OUTSIDE,
 	.checksum = sq_checksum,
 	.read = sq_read,
 	.record = sq_record,

@@ -173,17 +173,23 @@ test_alembic_targets() {
 	expect_rc 2
 	expect_err "step back with unmark"
 	expect_unchanged
-	# run --to a revision: its ancestors only, never the other branch
-	# (Alembic revisions are Python: the refusal names exactly them)
-	rka run --to x2000000002
-	expect_rc 1
-	expect_err "cannot execute 2 pending migration(s): 'r1000000001_root.py', 'x2000000002_left.py'"
-	rka run --to x2000000002_left.py
-	expect_err "cannot execute 2 pending migration(s)"
-	# a bare revision id for mark-applied: stamps it
-	rka mark-applied x2000000002
+	# run --to a revision: its ancestors only, never the other branch,
+	# through alembic itself (told where the database is, search_path
+	# included); a dry run names exactly those two
+	rka --runner-env "ALEMBIC_URL=$(al_url)" run --to x2000000002_left.py --dry-run --json
+	expect_rc 0
+	jqe '[.applied[].name] == ["r1000000001_root.py", "x2000000002_left.py"]'
+	rka --runner-env "ALEMBIC_URL=$(al_url)" run --to x2000000002
 	expect_rc 0
 	check "x2 recorded" test "$(rows)" = "x2000000002 "
+	expect_out "r1000000001_root.py"
+	if al current 2>/dev/null | grep -q '^x2000000002'; then
+		pass
+	else fail "alembic current does not say x2000000002: $(al current 2>&1)"; fi
+	# a bare revision id for mark-applied: already recorded, nothing new
+	rka mark-applied x2000000002
+	expect_rc 0
+	check "x2 still the one record" test "$(rows)" = "x2000000002 "
 	# down --to base names every applied revision it would have to undo
 	rka down --to base
 	expect_rc 3

@@ -129,7 +129,7 @@ test_bad_symlink_loop_and_dangling() {
 	expect_out "warning: '004_dangling.sql' is ignored"
 	check "002_b ran past the links" table_exists b
 	rk status --json
-	jqe '.summary == {"applied":2,"pending":0,"modified":0,"orphaned":0,"failed":0,"ignored":2}'
+	jqe '.summary == {"applied":2,"pending":0,"modified":0,"orphaned":0,"failed":0,"ignored":2,"unknown":0}'
 }
 
 BACKENDS_bad_unreadable_file=sqlite

@@ -2,7 +2,7 @@
 # never trusted over a change. Each test has its own $XDG_CACHE_HOME
 # (lib.sh's run_test).
 
-cache_file() { ls "$XDG_CACHE_HOME"/reckon/*.v1 2>/dev/null | head -1; }
+cache_file() { ls "$XDG_CACHE_HOME"/reckon/*.v[0-9]* 2>/dev/null | head -1; }
 
 # hashes_applied: 001 and 002 applied, then two statuses, a second apart,
 # so the cache's entries are older than the scan that wrote them (until
@@ -72,7 +72,7 @@ test_cache_corrupt() {
 	local f
 	hashes_applied
 	f=$(cache_file)
-	printf 'reckon-hash-cache 1\nkey =nonsense\n\x01\x02 garbage\n' >"$f"
+	printf 'reckon-hash-cache 2\nkey =nonsense\n\x01\x02 garbage\n' >"$f"
 	rk status
 	expect_rc 0
 	expect_out "applied   002_b.sql"

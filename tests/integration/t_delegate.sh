@@ -62,9 +62,13 @@ test_delegate_alembic() {
 	table_exists tags && fail "tags is still there" || pass
 	fw "alembic current" alembic_ current || return
 	grep -q '^b2000000002$' <<<"$FW" && pass || fail "alembic current after down: $FW"
+	# more than the one step alembic downgrade -1 takes: refused, naming
+	# the revisions that cannot be undone otherwise
+	save_dump
 	rk "${AL_ENV[@]}" down --steps 2
-	expect_rc 2
-	expect_err "down is not supported for alembic"
+	expect_rc 3
+	expect_err "2 of the 2 migration(s) to undo cannot be undone: 'b2000000002_posts.py' (code, not SQL), 'a1000000001_users.py' (code, not SQL)"
+	expect_unchanged
 }
 
 # The framework's configuration reads another database (env.py follows

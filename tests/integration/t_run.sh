@@ -181,7 +181,7 @@ test_mark_applied_then_run() {
 	expect_rc 0
 	jqe '.marked == [] and .skipped[0].reason == "already applied"'
 	rk status --json
-	jqe '.summary == {"applied":1,"pending":2,"modified":0,"orphaned":0,"failed":0,"ignored":0}'
+	jqe '.summary == {"applied":1,"pending":2,"modified":0,"orphaned":0,"failed":0,"ignored":0,"unknown":0}'
 	rk mark-applied nope.sql
 	expect_rc 2
 	expect_err "no migration file 'nope.sql'"

@@ -21,7 +21,7 @@ test_status_json_shape() {
 	jqe '[.migrations[].state] == ["pending","pending"]'
 	jqe '.migrations[0] | keys_unsorted == ["name","state","applied_at","stored_hash","file_hash","out_of_order","version"]'
 	jqe '.migrations[0].stored_hash == null and .migrations[0].applied_at == null'
-	jqe '.summary == {"applied":0,"pending":2,"modified":0,"orphaned":0,"failed":0,"ignored":0}'
+	jqe '.summary == {"applied":0,"pending":2,"modified":0,"orphaned":0,"failed":0,"ignored":0,"unknown":0}'
 	jqe '.warnings == []'
 	rk status --check
 	expect_rc 3
@@ -115,7 +115,7 @@ test_status_not_regular_files() {
 	jqe '[.migrations[] | .name] == ["001_a.sql","002_dangling.sql","003_fifo.sql","004_dir.sql","005_loop.sql","006_sock.sql","007_caf\\xe9.sql","008_b.sql"]'
 	jqe '.migrations | all(has("name") and has("state") and has("version"))'
 	jqe '[.migrations[] | select(.state == "ignored") | .reason] == ["dangling symbolic link","not a regular file: FIFO","not a regular file: directory","symbolic link loop","not a regular file: socket","file name is not UTF-8"]'
-	jqe '.summary == {"applied":0,"pending":2,"modified":0,"orphaned":0,"failed":0,"ignored":6}'
+	jqe '.summary == {"applied":0,"pending":2,"modified":0,"orphaned":0,"failed":0,"ignored":6,"unknown":0}'
 	jqe '.warnings | length == 6'
 	rk mark-applied 003_fifo.sql
 	expect_rc 2

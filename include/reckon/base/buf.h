@@ -45,6 +45,10 @@ char *rk_buf_detach(struct rk_buf *b, size_t *len);
  * Read a whole file into b (appending). Returns 0, or -1 with errno set.
  */
 int rk_buf_read_file(struct rk_buf *b, const char *path);
+/* The same for a regular file only: a FIFO, device or directory is -1
+ * (errno EINVAL) without blocking. For the files a detector peeks into
+ * for evidence, where the scan itself reports what is not a file. */
+int rk_buf_read_regular(struct rk_buf *b, const char *path);
 /* The same for an open file descriptor, which it closes. */
 int rk_buf_read_fd(struct rk_buf *b, int fd);
 

@@ -16,7 +16,7 @@
  *
  * File format (text, one record a line, fields separated by tabs, values
  * escaped: \\ \t \n; a NULL field is "-", a value is "=" then the value):
- *   reckon-hash-cache 1
+ *   reckon-hash-cache 2
  *   key =<key>
  *   start <ns since the epoch>
  *   f <name> <dev> <ino> <size> <mtime ns> <ctime ns> <field>...
@@ -29,8 +29,8 @@
 
 #include <stdint.h>
 
-#define RK_HCACHE_VERSION   1
-#define RK_HCACHE_FIELDS    5		 /* values per file */
+#define RK_HCACHE_VERSION   2
+#define RK_HCACHE_FIELDS    7		 /* values per file */
 #define RK_HCACHE_MARGIN_NS 1000000000LL /* one second */
 
 struct stat;

@@ -104,6 +104,9 @@ void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
  *                     own generator writes them (TrailBase)
  * DET_EXPLICIT        never detected, only chosen with --framework (Umzug
  *                     writes exactly Sequelize's table)
+ * DET_INSPECT_OUTSIDE inspect() reads more than the file (Sqitch: the
+ *                     plan), so its facts are never taken from the hash
+ *                     cache, which knows only the file's stat data
  */
 #define DET_HEAD	    0x1u
 #define DET_PG_ONLY	    0x2u
@@ -113,6 +116,7 @@ void tracked_sibling(struct db *db, const struct tracked *t, const char *table,
 #define DET_EXPLICIT	    0x20u
 #define DET_OWN_SHA256	    0x40u
 #define DET_NEW_EPOCH	    0x80u
+#define DET_INSPECT_OUTSIDE 0x100u
 
 /*
  * A framework's section markers: comment lines ("--", optional blanks,
