@@ -19,6 +19,31 @@ scratch_left() {
 	fi
 }
 
+# no_scratch_left [WHEN]: every throwaway database is gone (WHEN: "after
+# SIGINT" and the like, for the message).
+no_scratch_left() {
+	local n
+	n=$(scratch_left)
+	[ "$n" = 0 ] && pass || fail "throwaway databases left${1:+ $1}: $n"
+}
+
+# verify_signal SIGNAL SNAPSHOT: start verify on SNAPSHOT, wait until a
+# throwaway database runs the pg_sleep(60) planted in it, send SIGNAL;
+# RC and ERR are verify's.
+verify_signal() {
+	local sig=$1 snap=$2 pid i
+	"$RECKON" --db "$DB" --dir "$M" verify --from "$snap" >"$T/out" 2>"$T/err" &
+	pid=$!
+	for i in $(seq 1 100); do
+		[ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND datname LIKE 'reckon\\_scratch\\_%'")" = 1 ] && break
+		sleep 0.1
+	done
+	kill "-$sig" "$pid"
+	wait "$pid"
+	RC=$?
+	ERR=$(cat "$T/err")
+}
+
 BACKENDS_verify_sqlite_snapshots=sqlite
 test_verify_sqlite_snapshots() {
 	touch "$T/start"
@@ -54,7 +79,7 @@ test_verify_sqlite_snapshots() {
 	expect_rc 0
 	# the snapshots were never written, the throwaways are gone
 	check "snapshots unchanged" sha256sum -c --quiet "$T/sums"
-	[ "$(scratch_left)" = 0 ] && pass || fail "scratch directories left: $(scratch_left)"
+	no_scratch_left
 	[ ! -e "$T/v1.db-journal" ] && [ ! -e "$T/v1.db.reckon-lock" ] && pass || fail "files made beside a snapshot"
 }
 
@@ -107,18 +132,18 @@ test_verify_pg_dumps() {
 	# the live database and the dumps are as they were; no throwaway left
 	expect_unchanged
 	check "dumps unchanged" sha256sum -c --quiet "$T/sums"
-	[ "$(scratch_left)" = 0 ] && pass || fail "throwaway databases left: $(scratch_left)"
+	no_scratch_left
 	# without --dev-db, the server of --db is used
 	rk verify --from "$T/rel.dump"
 	expect_rc 0
 	expect_out "rel.dump (pg_custom): upgraded, 1 migration(s) applied; schema identical to a fresh build"
-	[ "$(scratch_left)" = 0 ] && pass || fail "throwaway databases left: $(scratch_left)"
+	no_scratch_left
 	# a dump that does not restore: the error of psql, and nothing left
 	printf 'CREATE TABLE broken (;\n' >"$T/broken.sql"
 	rk verify --from "$T/broken.sql" --json
 	expect_rc 3
 	jqe '.snapshots[0] | .stopped_at == "restore" and (.error | test("psql exited 3")) and (.error | test("syntax error"))'
-	[ "$(scratch_left)" = 0 ] && pass || fail "throwaway databases left after a failed restore"
+	no_scratch_left "after a failed restore"
 }
 
 # A role that may not create databases gets told what to pass.
@@ -171,7 +196,7 @@ test_diff_hand_made_changes() {
 		jqe '[.differences[] | select(.change == "changed") | [.table, .name, .field, .live, .migrations]] == [["orders", "total", "type", "numeric(12,2)", "numeric"], ["users", "email", "nullable", "NULL", "NOT NULL"]]'
 		expect_unchanged
 	fi
-	[ "$(scratch_left)" = 0 ] && pass || fail "scratch left: $(scratch_left)"
+	no_scratch_left
 }
 
 BACKENDS_diff_needs_dev_db=pg
@@ -233,19 +258,10 @@ test_verify_interrupted() {
 	rk run --steps 1
 	pg_dump -Fc -d "$PGDB" -f "$T/rel.dump"
 	mig 004_slow.sql "SELECT pg_catalog.pg_sleep(60);"
-	"$RECKON" --db "$DB" --dir "$M" verify --from "$T/rel.dump" >"$T/out" 2>"$T/err" &
-	local pid=$! i
-	for i in $(seq 1 100); do
-		[ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND datname LIKE 'reckon\_scratch\_%'")" = 1 ] && break
-		sleep 0.1
-	done
-	kill -INT "$pid"
-	wait "$pid"
-	RC=$?
-	ERR=$(cat "$T/err")
+	verify_signal INT "$T/rel.dump"
 	expect_rc 130
 	expect_err "interrupted"
-	[ "$(scratch_left)" = 0 ] && pass || fail "throwaway databases left after SIGINT: $(scratch_left)"
+	no_scratch_left "after SIGINT"
 }
 
 # A --dev-db URL with a password: psql and pg_restore get it through
@@ -269,7 +285,7 @@ test_verify_password_url() {
 	jqe '[.snapshots[] | .upgraded and .identical] == [true, true]'
 	jqe '.server | test("rk_creator:\\*\\*\\*@")'
 	expect_no_err "pw-creator"
-	[ "$(scratch_left)" = 0 ] && pass || fail "throwaway databases left: $(scratch_left)"
+	no_scratch_left
 	psql -X -q -d "$PGDB" -c "DROP ROLE rk_creator" >/dev/null
 }
 
@@ -279,18 +295,9 @@ BACKENDS_verify_interrupted_restore=pg
 test_verify_interrupted_restore() {
 	verify_migs
 	printf 'CREATE TABLE users (id integer);\nSELECT pg_catalog.pg_sleep(60);\n' >"$T/slow.sql"
-	"$RECKON" --db "$DB" --dir "$M" verify --from "$T/slow.sql" >"$T/out" 2>"$T/err" &
-	local pid=$! i
-	for i in $(seq 1 100); do
-		[ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND datname LIKE 'reckon\\_scratch\\_%'")" = 1 ] && break
-		sleep 0.1
-	done
-	kill -TERM "$pid"
-	wait "$pid"
-	RC=$?
-	ERR=$(cat "$T/err")
+	verify_signal TERM "$T/slow.sql"
 	expect_rc 143
 	expect_err "interrupted while restoring"
-	[ "$(scratch_left)" = 0 ] && pass || fail "throwaway databases left after SIGTERM: $(scratch_left)"
+	no_scratch_left "after SIGTERM"
 	check "no psql left" ! pgrep -f "psql -X -q -v ON_ERROR_STOP=1 -d .*reckon_scratch"
 }

@@ -50,6 +50,23 @@ users(struct schema_snap *s)
 		 "CREATE INDEX users_email ON users USING btree (email)");
 }
 
+/* Sort both snapshots, as schema_snap_read() leaves them, and compare. */
+static void
+compare(struct schema_snap *a, struct schema_snap *b, struct schema_diff *d)
+{
+	schema_snap_sort(a);
+	schema_snap_sort(b);
+	schema_compare(a, b, d);
+}
+
+static void
+release(struct schema_snap *a, struct schema_snap *b, struct schema_diff *d)
+{
+	schema_diff_release(d);
+	schema_snap_release(a);
+	schema_snap_release(b);
+}
+
 static void
 test_identical(void **state)
 {
@@ -59,14 +76,10 @@ test_identical(void **state)
 	(void)state;
 	users(&a);
 	users(&b);
-	schema_snap_sort(&a);
-	schema_snap_sort(&b);
-	schema_compare(&a, &b, &d);
+	compare(&a, &b, &d);
 	assert_int_equal(d.n, 0);
 	assert_int_equal(schema_diff_real(&d), 0);
-	schema_diff_release(&d);
-	schema_snap_release(&a);
-	schema_snap_release(&b);
+	release(&a, &b, &d);
 }
 
 /* A hand-made index and a dropped column, as diff meets them. */
@@ -85,9 +98,7 @@ test_only_each_side(void **state)
 				 "users_email"),
 		 "CREATE INDEX users_email ON users USING btree (email)");
 	users(&mig);
-	schema_snap_sort(&live);
-	schema_snap_sort(&mig);
-	schema_compare(&live, &mig, &d);
+	compare(&live, &mig, &d);
 	assert_int_equal(d.n, 2);
 	assert_int_equal(d.count[SC_ONLY_A], 1);
 	assert_int_equal(d.count[SC_ONLY_B], 1);
@@ -101,9 +112,7 @@ test_only_each_side(void **state)
 	assert_string_equal(d.v[1].kind, "index");
 	assert_string_equal(d.v[1].name, "hand");
 	assert_string_equal(schema_change_name(d.v[1].what), "only_a");
-	schema_diff_release(&d);
-	schema_snap_release(&live);
-	schema_snap_release(&mig);
+	release(&live, &mig, &d);
 }
 
 /* Type, nullability, default and definition each make one change. */
@@ -121,9 +130,7 @@ test_changed_fields(void **state)
 		schema_snap_add(&a, "index", "public", "users", "users_email"),
 		"CREATE UNIQUE INDEX users_email ON users USING btree (email)");
 	users(&b);
-	schema_snap_sort(&a);
-	schema_snap_sort(&b);
-	schema_compare(&a, &b, &d);
+	compare(&a, &b, &d);
 	assert_int_equal(d.count[SC_CHANGED], 4);
 	assert_int_equal(schema_diff_real(&d), 4);
 	assert_string_equal(d.v[0].name, "id");
@@ -138,9 +145,7 @@ test_changed_fields(void **state)
 	assert_string_equal(d.v[2].b, "");
 	assert_string_equal(d.v[3].kind, "index");
 	assert_string_equal(d.v[3].field, "definition");
-	schema_diff_release(&d);
-	schema_snap_release(&a);
-	schema_snap_release(&b);
+	release(&a, &b, &d);
 }
 
 /* Columns in another order are information; a dropped column between
@@ -158,13 +163,9 @@ test_column_order_is_info(void **state)
 	(void)schema_snap_add(&b, "table", "public", "", "t");
 	col(&b, "t", "x", "integer", 0, "", 1);
 	col(&b, "t", "z", "integer", 0, "", 2);
-	schema_snap_sort(&a);
-	schema_snap_sort(&b);
-	schema_compare(&a, &b, &d);
+	compare(&a, &b, &d);
 	assert_int_equal(d.n, 0);
-	schema_diff_release(&d);
-	schema_snap_release(&a);
-	schema_snap_release(&b);
+	release(&a, &b, &d);
 
 	(void)schema_snap_add(&a, "table", "public", "", "t");
 	col(&a, "t", "x", "integer", 0, "", 2);
@@ -172,17 +173,13 @@ test_column_order_is_info(void **state)
 	(void)schema_snap_add(&b, "table", "public", "", "t");
 	col(&b, "t", "x", "integer", 0, "", 1);
 	col(&b, "t", "z", "integer", 0, "", 2);
-	schema_snap_sort(&a);
-	schema_snap_sort(&b);
-	schema_compare(&a, &b, &d);
+	compare(&a, &b, &d);
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.v[0].what, SC_ORDER);
 	assert_string_equal(d.v[0].a, "z, x");
 	assert_string_equal(d.v[0].b, "x, z");
 	assert_int_equal(schema_diff_real(&d), 0);
-	schema_diff_release(&d);
-	schema_snap_release(&a);
-	schema_snap_release(&b);
+	release(&a, &b, &d);
 }
 
 /* A table on one side only is one line, not one per column or index. */
