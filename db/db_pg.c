@@ -589,8 +589,8 @@ pg_quote_literal(struct db *db, const struct db_param *prm, struct rk_buf *out)
 		rk_buf_adds(out, "NULL");
 		return;
 	}
-	if (prm->type == DB_INT) {
-		rk_buf_adds(out, s);
+	if (prm->type == DB_INT) { /* "-1" in parentheses: never "x--1" */
+		rk_buf_addf(out, *s == '-' ? "(%s)" : "%s", s);
 		return;
 	}
 	len = strlen(s);

@@ -615,8 +615,8 @@ sq_quote_literal(struct db *db, const struct db_param *prm, struct rk_buf *out)
 	char *q;
 
 	(void)db;
-	if (prm->s && prm->type == DB_INT) {
-		rk_buf_adds(out, prm->s);
+	if (prm->s && prm->type == DB_INT) { /* never "x--1" */
+		rk_buf_addf(out, *prm->s == '-' ? "(%s)" : "%s", prm->s);
 		return;
 	}
 	if (prm->s && prm->type == DB_BYTES) {
