@@ -307,8 +307,18 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 		/* only SQL and comments: it can go to psql or sqlite3 */
 		run_plan_text(r, &line);
 		printf("-- Would apply %zu migration(s), %s (dry run, nothing "
-		       "changed)\n%s",
-		       r->nitems, line.s, r->sql);
+		       "changed)\n",
+		       r->nitems, line.s);
+		for (size_t i = 0; r->lint && i < r->lint->n; i++) {
+			rk_buf_reset(&line);
+			lint_finding_line(&r->lint->v[i], &line);
+			fputs("-- lint: ", stdout);
+			for (const char *c = line.s; *c; c++)
+				fputs(*c == '\n' ? "\n-- " : (char[2]){ *c, 0 },
+				      stdout);
+			fputc('\n', stdout);
+		}
+		fputs(r->sql, stdout);
 		rk_buf_release(&line);
 		return;
 	}

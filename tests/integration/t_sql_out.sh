@@ -144,3 +144,21 @@ test_sql_out_schema_flyway() {
 	check "two rows" test "$(sql_b 'select count(*) from app.flyway_schema_history')" = 2
 	dropdb --if-exists "${PGDB}_b" >/dev/null 2>&1
 }
+
+# lint findings of the plan stay comments: the text still applies
+BACKENDS_sql_out_lint_comments=pg
+test_sql_out_lint_comments() {
+	mig 001_t.sql "CREATE TABLE events (id bigint PRIMARY KEY, v text);"
+	rk run
+	mig 002_idx.sql "CREATE INDEX events_v ON events (v);"
+	rk run --dry-run --sql
+	expect_rc 0
+	expect_out "-- lint: "
+	expect_out "create-index-not-concurrently"
+	check "every line that is not SQL is a comment" test \
+		"$(grep -c -v '^--\|^BEGIN;$\|^COMMIT;$\|^CREATE INDEX\|^INSERT INTO\|^SET ' "$T/out")" = 0
+	check "psql applies it" psql -X -q -v ON_ERROR_STOP=1 -d "$PGDB" -f "$T/out"
+	check "the index is there" test "$(sql "select count(*) from pg_indexes where indexname = 'events_v'")" = 1
+	rk status --json
+	jqe '[.migrations[] | select(.state != "applied")] == []'
+}
