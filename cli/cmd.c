@@ -598,6 +598,8 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	const struct opt opts[] = {
 		OPT_BOOL(0, "dry-run", &o.dry_run,
 			 "show what would run; touch nothing"),
+		OPT_BOOL(0, "sql", &o.sql,
+			 "with --dry-run: print the SQL the run would send"),
 		OPT_BOOL(0, "allow-unsafe", &o.allow_unsafe,
 			 "run despite error-level lint findings"),
 		OPT_BOOL(0, "allow-drift", &o.allow_drift,
@@ -627,6 +629,12 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		args[i] = (char *)op_local_name(ctx, args[i]);
 	o.names = nargs ? args : NULL;
 	o.nnames = nargs;
+	if (o.sql && !o.dry_run) {
+		free(args);
+		return rk_fail(err, RK_USAGE,
+			       "run: --sql only shows what a run would send; "
+			       "add --dry-run");
+	}
 	if (check_steps("run", &o.steps, err) < 0 ||
 	    error_above_opt(ctx, above, err) < 0 ||
 	    confirm_labelled(ctx, "run", yes || o.dry_run,
@@ -1024,7 +1032,8 @@ const struct cmd commands[] = {
 	  "re-record checksums of reviewed modified files, clear failed "
 	  "markers" },
 	{ "run", cmd_run, NEEDS_DB | NEEDS_DIR | OPENS_DB,
-	  "run [NAME...] [--to VERSION] [--steps N] [--per-file] [--dry-run] "
+	  "run [NAME...] [--to VERSION] [--steps N] [--per-file] [--dry-run "
+	  "[--sql]] "
 	  "[--no-backup] [--allow-drift] [--allow-unsafe] [--error-above "
 	  "SIZE] [--yes] [--json]",
 	  "apply pending migrations in one transaction" },

@@ -303,6 +303,25 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 		printf("warning: %s\n", r->warnings[i]);
 	if (!r->ok)
 		return; /* cmd.c prints the error, then text_run_outcome() */
+	if (r->dry_run && r->sql) {
+		/* only SQL and comments: it can go to psql or sqlite3 */
+		run_plan_text(r, &line);
+		printf("-- Would apply %zu migration(s), %s (dry run, nothing "
+		       "changed)\n",
+		       r->nitems, line.s);
+		for (size_t i = 0; r->lint && i < r->lint->n; i++) {
+			rk_buf_reset(&line);
+			lint_finding_line(&r->lint->v[i], &line);
+			fputs("-- lint: ", stdout);
+			for (const char *c = line.s; *c; c++)
+				fputs(*c == '\n' ? "\n-- " : (char[2]){ *c, 0 },
+				      stdout);
+			fputc('\n', stdout);
+		}
+		fputs(r->sql, stdout);
+		rk_buf_release(&line);
+		return;
+	}
 	if (r->dry_run && !r->nothing_to_do) {
 		run_plan_text(r, &line);
 		printf("Would %s %zu migration(s), %s (dry run, nothing "

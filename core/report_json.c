@@ -433,6 +433,8 @@ json_run(const struct run_report *r)
 	set(doc, "plan", r->nitems ? jstr(plan.s) : json_null());
 	set(doc, "failed", r->failed ? failure(r->failed) : json_null());
 	set(doc, "dry_run", json_boolean(r->dry_run));
+	if (r->sql)
+		set(doc, "sql", jstr(r->sql));
 	set(doc, "transactions", json_integer((json_int_t)r->segments));
 	set(doc, "planned_transactions",
 	    json_integer((json_int_t)r->planned_txns));

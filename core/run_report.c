@@ -46,6 +46,7 @@ run_report_release(struct run_report *r)
 		free(r->items[i].output);
 	}
 	free(r->items);
+	free(r->sql);
 	if (r->failed) {
 		free(r->failed->name);
 		free(r->failed->error);

@@ -381,6 +381,17 @@ apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	while (rc == 0 && i < n) {
 		size_t j = i + 1;
 
+		if (ps[i].code && ctx->db->capture) {
+			/* its framework's tool would send its SQL */
+			rk_buf_addf(ctx->db->capture,
+				    "-- %s: not SQL that reckon sends; it "
+				    "would run: %s\n",
+				    ps[i].file->name,
+				    r->items[i].ran_by ? r->items[i].ran_by
+						       : "?");
+			i = j;
+			continue;
+		}
 		if (ps[i].code) {
 			rc = r->items[i].outcome == RUN_SKIPPED
 				     ? 0
@@ -409,6 +420,50 @@ apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 		(void)run_set_foreign_keys(ctx, v ? v : "0", &ignored);
 	}
 	db_rows_release(&old);
+	return rc;
+}
+
+/*
+ * run --dry-run --sql: the plan goes through apply_all() as a real run
+ * does, with the database's writes captured instead of sent (db_capture),
+ * so the text is what that run would send; reads (the catalog, the
+ * foreign-key check) still run against the unchanged database. The items
+ * stay planned: nothing ran.
+ */
+static int
+dry_sql(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps, size_t n,
+	const struct delegate *dg, struct run_report *r, struct rk_err *err)
+{
+	void (*progress)(void *, const char *, const char *, long) =
+		ctx->progress;
+	struct rk_buf sql = RK_BUF_INIT;
+	int rc;
+
+	rk_buf_addf(&sql,
+		    "-- reckon run --dry-run --sql: %zu migration(s) for %s, "
+		    "tracked in %s\n",
+		    n, s->tracked.det->name,
+		    r->tracking_display ? r->tracking_display : "?");
+	if (db_kind(ctx->db) == DB_PG)
+		rk_buf_addf(&sql,
+			    "-- the run holds advisory lock %lld "
+			    "(pg_try_advisory_lock) from start to end\n",
+			    (long long)RK_LOCK_KEY);
+	else
+		rk_buf_adds(&sql, "-- the run holds the file lock "
+				  "<database>.reckon-lock from start to "
+				  "end\n");
+	ctx->progress = NULL;
+	db_capture(ctx->db, &sql);
+	rc = apply_all(ctx, s, ps, n, dg, r, err);
+	db_capture(ctx->db, NULL);
+	ctx->progress = progress;
+	for (size_t i = 0; i < r->nitems; i++) {
+		r->items[i].outcome = RUN_PLANNED;
+		r->items[i].recorded = 0;
+	}
+	r->segments = 0;
+	r->sql = rk_buf_detach(&sql, NULL);
 	return rc;
 }
 
@@ -492,7 +547,9 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		goto out;
 	r->nothing_to_do = n == 0;
 	if (o->dry_run || n == 0) {
-		rc = 0;
+		rc = o->dry_run && o->sql && n
+			     ? dry_sql(ctx, &s, ps, n, &dg, r, err)
+			     : 0;
 		goto out;
 	}
 	if (run_lock(ctx, r, err) < 0)

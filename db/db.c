@@ -8,6 +8,7 @@
  */
 #include "reckon/db/db.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -428,9 +429,122 @@ db_pick(const struct db *db, const char *const facts[DB_NKINDS])
 	return facts[db->drv->dialect->kind];
 }
 
+void
+db_capture(struct db *db, struct rk_buf *sink)
+{
+	db->capture = sink;
+}
+
+/* Skip the quoted string, identifier or comment starting at s[i], if any:
+ * $1 inside one is text, not a parameter. Returns the index after it. */
+static size_t
+skip_quoted(const char *s, size_t i)
+{
+	char q = s[i];
+
+	if (q == '-' && s[i + 1] == '-')
+		return i + strcspn(s + i, "\n");
+	if (q != '\'' && q != '"')
+		return i;
+	for (i++; s[i]; i++)
+		if (s[i] == q) {
+			if (s[i + 1] != q)
+				return i + 1;
+			i++;
+		}
+	return i;
+}
+
+/* Append one statement's text, ended so that the next one starts on a
+ * line of its own: ";" unless it has one (on a line of its own after a
+ * trailing "--" comment). */
+static void
+end_stmt(struct rk_buf *out, const char *sql)
+{
+	size_t n = strlen(sql), nl, k;
+	int comment = 0;
+
+	while (n && isspace((unsigned char)sql[n - 1]))
+		n--;
+	rk_buf_add(out, sql, n);
+	if (n && sql[n - 1] == ';') {
+		rk_buf_addc(out, '\n');
+		return;
+	}
+	nl = n;
+	while (nl && sql[nl - 1] != '\n')
+		nl--;
+	/* a "--" on the last line may end the statement in a comment */
+	for (k = nl; k + 1 < n && !comment; k++)
+		comment = sql[k] == '-' && sql[k + 1] == '-';
+	rk_buf_adds(out, comment ? "\n;\n" : ";\n");
+}
+
+/* Append sql to the sink with each $n replaced by params[n-1] quoted as
+ * a literal, and a comment first saying the values are bound. */
+static void
+capture_stmt(struct db *db, const char *sql, const struct db_param *params,
+	     int nparams)
+{
+	struct rk_buf *out = db->capture;
+	size_t i = 0;
+
+	if (nparams == 0) { /* a migration's own text: as it is sent */
+		end_stmt(out, sql);
+		return;
+	}
+	rk_buf_addf(out,
+		    "-- $1..$%d are bound parameters at run time; "
+		    "shown here as literals\n",
+		    nparams);
+	while (sql[i]) {
+		size_t j = skip_quoted(sql, i);
+		char *end;
+		long n;
+
+		if (j != i) {
+			rk_buf_add(out, sql + i, j - i);
+			i = j;
+			continue;
+		}
+		if (sql[i] == '$' && isdigit((unsigned char)sql[i + 1])) {
+			n = strtol(sql + i + 1, &end, 10);
+			if (n < 1 || n > nparams)
+				rk_bug("$%ld of %d parameters", n, nparams);
+			db->drv->quote_literal(db, &params[n - 1], out);
+			i = (size_t)(end - sql);
+			continue;
+		}
+		rk_buf_addc(out, sql[i++]);
+	}
+	rk_buf_adds(out, ";\n");
+}
+
+/*
+ * A read while capturing runs against the database as it is, without the
+ * captured writes: one of a table those writes create (the tracking table
+ * on a first run) finds nothing, as it would find it empty.
+ */
+static int
+capture_read(struct db *db, int rc, struct db_rows *out, struct rk_err *err)
+{
+	if (rc == 0 || !db->capture)
+		return rc;
+	if (strcmp(err->sqlstate, "42P01") != 0 &&
+	    strstr(err->msg, "no such table") == NULL)
+		return rc;
+	*err = (struct rk_err)RK_ERR_INIT;
+	db_rows_release(out);
+	return 0;
+}
+
 int
 db_exec(struct db *db, const char *sql, struct rk_err *err)
 {
+	if (db->capture) {
+		capture_stmt(db, sql, NULL, 0);
+		return 0;
+	}
 	return db->drv->exec(db, sql, err);
 }
 
@@ -438,14 +552,31 @@ int
 db_query(struct db *db, const char *sql, const char *const *params, int nparams,
 	 struct db_rows *out, struct rk_err *err)
 {
-	return db->drv->query(db, sql, params, nparams, out, err);
+	if (db->capture && !out) {
+		struct db_param *p = xcalloc((size_t)nparams + 1, sizeof(*p));
+
+		for (int i = 0; i < nparams; i++)
+			p[i] = (struct db_param){ DB_TEXT, params[i], 0 };
+		capture_stmt(db, sql, p, nparams);
+		free(p);
+		return 0;
+	}
+	return capture_read(db,
+			    db->drv->query(db, sql, params, nparams, out, err),
+			    out, err);
 }
 
 int
 db_query_typed(struct db *db, const char *sql, const struct db_param *params,
 	       int nparams, struct db_rows *out, struct rk_err *err)
 {
-	return db->drv->query_typed(db, sql, params, nparams, out, err);
+	if (db->capture && !out) {
+		capture_stmt(db, sql, params, nparams);
+		return 0;
+	}
+	return capture_read(
+		db, db->drv->query_typed(db, sql, params, nparams, out, err),
+		out, err);
 }
 
 void
@@ -509,13 +640,17 @@ db_tables_select(struct db *db, const char *base, const char *name_col,
 int
 db_begin(struct db *db, struct rk_err *err)
 {
+	if (db->capture) {
+		capture_stmt(db, db->drv->begin_sql, NULL, 0);
+		return 0;
+	}
 	return db->drv->begin(db, err);
 }
 
 int
 db_commit(struct db *db, struct rk_err *err)
 {
-	return db->drv->exec(db, "COMMIT", err);
+	return db_exec(db, "COMMIT", err);
 }
 
 void
@@ -523,7 +658,7 @@ db_rollback(struct db *db)
 {
 	struct rk_err ignored = RK_ERR_INIT;
 
-	(void)db->drv->exec(db, "ROLLBACK", &ignored);
+	(void)db_exec(db, "ROLLBACK", &ignored);
 }
 
 int

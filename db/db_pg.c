@@ -572,7 +572,43 @@ pg_tables(struct db *db, const char *const *names, struct db_table_list *out,
 static int
 pg_begin(struct db *db, struct rk_err *err)
 {
-	return pg_exec(db, "BEGIN", err);
+	return pg_exec(db, db_pg_driver.begin_sql, err);
+}
+
+/* Text quoted by libpq; bytes as bytea's hex input; an integer as
+ * written (db_query_typed binds it as int8). */
+static void
+pg_quote_literal(struct db *db, const struct db_param *prm, struct rk_buf *out)
+{
+	struct rk_buf hex = RK_BUF_INIT;
+	const char *s = prm->s;
+	size_t len;
+	char *q;
+
+	if (!s) {
+		rk_buf_adds(out, "NULL");
+		return;
+	}
+	if (prm->type == DB_INT) { /* "-1" in parentheses: never "x--1" */
+		rk_buf_addf(out, *s == '-' ? "(%s)" : "%s", s);
+		return;
+	}
+	len = strlen(s);
+	if (prm->type == DB_BYTES) {
+		rk_buf_adds(&hex, "\\x");
+		for (size_t i = 0; i < prm->len; i++)
+			rk_buf_addf(&hex, "%02x", (unsigned char)s[i]);
+		s = hex.s;
+		len = hex.len;
+	}
+	q = PQescapeLiteral(pg_of(db)->conn, s, len);
+	if (!q)
+		rk_bug("PQescapeLiteral: %s", PQerrorMessage(pg_of(db)->conn));
+	rk_buf_adds(out, q);
+	PQfreemem(q);
+	if (prm->type == DB_BYTES)
+		rk_buf_adds(out, "::bytea");
+	rk_buf_release(&hex);
 }
 
 /* Seconds elapsed since start, on the monotonic clock. */
@@ -752,6 +788,8 @@ const struct db_driver db_pg_driver = {
 	.quote_ident = pg_quote_ident,
 	.tables = pg_tables,
 	.begin = pg_begin,
+	.begin_sql = "BEGIN",
+	.quote_literal = pg_quote_literal,
 	.lock = pg_lock,
 	.run_lock = pg_run_lock,
 	.run_unlock = pg_run_unlock,

@@ -604,7 +604,33 @@ sq_materialize(struct sqlite_db *p, struct rk_err *err)
 static int
 sq_begin(struct db *db, struct rk_err *err)
 {
-	return sq_exec(db, "BEGIN IMMEDIATE", err);
+	return sq_exec(db, db_sqlite_driver.begin_sql, err);
+}
+
+/* Text quoted by sqlite3_mprintf("%Q"); bytes as a blob literal; an
+ * integer as written (db_query_typed binds it as int64). */
+static void
+sq_quote_literal(struct db *db, const struct db_param *prm, struct rk_buf *out)
+{
+	char *q;
+
+	(void)db;
+	if (prm->s && prm->type == DB_INT) { /* never "x--1" */
+		rk_buf_addf(out, *prm->s == '-' ? "(%s)" : "%s", prm->s);
+		return;
+	}
+	if (prm->s && prm->type == DB_BYTES) {
+		rk_buf_adds(out, "X'");
+		for (size_t i = 0; i < prm->len; i++)
+			rk_buf_addf(out, "%02x", (unsigned char)prm->s[i]);
+		rk_buf_addc(out, '\'');
+		return;
+	}
+	q = sqlite3_mprintf("%Q", prm->s);
+	if (!q)
+		rk_bug("sqlite3_mprintf: out of memory");
+	rk_buf_adds(out, q);
+	sqlite3_free(q);
 }
 
 /* BEGIN IMMEDIATE already holds the write lock: nothing more to take. */
@@ -791,6 +817,8 @@ const struct db_driver db_sqlite_driver = {
 	.quote_ident = sq_quote_ident,
 	.tables = sq_tables,
 	.begin = sq_begin,
+	.begin_sql = "BEGIN IMMEDIATE",
+	.quote_literal = sq_quote_literal,
 	.lock = sq_lock,
 	.run_lock = sq_run_lock,
 	.run_unlock = sq_run_unlock,

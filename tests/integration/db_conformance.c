@@ -543,6 +543,82 @@ test_typed_params(void **state)
 }
 
 /*
+ * db_capture: writes go to the sink, not the server, with their bound
+ * values quoted by the driver; sent afterwards as text, those literals
+ * store exactly what binding them stores. Reads still run.
+ */
+static void
+test_capture(void **state)
+{
+	static const char raw[] = { 'a', '\0', '\xff', '\\', '\'', 'z' };
+	static const char weird[] = "it's \\ a \"$1\" -- not; a comment\n"
+				    "\xc3\xa9\xe2\x82\xac";
+	struct fx *fx = fx_of(state);
+	struct db_param p[4] = {
+		{ DB_TEXT, weird, 0 },
+		{ DB_BYTES, raw, sizeof(raw) },
+		{ DB_INT, "-9007199254740993", 0 },
+		{ DB_TEXT, NULL, 0 },
+	};
+	const char *tp[2] = { "o'k", NULL };
+	struct rk_buf sink = RK_BUF_INIT;
+	struct rk_err err = RK_ERR_INIT;
+	struct db_rows rows = DB_ROWS_INIT;
+	char *ddl =
+		dsql(fx, "CREATE TABLE @T (s text, b %BYTES, n %INT, z text)");
+	char *ins = tsql(fx,
+			 "INSERT INTO @T (s, b, n, z) VALUES ($1, $2, $3, "
+			 "$4)",
+			 "t_cap");
+	char *ins2 = tsql(fx, "INSERT INTO @T (s, z) VALUES ($1, $2)", "t_cap");
+	char *count = tsql(fx, "SELECT count(*) FROM @T", "t_cap");
+	char *v;
+
+	run(fx, ddl, "t_cap");
+	free(ddl);
+	db_capture(fx->db, &sink);
+	assert_int_equal(db_begin(fx->db, &err), 0);
+	assert_int_equal(db_query_typed(fx->db, ins, p, 4, NULL, &err), 0);
+	assert_int_equal(db_query(fx->db, ins2, tp, 2, NULL, &err), 0);
+	assert_int_equal(db_exec(fx->db, "SELECT 1", &err), 0);
+	/* a read that wants rows runs, and is not in the text */
+	assert_int_equal(db_query(fx->db, count, NULL, 0, &rows, &err), 0);
+	v = only_value(&rows);
+	assert_string_equal(v, "0");
+	free(v);
+	assert_int_equal(db_commit(fx->db, &err), 0);
+	db_capture(fx->db, NULL);
+	lacks(sink.s, "SELECT count(*)");
+	contains(sink.s,
+		 db_kind(fx->db) == DB_PG ? "BEGIN;\n" : "BEGIN IMMEDIATE;\n");
+	contains(sink.s, "bound parameters at run time");
+	contains(sink.s, "SELECT 1;\nCOMMIT;\n");
+	lacks(sink.s, "VALUES ($");
+	contains(sink.s, "(-9007199254740993)"); /* never "x--9", a comment */
+	/* nothing reached the table while capturing */
+	assert_ask1(fx, "SELECT count(*) FROM @T", "t_cap", NULL, 0, "0");
+	/* the text, sent, stores what binding stores */
+	run_on(fx->db, sink.s);
+	assert_int_equal(db_query_typed(fx->db, ins, p, 4, NULL, &err), 0);
+	assert_int_equal(db_query(fx->db, ins2, tp, 2, NULL, &err), 0);
+	assert_ask1(fx, "SELECT count(*) FROM @T", "t_cap", NULL, 0, "4");
+	v = ask1_typed(fx,
+		       "SELECT count(*) FROM @T WHERE s = $1 AND b = $2 AND "
+		       "n = $3 AND z IS NULL",
+		       "t_cap", p, 3);
+	assert_string_equal(v, "2");
+	free(v);
+	assert_ask1(fx,
+		    "SELECT count(*) FROM @T WHERE s = $1 AND z IS NULL AND "
+		    "b IS NULL",
+		    "t_cap", tp, 1, "2");
+	free(count);
+	free(ins2);
+	free(ins);
+	rk_buf_release(&sink);
+}
+
+/*
  * The dialect the driver hands out: one per engine, its lexer the one the
  * engine's SQL splits with, and every token spelled so the engine accepts
  * it and means the same thing.
@@ -1617,6 +1693,7 @@ sqlite_teardown(void **state)
 	cmocka_unit_test(test_exec_multi),			\
 	cmocka_unit_test(test_query_params),			\
 	cmocka_unit_test(test_typed_params),			\
+	cmocka_unit_test(test_capture),				\
 	cmocka_unit_test(test_dialect),				\
 	cmocka_unit_test(test_rows_copied),			\
 	cmocka_unit_test(test_quote_ident_weird),		\

@@ -176,6 +176,8 @@ struct run_report {
 	size_t nwarnings;
 	struct lint_report *lint; /* owned: the plan's lint findings, or
 				   * NULL (core/lint.h) */
+	char *sql; /* owned: with run_opts.sql, the SQL the run would send
+		    * (db_capture), or NULL */
 };
 void run_report_release(struct run_report *r);
 /* How many items ended in o. */
@@ -206,6 +208,9 @@ struct run_opts {
 
 	/* run despite error-level lint findings (core/lint.h) */
 	int allow_unsafe;
+	/* with dry_run: go through the run with the database's writes
+	 * captured (db_capture) into run_report.sql instead of sent */
+	int sql;
 };
 
 /*

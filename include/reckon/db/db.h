@@ -225,10 +225,17 @@ struct db_driver {
 	 * ATTACH); NULL where the driver has none (PostgreSQL). */
 	int (*attach)(struct db *db, const char *name, const char *file,
 		      struct rk_err *err);
+	/* Append p as an SQL literal of its type, quoted by the library
+	 * (PG PQescapeLiteral, SQLite sqlite3_mprintf("%Q")): only for
+	 * showing a bound value (db_capture), never for sending one. */
+	void (*quote_literal)(struct db *db, const struct db_param *p,
+			      struct rk_buf *out);
+	const char *begin_sql; /* what begin() sends */
 };
 
 struct db {
 	const struct db_driver *drv;
+	struct rk_buf *capture; /* db_capture()'s sink, or NULL */
 };
 
 /*
@@ -298,6 +305,16 @@ void db_dialect_expand(const struct db *db, const char *sql,
 /* If s starts with a dialect token, append its replacement to out and
  * return the token's length; else append nothing and return 0. */
 size_t db_dialect_token(const struct db *db, const char *s, struct rk_buf *out);
+/*
+ * With sink not NULL, what would change the database is written to sink
+ * instead of being sent (run --dry-run --sql): db_exec()'s text, each
+ * db_query()/db_query_typed() without rows wanted (out NULL) with its
+ * bound values shown inline as literals (quote_literal) under a comment
+ * saying so, and db_begin(), db_commit(), db_rollback() as the driver
+ * spells them; each ends ";\n". A query that wants rows (out) still runs,
+ * as a read of the unchanged database. NULL sends everything again.
+ */
+void db_capture(struct db *db, struct rk_buf *sink);
 int db_exec(struct db *db, const char *sql, struct rk_err *err);
 int db_query(struct db *db, const char *sql, const char *const *params,
 	     int nparams, struct db_rows *out, struct rk_err *err);
