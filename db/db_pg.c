@@ -116,8 +116,9 @@ pq_load(struct rk_err *err)
 	rk_fail(err, RK_CONFIG,
 		"cannot load the PostgreSQL client library %s: %s",
 		LIBPQ_SONAME, pq_error);
-	rk_err_hint(err, "install libpq (Debian: apt-get install libpq5) to "
-			 "use a PostgreSQL database; SQLite needs no library");
+	rk_err_hint(err,
+		    "install libpq (Debian: apt-get install libpq5) to "
+		    "use a PostgreSQL database; SQLite ones do not need it");
 	return -1;
 }
 
