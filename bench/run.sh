@@ -20,7 +20,9 @@
 # BENCH_APPLY_RUNS (for the apply workloads, default 5), BENCH_ONLY (a
 # space-separated subset of: startup status noop apply scale parse detect),
 # BENCH_SIZES (status and no-op sizes, default "1000 10000"), BENCH_SCALE
-# (the scaling row's sizes, default "1000 10000 100000").
+# (the scaling row's sizes, default "1000 10000 100000"), BENCH_BEFORE (a
+# second reckon binary, e.g. an older build: the start-up and status
+# timings then run it too, alternated with the others, as "before").
 # Never part of make test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -138,12 +140,14 @@ if [ -z "${RECKON_BENCH_INSIDE:-}" ]; then
 	ensure_tools
 	mkdir -p $B
 	cp ./reckon "$R"
+	[ -z "${BENCH_BEFORE:-}" ] || cp "$BENCH_BEFORE" $B/reckon-before
 	build_helpers
 	DBMATE=$(find_dbmate)
 	[ -n "$DBMATE" ] || say "bench: dbmate not available: its columns will read '-'"
 	generate
 	exec pg_virtualenv -t -o fsync=on env RECKON_BENCH_INSIDE=1 \
-		DBMATE="$DBMATE" "$ROOT/bench/run.sh"
+		DBMATE="$DBMATE" BEFORE="${BENCH_BEFORE:+$ROOT/$B/reckon-before}" \
+		"$ROOT/bench/run.sh"
 fi
 
 # ---- inside the throwaway cluster: PGHOST, PGPORT, PGUSER, PGPASSWORD set
@@ -153,6 +157,7 @@ export PGDATABASE=postgres
 # dropdb --if-exists: no NOTICE when the database is not there
 export PGOPTIONS="-c client_min_messages=warning"
 DBMATE=${DBMATE:-}
+BEFORE=${BEFORE:-}
 # The psql binary itself: Debian's /usr/bin/psql is pg_wrapper, a Perl
 # script that costs ~40 ms per start before psql even runs.
 PSQL=$(pg_config --bindir 2>/dev/null)/psql
@@ -247,11 +252,13 @@ bench_startup() {
 	say "   loaded by a SQLite status: $(LD_DEBUG=libs $R --db sqlite:$B/tiny.db --dir $B/m1 status 2>&1 >/dev/null | awk '/calling init:/ { n = split($NF, p, "/"); printf "%s ", p[n] }')"
 	timed "start-up" $((RUNS * 3)) -- \
 		reckon "" "exec $R --version" \
-		baseline "" "exec sqlite3 -version"
+		baseline "" "exec sqlite3 -version" \
+		${BEFORE:+before "" "exec $BEFORE --version"}
 	ratio_row "start-up: reckon --version ($libs_v libs)" 1.5
 	timed "start-up status" $((RUNS * 3)) -- \
 		reckon "" "exec $R --db sqlite:$B/tiny.db --dir $B/m1 status" \
-		baseline "" "exec sqlite3 -version"
+		baseline "" "exec sqlite3 -version" \
+		${BEFORE:+before "" "exec $BEFORE --db sqlite:$B/tiny.db --dir $B/m1 status"}
 	ratio_row "start-up: SQLite status, 1 file ($libs_s libs)" 1.5
 }
 
@@ -330,14 +337,16 @@ bench_status() {
 		timed "status sqlite $k" "$RUNS" -- \
 			reckon "" "exec $R --db sqlite:$B/rk$k.db --dir $B/m${k}p status" \
 			baseline "" "exec sqlite3 $B/rk$k.db 'SELECT count(*) FROM reckon_migrations'" \
-			${DBMATE:+dbmate "" "$(dm "sqlite:$B/dm$k.db" $B/m${k}p status)"}
+			${DBMATE:+dbmate "" "$(dm "sqlite:$B/dm$k.db" $B/m${k}p status)"} \
+			${BEFORE:+before "" "exec $BEFORE --db sqlite:$B/rk$k.db --dir $B/m${k}p status"}
 		if [ "$k" -ge 10000 ]; then tgt="<= 1.10x sqlite3, <= 1.0x dbmate"; cond="rb <= 1.10 && rd <= 1.0"
 		else tgt="<= 1.0x dbmate"; cond="rd <= 1.0"; fi
 		peer_row "status $k, SQLite" "$tgt" "$cond"
 		timed "status postgres $k" "$RUNS" -- \
 			reckon "" "exec $R --db dbname=rk$k --dir $B/m${k}p status" \
 			baseline "" "exec $PSQL -X -A -t -d rk$k -c '$q'" \
-			${DBMATE:+dbmate "" "$(dm "$(dbmate_pg_url dm$k)" $B/m${k}p status)"}
+			${DBMATE:+dbmate "" "$(dm "$(dbmate_pg_url dm$k)" $B/m${k}p status)"} \
+			${BEFORE:+before "" "exec $BEFORE --db dbname=rk$k --dir $B/m${k}p status"}
 		if [ "$k" -ge 10000 ]; then tgt="<= 50 ms, <= 1.0x dbmate"; cond="r <= 50 && rd <= 1.0"
 		else tgt="<= 1.0x dbmate"; cond="rd <= 1.0"; fi
 		peer_row "status $k, PostgreSQL" "$tgt" "$cond"

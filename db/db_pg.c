@@ -9,7 +9,9 @@
  */
 #include "reckon/db/db.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,140 @@
 #include "reckon/base/util.h"
 #include "db_driver.h"
 #include "reckon/base/banned.h"
+
+/*
+ * libpq, loaded on first use (pq_load(), from the three entry points:
+ * pg_open(), pg_ping() and db_pg_conninfo_for()) rather than linked:
+ * its Kerberos, LDAP and SASL chain costs every command a few
+ * milliseconds at start-up, and a SQLite command needs none of it. The
+ * functions this driver calls are resolved once with dlsym() into pq,
+ * each typed from libpq-fe.h, and the defines after pq_resolve() send
+ * every PQ* call below through it, checked as a direct call would be.
+ * The one mutable global of this file, filled once under pq_once.
+ */
+#ifndef LIBPQ_SONAME
+#define LIBPQ_SONAME "libpq.so.5"
+#endif
+#define PQ_FUNCS(X)                                                            \
+	X(PQcancel)                                                            \
+	X(PQclear)                                                             \
+	X(PQconndefaults)                                                      \
+	X(PQconnectdbParams)                                                   \
+	X(PQconninfoFree)                                                      \
+	X(PQconninfoParse)                                                     \
+	X(PQerrorMessage)                                                      \
+	X(PQescapeIdentifier)                                                  \
+	X(PQexec)                                                              \
+	X(PQexecParams)                                                        \
+	X(PQfinish)                                                            \
+	X(PQfname)                                                             \
+	X(PQfreeCancel)                                                        \
+	X(PQfreemem)                                                           \
+	X(PQgetCancel)                                                         \
+	X(PQgetCopyData)                                                       \
+	X(PQgetResult)                                                         \
+	X(PQgetisnull)                                                         \
+	X(PQgetlength)                                                         \
+	X(PQgetvalue)                                                          \
+	X(PQhost)                                                              \
+	X(PQnfields)                                                           \
+	X(PQntuples)                                                           \
+	X(PQpass)                                                              \
+	X(PQpingParams)                                                        \
+	X(PQport)                                                              \
+	X(PQputCopyEnd)                                                        \
+	X(PQresStatus)                                                         \
+	X(PQresultErrorField)                                                  \
+	X(PQresultErrorMessage)                                                \
+	X(PQresultStatus)                                                      \
+	X(PQserverVersion)                                                     \
+	X(PQsetNoticeProcessor)                                                \
+	X(PQstatus)                                                            \
+	X(PQtransactionStatus)                                                 \
+	X(PQuser)
+#define PQ_PTR(f) __typeof__(f) *f;
+static struct {
+	PQ_FUNCS(PQ_PTR)
+} pq;
+#undef PQ_PTR
+
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static char pq_error[512]; /* why loading failed; "" when it did not */
+
+static void
+pq_resolve(void)
+{
+	void *h = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *e;
+
+	if (!h) {
+		e = dlerror();
+		snprintf(pq_error, sizeof(pq_error), "%s", e ? e : "not found");
+		return;
+	}
+	/* POSIX's way to store dlsym()'s void * in a function pointer */
+#define PQ_SYM(f)                                                              \
+	if (!(*(void **)&pq.f = dlsym(h, #f)) && !pq_error[0])                 \
+		snprintf(pq_error, sizeof(pq_error), "%s has no %s",           \
+			 LIBPQ_SONAME, #f);
+	PQ_FUNCS(PQ_SYM)
+#undef PQ_SYM
+}
+
+/* Load libpq once (thread-safe): 0, or -1 with RK_CONFIG (the
+ * environment lacks it) naming the library and how to install it. */
+static int
+pq_load(struct rk_err *err)
+{
+	(void)pthread_once(&pq_once, pq_resolve);
+	if (!pq_error[0])
+		return 0;
+	rk_fail(err, RK_CONFIG,
+		"cannot load the PostgreSQL client library %s: %s",
+		LIBPQ_SONAME, pq_error);
+	rk_err_hint(err,
+		    "install libpq (Debian: apt-get install libpq5) to "
+		    "use a PostgreSQL database; SQLite ones do not need it");
+	return -1;
+}
+
+/* From here on, every PQ* call goes through the loaded table. */
+#define PQcancel	     (pq.PQcancel)
+#define PQclear		     (pq.PQclear)
+#define PQconndefaults	     (pq.PQconndefaults)
+#define PQconnectdbParams    (pq.PQconnectdbParams)
+#define PQconninfoFree	     (pq.PQconninfoFree)
+#define PQconninfoParse	     (pq.PQconninfoParse)
+#define PQerrorMessage	     (pq.PQerrorMessage)
+#define PQescapeIdentifier   (pq.PQescapeIdentifier)
+#define PQexec		     (pq.PQexec)
+#define PQexecParams	     (pq.PQexecParams)
+#define PQfinish	     (pq.PQfinish)
+#define PQfname		     (pq.PQfname)
+#define PQfreeCancel	     (pq.PQfreeCancel)
+#define PQfreemem	     (pq.PQfreemem)
+#define PQgetCancel	     (pq.PQgetCancel)
+#define PQgetCopyData	     (pq.PQgetCopyData)
+#define PQgetResult	     (pq.PQgetResult)
+#define PQgetisnull	     (pq.PQgetisnull)
+#define PQgetlength	     (pq.PQgetlength)
+#define PQgetvalue	     (pq.PQgetvalue)
+#define PQhost		     (pq.PQhost)
+#define PQnfields	     (pq.PQnfields)
+#define PQntuples	     (pq.PQntuples)
+#define PQpass		     (pq.PQpass)
+#define PQpingParams	     (pq.PQpingParams)
+#define PQport		     (pq.PQport)
+#define PQputCopyEnd	     (pq.PQputCopyEnd)
+#define PQresStatus	     (pq.PQresStatus)
+#define PQresultErrorField   (pq.PQresultErrorField)
+#define PQresultErrorMessage (pq.PQresultErrorMessage)
+#define PQresultStatus	     (pq.PQresultStatus)
+#define PQserverVersion	     (pq.PQserverVersion)
+#define PQsetNoticeProcessor (pq.PQsetNoticeProcessor)
+#define PQstatus	     (pq.PQstatus)
+#define PQtransactionStatus  (pq.PQtransactionStatus)
+#define PQuser		     (pq.PQuser)
 
 struct pg_db {
 	struct db base;	  /* first: a struct db * is a struct pg_db * */
@@ -415,6 +551,8 @@ db_pg_conninfo_for(const char *url, const char *dbname, int with_password,
 
 	if (password)
 		*password = NULL;
+	if (pq_load(err) < 0)
+		return -1;
 	opts = PQconninfoParse(*url ? url : "dbname=postgres", &msg);
 	if (!opts) {
 		struct rk_buf shown = RK_BUF_INIT;
@@ -490,6 +628,8 @@ pg_ping(const char *url, const struct db_opts *o, struct rk_err *err)
 	char secs[16];
 	struct db *db;
 
+	if (pq_load(err) < 0)
+		return -1;
 	conn_params(url, o, keys, vals, secs);
 	switch (PQpingParams(keys, vals, 1)) {
 	case PQPING_OK:
@@ -521,6 +661,8 @@ pg_open(const char *url, const struct db_opts *o, struct db **out,
 	PGconn *conn;
 	char secs[16];
 
+	if (pq_load(err) < 0)
+		return -1;
 	conn_params(url, o, keys, vals, secs);
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn)

@@ -361,7 +361,7 @@ struct scan {
 	const struct detector *det;
 	struct mig_set *out;
 	struct rk_buf content; /* reused for every file */
-	EVP_MD *sha;	       /* fetched once per scan */
+	EVP_MD *sha;	       /* fetched once per scan, when first needed */
 	struct rk_hcache *cache;
 };
 
@@ -480,6 +480,10 @@ add_file(struct scan *sc, int fd, const char *rel, const struct migname *mn,
 	}
 	f = new_file(sc, rel, mn, rk_buf_detach(&path, NULL));
 	f->size = sc->content.len;
+	/* fetched on the first file that is read: a scan the hash cache
+	 * answers whole never starts OpenSSL's providers (~2 ms) */
+	if (!sc->sha && !(sc->sha = EVP_MD_fetch(NULL, "SHA256", NULL)))
+		rk_bug("no SHA-256 in libcrypto");
 	sha256_with(sc->sha, sc->content.s, sc->content.len, f->sha256);
 	if (det && det->checksum && mn->kind != MIG_DOWN) {
 		struct rk_buf sum = RK_BUF_INIT;
@@ -813,9 +817,6 @@ mig_scan(const char *dir, const struct detector *det, struct mig_set *out,
 	int rc;
 
 	out->dir = xstrdup(dir);
-	sc.sha = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (!sc.sha)
-		rk_bug("no SHA-256 in libcrypto");
 	sc.cache = open_cache(dir, det);
 	rc = scan_level(&sc, "", err);
 	/* a failed scan (an unreadable or non-UTF-8 file) keeps the old

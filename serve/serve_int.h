@@ -15,6 +15,48 @@
 #include "reckon/base/buf.h"
 #include "reckon/serve/serve.h"
 
+struct rk_err;
+
+/*
+ * libmicrohttpd, loaded by mhd_load() when serve starts rather than
+ * linked, so that no other command pays for its GnuTLS chain at start-up.
+ * The functions serve calls, typed from microhttpd.h and resolved once
+ * with dlsym() (serve_mhd.c); the defines below send every call in
+ * serve.c and serve_main.c through the table.
+ */
+#define MHD_FUNCS(X)                                                           \
+	X(MHD_add_response_header)                                             \
+	X(MHD_create_response_from_buffer)                                     \
+	X(MHD_destroy_response)                                                \
+	X(MHD_get_connection_info)                                             \
+	X(MHD_get_connection_values)                                           \
+	X(MHD_lookup_connection_value)                                         \
+	X(MHD_queue_response)                                                  \
+	X(MHD_quiesce_daemon)                                                  \
+	X(MHD_start_daemon)                                                    \
+	X(MHD_stop_daemon)
+#define MHD_PTR(f) __typeof__(f) *p_##f;
+struct mhd_table {
+	MHD_FUNCS(MHD_PTR)
+};
+#undef MHD_PTR
+extern struct mhd_table mhd; /* filled once by mhd_load() */
+
+/* Load libmicrohttpd once (thread-safe): 0, or -1 with RK_CONFIG in err
+ * naming the library and how to install it. */
+int mhd_load(struct rk_err *err);
+
+#define MHD_add_response_header		(mhd.p_MHD_add_response_header)
+#define MHD_create_response_from_buffer (mhd.p_MHD_create_response_from_buffer)
+#define MHD_destroy_response		(mhd.p_MHD_destroy_response)
+#define MHD_get_connection_info		(mhd.p_MHD_get_connection_info)
+#define MHD_get_connection_values	(mhd.p_MHD_get_connection_values)
+#define MHD_lookup_connection_value	(mhd.p_MHD_lookup_connection_value)
+#define MHD_queue_response		(mhd.p_MHD_queue_response)
+#define MHD_quiesce_daemon		(mhd.p_MHD_quiesce_daemon)
+#define MHD_start_daemon		(mhd.p_MHD_start_daemon)
+#define MHD_stop_daemon			(mhd.p_MHD_stop_daemon)
+
 #define DEFAULT_LISTEN	"127.0.0.1:8787"
 #define MAX_CONNECTIONS 512u  /* open at once; each has a thread */
 #define IDLE_TIMEOUT_S	60u   /* a connection with no progress is closed */

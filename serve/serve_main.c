@@ -325,6 +325,8 @@ serve_run(struct rk_ctx *ctx, const struct serve_opts *o, struct rk_err *err)
 	struct addrinfo *ai = NULL;
 	int rc = -1;
 
+	if (mhd_load(err) < 0)
+		goto out;
 	if (o->drain && (drain_ms = cfg_parse_duration_ms(o->drain)) < 0) {
 		rk_fail(err, RK_USAGE,
 			"--drain: invalid duration '%s' (use e.g. 30s, 500ms, "

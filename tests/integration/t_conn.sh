@@ -314,3 +314,41 @@ test_serve_missing_sqlite_file() {
 	check "serve's run created the file" test -s "$SQLITE_FILE"
 	serve_stop
 }
+
+# libs_loaded ARGS...: the shared objects reckon ARGS initialises, one a
+# line, from the dynamic loader's own report (LD_DEBUG=libs)
+libs_loaded() {
+	LD_DEBUG=libs "$RECKON" "$@" 2>&1 >/dev/null |
+		awk '/calling init:/ { n = split($NF, p, "/"); print p[n] }'
+}
+
+# A SQLite command (and --version) starts without libpq and
+# libmicrohttpd: they are loaded on first use, by a PostgreSQL connection
+# or serve, and the commands that use them still work.
+BACKENDS_conn_lazy_libraries=sqlite
+test_conn_lazy_libraries() {
+	local libs
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	rk run
+	expect_rc 0
+	libs=$(libs_loaded --db "$DB" --dir "$M" status)
+	check "a SQLite status loads libsqlite3 ($libs)" grep -q '^libsqlite3' <<<"$libs"
+	check "a SQLite status loads no libpq ($libs)" ! grep -q '^libpq' <<<"$libs"
+	check "a SQLite status loads no libmicrohttpd ($libs)" ! grep -q '^libmicrohttpd' <<<"$libs"
+	libs=$(libs_loaded --version)
+	check "--version loads libc ($libs)" grep -q '^libc\.' <<<"$libs"
+	check "--version loads no libpq ($libs)" ! grep -q '^libpq' <<<"$libs"
+	check "--version loads no libmicrohttpd ($libs)" ! grep -q '^libmicrohttpd' <<<"$libs"
+	check "the binary does not link libpq" ! grep -q 'libpq' <<<"$(ldd "$RECKON")"
+	check "the binary does not link libmicrohttpd" ! grep -q 'libmicrohttpd' <<<"$(ldd "$RECKON")"
+	# and PostgreSQL, once asked for, loads libpq and works
+	dropdb --if-exists rk_lazy_libs >/dev/null 2>&1
+	createdb rk_lazy_libs
+	libs=$(libs_loaded --db dbname=rk_lazy_libs --dir "$M" status)
+	check "a PostgreSQL status loads libpq ($libs)" grep -q '^libpq\.so' <<<"$libs"
+	check "a PostgreSQL status loads no libmicrohttpd ($libs)" ! grep -q '^libmicrohttpd' <<<"$libs"
+	rk_raw --db dbname=rk_lazy_libs --dir "$M" status --json
+	expect_rc 0
+	jqe '.summary.pending == 1'
+	dropdb rk_lazy_libs
+}
