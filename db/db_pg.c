@@ -48,6 +48,7 @@
 	X(PQconninfoParse)                                                     \
 	X(PQerrorMessage)                                                      \
 	X(PQescapeIdentifier)                                                  \
+	X(PQescapeLiteral)                                                     \
 	X(PQexec)                                                              \
 	X(PQexecParams)                                                        \
 	X(PQfinish)                                                            \
@@ -131,6 +132,7 @@ pq_load(struct rk_err *err)
 #define PQconninfoParse	     (pq.PQconninfoParse)
 #define PQerrorMessage	     (pq.PQerrorMessage)
 #define PQescapeIdentifier   (pq.PQescapeIdentifier)
+#define PQescapeLiteral	     (pq.PQescapeLiteral)
 #define PQexec		     (pq.PQexec)
 #define PQexecParams	     (pq.PQexecParams)
 #define PQfinish	     (pq.PQfinish)
