@@ -245,6 +245,9 @@ outcome_lines(FILE *f, const struct run_report *r)
 				r->down ? " (reverted)" : "");
 			if (it->ran_by)
 				fprintf(f, " (by %s)", it->ran_by);
+			if (it->also)
+				fprintf(f, " (and, as it needs them, %s)",
+					it->also);
 			fprintf(f, "\n");
 			break;
 		case RUN_FAILED:

@@ -411,6 +411,8 @@ json_run(const struct run_report *r)
 		set(o, "ms", json_integer(it->ms));
 		if (it->output)
 			set(o, "output", jstr(it->output));
+		if (it->also)
+			set(o, "also_applied", jstr(it->also));
 		push(all, o);
 		if (it->outcome != shown)
 			continue;

@@ -44,6 +44,7 @@ run_report_release(struct run_report *r)
 		free(r->items[i].name);
 		free(r->items[i].ran_by);
 		free(r->items[i].output);
+		free(r->items[i].also);
 	}
 	free(r->items);
 	if (r->failed) {

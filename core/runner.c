@@ -382,7 +382,11 @@ apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 		size_t j = i + 1;
 
 		if (ps[i].code) {
-			rc = r->items[i].outcome == RUN_SKIPPED
+			/* skipped: another runner applied it; committed: an
+			 * earlier step's command applied it as needed */
+			rc = r->items[i].outcome == RUN_SKIPPED ||
+					     r->items[i].outcome ==
+						     RUN_COMMITTED
 				     ? 0
 				     : delegate_step(ctx, s, dg, ps[i].file, 0,
 						     &r->items[i], r, err);
@@ -465,6 +469,8 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		rk_buf_release(&names);
 		goto out;
 	}
+	if (ndeleg)
+		delegate_order(&s, dg.app, ps, r->items, n);
 	for (size_t i = 0; i < n; i++) {
 		struct rk_buf cmd = RK_BUF_INIT;
 		char **argv;

@@ -295,3 +295,63 @@ test_delegate_sequelize() {
 	[ "$(grep -c '^up ' "$T/fw.out")" = 3 ] && ! grep -q '^down ' "$T/fw.out" && pass ||
 		fail "sequelize db:migrate:status: $(cat "$T/fw.out")"
 }
+
+# Django's order is its dependency graph, not the listing: store's
+# 0004_alpha needs 0004_zeta, which needs blog's 0002_title (another app).
+# Each step is manage.py migrate shop <name>, which applies what the
+# migration needs first; reckon expects exactly that set in django_migrations.
+BACKENDS_delegate_django_order=pg
+test_delegate_django_order() {
+	real_need py:django python3-django || return 0
+	cp -r "$REAL/django" "$T/dj"
+	fw "migrate contenttypes" django_ migrate contenttypes || return
+	fw "migrate shop 0001" django_ migrate shop 0001 || return
+	fw "migrate blog 0001" django_ migrate blog 0001 || return
+	M=$T/dj/store/migrations
+	cat >"$M/0004_alpha.py" <<'PY'
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("shop", "0004_zeta"),
+    ]
+    operations = [migrations.RunSQL("UPDATE shop_item SET zcol = 1", "SELECT 1")]
+PY
+	cat >"$M/0004_zeta.py" <<'PY'
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("shop", "0003_stock"),
+        ("blog", "0002_title"),
+    ]
+    operations = [migrations.RunSQL("ALTER TABLE shop_item ADD COLUMN zcol integer", "ALTER TABLE shop_item DROP COLUMN zcol")]
+PY
+	local env=(--runner-env "DJANGO_PGDB=$PGDB")
+	rk status --json
+	jqe '[.migrations[] | select(.state == "pending") | .name] == ["0002_price.py", "0003_stock.py", "0004_alpha.py", "0004_zeta.py"]'
+	rk "${env[@]}" run --dry-run
+	expect_rc 0
+	rk "${env[@]}" run --json
+	expect_rc 0
+	jqe '[.applied[] | .ran_by | sub(".*/python3 "; "")] == ["manage.py migrate shop 0002_price", "manage.py migrate shop 0003_stock", "manage.py migrate shop 0004_zeta", "manage.py migrate shop 0004_alpha"]'
+	jqe '[.outcomes[] | has("also_applied")] == [false, false, false, false]'
+	[ "$(sql 'select count(*) from shop_item where zcol is not null')" = 0 ] && pass ||
+		fail "zcol: $(sql 'select zcol from shop_item')"
+	fw "showmigrations" django_ showmigrations shop blog || return
+	grep -q '\[X\] 0004_alpha' <<<"$FW" && grep -q '\[X\] 0002_title' <<<"$FW" &&
+		grep -q '\[ \] 0003_tag' <<<"$FW" && pass || fail "showmigrations: $FW"
+
+	# one migration named: its command applies what it needs too, and
+	# reckon says so
+	fw "migrate shop 0003" django_ migrate shop 0003 || return
+	rk "${env[@]}" run --json 0004_alpha.py
+	expect_rc 0
+	jqe '[.outcomes[] | {name, outcome, also_applied}] == [{"name": "0004_alpha.py", "outcome": "committed", "also_applied": "0004_zeta.py"}]'
+	rk "${env[@]}" run 0004_alpha.py
+	expect_out "Nothing to apply"
+	rk status --check
+	expect_rc 0
+}

@@ -134,6 +134,9 @@ struct run_item {
 			    * reckon sent its SQL itself */
 	char *output;	   /* owned: the framework's output (its tail),
 			    * or NULL */
+	char *also;	   /* owned: files outside the plan that the same
+			    * command applied first, as it needed them
+			    * (", "-joined), or NULL */
 	int recorded;	   /* a row records it: committed, or a partial
 			    * file recorded as the framework records a
 			    * failure (Flyway success = false, ...) */
