@@ -355,3 +355,42 @@ PY
 	rk status --check
 	expect_rc 0
 }
+
+# Alembic with a branch and its merge (tests/real/alembic/merge): the run
+# follows the revision graph, both branches before the merge; alembic current
+# then agrees. Named alone, the merge's step is alembic upgrade <merge>,
+# which applies both branches first: reckon expects all three rows.
+test_delegate_alembic_merge() {
+	real_need py:alembic python3-alembic || return 0
+	cp -r "$REAL/alembic" "$T/al"
+	rm -r "$T/al/versions"
+	mv "$T/al/merge" "$T/al/versions"
+	M=$T/al/versions
+	local env=(--runner-env 'ALEMBIC_URL={url}')
+	fw "alembic upgrade r1000000001" alembic_ upgrade r1000000001 || return
+	rk "${env[@]}" run --json
+	expect_rc 0
+	jqe '[.applied[] | {name, ran_by: (.ran_by | sub(".* -m alembic "; ""))}] == [
+		{"name": "x2000000002_left.py", "ran_by": "upgrade x2000000002"},
+		{"name": "y2000000002_right.py", "ran_by": "upgrade y2000000002"},
+		{"name": "m3000000003_merge.py", "ran_by": "upgrade m3000000003"}]'
+	table_exists merged_t && pass || fail "the merge did not run"
+	fw "alembic current" alembic_ current || return
+	[ "$FW" = "m3000000003 (head) (mergepoint)" ] && pass || fail "alembic current: $FW"
+	rk status --check
+	expect_rc 0
+
+	# back to the root, then the merge alone
+	fw "alembic downgrade r1000000001" alembic_ downgrade r1000000001 || return
+	# (the fixture's downgrades leave their tables)
+	sql 'DROP TABLE merged_t'
+	sql 'DROP TABLE left_t'
+	sql 'DROP TABLE right_t'
+	rk "${env[@]}" run --json m3000000003_merge.py
+	expect_rc 0
+	jqe '[.outcomes[] | {name, outcome, also_applied}] == [{"name": "m3000000003_merge.py", "outcome": "committed", "also_applied": "x2000000002_left.py, y2000000002_right.py"}]'
+	rk "${env[@]}" run m3000000003_merge.py
+	expect_out "Nothing to apply"
+	fw "alembic current" alembic_ current || return
+	[ "$FW" = "m3000000003 (head) (mergepoint)" ] && pass || fail "alembic current after the merge alone: $FW"
+}
