@@ -947,7 +947,8 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		expect = xcalloc(s->files.n + 1, 1);
 		expect[f - s->files.v] = 1;
 	} else {
-		expect = delegate_step_set(s, d->app, f, before);
+		expect = delegate_step_set(s, d->app, d->rn && d->rn->up_all, f,
+					   before);
 	}
 	t0 = run_now_ms();
 	if (rk_interrupted()) {

@@ -96,10 +96,12 @@ void delegate_order(const struct rk_session *s, const char *app,
 /*
  * What the framework's command for f applies: f and, transitively, each
  * file it needs that applied (s->files.n bytes, 1 = in the table) does not
- * hold. Returns s->files.n bytes, 1 = in the step's set; the caller frees.
+ * hold; with all, every code file applied does not hold (a command that
+ * applies all pending). Returns s->files.n bytes, 1 = in the step's set;
+ * the caller frees.
  */
 unsigned char *delegate_step_set(const struct rk_session *s, const char *app,
-				 const struct mig_file *f,
+				 int all, const struct mig_file *f,
 				 const unsigned char *applied);
 
 #endif

@@ -105,7 +105,7 @@ delegate_order(const struct rk_session *s, const char *app, struct prepared *ps,
 }
 
 unsigned char *
-delegate_step_set(const struct rk_session *s, const char *app,
+delegate_step_set(const struct rk_session *s, const char *app, int all,
 		  const struct mig_file *f, const unsigned char *applied)
 {
 	size_t n = s->files.n;
@@ -115,6 +115,9 @@ delegate_step_set(const struct rk_session *s, const char *app,
 
 	mark[f - s->files.v] = 1;
 	stack[top++] = (size_t)(f - s->files.v);
+	if (all)
+		for (size_t j = 0; j < n; j++)
+			mark[j] |= !applied[j] && s->files.v[j].code;
 	while (top) {
 		const struct mig_file *cur = &s->files.v[stack[--top]];
 

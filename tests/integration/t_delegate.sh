@@ -394,3 +394,37 @@ test_delegate_alembic_merge() {
 	fw "alembic current" alembic_ current || return
 	[ "$FW" = "m3000000003 (head) (mergepoint)" ] && pass || fail "alembic current after the merge alone: $FW"
 }
+
+# TypeORM: typeorm migration:run applies every pending class at once, so
+# the first step's set is all of them and the others are its too;
+# migration:show then agrees, and down is migration:revert. The CLI needs
+# its data source named (-d), so the runner command says it.
+BACKENDS_delegate_typeorm=pg
+test_delegate_typeorm() {
+	rn_env typeorm || return 0
+	local run=(--runner "$NB/typeorm -d $P/datasource.js"
+		--runner-env "RN_URL={url} RN_MIGRATIONS=$M")
+	local typeorm=(env RN_URL="$RN_URL" RN_MIGRATIONS="$M" "$NB/typeorm" -d "$P/datasource.js")
+	rn_stage "$P/migrations" 1
+	rn_framework_ran "typeorm migration:run" rn_in "$P" "${typeorm[@]}" migration:run
+	cp "$P/migrations/1704067200002-CreateTwo.js" "$P/migrations/1704067200003-CreateThree.js" "$M/"
+	rk "${run[@]}" check
+	expect_out "typeorm -d $P/datasource.js migration:run"
+	rk "${run[@]}" run --json
+	expect_rc 0
+	jqe '[.applied[] | {name, ran_by: (.ran_by | sub(".*/typeorm "; ""))}] == [
+		{"name": "1704067200002-CreateTwo.js", "ran_by": "-d '"$P"'/datasource.js migration:run"},
+		{"name": "1704067200003-CreateThree.js", "ran_by": "-d '"$P"'/datasource.js migration:run"}]'
+	jqe '.same_database | test("migration:show.* agrees: 1 applied")'
+	table_exists threes && pass || fail "CreateThree did not run"
+	rn_framework_ran "typeorm migration:show" rn_in "$P" "${typeorm[@]}" migration:show
+	[ "$(grep -c '\[X\]' "$T/fw.out")" = 3 ] && ! grep -q '\[ \]' "$T/fw.out" && pass ||
+		fail "typeorm migration:show disagrees: $(cat "$T/fw.out")"
+	rk status --check
+	expect_rc 0
+
+	rk "${run[@]}" down --json
+	expect_rc 0
+	jqe '[.reverted[] | {name, ran_by: (.ran_by | sub(".*/typeorm "; ""))}] == [{"name": "1704067200003-CreateThree.js", "ran_by": "-d '"$P"'/datasource.js migration:revert"}]'
+	table_exists threes && fail "threes is still there" || pass
+}
