@@ -252,15 +252,12 @@ build_env(struct rk_ctx *ctx, const struct det_runner *rn, struct delegate *d,
 	framework_url(ctx->db, &info, rn ? rn->sqlite_url : NULL, &url);
 	for (size_t i = 0; rn && rn->url_env && rn->url_env[i]; i++)
 		env_set(&d->env, &n, rn->url_env[i], url.s);
+	/* NAME=VALUE lines (config.c checked them) */
 	for (const char *p = ctx->cfg.runner_env; p && *p;) {
-		size_t len;
-		const char *eq;
+		size_t len = strcspn(p, "\n");
+		const char *eq = memchr(p, '=', len);
 
-		while (*p == ' ' || *p == '\t')
-			p++;
-		len = strcspn(p, " \t");
-		eq = memchr(p, '=', len);
-		if (len && eq && eq > p) {
+		if (eq && eq > p) {
 			char *name = xstrndup(p, (size_t)(eq - p));
 			char *val =
 				xstrndup(eq + 1, len - (size_t)(eq - p) - 1);
@@ -269,13 +266,8 @@ build_env(struct rk_ctx *ctx, const struct det_runner *rn, struct delegate *d,
 				strcmp(val, "{url}") == 0 ? url.s : val);
 			free(name);
 			free(val);
-		} else if (len) {
-			rk_buf_release(&url);
-			return rk_fail(err, RK_CONFIG,
-				       "runner_env: '%.*s' is not NAME=VALUE",
-				       (int)len, p);
 		}
-		p += len;
+		p += len + (p[len] == '\n');
 	}
 	if (db_kind(ctx->db) == DB_PG) {
 		/* libpq's own variables, for tools that read those */

@@ -428,3 +428,31 @@ test_delegate_typeorm() {
 	jqe '[.reverted[] | {name, ran_by: (.ran_by | sub(".*/typeorm "; ""))}] == [{"name": "1704067200003-CreateThree.js", "ran_by": "-d '"$P"'/datasource.js migration:revert"}]'
 	table_exists threes && fail "threes is still there" || pass
 }
+
+# runner_env as a mapping in reckon.yaml: ALEMBIC_URL gets the database's
+# URL, and a value with a blank reaches alembic whole (env.py stores it in
+# a table, so the framework's own run shows what it was given).
+test_delegate_runner_env_mapping() {
+	dg_alembic || return 0
+	sed -i 's/^def upgrade():$/def upgrade():\n    import os; op.execute("CREATE TABLE seen (v text)"); op.get_bind().exec_driver_sql("INSERT INTO seen VALUES (%s)" % repr(os.environ.get("RK_NOTE", "")))/' \
+		"$M/b2000000002_posts.py"
+	cat >"$T/reckon.yaml" <<'YAML'
+runner_env:
+  ALEMBIC_URL: '{url}'
+  RK_NOTE: two words
+YAML
+	rk --config "$T/reckon.yaml" run --json
+	expect_rc 0
+	jqe '[.applied[].name] == ["b2000000002_posts.py", "c3000000003_tags.py"]'
+	[ "$(sql 'select v from seen')" = "two words" ] && pass || fail "seen: $(sql 'select v from seen')"
+	fw "alembic current" alembic_ current || return
+	grep -q '^c3000000003 (head)$' <<<"$FW" && pass || fail "alembic current: $FW"
+
+	# a name that is no variable: refused with its line, nothing runs
+	printf 'runner_env:\n  ALEMBIC_URL: x\n  BAD-NAME: y\n' >"$T/reckon.yaml"
+	save_dump
+	rk --config "$T/reckon.yaml" down
+	expect_rc 2
+	expect_err "reckon.yaml:3: key 'runner_env': 'BAD-NAME' is not a variable name"
+	expect_unchanged
+}
