@@ -258,6 +258,26 @@ run_partial_advice(const struct run_report *r, size_t i, struct rk_buf *out)
 {
 	const struct run_item *it = &r->items[i];
 
+	if (r->down && it->stmts_done == it->nstmts) {
+		rk_buf_addf(
+			out,
+			"all %zu statement(s) of %s's down script committed "
+			"but its record could not be deleted: check the "
+			"undo, then 'reckon unmark %s'",
+			it->nstmts, it->name, it->name);
+		return;
+	}
+	if (r->down) {
+		rk_buf_addf(out,
+			    "statements 1-%zu of %s's down script committed "
+			    "and statement %zu failed; it runs without a "
+			    "transaction, so nothing undid them: %s stays "
+			    "recorded as applied; finish the undo by hand and "
+			    "'reckon unmark %s', or redo what was undone",
+			    it->stmts_done, it->name, it->stmts_done + 1,
+			    it->name, it->name);
+		return;
+	}
 	if (it->stmts_done == it->nstmts) {
 		rk_buf_addf(out,
 			    "all %zu statement(s) of %s committed but reckon "
