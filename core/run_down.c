@@ -163,10 +163,30 @@ revert_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 
 /* One transaction reverting the plan's files [from, to), newest first
  * (run lock held). */
+/* redo: apply up (the file's up part) again in the same transaction. */
+static int
+reapply(struct rk_ctx *ctx, struct rk_session *s, struct prepared *up,
+	struct run_item *it, struct run_report *r, struct rk_err *err)
+{
+	long t0 = run_now_ms();
+	size_t done = 0;
+
+	if (run_send(ctx, up, "", &done, r, err) < 0)
+		return -1;
+	if (run_record_ran(ctx, s, up, run_now_ms() - t0, 0, err) < 0) {
+		run_fail_report(r, up, NULL, err);
+		rk_err_prefix(err, "cannot record '%s'", up->file->name);
+		return -1;
+	}
+	it->ms += run_now_ms() - t0;
+	memcpy(it->sha256, up->sha256, sizeof(it->sha256));
+	return 0;
+}
+
 static int
 revert_segment(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 	       size_t from, size_t to, const struct status_entry **by,
-	       struct run_report *r, struct rk_err *err)
+	       struct prepared *up, struct run_report *r, struct rk_err *err)
 {
 	size_t i;
 
@@ -184,7 +204,8 @@ revert_segment(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 			continue;
 		r->items[i].outcome = RUN_ROLLED_BACK; /* until COMMIT */
 		if (revert_one(ctx, s, &ps[i], e->row, &r->items[i], r, err) <
-		    0)
+			    0 ||
+		    (up && reapply(ctx, s, up, &r->items[i], r, err) < 0))
 			goto fail;
 	}
 	if (db_commit(ctx->db, err) < 0)
@@ -259,7 +280,8 @@ revert_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
  * transaction each, a no-transaction one on its own between them. */
 static int
 revert_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
-	   size_t n, struct run_report *r, struct rk_err *err)
+	   size_t n, struct prepared *up, struct run_report *r,
+	   struct rk_err *err)
 {
 	const struct status_entry **by = run_entries_by_file(s);
 	size_t i = 0;
@@ -277,10 +299,90 @@ revert_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 		}
 		while (j < n && !ps[j].no_tx)
 			j++;
-		rc = revert_segment(ctx, s, ps, i, j, by, r, err);
+		rc = revert_segment(ctx, s, ps, i, j, by, up, r, err);
 		i = j;
 	}
 	free(by);
+	return rc;
+}
+
+/* redo of SQL: the file's up part too, and both in the transaction. */
+static int
+redo_prepare(const struct rk_session *s, struct prepared *ps,
+	     const struct sql_dialect *d, struct prepared *up,
+	     struct rk_err *err)
+{
+	const struct mig_file *f = ps[0].file;
+
+	if (run_prepare(f, s->tracked.det, d, up, err) < 0)
+		return -1;
+	if (!ps[0].no_tx && !up->no_tx)
+		return 0;
+	rk_fail(err, RK_CHECK,
+		"redo: '%s' runs without a transaction (its %s opts out), so "
+		"its down and up cannot be one transaction",
+		f->name, ps[0].no_tx ? "down script" : "up part");
+	rk_err_hint(err, "run 'reckon down', then 'reckon run %s'", f->name);
+	return -1;
+}
+
+/* The commands a delegated redo runs, "<down>, then <up>", as ran_by. */
+static void
+redo_commands(const struct delegate *dg, const struct rk_session *s,
+	      const struct mig_file *f, struct run_item *it)
+{
+	struct rk_buf cmd = RK_BUF_INIT;
+	char **argv = delegate_argv(dg, s, NULL, f);
+
+	rk_buf_addf(&cmd, "%s, then ", it->ran_by);
+	delegate_text(argv, &cmd);
+	free(it->ran_by);
+	it->ran_by = rk_buf_detach(&cmd, NULL);
+	for (size_t k = 0; argv[k]; k++)
+		free(argv[k]);
+	free(argv);
+}
+
+/* A code migration's redo: the framework's down, then its up, each a
+ * step of its own (each commits by itself). */
+static int
+redo_delegated(struct rk_ctx *ctx, struct rk_session *s,
+	       const struct delegate *dg, const struct mig_file *f,
+	       struct run_item *it, struct run_report *r, struct rk_err *err)
+{
+	char *both = it->ran_by, **argv;
+	struct rk_buf cmd = RK_BUF_INIT;
+	long ms;
+	int rc;
+
+	argv = delegate_argv(dg, s, dg->rn->down, f);
+	delegate_text(argv, &cmd);
+	for (size_t k = 0; argv[k]; k++)
+		free(argv[k]);
+	free(argv);
+	it->ran_by = rk_buf_detach(&cmd, NULL);
+	rc = delegate_step(ctx, s, dg, f, 1, it, r, err);
+	ms = it->ms;
+	if (rc == 0) {
+		free(it->output);
+		it->output = NULL;
+		free(it->ran_by);
+		argv = delegate_argv(dg, s, NULL, f);
+		delegate_text(argv, &cmd);
+		for (size_t k = 0; argv[k]; k++)
+			free(argv[k]);
+		free(argv);
+		it->ran_by = rk_buf_detach(&cmd, NULL);
+		rc = delegate_step(ctx, s, dg, f, 0, it, r, err);
+		it->ms += ms;
+	}
+	if (rc == 0) {
+		free(it->ran_by);
+		it->ran_by = both;
+	} else {
+		free(both); /* ran_by names the command that failed */
+	}
+	rk_buf_release(&cmd);
 	return rc;
 }
 
@@ -291,7 +393,7 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	const struct sql_dialect *d = db_dialect(ctx->db)->lex;
 	const struct status_entry **targets = NULL;
 	struct rk_session s = { 0 };
-	struct prepared *ps = NULL;
+	struct prepared *ps = NULL, up = { 0 };
 	struct down_opts eff;
 	struct delegate dg = { 0 };
 	size_t n = 0, i, txn = 0;
@@ -299,7 +401,9 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	int rc = -1, locked = 0, delegated = 0;
 
 	r->down = 1;
+	r->redo = o->redo;
 	r->dry_run = o->dry_run;
+	rk_buf_init(&up.text);
 	rk_interrupt_watch(ctx->db);
 	if (op_status(ctx, &s, err) < 0)
 		goto out;
@@ -348,6 +452,8 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 				     ctx->cfg.dir, d, &ps[i], err) < 0)
 			goto out;
 	}
+	if (o->redo && n && !delegated && redo_prepare(&s, ps, d, &up, err) < 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		run_plan_item(r, &ps[i],
 			      o->dry_run ? RUN_PLANNED : RUN_NOT_STARTED);
@@ -374,6 +480,8 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 			free(argv);
 		}
 	}
+	if (o->redo && delegated && n)
+		redo_commands(&dg, &s, ps[0].file, &r->items[0]);
 	r->nothing_to_do = n == 0;
 	if (o->dry_run || n == 0) {
 		rc = 0;
@@ -397,10 +505,14 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 		r->same_db = rk_buf_detach(&note, NULL);
 		for (i = 0; rc == 0 && i < n; i++)
 			if (r->items[i].outcome != RUN_SKIPPED)
-				rc = delegate_step(ctx, &s, &dg, ps[i].file, 1,
-						   &r->items[i], r, err);
+				rc = o->redo ? redo_delegated(
+						       ctx, &s, &dg, ps[i].file,
+						       &r->items[i], r, err)
+					     : delegate_step(
+						       ctx, &s, &dg, ps[i].file,
+						       1, &r->items[i], r, err);
 	} else {
-		rc = revert_all(ctx, &s, ps, n, r, err);
+		rc = revert_all(ctx, &s, ps, n, o->redo ? &up : NULL, r, err);
 	}
 	if (rc < 0 && !r->failed)
 		run_fail_report(r, NULL, NULL, err);
@@ -409,6 +521,7 @@ out:
 	run_finish(ctx, r, rc, locked, t0, err);
 	for (i = 0; ps && i <= n; i++)
 		run_prepared_release(&ps[i]);
+	run_prepared_release(&up);
 	free(ps);
 	free(targets);
 	session_release(&s);

@@ -132,8 +132,9 @@ failed_summary(const struct run_report *r, struct rk_buf *out)
 	rk_buf_adds(out, ": ");
 	if (committed)
 		counted_names(r, RUN_COMMITTED,
-			      r->down ? "reverted and committed"
-				      : "committed and recorded",
+			      r->redo	? "redone and committed"
+			      : r->down ? "reverted and committed"
+					: "committed and recorded",
 			      out);
 	for (size_t i = 0; i < r->nitems; i++) {
 		const struct run_item *it = &r->items[i];
@@ -197,11 +198,16 @@ run_summary(const struct run_report *r, struct rk_buf *out)
 		rk_buf_addf(out,
 			    "Would %s %zu migration(s) in %zu "
 			    "transaction(s) (dry run, nothing changed).",
-			    r->down ? "revert" : "apply", r->nitems,
-			    r->planned_txns);
+			    r->redo   ? "redo"
+			    : r->down ? "revert"
+				      : "apply",
+			    r->nitems, r->planned_txns);
 	} else {
 		rk_buf_addf(out, "%s %zu migration(s) successfully",
-			    r->down ? "Reverted" : "Applied", done);
+			    r->redo   ? "Redid"
+			    : r->down ? "Reverted"
+				      : "Applied",
+			    done);
 		if (r->segments > 1)
 			rk_buf_addf(out, " in %zu transactions", r->segments);
 		rk_buf_adds(out, ".");

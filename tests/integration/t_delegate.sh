@@ -456,3 +456,22 @@ YAML
 	expect_err "reckon.yaml:3: key 'runner_env': 'BAD-NAME' is not a variable name"
 	expect_unchanged
 }
+
+# redo of a code migration: alembic downgrade -1, then alembic upgrade
+# <rev>, each committing on its own; alembic current agrees after.
+test_delegate_redo() {
+	dg_alembic || return 0
+	rk "${AL_ENV[@]}" run
+	expect_rc 0
+	rk "${AL_ENV[@]}" redo --dry-run --json
+	expect_rc 0
+	jqe '[.outcomes[] | .ran_by | gsub("/usr/bin/python3 -m "; "")] == ["alembic downgrade -1, then alembic upgrade c3000000003"]'
+	rk "${AL_ENV[@]}" redo --json
+	expect_rc 0
+	jqe '[.redone[] | {name, ran_by: (.ran_by | gsub("/usr/bin/python3 -m "; ""))}] == [{"name": "c3000000003_tags.py", "ran_by": "alembic downgrade -1, then alembic upgrade c3000000003"}]'
+	table_exists tags && pass || fail "tags is not there after the redo"
+	fw "alembic current" alembic_ current || return
+	grep -q '^c3000000003 (head)$' <<<"$FW" && pass || fail "alembic current: $FW"
+	rk status --check
+	expect_rc 0
+}

@@ -390,3 +390,57 @@ DROP INDEX CONCURRENTLY no_such_index;"
 	jqe '[.outcomes[] | {name, outcome}] == [{"name": "002_idx.sql", "outcome": "rolled_back"}]'
 	expect_unchanged
 }
+
+# redo: the newest migration's down script and its up part again, in one
+# transaction; a failure in the up part leaves it applied as it was.
+test_outcome_redo_sql() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	mig 001_a.down.sql "DROP TABLE a;"
+	mig 002_b.sql "CREATE TABLE b (id integer);
+INSERT INTO b VALUES (1);"
+	mig 002_b.down.sql "DROP TABLE b;"
+	rk run
+	expect_rc 0
+	sql 'INSERT INTO b VALUES (2)' >/dev/null
+	save_dump
+	rk redo --dry-run --json
+	expect_rc 0
+	jqe '.summary == "Would redo 1 migration(s) in 1 transaction(s) (dry run, nothing changed)."'
+	expect_unchanged
+	rk redo --json
+	expect_rc 0
+	jqe '[.redone[].name] == ["002_b.sql"] and .transactions == 1'
+	jqe '.summary == "Redid 1 migration(s) successfully."'
+	check "b was rebuilt" test "$(sql 'select count(*) from b')" = 1
+	check "a untouched" table_exists a
+	check "002 recorded" recorded 002_b.sql
+	rk status --check
+	expect_rc 0
+
+	# the up part fails: the down rolls back with it
+	sql 'INSERT INTO b VALUES (2)' >/dev/null
+	mig 002_b.sql "CREATE TABLE b (id integer);
+INSERT INTO no_such_table VALUES (1);"
+	save_dump
+	rk redo
+	expect_rc 1
+	expect_err "no_such_table"
+	expect_err "rolled back"
+	expect_unchanged
+	check "b keeps its rows" test "$(sql 'select count(*) from b')" = 2
+
+	# a part outside transactions: refused before anything runs
+	mig 002_b.sql "CREATE TABLE b (id integer);
+INSERT INTO b VALUES (1);"
+	mig 003_c.sql "-- reckon:no-transaction
+CREATE TABLE c (id integer);"
+	mig 003_c.down.sql "DROP TABLE c;"
+	rk run --allow-drift
+	expect_rc 0
+	save_dump
+	rk redo
+	expect_rc 3
+	expect_err "redo: '003_c.sql' runs without a transaction (its up part opts out)"
+	expect_err "run 'reckon down', then 'reckon run 003_c.sql'"
+	expect_unchanged
+}

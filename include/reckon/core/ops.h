@@ -168,6 +168,8 @@ struct run_report {
 	char *framework;	/* owned */
 	char *backup;		/* owned: SQLite backup file written, or NULL */
 	int down;		/* a down run: items were reverted */
+	int redo;		/* and applied again (redo): items were
+				 * redone */
 	int interrupted;	/* the signal that stopped it, or 0 */
 	size_t planned_txns;	/* transactions the plan has */
 	size_t segments;	/* transactions the run began */
@@ -228,7 +230,8 @@ struct down_opts {
 	const char *to; /* or: undo everything newer than this target
 			 * (target.h; op_down resolves it) */
 	int dry_run;
-	int all; /* undo every applied migration (--to base) */
+	int all;  /* undo every applied migration (--to base) */
+	int redo; /* then apply it again: the newest one only (redo) */
 };
 
 /*
