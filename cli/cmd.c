@@ -433,6 +433,43 @@ cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 }
 
 static int
+cmd_redo(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
+{
+	struct down_opts o = { .steps = 1, .redo = 1 };
+	int yes = 0;
+	const struct opt opts[] = {
+		OPT_BOOL(0, "dry-run", &o.dry_run, "show what would run"),
+		OPT_BOOL(0, "yes", &yes,
+			 "with a --label: do not ask for it to be typed"),
+		OPT_END(),
+	};
+	struct run_report r = { 0 };
+	char **args;
+	int nargs, rc;
+
+	if ((rc = cmd_parse(ctx, "redo", opts, argc, argv, &args, &nargs,
+			    err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = no_args("redo", nargs, args, err);
+	if (rc == 0)
+		rc = confirm_labelled(ctx, "redo", yes || o.dry_run,
+				      "Undo and apply again the newest "
+				      "applied migration",
+				      err);
+	if (!ctx->json)
+		ctx->progress = text_progress;
+	rk_interrupt_install();
+	if (rc == 0)
+		rc = ctx_open_db(ctx, o.dry_run, err);
+	if (rc == 0)
+		rc = op_down(ctx, &o, &r, err);
+	rc = show_run(ctx, &r, rc, err);
+	run_report_release(&r);
+	free(args);
+	return rc;
+}
+
+static int
 cmd_new(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
 	const struct opt opts[] = { OPT_END() };
@@ -1027,6 +1064,9 @@ const struct cmd commands[] = {
 	  "create the next migration file in the directory's convention" },
 	{ "preview", cmd_preview, NEEDS_DIR, "preview FILE [--sqlite] [--json]",
 	  "a file's statements with line numbers" },
+	{ "redo", cmd_redo, NEEDS_DB | NEEDS_DIR | OPENS_DB,
+	  "redo [--dry-run] [--yes] [--json]",
+	  "undo the newest applied migration and apply it again" },
 	{ "repair", cmd_repair, NEEDS_DB | NEEDS_DIR,
 	  "repair NAME... | --all [--yes] [--json]",
 	  "re-record checksums of reviewed modified files, clear failed "

@@ -242,9 +242,14 @@ outcome_lines(FILE *f, const struct run_report *r)
 		switch (it->outcome) {
 		case RUN_COMMITTED:
 			fprintf(f, "  committed    %s%s", it->name,
-				r->down ? " (reverted)" : "");
+				r->redo	  ? " (redone)"
+				: r->down ? " (reverted)"
+					  : "");
 			if (it->ran_by)
 				fprintf(f, " (by %s)", it->ran_by);
+			if (it->also)
+				fprintf(f, " (and, as it needs them, %s)",
+					it->also);
 			fprintf(f, "\n");
 			break;
 		case RUN_FAILED:

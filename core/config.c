@@ -50,9 +50,19 @@ struct yaml_config {
 };
 #undef YAML_MEMBER
 
-#define YAML_FIELD(k, ...)                                                     \
+/* A plain value for libcyaml; a CFG_VARS key (a mapping or a value) is
+ * read by the libyaml pass instead (read_value). */
+#define YAML_STRING(k)                                                         \
 	CYAML_FIELD_STRING_PTR(#k, CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,   \
 			       struct yaml_config, k, 0, 4096),
+#define YAML_FIELD_CFG_STRING(k)    YAML_STRING(k)
+#define YAML_FIELD_CFG_DATABASE(k)  YAML_STRING(k)
+#define YAML_FIELD_CFG_TABLE(k)	    YAML_STRING(k)
+#define YAML_FIELD_CFG_MS(k)	    YAML_STRING(k)
+#define YAML_FIELD_CFG_SECONDS(k)   YAML_STRING(k)
+#define YAML_FIELD_CFG_BOOL(k)	    YAML_STRING(k)
+#define YAML_FIELD_CFG_VARS(k)	    CYAML_FIELD_IGNORE(#k, CYAML_FLAG_OPTIONAL),
+#define YAML_FIELD(k, f, a, t, ...) YAML_FIELD_##t(k)
 static const cyaml_schema_field_t yaml_fields[] = {
 	RK_CONFIG_KEYS(YAML_FIELD) CYAML_FIELD_MAPPING_PTR(
 		"lint", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
@@ -62,6 +72,7 @@ static const cyaml_schema_field_t yaml_fields[] = {
 	CYAML_FIELD_END,
 };
 #undef YAML_FIELD
+#undef YAML_STRING
 
 static const cyaml_schema_value_t yaml_schema = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct yaml_config,
@@ -174,6 +185,57 @@ parse_bool(const char *v)
 	return -1;
 }
 
+/* A variable's name: a letter or '_', then letters, digits and '_'. */
+static int
+var_name(const char *s, size_t n)
+{
+	if (!n || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/*
+ * value as NAME=VALUE lines: text with a newline is lines already (one
+ * variable each, a value may hold blanks: what a mapping in the file
+ * gives); other text is NAME=VALUE words between blanks.
+ */
+static int
+set_vars(char **slot, const char *value, struct rk_err *err)
+{
+	const char *sep = strchr(value, '\n') ? "\r\n" : " \t\r\n";
+	struct rk_buf b = RK_BUF_INIT;
+
+	for (const char *p = value; *p;) {
+		size_t len, eq;
+
+		p += strspn(p, sep);
+		len = strcspn(p, sep);
+		if (!len)
+			break;
+		eq = strcspn(p, "=");
+		if (eq >= len || !var_name(p, eq)) {
+			rk_buf_release(&b);
+			rk_fail(err, RK_CONFIG, "'%.*s' is not NAME=VALUE",
+				(int)len, p);
+			rk_err_hint(err,
+				    "write NAME=VALUE words, or in reckon.yaml "
+				    "a mapping (runner_env: {NAME: VALUE})");
+			return -1;
+		}
+		rk_buf_addf(&b, "%.*s\n", (int)len, p);
+		p += len;
+	}
+	free(*slot);
+	*slot = b.len ? rk_buf_detach(&b, NULL) : NULL;
+	rk_buf_release(&b);
+	return 0;
+}
+
 int
 cfg_apply(struct rk_config *cfg, const struct cfg_key *k, const char *value,
 	  const char *source, struct rk_err *err)
@@ -211,6 +273,8 @@ cfg_apply(struct rk_config *cfg, const struct cfg_key *k, const char *value,
 				       value);
 		*(int *)slot = k->type == CFG_SECONDS ? (v + 999) / 1000 : v;
 		return 0;
+	case CFG_VARS:
+		return set_vars(slot, value, err);
 	case CFG_BOOL:
 		if ((v = parse_bool(value)) < 0)
 			return rk_fail(err, RK_CONFIG,
@@ -252,6 +316,8 @@ struct env_pick {
 	unsigned line;		/* of "environments:", 0: absent */
 	int found;		/* want is there */
 	char *value[CFG_NKEYS]; /* owned: its keys' values, or NULL */
+	char *top[CFG_NKEYS];	/* owned: the top level's CFG_VARS values
+				 * (libcyaml reads the others), or NULL */
 	unsigned lines[CFG_NKEYS];
 	struct rk_buf names; /* "staging, production" */
 };
@@ -259,8 +325,10 @@ struct env_pick {
 static void
 env_pick_release(struct env_pick *e)
 {
-	for (size_t i = 0; i < CFG_NKEYS; i++)
+	for (size_t i = 0; i < CFG_NKEYS; i++) {
 		free(e->value[i]);
+		free(e->top[i]);
+	}
 	rk_buf_release(&e->names);
 }
 
@@ -432,6 +500,82 @@ mapping_not(yaml_event_type_t t)
 }
 
 /*
+ * k's value, the next node: a plain value into *out (NULL: not kept), or
+ * for a CFG_VARS key also a mapping of NAME: VALUE, kept as NAME=VALUE
+ * lines. what names the key in errors ("key 'runner_env'").
+ */
+static int
+read_value(yaml_parser_t *p, const char *path, unsigned line,
+	   const struct cfg_key *k, const char *what, char **out,
+	   struct rk_err *err)
+{
+	struct rk_buf b = RK_BUF_INIT;
+	yaml_event_t ev;
+	int rc = 0;
+
+	if (next_event(p, &ev, path, err) < 0)
+		return -1;
+	if (ev.type == YAML_SCALAR_EVENT) {
+		if (out)
+			*out = xstrdup((const char *)ev.data.scalar.value);
+		yaml_event_delete(&ev);
+		return 0;
+	}
+	if (ev.type != YAML_MAPPING_START_EVENT || k->type != CFG_VARS) {
+		rc = rk_fail(err, RK_CONFIG, "%s:%u: %s: expected %s, not %s",
+			     path, line, what,
+			     k->type == CFG_VARS
+				     ? "NAME=VALUE words or a mapping"
+				     : "a plain value",
+			     node_kind(ev.type));
+		yaml_event_delete(&ev);
+		return rc;
+	}
+	yaml_event_delete(&ev);
+	while (rc == 0) {
+		yaml_event_t val;
+		const char *name, *v;
+
+		if (next_event(p, &ev, path, err) < 0)
+			break;
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			if (out)
+				*out = rk_buf_detach(&b, NULL);
+			rk_buf_release(&b);
+			return 0;
+		}
+		line = (unsigned)ev.start_mark.line + 1;
+		if (next_event(p, &val, path, err) < 0) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		name = ev.type == YAML_SCALAR_EVENT
+			       ? (const char *)ev.data.scalar.value
+			       : "";
+		v = val.type == YAML_SCALAR_EVENT
+			    ? (const char *)val.data.scalar.value
+			    : NULL;
+		if (!var_name(name, strlen(name)))
+			rc = rk_fail(err, RK_CONFIG,
+				     "%s:%u: %s: '%s' is not a variable name",
+				     path, line, what, name);
+		else if (!v || strpbrk(v, "\r\n"))
+			rc = rk_fail(err, RK_CONFIG,
+				     "%s:%u: %s: %s: expected a one-line "
+				     "value, not %s",
+				     path, line, what, name,
+				     v ? "several lines" : node_kind(val.type));
+		else
+			rk_buf_addf(&b, "%s=%s\n", name, v);
+		yaml_event_delete(&val);
+		yaml_event_delete(&ev);
+	}
+	rk_buf_release(&b);
+	return -1;
+}
+
+/*
  * One environment's "key: value" lines, after its MAPPING_START, through
  * its end: known keys, each once, plain values; kept when it is the one
  * asked for.
@@ -444,10 +588,11 @@ check_env_keys(yaml_parser_t *p, const char *path, const char *env,
 	int keep = e->want && strcmp(e->want, env) == 0;
 
 	for (;;) {
-		yaml_event_t key, val;
+		struct rk_buf what = RK_BUF_INIT;
+		yaml_event_t key;
 		const struct cfg_key *k;
 		unsigned line;
-		int rc = 0;
+		int rc;
 
 		if (next_event(p, &key, path, err) < 0)
 			return -1;
@@ -481,20 +626,12 @@ check_env_keys(yaml_parser_t *p, const char *path, const char *env,
 				       path, line, env, k->key,
 				       seen[k - cfg_keys]);
 		seen[k - cfg_keys] = line;
-		if (next_event(p, &val, path, err) < 0)
-			return -1;
-		if (val.type != YAML_SCALAR_EVENT)
-			rc = rk_fail(err, RK_CONFIG,
-				     "%s:%u: environment '%s': key '%s': "
-				     "expected a plain value, not %s",
-				     path, line, env, k->key,
-				     node_kind(val.type));
-		else if (keep) {
-			e->value[k - cfg_keys] =
-				xstrdup((const char *)val.data.scalar.value);
+		rk_buf_addf(&what, "environment '%s': key '%s'", env, k->key);
+		rc = read_value(p, path, line, k, what.s,
+				keep ? &e->value[k - cfg_keys] : NULL, err);
+		rk_buf_release(&what);
+		if (keep)
 			e->lines[k - cfg_keys] = line;
-		}
-		yaml_event_delete(&val);
 		if (rc < 0)
 			return -1;
 	}
@@ -653,8 +790,8 @@ check_pair(yaml_parser_t *p, const yaml_event_t *key, const char *path,
 	unsigned line = (unsigned)key->start_mark.line + 1;
 	const char *name = (const char *)key->data.scalar.value;
 	const struct cfg_key *k = key_find(name);
-	yaml_event_t ev;
-	int rc = 0;
+	struct rk_buf what = RK_BUF_INIT;
+	int rc;
 
 	if (!k && strcmp(name, "lint") == 0)
 		return check_lint(p, line, path, lines, err);
@@ -672,13 +809,12 @@ check_pair(yaml_parser_t *p, const yaml_event_t *key, const char *path,
 			       "%u)",
 			       path, line, name, lines[k - cfg_keys]);
 	lines[k - cfg_keys] = line;
-	if (next_event(p, &ev, path, err) < 0)
-		return -1;
-	if (ev.type != YAML_SCALAR_EVENT)
-		rc = rk_fail(err, RK_CONFIG,
-			     "%s:%u: key '%s': expected a plain value, not %s",
-			     path, line, name, node_kind(ev.type));
-	yaml_event_delete(&ev);
+	rk_buf_addf(&what, "key '%s'", name);
+	/* libcyaml reads the plain values; a CFG_VARS one is kept here */
+	rc = read_value(p, path, line, k, what.s,
+			k->type == CFG_VARS ? &e->top[k - cfg_keys] : NULL,
+			err);
+	rk_buf_release(&what);
 	return rc;
 }
 
@@ -863,6 +999,14 @@ cfg_load(const char *path, struct rk_config *cfg, struct rk_err *err)
 		goto out;
 	}
 	rc = y ? apply_yaml(path, y, lines, cfg, err) : 0;
+	for (size_t i = 0; rc == 0 && i < CFG_NKEYS; i++) {
+		if (!e.top[i] ||
+		    cfg_apply(cfg, &cfg_keys[i], e.top[i], path, err) == 0)
+			continue;
+		rk_err_prefix(err, "%s:%u: key '%s'", path, lines[i],
+			      cfg_keys[i].key);
+		rc = -1;
+	}
 	if (rc == 0)
 		rc = apply_env(path, &e, cfg, err);
 	cyaml_free(&cc, &yaml_schema, y, 0);

@@ -411,6 +411,8 @@ json_run(const struct run_report *r)
 		set(o, "ms", json_integer(it->ms));
 		if (it->output)
 			set(o, "output", jstr(it->output));
+		if (it->also)
+			set(o, "also_applied", jstr(it->also));
 		push(all, o);
 		if (it->outcome != shown)
 			continue;
@@ -421,7 +423,7 @@ json_run(const struct run_report *r)
 		set(o, "ran_by", jstr(it->ran_by ? it->ran_by : "reckon"));
 		push(a, o);
 	}
-	set(doc, r->down ? "reverted" : "applied", a);
+	set(doc, r->redo ? "redone" : r->down ? "reverted" : "applied", a);
 	set(doc, "committed", outcome_names(r, RUN_COMMITTED));
 	set(doc, "rolled_back", outcome_names(r, RUN_ROLLED_BACK));
 	set(doc, "partial", partial_items(r));

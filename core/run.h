@@ -38,6 +38,11 @@ struct prepared {
 	size_t locks;	 /* PG lock-table entries its DDL will hold */
 };
 
+/* runner.c: record p as ran in the tracking table, inside the open
+ * transaction (failed: as the framework records a failure). */
+int run_record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+		   long ms, int failed, struct rk_err *err);
+
 /* run_prepare.c: read, split and check f's up part (errors name it),
  * with det's markers (mig_up_section). */
 int run_prepare(const struct mig_file *f, const struct detector *det,

@@ -252,15 +252,12 @@ build_env(struct rk_ctx *ctx, const struct det_runner *rn, struct delegate *d,
 	framework_url(ctx->db, &info, rn ? rn->sqlite_url : NULL, &url);
 	for (size_t i = 0; rn && rn->url_env && rn->url_env[i]; i++)
 		env_set(&d->env, &n, rn->url_env[i], url.s);
+	/* NAME=VALUE lines (config.c checked them) */
 	for (const char *p = ctx->cfg.runner_env; p && *p;) {
-		size_t len;
-		const char *eq;
+		size_t len = strcspn(p, "\n");
+		const char *eq = memchr(p, '=', len);
 
-		while (*p == ' ' || *p == '\t')
-			p++;
-		len = strcspn(p, " \t");
-		eq = memchr(p, '=', len);
-		if (len && eq && eq > p) {
+		if (eq && eq > p) {
 			char *name = xstrndup(p, (size_t)(eq - p));
 			char *val =
 				xstrndup(eq + 1, len - (size_t)(eq - p) - 1);
@@ -269,13 +266,8 @@ build_env(struct rk_ctx *ctx, const struct det_runner *rn, struct delegate *d,
 				strcmp(val, "{url}") == 0 ? url.s : val);
 			free(name);
 			free(val);
-		} else if (len) {
-			rk_buf_release(&url);
-			return rk_fail(err, RK_CONFIG,
-				       "runner_env: '%.*s' is not NAME=VALUE",
-				       (int)len, p);
 		}
-		p += len;
+		p += len + (p[len] == '\n');
 	}
 	if (db_kind(ctx->db) == DB_PG) {
 		/* libpq's own variables, for tools that read those */
@@ -490,10 +482,9 @@ delegate_release(struct delegate *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* The identifier f's row stores, as the framework names it. */
-static void
-file_ident(const struct rk_session *s, const struct mig_file *f,
-	   struct rk_buf *out)
+void
+delegate_file_ident(const struct rk_session *s, const struct mig_file *f,
+		    struct rk_buf *out)
 {
 	if (s->tracked.det->file_id)
 		s->tracked.det->file_id(f, out);
@@ -511,7 +502,7 @@ fill(const struct delegate *d, const struct rk_session *s, const char *tmpl,
 		size_t len = close ? (size_t)(close - tmpl) + 1 : 0;
 
 		if (len == 4 && strncmp(tmpl, "{id}", 4) == 0 && f)
-			file_ident(s, f, out);
+			delegate_file_ident(s, f, out);
 		else if (len == 6 && strncmp(tmpl, "{name}", 6) == 0 && f)
 			rk_buf_adds(out, f->name);
 		else if (len == 9 && strncmp(tmpl, "{version}", 9) == 0 && f)
@@ -520,7 +511,8 @@ fill(const struct delegate *d, const struct rk_session *s, const char *tmpl,
 			size_t fi = (size_t)(f - s->files.v);
 
 			if (fi > 0 && fi <= s->files.n)
-				file_ident(s, &s->files.v[fi - 1], out);
+				delegate_file_ident(s, &s->files.v[fi - 1],
+						    out);
 			else
 				rk_buf_adds(out, "zero");
 		} else if (len == 5 && strncmp(tmpl, "{app}", 5) == 0)
@@ -561,7 +553,7 @@ delegate_argv(const struct delegate *d, const struct rk_session *s,
 		/* a configured command with no known arguments: the file */
 		struct rk_buf a = RK_BUF_INIT;
 
-		file_ident(s, f, &a);
+		delegate_file_ident(s, f, &a);
 		strv_push(&argv, &n, a.s);
 		rk_buf_release(&a);
 	}
@@ -725,7 +717,7 @@ reckon_ids(const struct rk_session *s, int pending, struct rk_buf *out)
 
 		if (e->state != ST_PENDING || !e->file)
 			continue;
-		file_ident(s, e->file, out);
+		delegate_file_ident(s, e->file, out);
 		rk_buf_addc(out, '\n');
 	}
 }
@@ -845,28 +837,65 @@ applied_files(const struct rk_session *s)
 	return v;
 }
 
-/* After the step: the set grew by exactly f? Else say what it did. */
+/* After the step: the set grew (down: shrank) by exactly expect? Else say
+ * what it did. */
 static int
 check_grew(const struct rk_session *s, const unsigned char *before,
-	   const struct mig_file *f, int down, struct rk_buf *why)
+	   const unsigned char *expect, int down, struct rk_buf *why)
 {
 	unsigned char *after = applied_files(s);
-	size_t fi = (size_t)(f - s->files.v);
-	int ok = down ? !after[fi] && before[fi] : after[fi] && !before[fi];
+	int ok = 1;
 
-	if (after[fi] == before[fi])
-		rk_buf_addf(why, "%s is %s recorded", f->name,
-			    down ? "still" : "not");
 	for (size_t i = 0; i < s->files.n; i++) {
-		if (i == fi || after[i] == before[i])
-			continue;
-		ok = 0;
-		rk_buf_addf(why, "%s%s was %s too", why->len ? "; " : "",
-			    s->files.v[i].name,
-			    after[i] ? "recorded" : "unrecorded");
+		const char *name = s->files.v[i].name;
+
+		if (expect[i] && after[i] == before[i]) {
+			ok = 0;
+			rk_buf_addf(why, "%s%s is %s recorded",
+				    why->len ? "; " : "", name,
+				    down ? "still" : "not");
+		} else if (!expect[i] && after[i] != before[i]) {
+			ok = 0;
+			rk_buf_addf(why, "%s%s was %s too",
+				    why->len ? "; " : "", name,
+				    after[i] ? "recorded" : "unrecorded");
+		}
 	}
 	free(after);
 	return ok;
+}
+
+/* The other files of the step's set: a later item of the plan is done by
+ * this step (the same command ran it); one outside the plan is named in
+ * it->also. */
+static void
+credit_set(const struct rk_session *s, const unsigned char *expect,
+	   const struct mig_file *f, struct run_item *it, struct run_report *r)
+{
+	struct rk_buf also = RK_BUF_INIT;
+
+	for (size_t i = 0; i < s->files.n; i++) {
+		const char *name = s->files.v[i].name;
+		size_t k = 0;
+
+		if (!expect[i] || &s->files.v[i] == f)
+			continue;
+		while (k < r->nitems && strcmp(r->items[k].name, name) != 0)
+			k++;
+		if (k < r->nitems && r->items[k].outcome == RUN_NOT_STARTED) {
+			struct run_item *o = &r->items[k];
+
+			o->outcome = RUN_COMMITTED;
+			o->recorded = 1;
+			free(o->ran_by);
+			o->ran_by = xstrdup(it->ran_by);
+			continue;
+		}
+		rk_buf_addf(&also, "%s%s", also.len ? ", " : "", name);
+	}
+	free(it->also);
+	it->also = also.len ? rk_buf_detach(&also, NULL) : NULL;
+	rk_buf_release(&also);
 }
 
 /* The file's hash in the sidecar (its drift shows later), best effort. */
@@ -893,7 +922,7 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 {
 	struct rk_buf out = RK_BUF_INIT, errs = RK_BUF_INIT;
 	struct rk_buf text = RK_BUF_INIT, why = RK_BUF_INIT;
-	unsigned char *before = NULL;
+	unsigned char *before = NULL, *expect = NULL;
 	char **argv =
 		delegate_argv(d, s, down && d->rn ? d->rn->down : NULL, f);
 	long t0;
@@ -906,6 +935,13 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		goto out;
 	}
 	before = applied_files(s);
+	if (down) {
+		expect = xcalloc(s->files.n + 1, 1);
+		expect[f - s->files.v] = 1;
+	} else {
+		expect = delegate_step_set(s, d->app, d->rn && d->rn->up_all, f,
+					   before);
+	}
 	t0 = run_now_ms();
 	if (rk_interrupted()) {
 		rc = run_interrupted(err);
@@ -925,11 +961,13 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		run_fail_report(r, NULL, NULL, err);
 		goto out;
 	}
-	if (status == 0 && check_grew(s, before, f, down, &why)) {
+	if (status == 0 && check_grew(s, before, expect, down, &why)) {
 		it->outcome = RUN_COMMITTED;
 		it->recorded = !down;
-		if (!down)
-			remember_hash(ctx, s, f);
+		credit_set(s, expect, f, it, r);
+		for (size_t i = 0; !down && i < s->files.n; i++)
+			if (expect[i])
+				remember_hash(ctx, s, &s->files.v[i]);
 		run_progress(ctx, r, f->name, it->ms);
 		rc = 0;
 		goto out;
@@ -944,9 +982,8 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 	} else {
 		rk_fail(err, RK_DB,
 			"'%s' succeeded but the tracking table does not show "
-			"exactly %s %s: %s",
-			it->ran_by, f->name, down ? "reverted" : "applied",
-			why.s);
+			"exactly what it %s: %s",
+			it->ran_by, down ? "reverts" : "applies", why.s);
 	}
 	rk_err_hint(err, "the framework's output is above; fix the cause and "
 			 "run again: reckon resumes from what the table says");
@@ -960,6 +997,7 @@ out:
 		free(argv[i]);
 	free(argv);
 	free(before);
+	free(expect);
 	rk_buf_release(&out);
 	rk_buf_release(&errs);
 	rk_buf_release(&text);

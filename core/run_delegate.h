@@ -14,6 +14,7 @@
 
 struct det_runner;
 struct mig_file;
+struct prepared;
 struct rk_ctx;
 struct rk_err;
 struct rk_session;
@@ -72,5 +73,35 @@ int delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		  const struct delegate *d, const struct mig_file *f, int down,
 		  struct run_item *it, struct run_report *r,
 		  struct rk_err *err);
+
+/* The identifier f's row stores, as the framework names it, appended to
+ * out. */
+void delegate_file_ident(const struct rk_session *s, const struct mig_file *f,
+			 struct rk_buf *out);
+
+/*
+ * run_steps.c. Whether f names g among what it needs (f's parent list:
+ * Alembic's down_revision ids; Django's "app/name" dependencies, of which
+ * only those of app, the directory's label, are files here).
+ */
+int delegate_depends(const struct rk_session *s, const char *app,
+		     const struct mig_file *f, const struct mig_file *g);
+
+/* Reorder the plan (ps and its report items alike, n of each) so that
+ * each file comes after the planned files it needs; otherwise the order
+ * stays as listed. */
+void delegate_order(const struct rk_session *s, const char *app,
+		    struct prepared *ps, struct run_item *items, size_t n);
+
+/*
+ * What the framework's command for f applies: f and, transitively, each
+ * file it needs that applied (s->files.n bytes, 1 = in the table) does not
+ * hold; with all, every code file applied does not hold (a command that
+ * applies all pending). Returns s->files.n bytes, 1 = in the step's set;
+ * the caller frees.
+ */
+unsigned char *delegate_step_set(const struct rk_session *s, const char *app,
+				 int all, const struct mig_file *f,
+				 const unsigned char *applied);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * down: the newest applied migrations undone with their down scripts
  * (.down.sql, U files, "-- migrate:down" sections), newest first, in one
- * transaction under the run lock, their records deleted with them.
+ * transaction under the run lock, their records deleted with them; a down
+ * script that opts out of transactions runs on its own between them, as
+ * run sends such a file.
  */
 #include "reckon/core/ops.h"
 
@@ -21,39 +23,14 @@
 #include "run_delegate.h"
 #include "reckon/base/banned.h"
 
-/* Run one down script and delete the record of what it undid. */
-static int
-revert_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
-	   const struct applied *row, struct run_item *it, struct run_report *r,
-	   struct rk_err *err)
+/* " (down script X)" or " (down section)": what runs for p. */
+static void
+down_label(const struct prepared *p, struct rk_buf *label)
 {
-	long t0 = run_now_ms();
-	struct rk_buf label = RK_BUF_INIT, shown = RK_BUF_INIT;
-	int rc;
-
-	/* name the down script: its own file, or the file's down section */
 	if (p->file->down_name)
-		rk_buf_addf(&label, " (down script %s)", p->file->down_name);
+		rk_buf_addf(label, " (down script %s)", p->file->down_name);
 	else
-		rk_buf_adds(&label, " (down section)");
-	rc = run_send(ctx, p, label.s, &it->stmts_done, r, err);
-	rk_buf_addf(&shown, "%s%s", p->file->name, label.s);
-	rk_buf_release(&label);
-	if (rc < 0) {
-		rk_buf_release(&shown);
-		return -1;
-	}
-	if (tracked_unrecord(ctx->db, &s->tracked, row, err) < 0 ||
-	    (s->tracked.sidecar &&
-	     sidecar_delete(ctx->db, &s->tracked, p->file->name, err) < 0)) {
-		run_fail_report(r, p, NULL, err);
-		rk_buf_release(&shown);
-		return -1;
-	}
-	it->ms = run_now_ms() - t0;
-	run_progress(ctx, r, shown.s, it->ms);
-	rk_buf_release(&shown);
-	return 0;
+		rk_buf_adds(label, " (down section)");
 }
 
 /* The applied entry whose row is rows->v[i], with its file, or NULL. */
@@ -143,45 +120,270 @@ graph_down_targets(const struct rk_session *s, const struct down_opts *o,
 	return rc;
 }
 
-/* One transaction reverting the plan, newest first (run lock held). */
+/* Delete the record of what p undid (in the open transaction). */
 static int
-revert_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
-	   size_t n, struct run_report *r, struct rk_err *err)
+unrecord(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	 const struct applied *row, struct rk_err *err)
 {
-	const struct status_entry **by;
+	if (tracked_unrecord(ctx->db, &s->tracked, row, err) < 0)
+		return -1;
+	return s->tracked.sidecar ? sidecar_delete(ctx->db, &s->tracked,
+						   p->file->name, err)
+				  : 0;
+}
+
+/* Run one down script and delete the record of what it undid. */
+static int
+revert_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	   const struct applied *row, struct run_item *it, struct run_report *r,
+	   struct rk_err *err)
+{
+	long t0 = run_now_ms();
+	struct rk_buf label = RK_BUF_INIT, shown = RK_BUF_INIT;
+	int rc;
+
+	down_label(p, &label);
+	rc = run_send(ctx, p, label.s, &it->stmts_done, r, err);
+	rk_buf_addf(&shown, "%s%s", p->file->name, label.s);
+	rk_buf_release(&label);
+	if (rc < 0) {
+		rk_buf_release(&shown);
+		return -1;
+	}
+	if (unrecord(ctx, s, p, row, err) < 0) {
+		run_fail_report(r, p, NULL, err);
+		rk_buf_release(&shown);
+		return -1;
+	}
+	it->ms = run_now_ms() - t0;
+	run_progress(ctx, r, shown.s, it->ms);
+	rk_buf_release(&shown);
+	return 0;
+}
+
+/* One transaction reverting the plan's files [from, to), newest first
+ * (run lock held). */
+/* redo: apply up (the file's up part) again in the same transaction. */
+static int
+reapply(struct rk_ctx *ctx, struct rk_session *s, struct prepared *up,
+	struct run_item *it, struct run_report *r, struct rk_err *err)
+{
+	long t0 = run_now_ms();
+	size_t done = 0;
+
+	if (run_send(ctx, up, "", &done, r, err) < 0)
+		return -1;
+	if (run_record_ran(ctx, s, up, run_now_ms() - t0, 0, err) < 0) {
+		run_fail_report(r, up, NULL, err);
+		rk_err_prefix(err, "cannot record '%s'", up->file->name);
+		return -1;
+	}
+	it->ms += run_now_ms() - t0;
+	memcpy(it->sha256, up->sha256, sizeof(it->sha256));
+	return 0;
+}
+
+static int
+revert_segment(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
+	       size_t from, size_t to, const struct status_entry **by,
+	       struct prepared *up, struct run_report *r, struct rk_err *err)
+{
 	size_t i;
 
 	if (rk_interrupted())
 		return run_interrupted(err);
 	if (db_begin(ctx->db, err) < 0)
 		return -1;
-	r->segments = 1;
-	if (run_search_path(ctx, "LOCAL ", err) < 0) {
-		db_rollback(ctx->db);
-		return -1;
-	}
-	by = run_entries_by_file(s);
-	for (i = 0; i < n; i++) {
+	r->segments++;
+	if (run_search_path(ctx, "LOCAL ", err) < 0)
+		goto fail;
+	for (i = from; i < to; i++) {
 		const struct status_entry *e = by[ps[i].file - s->files.v];
 
 		if (r->items[i].outcome == RUN_SKIPPED)
 			continue;
 		r->items[i].outcome = RUN_ROLLED_BACK; /* until COMMIT */
 		if (revert_one(ctx, s, &ps[i], e->row, &r->items[i], r, err) <
-		    0)
+			    0 ||
+		    (up && reapply(ctx, s, up, &r->items[i], r, err) < 0))
 			goto fail;
 	}
-	free(by);
-	if (db_commit(ctx->db, err) < 0) {
-		db_rollback(ctx->db);
-		return -1;
-	}
-	run_settle(r, 0, n, RUN_COMMITTED);
+	if (db_commit(ctx->db, err) < 0)
+		goto fail;
+	run_settle(r, from, to, RUN_COMMITTED);
 	return 0;
 fail:
-	free(by);
 	db_rollback(ctx->db);
 	return -1;
+}
+
+/*
+ * A down script that opted out of the transaction (CREATE/DROP INDEX
+ * CONCURRENTLY): its statements one by one in autocommit, as run sends
+ * such a file, then a short transaction deletes the record. Statements
+ * that committed before a failure stay: RUN_PARTIAL, and the record stays
+ * (the migration is not undone); a failure at the first leaves nothing.
+ */
+static int
+revert_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	     const struct applied *row, struct run_item *it,
+	     struct run_report *r, struct rk_err *err)
+{
+	struct rk_buf label = RK_BUF_INIT;
+	struct rk_err ignored = RK_ERR_INIT;
+	long t0 = run_now_ms();
+	int rc;
+
+	if (it->outcome == RUN_SKIPPED)
+		return 0;
+	if (rk_interrupted())
+		return run_interrupted(err);
+	down_label(p, &label);
+	rc = run_search_path(ctx, "", err);
+	if (rc == 0)
+		rc = run_send(ctx, p, label.s, &it->stmts_done, r, err);
+	(void)run_search_path(ctx, "RESET", &ignored);
+	it->ms = run_now_ms() - t0;
+	if (rc == 0) {
+		r->segments++;
+		rc = db_begin(ctx->db, err);
+		if (rc == 0 && (unrecord(ctx, s, p, row, err) < 0 ||
+				db_commit(ctx->db, err) < 0)) {
+			db_rollback(ctx->db);
+			rc = -1;
+		}
+		if (rc < 0) {
+			run_fail_report(r, p, NULL, err);
+			rk_err_prefix(
+				err,
+				"'%s' was undone but its record cannot be "
+				"deleted",
+				p->file->name);
+		}
+	}
+	if (rc == 0) {
+		struct rk_buf shown = RK_BUF_INIT;
+
+		it->outcome = RUN_COMMITTED;
+		rk_buf_addf(&shown, "%s%s", p->file->name, label.s);
+		run_progress(ctx, r, shown.s, it->ms);
+		rk_buf_release(&shown);
+	} else {
+		it->outcome = it->stmts_done ? RUN_PARTIAL : RUN_ROLLED_BACK;
+		it->recorded = 1; /* its row is still there */
+	}
+	rk_buf_release(&label);
+	return rc;
+}
+
+/* The plan, newest first: runs of transactional down scripts in one
+ * transaction each, a no-transaction one on its own between them. */
+static int
+revert_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
+	   size_t n, struct prepared *up, struct run_report *r,
+	   struct rk_err *err)
+{
+	const struct status_entry **by = run_entries_by_file(s);
+	size_t i = 0;
+	int rc = 0;
+
+	while (rc == 0 && i < n) {
+		size_t j = i + 1;
+
+		if (ps[i].no_tx) {
+			rc = revert_no_tx(ctx, s, &ps[i],
+					  by[ps[i].file - s->files.v]->row,
+					  &r->items[i], r, err);
+			i = j;
+			continue;
+		}
+		while (j < n && !ps[j].no_tx)
+			j++;
+		rc = revert_segment(ctx, s, ps, i, j, by, up, r, err);
+		i = j;
+	}
+	free(by);
+	return rc;
+}
+
+/* redo of SQL: the file's up part too, and both in the transaction. */
+static int
+redo_prepare(const struct rk_session *s, struct prepared *ps,
+	     const struct sql_dialect *d, struct prepared *up,
+	     struct rk_err *err)
+{
+	const struct mig_file *f = ps[0].file;
+
+	if (run_prepare(f, s->tracked.det, d, up, err) < 0)
+		return -1;
+	if (!ps[0].no_tx && !up->no_tx)
+		return 0;
+	rk_fail(err, RK_CHECK,
+		"redo: '%s' runs without a transaction (its %s opts out), so "
+		"its down and up cannot be one transaction",
+		f->name, ps[0].no_tx ? "down script" : "up part");
+	rk_err_hint(err, "run 'reckon down', then 'reckon run %s'", f->name);
+	return -1;
+}
+
+/* The commands a delegated redo runs, "<down>, then <up>", as ran_by. */
+static void
+redo_commands(const struct delegate *dg, const struct rk_session *s,
+	      const struct mig_file *f, struct run_item *it)
+{
+	struct rk_buf cmd = RK_BUF_INIT;
+	char **argv = delegate_argv(dg, s, NULL, f);
+
+	rk_buf_addf(&cmd, "%s, then ", it->ran_by);
+	delegate_text(argv, &cmd);
+	free(it->ran_by);
+	it->ran_by = rk_buf_detach(&cmd, NULL);
+	for (size_t k = 0; argv[k]; k++)
+		free(argv[k]);
+	free(argv);
+}
+
+/* A code migration's redo: the framework's down, then its up, each a
+ * step of its own (each commits by itself). */
+static int
+redo_delegated(struct rk_ctx *ctx, struct rk_session *s,
+	       const struct delegate *dg, const struct mig_file *f,
+	       struct run_item *it, struct run_report *r, struct rk_err *err)
+{
+	char *both = it->ran_by, **argv;
+	struct rk_buf cmd = RK_BUF_INIT;
+	long ms;
+	int rc;
+
+	argv = delegate_argv(dg, s, dg->rn->down, f);
+	delegate_text(argv, &cmd);
+	for (size_t k = 0; argv[k]; k++)
+		free(argv[k]);
+	free(argv);
+	it->ran_by = rk_buf_detach(&cmd, NULL);
+	rc = delegate_step(ctx, s, dg, f, 1, it, r, err);
+	ms = it->ms;
+	if (rc == 0) {
+		free(it->output);
+		it->output = NULL;
+		free(it->ran_by);
+		argv = delegate_argv(dg, s, NULL, f);
+		delegate_text(argv, &cmd);
+		for (size_t k = 0; argv[k]; k++)
+			free(argv[k]);
+		free(argv);
+		it->ran_by = rk_buf_detach(&cmd, NULL);
+		rc = delegate_step(ctx, s, dg, f, 0, it, r, err);
+		it->ms += ms;
+	}
+	if (rc == 0) {
+		free(it->ran_by);
+		it->ran_by = both;
+	} else {
+		free(both); /* ran_by names the command that failed */
+	}
+	rk_buf_release(&cmd);
+	return rc;
 }
 
 int
@@ -191,15 +393,17 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	const struct sql_dialect *d = db_dialect(ctx->db)->lex;
 	const struct status_entry **targets = NULL;
 	struct rk_session s = { 0 };
-	struct prepared *ps = NULL;
+	struct prepared *ps = NULL, up = { 0 };
 	struct down_opts eff;
 	struct delegate dg = { 0 };
-	size_t n = 0, i;
+	size_t n = 0, i, txn = 0;
 	long t0 = run_now_ms(), left;
 	int rc = -1, locked = 0, delegated = 0;
 
 	r->down = 1;
+	r->redo = o->redo;
 	r->dry_run = o->dry_run;
+	rk_buf_init(&up.text);
 	rk_interrupt_watch(ctx->db);
 	if (op_status(ctx, &s, err) < 0)
 		goto out;
@@ -248,10 +452,22 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 				     ctx->cfg.dir, d, &ps[i], err) < 0)
 			goto out;
 	}
+	if (o->redo && n && !delegated && redo_prepare(&s, ps, d, &up, err) < 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		run_plan_item(r, &ps[i],
 			      o->dry_run ? RUN_PLANNED : RUN_NOT_STARTED);
-		r->items[i].txn = delegated ? 0 : 1;
+		/* a no-transaction script on its own, the rest in runs */
+		if (delegated || ps[i].no_tx) {
+			r->items[i].txn = 0;
+			r->planned_txns++;
+		} else {
+			if (i == 0 || r->items[i - 1].txn == 0) {
+				r->planned_txns++;
+				txn++;
+			}
+			r->items[i].txn = txn;
+		}
 		if (delegated) {
 			struct rk_buf cmd = RK_BUF_INIT;
 			char **argv =
@@ -264,7 +480,8 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 			free(argv);
 		}
 	}
-	r->planned_txns = n ? (delegated ? n : 1) : 0;
+	if (o->redo && delegated && n)
+		redo_commands(&dg, &s, ps[0].file, &r->items[0]);
 	r->nothing_to_do = n == 0;
 	if (o->dry_run || n == 0) {
 		rc = 0;
@@ -288,10 +505,14 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 		r->same_db = rk_buf_detach(&note, NULL);
 		for (i = 0; rc == 0 && i < n; i++)
 			if (r->items[i].outcome != RUN_SKIPPED)
-				rc = delegate_step(ctx, &s, &dg, ps[i].file, 1,
-						   &r->items[i], r, err);
+				rc = o->redo ? redo_delegated(
+						       ctx, &s, &dg, ps[i].file,
+						       &r->items[i], r, err)
+					     : delegate_step(
+						       ctx, &s, &dg, ps[i].file,
+						       1, &r->items[i], r, err);
 	} else {
-		rc = revert_all(ctx, &s, ps, n, r, err);
+		rc = revert_all(ctx, &s, ps, n, o->redo ? &up : NULL, r, err);
 	}
 	if (rc < 0 && !r->failed)
 		run_fail_report(r, NULL, NULL, err);
@@ -300,6 +521,7 @@ out:
 	run_finish(ctx, r, rc, locked, t0, err);
 	for (i = 0; ps && i <= n; i++)
 		run_prepared_release(&ps[i]);
+	run_prepared_release(&up);
 	free(ps);
 	free(targets);
 	session_release(&s);

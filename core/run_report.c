@@ -44,6 +44,7 @@ run_report_release(struct run_report *r)
 		free(r->items[i].name);
 		free(r->items[i].ran_by);
 		free(r->items[i].output);
+		free(r->items[i].also);
 	}
 	free(r->items);
 	free(r->sql);
@@ -132,8 +133,9 @@ failed_summary(const struct run_report *r, struct rk_buf *out)
 	rk_buf_adds(out, ": ");
 	if (committed)
 		counted_names(r, RUN_COMMITTED,
-			      r->down ? "reverted and committed"
-				      : "committed and recorded",
+			      r->redo	? "redone and committed"
+			      : r->down ? "reverted and committed"
+					: "committed and recorded",
 			      out);
 	for (size_t i = 0; i < r->nitems; i++) {
 		const struct run_item *it = &r->items[i];
@@ -197,11 +199,16 @@ run_summary(const struct run_report *r, struct rk_buf *out)
 		rk_buf_addf(out,
 			    "Would %s %zu migration(s) in %zu "
 			    "transaction(s) (dry run, nothing changed).",
-			    r->down ? "revert" : "apply", r->nitems,
-			    r->planned_txns);
+			    r->redo   ? "redo"
+			    : r->down ? "revert"
+				      : "apply",
+			    r->nitems, r->planned_txns);
 	} else {
 		rk_buf_addf(out, "%s %zu migration(s) successfully",
-			    r->down ? "Reverted" : "Applied", done);
+			    r->redo   ? "Redid"
+			    : r->down ? "Reverted"
+				      : "Applied",
+			    done);
 		if (r->segments > 1)
 			rk_buf_addf(out, " in %zu transactions", r->segments);
 		rk_buf_adds(out, ".");
@@ -258,6 +265,26 @@ run_partial_advice(const struct run_report *r, size_t i, struct rk_buf *out)
 {
 	const struct run_item *it = &r->items[i];
 
+	if (r->down && it->stmts_done == it->nstmts) {
+		rk_buf_addf(
+			out,
+			"all %zu statement(s) of %s's down script committed "
+			"but its record could not be deleted: check the "
+			"undo, then 'reckon unmark %s'",
+			it->nstmts, it->name, it->name);
+		return;
+	}
+	if (r->down) {
+		rk_buf_addf(out,
+			    "statements 1-%zu of %s's down script committed "
+			    "and statement %zu failed; it runs without a "
+			    "transaction, so nothing undid them: %s stays "
+			    "recorded as applied; finish the undo by hand and "
+			    "'reckon unmark %s', or redo what was undone",
+			    it->stmts_done, it->name, it->stmts_done + 1,
+			    it->name, it->name);
+		return;
+	}
 	if (it->stmts_done == it->nstmts) {
 		rk_buf_addf(out,
 			    "all %zu statement(s) of %s committed but reckon "

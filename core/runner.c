@@ -184,10 +184,9 @@ prepare_all(const struct rk_session *s, const struct run_opts *o,
 	return 0;
 }
 
-/* Record p as ran in the tracking table (inside the open transaction). */
-static int
-record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
-	   long ms, int failed, struct rk_err *err)
+int
+run_record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
+	       long ms, int failed, struct rk_err *err)
 {
 	const struct detector *det = s->tracked.det;
 	struct mig_file ran = *p->file;
@@ -220,7 +219,7 @@ apply_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	if (run_send(ctx, p, "", &it->stmts_done, r, err) < 0)
 		return -1;
 	it->ms = run_now_ms() - t0;
-	if (record_ran(ctx, s, p, it->ms, 0, err) < 0) {
+	if (run_record_ran(ctx, s, p, it->ms, 0, err) < 0) {
 		run_fail_report(r, p, NULL, err);
 		rk_err_prefix(err, "cannot record '%s'", p->file->name);
 		return -1;
@@ -314,9 +313,9 @@ apply_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 			} else {
 				r->segments++;
 				rc = op_prepare_tables(ctx, s, err) < 0 ||
-						     record_ran(ctx, s, p,
-								it->ms, 0,
-								err) < 0 ||
+						     run_record_ran(ctx, s, p,
+								    it->ms, 0,
+								    err) < 0 ||
 						     db_commit(ctx->db, err) < 0
 					     ? -1
 					     : 0;
@@ -345,7 +344,7 @@ apply_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	if (det->record_failed && it->stmts_done < it->nstmts &&
 	    db_begin(&*ctx->db, &ignored) == 0) {
 		if (op_prepare_tables(ctx, s, &ignored) == 0 &&
-		    record_ran(ctx, s, p, it->ms, 1, &ignored) == 0 &&
+		    run_record_ran(ctx, s, p, it->ms, 1, &ignored) == 0 &&
 		    db_commit(ctx->db, &ignored) == 0)
 			it->recorded = 1;
 		else
@@ -393,7 +392,11 @@ apply_all(struct rk_ctx *ctx, struct rk_session *s, struct prepared *ps,
 			continue;
 		}
 		if (ps[i].code) {
-			rc = r->items[i].outcome == RUN_SKIPPED
+			/* skipped: another runner applied it; committed: an
+			 * earlier step's command applied it as needed */
+			rc = r->items[i].outcome == RUN_SKIPPED ||
+					     r->items[i].outcome ==
+						     RUN_COMMITTED
 				     ? 0
 				     : delegate_step(ctx, s, dg, ps[i].file, 0,
 						     &r->items[i], r, err);
@@ -520,6 +523,8 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 		rk_buf_release(&names);
 		goto out;
 	}
+	if (ndeleg)
+		delegate_order(&s, dg.app, ps, r->items, n);
 	for (size_t i = 0; i < n; i++) {
 		struct rk_buf cmd = RK_BUF_INIT;
 		char **argv;

@@ -169,6 +169,45 @@ deps_evidence(const char *dir, const char *stem, const char *s, size_t n,
 	}
 }
 
+/*
+ * The dependencies list as f->parent, "app/name" joined by ",": the
+ * runner orders a directory's pending migrations by the ones naming its
+ * own app and knows that migrate <app> <name> applies them too
+ * (django/db/migrations/loader.py build_graph: each (app_label,
+ * migration_name) in Migration.dependencies is an edge; executor.py
+ * migration_plan applies a target's unapplied ancestors first).
+ */
+static void
+django_inspect(struct mig_file *f, const char *s, size_t n)
+{
+	const char *d = n ? strstr(s, "dependencies") : NULL;
+	size_t i = d ? (size_t)(d - s) + 12 : n;
+	struct rk_buf deps = RK_BUF_INIT;
+
+	while (i < n && strchr(" \t=", s[i]))
+		i++;
+	if (i >= n || s[i] != '[')
+		return;
+	for (; i < n && s[i] != ']'; i++) {
+		const char *app, *name;
+		size_t k = i + 1, alen, nlen;
+
+		if (s[i] != '(' || py_str(s, n, &k, &app, &alen) < 0)
+			continue;
+		while (k < n && strchr(" \t\r\n", s[k]))
+			k++;
+		if (k >= n || s[k++] != ',' ||
+		    py_str(s, n, &k, &name, &nlen) < 0)
+			continue;
+		rk_buf_addf(&deps, "%s%.*s/%.*s", deps.len ? "," : "",
+			    (int)alen, app, (int)nlen, name);
+		i = k - 1;
+	}
+	free(f->parent);
+	f->parent = deps.len ? rk_buf_detach(&deps, NULL) : NULL;
+	rk_buf_release(&deps);
+}
+
 /* Evidence from every module of dir, and from rows: a row naming one of
  * its modules counts for its app, a row naming none against it. */
 static void
@@ -488,6 +527,7 @@ const struct detector det_django = {
 	.columns = django_cols,
 	.kind_note = "Django migrations are Python",
 	.parse_name = django_parse_name,
+	.inspect = django_inspect,
 	.file_id = det_id_stem,
 	.runner = &django_runner,
 	.read = django_read,

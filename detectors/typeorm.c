@@ -3,7 +3,11 @@
  * class (CreateUsers1700000000000), not its file (1700000000000-CreateUsers
  * .ts), and keeps the class name's last 13 digits as the timestamp; so the
  * identifier is read from inside the file. Migrations are TypeScript or
- * JavaScript classes: read, reconciled and marked, never run.
+ * JavaScript classes, run through the typeorm CLI: migration:run applies
+ * every pending one (so a step's set is all of them), migration:revert
+ * undoes the newest, migration:show lists "[X] <n> <name>" per executed
+ * one. The CLI has no default data source: the runner command names it
+ * (--runner 'typeorm -d data-source.js').
  *
  * Checked against typeorm/typeorm:
  * - src/migration/MigrationExecutor.ts: the name is the instance's `name`
@@ -19,6 +23,10 @@
  *   the first 27 hex digits of SHA-1("<table>_id");
  * - src/commands/MigrationCreateCommand.ts: files <timestamp>-<Name>.ts
  *   holding class <Name><timestamp>;
+ * - src/commands/MigrationRunCommand.ts, MigrationRevertCommand.ts,
+ *   MigrationShowCommand.ts (-d/--dataSource is required);
+ *   MigrationExecutor.ts showMigrations logs "[X] <id> <name>" for an
+ *   executed one and "[ ] <name>" for a pending one;
  * - frameworks.md §12 (confirmed with TypeORM 1.1.1, PG and SQLite).
  */
 #include <stdlib.h>
@@ -220,6 +228,51 @@ typeorm_record(struct db *db, struct tracked *t, const struct mig_file *m,
 			  "CAST($1 AS %INT), $2", params, 2, err);
 }
 
+/* migration:show: "[X] 1 CreateUsers1700000000000" per executed one */
+static void
+typeorm_parse_show(const char *s, size_t n, const char *app, struct rk_buf *out)
+{
+	struct rk_buf words = RK_BUF_INIT;
+
+	(void)app;
+	for (size_t i = 0; i < n;) {
+		const char *e = memchr(s + i, '\n', n - i);
+		size_t end = e ? (size_t)(e - s) : n, k = i;
+
+		while (k < end && s[k] == ' ')
+			k++;
+		if (end - k > 4 && strncmp(s + k, "[X] ", 4) == 0) {
+			k += 4;
+			while (k < end && s[k] >= '0' && s[k] <= '9')
+				k++;
+			rk_buf_reset(&words);
+			det_words_after(s + k, end - k, "", &words);
+			if (words.len)
+				rk_buf_add(out, words.s, words.len);
+		}
+		i = end + 1;
+	}
+	rk_buf_release(&words);
+}
+
+static const char *const typeorm_roots[] = { "package.json", NULL };
+static const char *const typeorm_up[] = { "migration:run", NULL };
+static const char *const typeorm_down[] = { "migration:revert", NULL };
+static const char *const typeorm_status[] = { "migration:show", NULL };
+static const char *const typeorm_env[] = { "DATABASE_URL", NULL };
+static const struct det_runner typeorm_runner = {
+	.tool = "typeorm",
+	.how = DET_TOOL_BIN,
+	.roots = typeorm_roots,
+	.up = typeorm_up,
+	.up_all = 1,
+	.down = typeorm_down,
+	.status = typeorm_status,
+	.url_env = typeorm_env,
+	.sqlite_url = "",
+	.parse_status = typeorm_parse_show,
+};
+
 const struct detector det_typeorm = {
 	.name = "typeorm",
 	.table = "migrations",
@@ -231,4 +284,5 @@ const struct detector det_typeorm = {
 	.ensure = typeorm_ensure,
 	.record = typeorm_record,
 	.id_column = "\"name\"",
+	.runner = &typeorm_runner,
 };

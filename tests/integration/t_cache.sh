@@ -72,7 +72,7 @@ test_cache_corrupt() {
 	local f
 	hashes_applied
 	f=$(cache_file)
-	printf 'reckon-hash-cache 2\nkey =nonsense\n\x01\x02 garbage\n' >"$f"
+	printf 'reckon-hash-cache 3\nkey =nonsense\n\x01\x02 garbage\n' >"$f"
 	rk status
 	expect_rc 0
 	expect_out "applied   002_b.sql"

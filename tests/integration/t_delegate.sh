@@ -295,3 +295,183 @@ test_delegate_sequelize() {
 	[ "$(grep -c '^up ' "$T/fw.out")" = 3 ] && ! grep -q '^down ' "$T/fw.out" && pass ||
 		fail "sequelize db:migrate:status: $(cat "$T/fw.out")"
 }
+
+# Django's order is its dependency graph, not the listing: store's
+# 0004_alpha needs 0004_zeta, which needs blog's 0002_title (another app).
+# Each step is manage.py migrate shop <name>, which applies what the
+# migration needs first; reckon expects exactly that set in django_migrations.
+BACKENDS_delegate_django_order=pg
+test_delegate_django_order() {
+	real_need py:django python3-django || return 0
+	cp -r "$REAL/django" "$T/dj"
+	fw "migrate contenttypes" django_ migrate contenttypes || return
+	fw "migrate shop 0001" django_ migrate shop 0001 || return
+	fw "migrate blog 0001" django_ migrate blog 0001 || return
+	M=$T/dj/store/migrations
+	cat >"$M/0004_alpha.py" <<'PY'
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("shop", "0004_zeta"),
+    ]
+    operations = [migrations.RunSQL("UPDATE shop_item SET zcol = 1", "SELECT 1")]
+PY
+	cat >"$M/0004_zeta.py" <<'PY'
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("shop", "0003_stock"),
+        ("blog", "0002_title"),
+    ]
+    operations = [migrations.RunSQL("ALTER TABLE shop_item ADD COLUMN zcol integer", "ALTER TABLE shop_item DROP COLUMN zcol")]
+PY
+	local env=(--runner-env "DJANGO_PGDB=$PGDB")
+	rk status --json
+	jqe '[.migrations[] | select(.state == "pending") | .name] == ["0002_price.py", "0003_stock.py", "0004_alpha.py", "0004_zeta.py"]'
+	rk "${env[@]}" run --dry-run
+	expect_rc 0
+	rk "${env[@]}" run --json
+	expect_rc 0
+	jqe '[.applied[] | .ran_by | sub(".*/python3 "; "")] == ["manage.py migrate shop 0002_price", "manage.py migrate shop 0003_stock", "manage.py migrate shop 0004_zeta", "manage.py migrate shop 0004_alpha"]'
+	jqe '[.outcomes[] | has("also_applied")] == [false, false, false, false]'
+	[ "$(sql 'select count(*) from shop_item where zcol is not null')" = 0 ] && pass ||
+		fail "zcol: $(sql 'select zcol from shop_item')"
+	fw "showmigrations" django_ showmigrations shop blog || return
+	grep -q '\[X\] 0004_alpha' <<<"$FW" && grep -q '\[X\] 0002_title' <<<"$FW" &&
+		grep -q '\[ \] 0003_tag' <<<"$FW" && pass || fail "showmigrations: $FW"
+
+	# one migration named: its command applies what it needs too, and
+	# reckon says so
+	fw "migrate shop 0003" django_ migrate shop 0003 || return
+	rk "${env[@]}" run --json 0004_alpha.py
+	expect_rc 0
+	jqe '[.outcomes[] | {name, outcome, also_applied}] == [{"name": "0004_alpha.py", "outcome": "committed", "also_applied": "0004_zeta.py"}]'
+	rk "${env[@]}" run 0004_alpha.py
+	expect_out "Nothing to apply"
+	rk status --check
+	expect_rc 0
+}
+
+# Alembic with a branch and its merge (tests/real/alembic/merge): the run
+# follows the revision graph, both branches before the merge; alembic current
+# then agrees. Named alone, the merge's step is alembic upgrade <merge>,
+# which applies both branches first: reckon expects all three rows.
+test_delegate_alembic_merge() {
+	real_need py:alembic python3-alembic || return 0
+	cp -r "$REAL/alembic" "$T/al"
+	rm -r "$T/al/versions"
+	mv "$T/al/merge" "$T/al/versions"
+	M=$T/al/versions
+	local env=(--runner-env 'ALEMBIC_URL={url}')
+	fw "alembic upgrade r1000000001" alembic_ upgrade r1000000001 || return
+	rk "${env[@]}" run --json
+	expect_rc 0
+	jqe '[.applied[] | {name, ran_by: (.ran_by | sub(".* -m alembic "; ""))}] == [
+		{"name": "x2000000002_left.py", "ran_by": "upgrade x2000000002"},
+		{"name": "y2000000002_right.py", "ran_by": "upgrade y2000000002"},
+		{"name": "m3000000003_merge.py", "ran_by": "upgrade m3000000003"}]'
+	table_exists merged_t && pass || fail "the merge did not run"
+	fw "alembic current" alembic_ current || return
+	[ "$FW" = "m3000000003 (head) (mergepoint)" ] && pass || fail "alembic current: $FW"
+	rk status --check
+	expect_rc 0
+
+	# back to the root, then the merge alone
+	fw "alembic downgrade r1000000001" alembic_ downgrade r1000000001 || return
+	# (the fixture's downgrades leave their tables)
+	sql 'DROP TABLE merged_t'
+	sql 'DROP TABLE left_t'
+	sql 'DROP TABLE right_t'
+	rk "${env[@]}" run --json m3000000003_merge.py
+	expect_rc 0
+	jqe '[.outcomes[] | {name, outcome, also_applied}] == [{"name": "m3000000003_merge.py", "outcome": "committed", "also_applied": "x2000000002_left.py, y2000000002_right.py"}]'
+	rk "${env[@]}" run m3000000003_merge.py
+	expect_out "Nothing to apply"
+	fw "alembic current" alembic_ current || return
+	[ "$FW" = "m3000000003 (head) (mergepoint)" ] && pass || fail "alembic current after the merge alone: $FW"
+}
+
+# TypeORM: typeorm migration:run applies every pending class at once, so
+# the first step's set is all of them and the others are its too;
+# migration:show then agrees, and down is migration:revert. The CLI needs
+# its data source named (-d), so the runner command says it.
+BACKENDS_delegate_typeorm=pg
+test_delegate_typeorm() {
+	rn_env typeorm || return 0
+	local run=(--runner "$NB/typeorm -d $P/datasource.js"
+		--runner-env "RN_URL={url} RN_MIGRATIONS=$M")
+	local typeorm=(env RN_URL="$RN_URL" RN_MIGRATIONS="$M" "$NB/typeorm" -d "$P/datasource.js")
+	rn_stage "$P/migrations" 1
+	rn_framework_ran "typeorm migration:run" rn_in "$P" "${typeorm[@]}" migration:run
+	cp "$P/migrations/1704067200002-CreateTwo.js" "$P/migrations/1704067200003-CreateThree.js" "$M/"
+	rk "${run[@]}" check
+	expect_out "typeorm -d $P/datasource.js migration:run"
+	rk "${run[@]}" run --json
+	expect_rc 0
+	jqe '[.applied[] | {name, ran_by: (.ran_by | sub(".*/typeorm "; ""))}] == [
+		{"name": "1704067200002-CreateTwo.js", "ran_by": "-d '"$P"'/datasource.js migration:run"},
+		{"name": "1704067200003-CreateThree.js", "ran_by": "-d '"$P"'/datasource.js migration:run"}]'
+	jqe '.same_database | test("migration:show.* agrees: 1 applied")'
+	table_exists threes && pass || fail "CreateThree did not run"
+	rn_framework_ran "typeorm migration:show" rn_in "$P" "${typeorm[@]}" migration:show
+	[ "$(grep -c '\[X\]' "$T/fw.out")" = 3 ] && ! grep -q '\[ \]' "$T/fw.out" && pass ||
+		fail "typeorm migration:show disagrees: $(cat "$T/fw.out")"
+	rk status --check
+	expect_rc 0
+
+	rk "${run[@]}" down --json
+	expect_rc 0
+	jqe '[.reverted[] | {name, ran_by: (.ran_by | sub(".*/typeorm "; ""))}] == [{"name": "1704067200003-CreateThree.js", "ran_by": "-d '"$P"'/datasource.js migration:revert"}]'
+	table_exists threes && fail "threes is still there" || pass
+}
+
+# runner_env as a mapping in reckon.yaml: ALEMBIC_URL gets the database's
+# URL, and a value with a blank reaches alembic whole (env.py stores it in
+# a table, so the framework's own run shows what it was given).
+test_delegate_runner_env_mapping() {
+	dg_alembic || return 0
+	sed -i 's/^def upgrade():$/def upgrade():\n    import os; op.execute("CREATE TABLE seen (v text)"); op.get_bind().exec_driver_sql("INSERT INTO seen VALUES (%s)" % repr(os.environ.get("RK_NOTE", "")))/' \
+		"$M/b2000000002_posts.py"
+	cat >"$T/reckon.yaml" <<'YAML'
+runner_env:
+  ALEMBIC_URL: '{url}'
+  RK_NOTE: two words
+YAML
+	rk --config "$T/reckon.yaml" run --json
+	expect_rc 0
+	jqe '[.applied[].name] == ["b2000000002_posts.py", "c3000000003_tags.py"]'
+	[ "$(sql 'select v from seen')" = "two words" ] && pass || fail "seen: $(sql 'select v from seen')"
+	fw "alembic current" alembic_ current || return
+	grep -q '^c3000000003 (head)$' <<<"$FW" && pass || fail "alembic current: $FW"
+
+	# a name that is no variable: refused with its line, nothing runs
+	printf 'runner_env:\n  ALEMBIC_URL: x\n  BAD-NAME: y\n' >"$T/reckon.yaml"
+	save_dump
+	rk --config "$T/reckon.yaml" down
+	expect_rc 2
+	expect_err "reckon.yaml:3: key 'runner_env': 'BAD-NAME' is not a variable name"
+	expect_unchanged
+}
+
+# redo of a code migration: alembic downgrade -1, then alembic upgrade
+# <rev>, each committing on its own; alembic current agrees after.
+test_delegate_redo() {
+	dg_alembic || return 0
+	rk "${AL_ENV[@]}" run
+	expect_rc 0
+	rk "${AL_ENV[@]}" redo --dry-run --json
+	expect_rc 0
+	jqe '[.outcomes[] | .ran_by | gsub("/usr/bin/python3 -m "; "")] == ["alembic downgrade -1, then alembic upgrade c3000000003"]'
+	rk "${AL_ENV[@]}" redo --json
+	expect_rc 0
+	jqe '[.redone[] | {name, ran_by: (.ran_by | gsub("/usr/bin/python3 -m "; ""))}] == [{"name": "c3000000003_tags.py", "ran_by": "alembic downgrade -1, then alembic upgrade c3000000003"}]'
+	table_exists tags && pass || fail "tags is not there after the redo"
+	fw "alembic current" alembic_ current || return
+	grep -q '^c3000000003 (head)$' <<<"$FW" && pass || fail "alembic current: $FW"
+	rk status --check
+	expect_rc 0
+}

@@ -329,3 +329,118 @@ test_chaos_kill_and_interrupt() {
 	echo "    (chaos seed $CHAOS_SEED: $trials SIGKILL + $trials SIGINT, run span ${span} ms; replay with CHAOS_SEED=$CHAOS_SEED)"
 	pass
 }
+
+# A down script that opts out of transactions runs on its own, outside the
+# transaction of the others, as run sends such a file: DROP INDEX
+# CONCURRENTLY cannot run inside one. A failure after its first statement
+# is partial, and the migration stays recorded.
+BACKENDS_outcome_down_no_transaction=pg
+test_outcome_down_no_transaction() {
+	mig 001_t.sql "CREATE TABLE t (id integer);"
+	mig 001_t.down.sql "DROP TABLE t;"
+	mig 002_idx.sql "-- reckon:no-transaction
+CREATE INDEX CONCURRENTLY t_idx ON t (id);"
+	mig 002_idx.down.sql "-- reckon:no-transaction
+DROP INDEX CONCURRENTLY t_idx;"
+	mig 003_u.sql "CREATE TABLE u (id integer);"
+	mig 003_u.down.sql "DROP TABLE u;"
+	rk run
+	expect_rc 0
+	[ "$(sql "select count(*) from pg_indexes where indexname = 't_idx'")" = 1 ] && pass ||
+		fail "t_idx was not created"
+	rk down --steps 3 --dry-run --json
+	expect_rc 0
+	jqe '[.outcomes[] | .transaction] == [1, null, 2]'
+	jqe '.summary | test("in 3 transaction")'
+	rk down --steps 3 --json
+	expect_rc 0
+	jqe '[.outcomes[] | {name, outcome, transaction}] == [
+		{"name": "003_u.sql", "outcome": "committed", "transaction": 1},
+		{"name": "002_idx.sql", "outcome": "committed", "transaction": null},
+		{"name": "001_t.sql", "outcome": "committed", "transaction": 2}]'
+	jqe '.transactions == 3'
+	check "t is gone" ! table_exists t
+	check "u is gone" ! table_exists u
+	check "nothing recorded" test "$(sql 'select count(*) from reckon_migrations')" = 0
+
+	# the second statement fails: the first one's undo stays, and so does
+	# the record
+	rk run
+	expect_rc 0
+	mig 002_idx.down.sql "-- reckon:no-transaction
+DROP INDEX CONCURRENTLY t_idx;
+DROP INDEX CONCURRENTLY no_such_index;"
+	rk down --steps 2
+	expect_rc 1
+	expect_err "committed    003_u.sql (reverted)"
+	expect_err "PARTIAL      002_idx.sql: 1 of 2 statement(s) committed"
+	expect_err "statements 1-1 of 002_idx.sql's down script committed and statement 2 failed"
+	expect_err "002_idx.sql stays recorded as applied"
+	check "u undone" ! table_exists u
+	check "the index's undo stands" test "$(sql "select count(*) from pg_indexes where indexname = 't_idx'")" = 0
+	check "002 still recorded" recorded 002_idx.sql
+	check "001 untouched" recorded 001_t.sql
+
+	# the first statement fails: nothing of it happened, it stays recorded
+	mig 002_idx.down.sql "-- reckon:no-transaction
+DROP INDEX CONCURRENTLY no_such_index;"
+	save_dump
+	rk down --json
+	expect_rc 1
+	jqe '[.outcomes[] | {name, outcome}] == [{"name": "002_idx.sql", "outcome": "rolled_back"}]'
+	expect_unchanged
+}
+
+# redo: the newest migration's down script and its up part again, in one
+# transaction; a failure in the up part leaves it applied as it was.
+test_outcome_redo_sql() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	mig 001_a.down.sql "DROP TABLE a;"
+	mig 002_b.sql "CREATE TABLE b (id integer);
+INSERT INTO b VALUES (1);"
+	mig 002_b.down.sql "DROP TABLE b;"
+	rk run
+	expect_rc 0
+	sql 'INSERT INTO b VALUES (2)' >/dev/null
+	save_dump
+	rk redo --dry-run --json
+	expect_rc 0
+	jqe '.summary == "Would redo 1 migration(s) in 1 transaction(s) (dry run, nothing changed)."'
+	expect_unchanged
+	rk redo --json
+	expect_rc 0
+	jqe '[.redone[].name] == ["002_b.sql"] and .transactions == 1'
+	jqe '.summary == "Redid 1 migration(s) successfully."'
+	check "b was rebuilt" test "$(sql 'select count(*) from b')" = 1
+	check "a untouched" table_exists a
+	check "002 recorded" recorded 002_b.sql
+	rk status --check
+	expect_rc 0
+
+	# the up part fails: the down rolls back with it
+	sql 'INSERT INTO b VALUES (2)' >/dev/null
+	mig 002_b.sql "CREATE TABLE b (id integer);
+INSERT INTO no_such_table VALUES (1);"
+	save_dump
+	rk redo
+	expect_rc 1
+	expect_err "no_such_table"
+	expect_err "rolled back"
+	expect_unchanged
+	check "b keeps its rows" test "$(sql 'select count(*) from b')" = 2
+
+	# a part outside transactions: refused before anything runs
+	mig 002_b.sql "CREATE TABLE b (id integer);
+INSERT INTO b VALUES (1);"
+	mig 003_c.sql "-- reckon:no-transaction
+CREATE TABLE c (id integer);"
+	mig 003_c.down.sql "DROP TABLE c;"
+	rk run --allow-drift
+	expect_rc 0
+	save_dump
+	rk redo
+	expect_rc 3
+	expect_err "redo: '003_c.sql' runs without a transaction (its up part opts out)"
+	expect_err "run 'reckon down', then 'reckon run 003_c.sql'"
+	expect_unchanged
+}

@@ -199,6 +199,43 @@ test_wrong_type(void **state)
 	check_error(fx, "- database\n- dir\n", NULL);
 }
 
+/* runner_env: NAME=VALUE words, or a mapping whose values may hold
+ * blanks; both become NAME=VALUE lines, at the top or in an environment. */
+static void
+test_runner_env(void **state)
+{
+	struct fixture *fx = *state;
+	struct rk_err err = RK_ERR_INIT;
+
+	write_yaml(fx, "runner_env: A={url}  B=2\n");
+	assert_int_equal(cfg_load(fx->path, &fx->cfg, &err), 0);
+	assert_string_equal(fx->cfg.runner_env, "A={url}\nB=2\n");
+	write_yaml(fx, "runner_env: {ALEMBIC_URL: '{url}', X_Y: a b}\n");
+	assert_int_equal(cfg_load(fx->path, &fx->cfg, &err), 0);
+	assert_string_equal(fx->cfg.runner_env, "ALEMBIC_URL={url}\nX_Y=a b\n");
+	write_yaml(fx, "runner_env:\n  ONE: 1\nenvironments:\n  ci:\n"
+		       "    runner_env:\n      TWO: '2'\n");
+	cfg_set(&fx->cfg.env, "ci");
+	assert_int_equal(cfg_load(fx->path, &fx->cfg, &err), 0);
+	assert_string_equal(fx->cfg.runner_env, "TWO=2\n");
+	cfg_set(&fx->cfg.env, NULL);
+	assert_int_equal(cfg_apply(&fx->cfg, &cfg_keys[CFG_KEY_runner_env],
+				   "P=1 Q=x", "--runner-env", &err),
+			 0);
+	assert_string_equal(fx->cfg.runner_env, "P=1\nQ=x\n");
+
+	check_error(fx, "runner_env: {1A: x}\n",
+		    ":1:", "'1A' is not a variable name", NULL);
+	check_error(fx, "runner_env:\n  A: [1, 2]\n",
+		    ":2:", "A: expected a one-line value", NULL);
+	check_error(fx, "runner_env: A=1 oops\n",
+		    ":1:", "'oops' is not NAME=VALUE", NULL);
+	check_error(fx, "runner_env: [A=1]\n",
+		    ":1:", "NAME=VALUE words or a mapping", NULL);
+	check_error(fx, "dir: m\nrunner:\n  A: 1\n",
+		    ":2:", "expected a plain value", NULL);
+}
+
 static void
 test_bad_values(void **state)
 {
@@ -342,6 +379,8 @@ main(void)
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_parse_duration_nan),
 		cmocka_unit_test_setup_teardown(test_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runner_env, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

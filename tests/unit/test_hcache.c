@@ -133,8 +133,8 @@ test_round_trip(void **state)
 	text = slurp(fx->path);
 	assert_non_null(text);
 	assert_int_equal(
-		strncmp(text, "reckon-hash-cache 2\nkey =" KEY "\nstart ",
-			strlen("reckon-hash-cache 2\nkey =" KEY "\nstart ")),
+		strncmp(text, "reckon-hash-cache 3\nkey =" KEY "\nstart ",
+			strlen("reckon-hash-cache 3\nkey =" KEY "\nstart ")),
 		0);
 	assert_non_null(strstr(text, "\t=sub dir/we\\tird\\\\name\\n.sql\t"));
 	assert_non_null(strstr(text, "=ab\\tc\\\\d\\ne\t=p,q\t=1\t=b\t=2\n"));
@@ -267,7 +267,7 @@ check_ignored(const char *path, const char *text)
 	rk_hcache_close(c);
 	back = slurp(path);
 	assert_non_null(back);
-	assert_int_equal(strncmp(back, "reckon-hash-cache 2\n", 20), 0);
+	assert_int_equal(strncmp(back, "reckon-hash-cache 3\n", 20), 0);
 	free(back);
 }
 
@@ -304,26 +304,26 @@ test_corrupt(void **state)
 	rk_buf_adds(&bad, strchr(good.s, '\n'));
 	check_ignored(fx->path, bad.s);
 	rk_buf_reset(&bad); /* another directory's cache */
-	rk_buf_adds(&bad, "reckon-hash-cache 2\nkey =2049:/elsewhere:flyway");
+	rk_buf_adds(&bad, "reckon-hash-cache 3\nkey =2049:/elsewhere:flyway");
 	rk_buf_adds(&bad, strchr(strchr(good.s, '\n') + 1, '\n'));
 	check_ignored(fx->path, bad.s);
 	check_ignored(fx->path, "");
 	check_ignored(fx->path, "\x89PNG\r\n\x1a\n binary junk \x01\x02\n");
 	check_ignored(fx->path,
-		      "reckon-hash-cache 2\nkey =" KEY
+		      "reckon-hash-cache 3\nkey =" KEY
 		      "\nstart 1\nf\t=V1__a.sql\t2049\t11\t100\t5\t5"
 		      "\t=x\\q\t-\t-\t-\t=0\t-\t-\nend 1\n"); /* bad escape */
 	check_ignored(fx->path,
-		      "reckon-hash-cache 2\nkey =" KEY
+		      "reckon-hash-cache 3\nkey =" KEY
 		      "\nstart 1\nf\t=V1__a.sql\t2049\t11\t-100\t5\t5"
 		      "\t-\t-\t-\t-\t=0\t-\t-\nend 1\n"); /* bad number */
 	check_ignored(fx->path,
-		      "reckon-hash-cache 2\nkey =" KEY
+		      "reckon-hash-cache 3\nkey =" KEY
 		      "\nstart 1\nf\t=V1__a.sql\t2049\t11\t100\t5\t5"
 		      "\t-\t-\t-\t-\t-\t-\nend 1\n"); /* a field short */
 	check_ignored(
 		fx->path,
-		"reckon-hash-cache 2\nkey =" KEY
+		"reckon-hash-cache 3\nkey =" KEY
 		"\nstart 1\nf\t=a\t1\t1\t1\t5\t5\t-\t-\t-\t-\t-\t-\t-\n"
 		"f\t=a\t1\t1\t1\t5\t5\t-\t-\t-\t-\t-\t-\t-\nend 2\n"); /* twice
 									*/
@@ -373,7 +373,7 @@ test_path(void **state)
 	p = rk_hcache_path(KEY);
 	assert_non_null(p);
 	assert_int_equal(strncmp(p, "/x/cache/reckon/", 16), 0);
-	assert_int_equal(strcmp(p + strlen(p) - 3, ".v2"), 0);
+	assert_int_equal(strcmp(p + strlen(p) - 3, ".v3"), 0);
 	free(p);
 	setenv("XDG_CACHE_HOME", "relative/cache",
 	       1); /* ignored, as XDG says */

@@ -29,7 +29,7 @@
 
 #include <stdint.h>
 
-#define RK_HCACHE_VERSION   2
+#define RK_HCACHE_VERSION   3
 #define RK_HCACHE_FIELDS    7		 /* values per file */
 #define RK_HCACHE_MARGIN_NS 1000000000LL /* one second */
 

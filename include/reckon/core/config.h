@@ -45,8 +45,8 @@ struct rk_config {
 	char *runner;		   /* owned: the framework's command for code
 				    * migrations (argv words), or NULL: the
 				    * detector's default */
-	char *runner_env;	   /* owned: "NAME=VALUE ..." set for it ({url}:
-				    * the database URL), or NULL */
+	char *runner_env;	   /* owned: "NAME=VALUE" lines set for it
+				    * ({url}: the database URL), or NULL */
 };
 /* Designated, so that a new member is NULL or 0 without a change here. */
 #define RK_CONFIG_INIT                                                         \
@@ -93,7 +93,7 @@ struct rk_config {
 	  "Django: the app label of --dir's migrations")                       \
 	X(runner, "runner", "COMMAND", CFG_STRING, runner, NULL,               \
 	  "the framework's command that runs code migrations")                 \
-	X(runner_env, "runner-env", "NAME=VALUE...", CFG_STRING, runner_env,   \
+	X(runner_env, "runner-env", "NAME=VALUE...", CFG_VARS, runner_env,     \
 	  NULL, "variables for it; {url} is the database URL")
 
 /* How a key's value is read; the file and the options read it alike. */
@@ -104,6 +104,9 @@ enum cfg_type {
 	CFG_MS,	      /* int: a duration in milliseconds */
 	CFG_SECONDS,  /* int: a duration in seconds, rounded up */
 	CFG_BOOL,     /* int: true/yes or false/no; as an option a flag */
+	CFG_VARS,     /* char *: "NAME=VALUE" lines; given as NAME=VALUE
+		       * words (blanks or newlines between), or in the file
+		       * as a mapping of NAME: VALUE */
 };
 
 struct cfg_key {

@@ -134,6 +134,9 @@ struct run_item {
 			    * reckon sent its SQL itself */
 	char *output;	   /* owned: the framework's output (its tail),
 			    * or NULL */
+	char *also;	   /* owned: files outside the plan that the same
+			    * command applied first, as it needed them
+			    * (", "-joined), or NULL */
 	int recorded;	   /* a row records it: committed, or a partial
 			    * file recorded as the framework records a
 			    * failure (Flyway success = false, ...) */
@@ -165,6 +168,8 @@ struct run_report {
 	char *framework;	/* owned */
 	char *backup;		/* owned: SQLite backup file written, or NULL */
 	int down;		/* a down run: items were reverted */
+	int redo;		/* and applied again (redo): items were
+				 * redone */
 	int interrupted;	/* the signal that stopped it, or 0 */
 	size_t planned_txns;	/* transactions the plan has */
 	size_t segments;	/* transactions the run began */
@@ -230,7 +235,8 @@ struct down_opts {
 	const char *to; /* or: undo everything newer than this target
 			 * (target.h; op_down resolves it) */
 	int dry_run;
-	int all; /* undo every applied migration (--to base) */
+	int all;  /* undo every applied migration (--to base) */
+	int redo; /* then apply it again: the newest one only (redo) */
 };
 
 /*

@@ -161,7 +161,11 @@ struct det_runner {
 	const char *const *roots;   /* files that mark the project (the
 				     * migrations directory and upwards):
 				     * the tool runs there; NULL-terminated */
-	const char *const *up;	    /* applies exactly the one file */
+	const char *const *up;	    /* applies exactly the one file (and
+				     * what it needs), or, with
+				     * up_all, every pending one */
+	int up_all;		    /* up applies all pending at once
+				     * (TypeORM's migration:run) */
 	const char *const *down;    /* undoes the newest applied, or NULL */
 	const char *const *status;  /* asks what it has applied, or NULL */
 	int status_pending;	    /* status names the pending ones instead */

@@ -27,8 +27,9 @@ struct mig_file {
 	size_t size;	 /* bytes */
 	char *id;	 /* owned: the identifier the framework stores, when
 			  * it comes from inside the file (Alembic), or NULL */
-	char *parent;	 /* owned: the parent revision (Alembic
-			  * down_revision), or NULL */
+	char *parent;	 /* owned: what the file needs, ","-joined:
+			  * Alembic's down_revision ids, Django's
+			  * dependencies as "app/name"; or NULL */
 	char *checksum;	 /* owned: the framework's checksum of the bytes, or
 			  * NULL when it stores none */
 	int code;	 /* code, not SQL: never executed */
