@@ -1,5 +1,5 @@
 # Shell completion (reckon completion bash|zsh|fish) in the real shells,
-# made from the tables reckon runs with.
+# and make install / uninstall of the scripts.
 
 # comp_bash WORD...: complete the last word of "reckon WORD..." as bash
 # does, with the script reckon prints loaded; OUT gets the candidates,
@@ -126,4 +126,28 @@ test_completion_bad() {
 	rk_raw completion
 	expect_rc 2
 	expect_err "completion: give one shell"
+}
+
+# make install puts the scripts where each shell looks, under DESTDIR and
+# PREFIX; make uninstall takes away all install put there.
+BACKENDS_completion_install=sqlite
+test_completion_install() {
+	local d="$T/dest" p=/opt/rk
+	make -s -C "$RECKON_ROOT" install DESTDIR="$d" PREFIX="$p" \
+		>"$T/out" 2>&1 || fail "make install: $(cat "$T/out")"
+	for f in bin/reckon share/man/man1/reckon.1 share/man/man5/reckon.yaml.5 \
+		share/bash-completion/completions/reckon \
+		share/zsh/site-functions/_reckon \
+		share/fish/vendor_completions.d/reckon.fish; do
+		check "installed $f" test -s "$d$p/$f"
+	done
+	grep -q '^complete -F _reckon reckon$' \
+		"$d$p/share/bash-completion/completions/reckon" && pass ||
+		fail "bash script"
+	check "the bash script loads" bash -c \
+		"source '$d$p/share/bash-completion/completions/reckon' && complete -p reckon"
+	make -s -C "$RECKON_ROOT" uninstall DESTDIR="$d" PREFIX="$p" \
+		>"$T/out" 2>&1 || fail "make uninstall: $(cat "$T/out")"
+	left=$(find "$d" ! -type d)
+	[ -z "$left" ] && pass || fail "uninstall left: $left"
 }
