@@ -78,8 +78,10 @@ build/fuzz/fuzz_ddl: tests/fuzz/fuzz_ddl.c parsers/ddl.c parsers/ddl_cursor.c \
 	parsers/ddl_name.c $(FUZZ_SPLIT) $(FUZZ_BASE)
 build/fuzz/fuzz_migname: tests/fuzz/fuzz_migname.c parsers/migname.c \
 	$(FUZZ_BASE)
-build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c core/config.c $(FUZZ_BASE)
-FUZZ_LIBS_fuzz_config = $(shell pkg-config --libs libcyaml 2>/dev/null)
+build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c core/config.c \
+	parsers/migpattern.c $(FUZZ_BASE)
+FUZZ_LIBS_fuzz_config = $(shell pkg-config --libs libcyaml libpcre2-8 \
+	2>/dev/null)
 $(FUZZ): $(wildcard include/reckon/*/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) \

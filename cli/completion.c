@@ -548,7 +548,7 @@ print_names(const struct rk_config *cfg)
 		det = detector_find(cfg->framework);
 	else
 		det = detector_of_dir(cfg->dir, NULL, &why);
-	if (mig_scan(cfg->dir, det, &set, &err) == 0)
+	if (mig_scan_named(cfg->dir, det, cfg->files_pattern, &set, &err) == 0)
 		for (size_t i = 0; i < set.n; i++)
 			printf("%s\n", set.v[i].name);
 	mig_set_release(&set);
