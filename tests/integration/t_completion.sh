@@ -115,6 +115,41 @@ test_completion_zsh() {
 	check "zsh parses it" zsh -n "$T/_reckon"
 	# loaded as a site-functions file, it defines _reckon for compinit
 	check "compinit takes it" zsh -fc "fpath=($T \$fpath); autoload -U compinit; compinit -u -d $T/zcd; [[ \${_comps[reckon]} == _reckon ]]"
+	# and completes in a real interactive zsh on a terminal (zpty)
+	mig 001_users.sql "CREATE TABLE users (id integer);"
+	mig 002_orders.sql "CREATE TABLE orders (id integer);"
+	mkdir -p "$T/bin"
+	ln -sf "$RECKON" "$T/bin/reckon"
+	comp_zsh "reckon --dir $M unmark 0"
+	expect_cands_in 001_users.sql 002_orders.sql
+	comp_zsh "reckon --framework flyw"
+	expect_cands_in "reckon --framework flyway"
+	comp_zsh "reckon statu"
+	expect_cands_in "reckon status"
+}
+
+# comp_zsh LINE: type LINE and two tabs into an interactive zsh that
+# loaded the script through compinit; OUT gets what the terminal showed
+comp_zsh() {
+	OUT=$(cd "$T" && PATH="$T/bin:$PATH" zsh -f -c '
+		zmodload zsh/zpty
+		zpty z "TERM=dumb zsh -f -i"
+		zpty -w z "PS1=\">\"; fpath=($0 \$fpath); autoload -U compinit; compinit -u -D; unsetopt beep"
+		zpty -w -n z "$1"$'"'"'\t\t'"'"'
+		sleep 2
+		out=
+		while zpty -r -t z line; do out+=$line; done
+		zpty -d z
+		print -r -- "$out"' "$T" "$1" 2>&1 | tr -d '\r')
+}
+
+# expect_cands_in TEXT...: OUT holds each TEXT somewhere
+expect_cands_in() {
+	for w in "$@"; do
+		if grep -qF -- "$w" <<<"$OUT"; then pass; else
+			fail "'$w' not shown: $OUT"
+		fi
+	done
 }
 
 BACKENDS_completion_bad=sqlite
