@@ -2,7 +2,7 @@
 #   make                 ./reckon (optimised, -Werror)
 #   make test            deps, sanitizer build, unit + integration tests
 #   make demo            deps, build, run reckon on fixtures/demo (SQLite)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (make uninstall undoes it)
 #   make bench           speed figures (never part of make test)
 
 CC ?= cc
@@ -91,8 +91,10 @@ build/fuzz/fuzz_ddl: tests/fuzz/fuzz_ddl.c parsers/ddl.c parsers/ddl_cursor.c \
 	parsers/ddl_name.c $(FUZZ_SPLIT) $(FUZZ_BASE)
 build/fuzz/fuzz_migname: tests/fuzz/fuzz_migname.c parsers/migname.c \
 	$(FUZZ_BASE)
-build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c core/config.c $(FUZZ_BASE)
-FUZZ_LIBS_fuzz_config = $(shell pkg-config --libs libcyaml 2>/dev/null)
+build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c core/config.c \
+	parsers/migpattern.c $(FUZZ_BASE)
+FUZZ_LIBS_fuzz_config = $(shell pkg-config --libs libcyaml libpcre2-8 \
+	2>/dev/null)
 $(FUZZ): $(wildcard include/reckon/*/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) \
@@ -136,13 +138,33 @@ demo: deps
 	@$(MAKE) --no-print-directory reckon
 	@./scripts/demo.sh
 
+# Completion scripts go where each shell looks for them under PREFIX; the
+# scripts are made by the reckon just built, from its own tables.
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
+INSTALLED = $(PREFIX)/bin/reckon $(PREFIX)/share/man/man1/reckon.1 \
+	$(PREFIX)/share/man/man5/reckon.yaml.5 $(BASHCOMPDIR)/reckon \
+	$(ZSHCOMPDIR)/_reckon $(FISHCOMPDIR)/reckon.fish
+
 install: reckon
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 reckon $(DESTDIR)$(PREFIX)/bin/reckon
 	install -m 644 man/reckon.1 $(DESTDIR)$(PREFIX)/share/man/man1/reckon.1
 	install -m 644 man/reckon.yaml.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/reckon.yaml.5
+	./reckon completion bash >$(DESTDIR)$(BASHCOMPDIR)/reckon
+	./reckon completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_reckon
+	./reckon completion fish >$(DESTDIR)$(FISHCOMPDIR)/reckon.fish
+	chmod 644 $(DESTDIR)$(BASHCOMPDIR)/reckon \
+		$(DESTDIR)$(ZSHCOMPDIR)/_reckon $(DESTDIR)$(FISHCOMPDIR)/reckon.fish
+
+# Removes what install put there, and nothing else (the directories stay:
+# other programs' files live in them).
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 bench: deps
 	@$(MAKE) --no-print-directory reckon
@@ -155,7 +177,7 @@ format:
 clean:
 	rm -rf build reckon
 
-.PHONY: all deps test-deps test test-build demo install bench format clean \
+.PHONY: all deps test-deps test test-build demo install uninstall bench format clean \
 	fixtures-update itest fuzz fuzz-smoke check-layers
 
 # Rewrite fixtures/*/*.expected from the parsers' current output (review

@@ -9,6 +9,7 @@
 
 #include "reckon/base/buf.h"
 #include "reckon/base/err.h"
+#include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
 /* Help's first column: options longer than this get a line of their own,
@@ -191,4 +192,20 @@ opt_usage(struct rk_buf *out, const struct opt *opts)
 			rk_buf_addf(out, " (default: %s)", opts->defval);
 		rk_buf_addc(out, '\n');
 	}
+}
+
+struct opt *
+opt_copy(const struct opt *opts)
+{
+	size_t n = 0;
+	struct opt *v;
+
+	while (opts[n].type != OPTION_END)
+		n++;
+	v = xcalloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i <= n; i++) {
+		v[i] = opts[i];
+		v[i].value = NULL;
+	}
+	return v;
 }

@@ -16,6 +16,7 @@
 #include "reckon/core/lint.h"
 #include "reckon/core/ops.h"
 #include "reckon/base/opt.h"
+#include "reckon/cli/completion.h"
 #include "reckon/cli/report.h"
 #include "reckon/core/report_json.h"
 #include "reckon/core/revisions.h"
@@ -39,7 +40,10 @@ cmd_parse(struct rk_ctx *ctx, const char *cmd, const struct opt *opts, int argc,
 	  char **argv, char ***args, int *nargs, struct rk_err *err)
 {
 	if (ctx->help) {
-		opt_usage(ctx->help, opts);
+		if (ctx->help_table)
+			*ctx->help_table = opt_copy(opts);
+		else
+			opt_usage(ctx->help, opts);
 		*args = NULL;
 		*nargs = 0;
 		return 1;
@@ -1031,6 +1035,9 @@ const struct cmd commands[] = {
 	  "mark pending files whose objects all exist already (plan first)" },
 	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR | READS_DB, "check [--json]",
 	  "pre-flight safety check: pending, locks, long transactions, drift" },
+	{ "completion", cmd_completion, 0, "completion bash|zsh|fish",
+	  "print a completion script for the shell, made from reckon's own "
+	  "tables" },
 	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "current [--json]",
 	  "the latest applied migration (every recorded head)" },

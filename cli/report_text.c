@@ -116,10 +116,10 @@ text_status(const struct rk_ctx *ctx, const struct rk_session *s)
 
 	header(ctx, s);
 	for (size_t i = 0; i < s->files.nignored; i++)
-		if (s->files.ignored[i].why == IGN_NAME)
+		if (mig_ignore_is_note(s->files.ignored[i].why))
 			printf("note: ignoring '%s': %s\n",
 			       s->files.ignored[i].name,
-			       mig_ignore_reason(IGN_NAME));
+			       mig_ignore_reason(s->files.ignored[i].why));
 	if (s->files.nignored > s->status.count[ST_IGNORED])
 		printf("\n");
 	if (!s->status.n) {

@@ -21,6 +21,7 @@
 #include "reckon/base/buf.h"
 #include "reckon/base/err.h"
 #include "reckon/base/util.h"
+#include "reckon/parsers/migpattern.h"
 #include "reckon/base/banned.h"
 
 /* The file as libcyaml fills it: every key optional, all strings, one
@@ -40,13 +41,49 @@ static const cyaml_schema_field_t yaml_lint_fields[] = {
 	CYAML_FIELD_END,
 };
 static const char *const lint_keys[] = { "error_above", "sqlite_version" };
-#define LINT_LINE(i) (CFG_NKEYS + 1 + (i)) /* lines[]: lint.key i */
-#define NLINES	     (CFG_NKEYS + 1 + ARRAY_SIZE(lint_keys))
+
+/* The "files:" mapping: the file-name rule of a directory that follows
+ * no known convention. */
+struct yaml_files {
+	char *pattern;
+};
+static const cyaml_schema_field_t yaml_files_fields[] = {
+	CYAML_FIELD_STRING_PTR("pattern",
+			       CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+			       struct yaml_files, pattern, 0, 4096),
+	CYAML_FIELD_END,
+};
+static const char *const files_keys[] = { "pattern" };
+
+/* lines[] (yaml_check): each key of RK_CONFIG_KEYS by index, then "lint"
+ * and its keys, then "files" and its keys. */
+#define LINT_AT	      CFG_NKEYS
+#define LINT_LINE(i)  (LINT_AT + 1 + (i)) /* lines[]: lint.key i */
+#define FILES_AT      (LINT_AT + 1 + ARRAY_SIZE(lint_keys))
+#define FILES_LINE(i) (FILES_AT + 1 + (i))
+#define NLINES	      (FILES_AT + 1 + ARRAY_SIZE(files_keys))
+
+/* A mapping under a top key ("lint:", "files:"), for yaml_check: its
+ * name, its keys, their list for messages and where in lines[] its own
+ * line goes (its keys' lines follow). */
+struct nested {
+	const char *name;
+	const char *const *keys;
+	size_t nkeys;
+	const char *valid; /* "error_above, sqlite_version" */
+	size_t at;
+};
+static const struct nested nested_maps[] = {
+	{ "lint", lint_keys, ARRAY_SIZE(lint_keys),
+	  "error_above, sqlite_version", LINT_AT },
+	{ "files", files_keys, ARRAY_SIZE(files_keys), "pattern", FILES_AT },
+};
 
 #define YAML_MEMBER(k, ...) char *k;
 struct yaml_config {
 	RK_CONFIG_KEYS(YAML_MEMBER)
 	struct yaml_lint *lint;
+	struct yaml_files *files;
 };
 #undef YAML_MEMBER
 
@@ -67,6 +104,9 @@ static const cyaml_schema_field_t yaml_fields[] = {
 	RK_CONFIG_KEYS(YAML_FIELD) CYAML_FIELD_MAPPING_PTR(
 		"lint", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
 		struct yaml_config, lint, yaml_lint_fields),
+	CYAML_FIELD_MAPPING_PTR("files",
+				CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+				struct yaml_config, files, yaml_files_fields),
 	/* read by check_environments() */
 	CYAML_FIELD_IGNORE("environments", CYAML_FLAG_OPTIONAL),
 	CYAML_FIELD_END,
@@ -306,7 +346,7 @@ hint_keys(struct rk_err *err, int top)
 	for (size_t i = 0; i < CFG_NKEYS; i++)
 		rk_buf_addf(&b, "%s%s", i ? ", " : "", cfg_keys[i].key);
 	rk_err_hint(err, "valid keys: %s%s (see reckon.yaml(5))", b.s,
-		    top ? ", lint, environments" : "");
+		    top ? ", lint, files, environments" : "");
 	rk_buf_release(&b);
 }
 
@@ -360,6 +400,17 @@ apply_yaml(const char *path, const struct yaml_config *y, const unsigned *lines,
 	}
 	if (y->lint && y->lint->sqlite_version)
 		cfg_set(&cfg->lint_sqlite_version, y->lint->sqlite_version);
+	if (y->files && y->files->pattern) {
+		struct migpattern *mp = migpattern_new(y->files->pattern, err);
+
+		if (!mp) {
+			rk_err_prefix(err, "%s:%u: key 'files.pattern'", path,
+				      lines[FILES_LINE(0)]);
+			return -1;
+		}
+		migpattern_free(cfg->files_pattern);
+		cfg->files_pattern = mp;
+	}
 	return 0;
 }
 
@@ -711,27 +762,27 @@ check_environments(yaml_parser_t *p, const char *path, unsigned line,
 	}
 }
 
-/* "lint:" on line line: a mapping of lint_keys to plain values. */
+/* "lint:", "files:" (nd) on line line: a mapping of nd's keys to plain
+ * values, each once. */
 static int
-check_lint(yaml_parser_t *p, unsigned line, const char *path, unsigned *lines,
-	   struct rk_err *err)
+check_nested(yaml_parser_t *p, unsigned line, const char *path, unsigned *lines,
+	     const struct nested *nd, struct rk_err *err)
 {
 	yaml_event_t ev;
 	int rc = 0;
 
-	if (lines[CFG_NKEYS])
+	if (lines[nd->at])
 		return rk_fail(err, RK_CONFIG,
-			       "%s:%u: key 'lint' given twice (first on line "
+			       "%s:%u: key '%s' given twice (first on line "
 			       "%u)",
-			       path, line, lines[CFG_NKEYS]);
-	lines[CFG_NKEYS] = line;
+			       path, line, nd->name, lines[nd->at]);
+	lines[nd->at] = line;
 	if (next_event(p, &ev, path, err) < 0)
 		return -1;
 	if (ev.type != YAML_MAPPING_START_EVENT) {
 		rc = rk_fail(err, RK_CONFIG,
-			     "%s:%u: key 'lint': expected a mapping "
-			     "(error_above, sqlite_version), not %s",
-			     path, line,
+			     "%s:%u: key '%s': expected a mapping (%s), not %s",
+			     path, line, nd->name, nd->valid,
 			     ev.type == YAML_SCALAR_EVENT ? "a plain value"
 							  : node_kind(ev.type));
 		yaml_event_delete(&ev);
@@ -749,23 +800,21 @@ check_lint(yaml_parser_t *p, unsigned line, const char *path, unsigned *lines,
 			break;
 		}
 		kl = (unsigned)ev.start_mark.line + 1;
-		for (i = 0;
-		     ev.type == YAML_SCALAR_EVENT && i < ARRAY_SIZE(lint_keys);
-		     i++)
+		for (i = 0; ev.type == YAML_SCALAR_EVENT && i < nd->nkeys; i++)
 			if (!strcmp((const char *)ev.data.scalar.value,
-				    lint_keys[i]))
+				    nd->keys[i]))
 				break;
-		if (ev.type != YAML_SCALAR_EVENT || i == ARRAY_SIZE(lint_keys))
+		if (ev.type != YAML_SCALAR_EVENT || i == nd->nkeys)
 			rc = rk_fail(err, RK_CONFIG,
-				     "%s:%u: unknown key under 'lint' (valid: "
-				     "error_above, sqlite_version)",
-				     path, kl);
-		else if (lines[LINT_LINE(i)])
+				     "%s:%u: unknown key under '%s' (valid: "
+				     "%s)",
+				     path, kl, nd->name, nd->valid);
+		else if (lines[nd->at + 1 + i])
 			rc = rk_fail(err, RK_CONFIG,
-				     "%s:%u: key 'lint.%s' given twice", path,
-				     kl, lint_keys[i]);
+				     "%s:%u: key '%s.%s' given twice", path, kl,
+				     nd->name, nd->keys[i]);
 		else
-			lines[LINT_LINE(i)] = kl;
+			lines[nd->at + 1 + i] = kl;
 		yaml_event_delete(&ev);
 		if (rc < 0)
 			return -1;
@@ -773,9 +822,9 @@ check_lint(yaml_parser_t *p, unsigned line, const char *path, unsigned *lines,
 			return -1;
 		if (ev.type != YAML_SCALAR_EVENT)
 			rc = rk_fail(err, RK_CONFIG,
-				     "%s:%u: key 'lint.%s': expected a plain "
+				     "%s:%u: key '%s.%s': expected a plain "
 				     "value, not %s",
-				     path, kl, lint_keys[i],
+				     path, kl, nd->name, nd->keys[i],
 				     node_kind(ev.type));
 		yaml_event_delete(&ev);
 	}
@@ -793,8 +842,10 @@ check_pair(yaml_parser_t *p, const yaml_event_t *key, const char *path,
 	struct rk_buf what = RK_BUF_INIT;
 	int rc;
 
-	if (!k && strcmp(name, "lint") == 0)
-		return check_lint(p, line, path, lines, err);
+	for (size_t i = 0; !k && i < ARRAY_SIZE(nested_maps); i++)
+		if (strcmp(name, nested_maps[i].name) == 0)
+			return check_nested(p, line, path, lines,
+					    &nested_maps[i], err);
 	if (!k && strcmp(name, "environments") == 0)
 		return check_environments(p, path, line, e, err);
 	if (!k) {
@@ -1240,6 +1291,7 @@ cfg_release(struct rk_config *cfg)
 	free(cfg->label);
 	free(cfg->env);
 	free(cfg->lint_sqlite_version);
+	migpattern_free(cfg->files_pattern);
 	free(cfg->django_app);
 	free(cfg->runner);
 	free(cfg->runner_env);

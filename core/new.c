@@ -159,7 +159,8 @@ op_new(struct rk_ctx *ctx, const char *name, char ***created, size_t *n,
 		rk_buf_reset(&path);
 	}
 	if (describe(name, &desc, err) < 0 ||
-	    mig_scan(ctx->cfg.dir, fw, &files, err) < 0)
+	    mig_scan_named(ctx->cfg.dir, fw, ctx->cfg.files_pattern, &files,
+			   err) < 0)
 		goto out;
 	for (size_t i = 0; i < files.n; i++)
 		if (*files.v[i].version)

@@ -387,7 +387,8 @@ op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
 	if (find_tracking(ctx, s, err) < 0)
 		return -1;
-	if (mig_scan(ctx->cfg.dir, s->tracked.det, &s->files, err) < 0)
+	if (mig_scan_named(ctx->cfg.dir, s->tracked.det, ctx->cfg.files_pattern,
+			   &s->files, err) < 0)
 		return -1;
 	note_unplaced(ctx->cfg.dir, &s->files);
 	return session_reload(ctx, s, err);

@@ -352,7 +352,7 @@ add_ignored(struct rc *rc, struct status_list *out)
 		const struct mig_ignored *ig = &rc->files->ignored[i];
 		struct status_entry *e;
 
-		if (ig->why == IGN_NAME)
+		if (mig_ignore_is_note(ig->why))
 			continue;
 		e = add_entry(out, ig->name, ST_IGNORED);
 		e->ignored = ig;

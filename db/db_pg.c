@@ -218,6 +218,69 @@ first_line(const char *s, char *dst, size_t size)
 }
 
 /*
+ * The connection settings whose values libpq checks before it connects,
+ * with the variable that sets each when the URL does not and what each
+ * takes (libpq: fe-connect.c connectOptions2() and PQconninfoOptions).
+ */
+static const struct pg_setting {
+	const char *name; /* the URL's parameter, "sslmode" */
+	const char *env;  /* "PGSSLMODE" */
+	const char *takes;
+} pg_settings[] = {
+	{ "sslmode", "PGSSLMODE",
+	  "disable, allow, prefer, require, verify-ca or verify-full" },
+	{ "gssencmode", "PGGSSENCMODE", "disable, prefer or require" },
+	{ "channel_binding", "PGCHANNELBINDING", "disable, prefer or require" },
+	{ "target_session_attrs", "PGTARGETSESSIONATTRS",
+	  "any, read-write, read-only, primary, standby or prefer-standby" },
+	{ "load_balance_hosts", "PGLOADBALANCEHOSTS", "disable or random" },
+	{ "port", "PGPORT", "a port number" },
+	{ "connect_timeout", "PGCONNECT_TIMEOUT", "a number of seconds" },
+};
+
+/*
+ * A setting libpq refused before connecting, read from its first line:
+ * 'invalid sslmode value: "bogus"' or 'invalid integer value "x" for
+ * connection option "port"' (reckon never calls setlocale(), so libpq's
+ * messages are its English ones). A configuration error naming the
+ * setting, the value and where it came from: 0 if line is neither.
+ */
+static int
+bad_setting(const char *url, const char *redacted, const char *line,
+	    struct rk_err *err)
+{
+	char name[64], value[256], key[80];
+	const struct pg_setting *st = NULL;
+
+	if (sscanf(line, "invalid %63s value: \"%255[^\"]\"", name, value) !=
+		    2 &&
+	    sscanf(line,
+		   "invalid integer value \"%255[^\"]\" for connection option "
+		   "\"%63[^\"]\"",
+		   value, name) != 2)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(pg_settings); i++)
+		if (strcmp(pg_settings[i].name, name) == 0)
+			st = &pg_settings[i];
+	snprintf(key, sizeof(key), "%s=", name);
+	/* the URL's, unless the URL holds neither the name nor the value (a
+	 * port is in its authority; a value scrubbed of a password is its) */
+	if (*url &&
+	    (strstr(url, key) || strstr(url, value) || strstr(value, "***")))
+		rk_fail(err, RK_CONFIG, "invalid %s '%s' in '%s'", name, value,
+			redacted);
+	else if (st)
+		rk_fail(err, RK_CONFIG,
+			"invalid %s '%s' (from the environment's %s)", name,
+			value, st->env);
+	else
+		rk_fail(err, RK_CONFIG, "invalid %s '%s'", name, value);
+	if (st)
+		rk_err_hint(err, "%s takes %s", name, st->takes);
+	return 1;
+}
+
+/*
  * Fill err for a failed connection: the redacted URL and libpq's first
  * line; its further lines (tabs dropped) go to the detail. libpq echoes a
  * URI it cannot parse whole, password and all, so its text is scrubbed of
@@ -234,6 +297,8 @@ connect_fail(const char *url, PGconn *conn, struct rk_err *err)
 	db_url_redact(url, &red);
 	db_url_scrub(url, PQpass(conn), PQerrorMessage(conn), &text);
 	first_line(text.s, line, sizeof(line));
+	if (bad_setting(url, red.s, line, err))
+		goto out;
 	if (*url)
 		rk_fail(err, RK_DB, "cannot connect to '%s': %s", red.s, line);
 	else
@@ -252,6 +317,7 @@ connect_fail(const char *url, PGconn *conn, struct rk_err *err)
 		rk_err_hint(err, "the server did not answer in time; check "
 				 "the host and port, or wait longer with "
 				 "--connect-timeout DURATION");
+out:
 	rk_buf_release(&text);
 	rk_buf_release(&red);
 	return -1;

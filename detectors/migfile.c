@@ -22,6 +22,7 @@
 #include "reckon/detectors/detector.h"
 #include "reckon/base/err.h"
 #include "reckon/base/util.h"
+#include "reckon/parsers/migpattern.h"
 #include "reckon/base/banned.h"
 
 /* SHA-256 with an algorithm fetched once (EVP_sha256() looks it up on
@@ -76,12 +77,20 @@ mig_set_release(struct mig_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int
+mig_ignore_is_note(enum mig_ignore why)
+{
+	return why == IGN_NAME || why == IGN_PATTERN;
+}
+
 const char *
 mig_ignore_reason(enum mig_ignore why)
 {
 	switch (why) {
 	case IGN_NAME:
 		return "not a migration file name";
+	case IGN_PATTERN:
+		return "does not match files.pattern of reckon.yaml";
 	case IGN_NOT_UTF8:
 		return "file name is not UTF-8";
 	case IGN_DANGLING:
@@ -363,6 +372,7 @@ struct scan {
 	struct rk_buf content; /* reused for every file */
 	EVP_MD *sha;	       /* fetched once per scan, when first needed */
 	struct rk_hcache *cache;
+	struct migpattern *pattern; /* files.pattern, or NULL */
 };
 
 /*
@@ -506,10 +516,12 @@ stat_fail(const struct scan *sc, const char *rel, int e, struct rk_err *err)
 }
 
 static int
-parse_any(const struct detector *det, const char *rel, struct migname *mn)
+parse_any(const struct scan *sc, const char *rel, struct migname *mn)
 {
-	return det && det->parse_name ? det->parse_name(rel, mn)
-				      : migname_parse(rel, mn);
+	if (sc->pattern)
+		return migpattern_parse(sc->pattern, rel, mn);
+	return sc->det && sc->det->parse_name ? sc->det->parse_name(rel, mn)
+					      : migname_parse(rel, mn);
 }
 
 /* List rel (escaped, if need be, so the listing is UTF-8) as ignored. */
@@ -602,7 +614,13 @@ scan_entry(struct scan *sc, int dfd, const char *sub, const struct dirent *de,
 		rk_buf_addc(rel, '/');
 	}
 	rk_buf_adds(rel, de->d_name);
-	if (parse_any(sc->det, rel->s, &mn) < 0) {
+	if (parse_any(sc, rel->s, &mn) < 0) {
+		if (sc->pattern) {
+			if (entry_kind(sc, dfd, de, rel->s, &why, NULL) ==
+			    ENT_FILE)
+				add_ignored(sc->out, rel->s, "", IGN_PATTERN);
+			return 0;
+		}
 		if (!*sub && sc->det && sc->det->parse_name &&
 		    entry_kind(sc, dfd, de, rel->s, &why, NULL) == ENT_DIR)
 			return scan_level(sc, rel->s, err);
@@ -813,7 +831,15 @@ int
 mig_scan(const char *dir, const struct detector *det, struct mig_set *out,
 	 struct rk_err *err)
 {
-	struct scan sc = { dir, det, out, RK_BUF_INIT, NULL, NULL };
+	return mig_scan_named(dir, det, NULL, out, err);
+}
+
+int
+mig_scan_named(const char *dir, const struct detector *det,
+	       struct migpattern *pattern, struct mig_set *out,
+	       struct rk_err *err)
+{
+	struct scan sc = { dir, det, out, RK_BUF_INIT, NULL, NULL, pattern };
 	int rc;
 
 	out->dir = xstrdup(dir);

@@ -6,7 +6,7 @@ need="gcc make pkg-config libpq-dev libsqlite3-dev libpcre2-dev libcyaml-dev
 libjansson-dev libssl-dev zlib1g-dev libmicrohttpd-dev sqlite3"
 if [ "${1:-}" = test ]; then
 	need="$need libcmocka-dev postgresql postgresql-contrib jq curl mandoc
-clang-format chromium clang-14 libclang-rt-14-dev"
+clang-format chromium clang-14 libclang-rt-14-dev zsh fish"
 	# the dashboard's browser test (tests/browser): any Node.js with npm
 	command -v npm >/dev/null 2>&1 || need="$need nodejs npm"
 	"$(dirname "$0")/real-deps-debian.sh"

@@ -107,3 +107,62 @@ test_config_keys_are_options() {
 	expect_out "--no-sidecar"
 	expect_out "(default: 5s)"
 }
+
+# files.pattern: the user's own file-name rule for a directory that
+# follows no known convention; what it does not match is a note.
+test_config_files_pattern() {
+	mig 1-first.sql "CREATE TABLE first_t (id integer);"
+	mig 2-second.sql "CREATE TABLE second_t (id integer);"
+	mig 003_plain.sql "CREATE TABLE plain_t (id integer);"
+	printf 'not a migration\n' >"$M/README"
+	cat >"$T/reckon.yaml" <<'YAML'
+files:
+  pattern: '^(?<version>\d+)-(?<name>.+)\.sql$'
+YAML
+	rk --config "$T/reckon.yaml" status
+	expect_rc 0
+	expect_out "note: ignoring '003_plain.sql': does not match files.pattern of reckon.yaml"
+	expect_out "note: ignoring 'README': does not match files.pattern of reckon.yaml"
+	expect_out "pending   1-first.sql"
+	expect_out "2 migration(s): 0 applied, 2 pending"
+	rk --config "$T/reckon.yaml" run --json
+	expect_rc 0
+	jqe '[.applied[].name] == ["1-first.sql", "2-second.sql"]'
+	check "1-first ran" table_exists first_t
+	check "003_plain did not" ! table_exists plain_t
+	rk --config "$T/reckon.yaml" status --json
+	jqe '[.migrations[] | .version] == ["1", "2"]'
+	# without the rule, the same directory reads as reckon's names
+	rk status
+	expect_out "pending   003_plain.sql"
+}
+
+BACKENDS_config_files_pattern_errors=sqlite
+test_config_files_pattern_errors() {
+	mig 1-first.sql "CREATE TABLE first_t (id integer);"
+	rk run --dry-run >/dev/null
+	save_dump
+	printf 'dir: %s\nfiles:\n  pattern: %s\n' "$M" "'^(?<v>\\d+)\\.sql\$'" \
+		>"$T/nover.yaml"
+	rk_raw --db "$DB" --config "$T/nover.yaml" run
+	expect_rc 2
+	expect_one_error
+	expect_err "$T/nover.yaml:3: key 'files.pattern': pattern '^(?<v>\\d+)\\.sql\$' has no group named 'version'"
+	expect_unchanged
+	printf 'dir: %s\n\nfiles:\n  pattern: %s\n' "$M" "'^(?<version>\\d+'" \
+		>"$T/nocomp.yaml"
+	rk_raw --db "$DB" --config "$T/nocomp.yaml" run
+	expect_rc 2
+	expect_one_error
+	expect_err "$T/nocomp.yaml:4: key 'files.pattern': pattern '^(?<version>\\d+' does not compile: missing closing parenthesis (at character 16)"
+	expect_unchanged
+	printf 'files: x\n' >"$T/scalar.yaml"
+	rk_raw --db "$DB" --config "$T/scalar.yaml" run
+	expect_rc 2
+	expect_err "$T/scalar.yaml:1: key 'files': expected a mapping (pattern), not a plain value"
+	printf 'files:\n  patern: x\n' >"$T/typo.yaml"
+	rk_raw --db "$DB" --config "$T/typo.yaml" run
+	expect_rc 2
+	expect_err "$T/typo.yaml:2: unknown key under 'files' (valid: pattern)"
+	expect_unchanged
+}

@@ -166,19 +166,19 @@ test_conn_sqlite_lock_timeout() {
 # with exit 1, and no SECRET (the password as written, or as libpq reads
 # it) appears anywhere in what reckon prints
 pw_case() {
-	local url=$1 cmd json s
+	local url=$1 cmd json s rc=${PW_RC:-1} kind=${PW_KIND:-database}
 	shift
 	for cmd in status run; do
 		for json in "" --json; do
 			rk_raw --db "$url" --dir "$M" $json $cmd
-			expect_rc 1
+			expect_rc "$rc"
 			for s in "$@"; do
 				if grep -qF -- "$s" "$T/out" "$T/err"; then
 					fail "'$s' shown by $cmd $json on '$url': $ERR $OUT"
 				else pass; fi
 			done
 			expect_err "***"
-			[ -n "$json" ] && jqe '.ok == false and .error.kind == "database"'
+			[ -n "$json" ] && jqe ".ok == false and .error.kind == \"$kind\""
 		done
 	done
 }
@@ -202,12 +202,13 @@ test_conn_password_never_shown() {
 	pw_case 'postgres://app:Sekr%31tPw@[::1]x/db' 'Sekr%31tPw' Sekr1tPw
 	pw_case 'postgres://app:Se?kr1tPw@[::1]x/db' 'Se?kr1tPw' kr1tPw
 	pw_case 'postgres://app:Sekr%zz1tPw@[::1]/db' 'Sekr%zz1tPw' 1tPw
-	pw_case 'postgres://app:Sekr1t/Pw@[::1' Sekr1t
+	# (libpq reads app as the host and Sekr1t as its port)
+	PW_RC=2 PW_KIND=config pw_case 'postgres://app:Sekr1t/Pw@[::1' Sekr1t
 	pw_case 'postgres://app@[::1]x/db?password=Sekr1tPw' Sekr1tPw
-	pw_case 'postgres://app:Sekr1tPw@h:notaport/db' Sekr1tPw
+	PW_RC=2 PW_KIND=config pw_case 'postgres://app:Sekr1tPw@h:notaport/db' Sekr1tPw
 	pw_case 'postgres://app:Sekr1tPw@127.0.0.1:1/x?bogus=1' Sekr1tPw
 	pw_case 'host=127.0.0.1 password=Sekr1tPw bogus' Sekr1tPw
-	pw_case "host=127.0.0.1 password='Sekr1t\\'Pw' sslmode=bogus" "Sekr1t'Pw" "Sekr1t\\'Pw"
+	PW_RC=2 PW_KIND=config pw_case "host=127.0.0.1 password='Sekr1t\\'Pw' sslmode=bogus" "Sekr1t'Pw" "Sekr1t\\'Pw"
 	# a live server refusing the password
 	pw_case "postgres://$PGUSER:Sekr1tPw@127.0.0.1:$PGPORT/$PGDB" Sekr1tPw
 }
@@ -351,4 +352,43 @@ test_conn_lazy_libraries() {
 	expect_rc 0
 	jqe '.summary.pending == 1'
 	dropdb rk_lazy_libs
+}
+
+# A connection setting libpq refuses before connecting (a bad sslmode,
+# a port that is not a number) is bad configuration: exit 2, naming the
+# setting, its value and where it came from; nothing runs.
+BACKENDS_conn_bad_setting=pg
+test_conn_bad_setting() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	save_dump
+	rk_raw --dir "$M" --db "postgres:///$PGDB?sslmode=bogus" run
+	expect_rc 2
+	expect_one_error
+	expect_err "invalid sslmode 'bogus' in 'postgres:///$PGDB?sslmode=bogus'"
+	expect_err "hint: sslmode takes disable, allow, prefer, require, verify-ca or verify-full"
+	expect_unchanged
+	rk_raw --dir "$M" --db "dbname=$PGDB sslmode=bogus" status
+	expect_rc 2
+	expect_err "invalid sslmode 'bogus' in 'dbname=$PGDB sslmode=bogus'"
+	PGSSLMODE=nope rk_raw --dir "$M" --db "dbname=$PGDB" run
+	expect_rc 2
+	expect_err "invalid sslmode 'nope' (from the environment's PGSSLMODE)"
+	expect_unchanged
+	rk_raw --dir "$M" --db "postgres://u:hunter2@localhost:abc/$PGDB" run
+	expect_rc 2
+	expect_err "invalid port 'abc' in 'postgres://u:***@localhost:abc/$PGDB'"
+	expect_no_err hunter2
+	DATABASE_URL="postgres:///$PGDB?gssencmode=x" rk_raw --dir "$M" run
+	expect_rc 2
+	expect_err "invalid gssencmode 'x'"
+	expect_err "hint: gssencmode takes disable, prefer or require"
+	# the same through --wait-for-db, which never waits for a bad setting
+	rk_raw --dir "$M" --db "postgres:///$PGDB?sslmode=bogus" \
+		--wait-for-db=5s run
+	expect_rc 2
+	expect_err "invalid sslmode 'bogus'"
+	expect_unchanged
+	# a server that is not there is still a connection failure: 1
+	rk_raw --dir "$M" --db "postgres://localhost:1/$PGDB" status
+	expect_rc 1
 }

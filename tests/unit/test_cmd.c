@@ -20,6 +20,7 @@
 
 #include "reckon/base/buf.h"
 #include "reckon/cli/cmd.h"
+#include "reckon/cli/completion.h"
 #include "reckon/detectors/detector.h"
 #include "reckon/base/err.h"
 #include "reckon/cli/globals.h"
@@ -757,6 +758,83 @@ test_helpers(void **state)
 	assert_null(man_command_item(".It Cm runner\n", "run"));
 }
 
+/* Nonzero (and says so) when script lacks option name as the shell's
+ * script spells it: "--name" for bash and zsh, "-l name" for fish. */
+static int
+script_lacks(const char *shell, const char *script, const char *cmd,
+	     const char *name)
+{
+	char want[96];
+
+	if (strcmp(shell, "fish") == 0)
+		snprintf(want, sizeof(want), "-l %s", name);
+	else
+		snprintf(want, sizeof(want), "--%s", name);
+	/* "-l dir" must not be found as the start of "-l dir-x" */
+	for (const char *p = script; (p = strstr(p, want)) != NULL; p++)
+		if ((p == script || !word_char(p[-1])) &&
+		    !word_char(p[strlen(want)]))
+			return 0;
+	print_error("reckon completion %s: no --%s (%s)\n", shell, name, cmd);
+	return 1;
+}
+
+/* Each completion script names every command, every command's options
+ * and every global option: they are made from the same tables. */
+static void
+test_completion_scripts(void **state)
+{
+	static const char *const shells[] = { "bash", "zsh", "fish" };
+	struct rk_globals g = { .config = NULL };
+	struct opt gopts[GLOBALS_NOPTS];
+	int missing = 0;
+
+	(void)state;
+	globals_opts(&g, gopts);
+	for (size_t s = 0; s < ARRAY_SIZE(shells); s++) {
+		struct rk_buf b = RK_BUF_INIT;
+		struct rk_err err = RK_ERR_INIT;
+
+		assert_int_equal(completion_script(shells[s], &b, &err), 0);
+		for (unsigned i = 0; i < ncommands; i++) {
+			char *help = command_help(&commands[i]);
+			char names[64][64];
+			size_t n = help_options(help, names, 64);
+
+			if (!has_word(b.s, commands[i].name)) {
+				print_error("reckon completion %s: no command "
+					    "'%s'\n",
+					    shells[s], commands[i].name);
+				missing++;
+			}
+			for (size_t k = 0; k < n; k++)
+				missing += script_lacks(shells[s], b.s,
+							commands[i].name,
+							names[k]);
+			free(help);
+		}
+		for (const struct opt *o = gopts; o->type != OPTION_END; o++)
+			missing +=
+				script_lacks(shells[s], b.s, "global", o->name);
+		rk_buf_release(&b);
+	}
+	assert_int_equal(missing, 0);
+}
+
+static void
+test_completion_unknown_shell(void **state)
+{
+	struct rk_buf b = RK_BUF_INIT;
+	struct rk_err err = RK_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(completion_script("tcsh", &b, &err), -1);
+	assert_int_equal(err.kind, RK_USAGE);
+	assert_string_equal(err.msg, "completion: unknown shell 'tcsh'");
+	assert_int_equal(b.len, 0);
+	rk_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -772,6 +850,8 @@ main(void)
 		cmocka_unit_test(test_man_global_options),
 		cmocka_unit_test(test_man_config_keys),
 		cmocka_unit_test(test_man_frameworks),
+		cmocka_unit_test(test_completion_scripts),
+		cmocka_unit_test(test_completion_unknown_shell),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

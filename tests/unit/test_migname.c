@@ -11,9 +11,12 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "reckon/base/err.h"
 #include "reckon/parsers/migname.h"
+#include "reckon/parsers/migpattern.h"
 #include "reckon/base/util.h"
 
 #include "reckon/base/banned.h"
@@ -257,6 +260,73 @@ test_conventions_text(void **state)
 	assert_non_null(strstr(migname_conventions, ".down.sql"));
 }
 
+/* files.pattern: the user's rule, whole names only, version required. */
+static void
+test_pattern_match(void **state)
+{
+	struct rk_err err = RK_ERR_INIT;
+	struct migpattern *p =
+		migpattern_new("^(?<version>\\d+)-(?<name>.+)\\.sql$", &err);
+	struct migname mn;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(migpattern_parse(p, "0042-add users.sql", &mn), 0);
+	assert_string_equal(mn.version, "0042");
+	assert_string_equal(mn.desc, "add users");
+	assert_int_equal(mn.kind, MIG_UP);
+	assert_int_equal(mn.conv, CONV_PLAIN);
+	/* no match, and what the fields would not hold */
+	assert_int_equal(migpattern_parse(p, "42_add.sql", &mn), -1);
+	assert_int_equal(migpattern_parse(p, "README", &mn), -1);
+	assert_int_equal(migpattern_parse(p, "-x.sql", &mn), -1);
+	/* not UTF-8: no match, no error */
+	assert_int_equal(migpattern_parse(p, "1-\xff.sql", &mn), -1);
+	assert_string_equal(migpattern_source(p),
+			    "^(?<version>\\d+)-(?<name>.+)\\.sql$");
+	migpattern_free(p);
+}
+
+/* Anchored at both ends even when the user wrote no ^ or $; a pattern
+ * without a name group gives an empty description. */
+static void
+test_pattern_anchored(void **state)
+{
+	struct rk_err err = RK_ERR_INIT;
+	struct migpattern *p = migpattern_new("(?<version>\\d+)\\.sql", &err);
+	struct migname mn;
+	char longv[200];
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(migpattern_parse(p, "7.sql", &mn), 0);
+	assert_string_equal(mn.version, "7");
+	assert_string_equal(mn.desc, "");
+	assert_int_equal(migpattern_parse(p, "x7.sql", &mn), -1);
+	assert_int_equal(migpattern_parse(p, "7.sql.bak", &mn), -1);
+	memset(longv, '1', 150);
+	memcpy(longv + 150, ".sql", 5);
+	assert_int_equal(migpattern_parse(p, longv, &mn), -1);
+	migpattern_free(p);
+}
+
+static void
+test_pattern_errors(void **state)
+{
+	struct rk_err err = RK_ERR_INIT;
+
+	(void)state;
+	assert_null(migpattern_new("^(?<v>\\d+)\\.sql$", &err));
+	assert_int_equal(err.kind, RK_CONFIG);
+	assert_non_null(strstr(err.msg, "has no group named 'version'"));
+	err = (struct rk_err)RK_ERR_INIT;
+	assert_null(migpattern_new("^(?<version>\\d+", &err));
+	assert_int_equal(err.kind, RK_CONFIG);
+	assert_non_null(strstr(err.msg, "does not compile: missing closing "
+					"parenthesis (at character 16)"));
+	migpattern_free(NULL);
+}
+
 int
 main(void)
 {
@@ -270,6 +340,9 @@ main(void)
 		cmocka_unit_test(test_desc_literal),
 		cmocka_unit_test(test_out_reset),
 		cmocka_unit_test(test_conventions_text),
+		cmocka_unit_test(test_pattern_match),
+		cmocka_unit_test(test_pattern_anchored),
+		cmocka_unit_test(test_pattern_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,4 +72,13 @@ int opt_parse(const char *cmd, const struct opt *opts, int argc, char **argv,
  */
 void opt_usage(struct rk_buf *out, const struct opt *opts);
 
+/*
+ * A copy of the table opts (through its OPT_END row) with every value
+ * pointer NULL, so that it outlives the variables it pointed at: the
+ * names, value names and help strings stay borrowed, as they are string
+ * literals. The array is the caller's to free. Shell completion reads
+ * the commands' tables this way.
+ */
+struct opt *opt_copy(const struct opt *opts);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+struct migpattern;
 struct rk_err;
 
 struct rk_config {
@@ -47,6 +48,9 @@ struct rk_config {
 				    * detector's default */
 	char *runner_env;	   /* owned: "NAME=VALUE" lines set for it
 				    * ({url}: the database URL), or NULL */
+	struct migpattern *files_pattern; /* owned: reckon.yaml's
+					   * files.pattern, compiled; NULL:
+					   * the framework's own names */
 };
 /* Designated, so that a new member is NULL or 0 without a change here. */
 #define RK_CONFIG_INIT                                                         \

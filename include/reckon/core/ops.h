@@ -19,6 +19,7 @@ struct db_opts;
 struct ddl_list;
 struct lint_report;
 struct detector;
+struct opt;
 struct rk_buf;
 struct rk_err;
 struct schema_check;
@@ -37,6 +38,10 @@ struct rk_ctx {
 	/* Set: help is wanted, not a run; the command appends its options'
 	 * help here and returns 0 (cmd_parse). */
 	struct rk_buf *help;
+	/* Set with help: the command's option table is wanted instead of
+	 * its help; cmd_parse stores an opt_copy() of it here (owned by the
+	 * caller), for shell completion. */
+	struct opt **help_table;
 };
 
 /* What reckon knows about the migrations: files, table, rows, states. */

@@ -13,6 +13,7 @@
 
 struct detector;
 struct rk_buf;
+struct migpattern;
 struct rk_err;
 
 struct mig_file {
@@ -49,6 +50,7 @@ struct mig_file {
  */
 enum mig_ignore {
 	IGN_NAME,     /* a .sql name that follows no convention */
+	IGN_PATTERN,  /* a name reckon.yaml's files.pattern does not match */
 	IGN_NOT_UTF8, /* the name is not UTF-8 */
 	IGN_DANGLING, /* a symbolic link to nothing */
 	IGN_LOOP,     /* a symbolic link that leads back to itself */
@@ -72,6 +74,10 @@ struct mig_ignored {
 /* "not a migration file name", "dangling symbolic link", "not a regular
  * file: FIFO", ...: a static string. */
 const char *mig_ignore_reason(enum mig_ignore why);
+
+/* Nonzero for the reasons that make a note, not an ignored migration:
+ * IGN_NAME and IGN_PATTERN (names that are not migrations at all). */
+int mig_ignore_is_note(enum mig_ignore why);
 
 struct mig_set {
 	struct mig_file *v; /* owned: up and repeatable files, in run order */
@@ -104,6 +110,15 @@ struct mig_set {
  */
 int mig_scan(const char *dir, const struct detector *det, struct mig_set *out,
 	     struct rk_err *err);
+/*
+ * mig_scan() with the user's file-name rule: with pattern (not NULL), a
+ * file is a migration when pattern matches its name, whatever det's own
+ * names are, and every other regular file is listed in ignored
+ * (IGN_PATTERN). det still checksums and inspects the files.
+ */
+int mig_scan_named(const char *dir, const struct detector *det,
+		   struct migpattern *pattern, struct mig_set *out,
+		   struct rk_err *err);
 void mig_set_release(struct mig_set *s);
 
 /* The file called name, or NULL; borrowed from s. */
