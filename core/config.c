@@ -1278,6 +1278,37 @@ cfg_resolve_env(struct rk_config *cfg, int need_db, struct rk_err *err)
 }
 
 void
+cfg_dup(struct rk_config *dst, const struct rk_config *src)
+{
+	struct rk_err ignored = RK_ERR_INIT;
+
+	*dst = *src;
+	dst->db_url = src->db_url ? xstrdup(src->db_url) : NULL;
+	dst->db_source = src->db_source ? xstrdup(src->db_source) : NULL;
+	dst->dir = src->dir ? xstrdup(src->dir) : NULL;
+	dst->schema = src->schema ? xstrdup(src->schema) : NULL;
+	dst->framework = src->framework ? xstrdup(src->framework) : NULL;
+	dst->table = src->table ? xstrdup(src->table) : NULL;
+	dst->actor = src->actor ? xstrdup(src->actor) : NULL;
+	dst->token = src->token ? xstrdup(src->token) : NULL;
+	dst->label = src->label ? xstrdup(src->label) : NULL;
+	dst->env = src->env ? xstrdup(src->env) : NULL;
+	dst->lint_sqlite_version = src->lint_sqlite_version
+					   ? xstrdup(src->lint_sqlite_version)
+					   : NULL;
+	/* a compiled pattern keeps its match data: one per copy */
+	dst->files_pattern =
+		src->files_pattern
+			? migpattern_new(migpattern_source(src->files_pattern),
+					 &ignored)
+			: NULL;
+	dst->django_app = src->django_app ? xstrdup(src->django_app) : NULL;
+	dst->runner = src->runner ? xstrdup(src->runner) : NULL;
+	dst->runner_env = src->runner_env ? xstrdup(src->runner_env) : NULL;
+}
+
+/* (cfg_dup copies every member cfg_release frees: keep the two in step) */
+void
 cfg_release(struct rk_config *cfg)
 {
 	free(cfg->db_url);

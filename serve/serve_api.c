@@ -38,29 +38,6 @@ struct api {
 	int free_db;	   /* connections that may still be opened */
 };
 
-/* Deep-copy the settings a request needs: every member of struct
- * rk_config but color and token (keep in step with config.h). */
-static void
-cfg_copy(struct rk_config *dst, const struct rk_config *src)
-{
-	*dst = (struct rk_config)RK_CONFIG_INIT;
-	cfg_set(&dst->db_url, src->db_url);
-	cfg_set(&dst->db_source, src->db_source);
-	cfg_set(&dst->dir, src->dir);
-	cfg_set(&dst->schema, src->schema);
-	cfg_set(&dst->framework, src->framework);
-	cfg_set(&dst->table, src->table);
-	cfg_set(&dst->actor, src->actor);
-	cfg_set(&dst->label, src->label);
-	cfg_set(&dst->runner, src->runner);
-	cfg_set(&dst->runner_env, src->runner_env);
-	dst->lock_timeout_ms = src->lock_timeout_ms;
-	dst->connect_timeout_ms = src->connect_timeout_ms;
-	dst->lock_wait_s = src->lock_wait_s;
-	dst->no_sidecar = src->no_sidecar;
-	cfg_set(&dst->label, src->label);
-}
-
 struct api *
 api_new(const struct rk_ctx *ctx, struct rk_err *err)
 {
@@ -78,7 +55,11 @@ api_new(const struct rk_ctx *ctx, struct rk_err *err)
 		return NULL;
 	}
 	api = xcalloc(1, sizeof(*api));
-	cfg_copy(&api->cfg, &ctx->cfg);
+	/* every setting but the token (serve checks it itself) and colour */
+	cfg_dup(&api->cfg, &ctx->cfg);
+	free(api->cfg.token);
+	api->cfg.token = NULL;
+	api->cfg.color = 0;
 	api->db_display = xstrdup(ctx->db_display ? ctx->db_display : "");
 	api->dir_real = real;
 	api->lex = ctx->db ? db_dialect(ctx->db)->lex
@@ -134,7 +115,7 @@ ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 	struct db_opts o;
 
 	memset(ctx, 0, sizeof(*ctx));
-	cfg_copy(&ctx->cfg, &api->cfg);
+	cfg_dup(&ctx->cfg, &api->cfg);
 	ctx->db_display = xstrdup(api->db_display);
 	ctx->json = 1;
 	if (!with_db)

@@ -192,6 +192,9 @@ long long cfg_parse_size(const char *s);
 /* Replace *slot with a copy of value. */
 void cfg_set(char **slot, const char *value);
 
+/* A deep copy of src into dst (another thread's settings: serve); free
+ * it with cfg_release(). */
+void cfg_dup(struct rk_config *dst, const struct rk_config *src);
 void cfg_release(struct rk_config *cfg);
 
 #endif
