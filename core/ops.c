@@ -1134,8 +1134,13 @@ ctx_open_db(struct rk_ctx *ctx, int read_only, struct rk_err *err)
 	}
 	ctx_db_opts(&ctx->cfg, &o);
 	o.read_only = read_only;
-	if (db_open(ctx->cfg.db_url, &o, &ctx->db, err) < 0)
+	if (db_open(ctx->cfg.db_url, &o, &ctx->db, err) < 0) {
+		/* a URL that is wrong: say where it was written */
+		if (err->kind == RK_CONFIG && *ctx->cfg.db_url &&
+		    ctx->cfg.db_source && strcmp(ctx->cfg.db_source, "--db"))
+			rk_err_prefix(err, "%s", ctx->cfg.db_source);
 		return -1;
+	}
 	if (!*ctx->cfg.db_url) {
 		/* libpq's defaults: say where they led */
 		struct db_info info;

@@ -280,6 +280,20 @@ bad_setting(const char *url, const char *redacted, const char *line,
 	return 1;
 }
 
+/* Whether libpq can read url as a URI or conninfo string at all. */
+static int
+conninfo_parses(const char *url)
+{
+	char *msg = NULL;
+	PQconninfoOption *o = PQconninfoParse(url, &msg);
+
+	PQfreemem(msg);
+	if (!o)
+		return 0;
+	PQconninfoFree(o);
+	return 1;
+}
+
 /*
  * Fill err for a failed connection: the redacted URL and libpq's first
  * line; its further lines (tabs dropped) go to the detail. libpq echoes a
@@ -299,6 +313,16 @@ connect_fail(const char *url, PGconn *conn, struct rk_err *err)
 	first_line(text.s, line, sizeof(line));
 	if (bad_setting(url, red.s, line, err))
 		goto out;
+	if (*url && !conninfo_parses(url)) {
+		/* libpq cannot read it at all: bad configuration, not a
+		 * connection that failed */
+		rk_fail(err, RK_CONFIG, "cannot read the connection string '%s': %s",
+			red.s, line);
+		rk_err_hint(err, "write it as postgres://USER@HOST:PORT/DBNAME "
+				 "or 'host=... dbname=...', with special "
+				 "characters percent-encoded in a URL");
+		goto out;
+	}
 	if (*url)
 		rk_fail(err, RK_DB, "cannot connect to '%s': %s", red.s, line);
 	else

@@ -195,19 +195,20 @@ test_conn_password_never_shown() {
 	pw_case 'host=127.0.0.1 port=1 user=app password=Sekr1tPw dbname=x' Sekr1tPw
 	pw_case "host=127.0.0.1 port=1 password='Sekr1t Pw' dbname=x" 'Sekr1t Pw' "Sekr1t"
 	pw_case 'postgres://app:p%40ssSekr1t@127.0.0.1:1/x' 'p%40ssSekr1t' 'p@ssSekr1t'
-	# malformed: libpq quotes the whole URI, or a piece of it
-	pw_case 'postgres://app:Sekr1tPw@[::1' Sekr1tPw
-	pw_case 'postgres://app:Sekr1tPw@[::1]x/db' Sekr1tPw
-	pw_case 'postgres://app:p%40ssSekr1t@[::1' 'p%40ssSekr1t' 'p@ssSekr1t'
-	pw_case 'postgres://app:Sekr%31tPw@[::1]x/db' 'Sekr%31tPw' Sekr1tPw
-	pw_case 'postgres://app:Se?kr1tPw@[::1]x/db' 'Se?kr1tPw' kr1tPw
-	pw_case 'postgres://app:Sekr%zz1tPw@[::1]/db' 'Sekr%zz1tPw' 1tPw
+	# malformed (bad configuration, exit 2): libpq quotes the whole URI,
+	# or a piece of it
+	PW_RC=2 PW_KIND=config pw_case 'postgres://app:Sekr1tPw@[::1' Sekr1tPw
+	PW_RC=2 PW_KIND=config pw_case 'postgres://app:Sekr1tPw@[::1]x/db' Sekr1tPw
+	PW_RC=2 PW_KIND=config pw_case 'postgres://app:p%40ssSekr1t@[::1' 'p%40ssSekr1t' 'p@ssSekr1t'
+	PW_RC=2 PW_KIND=config pw_case 'postgres://app:Sekr%31tPw@[::1]x/db' 'Sekr%31tPw' Sekr1tPw
+	PW_RC=2 PW_KIND=config pw_case 'postgres://app:Se?kr1tPw@[::1]x/db' 'Se?kr1tPw' kr1tPw
+	PW_RC=2 PW_KIND=config pw_case 'postgres://app:Sekr%zz1tPw@[::1]/db' 'Sekr%zz1tPw' 1tPw
 	# (libpq reads app as the host and Sekr1t as its port)
 	PW_RC=2 PW_KIND=config pw_case 'postgres://app:Sekr1t/Pw@[::1' Sekr1t
-	pw_case 'postgres://app@[::1]x/db?password=Sekr1tPw' Sekr1tPw
+	PW_RC=2 PW_KIND=config pw_case 'postgres://app@[::1]x/db?password=Sekr1tPw' Sekr1tPw
 	PW_RC=2 PW_KIND=config pw_case 'postgres://app:Sekr1tPw@h:notaport/db' Sekr1tPw
-	pw_case 'postgres://app:Sekr1tPw@127.0.0.1:1/x?bogus=1' Sekr1tPw
-	pw_case 'host=127.0.0.1 password=Sekr1tPw bogus' Sekr1tPw
+	PW_RC=2 PW_KIND=config pw_case 'postgres://app:Sekr1tPw@127.0.0.1:1/x?bogus=1' Sekr1tPw
+	PW_RC=2 PW_KIND=config pw_case 'host=127.0.0.1 password=Sekr1tPw bogus' Sekr1tPw
 	PW_RC=2 PW_KIND=config pw_case "host=127.0.0.1 password='Sekr1t\\'Pw' sslmode=bogus" "Sekr1t'Pw" "Sekr1t\\'Pw"
 	# a live server refusing the password
 	pw_case "postgres://$PGUSER:Sekr1tPw@127.0.0.1:$PGPORT/$PGDB" Sekr1tPw
@@ -387,6 +388,21 @@ test_conn_bad_setting() {
 		--wait-for-db=5s run
 	expect_rc 2
 	expect_err "invalid sslmode 'bogus'"
+	expect_unchanged
+	# a string libpq cannot read at all is bad configuration too, and a
+	# wrong URL from a variable says which variable
+	rk_raw --dir "$M" --db "dbname='$PGDB" run
+	expect_rc 2
+	expect_err "cannot read the connection string 'dbname='$PGDB': unterminated quoted string"
+	rk_raw --dir "$M" --db "postgres:///$PGDB?bogus=1" run
+	expect_rc 2
+	expect_err "invalid URI query parameter"
+	DATABASE_URL='mysql://x' rk_raw --dir "$M" run
+	expect_rc 2
+	expect_err "DATABASE_URL: unsupported database URL 'mysql://x'"
+	DATABASE_URL="postgres:///$PGDB?sslmode=bogus" rk_raw --dir "$M" run
+	expect_rc 2
+	expect_err "DATABASE_URL: invalid sslmode 'bogus'"
 	expect_unchanged
 	# a server that is not there is still a connection failure: 1
 	rk_raw --dir "$M" --db "postgres://localhost:1/$PGDB" status
