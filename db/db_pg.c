@@ -316,8 +316,9 @@ connect_fail(const char *url, PGconn *conn, struct rk_err *err)
 	if (*url && !conninfo_parses(url)) {
 		/* libpq cannot read it at all: bad configuration, not a
 		 * connection that failed */
-		rk_fail(err, RK_CONFIG, "cannot read the connection string '%s': %s",
-			red.s, line);
+		rk_fail(err, RK_CONFIG,
+			"cannot read the connection string '%s': %s", red.s,
+			line);
 		rk_err_hint(err, "write it as postgres://USER@HOST:PORT/DBNAME "
 				 "or 'host=... dbname=...', with special "
 				 "characters percent-encoded in a URL");
