@@ -1071,7 +1071,8 @@ op_repair(struct rk_ctx *ctx, char **names, int nnames, int all,
 		return -1;
 	r->tracking_display = xstrdup(s.tracking_display);
 	for (int i = 0; i < nnames; i++) {
-		const struct status_entry *e = find_entry(&s.status, names[i]);
+		const struct status_entry *e =
+			find_named(ctx, &s.status, names[i]);
 
 		if (!e) {
 			rk_fail(err, RK_USAGE,
