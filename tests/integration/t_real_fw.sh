@@ -270,3 +270,49 @@ test_moved_trailbase_no_table() {
 	jqe '.framework == "trailbase" and .misplaced == null'
 	expect_states '{"V1736510402__tags.sql": "applied"}'
 }
+
+# The same on both engines, for Flyway's layout (flyway.conf beside the
+# sql directory; Flyway is a JVM tool, not installable here: the checksum
+# is the hand-written fixture's, checked in flyway/flyway
+# flyway-core/src/main/java/org/flywaydb/core/internal/resolver/
+# ChecksumCalculator.java). Moving fills flyway_schema_history as Flyway
+# does, with ranks in order, and the native table goes.
+bool_true() { if [ "$BACKEND" = pg ]; then echo true; else echo 1; fi; }
+test_moved_flyway() {
+	M=$T/proj/sql
+	mkdir -p "$M"
+	touch "$T/proj/flyway.conf"
+	cp "$RECKON_ROOT/fixtures/frameworks/flyway/migrations/V1__create_users.sql" "$M/"
+	mig V2__tags.sql 'CREATE TABLE tags (id integer PRIMARY KEY);'
+	rk --framework reckon run --no-backup
+	expect_rc 0
+	mig V3__posts.sql 'CREATE TABLE posts (id integer PRIMARY KEY);'
+	rk status --json
+	expect_rc 0
+	jqe '.framework == "reckon" and .misplaced.framework == "flyway" and .misplaced.rows == 2'
+	save_dump
+	rk run --no-backup
+	expect_rc 3
+	expect_unchanged
+	rk repair --move --json
+	expect_rc 0
+	jqe '.written == false and [.records[].action] == ["move", "move"]'
+	expect_unchanged
+	rk repair --move --yes
+	expect_rc 0
+	expect_out "2 record(s) moved in one transaction; the emptied table was dropped"
+	check "reckon_migrations dropped" ! table_exists reckon_migrations
+	[ "$(sql "SELECT installed_rank || ':' || script || ':' || success FROM flyway_schema_history ORDER BY installed_rank" | tr '\n' ' ')" = \
+		"1:V1__create_users.sql:$(bool_true) 2:V2__tags.sql:$(bool_true) " ] &&
+		pass || fail "flyway rows: $(sql 'SELECT * FROM flyway_schema_history')"
+	[ "$(sql "SELECT checksum FROM flyway_schema_history WHERE script = 'V1__create_users.sql'")" = -467086168 ] &&
+		pass || fail "V1's checksum is not Flyway's: $(sql 'SELECT * FROM flyway_schema_history')"
+	rk status --json
+	jqe '.framework == "flyway" and .misplaced == null'
+	expect_states '{"V1__create_users.sql": "applied", "V2__tags.sql": "applied",
+		"V3__posts.sql": "pending"}'
+	rk run --no-backup
+	expect_rc 0
+	rk status --check
+	expect_rc 0
+}
