@@ -200,6 +200,8 @@ test_moved_trailbase() {
 		"V1736510402__tags.sql": "pending", "U1736510405__posts.sql": "pending"}'
 	rk status
 	expect_out "they belong in trailbase's table _schema_history (the one in use)"
+	rk check --json
+	jqe '.safe == false and any(.warnings[]; test("repair --move"))'
 
 	# a run would apply the V files again: refused, nothing written
 	save_dump
