@@ -444,8 +444,9 @@ text_move(const struct rk_ctx *ctx, const struct move_report *r)
 		printf("%zu record(s) would move, in one transaction%s; "
 		       "nothing was written: pass --yes to move them.\n",
 		       moving,
-		       moving == r->n ? ", and the emptied table be dropped"
-				      : "");
+		       moving == r->n && !r->stray
+			       ? ", and the emptied table be dropped"
+			       : "");
 }
 
 void

@@ -170,6 +170,7 @@ static int
 framework_session(struct rk_ctx *ctx, const struct detector *det, int write,
 		  struct rk_session *s, struct rk_err *err)
 {
+	char *given = ctx->cfg.framework;
 	int rc;
 
 	ctx->cfg.framework = xstrdup(det->name);
@@ -185,7 +186,88 @@ framework_session(struct rk_ctx *ctx, const struct detector *det, int write,
 		rc = -1;
 	}
 	free(ctx->cfg.framework);
-	ctx->cfg.framework = NULL;
+	ctx->cfg.framework = given;
+	return rc;
+}
+
+/* The entry whose file's stem is name (a Django row's name). */
+static const struct status_entry *
+entry_of_stem(const struct rk_session *s, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < s->status.n; i++) {
+		const struct mig_file *f = s->status.v[i].file;
+
+		if (f && !strncmp(f->name, name, n) && f->name[n] == '.')
+			return &s->status.v[i];
+	}
+	return NULL;
+}
+
+/*
+ * The framework's own rows under a guessed label (det->strays): each is
+ * recorded again as the framework records it (under the label the
+ * evidence names), where it is not already, and the stray row deleted.
+ */
+static int
+move_strays(struct rk_ctx *ctx, int write, struct move_report *r,
+	    struct rk_err *err)
+{
+	struct rk_session s = { 0 };
+	struct applied_set set = APPLIED_SET_INIT;
+	int rc = -1;
+
+	r->stray = 1;
+	if (framework_session(ctx, r->det, write, &s, err) < 0)
+		return -1;
+	r->to = xstrdup(s.tracking_display);
+	if (r->det->strays(ctx->db, &s.tracked, &set, err) < 0)
+		goto out;
+	if (set.n) {
+		struct rk_buf b = RK_BUF_INIT;
+
+		rk_buf_addf(&b, "%s, app '%s'", s.tracking_display,
+			    set.v[0].version);
+		r->from = rk_buf_detach(&b, NULL);
+	}
+	for (size_t i = 0; i < set.n; i++) {
+		const struct status_entry *e = entry_of_stem(&s, set.v[i].id);
+
+		if (!e || (e->state != ST_PENDING && e->state != ST_APPLIED))
+			move_add(r, set.v[i].id, e ? e->file->name : NULL,
+				 MOVE_KEEP,
+				 "stays: not a pending or applied file");
+		else
+			move_add(r, set.v[i].id, e->file->name,
+				 e->state == ST_PENDING ? MOVE_RECORD
+							: MOVE_DROP,
+				 e->state == ST_PENDING
+					 ? "moves"
+					 : "recorded already: only the stray "
+					   "row goes");
+	}
+	for (size_t i = 0; write && i < r->n; i++) {
+		const struct status_entry *e = entry_of_stem(&s, set.v[i].id);
+
+		if (r->v[i].action == MOVE_KEEP)
+			continue;
+		if ((r->v[i].action == MOVE_RECORD &&
+		     op_record(ctx, &s, e->file, 0, err) < 0) ||
+		    r->det->unstray(ctx->db, &s.tracked, &set.v[i], err) < 0) {
+			rk_err_prefix(err, "cannot move '%s'", r->v[i].name);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (write && rc == 0)
+		rc = db_commit(ctx->db, err);
+	else if (write)
+		db_rollback(ctx->db);
+	r->written = write && rc == 0;
+	applied_set_release(&set);
+	session_release(&s);
 	return rc;
 }
 
@@ -206,6 +288,10 @@ op_move_native(struct rk_ctx *ctx, int write, struct move_report *r,
 		return 0;
 	}
 	r->det = probe.misplaced.det;
+	if (probe.misplaced.stray) {
+		session_release(&probe);
+		return move_strays(ctx, write, r, err);
+	}
 	nt.det = &det_reckon;
 	nt.schema =
 		probe.misplaced.schema ? xstrdup(probe.misplaced.schema) : NULL;

@@ -463,6 +463,42 @@ note_unplaced(const char *dir, struct mig_set *set)
 		closedir(d);
 }
 
+/* Rows the framework never reads, under a label an earlier reckon
+ * guessed (det->strays): s->misplaced says so. */
+static int
+find_strays(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	const struct detector *det = s->tracked.det;
+	struct applied_set set = APPLIED_SET_INIT;
+	struct rk_buf note = RK_BUF_INIT;
+
+	if (s->misplaced.det || !s->tracked.exists || !det->strays)
+		return 0;
+	if (det->strays(ctx->db, &s->tracked, &set, err) < 0)
+		return -1;
+	if (set.n) {
+		struct misplaced *m = &s->misplaced;
+
+		m->det = det;
+		m->stray = 1;
+		m->schema =
+			s->tracked.schema ? xstrdup(s->tracked.schema) : NULL;
+		m->table = xstrdup(s->tracked.table);
+		m->rows = (long)set.n;
+		rk_buf_addf(&note,
+			    "%s holds %zu row(s) an earlier reckon wrote "
+			    "under the label '%s', the directory's package, "
+			    "though its migrations name another app, so %s "
+			    "never reads them: 'reckon repair --move' shows "
+			    "the plan, --yes moves them",
+			    s->tracking_display, set.n, set.v[0].version,
+			    det->name);
+		m->note = rk_buf_detach(&note, NULL);
+	}
+	applied_set_release(&set);
+	return 0;
+}
+
 int
 op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
@@ -471,7 +507,9 @@ op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	if (mig_scan(ctx->cfg.dir, s->tracked.det, &s->files, err) < 0)
 		return -1;
 	note_unplaced(ctx->cfg.dir, &s->files);
-	return session_reload(ctx, s, err);
+	if (session_reload(ctx, s, err) < 0)
+		return -1;
+	return find_strays(ctx, s, err);
 }
 
 int

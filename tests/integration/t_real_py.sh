@@ -419,3 +419,53 @@ test_real_sqitch_sqlite_registry() {
 	expect_err "let sqitch create its table first"
 	expect_unchanged
 }
+
+# blog's migrations vendored under another package: an earlier reckon took
+# the package's name for the app label and wrote 0003_tag under 'vendor',
+# a row Django never reads for blog. status says so, and repair --move
+# plans, then records it under blog (the files' dependencies say so) and
+# deletes the stray row, after which Django's own migrate --check passes.
+test_real_django_stray_label() {
+	real_need py:django python3-django || return 0
+	cp -r "$REAL/django" "$T/dj"
+	fw "migrate contenttypes" django_ migrate contenttypes || return
+	fw "migrate shop" django_ migrate shop || return
+	fw "migrate blog 0002" django_ migrate blog 0002 || return
+	mkdir -p "$T/vendor"
+	cp -r "$T/dj/blog/migrations" "$T/vendor/"
+	M=$T/vendor/migrations
+	rk --django-app vendor mark-applied 0003_tag.py
+	expect_rc 0
+	[ "$(sql "select count(*) from django_migrations where app = 'vendor' and name = '0003_tag'")" = 1 ] &&
+		pass || fail "no guessed row: $(sql 'select app, name from django_migrations')"
+	django_ migrate --check >"$T/fw.out" 2>&1 &&
+		fail "migrate --check passes with blog 0003 unapplied"
+
+	rk status --json
+	expect_rc 0
+	expect_states '{"0001_initial.py": "applied", "0002_title.py": "applied",
+		"0003_tag.py": "pending"}'
+	jqe '.misplaced.framework == "django" and .misplaced.rows == 1'
+	rk status
+	expect_out "1 row(s) an earlier reckon wrote under the label 'vendor'"
+	save_dump
+	rk repair --move --json
+	expect_rc 0
+	jqe '.written == false and [.records[] | .name + ":" + .action] == ["0003_tag:move"]'
+	expect_unchanged
+
+	rk repair --move --yes --json
+	expect_rc 0
+	jqe '.written == true and .dropped == false'
+	[ "$(sql "select app || ':' || name from django_migrations where name = '0003_tag'")" = blog:0003_tag ] &&
+		pass || fail "rows after the move: $(sql 'select app, name from django_migrations')"
+	fw "migrate --check" django_ migrate --check
+	fw "showmigrations blog" django_ showmigrations blog || return
+	if [ "$(grep -c '\[X\]' <<<"$FW")" = 3 ] && ! grep -q '\[ \]' <<<"$FW"; then pass; else
+		fail "showmigrations: $FW"
+	fi
+	rk status --json
+	jqe '.misplaced == null'
+	rk status --check
+	expect_rc 0
+}

@@ -50,6 +50,9 @@ struct misplaced {
 				     * SQLite */
 	char *table;		    /* owned */
 	long rows;		    /* rows in it, -1 if unreadable */
+	int stray;		    /* not reckon's table: rows of the
+				     * framework's own under a label an
+				     * earlier reckon guessed (strays) */
 	char *note;		    /* owned: the sentence status and detect
 				     * show */
 };
@@ -340,6 +343,7 @@ struct move_report {
 	size_t cap;
 	int written; /* committed (not a plan) */
 	int dropped; /* reckon's table was left empty and dropped */
+	int stray;   /* the framework's own rows under a guessed label */
 };
 void move_report_release(struct move_report *r);
 
