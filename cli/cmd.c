@@ -790,14 +790,45 @@ cmd_unmark(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	return rc;
 }
 
+/* repair --move: the plan, or with --yes the move. */
+static int
+repair_move(struct rk_ctx *ctx, int yes, int nargs, int all, struct rk_err *err)
+{
+	struct move_report r = { 0 };
+	int rc = nargs || all ? rk_fail(err, RK_USAGE,
+					"repair --move takes no names and no "
+					"--all: it moves every record it can")
+			      : 0;
+
+	if (rc == 0 && yes)
+		rc = confirm_labelled(ctx, "repair", 0,
+				      "Move reckon's records into the "
+				      "framework's table",
+				      err);
+	if (rc == 0)
+		rc = op_move_native(ctx, yes, &r, err);
+	if (rc == 0) {
+		if (ctx->json)
+			emit(json_move(&r));
+		else
+			text_move(ctx, &r);
+	}
+	move_report_release(&r);
+	return rc;
+}
+
 static int
 cmd_repair(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	int all = 0, yes = 0, nargs, rc;
+	int all = 0, yes = 0, move = 0, nargs, rc;
 	const struct opt opts[] = {
 		OPT_BOOL(0, "all", &all, "repair every modified or failed one"),
+		OPT_BOOL(0, "move", &move,
+			 "move records an earlier reckon kept in its own "
+			 "table into the framework's (a plan; --yes moves)"),
 		OPT_BOOL(0, "yes", &yes,
-			 "with a --label: do not ask for it to be typed"),
+			 "with a --label: do not ask for it to be typed; "
+			 "with --move: move"),
 		OPT_END(),
 	};
 	struct mark_report r = { 0 };
@@ -806,6 +837,11 @@ cmd_repair(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	if ((rc = cmd_parse(ctx, "repair", opts, argc, argv, &args, &nargs,
 			    err)) != 0)
 		return rc < 0 ? rc : 0;
+	if (move) {
+		rc = repair_move(ctx, yes, nargs, all, err);
+		free(args);
+		return rc;
+	}
 	rc = nargs || all ? 0
 			  : rk_fail(err, RK_USAGE,
 				    "repair: name the reviewed migrations, or "
@@ -1075,7 +1111,7 @@ const struct cmd commands[] = {
 	  "redo [--dry-run] [--yes] [--json]",
 	  "undo the newest applied migration and apply it again" },
 	{ "repair", cmd_repair, NEEDS_DB | NEEDS_DIR,
-	  "repair NAME... | --all [--yes] [--json]",
+	  "repair NAME... | --all | --move [--yes] [--json]",
 	  "re-record checksums of reviewed modified files, clear failed "
 	  "markers" },
 	{ "run", cmd_run, NEEDS_DB | NEEDS_DIR | OPENS_DB,

@@ -66,6 +66,8 @@ header(const struct rk_ctx *ctx, const struct rk_session *s)
 	if (s->chosen_by) /* no table yet: what the directory said */
 		printf("           (%s)\n", s->chosen_by);
 	printf("Directory: %s\n\n", ctx->cfg.dir);
+	if (s->misplaced.note)
+		printf("warning: %s\n\n", s->misplaced.note);
 }
 
 /* The last column: when it was applied, or why it is ignored. */
@@ -431,6 +433,44 @@ text_detect(const struct rk_ctx *ctx, const struct detect_report *r)
 			printf("%s%s", k ? "," : "", d->det->columns[k]);
 		printf("\n");
 	}
+	if (r->misplaced.note)
+		printf("\nwarning: %s\n", r->misplaced.note);
+}
+
+void
+text_move(const struct rk_ctx *ctx, const struct move_report *r)
+{
+	size_t moving = 0;
+
+	(void)ctx;
+	if (!r->det) {
+		printf("Nothing to move: no records of reckon's own sit "
+		       "beside another framework's directory.\n");
+		return;
+	}
+	printf("%s records from %s into %s's table %s:\n",
+	       r->written ? "Moved" : "Plan: move", r->from, r->det->name,
+	       r->to);
+	for (size_t i = 0; i < r->n; i++) {
+		printf("  %-40s %s%s%s\n", r->v[i].name, r->v[i].note,
+		       r->v[i].file && strcmp(r->v[i].file, r->v[i].name)
+			       ? " as "
+			       : "",
+		       r->v[i].file && strcmp(r->v[i].file, r->v[i].name)
+			       ? r->v[i].file
+			       : "");
+		moving += r->v[i].action != MOVE_KEEP;
+	}
+	if (r->written)
+		printf("%zu record(s) moved in one transaction%s.\n", moving,
+		       r->dropped ? "; the emptied table was dropped" : "");
+	else
+		printf("%zu record(s) would move, in one transaction%s; "
+		       "nothing was written: pass --yes to move them.\n",
+		       moving,
+		       moving == r->n && !r->stray
+			       ? ", and the emptied table be dropped"
+			       : "");
 }
 
 void

@@ -459,6 +459,8 @@ check_states(struct rk_ctx *ctx, const struct rk_session *s,
 		     s->status.count[ST_UNKNOWN]);
 	if (s->status.heads_warning)
 		warn(r, "%s", s->status.heads_warning);
+	if (s->misplaced.note)
+		warn(r, "%s", s->misplaced.note);
 }
 
 int

@@ -263,6 +263,18 @@ drift_gate(const struct rk_session *s, struct rk_err *err)
 	struct rk_buf names = RK_BUF_INIT;
 	size_t n;
 
+	if (s->misplaced.det && s->misplaced.rows != 0) {
+		rk_fail(err, RK_CHECK,
+			"refusing to run: %s holds record(s) an earlier reckon "
+			"wrote for this directory, which %s's table does not "
+			"have: files recorded there could run again",
+			s->misplaced.table, s->misplaced.det->name);
+		rk_err_hint(err,
+			    "'reckon repair --move' shows how they move "
+			    "into %s's table; --allow-drift runs anyway",
+			    s->misplaced.det->name);
+		return -1;
+	}
 	list_drift(s, &names, &n);
 	if (n) {
 		rk_fail(err, RK_CHECK,

@@ -36,7 +36,73 @@ session_release(struct rk_session *s)
 	tracked_release(&s->tracked);
 	free(s->tracking_display);
 	free(s->chosen_by);
+	misplaced_release(&s->misplaced);
 	memset(s, 0, sizeof(*s));
+}
+
+void
+misplaced_release(struct misplaced *m)
+{
+	free(m->schema);
+	free(m->table);
+	free(m->note);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Rows in d's table, or -1 when they cannot be counted. */
+static long
+detection_rows(struct db *db, const struct detection *d)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	struct db_rows rows = DB_ROWS_INIT;
+	struct rk_err ignored = RK_ERR_INIT;
+	long n = -1;
+
+	rk_buf_adds(&sql, "SELECT count(*) FROM ");
+	db_quote_qualified(db, d->schema, d->table, &sql);
+	if (db_query(db, sql.s, NULL, 0, &rows, &ignored) == 0 &&
+	    rows.nrows == 1 && db_rows_get(&rows, 0, 0))
+		n = strtol(db_rows_get(&rows, 0, 0), NULL, 10);
+	db_rows_release(&rows);
+	rk_buf_release(&sql);
+	return n;
+}
+
+void
+op_misplaced(struct db *db, const struct rk_config *cfg,
+	     const struct detection_list *l, struct misplaced *out)
+{
+	const struct detection *native = NULL, *theirs = NULL;
+	struct rk_buf why = RK_BUF_INIT, note = RK_BUF_INIT;
+	const struct detector *det;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].det == &det_reckon && !native)
+			native = &l->v[i];
+	if (!native || cfg->framework || cfg->table)
+		return;
+	det = detector_of_dir(cfg->dir, db_dialect(db), &why);
+	if (!det || det == &det_reckon) {
+		rk_buf_release(&why);
+		return;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].det == det && !theirs)
+			theirs = &l->v[i];
+	out->det = det;
+	out->schema = native->schema ? xstrdup(native->schema) : NULL;
+	out->table = xstrdup(native->table);
+	out->rows = detection_rows(db, native);
+	rk_buf_addf(&note,
+		    "%s holds %ld record(s) an earlier reckon wrote as its "
+		    "own, but %s; they belong in %s's table %s (%s): "
+		    "'reckon repair --move' shows the plan, --yes moves them",
+		    native->table, out->rows, why.s, det->name,
+		    theirs ? theirs->table : det->table,
+		    theirs ? "the one in use" : "not created yet");
+	out->note = rk_buf_detach(&note, NULL);
+	rk_buf_release(&why);
 }
 
 void
@@ -78,14 +144,20 @@ list_detections(const struct detection_list *l, struct rk_buf *out)
 			    l->v[i].schema ? "." : "", l->v[i].table);
 }
 
-/* Exactly one detection fits the settings: use it, or say why not. */
+/*
+ * Exactly one detection fits the settings: use it, or say why not. Two
+ * that are reckon's own table and the table of the framework the
+ * directory is (prefer, when not NULL) are one: the framework's, the
+ * other being misplaced records (struct misplaced).
+ */
 static int
 pick_detection(const struct rk_config *cfg, const struct detection_list *l,
-	       const struct detection **out, struct rk_err *err)
+	       const struct detector *prefer, const struct detection **out,
+	       struct rk_err *err)
 {
-	const struct detection *first = NULL;
+	const struct detection *first = NULL, *preferred = NULL;
 	struct rk_buf names = RK_BUF_INIT;
-	size_t n = 0;
+	size_t n = 0, native = 0;
 
 	*out = NULL;
 	for (size_t i = 0; i < l->n; i++) {
@@ -93,10 +165,17 @@ pick_detection(const struct rk_config *cfg, const struct detection_list *l,
 			continue;
 		if (!first)
 			first = &l->v[i];
+		if (prefer && l->v[i].det == prefer && !preferred)
+			preferred = &l->v[i];
+		native += l->v[i].det == &det_reckon;
 		n++;
 	}
 	if (n <= 1) {
 		*out = first;
+		return 0;
+	}
+	if (n == 2 && native == 1 && preferred) {
+		*out = preferred;
 		return 0;
 	}
 	list_detections(l, &names);
@@ -241,7 +320,9 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	if (candidate_tables(ctx, &tl, err) < 0)
 		return -1;
 	detector_match(&tl, db_dialect(ctx->db), &s->detected);
-	if (pick_detection(&ctx->cfg, &s->detected, &d, err) < 0)
+	op_misplaced(ctx->db, &ctx->cfg, &s->detected, &s->misplaced);
+	if (pick_detection(&ctx->cfg, &s->detected, s->misplaced.det, &d, err) <
+	    0)
 		goto out;
 	if (d) {
 		s->tracked.det = d->det;
@@ -382,6 +463,42 @@ note_unplaced(const char *dir, struct mig_set *set)
 		closedir(d);
 }
 
+/* Rows the framework never reads, under a label an earlier reckon
+ * guessed (det->strays): s->misplaced says so. */
+static int
+find_strays(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	const struct detector *det = s->tracked.det;
+	struct applied_set set = APPLIED_SET_INIT;
+	struct rk_buf note = RK_BUF_INIT;
+
+	if (s->misplaced.det || !s->tracked.exists || !det->strays)
+		return 0;
+	if (det->strays(ctx->db, &s->tracked, &set, err) < 0)
+		return -1;
+	if (set.n) {
+		struct misplaced *m = &s->misplaced;
+
+		m->det = det;
+		m->stray = 1;
+		m->schema =
+			s->tracked.schema ? xstrdup(s->tracked.schema) : NULL;
+		m->table = xstrdup(s->tracked.table);
+		m->rows = (long)set.n;
+		rk_buf_addf(&note,
+			    "%s holds %zu row(s) an earlier reckon wrote "
+			    "under the label '%s', the directory's package, "
+			    "though its migrations name another app, so %s "
+			    "never reads them: 'reckon repair --move' shows "
+			    "the plan, --yes moves them",
+			    s->tracking_display, set.n, set.v[0].version,
+			    det->name);
+		m->note = rk_buf_detach(&note, NULL);
+	}
+	applied_set_release(&set);
+	return 0;
+}
+
 int
 op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
@@ -391,7 +508,9 @@ op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 			   &s->files, err) < 0)
 		return -1;
 	note_unplaced(ctx->cfg.dir, &s->files);
-	return session_reload(ctx, s, err);
+	if (session_reload(ctx, s, err) < 0)
+		return -1;
+	return find_strays(ctx, s, err);
 }
 
 int
@@ -874,6 +993,7 @@ detect_report_release(struct detect_report *r)
 	detection_list_release(&r->detected);
 	free(r->rows);
 	free(r->dir_note);
+	misplaced_release(&r->misplaced);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -895,21 +1015,9 @@ op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err)
 		rk_buf_release(&why);
 	}
 	r->rows = xcalloc(r->detected.n, sizeof(*r->rows));
-	for (size_t i = 0; i < r->detected.n; i++) {
-		struct rk_buf sql = RK_BUF_INIT;
-		struct db_rows rows = DB_ROWS_INIT;
-		struct rk_err ignored = RK_ERR_INIT;
-
-		rk_buf_adds(&sql, "SELECT count(*) FROM ");
-		db_quote_qualified(ctx->db, r->detected.v[i].schema,
-				   r->detected.v[i].table, &sql);
-		r->rows[i] = -1;
-		if (db_query(ctx->db, sql.s, NULL, 0, &rows, &ignored) == 0 &&
-		    rows.nrows == 1 && db_rows_get(&rows, 0, 0))
-			r->rows[i] = strtol(db_rows_get(&rows, 0, 0), NULL, 10);
-		db_rows_release(&rows);
-		rk_buf_release(&sql);
-	}
+	for (size_t i = 0; i < r->detected.n; i++)
+		r->rows[i] = detection_rows(ctx->db, &r->detected.v[i]);
+	op_misplaced(ctx->db, &ctx->cfg, &r->detected, &r->misplaced);
 	return 0;
 }
 
@@ -1072,7 +1180,8 @@ op_repair(struct rk_ctx *ctx, char **names, int nnames, int all,
 		return -1;
 	r->tracking_display = xstrdup(s.tracking_display);
 	for (int i = 0; i < nnames; i++) {
-		const struct status_entry *e = find_entry(&s.status, names[i]);
+		const struct status_entry *e =
+			find_named(ctx, &s.status, names[i]);
 
 		if (!e) {
 			rk_fail(err, RK_USAGE,

@@ -127,6 +127,24 @@ status_entry(const struct status_entry *e)
 	return o;
 }
 
+/* {"framework", "schema", "table", "rows", "message"} of records an
+ * earlier reckon kept in its own table, or null. */
+static json_t *
+misplaced(const struct misplaced *m)
+{
+	json_t *o;
+
+	if (!m->det)
+		return json_null();
+	o = json_object();
+	set(o, "framework", jstr(m->det->name));
+	set(o, "schema", str_or_null(m->schema));
+	set(o, "table", jstr(m->table));
+	set(o, "rows", m->rows >= 0 ? json_integer(m->rows) : json_null());
+	set(o, "message", jstr(m->note));
+	return o;
+}
+
 /* Each entry's warning (status_warning()), as an array of strings. */
 static json_t *
 status_warnings(const struct status_list *l)
@@ -153,6 +171,7 @@ json_status(const struct rk_session *s)
 	set(doc, "framework", jstr(s->tracked.det->name));
 	set(doc, "tracking_table", jstr(s->tracking_display));
 	set(doc, "framework_from_directory", str_or_null(s->chosen_by));
+	set(doc, "misplaced", misplaced(&s->misplaced));
 	set(doc, "detected_tables", detected_tables(&s->detected));
 	for (size_t i = 0; i < s->status.n; i++)
 		push(migs, status_entry(&s->status.v[i]));
@@ -477,6 +496,35 @@ json_mark(const struct mark_report *r, const char *key)
 }
 
 char *
+json_move(const struct move_report *r)
+{
+	static const char *const action[] = {
+		[MOVE_RECORD] = "move",
+		[MOVE_DROP] = "drop",
+		[MOVE_KEEP] = "keep",
+	};
+	json_t *doc = json_object(), *a = json_array();
+
+	set(doc, "ok", json_true());
+	set(doc, "framework", r->det ? jstr(r->det->name) : json_null());
+	set(doc, "from", str_or_null(r->from));
+	set(doc, "to", str_or_null(r->to));
+	set(doc, "written", json_boolean(r->written));
+	set(doc, "dropped", json_boolean(r->dropped));
+	for (size_t i = 0; i < r->n; i++) {
+		json_t *o = json_object();
+
+		set(o, "name", jstr(r->v[i].name));
+		set(o, "file", str_or_null(r->v[i].file));
+		set(o, "action", jstr(action[r->v[i].action]));
+		set(o, "note", jstr(r->v[i].note));
+		push(a, o);
+	}
+	set(doc, "records", a);
+	return dump(doc);
+}
+
+char *
 json_detect(const struct detect_report *r)
 {
 	json_t *doc = json_object(), *a = json_array();
@@ -499,6 +547,7 @@ json_detect(const struct detect_report *r)
 	set(doc, "directory_framework",
 	    r->dir_det ? jstr(r->dir_det->name) : json_null());
 	set(doc, "directory_evidence", str_or_null(r->dir_note));
+	set(doc, "misplaced", misplaced(&r->misplaced));
 	return dump(doc);
 }
 

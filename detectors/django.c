@@ -444,6 +444,70 @@ django_unrecord(struct db *db, const struct tracked *t,
 	return rc;
 }
 
+/* The package holding t->dir when it is a "migrations" directory (owned),
+ * or NULL: the label an earlier reckon guessed. */
+static char *
+package_of(const struct tracked *t)
+{
+	char real[PATH_MAX], *slash;
+
+	if (!t->dir || !realpath(t->dir, real))
+		return NULL;
+	slash = strrchr(real, '/');
+	if (!slash || slash == real || strcmp(slash + 1, "migrations") != 0)
+		return NULL;
+	*slash = '\0';
+	slash = strrchr(real, '/');
+	return xstrdup(slash ? slash + 1 : real);
+}
+
+/*
+ * Rows under the directory's package name, naming its modules, while the
+ * evidence names another app: an earlier reckon's guess (it took the
+ * package for the label), which Django never reads for this app.
+ */
+static int
+django_strays(struct db *db, const struct tracked *t, struct applied_set *out,
+	      struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+	char *label, *pkg = package_of(t), iso[32], real[PATH_MAX];
+	int rc;
+
+	rc = load(db, t, &rows, &label, err);
+	for (size_t i = 0; rc == 0 && label && pkg && strcmp(label, pkg) &&
+			   realpath(t->dir, real) && i < rows.nrows;
+	     i++) {
+		const char *name = db_rows_get(&rows, i, 1);
+
+		if (strcmp(db_rows_get(&rows, i, 0), pkg) == 0 &&
+		    has_module(real, name, strlen(name)))
+			applied_add(out, name, pkg,
+				    det_iso_time(db_rows_get(&rows, i, 2), iso),
+				    NULL);
+	}
+	free(label);
+	free(pkg);
+	db_rows_release(&rows);
+	return rc;
+}
+
+static int
+django_unstray(struct db *db, const struct tracked *t,
+	       const struct applied *row, struct rk_err *err)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	const char *params[2] = { row->version, row->id };
+	int rc;
+
+	rk_buf_adds(&sql, "DELETE FROM ");
+	tracked_qualified(db, t, &sql);
+	rk_buf_adds(&sql, " WHERE app = $1 AND name = $2");
+	rc = db_query(db, sql.s, params, 2, NULL, err);
+	rk_buf_release(&sql);
+	return rc;
+}
+
 /* A migrations package: "migrations" with __init__.py and a module. */
 static int
 django_dir_entry(const char *dir, const char *name)
@@ -534,5 +598,7 @@ const struct detector det_django = {
 	.ensure = django_ensure,
 	.record = django_record,
 	.unrecord = django_unrecord,
+	.strays = django_strays,
+	.unstray = django_unstray,
 	.dir_evidence = django_evidence,
 };

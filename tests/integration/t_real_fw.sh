@@ -154,3 +154,167 @@ test_fresh_not_enough() {
 	rk status
 	expect_out "pass --framework to choose"
 }
+
+# --- Records an earlier reckon kept in its own table ---
+
+# trailbase_dir: a TrailBase data directory's migrations/main as $M
+trailbase_dir() {
+	M=$T/traildepot/migrations/main
+	mkdir -p "$M"
+	touch "$T/traildepot/config.textproto"
+}
+
+# An earlier reckon, before it read directories, ran TrailBase's V files
+# into reckon_migrations (natively, U files are undo scripts: it never saw
+# them); TrailBase then made _schema_history with its own first migration.
+# detect and status say so, run refuses, and repair --move plans, then
+# moves the records in one transaction, written as refinery writes them
+# (TrailBase is a Rust binary, not installable here: the checksum below is
+# the hand-written fixture's, checked in trailbaseio/trailbase
+# crates/refinery/src/{traits/mod.rs,drivers/trailbase.rs}).
+BACKENDS_moved_trailbase=sqlite
+test_moved_trailbase() {
+	trailbase_dir
+	local fx=$RECKON_ROOT/fixtures/frameworks/trailbase/migrations
+	cp "$fx/U1736510400__create_users.sql" "$M/V1736510400__create_users.sql"
+	mig V1736510402__tags.sql 'CREATE TABLE tags (id INTEGER PRIMARY KEY);'
+	rk --framework reckon run --no-backup
+	expect_rc 0
+	mig U1736510405__posts.sql 'CREATE TABLE posts (id INTEGER PRIMARY KEY);'
+	sqlite3 "$SQLITE_FILE" "CREATE TABLE _schema_history(version INT PRIMARY KEY,
+		name TEXT, applied_on TEXT, checksum TEXT) STRICT;
+		INSERT INTO _schema_history VALUES (1, 'initial',
+		'2025-01-10T11:59:59.5Z', '7043811934785404133');" ||
+		fail "cannot make TrailBase's table"
+
+	rk detect --json
+	expect_rc 0
+	jqe '.misplaced.framework == "trailbase" and .misplaced.table == "reckon_migrations" and .misplaced.rows == 2'
+	rk detect
+	expect_out "warning: reckon_migrations holds 2 record(s) an earlier reckon wrote as its own"
+	expect_out "'reckon repair --move' shows the plan"
+	rk status --json
+	expect_rc 0
+	jqe '.framework == "trailbase" and .misplaced.rows == 2'
+	expect_states '{"V1736510400__create_users.sql": "pending",
+		"V1736510402__tags.sql": "pending", "U1736510405__posts.sql": "pending"}'
+	rk status
+	expect_out "they belong in trailbase's table _schema_history (the one in use)"
+	rk check --json
+	jqe '.safe == false and any(.warnings[]; test("repair --move"))'
+
+	# a run would apply the V files again: refused, nothing written
+	save_dump
+	rk run --no-backup
+	expect_rc 3
+	expect_err "refusing to run: reckon_migrations holds record(s) an earlier reckon wrote"
+	expect_err "'reckon repair --move'"
+	expect_unchanged
+
+	# a file edited since it was recorded stays, and so does the table
+	cp "$M/V1736510402__tags.sql" "$T/tags.keep"
+	echo '-- edited' >>"$M/V1736510402__tags.sql"
+	rk repair --move --json
+	expect_rc 0
+	jqe '.written == false and .dropped == false and .to == "_schema_history"'
+	jqe '[.records[] | .name + ":" + .action] == ["V1736510400__create_users.sql:move", "V1736510402__tags.sql:keep"]'
+	expect_unchanged
+	cp "$T/tags.keep" "$M/V1736510402__tags.sql"
+	rk repair --move
+	expect_rc 0
+	expect_out "Plan: move records from reckon_migrations into trailbase's table _schema_history"
+	expect_out "pass --yes to move them"
+	expect_unchanged
+
+	rk repair --move --yes --json
+	expect_rc 0
+	jqe '.written == true and .dropped == true and ([.records[].action] | unique) == ["move"]'
+	check "reckon_migrations dropped" ! table_exists reckon_migrations
+	[ "$(sql "SELECT name || '|' || checksum FROM _schema_history WHERE version = 1736510400")" = \
+		"create_users|1143081593702107538" ] && pass ||
+		fail "create_users row: $(sql 'SELECT * FROM _schema_history')"
+	sql "SELECT applied_on FROM _schema_history WHERE version = 1736510402" |
+		grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$' && pass ||
+		fail "applied_on is not RFC 3339: $(sql 'SELECT * FROM _schema_history')"
+	rk status --json
+	jqe '.misplaced == null'
+	expect_states '{"V1736510400__create_users.sql": "applied",
+		"V1736510402__tags.sql": "applied", "U1736510405__posts.sql": "pending"}'
+	rk run --no-backup
+	expect_rc 0
+	check "posts created" table_exists posts
+	rk status --check
+	expect_rc 0
+	rk repair --move
+	expect_rc 0
+	expect_out "Nothing to move"
+}
+
+# Before TrailBase made its table: reckon's is still the one in use, and
+# repair --move creates TrailBase's (STRICT, as TrailBase does) to move
+# the records into.
+BACKENDS_moved_trailbase_no_table=sqlite
+test_moved_trailbase_no_table() {
+	trailbase_dir
+	mig V1736510402__tags.sql 'CREATE TABLE tags (id INTEGER PRIMARY KEY);'
+	rk --framework reckon run --no-backup
+	expect_rc 0
+	rk status
+	expect_rc 0
+	expect_out "Framework: reckon (table reckon_migrations)"
+	expect_out "_schema_history (not created yet)"
+	rk repair --move --yes
+	expect_rc 0
+	expect_out "1 record(s) moved in one transaction; the emptied table was dropped"
+	sql "SELECT sql FROM sqlite_schema WHERE name = '_schema_history'" | grep -q STRICT &&
+		pass || fail "no STRICT _schema_history: $(sql 'SELECT sql FROM sqlite_schema')"
+	rk status --json
+	jqe '.framework == "trailbase" and .misplaced == null'
+	expect_states '{"V1736510402__tags.sql": "applied"}'
+}
+
+# The same on both engines, for Flyway's layout (flyway.conf beside the
+# sql directory; Flyway is a JVM tool, not installable here: the checksum
+# is the hand-written fixture's, checked in flyway/flyway
+# flyway-core/src/main/java/org/flywaydb/core/internal/resolver/
+# ChecksumCalculator.java). Moving fills flyway_schema_history as Flyway
+# does, with ranks in order, and the native table goes.
+bool_true() { if [ "$BACKEND" = pg ]; then echo true; else echo 1; fi; }
+test_moved_flyway() {
+	M=$T/proj/sql
+	mkdir -p "$M"
+	touch "$T/proj/flyway.conf"
+	cp "$RECKON_ROOT/fixtures/frameworks/flyway/migrations/V1__create_users.sql" "$M/"
+	mig V2__tags.sql 'CREATE TABLE tags (id integer PRIMARY KEY);'
+	rk --framework reckon run --no-backup
+	expect_rc 0
+	mig V3__posts.sql 'CREATE TABLE posts (id integer PRIMARY KEY);'
+	rk status --json
+	expect_rc 0
+	jqe '.framework == "reckon" and .misplaced.framework == "flyway" and .misplaced.rows == 2'
+	save_dump
+	rk run --no-backup
+	expect_rc 3
+	expect_unchanged
+	rk repair --move --json
+	expect_rc 0
+	jqe '.written == false and [.records[].action] == ["move", "move"]'
+	expect_unchanged
+	rk repair --move --yes
+	expect_rc 0
+	expect_out "2 record(s) moved in one transaction; the emptied table was dropped"
+	check "reckon_migrations dropped" ! table_exists reckon_migrations
+	[ "$(sql "SELECT installed_rank || ':' || script || ':' || success FROM flyway_schema_history ORDER BY installed_rank" | tr '\n' ' ')" = \
+		"1:V1__create_users.sql:$(bool_true) 2:V2__tags.sql:$(bool_true) " ] &&
+		pass || fail "flyway rows: $(sql 'SELECT * FROM flyway_schema_history')"
+	[ "$(sql "SELECT checksum FROM flyway_schema_history WHERE script = 'V1__create_users.sql'")" = -467086168 ] &&
+		pass || fail "V1's checksum is not Flyway's: $(sql 'SELECT * FROM flyway_schema_history')"
+	rk status --json
+	jqe '.framework == "flyway" and .misplaced == null'
+	expect_states '{"V1__create_users.sql": "applied", "V2__tags.sql": "applied",
+		"V3__posts.sql": "pending"}'
+	rk run --no-backup
+	expect_rc 0
+	rk status --check
+	expect_rc 0
+}

@@ -419,3 +419,118 @@ test_real_sqitch_sqlite_registry() {
 	expect_err "let sqitch create its table first"
 	expect_unchanged
 }
+
+# blog's migrations vendored under another package: an earlier reckon took
+# the package's name for the app label and wrote 0003_tag under 'vendor',
+# a row Django never reads for blog. status says so, and repair --move
+# plans, then records it under blog (the files' dependencies say so) and
+# deletes the stray row, after which Django's own migrate --check passes.
+test_real_django_stray_label() {
+	real_need py:django python3-django || return 0
+	cp -r "$REAL/django" "$T/dj"
+	fw "migrate contenttypes" django_ migrate contenttypes || return
+	fw "migrate shop" django_ migrate shop || return
+	fw "migrate blog 0002" django_ migrate blog 0002 || return
+	mkdir -p "$T/vendor"
+	cp -r "$T/dj/blog/migrations" "$T/vendor/"
+	M=$T/vendor/migrations
+	rk --django-app vendor mark-applied 0003_tag.py
+	expect_rc 0
+	[ "$(sql "select count(*) from django_migrations where app = 'vendor' and name = '0003_tag'")" = 1 ] &&
+		pass || fail "no guessed row: $(sql 'select app, name from django_migrations')"
+	django_ migrate --check >"$T/fw.out" 2>&1 &&
+		fail "migrate --check passes with blog 0003 unapplied"
+
+	rk status --json
+	expect_rc 0
+	expect_states '{"0001_initial.py": "applied", "0002_title.py": "applied",
+		"0003_tag.py": "pending"}'
+	jqe '.misplaced.framework == "django" and .misplaced.rows == 1'
+	rk status
+	expect_out "1 row(s) an earlier reckon wrote under the label 'vendor'"
+	save_dump
+	rk repair --move --json
+	expect_rc 0
+	jqe '.written == false and [.records[] | .name + ":" + .action] == ["0003_tag:move"]'
+	expect_unchanged
+
+	rk repair --move --yes --json
+	expect_rc 0
+	jqe '.written == true and .dropped == false'
+	[ "$(sql "select app || ':' || name from django_migrations where name = '0003_tag'")" = blog:0003_tag ] &&
+		pass || fail "rows after the move: $(sql 'select app, name from django_migrations')"
+	fw "migrate --check" django_ migrate --check
+	fw "showmigrations blog" django_ showmigrations blog || return
+	if [ "$(grep -c '\[X\]' <<<"$FW")" = 3 ] && ! grep -q '\[ \]' <<<"$FW"; then pass; else
+		fail "showmigrations: $FW"
+	fi
+	rk status --json
+	jqe '.misplaced == null'
+	rk status --check
+	expect_rc 0
+}
+
+# ---- sql-migrate (Debian's sql-migrate, a Go binary) ----
+
+# sql_migrate_ ARGS...: sql-migrate with a dbconfig.yml for the test database
+sql_migrate_() {
+	if [ "$BACKEND" = pg ]; then
+		printf 'test:\n  dialect: postgres\n  datasource: dbname=%s host=%s port=%s user=%s password=%s sslmode=disable\n  dir: %s\n' \
+			"$PGDB" "$PGHOST" "$PGPORT" "$PGUSER" "$PGPASSWORD" "$M"
+	else
+		printf 'test:\n  dialect: sqlite3\n  datasource: %s\n  dir: %s\n' "$SQLITE_FILE" "$M"
+	fi >"$T/dbconfig.yml"
+	# (its lib/pq panics on PGSYSCONFDIR, which pg_virtualenv sets)
+	env -u PGSYSCONFDIR sql-migrate "$1" -config "$T/dbconfig.yml" -env test "${@:2}"
+}
+
+# sql-migrate applies 2 of 3; reckon reads gorp_migrations, sees an edit
+# only where its sidecar has the hash, runs the third, and sql-migrate's
+# own status then lists all three applied.
+test_real_sql_migrate() {
+	real_need sql-migrate sql-migrate || return 0
+	M=$T/sm
+	mkdir -p "$M"
+	local n
+	for n in 1_users 2_posts 3_tags; do
+		printf -- '-- +migrate Up\nCREATE TABLE %s (id integer);\n-- +migrate Down\nDROP TABLE %s;\n' \
+			"${n#*_}" "${n#*_}" >"$M/$n.sql"
+	done
+	fw "sql-migrate up -limit 2" sql_migrate_ up -limit 2 || return
+	fw "sql-migrate status" sql_migrate_ status || return
+	grep -q '| 3_tags.sql *| no ' <<<"$FW" && pass ||
+		fail "sql-migrate status does not see 3_tags pending: $FW"
+	rk detect --json
+	jqe '.detected[0].framework == "sql-migrate"'
+	rk status --json
+	expect_rc 0
+	expect_states '{"1_users.sql": "applied", "2_posts.sql": "applied",
+		"3_tags.sql": "pending"}'
+
+	# Drift: gorp_migrations keeps no hash, so an edit to 1 cannot
+	# show; the deleted 2 is an orphan
+	cp -r "$M" "$T/drift"
+	echo '-- edited' >>"$T/drift/1_users.sql"
+	rm "$T/drift/2_posts.sql"
+	M=$T/drift
+	rk status --json
+	expect_states '{"1_users.sql": "applied", "2_posts.sql": "orphaned",
+		"3_tags.sql": "pending"}'
+
+	M=$T/sm
+	rk run --no-backup
+	expect_rc 0
+	table_exists tags && pass || fail "tags was not created"
+	fw "sql-migrate status" sql_migrate_ status || return
+	if grep -q '| 3_tags.sql *| [0-9]' <<<"$FW" && ! grep -q '| no ' <<<"$FW"; then pass; else
+		fail "sql-migrate status: $FW"
+	fi
+	fw "sql-migrate up (nothing to do)" sql_migrate_ up || return
+	grep -q 'Applied 0 migrations' <<<"$FW" && pass || fail "sql-migrate up ran something: $FW"
+	rk status --check
+	expect_rc 0
+	# reckon recorded 3's hash in its sidecar: an edit now shows
+	echo '-- edited' >>"$M/3_tags.sql"
+	rk status --json
+	jqe '[.migrations[] | select(.state == "modified") | .name] == ["3_tags.sql"]'
+}

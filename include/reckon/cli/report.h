@@ -33,6 +33,8 @@ void text_run(const struct rk_ctx *ctx, const struct run_report *r);
 void text_mark(const struct rk_ctx *ctx, const struct mark_report *r,
 	       const char *verb);
 void text_detect(const struct rk_ctx *ctx, const struct detect_report *r);
+/* repair --move: the plan (or what moved), a line per record. */
+void text_move(const struct rk_ctx *ctx, const struct move_report *r);
 void text_preview(const struct rk_ctx *ctx, const struct preview_report *r);
 void text_check(const struct rk_ctx *ctx, const struct check_report *r);
 /* "reckon: <msg>" and the detail, hint and origin lines, on stderr. */

@@ -44,6 +44,33 @@ struct rk_ctx {
 	struct opt **help_table;
 };
 
+/*
+ * Records an earlier reckon kept in its own table (reckon_migrations)
+ * before it read the directory as another framework's: that framework, the
+ * table and its row count. det NULL: nothing is misplaced.
+ */
+struct misplaced {
+	const struct detector *det; /* the framework the directory is */
+	char *schema;		    /* owned: reckon's table's; NULL on
+				     * SQLite */
+	char *table;		    /* owned */
+	long rows;		    /* rows in it, -1 if unreadable */
+	int stray;		    /* not reckon's table: rows of the
+				     * framework's own under a label an
+				     * earlier reckon guessed (strays) */
+	char *note;		    /* owned: the sentence status and detect
+				     * show */
+};
+void misplaced_release(struct misplaced *m);
+
+/*
+ * Fill *out when l holds reckon's own table and cfg's directory is strong
+ * evidence of another framework (and neither --framework nor --table
+ * chose); *out stays empty otherwise. Reads only the row count.
+ */
+void op_misplaced(struct db *db, const struct rk_config *cfg,
+		  const struct detection_list *l, struct misplaced *out);
+
 /* What reckon knows about the migrations: files, table, rows, states. */
 struct rk_session {
 	struct tracked tracked;		/* the tracking table in use */
@@ -52,10 +79,12 @@ struct rk_session {
 	struct applied_set rows;
 	struct applied_set sidecar; /* reckon_file_hashes rows, if used */
 	struct status_list status;
-	char *tracking_display; /* owned: "public.reckon_migrations" */
-	char *chosen_by;	/* owned: with no tracking table yet, why
-				 * the directory chose the framework (or
-				 * why it could not), else NULL */
+	char *tracking_display;	    /* owned: "public.reckon_migrations" */
+	char *chosen_by;	    /* owned: with no tracking table yet, why
+				     * the directory chose the framework (or
+				     * why it could not), else NULL */
+	struct misplaced misplaced; /* reckon's own table beside another
+				     * framework's directory */
 };
 
 void session_release(struct rk_session *s);
@@ -302,8 +331,48 @@ struct detect_report {
 					 * NULL */
 	char *dir_note; /* owned: what --dir says (dir_det's evidence, or
 			 * that it looks like several), or NULL */
+	struct misplaced misplaced; /* as in a session */
 };
 void detect_report_release(struct detect_report *r);
+
+/* What repair --move does (or, as a plan, would do) with each record. */
+enum move_action {
+	MOVE_RECORD, /* recorded as the framework records it, then the
+		      * native record deleted */
+	MOVE_DROP,   /* the framework records it already: only the native
+		      * record goes */
+	MOVE_KEEP,   /* stays where it is (note says why) */
+};
+struct move_item {
+	char *name; /* owned: the native record's name */
+	char *file; /* owned: the framework's file, or NULL */
+	enum move_action action;
+	const char *note; /* static */
+};
+struct move_report {
+	const struct detector *det; /* the framework; NULL: nothing to
+				     * move */
+	char *from;		    /* owned: reckon's table, for display */
+	char *to;		    /* owned: the framework's table */
+	struct move_item *v;	    /* owned */
+	size_t n;
+	size_t cap;
+	int written; /* committed (not a plan) */
+	int dropped; /* reckon's table was left empty and dropped */
+	int stray;   /* the framework's own rows under a guessed label */
+};
+void move_report_release(struct move_report *r);
+
+/*
+ * repair --move: the records of struct misplaced, each matched to the
+ * framework's file of the same name (else the same version) whose bytes
+ * still have the recorded SHA-256, moved into the framework's table (made
+ * as the framework makes it when missing) with its record(); reckon's
+ * table is dropped when nothing is left in it. write 0: the plan only,
+ * nothing written. All in one transaction under the run lock.
+ */
+int op_move_native(struct rk_ctx *ctx, int write, struct move_report *r,
+		   struct rk_err *err);
 int op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err);
 
 /* A file's statements, for preview. */

@@ -25,6 +25,10 @@ char *json_revisions(const struct rk_session *s, const struct rev_report *r,
 char *json_run(const struct run_report *r);
 char *json_mark(const struct mark_report *r, const char *key);
 char *json_detect(const struct detect_report *r);
+/* repair --move: {"ok", "framework", "from", "to", "written", "dropped",
+ * "records": [{"name", "file", "action", "note"}]}; framework null when
+ * nothing is misplaced. */
+char *json_move(const struct move_report *r);
 char *json_preview(const struct preview_report *r);
 char *json_check(const struct check_report *r);
 char *json_detect_schema(const struct schema_report *r);

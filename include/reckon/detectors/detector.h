@@ -262,6 +262,15 @@ struct detector {
 	 * is row->id (tracked_unrecord). */
 	int (*unrecord)(struct db *db, const struct tracked *t,
 			const struct applied *row, struct rk_err *err);
+	/* Rows an earlier reckon wrote under a label it guessed (Django: an
+	 * app named after the directory's package when the evidence names
+	 * another): each with id the migration's name and version the label
+	 * it sits under. NULL: the framework has no such rows. */
+	int (*strays)(struct db *db, const struct tracked *t,
+		      struct applied_set *out, struct rk_err *err);
+	/* Delete a row strays() returned. */
+	int (*unstray)(struct db *db, const struct tracked *t,
+		       const struct applied *row, struct rk_err *err);
 	/* Store m's current checksum for row and clear its failed or dirty
 	 * marker. NULL: only the sidecar is rewritten. */
 	int (*repair)(struct db *db, const struct tracked *t,
