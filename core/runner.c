@@ -192,6 +192,10 @@ run_record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	struct mig_file ran = *p->file;
 	int rc;
 
+	/* run --dry-run --sql: nothing ran, so no time is claimed (and the
+	 * printed SQL does not depend on how busy the machine is) */
+	if (ctx->db->capture)
+		ms = 0;
 	memcpy(ran.sha256, p->sha256, sizeof(ran.sha256));
 	ran.text = p->text.s;
 	ran.text_len = p->text.len;
