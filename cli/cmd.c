@@ -390,6 +390,27 @@ show_run(const struct rk_ctx *ctx, const struct run_report *r, int rc,
 	return rc;
 }
 
+/* down and redo, once their options are checked (rc): undo through
+ * op_down and report as run does; frees args. */
+static int
+down_then_show(struct rk_ctx *ctx, const struct down_opts *o, int rc,
+	       char **args, struct rk_err *err)
+{
+	struct run_report r = { 0 };
+
+	if (!ctx->json)
+		ctx->progress = text_progress;
+	rk_interrupt_install();
+	if (rc == 0)
+		rc = ctx_open_db(ctx, o->dry_run, err);
+	if (rc == 0)
+		rc = op_down(ctx, o, &r, err);
+	rc = show_run(ctx, &r, rc, err);
+	run_report_release(&r);
+	free(args);
+	return rc;
+}
+
 static int
 cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
@@ -405,7 +426,6 @@ cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			 "with a --label: do not ask for it to be typed"),
 		OPT_END(),
 	};
-	struct run_report r = { 0 };
 	char **args;
 	int nargs, rc;
 
@@ -423,17 +443,7 @@ cmd_down(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		rc = confirm_labelled(ctx, "down", yes || o.dry_run,
 				      "Undo the newest applied migrations",
 				      err);
-	if (!ctx->json)
-		ctx->progress = text_progress;
-	rk_interrupt_install();
-	if (rc == 0)
-		rc = ctx_open_db(ctx, o.dry_run, err);
-	if (rc == 0)
-		rc = op_down(ctx, &o, &r, err);
-	rc = show_run(ctx, &r, rc, err);
-	run_report_release(&r);
-	free(args);
-	return rc;
+	return down_then_show(ctx, &o, rc, args, err);
 }
 
 static int
@@ -447,7 +457,6 @@ cmd_redo(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 			 "with a --label: do not ask for it to be typed"),
 		OPT_END(),
 	};
-	struct run_report r = { 0 };
 	char **args;
 	int nargs, rc;
 
@@ -460,17 +469,7 @@ cmd_redo(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 				      "Undo and apply again the newest "
 				      "applied migration",
 				      err);
-	if (!ctx->json)
-		ctx->progress = text_progress;
-	rk_interrupt_install();
-	if (rc == 0)
-		rc = ctx_open_db(ctx, o.dry_run, err);
-	if (rc == 0)
-		rc = op_down(ctx, &o, &r, err);
-	rc = show_run(ctx, &r, rc, err);
-	run_report_release(&r);
-	free(args);
-	return rc;
+	return down_then_show(ctx, &o, rc, args, err);
 }
 
 static int
