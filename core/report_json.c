@@ -432,6 +432,8 @@ json_run(const struct run_report *r)
 			set(o, "output", jstr(it->output));
 		if (it->also)
 			set(o, "also_applied", jstr(it->also));
+		if (it->undone_by)
+			set(o, "undone_by", jstr(it->undone_by));
 		push(all, o);
 		if (it->outcome != shown)
 			continue;

@@ -350,7 +350,7 @@ redo_delegated(struct rk_ctx *ctx, struct rk_session *s,
 	       const struct delegate *dg, const struct mig_file *f,
 	       struct run_item *it, struct run_report *r, struct rk_err *err)
 {
-	char *both = it->ran_by, **argv;
+	char *both = it->ran_by, *down_done = NULL, **argv;
 	struct rk_buf cmd = RK_BUF_INIT;
 	long ms;
 	int rc;
@@ -366,7 +366,7 @@ redo_delegated(struct rk_ctx *ctx, struct rk_session *s,
 	if (rc == 0) {
 		free(it->output);
 		it->output = NULL;
-		free(it->ran_by);
+		down_done = it->ran_by; /* kept: the up may still fail */
 		argv = delegate_argv(dg, s, NULL, f);
 		delegate_text(argv, &cmd);
 		for (size_t k = 0; argv[k]; k++)
@@ -381,7 +381,11 @@ redo_delegated(struct rk_ctx *ctx, struct rk_session *s,
 		it->ran_by = both;
 	} else {
 		free(both); /* ran_by names the command that failed */
+		if (down_done)
+			it->undone_by = down_done; /* the report says so */
+		down_done = NULL;
 	}
+	free(down_done);
 	rk_buf_release(&cmd);
 	return rc;
 }

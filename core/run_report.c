@@ -45,6 +45,7 @@ run_report_release(struct run_report *r)
 		free(r->items[i].ran_by);
 		free(r->items[i].output);
 		free(r->items[i].also);
+		free(r->items[i].undone_by);
 	}
 	free(r->items);
 	free(r->sql);
@@ -162,6 +163,12 @@ failed_summary(const struct run_report *r, struct rk_buf *out)
 			    committed ? "; " : "", it->name,
 			    it->ran_by ? it->ran_by : "its framework",
 			    it->recorded ? "recorded" : "not recorded");
+		if (it->undone_by)
+			rk_buf_addf(out,
+				    ", after its down '%s' had committed: %s "
+				    "is no longer applied ('reckon run' "
+				    "applies it again)",
+				    it->undone_by, it->name);
 		committed = 1;
 	}
 	if (rolled) {

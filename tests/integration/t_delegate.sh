@@ -474,4 +474,17 @@ test_delegate_redo() {
 	grep -q '^c3000000003 (head)$' <<<"$FW" && pass || fail "alembic current: $FW"
 	rk status --check
 	expect_rc 0
+	# an up that fails after the down committed: the report says the
+	# down committed and the migration is no longer applied
+	sed -i 's/op.execute("CREATE TABLE tags/raise RuntimeError("no"); op.execute("CREATE TABLE tags/' \
+		"$M/c3000000003_tags.py"
+	rk "${AL_ENV[@]}" redo --json
+	expect_rc 1
+	jqe '.outcomes[0].outcome == "failed" and (.outcomes[0].undone_by | test("alembic downgrade -1$"))'
+	jqe '.summary | test("after its down .* had committed: c3000000003_tags.py is no longer applied")'
+	rk "${AL_ENV[@]}" status --json
+	jqe '[.migrations[] | select(.state == "pending") | .name] == ["c3000000003_tags.py"]'
+	table_exists tags && fail "tags is still there after the down" || pass
+	fw "alembic current" alembic_ current || return
+	grep -q '^b2000000002$' <<<"$FW" && pass || fail "alembic current: $FW"
 }

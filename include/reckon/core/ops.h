@@ -174,6 +174,9 @@ struct run_item {
 	int recorded;	   /* a row records it: committed, or a partial
 			    * file recorded as the framework records a
 			    * failure (Flyway success = false, ...) */
+	char *undone_by;   /* owned: redo of code whose up failed: the
+			    * down command that committed before it, or
+			    * NULL */
 };
 
 /* Why a run failed. */
