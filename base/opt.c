@@ -69,6 +69,10 @@ set_value(const char *cmd, const struct opt *o, const char *val,
 	case OPTION_OPTSTRING:
 		*(const char **)o->value = val ? val : "";
 		return 0;
+	case OPTION_LIST:
+		rk_buf_adds(o->value, val);
+		rk_buf_addc(o->value, '\n');
+		return 0;
 	case OPTION_INT:
 		errno = 0;
 		v = strtol(val, &end, 10);

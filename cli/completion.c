@@ -91,7 +91,8 @@ struct comp_model {
 static int
 takes_value(const struct opt *o)
 {
-	return o->type == OPTION_STRING || o->type == OPTION_INT;
+	return o->type == OPTION_STRING || o->type == OPTION_INT ||
+	       o->type == OPTION_LIST;
 }
 
 /* What o's value completes to: its value's name says. */

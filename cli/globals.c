@@ -41,13 +41,17 @@ globals_opts(struct rk_globals *g, struct opt *opts)
 
 	for (size_t i = 0; i < CFG_NKEYS; i++, n++) {
 		const struct cfg_key *k = &cfg_keys[i];
-		int flag = k->type == CFG_BOOL;
+		int flag = k->type == CFG_BOOL, list = k->type == CFG_LIST;
 
+		rk_buf_init(&g->list[i]);
 		opts[n] = (struct opt){
 			.name = k->flag,
-			.type = flag ? OPTION_BOOL : OPTION_STRING,
-			.value = flag ? (void *)&g->flag[i]
-				      : (void *)&g->value[i],
+			.type = flag   ? OPTION_BOOL
+				: list ? OPTION_LIST
+				       : OPTION_STRING,
+			.value = flag	? (void *)&g->flag[i]
+				 : list ? (void *)&g->list[i]
+					: (void *)&g->value[i],
 			.argh = k->argh,
 			.help = k->help,
 			.defval = k->defval,
@@ -58,13 +62,22 @@ globals_opts(struct rk_globals *g, struct opt *opts)
 	memcpy(opts + n, rest, sizeof(rest));
 }
 
+void
+globals_release(struct rk_globals *g)
+{
+	for (size_t i = 0; i < CFG_NKEYS; i++)
+		rk_buf_release(&g->list[i]);
+}
+
 int
 globals_apply(const struct rk_globals *g, struct rk_config *cfg,
 	      struct rk_err *err)
 {
 	for (size_t i = 0; i < CFG_NKEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
-		const char *v = g->flag[i] ? "true" : g->value[i];
+		const char *v = g->flag[i]	 ? "true"
+				: g->list[i].len ? g->list[i].s
+						 : g->value[i];
 		char src[64];
 
 		if (!v)

@@ -235,6 +235,7 @@ main(int argc, char **argv)
 		db_close(ctx.db);
 	free(ctx.db_display);
 	cfg_release(&ctx.cfg);
+	globals_release(&g);
 	free(rest);
 	return finish(rc);
 }

@@ -99,6 +99,7 @@ struct yaml_config {
 #define YAML_FIELD_CFG_SECONDS(k)   YAML_STRING(k)
 #define YAML_FIELD_CFG_BOOL(k)	    YAML_STRING(k)
 #define YAML_FIELD_CFG_VARS(k)	    CYAML_FIELD_IGNORE(#k, CYAML_FLAG_OPTIONAL),
+#define YAML_FIELD_CFG_LIST(k)	    YAML_FIELD_CFG_VARS(k)
 #define YAML_FIELD(k, f, a, t, ...) YAML_FIELD_##t(k)
 static const cyaml_schema_field_t yaml_fields[] = {
 	RK_CONFIG_KEYS(YAML_FIELD) CYAML_FIELD_MAPPING_PTR(
@@ -276,6 +277,61 @@ set_vars(char **slot, const char *value, struct rk_err *err)
 	return 0;
 }
 
+/*
+ * value, "NAME=VALUE" lines (one a line: a value may hold blanks), over
+ * what *slot holds: a name given again (in any case) gets the new value.
+ */
+static int
+merge_vars(char **slot, const char *value, struct rk_err *err)
+{
+	struct rk_buf b = RK_BUF_INIT;
+
+	for (const char *p = value; *p;) {
+		size_t len = strcspn(p, "\r\n"), eq = strcspn(p, "=");
+
+		if (len && (eq >= len || !var_name(p, eq))) {
+			rk_buf_release(&b);
+			rk_fail(err, RK_CONFIG, "'%.*s' is not NAME=VALUE",
+				(int)len, p);
+			rk_err_hint(err, "write NAME=VALUE, or in reckon.yaml "
+					 "a mapping (placeholders: {NAME: "
+					 "VALUE})");
+			return -1;
+		}
+		p += len;
+		p += strspn(p, "\r\n");
+	}
+	/* the old lines whose names value does not give, then value's */
+	for (const char *p = *slot; p && *p;) {
+		size_t len = strcspn(p, "\n"), eq = strcspn(p, "=");
+		int again = 0;
+
+		for (const char *q = value; *q && !again;) {
+			size_t ql = strcspn(q, "\r\n");
+
+			again = ql > eq && q[eq] == '=' &&
+				strncasecmp(p, q, eq) == 0;
+			q += ql;
+			q += strspn(q, "\r\n");
+		}
+		if (!again)
+			rk_buf_addf(&b, "%.*s\n", (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+	for (const char *p = value; *p;) {
+		size_t len = strcspn(p, "\r\n");
+
+		if (len)
+			rk_buf_addf(&b, "%.*s\n", (int)len, p);
+		p += len;
+		p += strspn(p, "\r\n");
+	}
+	free(*slot);
+	*slot = b.len ? rk_buf_detach(&b, NULL) : NULL;
+	rk_buf_release(&b);
+	return 0;
+}
+
 int
 cfg_apply(struct rk_config *cfg, const struct cfg_key *k, const char *value,
 	  const char *source, struct rk_err *err)
@@ -315,6 +371,8 @@ cfg_apply(struct rk_config *cfg, const struct cfg_key *k, const char *value,
 		return 0;
 	case CFG_VARS:
 		return set_vars(slot, value, err);
+	case CFG_LIST:
+		return merge_vars(slot, value, err);
 	case CFG_BOOL:
 		if ((v = parse_bool(value)) < 0)
 			return rk_fail(err, RK_CONFIG,
@@ -324,6 +382,13 @@ cfg_apply(struct rk_config *cfg, const struct cfg_key *k, const char *value,
 		return 0;
 	}
 	rk_bug("config key type %d", (int)k->type);
+}
+
+/* Does k take NAME=VALUE pairs (a mapping in the file)? */
+static int
+is_vars(const struct cfg_key *k)
+{
+	return k->type == CFG_VARS || k->type == CFG_LIST;
 }
 
 /* The row for a key as written in the file, or NULL. */
@@ -572,12 +637,11 @@ read_value(yaml_parser_t *p, const char *path, unsigned line,
 		yaml_event_delete(&ev);
 		return 0;
 	}
-	if (ev.type != YAML_MAPPING_START_EVENT || k->type != CFG_VARS) {
+	if (ev.type != YAML_MAPPING_START_EVENT || !is_vars(k)) {
 		rc = rk_fail(err, RK_CONFIG, "%s:%u: %s: expected %s, not %s",
 			     path, line, what,
-			     k->type == CFG_VARS
-				     ? "NAME=VALUE words or a mapping"
-				     : "a plain value",
+			     is_vars(k) ? "NAME=VALUE words or a mapping"
+					: "a plain value",
 			     node_kind(ev.type));
 		yaml_event_delete(&ev);
 		return rc;
@@ -863,8 +927,7 @@ check_pair(yaml_parser_t *p, const yaml_event_t *key, const char *path,
 	rk_buf_addf(&what, "key '%s'", name);
 	/* libcyaml reads the plain values; a CFG_VARS one is kept here */
 	rc = read_value(p, path, line, k, what.s,
-			k->type == CFG_VARS ? &e->top[k - cfg_keys] : NULL,
-			err);
+			is_vars(k) ? &e->top[k - cfg_keys] : NULL, err);
 	rk_buf_release(&what);
 	return rc;
 }
@@ -1305,6 +1368,8 @@ cfg_dup(struct rk_config *dst, const struct rk_config *src)
 	dst->django_app = src->django_app ? xstrdup(src->django_app) : NULL;
 	dst->runner = src->runner ? xstrdup(src->runner) : NULL;
 	dst->runner_env = src->runner_env ? xstrdup(src->runner_env) : NULL;
+	dst->placeholders =
+		src->placeholders ? xstrdup(src->placeholders) : NULL;
 }
 
 /* (cfg_dup copies every member cfg_release frees: keep the two in step) */
@@ -1326,5 +1391,6 @@ cfg_release(struct rk_config *cfg)
 	free(cfg->django_app);
 	free(cfg->runner);
 	free(cfg->runner_env);
+	free(cfg->placeholders);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -17,6 +17,7 @@
 #include "reckon/parsers/ddl.h"
 #include "reckon/core/drift.h"
 #include "reckon/core/lint.h"
+#include "reckon/core/placeholder.h"
 #include "reckon/detectors/revgraph.h"
 #include "reckon/base/err.h"
 #include "reckon/core/sidecar.h"
@@ -36,6 +37,7 @@ session_release(struct rk_session *s)
 	tracked_release(&s->tracked);
 	free(s->tracking_display);
 	free(s->chosen_by);
+	free(s->placeholders);
 	misplaced_release(&s->misplaced);
 	memset(s, 0, sizeof(*s));
 }
@@ -508,6 +510,8 @@ op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 			   &s->files, err) < 0)
 		return -1;
 	note_unplaced(ctx->cfg.dir, &s->files);
+	if (ph_session(ctx, s, err) < 0)
+		return -1;
 	if (session_reload(ctx, s, err) < 0)
 		return -1;
 	return find_strays(ctx, s, err);

@@ -30,7 +30,10 @@ struct prepared {
 	struct sql_stmt_list stmts;  /* the part's statements */
 	unsigned char *skip;	     /* owned: per statement, 1 = not sent */
 	size_t nskip;
-	char sha256[65]; /* of text, the bytes that run */
+	char sha256[65]; /* of the file's bytes (text before placeholders
+			  * were replaced) */
+	int replaced;	 /* text is the file with placeholders replaced:
+			  * record the file's own checksum */
 	int no_tx;	 /* opted out: runs outside any transaction */
 	int code;	 /* a code migration: the framework's tool runs it
 			  * (run_delegate.h); text and stmts stay empty */
@@ -44,10 +47,11 @@ int run_record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 		   long ms, int failed, struct rk_err *err);
 
 /* run_prepare.c: read, split and check f's up part (errors name it),
- * with det's markers (mig_up_section). */
+ * with det's markers (mig_up_section); placeholders (not NULL: the
+ * session's Flyway values) are replaced in the text that runs. */
 int run_prepare(const struct mig_file *f, const struct detector *det,
-		const struct sql_dialect *d, struct prepared *p,
-		struct rk_err *err);
+		const char *placeholders, const struct sql_dialect *d,
+		struct prepared *p, struct rk_err *err);
 /* The down script of f: its own file in dir, or its down section. */
 int run_prepare_down(const struct mig_file *f, const struct detector *det,
 		     const char *dir, const struct sql_dialect *d,

@@ -314,7 +314,7 @@ redo_prepare(const struct rk_session *s, struct prepared *ps,
 {
 	const struct mig_file *f = ps[0].file;
 
-	if (run_prepare(f, s->tracked.det, d, up, err) < 0)
+	if (run_prepare(f, s->tracked.det, s->placeholders, d, up, err) < 0)
 		return -1;
 	if (!ps[0].no_tx && !up->no_tx)
 		return 0;

@@ -12,6 +12,7 @@
 
 #include "reckon/base/buf.h"
 #include "reckon/base/err.h"
+#include "reckon/core/placeholder.h"
 #include "reckon/detectors/migfile.h"
 #include "reckon/base/util.h"
 #include "run.h"
@@ -206,13 +207,26 @@ split_part(struct prepared *p, const char *path, enum part part,
 /* Read, split and check one file; errors name it. */
 int
 run_prepare(const struct mig_file *f, const struct detector *det,
-	    const struct sql_dialect *d, struct prepared *p, struct rk_err *err)
+	    const char *placeholders, const struct sql_dialect *d,
+	    struct prepared *p, struct rk_err *err)
 {
 	p->file = f;
 	p->det = det;
 	if (mig_read(f->path, f->name, &p->text, err) < 0)
 		return -1;
 	rk_sha256_hex(p->text.s, p->text.len, p->sha256);
+	if (placeholders) {
+		struct rk_buf out = RK_BUF_INIT;
+
+		if (ph_replace(p->text.s, p->text.len, placeholders, f->path,
+			       f->name, &out, err) < 0) {
+			rk_buf_release(&out);
+			return -1;
+		}
+		rk_buf_release(&p->text);
+		p->text = out;
+		p->replaced = 1;
+	}
 	if (split_part(p, f->path, PART_UP, d, err) < 0)
 		return -1;
 	if (p->stmts.n == 0) {

@@ -174,8 +174,8 @@ prepare_all(const struct rk_session *s, const struct run_opts *o,
 			memcpy(p->sha256, e->file->sha256, sizeof(p->sha256));
 			continue;
 		}
-		if (run_prepare(e->file, s->tracked.det, d, &(*out)[k++], err) <
-		    0) {
+		if (run_prepare(e->file, s->tracked.det, s->placeholders, d,
+				&(*out)[k++], err) < 0) {
 			*n = k;
 			return -1;
 		}
@@ -202,7 +202,12 @@ run_record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	drift_token_hash(p->text.s, p->text.len, db_dialect(ctx->db)->lex,
 			 ran.token_hash);
 	ran.checksum = NULL;
-	if (det->checksum) {
+	if (det->checksum && p->replaced) {
+		/* Flyway: versioned files by their bytes, repeatables after
+		 * replacement, as ph_session() computed it */
+		ran.checksum =
+			p->file->checksum ? xstrdup(p->file->checksum) : NULL;
+	} else if (det->checksum) {
 		struct rk_buf sum = RK_BUF_INIT;
 
 		det->checksum(p->text.s, p->text.len, &sum);

@@ -372,3 +372,65 @@ test_cli2_unplaced_subdir() {
 	rk --framework reckon status
 	expect_out "No migrations found."
 }
+
+# Flyway's checksum of a file: CRC-32 of its bytes but CR and LF, signed
+flyway_crc() {
+	python3 -c 'import sys, zlib
+b = open(sys.argv[1], "rb").read().replace(b"\r", b"").replace(b"\n", b"")
+c = zlib.crc32(b)
+print(c - (1 << 32) if c >= 1 << 31 else c)' "$1"
+}
+
+# Flyway placeholders: ${name} replaced in what runs (names in any case),
+# versioned files checksummed on their bytes, repeatables after
+# replacement; an unknown one is a usage error naming file and line;
+# other frameworks run ${x} as written.
+test_cli2_placeholders() {
+	mig V1__init.sql 'CREATE TABLE ${tbl} (id integer);'
+	mig R__view.sql 'DROP VIEW IF EXISTS v;
+CREATE VIEW v AS SELECT ${val} AS x, '"'"'${flyway:filename}'"'"' AS f,
+ '"'"'${flyway:table}'"'"' AS t;'
+	save_dump
+	rk --framework flyway run --placeholder val=1
+	expect_rc 2
+	expect_one_error
+	expect_err "V1__init.sql:1: no value for placeholder \${tbl}"
+	expect_unchanged
+	rk --framework flyway run --dry-run --sql --placeholder tbl=things \
+		--placeholder VAL=1
+	expect_rc 0
+	expect_out 'CREATE TABLE things (id integer);'
+	expect_out "CREATE VIEW v AS SELECT 1 AS x, 'R__view.sql' AS f,"
+	expect_out " 'flyway_schema_history' AS t;"
+	expect_unchanged
+	rk --framework flyway run --placeholder tbl=things --placeholder VAL=1
+	expect_rc 0
+	check "the table has the value's name" table_exists things
+	check "no table named by the placeholder" ! table_exists '${tbl}'
+	local got want
+	got=$(sql "SELECT checksum FROM flyway_schema_history WHERE version = '1'")
+	want=$(flyway_crc "$M/V1__init.sql")
+	if [ "$got" = "$want" ]; then pass; else
+		fail "versioned checksum $got, the raw file's is $want"
+	fi
+	printf 'placeholders:\n  tbl: things\n  val: 1\n' >"$T/reckon.yaml"
+	rk --config "$T/reckon.yaml" --json status
+	expect_rc 0
+	jqe '[.migrations[] | .state] == ["applied", "applied"]'
+	rk --config "$T/reckon.yaml" --placeholder val=2 --json status
+	expect_rc 0
+	jqe '[.migrations[] | .state] == ["applied", "modified"]'
+	rk --json status
+	expect_rc 2
+	expect_err "no value for placeholder"
+
+	reset_db
+	rm -f "$M"/*
+	mig 001_keep.sql "CREATE TABLE keep (s text); INSERT INTO keep VALUES ('\${x}');"
+	rk --framework reckon run --placeholder x=1
+	expect_rc 0
+	got=$(sql "SELECT s FROM keep")
+	if [ "$got" = '${x}' ]; then pass; else
+		fail "reckon's own files changed: '$got'"
+	fi
+}

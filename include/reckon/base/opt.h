@@ -19,6 +19,9 @@ enum opt_type {
 	/* const char **: the value after "=", or "" when the option is
 	 * given alone (--wait-for-db); never takes the next argument */
 	OPTION_OPTSTRING,
+	/* struct rk_buf *: repeatable; each value is appended, then a
+	 * newline */
+	OPTION_LIST,
 	OPTION_END,
 };
 

@@ -48,6 +48,8 @@ struct rk_config {
 				    * detector's default */
 	char *runner_env;	   /* owned: "NAME=VALUE" lines set for it
 				    * ({url}: the database URL), or NULL */
+	char *placeholders;	   /* owned: Flyway placeholders as "NAME=VALUE"
+				    * lines, or NULL (placeholder.h) */
 	struct migpattern *files_pattern; /* owned: reckon.yaml's
 					   * files.pattern, compiled; NULL:
 					   * the framework's own names */
@@ -98,7 +100,9 @@ struct rk_config {
 	X(runner, "runner", "COMMAND", CFG_STRING, runner, NULL,               \
 	  "the framework's command that runs code migrations")                 \
 	X(runner_env, "runner-env", "NAME=VALUE...", CFG_VARS, runner_env,     \
-	  NULL, "variables for it; {url} is the database URL")
+	  NULL, "variables for it; {url} is the database URL")                 \
+	X(placeholders, "placeholder", "NAME=VALUE", CFG_LIST, placeholders,   \
+	  NULL, "Flyway: the value of ${NAME} (repeatable)")
 
 /* How a key's value is read; the file and the options read it alike. */
 enum cfg_type {
@@ -108,6 +112,10 @@ enum cfg_type {
 	CFG_MS,	      /* int: a duration in milliseconds */
 	CFG_SECONDS,  /* int: a duration in seconds, rounded up */
 	CFG_BOOL,     /* int: true/yes or false/no; as an option a flag */
+	CFG_LIST,     /* char *: "NAME=VALUE" lines, each option one
+		       * NAME=VALUE (the option repeats) or the file a
+		       * mapping; a name given again replaces its value
+		       * (names match without regard to case) */
 	CFG_VARS,     /* char *: "NAME=VALUE" lines; given as NAME=VALUE
 		       * words (blanks or newlines between), or in the file
 		       * as a mapping of NAME: VALUE */

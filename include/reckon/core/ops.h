@@ -85,6 +85,9 @@ struct rk_session {
 				     * why it could not), else NULL */
 	struct misplaced misplaced; /* reckon's own table beside another
 				     * framework's directory */
+	char *placeholders;	    /* owned: Flyway's placeholder values as
+				     * "name=value" lines (placeholder.h), or NULL:
+				     * files run as written */
 };
 
 void session_release(struct rk_session *s);
