@@ -236,6 +236,33 @@ test_runner_env(void **state)
 		    ":2:", "expected a plain value", NULL);
 }
 
+/* placeholders: a mapping, each --placeholder over it by name (any
+ * case), the rest of the line after '=' the value */
+static void
+test_placeholders(void **state)
+{
+	struct fixture *fx = *state;
+	struct rk_err err = RK_ERR_INIT;
+	const struct cfg_key *k = &cfg_keys[CFG_KEY_placeholders];
+
+	write_yaml(fx, "placeholders: {tbl: orders, Owner: app}\n");
+	assert_int_equal(cfg_load(fx->path, &fx->cfg, &err), 0);
+	assert_string_equal(fx->cfg.placeholders, "tbl=orders\nOwner=app\n");
+	assert_int_equal(cfg_apply(&fx->cfg, k, "owner=a b\nx=1\n",
+				   "--placeholder", &err),
+			 0);
+	assert_string_equal(fx->cfg.placeholders,
+			    "tbl=orders\nowner=a b\nx=1\n");
+	assert_int_equal(
+		cfg_apply(&fx->cfg, k, "nope\n", "--placeholder", &err), -1);
+	assert_int_equal(err.kind, RK_CONFIG);
+	assert_non_null(strstr(err.msg, "'nope' is not NAME=VALUE"));
+	assert_string_equal(fx->cfg.placeholders,
+			    "tbl=orders\nowner=a b\nx=1\n");
+	check_error(fx, "placeholders: {1A: x}\n",
+		    ":1:", "'1A' is not a variable name", NULL);
+}
+
 static void
 test_bad_values(void **state)
 {
@@ -380,6 +407,8 @@ main(void)
 		cmocka_unit_test(test_parse_duration_nan),
 		cmocka_unit_test_setup_teardown(test_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runner_env, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_placeholders, setup,
 						teardown),
 	};
 

@@ -413,6 +413,31 @@ test_usage(void **state)
 
 /* An optional value: only "--name=value" gives one; "--name" alone is
  * "" and the next argument stays an argument. */
+/* OPTION_LIST: every occurrence kept, in order, one a line */
+static void
+test_list(void **state)
+{
+	struct rk_buf v = RK_BUF_INIT;
+	const struct opt opts[] = {
+		{ 0, "placeholder", OPTION_LIST, &v, "NAME=VALUE", "a value",
+		  NULL },
+		OPT_END(),
+	};
+	struct rk_err err = RK_ERR_INIT;
+	struct args a;
+
+	(void)state;
+	args_init(&a, 4, "--placeholder", "a=1 2", "--placeholder=B=x",
+		  "status");
+	assert_int_equal(opt_parse(NULL, opts, a.argc, a.argv, 0, a.rest,
+				   &a.nrest, &err),
+			 0);
+	assert_string_equal(v.s, "a=1 2\nB=x\n");
+	check_rest(&a, "status");
+	args_release(&a);
+	rk_buf_release(&v);
+}
+
 static void
 test_optional_value(void **state)
 {
@@ -472,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_global_messages),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_optional_value),
+		cmocka_unit_test(test_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
