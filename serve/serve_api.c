@@ -215,6 +215,9 @@ ctx_close(struct api *api, struct rk_ctx *ctx)
 		struct db_opts o;
 
 		db_capture(ctx->db, NULL); /* its sink was the request's */
+		/* a no-op after a run that unlocked; else the next run on
+		 * this connection would find the lock flagged as held */
+		db_run_unlock(ctx->db);
 		ctx_db_opts(&ctx->cfg, &o);
 		if (api->pool > 0 && db_kind(ctx->db) == DB_PG &&
 		    db_reset(ctx->db, &o) == 0)
