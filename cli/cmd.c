@@ -939,7 +939,7 @@ cmd_wait(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 static int
 cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 {
-	struct serve_opts so = { .max_per_client = -1 };
+	struct serve_opts so = { .max_per_client = -1, .pool = -1 };
 	const struct opt opts[] = {
 		OPT_STRING(
 			0, "drain", &so.drain, "DURATION",
@@ -950,6 +950,9 @@ cmd_serve(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 		OPT_INT(0, "max-per-client", &so.max_per_client, "N",
 			"connections one client address may hold open "
 			"(default: 16; 0: no cap)"),
+		OPT_INT(0, "pool", &so.pool, "N",
+			"PostgreSQL connections kept open for the next request "
+			"(default: 4; 0: one per request; at most 16)"),
 		OPT_STRING(0, "request-timeout", &so.request_timeout,
 			   "DURATION",
 			   "time a connection has to send a complete request "
@@ -1121,7 +1124,7 @@ const struct cmd commands[] = {
 	  "apply pending migrations in one transaction" },
 	{ "serve", cmd_serve, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "serve [--listen ADDR:PORT] [--token-file FILE] [--drain DURATION] "
-	  "[--request-timeout DURATION] [--max-per-client N]",
+	  "[--request-timeout DURATION] [--max-per-client N] [--pool N]",
 	  "HTTP API and dashboard" },
 	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR | READS_DB,
 	  "status [--check] [--json]",

@@ -33,13 +33,16 @@ struct api {
 	char *db_display;     /* owned: the redacted database URL */
 	char *dir_real;	      /* owned: cfg.dir, absolute, no symlinks */
 	const struct sql_dialect *lex; /* the database's dialect */
-	pthread_mutex_t mu;	       /* guards free_db */
+	pthread_mutex_t mu;	       /* guards free_db and idle */
 	pthread_cond_t cv; /* signalled when a connection is given back */
 	int free_db;	   /* connections that may still be opened */
+	int pool;	   /* PostgreSQL connections kept between requests */
+	int nidle;	   /* how many of idle[] are held */
+	struct db *idle[API_MAX_DB]; /* owned: open, reset, unused */
 };
 
 struct api *
-api_new(const struct rk_ctx *ctx, struct rk_err *err)
+api_new(const struct rk_ctx *ctx, int pool, struct rk_err *err)
 {
 	struct api *api;
 	char *real = realpath(ctx->cfg.dir, NULL);
@@ -68,6 +71,9 @@ api_new(const struct rk_ctx *ctx, struct rk_err *err)
 	    pthread_cond_init(&api->cv, NULL) != 0)
 		rk_bug("cannot initialise a mutex");
 	api->free_db = API_MAX_DB;
+	api->pool = pool < 0 ? API_POOL_DEFAULT : pool;
+	if (api->pool > API_MAX_DB)
+		api->pool = API_MAX_DB;
 	return api;
 }
 
@@ -76,6 +82,8 @@ api_free(struct api *api)
 {
 	if (!api)
 		return;
+	for (int i = 0; i < api->nidle; i++)
+		db_close(api->idle[i]);
 	cfg_release(&api->cfg);
 	free(api->db_display);
 	free(api->dir_real);
@@ -84,35 +92,91 @@ api_free(struct api *api)
 	free(api);
 }
 
-/* Wait for, then take, one of the API_MAX_DB connections. */
+/*
+ * Wait for one of the API_MAX_DB connections; an idle pooled one comes
+ * with it (*db), else *db is NULL and the caller opens one.
+ */
 static void
-db_slot_take(struct api *api)
+db_slot_take(struct api *api, struct db **db)
 {
 	(void)pthread_mutex_lock(&api->mu);
 	while (api->free_db == 0)
 		(void)pthread_cond_wait(&api->cv, &api->mu);
 	api->free_db--;
+	*db = api->nidle > 0 ? api->idle[--api->nidle] : NULL;
 	(void)pthread_mutex_unlock(&api->mu);
 }
 
+/* Give the slot back, and db (if not NULL) to the pool while it has
+ * room; else close it. */
 static void
-db_slot_give(struct api *api)
+db_slot_give(struct api *api, struct db *db)
 {
 	(void)pthread_mutex_lock(&api->mu);
+	if (db && api->nidle < api->pool) {
+		api->idle[api->nidle++] = db;
+		db = NULL;
+	}
 	api->free_db++;
 	(void)pthread_cond_signal(&api->cv);
 	(void)pthread_mutex_unlock(&api->mu);
+	if (db)
+		db_close(db);
+}
+
+/*
+ * Make a PostgreSQL connection a request used fit for the next one: no
+ * transaction, no advisory lock, no setting, prepared statement or
+ * temporary table left (DISCARD ALL), then the session settings db_open()
+ * made (o) again. 0, or -1 when the connection is not worth keeping.
+ */
+static int
+db_reset(struct db *db, const struct db_opts *o)
+{
+	struct rk_err err = RK_ERR_INIT;
+	char lock_ms[32], stmt_ms[32];
+	const char *params[2] = { lock_ms, stmt_ms };
+	int rc;
+
+	db_rollback(db);
+	/* two statements: one text would be one implicit transaction,
+	 * where DISCARD ALL is refused */
+	rc = db_exec(db, "SELECT pg_catalog.pg_advisory_unlock_all()", &err);
+	if (rc == 0)
+		rc = db_exec(db, "DISCARD ALL", &err);
+	if (rc == 0 &&
+	    (o->lock_timeout_ms > 0 || o->statement_timeout_ms > 0)) {
+		/* 0 is DISCARD's default again: leave it */
+		snprintf(lock_ms, sizeof(lock_ms), "%dms", o->lock_timeout_ms);
+		snprintf(stmt_ms, sizeof(stmt_ms), "%dms",
+			 o->statement_timeout_ms);
+		rc = db_query(db,
+			      "SELECT CASE WHEN $1 <> '0ms' THEN "
+			      "pg_catalog.set_config('lock_timeout', $1, false)"
+			      " END, CASE WHEN $2 <> '0ms' THEN "
+			      "pg_catalog.set_config('statement_timeout', $2, "
+			      "false) END",
+			      params, 2, NULL, &err);
+	}
+	rk_err_clear(&err);
+	return rc;
 }
 
 /* ctx_open's with_db for a request that only reads. */
 #define WITH_DB_READ 2
 
-/* A context of the request's own; with_db: and its own connection
- * (WITH_DB_READ: opened read-only, see db_opts). */
+/*
+ * A context of the request's own; with_db: and a connection that no other
+ * request uses until ctx_close() (WITH_DB_READ: opened read-only, see
+ * db_opts). PostgreSQL's come from the pool when one is idle and answers
+ * (a connection whose server went away is opened again); SQLite's are
+ * opened per request (cheap, and read_only is fixed at open).
+ */
 static int
 ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 {
 	struct db_opts o;
+	struct db *db;
 
 	memset(ctx, 0, sizeof(*ctx));
 	cfg_dup(&ctx->cfg, &api->cfg);
@@ -120,13 +184,24 @@ ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 	ctx->json = 1;
 	if (!with_db)
 		return 0;
-	db_slot_take(api);
+	db_slot_take(api, &db);
+	if (db) {
+		struct rk_err probe = RK_ERR_INIT;
+
+		/* one round trip: a terminated backend fails it */
+		if (db_exec(db, "", &probe) == 0) {
+			ctx->db = db;
+			return 0;
+		}
+		rk_err_clear(&probe);
+		db_close(db);
+	}
 	ctx_db_opts(&ctx->cfg, &o);
 	o.read_only = with_db == WITH_DB_READ;
 	o.app_name = "reckon serve";
 	if (db_open(ctx->cfg.db_url, &o, &ctx->db, err) < 0) {
 		ctx->db = NULL;
-		db_slot_give(api);
+		db_slot_give(api, NULL);
 		return -1;
 	}
 	return 0;
@@ -136,8 +211,20 @@ static void
 ctx_close(struct api *api, struct rk_ctx *ctx)
 {
 	if (ctx->db) {
-		db_close(ctx->db);
-		db_slot_give(api);
+		struct db *keep = NULL;
+		struct db_opts o;
+
+		db_capture(ctx->db, NULL); /* its sink was the request's */
+		/* a no-op after a run that unlocked; else the next run on
+		 * this connection would find the lock flagged as held */
+		db_run_unlock(ctx->db);
+		ctx_db_opts(&ctx->cfg, &o);
+		if (api->pool > 0 && db_kind(ctx->db) == DB_PG &&
+		    db_reset(ctx->db, &o) == 0)
+			keep = ctx->db;
+		else
+			db_close(ctx->db);
+		db_slot_give(api, keep);
 	}
 	free(ctx->db_display);
 	cfg_release(&ctx->cfg);

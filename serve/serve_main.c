@@ -360,10 +360,16 @@ serve_run(struct rk_ctx *ctx, const struct serve_opts *o, struct rk_err *err)
 				 "off loopback every API call needs it");
 		goto out;
 	}
-	if (!(srv.api = api_new(ctx, err)))
+	if (o->pool > API_MAX_DB || o->pool < -1) {
+		rk_fail(err, RK_USAGE, "--pool: %d is not between 0 and %d",
+			o->pool, API_MAX_DB);
+		rk_err_hint(err, "pass --pool 0 to %d", API_MAX_DB);
 		goto out;
-	/* main's connection proved the database reachable; each request
-	 * opens its own */
+	}
+	if (!(srv.api = api_new(ctx, o->pool, err)))
+		goto out;
+	/* main's connection proved the database reachable; requests take
+	 * theirs from the pool or open their own */
 	if (ctx->db) {
 		db_close(ctx->db);
 		ctx->db = NULL;

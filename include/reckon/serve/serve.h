@@ -23,6 +23,7 @@ struct serve_opts {
 	const char *drain;	     /* how long runs may finish on SIGTERM */
 	const char *request_timeout; /* deadline for a complete request */
 	int max_per_client;	     /* connections one address may hold */
+	int pool; /* PostgreSQL connections kept open between requests */
 };
 
 /* Serve the HTTP API and dashboard (serve_main.c) until SIGINT or
@@ -39,6 +40,10 @@ int serve_run(struct rk_ctx *ctx, const struct serve_opts *o,
  * max_connections (100 by default).
  */
 #define API_MAX_DB 16
+
+/* Default --pool: idle PostgreSQL connections kept for the next request
+ * (at most API_MAX_DB). */
+#define API_POOL_DEFAULT 4
 
 /* The settings every request starts from (opaque; see api_new()). */
 struct api;
@@ -64,7 +69,8 @@ struct api_response {
  * afterwards. A missing directory is an RK_CONFIG error. Free with
  * api_free().
  */
-struct api *api_new(const struct rk_ctx *ctx, struct rk_err *err);
+/* pool: --pool, or -1 for API_POOL_DEFAULT */
+struct api *api_new(const struct rk_ctx *ctx, int pool, struct rk_err *err);
 void api_free(struct api *api);
 
 /*
