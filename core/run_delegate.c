@@ -837,6 +837,78 @@ applied_files(const struct rk_session *s)
 	return v;
 }
 
+int
+delegate_check_plan(const struct rk_session *s, const struct delegate *d,
+		    const struct prepared *ps, size_t n, struct rk_err *err)
+{
+	unsigned char *sim = applied_files(s);
+	unsigned char *want = xcalloc(s->files.n + 1, 1);
+	int all = d->rn && d->rn->up_all, rc = 0;
+
+	/* what the plan asks for: its files and what they need */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char *need;
+
+		want[ps[i].file - s->files.v] = 1;
+		if (!ps[i].code)
+			continue;
+		need = delegate_step_set(s, d->app, 0, ps[i].file, sim);
+		for (size_t j = 0; j < s->files.n; j++)
+			want[j] |= need[j];
+		free(need);
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct mig_file *f = ps[i].file;
+		unsigned char *set;
+		struct rk_buf extra = RK_BUF_INIT, cmd = RK_BUF_INIT;
+		size_t nextra = 0;
+
+		if (!ps[i].code) {
+			sim[f - s->files.v] = 1;
+			continue;
+		}
+		set = delegate_step_set(s, d->app, all, f, sim);
+		for (size_t j = 0; j < s->files.n; j++) {
+			if (set[j] && !want[j] && nextra++ < 3)
+				rk_buf_addf(&extra, "%s'%s'",
+					    extra.len ? ", " : "",
+					    s->files.v[j].name);
+			sim[j] |= set[j];
+		}
+		if (nextra) {
+			char **argv = delegate_argv(d, s, NULL, f);
+
+			delegate_text(argv, &cmd);
+			for (size_t k = 0; argv[k]; k++)
+				free(argv[k]);
+			free(argv);
+			rc = rk_fail(err, RK_USAGE,
+				     "cannot apply only the migrations asked "
+				     "for: the step for '%s' ('%s') %s %s%s, "
+				     "which the run leaves out (--steps, "
+				     "--to or the names given); nothing was "
+				     "run",
+				     f->name, cmd.s,
+				     all ? "applies every pending migration "
+					   "at once, also"
+					 : "also applies",
+				     extra.s, nextra > 3 ? " and more" : "");
+			rk_err_hint(err,
+				    "run all %s pending migrations (without "
+				    "--steps, --to or names), or name a "
+				    "command that applies one migration with "
+				    "--runner",
+				    s->tracked.det->name);
+		}
+		rk_buf_release(&extra);
+		rk_buf_release(&cmd);
+		free(set);
+	}
+	free(want);
+	free(sim);
+	return rc;
+}
+
 /* After the step: the set grew (down: shrank) by exactly expect? Else say
  * what it did. */
 static int

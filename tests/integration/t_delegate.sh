@@ -410,6 +410,22 @@ test_delegate_typeorm() {
 	cp "$P/migrations/1704067200002-CreateTwo.js" "$P/migrations/1704067200003-CreateThree.js" "$M/"
 	rk "${run[@]}" check
 	expect_out "typeorm -d $P/datasource.js migration:run"
+	# migration:run cannot stop short of the last pending: --steps 1,
+	# --to the first or naming it alone is refused before anything runs
+	save_dump
+	rk "${run[@]}" run --steps 1
+	expect_rc 2
+	expect_err "the step for '1704067200002-CreateTwo.js' ('$NB/typeorm -d $P/datasource.js migration:run') applies every pending migration at once, also '1704067200003-CreateThree.js', which the run leaves out"
+	expect_err "run all typeorm pending migrations (without --steps, --to or names)"
+	rk "${run[@]}" run --to 1704067200002-CreateTwo.js
+	expect_rc 2
+	expect_err "also '1704067200003-CreateThree.js', which the run leaves out"
+	rk "${run[@]}" run 1704067200002-CreateTwo.js
+	expect_rc 2
+	expect_unchanged
+	# the last one named applies the whole set: all of it is asked for
+	rk "${run[@]}" run --dry-run --to 1704067200003-CreateThree.js
+	expect_rc 0
 	rk "${run[@]}" run --json
 	expect_rc 0
 	jqe '[.applied[] | {name, ran_by: (.ran_by | sub(".*/typeorm "; ""))}] == [
