@@ -332,6 +332,9 @@ PY
 	local env=(--runner-env "DJANGO_PGDB=$PGDB")
 	rk status --json
 	jqe '[.migrations[] | select(.state == "pending") | .name] == ["0002_price.py", "0003_stock.py", "0004_alpha.py", "0004_zeta.py"]'
+	# check names the runners in the order run applies them (the graph)
+	rk "${env[@]}" check --json
+	jqe '[.delegated[] | .command | sub(".*/python3 "; "")] == ["manage.py migrate shop 0002_price", "manage.py migrate shop 0003_stock", "manage.py migrate shop 0004_zeta", "manage.py migrate shop 0004_alpha"]'
 	rk "${env[@]}" run --dry-run
 	expect_rc 0
 	rk "${env[@]}" run --json
@@ -368,6 +371,8 @@ test_delegate_alembic_merge() {
 	M=$T/al/versions
 	local env=(--runner-env 'ALEMBIC_URL={url}')
 	fw "alembic upgrade r1000000001" alembic_ upgrade r1000000001 || return
+	rk "${env[@]}" check --json
+	jqe '[.delegated[] | .command | sub(".* -m alembic "; "")] == ["upgrade x2000000002", "upgrade y2000000002", "upgrade m3000000003"]'
 	rk "${env[@]}" run --json
 	expect_rc 0
 	jqe '[.applied[] | {name, ran_by: (.ran_by | sub(".* -m alembic "; ""))}] == [
