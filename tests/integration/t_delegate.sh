@@ -354,6 +354,10 @@ PY
 	# one migration named: its command applies what it needs too, and
 	# reckon says so
 	fw "migrate shop 0003" django_ migrate shop 0003 || return
+	rk "${env[@]}" run 0004_alpha.py
+	expect_rc 0
+	expect_out "which also applied 0004_zeta.py"
+	fw "migrate shop 0003" django_ migrate shop 0003 || return
 	rk "${env[@]}" run --json 0004_alpha.py
 	expect_rc 0
 	jqe '[.outcomes[] | {name, outcome, also_applied}] == [{"name": "0004_alpha.py", "outcome": "committed", "also_applied": "0004_zeta.py"}]'
