@@ -365,10 +365,15 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 			       "it\n",
 			       r->items[i].name);
 	}
-	for (size_t i = 0; i < r->nitems; i++)
-		if (r->items[i].ran_by && r->items[i].outcome == RUN_COMMITTED)
-			printf("  %-40s ran by %s  %6ld ms\n", r->items[i].name,
-			       r->items[i].ran_by, r->items[i].ms);
+	for (size_t i = 0; i < r->nitems; i++) {
+		if (!r->items[i].ran_by || r->items[i].outcome != RUN_COMMITTED)
+			continue;
+		printf("  %-40s ran by %s  %6ld ms\n", r->items[i].name,
+		       r->items[i].ran_by, r->items[i].ms);
+		if (r->items[i].also)
+			printf("  %-40s which also applied %s\n", "",
+			       r->items[i].also);
+	}
 	if (r->same_db)
 		printf("Same database: %s\n", r->same_db);
 	run_summary(r, &line);

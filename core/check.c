@@ -21,6 +21,7 @@
 #include "reckon/core/lockbudget.h"
 #include "reckon/core/ops.h"
 #include "reckon/base/util.h"
+#include "run.h"
 #include "run_delegate.h"
 #include "reckon/base/banned.h"
 
@@ -365,7 +366,9 @@ check_code(struct rk_ctx *ctx, const struct rk_session *s,
 	struct rk_buf names = RK_BUF_INIT, note = RK_BUF_INIT;
 	struct rk_err err = RK_ERR_INIT;
 	struct delegate d;
-	size_t n = 0;
+	struct prepared *ps;
+	struct run_item *items;
+	size_t n = 0, np = 0;
 
 	for (size_t i = 0; i < s->status.n; i++) {
 		const struct status_entry *e = &s->status.v[i];
@@ -385,14 +388,21 @@ check_code(struct rk_ctx *ctx, const struct rk_session *s,
 		delegate_release(&d);
 		goto out;
 	}
-	for (size_t i = 0; i < s->status.n; i++) {
-		const struct status_entry *e = &s->status.v[i];
+	/* in the order 'run' applies them: the framework's (its graph) */
+	ps = xcalloc(s->status.n + 1, sizeof(*ps));
+	items = xcalloc(s->status.n + 1, sizeof(*items));
+	for (size_t i = 0; i < s->status.n; i++)
+		if (s->status.v[i].state == ST_PENDING && s->status.v[i].file)
+			ps[np++].file = s->status.v[i].file;
+	delegate_order(s, d.app, ps, items, np);
+	for (size_t i = 0; i < np; i++) {
+		const struct mig_file *f = ps[i].file;
 		struct rk_buf cmd = RK_BUF_INIT;
 		char **argv;
 
-		if (e->state != ST_PENDING || !e->file->code)
+		if (!f->code)
 			continue;
-		argv = delegate_argv(&d, s, NULL, e->file);
+		argv = delegate_argv(&d, s, NULL, f);
 		delegate_text(argv, &cmd);
 		for (size_t k = 0; argv[k]; k++)
 			free(argv[k]);
@@ -400,10 +410,12 @@ check_code(struct rk_ctx *ctx, const struct rk_session *s,
 		r->delegated =
 			xrealloc(r->delegated,
 				 (r->ndelegated + 1) * sizeof(*r->delegated));
-		r->delegated[r->ndelegated].name = xstrdup(e->name);
+		r->delegated[r->ndelegated].name = xstrdup(f->name);
 		r->delegated[r->ndelegated++].command =
 			rk_buf_detach(&cmd, NULL);
 	}
+	free(ps);
+	free(items);
 	if (delegate_same_db(ctx, s, &d, &note, &err) < 0)
 		warn(r, "%s", err.msg);
 	else

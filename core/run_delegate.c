@@ -837,6 +837,78 @@ applied_files(const struct rk_session *s)
 	return v;
 }
 
+int
+delegate_check_plan(const struct rk_session *s, const struct delegate *d,
+		    const struct prepared *ps, size_t n, struct rk_err *err)
+{
+	unsigned char *sim = applied_files(s);
+	unsigned char *want = xcalloc(s->files.n + 1, 1);
+	int all = d->rn && d->rn->up_all, rc = 0;
+
+	/* what the plan asks for: its files and what they need */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char *need;
+
+		want[ps[i].file - s->files.v] = 1;
+		if (!ps[i].code)
+			continue;
+		need = delegate_step_set(s, d->app, 0, ps[i].file, sim);
+		for (size_t j = 0; j < s->files.n; j++)
+			want[j] |= need[j];
+		free(need);
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct mig_file *f = ps[i].file;
+		unsigned char *set;
+		struct rk_buf extra = RK_BUF_INIT, cmd = RK_BUF_INIT;
+		size_t nextra = 0;
+
+		if (!ps[i].code) {
+			sim[f - s->files.v] = 1;
+			continue;
+		}
+		set = delegate_step_set(s, d->app, all, f, sim);
+		for (size_t j = 0; j < s->files.n; j++) {
+			if (set[j] && !want[j] && nextra++ < 3)
+				rk_buf_addf(&extra, "%s'%s'",
+					    extra.len ? ", " : "",
+					    s->files.v[j].name);
+			sim[j] |= set[j];
+		}
+		if (nextra) {
+			char **argv = delegate_argv(d, s, NULL, f);
+
+			delegate_text(argv, &cmd);
+			for (size_t k = 0; argv[k]; k++)
+				free(argv[k]);
+			free(argv);
+			rc = rk_fail(err, RK_USAGE,
+				     "cannot apply only the migrations asked "
+				     "for: the step for '%s' ('%s') %s %s%s, "
+				     "which the run leaves out (--steps, "
+				     "--to or the names given); nothing was "
+				     "run",
+				     f->name, cmd.s,
+				     all ? "applies every pending migration "
+					   "at once, also"
+					 : "also applies",
+				     extra.s, nextra > 3 ? " and more" : "");
+			rk_err_hint(err,
+				    "run all %s pending migrations (without "
+				    "--steps, --to or names), or name a "
+				    "command that applies one migration with "
+				    "--runner",
+				    s->tracked.det->name);
+		}
+		rk_buf_release(&extra);
+		rk_buf_release(&cmd);
+		free(set);
+	}
+	free(want);
+	free(sim);
+	return rc;
+}
+
 /* After the step: the set grew (down: shrank) by exactly expect? Else say
  * what it did. */
 static int
@@ -898,6 +970,88 @@ credit_set(const struct rk_session *s, const unsigned char *expect,
 	rk_buf_release(&also);
 }
 
+/* The other apps' migrations the step's set names that the table does
+ * not hold (before: its other-app rows), "app/name" lines into out. */
+static void
+foreign_needs(const struct rk_session *s, const char *app,
+	      const unsigned char *expect, const char *before,
+	      struct rk_buf *out)
+{
+	for (size_t i = 0; i < s->files.n; i++) {
+		for (const char *p = expect[i] ? s->files.v[i].parent : NULL;
+		     p && *p;) {
+			size_t len = strcspn(p, ",");
+			const char *slash;
+			char *w;
+
+			while (len && *p == ' ') {
+				p++;
+				len--;
+			}
+			slash = memchr(p, '/', len);
+			w = xstrndup(p, len);
+			if (slash && app &&
+			    !(strlen(app) == (size_t)(slash - p) &&
+			      strncmp(p, app, (size_t)(slash - p)) == 0) &&
+			    !in_lines(before, w) && !in_lines(out->s, w))
+				rk_buf_addf(out, "%s\n", w);
+			free(w);
+			p += len + (p[len] == ',');
+		}
+	}
+	if (!out->s)
+		rk_buf_adds(out, "");
+}
+
+/* Did the other apps' rows grow by exactly need (with, in need's apps,
+ * what those need: their files are not here)? The new rows go into
+ * also, ", "-joined; why says what differs. */
+static int
+foreign_grew(const char *before, const char *after, const char *need,
+	     struct rk_buf *also, struct rk_buf *why)
+{
+	int ok = 1;
+
+	for (const char *p = need; p && *p;) {
+		const char *e = strchr(p, '\n');
+		char *w = xstrndup(p, (size_t)(e - p));
+
+		if (!in_lines(after, w)) {
+			ok = 0;
+			rk_buf_addf(why, "%s%s is not recorded",
+				    why->len ? "; " : "", w);
+		}
+		free(w);
+		p = e + 1;
+	}
+	for (const char *p = after; p && *p;) {
+		const char *e = strchr(p, '\n');
+		char *w = xstrndup(p, (size_t)(e - p));
+		size_t alen = strcspn(w, "/");
+		int known = in_lines(need, w);
+
+		for (const char *q = need; !known && q && *q;) {
+			const char *qe = strchr(q, '\n');
+
+			known = strncmp(q, w, alen + 1) == 0;
+			q = qe + 1;
+		}
+		if (!in_lines(before, w)) {
+			if (known) {
+				rk_buf_addf(also, "%s%s", also->len ? ", " : "",
+					    w);
+			} else {
+				ok = 0;
+				rk_buf_addf(why, "%s%s was recorded too",
+					    why->len ? "; " : "", w);
+			}
+		}
+		free(w);
+		p = e + 1;
+	}
+	return ok;
+}
+
 /* The file's hash in the sidecar (its drift shows later), best effort. */
 static void
 remember_hash(struct rk_ctx *ctx, struct rk_session *s,
@@ -922,11 +1076,13 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 {
 	struct rk_buf out = RK_BUF_INIT, errs = RK_BUF_INIT;
 	struct rk_buf text = RK_BUF_INIT, why = RK_BUF_INIT;
+	struct rk_buf fbefore = RK_BUF_INIT, fafter = RK_BUF_INIT,
+		      fneed = RK_BUF_INIT, falso = RK_BUF_INIT;
 	unsigned char *before = NULL, *expect = NULL;
 	char **argv =
 		delegate_argv(d, s, down && d->rn ? d->rn->down : NULL, f);
 	long t0;
-	int status = 0, rc = -1;
+	int status = 0, rc = -1, others;
 
 	/* what the table holds now: the steps before may have been SQL
 	 * that reckon recorded itself */
@@ -935,6 +1091,11 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		goto out;
 	}
 	before = applied_files(s);
+	others = !down && d->rn && d->rn->others;
+	if (others && d->rn->others(ctx->db, &s->tracked, &fbefore, err) < 0) {
+		run_fail_report(r, NULL, NULL, err);
+		goto out;
+	}
 	if (down) {
 		expect = xcalloc(s->files.n + 1, 1);
 		expect[f - s->files.v] = 1;
@@ -942,6 +1103,8 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		expect = delegate_step_set(s, d->app, d->rn && d->rn->up_all, f,
 					   before);
 	}
+	if (others)
+		foreign_needs(s, d->app, expect, fbefore.s, &fneed);
 	t0 = run_now_ms();
 	if (rk_interrupted()) {
 		rc = run_interrupted(err);
@@ -961,10 +1124,25 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		run_fail_report(r, NULL, NULL, err);
 		goto out;
 	}
-	if (status == 0 && check_grew(s, before, expect, down, &why)) {
+	if (others && d->rn->others(ctx->db, &s->tracked, &fafter, err) < 0) {
+		run_fail_report(r, NULL, NULL, err);
+		goto out;
+	}
+	if (status == 0 && check_grew(s, before, expect, down, &why) &&
+	    (!others ||
+	     foreign_grew(fbefore.s, fafter.s, fneed.s, &falso, &why))) {
 		it->outcome = RUN_COMMITTED;
 		it->recorded = !down;
 		credit_set(s, expect, f, it, r);
+		if (falso.len) {
+			/* another app's migrations the step needed */
+			struct rk_buf all = RK_BUF_INIT;
+
+			rk_buf_addf(&all, "%s%s%s", it->also ? it->also : "",
+				    it->also ? ", " : "", falso.s);
+			free(it->also);
+			it->also = rk_buf_detach(&all, NULL);
+		}
 		for (size_t i = 0; !down && i < s->files.n; i++)
 			if (expect[i])
 				remember_hash(ctx, s, &s->files.v[i]);
@@ -1002,5 +1180,9 @@ out:
 	rk_buf_release(&errs);
 	rk_buf_release(&text);
 	rk_buf_release(&why);
+	rk_buf_release(&fbefore);
+	rk_buf_release(&fafter);
+	rk_buf_release(&fneed);
+	rk_buf_release(&falso);
 	return rc;
 }

@@ -74,6 +74,17 @@ int delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		  struct run_item *it, struct run_report *r,
 		  struct rk_err *err);
 
+/*
+ * Before anything runs: would a step of the plan (ps, n of them, in the
+ * order they run) apply a file the plan neither holds nor needs (TypeORM's
+ * migration:run applies every pending one, so --steps or --to short of
+ * the last cannot be honoured)? 0, or -1 (RK_USAGE) naming the step and
+ * the file.
+ */
+int delegate_check_plan(const struct rk_session *s, const struct delegate *d,
+			const struct prepared *ps, size_t n,
+			struct rk_err *err);
+
 /* The identifier f's row stores, as the framework names it, appended to
  * out. */
 void delegate_file_ident(const struct rk_session *s, const struct mig_file *f,

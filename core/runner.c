@@ -539,6 +539,8 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	}
 	if (ndeleg)
 		delegate_order(&s, dg.app, ps, r->items, n);
+	if (ndeleg && delegate_check_plan(&s, &dg, ps, n, err) < 0)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct rk_buf cmd = RK_BUF_INIT;
 		char **argv;

@@ -573,6 +573,26 @@ static const char *const django_up[] = { "migrate", "{app}", "{id}", NULL };
 static const char *const django_down[] = { "migrate", "{app}", "{prev}", NULL };
 static const char *const django_status[] = { "showmigrations", "{app}", NULL };
 static const char *const django_env[] = { "DATABASE_URL", NULL };
+/* The rows of every other app, "app/name" lines. */
+static int
+django_others(struct db *db, const struct tracked *t, struct rk_buf *out,
+	      struct rk_err *err)
+{
+	struct db_rows rows = DB_ROWS_INIT;
+	char *label;
+	int rc = load(db, t, &rows, &label, err);
+
+	for (size_t i = 0; rc == 0 && label && i < rows.nrows; i++)
+		if (strcmp(db_rows_get(&rows, i, 0), label) != 0)
+			rk_buf_addf(out, "%s/%s\n", db_rows_get(&rows, i, 0),
+				    db_rows_get(&rows, i, 1));
+	if (!out->s)
+		rk_buf_adds(out, "");
+	free(label);
+	db_rows_release(&rows);
+	return rc;
+}
+
 static const struct det_runner django_runner = {
 	.tool = "manage.py",
 	.how = DET_TOOL_PYFILE,
@@ -583,6 +603,7 @@ static const struct det_runner django_runner = {
 	.url_env = django_env,
 	.parse_status = django_parse_show,
 	.app = django_app,
+	.others = django_others,
 };
 
 const struct detector det_django = {

@@ -179,6 +179,11 @@ struct det_runner {
 	 * one per line into out; app: the {app} value or NULL. */
 	void (*parse_status)(const char *s, size_t n, const char *app,
 			     struct rk_buf *out);
+	/* The rows of the table's other apps (a Django step may apply
+	 * another app's migration it depends on), "app/name" lines into
+	 * out. NULL: the table holds only the directory's own. */
+	int (*others)(struct db *db, const struct tracked *t,
+		      struct rk_buf *out, struct rk_err *err);
 	/* {app}: Django's label for the directory's app. NULL: none. */
 	int (*app)(struct db *db, const struct tracked *t, struct rk_buf *out,
 		   struct rk_err *err);
