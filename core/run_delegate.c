@@ -791,13 +791,19 @@ delegate_same_db(struct rk_ctx *ctx, const struct rk_session *s,
 		p = e + 1;
 	}
 	if (!agree) {
+		struct rk_buf text = RK_BUF_INIT;
+
+		/* its own words too: what it printed shows where it looked */
+		output_tail(&out, &errs, &text);
 		rc = rk_fail(err, RK_CONFIG,
 			     "the framework's configuration points at another "
 			     "database: '%s' says %s %s, reckon read %s from "
-			     "%s",
+			     "%s; it printed: %.300s",
 			     cmd.s, rn->status_pending ? "pending" : "applied",
 			     theirs.len ? theirs.s : "(none)",
-			     ours.len ? ours.s : "(none)", ctx->db_display);
+			     ours.len ? ours.s : "(none)", ctx->db_display,
+			     text.s);
+		rk_buf_release(&text);
 		rk_err_hint(err,
 			    "make the framework read the database from %s "
 			    "(reckon sets it), or run reckon with the "
