@@ -250,6 +250,9 @@ build_env(struct rk_ctx *ctx, const struct det_runner *rn, struct delegate *d,
 	if (!d->env)
 		d->env = xcalloc(1, sizeof(*d->env));
 	framework_url(ctx->db, &info, rn ? rn->sqlite_url : NULL, &url);
+	/* plain output: it is parsed (runner_env may say otherwise) */
+	env_set(&d->env, &n, "NO_COLOR", "1");
+	env_set(&d->env, &n, "FORCE_COLOR", "0");
 	for (size_t i = 0; rn && rn->url_env && rn->url_env[i]; i++)
 		env_set(&d->env, &n, rn->url_env[i], url.s);
 	/* NAME=VALUE lines (config.c checked them) */
@@ -572,6 +575,57 @@ keep_tail(struct rk_buf *b, const char *s, size_t n)
 	}
 }
 
+/*
+ * Drop terminal escape sequences (colour, underline, cursor moves) from a
+ * framework's output: it is parsed and quoted, never shown on a terminal,
+ * and a tool that colours regardless of NO_COLOR (TypeORM's migration:show
+ * under some CI environments) must still read as plain text.
+ */
+static void
+strip_escapes(struct rk_buf *b)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < b->len;) {
+		unsigned char c = (unsigned char)b->s[i];
+
+		if (c != 0x1b) {
+			b->s[o++] = b->s[i++];
+			continue;
+		}
+		i++;
+		if (i < b->len && b->s[i] == '[') {
+			/* CSI: parameters and intermediates, then a final byte
+			 */
+			for (i++; i < b->len; i++) {
+				c = (unsigned char)b->s[i];
+				if (c >= 0x40 && c <= 0x7e) {
+					i++;
+					break;
+				}
+			}
+		} else if (i < b->len && b->s[i] == ']') {
+			/* OSC (hyperlinks, titles): up to BEL or ESC \ */
+			for (i++; i < b->len; i++) {
+				if (b->s[i] == '\a') {
+					i++;
+					break;
+				}
+				if (b->s[i] == 0x1b && i + 1 < b->len &&
+				    b->s[i + 1] == '\\') {
+					i += 2;
+					break;
+				}
+			}
+		} else if (i < b->len) {
+			i++; /* a two-byte escape */
+		}
+	}
+	b->len = o;
+	if (b->s)
+		b->s[o] = '\0';
+}
+
 static int
 cloexec_pipe(int p[2])
 {
@@ -673,6 +727,8 @@ spawn(const struct delegate *d, char **argv, struct rk_buf *out,
 		rk_buf_adds(out, "");
 	if (!errs->s)
 		rk_buf_adds(errs, "");
+	strip_escapes(out);
+	strip_escapes(errs);
 	return 0;
 }
 

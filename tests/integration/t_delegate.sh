@@ -412,14 +412,19 @@ test_delegate_alembic_merge() {
 # the first step's set is all of them and the others are its too;
 # migration:show then agrees, and down is migration:revert. The CLI needs
 # its data source named (-d), so the runner command says it.
+# FORCE_COLOR=1 makes migration:show underline its lines (as it did under
+# a CI environment): reckon reads the text without the escapes.
 BACKENDS_delegate_typeorm=pg
 test_delegate_typeorm() {
 	rn_env typeorm || return 0
 	local run=(--runner "$NB/typeorm -d $P/datasource.js"
-		--runner-env "RN_URL={url} RN_MIGRATIONS=$M")
+		--runner-env "RN_URL={url} RN_MIGRATIONS=$M FORCE_COLOR=1")
 	local typeorm=(env RN_URL="$RN_URL" RN_MIGRATIONS="$M" "$NB/typeorm" -d "$P/datasource.js")
 	rn_stage "$P/migrations" 1
 	rn_framework_ran "typeorm migration:run" rn_in "$P" "${typeorm[@]}" migration:run
+	rn_framework_ran "typeorm migration:show" rn_in "$P" env FORCE_COLOR=1 "${typeorm[@]}" migration:show
+	grep -q $'\e\\[4m\\[X\\] 1 CreateOne1704067200001' "$T/fw.out" && pass ||
+		fail "FORCE_COLOR=1 typeorm migration:show printed no escapes: $(cat -v "$T/fw.out")"
 	cp "$P/migrations/1704067200002-CreateTwo.js" "$P/migrations/1704067200003-CreateThree.js" "$M/"
 	rk "${run[@]}" check
 	expect_out "typeorm -d $P/datasource.js migration:run"
