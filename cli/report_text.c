@@ -375,7 +375,8 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 			       r->items[i].also);
 	}
 	if (r->same_db)
-		printf("Same database: %s\n", r->same_db);
+		printf("Same database (asked before the run): %s\n",
+		       r->same_db);
 	run_summary(r, &line);
 	if (r->nothing_to_do)
 		printf("%s\n", line.s);
