@@ -365,11 +365,12 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 			       "it\n",
 			       r->items[i].name);
 	}
+	/* who ran each code file (its time is on its progress line) */
 	for (size_t i = 0; i < r->nitems; i++) {
 		if (!r->items[i].ran_by || r->items[i].outcome != RUN_COMMITTED)
 			continue;
-		printf("  %-40s ran by %s  %6ld ms\n", r->items[i].name,
-		       r->items[i].ran_by, r->items[i].ms);
+		printf("  %-40s ran by %s\n", r->items[i].name,
+		       r->items[i].ran_by);
 		if (r->items[i].also)
 			printf("  %-40s which also applied %s\n", "",
 			       r->items[i].also);
