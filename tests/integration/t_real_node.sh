@@ -382,6 +382,45 @@ test_real_node_mikro_orm() {
 	jqe '. == {"ran": [], "pending": 0}'
 }
 
+# --- Umzug (SequelizeStorage: the table sequelize-cli keeps) ---
+
+# Umzug driven as an application drives it (umzug/migrate.js), on
+# sequelize-cli style migrations. Nothing in the table tells Umzug from
+# sequelize-cli, so detect reports sequelize and --framework umzug picks
+# Umzug; after reckon marks the third, Umzug itself has nothing pending.
+test_real_node_umzug() {
+	rn_env umzug || return 0
+	local target=$RN_URL src=$RECKON_ROOT/tests/real/node/sequelize/migrations
+	[ "$BACKEND" = sqlite ] && target=$SQLITE_FILE
+	local uz=(node "$P/migrate.js" "$BACKEND" "$target" "$M")
+	rn_stage "$src" 2
+	rn_framework_ran "umzug up" "${uz[@]}" up
+	cp "$src/20240101000003-three.js" "$M/"
+	rn_framework_ran "umzug pending" "${uz[@]}" pending
+	OUT=$(tail -1 "$T/fw.out")
+	jqe '. == ["20240101000003-three.js"]'
+	rk detect --json
+	expect_rc 0
+	jqe '.detected[0].framework == "sequelize"'
+	rk --framework umzug status --json
+	expect_rc 0
+	jqe '.framework == "umzug"'
+	jqe '.summary | {applied, pending, modified, orphaned} == {"applied": 2, "pending": 1, "modified": 0, "orphaned": 0}'
+	jqe '[.migrations[] | select(.state == "pending") | .name] == ["20240101000003-three.js"]'
+	rk --framework umzug mark-applied 20240101000003-three.js --json
+	expect_rc 0
+	rn_framework_ran "umzug pending (nothing)" "${uz[@]}" pending
+	OUT=$(tail -1 "$T/fw.out")
+	jqe '. == []'
+	rn_framework_ran "umzug executed" "${uz[@]}" executed
+	OUT=$(tail -1 "$T/fw.out")
+	jqe '. == ["20240101000001-one.js", "20240101000002-two.js", "20240101000003-three.js"]'
+	# a deleted applied file: its row is the orphan
+	rm "$M/20240101000002-two.js"
+	rk --framework umzug status --json
+	jqe '[.migrations[] | select(.state == "orphaned") | .id] == ["20240101000002-two.js"]'
+}
+
 # --- Prisma: not installable here ---
 
 BACKENDS_real_node_prisma=pg
