@@ -77,6 +77,7 @@ op_misplaced(struct db *db, const struct rk_config *cfg,
 	const struct detection *native = NULL, *theirs = NULL;
 	struct rk_buf why = RK_BUF_INIT, note = RK_BUF_INIT;
 	const struct detector *det;
+	int other_schema;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < l->n; i++)
@@ -92,15 +93,21 @@ op_misplaced(struct db *db, const struct rk_config *cfg,
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i].det == det && !theirs)
 			theirs = &l->v[i];
+	other_schema = theirs && theirs->schema &&
+		       (!native->schema ||
+			strcmp(theirs->schema, native->schema) != 0);
 	out->det = det;
 	out->schema = native->schema ? xstrdup(native->schema) : NULL;
 	out->table = xstrdup(native->table);
 	out->rows = detection_rows(db, native);
+	/* their table by the name status shows it under: qualified when
+	 * it lives in another schema than reckon's (Sqitch's registry) */
 	rk_buf_addf(&note,
 		    "%s holds %ld record(s) an earlier reckon wrote as its "
-		    "own, but %s; they belong in %s's table %s (%s): "
+		    "own, but %s; they belong in %s's table %s%s%s (%s): "
 		    "'reckon repair --move' shows the plan, --yes moves them",
 		    native->table, out->rows, why.s, det->name,
+		    other_schema ? theirs->schema : "", other_schema ? "." : "",
 		    theirs ? theirs->table : det->table,
 		    theirs ? "the one in use" : "not created yet");
 	out->note = rk_buf_detach(&note, NULL);

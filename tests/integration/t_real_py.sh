@@ -420,6 +420,97 @@ test_real_sqitch_sqlite_registry() {
 	expect_unchanged
 }
 
+# An earlier reckon ran posts and tags as its own migrations (recorded in
+# reckon_migrations, named as reckon names Sqitch's files) after sqitch
+# deploy --to users made the registry; it also recorded users, which
+# Sqitch has already. detect and status say so; repair --move plans
+# without writing (neither the database nor the registry), then logs
+# posts and tags as sqitch deploy does and drops reckon's table, after
+# which Sqitch itself says nothing is left to deploy and verifies all
+# three.
+test_moved_real_sqitch() {
+	real_need sqitch sqitch || return 0
+	cp -r "$REAL/sqitch" "$T/sq"
+	local target reg=/dev/null
+	if [ "$BACKEND" = pg ]; then
+		target="db:pg:$PGDB"
+	else
+		printf '[core]\n\tengine = sqlite\n' >"$T/sq/sqitch.conf"
+		target="db:sqlite:$SQLITE_FILE"
+		reg="$(dirname "$SQLITE_FILE")/sqitch.db"
+	fi
+	fw "sqitch deploy --to users" sqitch_ deploy --to users "$target" || return
+	# the earlier reckon's records, as reckon writes its own table
+	mkdir -p "$T/nat"
+	cp "$T/sq/deploy/users.sql" "$T/nat/V1__users.sql"
+	cp "$T/sq/deploy/posts.sql" "$T/nat/V2__posts.sql"
+	cp "$T/sq/deploy/tags.sql" "$T/nat/V3__tags.sql"
+	M=$T/nat
+	rk --framework reckon mark-applied V1__users.sql
+	expect_rc 0
+	rk --framework reckon run --no-backup
+	expect_rc 0
+	sql "UPDATE reckon_migrations SET name = 'deploy/' || substr(name, 5),
+		version = substr(name, 5, length(name) - 8)" >/dev/null
+	M=$T/sq
+
+	rk detect --json
+	expect_rc 0
+	jqe '.misplaced.framework == "sqitch" and .misplaced.table == "reckon_migrations" and .misplaced.rows == 3'
+	rk status --json
+	expect_rc 0
+	jqe '.framework == "sqitch" and .misplaced.rows == 3'
+	expect_states '{"deploy/users.sql": "applied", "deploy/posts.sql": "pending",
+		"deploy/tags.sql": "pending"}'
+	rk status
+	expect_out "they belong in sqitch's table sqitch.changes (the one in use)"
+
+	# the plan writes nothing, in the database or the registry
+	local h
+	save_dump
+	h=$(sha256sum <"$reg")
+	rk run --no-backup
+	expect_rc 3
+	expect_err "'reckon repair --move'"
+	rk repair --move --json
+	expect_rc 0
+	jqe '.written == false and .dropped == false and .to == "sqitch.changes"'
+	jqe '[.records[] | .name + ":" + .action] == ["deploy/users.sql:drop", "deploy/posts.sql:move", "deploy/tags.sql:move"]'
+	rk repair --move
+	expect_rc 0
+	expect_out "into sqitch's table sqitch.changes:"
+	expect_out "pass --yes to move them"
+	expect_unchanged
+	[ "$(sha256sum <"$reg")" = "$h" ] && pass || fail "the plan wrote to the registry"
+
+	rk repair --move --yes --json
+	expect_rc 0
+	jqe '.written == true and .dropped == true'
+	check "reckon_migrations dropped" ! table_exists reckon_migrations
+	fw "sqitch status" sqitch_ status "$target" || return
+	grep -q 'Nothing to deploy (up-to-date)' <<<"$FW" && pass || fail "sqitch status: $FW"
+	fw "sqitch verify" sqitch_ verify "$target" || return
+	grep -q 'Verify successful' <<<"$FW" && pass || fail "sqitch verify: $FW"
+	fw "sqitch log" sqitch_ log "$target" || return
+	[ "$(grep -c '^Deploy ' <<<"$FW")" = 3 ] && pass || fail "sqitch log: $FW"
+	# two changes logged in one millisecond must not tie: Sqitch takes
+	# the latest committed_at for the change deployed last
+	local times
+	if [ "$BACKEND" = pg ]; then
+		times=$(sql "SELECT count(DISTINCT committed_at) FROM sqitch.changes")
+	else
+		times=$(sqlite3 "$reg" "SELECT count(DISTINCT committed_at) FROM changes")
+	fi
+	[ "$times" = 3 ] && pass || fail "changes share a committed_at: $times distinct"
+	rk status --json
+	jqe '.misplaced == null and .summary.applied == 3'
+	rk status --check
+	expect_rc 0
+	rk repair --move
+	expect_rc 0
+	expect_out "Nothing to move"
+}
+
 # blog's migrations vendored under another package: an earlier reckon took
 # the package's name for the app label and wrote 0003_tag under 'vendor',
 # a row Django never reads for blog. status says so, and repair --move
