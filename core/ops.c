@@ -496,10 +496,11 @@ find_strays(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 		m->rows = (long)set.n;
 		rk_buf_addf(&note,
 			    "%s holds %zu row(s) an earlier reckon wrote "
-			    "under the label '%s', the directory's package, "
-			    "though its migrations name another app, so %s "
-			    "never reads them: 'reckon repair --move' shows "
-			    "the plan, --yes moves them",
+			    "under the label '%s', a guess: they name this "
+			    "directory's migrations, whose app has another "
+			    "label, so %s never reads them: 'reckon repair "
+			    "--move' shows the plan, --yes moves them to the "
+			    "right app",
 			    s->tracking_display, set.n, set.v[0].version,
 			    det->name);
 		m->note = rk_buf_detach(&note, NULL);
@@ -1008,6 +1009,28 @@ detect_report_release(struct detect_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* A detected framework's rows under a label an earlier reckon guessed
+ * (find_strays, as status finds them), into r->misplaced. A directory
+ * status cannot read leaves detect's answer as it is. */
+static void
+detect_strays(struct rk_ctx *ctx, struct detect_report *r)
+{
+	struct rk_session s = { 0 };
+	struct rk_err ignored = RK_ERR_INIT;
+	int any = 0;
+
+	for (size_t i = 0; i < r->detected.n; i++)
+		any |= r->detected.v[i].det->strays != NULL;
+	if (r->misplaced.det || !any)
+		return;
+	if (op_status(ctx, &s, &ignored) == 0 && s.misplaced.stray) {
+		r->misplaced = s.misplaced;
+		memset(&s.misplaced, 0, sizeof(s.misplaced));
+	}
+	rk_err_clear(&ignored);
+	session_release(&s);
+}
+
 int
 op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err)
 {
@@ -1029,6 +1052,7 @@ op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err)
 	for (size_t i = 0; i < r->detected.n; i++)
 		r->rows[i] = detection_rows(ctx->db, &r->detected.v[i]);
 	op_misplaced(ctx->db, &ctx->cfg, &r->detected, &r->misplaced);
+	detect_strays(ctx, r);
 	return 0;
 }
 

@@ -561,6 +561,65 @@ test_real_django_stray_label() {
 	expect_rc 0
 }
 
+# The same guess seen from the app's own directory: the row sits under
+# 'vendor', a label no app of the project has (blog and store's 'shop'
+# are its apps, contenttypes is Django's own), and its name is one of
+# blog's files. detect says so in text and JSON, status agrees, store's
+# directory sees nothing of it, and repair --move records it under blog.
+test_real_django_guessed_label() {
+	real_need py:django python3-django || return 0
+	cp -r "$REAL/django" "$T/dj"
+	fw "migrate contenttypes" django_ migrate contenttypes || return
+	fw "migrate shop" django_ migrate shop || return
+	fw "migrate blog 0002" django_ migrate blog 0002 || return
+	mkdir -p "$T/vendor"
+	cp -r "$T/dj/blog/migrations" "$T/vendor/"
+	M=$T/vendor/migrations
+	rk --django-app vendor mark-applied 0003_tag.py
+	expect_rc 0
+
+	M=$T/dj/blog/migrations
+	rk detect --json
+	expect_rc 0
+	jqe '.misplaced.framework == "django" and .misplaced.table == "django_migrations" and .misplaced.rows == 1'
+	jqe '.misplaced.message | test("under the label .vendor., a guess")'
+	rk detect
+	expect_rc 0
+	expect_out "django_migrations holds 1 row(s) an earlier reckon wrote under the label 'vendor', a guess"
+	expect_out "'reckon repair --move' shows the plan"
+	rk status --json
+	expect_rc 0
+	expect_states '{"0001_initial.py": "applied", "0002_title.py": "applied",
+		"0003_tag.py": "pending"}'
+	jqe '.misplaced.rows == 1'
+	# not store's: its files are not what the row names
+	M=$T/dj/store/migrations
+	rk detect --json
+	jqe '.misplaced == null'
+	rk status --json
+	jqe '.misplaced == null and .summary.applied == 3'
+
+	M=$T/dj/blog/migrations
+	save_dump
+	rk repair --move
+	expect_rc 0
+	expect_out "0003_tag"
+	expect_out "pass --yes to move them"
+	rk repair --move --json
+	jqe '.written == false and [.records[] | .name + ":" + .action] == ["0003_tag:move"]'
+	expect_unchanged
+	rk repair --move --yes --json
+	expect_rc 0
+	jqe '.written == true'
+	[ "$(sql "select app || ':' || name from django_migrations where name = '0003_tag'")" = blog:0003_tag ] &&
+		pass || fail "rows after the move: $(sql 'select app, name from django_migrations')"
+	fw "migrate --check" django_ migrate --check
+	rk detect --json
+	jqe '.misplaced == null'
+	rk status --check
+	expect_rc 0
+}
+
 # ---- sql-migrate (Debian's sql-migrate, a Go binary) ----
 
 # sql_migrate_ ARGS...: sql-migrate with a dbconfig.yml for the test database
