@@ -77,6 +77,7 @@ op_misplaced(struct db *db, const struct rk_config *cfg,
 	const struct detection *native = NULL, *theirs = NULL;
 	struct rk_buf why = RK_BUF_INIT, note = RK_BUF_INIT;
 	const struct detector *det;
+	int other_schema;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < l->n; i++)
@@ -92,15 +93,21 @@ op_misplaced(struct db *db, const struct rk_config *cfg,
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i].det == det && !theirs)
 			theirs = &l->v[i];
+	other_schema = theirs && theirs->schema &&
+		       (!native->schema ||
+			strcmp(theirs->schema, native->schema) != 0);
 	out->det = det;
 	out->schema = native->schema ? xstrdup(native->schema) : NULL;
 	out->table = xstrdup(native->table);
 	out->rows = detection_rows(db, native);
+	/* their table by the name status shows it under: qualified when
+	 * it lives in another schema than reckon's (Sqitch's registry) */
 	rk_buf_addf(&note,
 		    "%s holds %ld record(s) an earlier reckon wrote as its "
-		    "own, but %s; they belong in %s's table %s (%s): "
+		    "own, but %s; they belong in %s's table %s%s%s (%s): "
 		    "'reckon repair --move' shows the plan, --yes moves them",
 		    native->table, out->rows, why.s, det->name,
+		    other_schema ? theirs->schema : "", other_schema ? "." : "",
 		    theirs ? theirs->table : det->table,
 		    theirs ? "the one in use" : "not created yet");
 	out->note = rk_buf_detach(&note, NULL);
@@ -489,10 +496,11 @@ find_strays(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 		m->rows = (long)set.n;
 		rk_buf_addf(&note,
 			    "%s holds %zu row(s) an earlier reckon wrote "
-			    "under the label '%s', the directory's package, "
-			    "though its migrations name another app, so %s "
-			    "never reads them: 'reckon repair --move' shows "
-			    "the plan, --yes moves them",
+			    "under the label '%s', a guess: they name this "
+			    "directory's migrations, whose app has another "
+			    "label, so %s never reads them: 'reckon repair "
+			    "--move' shows the plan, --yes moves them to the "
+			    "right app",
 			    s->tracking_display, set.n, set.v[0].version,
 			    det->name);
 		m->note = rk_buf_detach(&note, NULL);
@@ -1001,6 +1009,28 @@ detect_report_release(struct detect_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* A detected framework's rows under a label an earlier reckon guessed
+ * (find_strays, as status finds them), into r->misplaced. A directory
+ * status cannot read leaves detect's answer as it is. */
+static void
+detect_strays(struct rk_ctx *ctx, struct detect_report *r)
+{
+	struct rk_session s = { 0 };
+	struct rk_err ignored = RK_ERR_INIT;
+	int any = 0;
+
+	for (size_t i = 0; i < r->detected.n; i++)
+		any |= r->detected.v[i].det->strays != NULL;
+	if (r->misplaced.det || !any)
+		return;
+	if (op_status(ctx, &s, &ignored) == 0 && s.misplaced.stray) {
+		r->misplaced = s.misplaced;
+		memset(&s.misplaced, 0, sizeof(s.misplaced));
+	}
+	rk_err_clear(&ignored);
+	session_release(&s);
+}
+
 int
 op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err)
 {
@@ -1022,6 +1052,7 @@ op_detect(struct rk_ctx *ctx, struct detect_report *r, struct rk_err *err)
 	for (size_t i = 0; i < r->detected.n; i++)
 		r->rows[i] = detection_rows(ctx->db, &r->detected.v[i]);
 	op_misplaced(ctx->db, &ctx->cfg, &r->detected, &r->misplaced);
+	detect_strays(ctx, r);
 	return 0;
 }
 

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "reckon/base/buf.h"
 #include "reckon/db/db.h"
@@ -461,10 +462,166 @@ package_of(const struct tracked *t)
 	return xstrdup(slash ? slash + 1 : real);
 }
 
+/* Labels of Django's own apps (django/contrib), whose migrations are in
+ * no project's directory. */
+static const char *const contrib_labels[] = {
+	"admin",     "admindocs",   "auth",	   "contenttypes",
+	"flatpages", "gis",	    "humanize",	   "messages",
+	"postgres",  "redirects",   "sessions",	   "sitemaps",
+	"sites",     "staticfiles", "syndication", NULL,
+};
+
+/* The label an apps.py sets ("label = '...'"), appended to out; 0 if
+ * none. */
+static int
+apps_py_label(const char *pkgdir, struct rk_buf *out)
+{
+	struct rk_buf path = RK_BUF_INIT, text = RK_BUF_INIT;
+	int found = 0;
+
+	rk_buf_addf(&path, "%s/apps.py", pkgdir);
+	if (rk_buf_read_regular(&text, path.s) == 0) {
+		for (const char *p = text.s; !found && p && *p;
+		     p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+			size_t i = strspn(p, " \t"), len;
+			const char *v;
+
+			if (strncmp(p + i, "label", 5) != 0)
+				continue;
+			i += 5 + strspn(p + i + 5, " \t");
+			if (p[i] != '=')
+				continue;
+			i++;
+			if (py_str(p, strcspn(p, "\n"), &i, &v, &len) == 0) {
+				rk_buf_add(out, v, len);
+				found = 1;
+			}
+		}
+	}
+	rk_buf_release(&text);
+	rk_buf_release(&path);
+	return found;
+}
+
+/* Append to labels (one per line, each between newlines) the label of
+ * every app under dir (depth levels down) with a migrations package. */
+static void
+project_labels(const char *dir, int depth, struct rk_buf *labels)
+{
+	struct rk_buf sub = RK_BUF_INIT, init = RK_BUF_INIT;
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+
+	while (dh && (de = readdir(dh)) != NULL) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		rk_buf_reset(&sub);
+		rk_buf_reset(&init);
+		rk_buf_addf(&sub, "%s/%s", dir, de->d_name);
+		rk_buf_addf(&init, "%s/migrations/__init__.py", sub.s);
+		if ((f = fopen(init.s, "rb")) != NULL) {
+			fclose(f);
+			if (!apps_py_label(sub.s, labels))
+				rk_buf_adds(labels, de->d_name);
+			rk_buf_addc(labels, '\n');
+		}
+		if (depth > 1)
+			project_labels(sub.s, depth - 1, labels);
+	}
+	if (dh)
+		closedir(dh);
+	rk_buf_release(&init);
+	rk_buf_release(&sub);
+}
+
 /*
- * Rows under the directory's package name, naming its modules, while the
- * evidence names another app: an earlier reckon's guess (it took the
- * package for the label), which Django never reads for this app.
+ * The labels of the project real (a migrations package) is in, as
+ * "\nlabel\n..." lines, or NULL when no manage.py in the package's
+ * parent or above (up to 3 levels) says where the project is.
+ */
+static char *
+labels_of_project(const char *real)
+{
+	struct rk_buf root = RK_BUF_INIT, labels = RK_BUF_INIT,
+		      mp = RK_BUF_INIT;
+	char *slash;
+	int found = 0;
+
+	rk_buf_adds(&root, real);
+	for (int up = 0; up < 5 && !found; up++) {
+		slash = strrchr(root.s, '/');
+		if (!slash || slash == root.s)
+			break;
+		*slash = '\0';
+		root.len = (size_t)(slash - root.s);
+		if (up < 1)
+			continue; /* the package itself is no project */
+		rk_buf_reset(&mp);
+		rk_buf_addf(&mp, "%s/manage.py", root.s);
+		found = access(mp.s, R_OK) == 0;
+	}
+	if (found) {
+		rk_buf_addc(&labels, '\n');
+		project_labels(root.s, 2, &labels);
+	}
+	rk_buf_release(&mp);
+	rk_buf_release(&root);
+	if (!found) {
+		rk_buf_release(&labels);
+		return NULL;
+	}
+	return rk_buf_detach(&labels, NULL);
+}
+
+static int
+listed_label(const char *lines, const char *app)
+{
+	size_t n = strlen(app);
+
+	for (const char *p = lines; p && (p = strstr(p, app)) != NULL; p++)
+		if (p > lines && p[-1] == '\n' && p[n] == '\n')
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether the rows under app are an earlier reckon's guess for the
+ * directory real: no app of the project (labels, NULL: unknown) and none
+ * of Django's own has that label, every row names one of real's modules,
+ * and not only "0001_initial" (every app's first migration is called so).
+ */
+static int
+guessed_label(const struct db_rows *rows, const char *app, const char *real,
+	      const char *labels)
+{
+	int any = 0, distinct = 0;
+
+	if (!labels || listed_label(labels, app))
+		return 0;
+	for (size_t i = 0; contrib_labels[i]; i++)
+		if (!strcmp(contrib_labels[i], app))
+			return 0;
+	for (size_t i = 0; i < rows->nrows; i++) {
+		const char *name = db_rows_get(rows, i, 1);
+
+		if (strcmp(db_rows_get(rows, i, 0), app) != 0)
+			continue;
+		if (!has_module(real, name, strlen(name)))
+			return 0;
+		any = 1;
+		distinct |= strcmp(name, "0001_initial") != 0;
+	}
+	return any && distinct;
+}
+
+/*
+ * Rows Django never reads for this directory's app, under a label an
+ * earlier reckon guessed: the directory's package name, when the evidence
+ * names another app (it took the package for the label), or a label no
+ * app of the project has while the rows' names are this directory's
+ * modules (written from another copy of it, named after that copy).
  */
 static int
 django_strays(struct db *db, const struct tracked *t, struct applied_set *out,
@@ -472,20 +629,32 @@ django_strays(struct db *db, const struct tracked *t, struct applied_set *out,
 {
 	struct db_rows rows = DB_ROWS_INIT;
 	char *label, *pkg = package_of(t), iso[32], real[PATH_MAX];
-	int rc;
+	char *labels = NULL;
+	int rc, by_pkg;
 
 	rc = load(db, t, &rows, &label, err);
-	for (size_t i = 0; rc == 0 && label && pkg && strcmp(label, pkg) &&
-			   realpath(t->dir, real) && i < rows.nrows;
-	     i++) {
+	if (rc < 0 || !label || !t->dir || !realpath(t->dir, real))
+		goto out;
+	by_pkg = pkg && strcmp(label, pkg) != 0;
+	labels = labels_of_project(real);
+	for (size_t i = 0; i < rows.nrows; i++) {
+		const char *app = db_rows_get(&rows, i, 0);
 		const char *name = db_rows_get(&rows, i, 1);
+		int stray;
 
-		if (strcmp(db_rows_get(&rows, i, 0), pkg) == 0 &&
-		    has_module(real, name, strlen(name)))
-			applied_add(out, name, pkg,
+		if (!strcmp(app, label))
+			continue;
+		if (by_pkg && !strcmp(app, pkg))
+			stray = has_module(real, name, strlen(name));
+		else
+			stray = guessed_label(&rows, app, real, labels);
+		if (stray)
+			applied_add(out, name, app,
 				    det_iso_time(db_rows_get(&rows, i, 2), iso),
 				    NULL);
 	}
+out:
+	free(labels);
 	free(label);
 	free(pkg);
 	db_rows_release(&rows);

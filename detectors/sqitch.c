@@ -396,6 +396,18 @@ static const char *const sq_now[DB_NKINDS] = {
 	[DB_PG] = "clock_timestamp()",
 	[DB_SQLITE] = "strftime('%Y-%m-%d %H:%M:%f')",
 };
+/* The time of a write, but later than the project's ($4) latest in a
+ * table (@): sqitch status takes the change with the latest committed_at
+ * as the one deployed last, and two changes recorded in the same
+ * millisecond (SQLite keeps no finer time) would tie, showing the one
+ * before the last as current and the last as undeployed. */
+static const char *const sq_later[DB_NKINDS] = {
+	[DB_PG] = "greatest(clock_timestamp(), (SELECT max(committed_at) +"
+		  " interval '1 microsecond' FROM @ WHERE project = $4))",
+	[DB_SQLITE] = "max(strftime('%Y-%m-%d %H:%M:%f'), coalesce((SELECT"
+		      " strftime('%Y-%m-%d %H:%M:%f', max(committed_at),"
+		      " '+0.001 seconds') FROM @ WHERE project = $4), ''))",
+};
 static const char *const sq_planned[DB_NKINDS] = {
 	[DB_PG] = "$@::timestamptz",
 	[DB_SQLITE] = "strftime('%Y-%m-%d %H:%M:%S', $@)",
@@ -439,7 +451,13 @@ sq_query(struct db *db, const struct tracked *t, const char *sql,
 			rk_buf_adds(&q, db_pick(db, sq_now));
 		else if (fmt)
 			det_subst(db_pick(db, fmt), "@", arg + 1, &q);
-		else
+		else if (arg && !strncmp(tok, "later ", 6)) {
+			struct rk_buf table = RK_BUF_INIT;
+
+			tracked_sibling(db, t, arg + 1, &table);
+			det_subst(db_pick(db, sq_later), "@", table.s, &q);
+			rk_buf_release(&table);
+		} else
 			tracked_sibling(db, t, tok, &q);
 		free(tok);
 		p = c ? c : p;
@@ -724,7 +742,7 @@ log_deploy(struct db *db, const struct tracked *t, const struct sq_plan *pl,
 		      " project, note, committer_name, committer_email,"
 		      " planned_at, planner_name, planner_email, committed_at)"
 		      " VALUES ($1, $2, $3, $4, $5, $6, $7, {at 8}, $9, $10,"
-		      " {now})",
+		      " {later changes})",
 		      p, 10, NULL, err);
 	if (rc == 0)
 		rc = log_deps(db, t, pl, l, &req, &conf, err);
@@ -755,7 +773,7 @@ log_deploy(struct db *db, const struct tracked *t, const struct sq_plan *pl,
 			" planned_at, planner_name, planner_email,"
 			" requires, conflicts, tags, committed_at) VALUES"
 			" ('deploy', $1, $3, $4, $5, $6, $7, {at 8}, $9, $10,"
-			" {csv 2}, {csv 11}, {ssv 12}, {now})",
+			" {csv 2}, {csv 11}, {ssv 12}, {later events})",
 			p, 12, NULL, err);
 	rk_buf_release(&tags);
 	rk_buf_release(&conf);

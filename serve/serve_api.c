@@ -846,16 +846,21 @@ api_detect(struct api *api, const struct api_request *rq,
 }
 
 /* unmark and repair: {"migrations": [...], "confirm_label"}, the CLI's
- * document under key */
+ * document under key (repair's move: move_write) */
 static void
 mark_write(struct api *api, const struct api_request *rq,
 	   struct api_response *out, int repair)
 {
+	/* repair's "move" and "confirm" are false here (api_repair) */
 	static const char *const fields[] = { "migrations", "confirm_label",
-					      NULL };
+					      NULL },
+				 *const repair_fields[] = { "migrations",
+							    "confirm_label",
+							    "move", "confirm",
+							    NULL };
 	struct rk_err err = RK_ERR_INIT;
 	struct mark_report r = { 0 };
-	json_t *body = body_object(rq, fields, &err);
+	json_t *body = body_object(rq, repair ? repair_fields : fields, &err);
 	char **names = NULL;
 	int n = 0, rc;
 	unsigned status = 400;
@@ -894,11 +899,68 @@ api_unmark(struct api *api, const struct api_request *rq,
 	mark_write(api, rq, out, 0);
 }
 
+/*
+ * repair with "move": true, the CLI's repair --move: the plan, or with
+ * "confirm": true (and the label on a labelled server) the move, and
+ * the CLI's document (json_move).
+ */
+static void
+move_write(struct api *api, json_t *body, int confirm, struct api_response *out)
+{
+	struct rk_err err = RK_ERR_INIT;
+	struct move_report r = { 0 };
+	unsigned status = 400;
+	struct rk_ctx ctx;
+
+	if (json_object_get(body, "migrations")) {
+		rk_fail(&err, RK_USAGE,
+			"repair with \"move\" takes no 'migrations': it "
+			"moves every record it can");
+		rk_err_hint(&err, "send {\"move\": true} for the plan, then "
+				  "add \"confirm\": true to move");
+		api_error(out, 400, &err);
+		return;
+	}
+	if (confirm && label_confirmed(api, body, &status, &err) < 0) {
+		api_error(out, status, &err);
+		return;
+	}
+	if (ctx_open(api, confirm ? 1 : WITH_DB_READ, &ctx, &err) < 0) {
+		api_error(out, status_of(err.kind), &err);
+		return;
+	}
+	if (op_move_native(&ctx, confirm, &r, &err) == 0)
+		answer(out, 200, json_move(&r));
+	else
+		api_error(out, status_of(err.kind), &err);
+	ctx_close(api, &ctx);
+	move_report_release(&r);
+}
+
 void
 api_repair(struct api *api, const struct api_request *rq,
 	   struct api_response *out)
 {
-	mark_write(api, rq, out, 1);
+	static const char *const fields[] = { "migrations", "confirm_label",
+					      "move", "confirm", NULL };
+	struct rk_err err = RK_ERR_INIT;
+	json_t *body = body_object(rq, fields, &err);
+	int move = 0, confirm = 0;
+
+	if (!body || bool_field(body, "move", &move, &err) < 0 ||
+	    bool_field(body, "confirm", &confirm, &err) < 0 ||
+	    (confirm && !move &&
+	     rk_fail(&err, RK_USAGE,
+		     "'confirm' goes with \"move\": true (the plan of a "
+		     "move, confirmed); a repair of named migrations "
+		     "needs none") < 0)) {
+		api_error(out, 400, &err);
+	} else if (move) {
+		move_write(api, body, confirm, out);
+	} else {
+		mark_write(api, rq, out, 1);
+	}
+	json_decref(body);
 }
 
 /* What the page's header shows: the database, the server, the label. */

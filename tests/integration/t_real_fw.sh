@@ -318,3 +318,71 @@ test_moved_flyway() {
 	rk status --check
 	expect_rc 0
 }
+
+# Diesel (a Rust crate, not installable here): __diesel_schema_migrations
+# as Diesel creates it, checked in diesel-rs/diesel
+# diesel/src/migration/setup_migration_table.sql, one row per directory
+# whose stored version is the name up to '_' without its '-'s
+# (diesel_migrations/migrations_internals/src/lib.rs). An earlier reckon
+# ran the up.sql files as V<version>__ files of its own, one of them
+# after Diesel had run it too; repair --move plans without writing, then
+# records the other as Diesel does and drops only reckon's record of the
+# first.
+test_moved_diesel() {
+	local fx=$RECKON_ROOT/fixtures/frameworks/diesel/migrations
+	mkdir -p "$T/nat"
+	cp "$fx/2024-01-01-000001_users/up.sql" "$T/nat/V20240101000001__users.sql"
+	cp "$fx/2024-01-01-000002_orders/up.sql" "$T/nat/V20240101000002__orders.sql"
+	local dir=$M
+	M=$T/nat
+	rk --framework reckon run --no-backup
+	expect_rc 0
+	M=$dir
+	cp -r "$fx/." "$M/"
+	sql "CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (
+		version VARCHAR(50) PRIMARY KEY NOT NULL,
+		run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);
+		INSERT INTO __diesel_schema_migrations (version) VALUES ('20240101000001')" >/dev/null
+
+	rk detect --json
+	expect_rc 0
+	jqe '.misplaced.framework == "diesel" and .misplaced.rows == 2'
+	rk status --json
+	expect_rc 0
+	jqe '.framework == "diesel" and .misplaced.rows == 2'
+	expect_states '{"2024-01-01-000001_users/up.sql": "applied",
+		"2024-01-01-000002_orders/up.sql": "pending",
+		"2024-01-01-000004_items/up.sql": "pending"}'
+	rk status
+	expect_out "they belong in diesel's table __diesel_schema_migrations (the one in use)"
+
+	save_dump
+	rk run --no-backup
+	expect_rc 3
+	expect_err "'reckon repair --move'"
+	rk repair --move --json
+	expect_rc 0
+	jqe '.written == false and (.to | sub("^public\\."; "")) == "__diesel_schema_migrations"'
+	jqe '[.records[] | .name + ":" + .action] == ["V20240101000001__users.sql:drop", "V20240101000002__orders.sql:move"]'
+	rk repair --move
+	expect_rc 0
+	expect_out "pass --yes to move them"
+	expect_unchanged
+
+	rk repair --move --yes --json
+	expect_rc 0
+	jqe '.written == true and .dropped == true'
+	check "reckon_migrations dropped" ! table_exists reckon_migrations
+	[ "$(sql "SELECT version FROM __diesel_schema_migrations WHERE run_on IS NOT NULL ORDER BY version" | tr '\n' ' ')" = \
+		"20240101000001 20240101000002 " ] && pass ||
+		fail "diesel rows: $(sql 'SELECT * FROM __diesel_schema_migrations')"
+	rk status --json
+	jqe '.misplaced == null'
+	expect_states '{"2024-01-01-000001_users/up.sql": "applied",
+		"2024-01-01-000002_orders/up.sql": "applied",
+		"2024-01-01-000004_items/up.sql": "pending"}'
+	rk run --no-backup
+	expect_rc 0
+	rk status --check
+	expect_rc 0
+}

@@ -420,6 +420,97 @@ test_real_sqitch_sqlite_registry() {
 	expect_unchanged
 }
 
+# An earlier reckon ran posts and tags as its own migrations (recorded in
+# reckon_migrations, named as reckon names Sqitch's files) after sqitch
+# deploy --to users made the registry; it also recorded users, which
+# Sqitch has already. detect and status say so; repair --move plans
+# without writing (neither the database nor the registry), then logs
+# posts and tags as sqitch deploy does and drops reckon's table, after
+# which Sqitch itself says nothing is left to deploy and verifies all
+# three.
+test_moved_real_sqitch() {
+	real_need sqitch sqitch || return 0
+	cp -r "$REAL/sqitch" "$T/sq"
+	local target reg=/dev/null
+	if [ "$BACKEND" = pg ]; then
+		target="db:pg:$PGDB"
+	else
+		printf '[core]\n\tengine = sqlite\n' >"$T/sq/sqitch.conf"
+		target="db:sqlite:$SQLITE_FILE"
+		reg="$(dirname "$SQLITE_FILE")/sqitch.db"
+	fi
+	fw "sqitch deploy --to users" sqitch_ deploy --to users "$target" || return
+	# the earlier reckon's records, as reckon writes its own table
+	mkdir -p "$T/nat"
+	cp "$T/sq/deploy/users.sql" "$T/nat/V1__users.sql"
+	cp "$T/sq/deploy/posts.sql" "$T/nat/V2__posts.sql"
+	cp "$T/sq/deploy/tags.sql" "$T/nat/V3__tags.sql"
+	M=$T/nat
+	rk --framework reckon mark-applied V1__users.sql
+	expect_rc 0
+	rk --framework reckon run --no-backup
+	expect_rc 0
+	sql "UPDATE reckon_migrations SET name = 'deploy/' || substr(name, 5),
+		version = substr(name, 5, length(name) - 8)" >/dev/null
+	M=$T/sq
+
+	rk detect --json
+	expect_rc 0
+	jqe '.misplaced.framework == "sqitch" and .misplaced.table == "reckon_migrations" and .misplaced.rows == 3'
+	rk status --json
+	expect_rc 0
+	jqe '.framework == "sqitch" and .misplaced.rows == 3'
+	expect_states '{"deploy/users.sql": "applied", "deploy/posts.sql": "pending",
+		"deploy/tags.sql": "pending"}'
+	rk status
+	expect_out "they belong in sqitch's table sqitch.changes (the one in use)"
+
+	# the plan writes nothing, in the database or the registry
+	local h
+	save_dump
+	h=$(sha256sum <"$reg")
+	rk run --no-backup
+	expect_rc 3
+	expect_err "'reckon repair --move'"
+	rk repair --move --json
+	expect_rc 0
+	jqe '.written == false and .dropped == false and .to == "sqitch.changes"'
+	jqe '[.records[] | .name + ":" + .action] == ["deploy/users.sql:drop", "deploy/posts.sql:move", "deploy/tags.sql:move"]'
+	rk repair --move
+	expect_rc 0
+	expect_out "into sqitch's table sqitch.changes:"
+	expect_out "pass --yes to move them"
+	expect_unchanged
+	[ "$(sha256sum <"$reg")" = "$h" ] && pass || fail "the plan wrote to the registry"
+
+	rk repair --move --yes --json
+	expect_rc 0
+	jqe '.written == true and .dropped == true'
+	check "reckon_migrations dropped" ! table_exists reckon_migrations
+	fw "sqitch status" sqitch_ status "$target" || return
+	grep -q 'Nothing to deploy (up-to-date)' <<<"$FW" && pass || fail "sqitch status: $FW"
+	fw "sqitch verify" sqitch_ verify "$target" || return
+	grep -q 'Verify successful' <<<"$FW" && pass || fail "sqitch verify: $FW"
+	fw "sqitch log" sqitch_ log "$target" || return
+	[ "$(grep -c '^Deploy ' <<<"$FW")" = 3 ] && pass || fail "sqitch log: $FW"
+	# two changes logged in one millisecond must not tie: Sqitch takes
+	# the latest committed_at for the change deployed last
+	local times
+	if [ "$BACKEND" = pg ]; then
+		times=$(sql "SELECT count(DISTINCT committed_at) FROM sqitch.changes")
+	else
+		times=$(sqlite3 "$reg" "SELECT count(DISTINCT committed_at) FROM changes")
+	fi
+	[ "$times" = 3 ] && pass || fail "changes share a committed_at: $times distinct"
+	rk status --json
+	jqe '.misplaced == null and .summary.applied == 3'
+	rk status --check
+	expect_rc 0
+	rk repair --move
+	expect_rc 0
+	expect_out "Nothing to move"
+}
+
 # blog's migrations vendored under another package: an earlier reckon took
 # the package's name for the app label and wrote 0003_tag under 'vendor',
 # a row Django never reads for blog. status says so, and repair --move
@@ -465,6 +556,65 @@ test_real_django_stray_label() {
 		fail "showmigrations: $FW"
 	fi
 	rk status --json
+	jqe '.misplaced == null'
+	rk status --check
+	expect_rc 0
+}
+
+# The same guess seen from the app's own directory: the row sits under
+# 'vendor', a label no app of the project has (blog and store's 'shop'
+# are its apps, contenttypes is Django's own), and its name is one of
+# blog's files. detect says so in text and JSON, status agrees, store's
+# directory sees nothing of it, and repair --move records it under blog.
+test_real_django_guessed_label() {
+	real_need py:django python3-django || return 0
+	cp -r "$REAL/django" "$T/dj"
+	fw "migrate contenttypes" django_ migrate contenttypes || return
+	fw "migrate shop" django_ migrate shop || return
+	fw "migrate blog 0002" django_ migrate blog 0002 || return
+	mkdir -p "$T/vendor"
+	cp -r "$T/dj/blog/migrations" "$T/vendor/"
+	M=$T/vendor/migrations
+	rk --django-app vendor mark-applied 0003_tag.py
+	expect_rc 0
+
+	M=$T/dj/blog/migrations
+	rk detect --json
+	expect_rc 0
+	jqe '.misplaced.framework == "django" and .misplaced.table == "django_migrations" and .misplaced.rows == 1'
+	jqe '.misplaced.message | test("under the label .vendor., a guess")'
+	rk detect
+	expect_rc 0
+	expect_out "django_migrations holds 1 row(s) an earlier reckon wrote under the label 'vendor', a guess"
+	expect_out "'reckon repair --move' shows the plan"
+	rk status --json
+	expect_rc 0
+	expect_states '{"0001_initial.py": "applied", "0002_title.py": "applied",
+		"0003_tag.py": "pending"}'
+	jqe '.misplaced.rows == 1'
+	# not store's: its files are not what the row names
+	M=$T/dj/store/migrations
+	rk detect --json
+	jqe '.misplaced == null'
+	rk status --json
+	jqe '.misplaced == null and .summary.applied == 3'
+
+	M=$T/dj/blog/migrations
+	save_dump
+	rk repair --move
+	expect_rc 0
+	expect_out "0003_tag"
+	expect_out "pass --yes to move them"
+	rk repair --move --json
+	jqe '.written == false and [.records[] | .name + ":" + .action] == ["0003_tag:move"]'
+	expect_unchanged
+	rk repair --move --yes --json
+	expect_rc 0
+	jqe '.written == true'
+	[ "$(sql "select app || ':' || name from django_migrations where name = '0003_tag'")" = blog:0003_tag ] &&
+		pass || fail "rows after the move: $(sql 'select app, name from django_migrations')"
+	fw "migrate --check" django_ migrate --check
+	rk detect --json
 	jqe '.misplaced == null'
 	rk status --check
 	expect_rc 0

@@ -187,3 +187,57 @@ CREATE TABLE a (id integer);"
 	browser_script checksum.mjs "V1__a.sql=$s1" "V2__b.sql=$s2"
 	serve_stop
 }
+
+# repair's move, as the CLI's repair --move: records an earlier reckon
+# kept in reckon_migrations beside Flyway's layout. {"move": true} is the
+# plan and writes nothing; names with it, or "confirm" without it, are
+# refused; on a labelled server the confirmed move carries the label;
+# {"move": true, "confirm": true} moves, and the document is the CLI's.
+test_serve_repair_move() {
+	M=$T/proj/sql
+	mkdir -p "$M"
+	touch "$T/proj/flyway.conf"
+	mig V1__users.sql 'CREATE TABLE users (id integer PRIMARY KEY);'
+	mig V2__tags.sql 'CREATE TABLE tags (id integer PRIMARY KEY);'
+	rk --framework reckon run --no-backup
+	expect_rc 0
+	mig V3__posts.sql 'CREATE TABLE posts (id integer PRIMARY KEY);'
+	rk repair --move --json
+	local cli=$OUT
+	save_dump
+	RECKON_TOKEN=$SERVE_TOKEN serve_start --label staging
+	post $API/idempotent/repair '{"move": true}'
+	expect_code 200
+	check "the plan is repair --move --json" test \
+		"$(jq -S . <<<"$OUT")" = "$(jq -S . <<<"$cli")"
+	jqe '.written == false and .framework == "flyway" and [.records[].action] == ["move", "move"]'
+	post $API/idempotent/repair '{"move": true, "migrations": ["V1__users.sql"]}'
+	expect_json_error 400
+	jqe '.error.message | test("takes no .migrations.")'
+	post $API/idempotent/repair '{"migrations": ["V1__users.sql"], "confirm": true}'
+	expect_json_error 400
+	jqe '.error.message | test("goes with")'
+	post $API/idempotent/repair '{"move": "yes"}'
+	expect_json_error 400
+	post $API/idempotent/repair '{"move": true, "confirm": true}'
+	expect_json_error 409
+	post $API/idempotent/repair '{"move": true, "confirm": true, "confirm_label": "prod"}'
+	expect_json_error 409
+	hc POST $API/idempotent/repair -H 'Content-Type: application/json' \
+		--data-binary '{"move": true, "confirm": true, "confirm_label": "staging"}'
+	expect_json_error 401
+	expect_unchanged
+
+	post $API/idempotent/repair '{"move": true, "confirm": true, "confirm_label": "staging"}'
+	expect_code 200
+	jqe '.written == true and .dropped == true and [.records[].action] == ["move", "move"]'
+	check "reckon_migrations dropped" ! table_exists reckon_migrations
+	check "Flyway's table holds both" test \
+		"$(sql "SELECT count(*) FROM flyway_schema_history")" = 2
+	hc GET $API/idempotent/status
+	jqe '.framework == "flyway" and .misplaced == null and [.migrations[].state] == ["applied", "applied", "pending"]'
+	post $API/idempotent/repair '{"move": true}'
+	expect_code 200
+	jqe '.records == [] and .written == false'
+	serve_stop
+}
