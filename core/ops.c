@@ -417,10 +417,41 @@ placed(const struct mig_set *set, const char *rel)
 	return 0;
 }
 
+static void
+add_ignored(struct mig_set *set, char *rel, enum mig_ignore why)
+{
+	set->ignored = xrealloc(set->ignored,
+				(set->nignored + 1) * sizeof(*set->ignored));
+	set->ignored[set->nignored++] = (struct mig_ignored){
+		.name = rel,
+		.version = xstrdup(""),
+		.why = why,
+	};
+}
+
+/* Does name end as a code migration does (.py, .js, .rb, ...)? */
+static int
+code_name(const char *name)
+{
+	static const char *const ext[] = { ".py", ".js",  ".cjs", ".mjs",
+					   ".ts", ".cts", ".mts", ".rb",
+					   ".go", ".php", ".exs", ".cs",
+					   NULL };
+	const char *dot = strrchr(name, '.');
+
+	if (!dot || strcmp(name, "__init__.py") == 0)
+		return 0;
+	for (size_t i = 0; ext[i]; i++)
+		if (strcmp(dot, ext[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * When the scan placed nothing, the .sql files one directory down (a
  * Diesel <version>_<name>/up.sql tree read with another framework's
- * conventions) are listed as ignored, with the reason, so that status
+ * conventions) and the code files (another framework's .py, .js, .rb
+ * migrations) are listed as ignored, with the reason, so that status
  * never says "No migrations found" over a directory full of them.
  */
 static void
@@ -438,6 +469,9 @@ note_unplaced(const char *dir, struct mig_set *set)
 		if (de->d_name[0] == '.')
 			continue;
 		rk_buf_addf(&sub, "%s/%s", dir, de->d_name);
+		if (stat(sub.s, &st) == 0 && S_ISREG(st.st_mode) &&
+		    code_name(de->d_name) && !placed(set, de->d_name))
+			add_ignored(set, xstrdup(de->d_name), IGN_CODE);
 		sd = stat(sub.s, &st) == 0 && S_ISDIR(st.st_mode)
 			     ? opendir(sub.s)
 			     : NULL;
@@ -455,14 +489,7 @@ note_unplaced(const char *dir, struct mig_set *set)
 				free(rel);
 				continue;
 			}
-			set->ignored = xrealloc(set->ignored,
-						(set->nignored + 1) *
-							sizeof(*set->ignored));
-			set->ignored[set->nignored++] = (struct mig_ignored){
-				.name = rel,
-				.version = xstrdup(""),
-				.why = IGN_SUBDIR,
-			};
+			add_ignored(set, rel, IGN_SUBDIR);
 		}
 		if (sd)
 			closedir(sd);

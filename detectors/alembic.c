@@ -495,6 +495,20 @@ static const struct det_runner alembic_runner = {
 	.parse_status = alembic_parse_current,
 };
 
+/* A versions/ directory beside Alembic's env.py (alembic init's layout):
+ * reckon's own format has no env.py. */
+static int
+alembic_evidence(const char *dir, struct rk_buf *why)
+{
+	const char *base = strrchr(dir, '/');
+
+	base = base ? base + 1 : dir;
+	if (strcmp(base, "versions") != 0 || !det_dir_has(dir, "../env.py"))
+		return 0;
+	rk_buf_adds(why, "versions/ beside Alembic's env.py");
+	return 1;
+}
+
 const struct detector det_alembic = {
 	.name = "alembic",
 	.table = "alembic_version",
@@ -508,4 +522,5 @@ const struct detector det_alembic = {
 	.record = alembic_record,
 	.unrecord = alembic_unrecord,
 	.runner = &alembic_runner,
+	.dir_evidence = alembic_evidence,
 };

@@ -242,6 +242,24 @@ static const struct det_runner knex_runner = {
 	.parse_status = knex_parse_list,
 };
 
+/* A knexfile beside the directory (knex init's layout: ./knexfile.js and
+ * ./migrations): reckon's own format has none. */
+static int
+knex_evidence(const char *dir, struct rk_buf *why)
+{
+	static const char *const files[] = { "../knexfile.js",
+					     "../knexfile.cjs",
+					     "../knexfile.mjs",
+					     "../knexfile.ts", NULL };
+
+	for (size_t i = 0; files[i]; i++)
+		if (det_dir_has(dir, files[i])) {
+			rk_buf_addf(why, "%s is beside it", files[i] + 3);
+			return 1;
+		}
+	return 0;
+}
+
 const struct detector det_knex = {
 	.name = "knex",
 	.table = "knex_migrations",
@@ -254,4 +272,5 @@ const struct detector det_knex = {
 	.ensure = knex_ensure,
 	.record = knex_record,
 	.id_column = "name",
+	.dir_evidence = knex_evidence,
 };

@@ -110,6 +110,9 @@ mig_ignore_reason(enum mig_ignore why)
 	case IGN_SUBDIR:
 		return "in a subdirectory, which this framework does not read "
 		       "(Diesel's <version>_<name>/up.sql: --framework diesel)";
+	case IGN_CODE:
+		return "a code migration this framework does not read; name "
+		       "its framework with --framework";
 	}
 	rk_bug("ignore reason %d", (int)why);
 }

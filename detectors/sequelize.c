@@ -217,6 +217,24 @@ static const struct det_runner sqz_runner = {
 	.parse_status = sqz_parse_status,
 };
 
+/* sequelize-cli's layout around the directory: a .sequelizerc, or
+ * sequelize init's config/config.json and seeders/ beside it. */
+static int
+sqz_evidence(const char *dir, struct rk_buf *why)
+{
+	if (det_dir_has(dir, "../.sequelizerc")) {
+		rk_buf_adds(why, ".sequelizerc is beside it");
+		return 1;
+	}
+	if (det_dir_has(dir, "../config/config.json") &&
+	    det_dir_has(dir, "../seeders")) {
+		rk_buf_adds(why, "sequelize init's config/config.json and "
+				 "seeders/ are beside it");
+		return 1;
+	}
+	return 0;
+}
+
 const struct detector det_sequelize = {
 	.name = "sequelize",
 	.table = "SequelizeMeta",
@@ -229,4 +247,5 @@ const struct detector det_sequelize = {
 	.ensure = sqz_ensure,
 	.record = sqz_record,
 	.id_column = "\"name\"",
+	.dir_evidence = sqz_evidence,
 };

@@ -20,6 +20,36 @@ dg_alembic() {
 }
 
 
+# A fresh database beside an Alembic project (no alembic_version yet): the
+# directory's shape (versions/ beside env.py) chooses Alembic, so status
+# lists its revisions pending instead of "No migrations found", and run
+# applies them through alembic, which then agrees.
+test_delegate_alembic_fresh() {
+	real_need py:alembic python3-alembic || return 0
+	cp -r "$REAL/alembic" "$T/al"
+	M=$T/al/versions
+	rk detect
+	expect_rc 0
+	expect_out "No migration tracking table yet; the directory is alembic's: versions/ beside Alembic's env.py."
+	rk status --json
+	expect_rc 0
+	jqe '.framework == "alembic" and ([.migrations[] | .state] == ["pending", "pending", "pending"])'
+	# the same revisions without env.py beside them are no evidence:
+	# reckon's table takes SQL only, so they are listed as ignored, with
+	# the reason
+	mkdir "$T/bare"
+	cp -r "$M" "$T/bare/versions"
+	M=$T/bare/versions rk status
+	expect_no_err "No migrations found"
+	expect_out "ignored   a1000000001_users.py"
+	expect_out "a code migration this framework does not read; name its framework with --framework"
+	rk --runner-env 'ALEMBIC_URL={url}' run --json
+	expect_rc 0
+	jqe '[.applied[].name] == ["a1000000001_users.py", "b2000000002_posts.py", "c3000000003_tags.py"]'
+	fw "alembic current" alembic_ current || return
+	grep -q '^c3000000003 (head)$' <<<"$FW" && pass || fail "alembic current: $FW"
+}
+
 test_delegate_alembic() {
 	dg_alembic || return 0
 	rk status --json
@@ -233,6 +263,30 @@ test_delegate_knex() {
 	jqe '[.applied[].name] == ["20240101000002_two.js", "20240101000003_three.js"]'
 	jqe '[.applied[].ran_by | test("knex --knexfile .* migrate:up 2024010100000[23]_(two|three).js$")] == [true, true]'
 	rn_framework_ran "knex migrate:list" "${knex[@]}" migrate:list
+	grep -q 'Found 3 Completed Migration' "$T/fw.out" &&
+		grep -q 'No Pending Migration files Found' "$T/fw.out" && pass ||
+		fail "knex migrate:list disagrees: $(cat "$T/fw.out")"
+	unset RN_MIGRATIONS RN_FILE
+}
+
+# A fresh database beside a Knex project: the knexfile next to the
+# migrations directory chooses Knex (no knex_migrations yet), and run
+# applies every file through knex, which then agrees.
+test_delegate_knex_fresh() {
+	rn_env knex || return 0
+	M=$P/migrations
+	export RN_MIGRATIONS=$M RN_URL RN_FILE=
+	[ "$BACKEND" = sqlite ] && RN_FILE=$SQLITE_FILE
+	rk detect
+	expect_rc 0
+	expect_out "No migration tracking table yet; the directory is knex's: knexfile.js is beside it."
+	rk status --json
+	expect_rc 0
+	jqe '.framework == "knex" and ([.migrations[] | .state] == ["pending", "pending", "pending"])'
+	rk run --json
+	expect_rc 0
+	jqe '[.applied[].name] == ["20240101000001_one.js", "20240101000002_two.js", "20240101000003_three.js"]'
+	rn_framework_ran "knex migrate:list" "$NB/knex" --knexfile "$P/knexfile.js" --cwd "$P" migrate:list
 	grep -q 'Found 3 Completed Migration' "$T/fw.out" &&
 		grep -q 'No Pending Migration files Found' "$T/fw.out" && pass ||
 		fail "knex migrate:list disagrees: $(cat "$T/fw.out")"

@@ -155,7 +155,27 @@ test_fresh_not_enough() {
 	expect_out "pass --framework to choose"
 }
 
-# --- Records an earlier reckon kept in its own table ---
+# sequelize-cli's project around the directory chooses Sequelize on a
+# fresh database: a .sequelizerc, or sequelize init's config/config.json
+# with seeders/ beside; config/config.json alone is no evidence.
+test_fresh_sequelize() {
+	M=$T/app/migrations
+	mkdir -p "$M" "$T/app/config"
+	printf "module.exports = { up: async () => {}, down: async () => {} };\n" >"$M/20240101000001-one.js"
+	echo '{}' >"$T/app/config/config.json"
+	rk status --json
+	jqe '.framework == "reckon"'
+	mkdir "$T/app/seeders"
+	rk detect
+	expect_out "the directory is sequelize's: sequelize init's config/config.json and seeders/ are beside it"
+	rm -r "$T/app/seeders" "$T/app/config"
+	touch "$T/app/.sequelizerc"
+	rk status --json
+	jqe '.framework == "sequelize" and (.tracking_table | test("SequelizeMeta$")) and [.migrations[].state] == ["pending"]'
+	jqe '.framework_from_directory | test(".sequelizerc is beside it")'
+}
+
+# --- Records an earlier reckon kept in its own table ---# --- Records an earlier reckon kept in its own table ---
 
 # trailbase_dir: a TrailBase data directory's migrations/main as $M
 trailbase_dir() {

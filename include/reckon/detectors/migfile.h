@@ -62,6 +62,8 @@ enum mig_ignore {
 	IGN_SUBDIR,   /* a .sql file one directory down, which the
 		       * framework in use does not read (Diesel's
 		       * <version>_<name>/up.sql without --framework) */
+	IGN_CODE,     /* a code file (.py, .js, .rb, ...) the framework in
+		       * use does not read: another framework's migration */
 };
 
 struct mig_ignored {
