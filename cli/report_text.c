@@ -249,7 +249,10 @@ outcome_lines(FILE *f, const struct run_report *r)
 					  : "");
 			if (it->ran_by)
 				fprintf(f, " (by %s)", it->ran_by);
-			if (it->also)
+			if (it->also && it->also_down)
+				fprintf(f, " (and, as they need it, %s)",
+					it->also);
+			else if (it->also)
 				fprintf(f, " (and, as it needs them, %s)",
 					it->also);
 			fprintf(f, "\n");
@@ -372,7 +375,8 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 		printf("  %-40s ran by %s\n", r->items[i].name,
 		       r->items[i].ran_by);
 		if (r->items[i].also)
-			printf("  %-40s which also applied %s\n", "",
+			printf("  %-40s which also %s %s\n", "",
+			       r->items[i].also_down ? "reverted" : "applied",
 			       r->items[i].also);
 	}
 	if (r->same_db)

@@ -431,7 +431,8 @@ json_run(const struct run_report *r)
 		if (it->output)
 			set(o, "output", jstr(it->output));
 		if (it->also)
-			set(o, "also_applied", jstr(it->also));
+			set(o, it->also_down ? "also_reverted" : "also_applied",
+			    jstr(it->also));
 		if (it->undone_by)
 			set(o, "undone_by", jstr(it->undone_by));
 		push(all, o);

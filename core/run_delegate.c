@@ -1114,6 +1114,99 @@ foreign_grew(const char *before, const char *after, const char *need,
 	return ok;
 }
 
+/* Did the other apps' rows lose exactly need (what the framework's plan
+ * said the down undoes too), and gain none? The rows gone into also,
+ * ", "-joined; why says what differs. */
+static int
+foreign_shrank(const char *before, const char *after, const char *need,
+	       struct rk_buf *also, struct rk_buf *why)
+{
+	int ok = 1;
+
+	for (const char *p = need; p && *p;) {
+		const char *e = strchr(p, '\n');
+		char *w = xstrndup(p, (size_t)(e - p));
+
+		if (in_lines(after, w)) {
+			ok = 0;
+			rk_buf_addf(why, "%s%s is still recorded",
+				    why->len ? "; " : "", w);
+		}
+		free(w);
+		p = e + 1;
+	}
+	for (const char *p = before; p && *p;) {
+		const char *e = strchr(p, '\n');
+		char *w = xstrndup(p, (size_t)(e - p));
+
+		if (!in_lines(after, w)) {
+			if (in_lines(need, w)) {
+				rk_buf_addf(also, "%s%s", also->len ? ", " : "",
+					    w);
+			} else {
+				ok = 0;
+				rk_buf_addf(why, "%s%s was unrecorded too",
+					    why->len ? "; " : "", w);
+			}
+		}
+		free(w);
+		p = e + 1;
+	}
+	for (const char *p = after; p && *p;) {
+		const char *e = strchr(p, '\n');
+		char *w = xstrndup(p, (size_t)(e - p));
+
+		if (!in_lines(before, w)) {
+			ok = 0;
+			rk_buf_addf(why, "%s%s was recorded",
+				    why->len ? "; " : "", w);
+		}
+		free(w);
+		p = e + 1;
+	}
+	return ok;
+}
+
+/*
+ * What else the down step undoes, as the framework plans it (Django's
+ * migrate <app> <prev> --plan names the other apps' migrations that
+ * depend on the one undone): "app/name" lines into need. The plan
+ * changes nothing.
+ */
+static int
+down_plan(const struct delegate *d, const struct rk_session *s,
+	  const struct mig_file *f, struct rk_buf *need, struct rk_err *err)
+{
+	struct rk_buf out = RK_BUF_INIT, errs = RK_BUF_INIT, text = RK_BUF_INIT;
+	char **argv = delegate_argv(d, s, d->rn->down_plan, f);
+	struct rk_buf cmd = RK_BUF_INIT;
+	int status = 0, rc = 0;
+
+	for (size_t i = 0; argv[i]; i++)
+		rk_buf_addf(&cmd, "%s%s", i ? " " : "", argv[i]);
+	if (spawn(d, argv, &out, &errs, &status, err) < 0) {
+		rc = -1;
+	} else if (status != 0) {
+		output_tail(&out, &errs, &text);
+		rc = rk_fail(err, RK_DB,
+			     "'%s' (what the down of %s would undo) exited "
+			     "%d; nothing was undone:\n%s",
+			     cmd.s, f->name, status, text.s);
+		rk_err_hint(err, "fix what the framework says and run "
+				 "again");
+	} else {
+		d->rn->parse_plan(out.s, out.len, d->app, need);
+	}
+	for (size_t i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+	rk_buf_release(&cmd);
+	rk_buf_release(&out);
+	rk_buf_release(&errs);
+	rk_buf_release(&text);
+	return rc;
+}
+
 /* The file's hash in the sidecar (its drift shows later), best effort. */
 static void
 remember_hash(struct rk_ctx *ctx, struct rk_session *s,
@@ -1153,7 +1246,8 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		goto out;
 	}
 	before = applied_files(s);
-	others = !down && d->rn && d->rn->others;
+	others = d->rn && d->rn->others &&
+		 (!down || (d->rn->down_plan && d->rn->parse_plan));
 	if (others && d->rn->others(ctx->db, &s->tracked, &fbefore, err) < 0) {
 		run_fail_report(r, NULL, NULL, err);
 		goto out;
@@ -1165,8 +1259,13 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		expect = delegate_step_set(s, d->app, d->rn && d->rn->up_all, f,
 					   before);
 	}
-	if (others)
+	if (others && !down)
 		foreign_needs(s, d->app, expect, fbefore.s, &fneed);
+	if (others && down && down_plan(d, s, f, &fneed, err) < 0) {
+		it->outcome = RUN_NOT_STARTED;
+		run_fail_report(r, NULL, NULL, err);
+		goto out;
+	}
 	t0 = run_now_ms();
 	if (rk_interrupted()) {
 		rc = run_interrupted(err);
@@ -1192,7 +1291,9 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 	}
 	if (status == 0 && check_grew(s, before, expect, down, &why) &&
 	    (!others ||
-	     foreign_grew(fbefore.s, fafter.s, fneed.s, &falso, &why))) {
+	     (down ? foreign_shrank(fbefore.s, fafter.s, fneed.s, &falso, &why)
+		   : foreign_grew(fbefore.s, fafter.s, fneed.s, &falso,
+				  &why)))) {
 		it->outcome = RUN_COMMITTED;
 		it->recorded = !down;
 		credit_set(s, expect, f, it, r);
@@ -1204,6 +1305,7 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 				    it->also ? ", " : "", falso.s);
 			free(it->also);
 			it->also = rk_buf_detach(&all, NULL);
+			it->also_down = down;
 		}
 		for (size_t i = 0; !down && i < s->files.n; i++)
 			if (expect[i])

@@ -30,6 +30,7 @@
  * DDL per backend (identity bigint on PG since Django 4.1 with
  * BigAutoField, AUTOINCREMENT on SQLite) from frameworks.md section 10.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -740,8 +741,45 @@ django_parse_show(const char *s, size_t n, const char *app, struct rk_buf *out)
 static const char *const django_roots[] = { "manage.py", NULL };
 static const char *const django_up[] = { "migrate", "{app}", "{id}", NULL };
 static const char *const django_down[] = { "migrate", "{app}", "{prev}", NULL };
+static const char *const django_down_plan[] = { "migrate", "{app}", "{prev}",
+						"--plan", NULL };
 static const char *const django_status[] = { "showmigrations", "{app}", NULL };
 static const char *const django_env[] = { "DATABASE_URL", NULL };
+/*
+ * "migrate <app> <prev> --plan": "Planned operations:", then per migration
+ * a line "label.name" at the margin and its operations indented under it.
+ * The other labels' migrations are the ones that depend on what is undone.
+ */
+static void
+django_parse_plan(const char *s, size_t n, const char *app, struct rk_buf *out)
+{
+	const char *end = s + n;
+
+	while (s < end) {
+		const char *e = memchr(s, '\n', (size_t)(end - s));
+		size_t len = e ? (size_t)(e - s) : (size_t)(end - s);
+		size_t lab = 0, rest;
+
+		while (len && (s[len - 1] == '\r' || s[len - 1] == ' '))
+			len--;
+		while (lab < len &&
+		       (isalnum((unsigned char)s[lab]) || s[lab] == '_'))
+			lab++;
+		rest = lab + 1;
+		while (rest < len &&
+		       (isalnum((unsigned char)s[rest]) || s[rest] == '_'))
+			rest++;
+		if (lab && lab < len && s[lab] == '.' && rest == len &&
+		    len > lab + 1 &&
+		    !(app && strlen(app) == lab && strncmp(s, app, lab) == 0))
+			rk_buf_addf(out, "%.*s/%.*s\n", (int)lab, s,
+				    (int)(len - lab - 1), s + lab + 1);
+		s = e ? e + 1 : end;
+	}
+	if (!out->s)
+		rk_buf_adds(out, "");
+}
+
 /* The rows of every other app, "app/name" lines. */
 static int
 django_others(struct db *db, const struct tracked *t, struct rk_buf *out,
@@ -768,11 +806,13 @@ static const struct det_runner django_runner = {
 	.roots = django_roots,
 	.up = django_up,
 	.down = django_down,
+	.down_plan = django_down_plan,
 	.status = django_status,
 	.url_env = django_env,
 	.parse_status = django_parse_show,
 	.app = django_app,
 	.others = django_others,
+	.parse_plan = django_parse_plan,
 };
 
 const struct detector det_django = {

@@ -173,13 +173,15 @@ struct run_item {
 			    * or NULL */
 	char *also;	   /* owned: files outside the plan that the same
 			    * command applied first, as it needed them
-			    * (", "-joined), or NULL */
-	int recorded;	   /* a row records it: committed, or a partial
-			    * file recorded as the framework records a
-			    * failure (Flyway success = false, ...) */
-	char *undone_by;   /* owned: redo of code whose up failed: the
-			    * down command that committed before it, or
-			    * NULL */
+			    * (", "-joined), or NULL; in a down, what
+			    * it undid too (also_down) */
+	int also_down;
+	int recorded;	 /* a row records it: committed, or a partial
+			  * file recorded as the framework records a
+			  * failure (Flyway success = false, ...) */
+	char *undone_by; /* owned: redo of code whose up failed: the
+			  * down command that committed before it, or
+			  * NULL */
 };
 
 /* Why a run failed. */

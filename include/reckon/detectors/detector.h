@@ -156,18 +156,20 @@ enum det_tool {
 };
 
 struct det_runner {
-	const char *tool;	    /* "alembic", "manage.py", "bin/rails" */
-	enum det_tool how;	    /* how tool is found and started */
-	const char *const *roots;   /* files that mark the project (the
-				     * migrations directory and upwards):
-				     * the tool runs there; NULL-terminated */
-	const char *const *up;	    /* applies exactly the one file (and
-				     * what it needs), or, with
-				     * up_all, every pending one */
-	int up_all;		    /* up applies all pending at once
-				     * (TypeORM's migration:run) */
-	const char *const *down;    /* undoes the newest applied, or NULL */
-	const char *const *status;  /* asks what it has applied, or NULL */
+	const char *tool;	      /* "alembic", "manage.py", "bin/rails" */
+	enum det_tool how;	      /* how tool is found and started */
+	const char *const *roots;     /* files that mark the project (the
+				       * migrations directory and upwards):
+				       * the tool runs there; NULL-terminated */
+	const char *const *up;	      /* applies exactly the one file (and
+				       * what it needs), or, with
+				       * up_all, every pending one */
+	int up_all;		      /* up applies all pending at once
+				       * (TypeORM's migration:run) */
+	const char *const *down;      /* undoes the newest applied, or NULL */
+	const char *const *down_plan; /* prints what down would undo,
+				       * undoing nothing, or NULL */
+	const char *const *status;    /* asks what it has applied, or NULL */
 	int status_pending;	    /* status names the pending ones instead */
 	const char *no_status;	    /* without status: why not */
 	const char *const *url_env; /* variables that get the database URL */
@@ -184,6 +186,11 @@ struct det_runner {
 	 * out. NULL: the table holds only the directory's own. */
 	int (*others)(struct db *db, const struct tracked *t,
 		      struct rk_buf *out, struct rk_err *err);
+	/* The other apps' rows that down_plan's output says down undoes
+	 * too (they depend on the one undone), "app/name" lines into out;
+	 * app: the {app} value. */
+	void (*parse_plan)(const char *s, size_t n, const char *app,
+			   struct rk_buf *out);
 	/* {app}: Django's label for the directory's app. NULL: none. */
 	int (*app)(struct db *db, const struct tracked *t, struct rk_buf *out,
 		   struct rk_err *err);
