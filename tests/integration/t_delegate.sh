@@ -621,7 +621,7 @@ PY
 	expect_out "which also reverted blog/0004_priced"
 	rk "${env[@]}" down
 	expect_rc 0
-	jqe 'true'
+	grep -q "which also reverted" <<<"$OUT" && fail "a down of 0002_price names another app's row: $OUT" || pass
 	rk "${env[@]}" status --json
 	jqe '[.migrations[] | select(.state == "pending") | .name] == ["0002_price.py", "0003_stock.py"]'
 
