@@ -14,15 +14,22 @@ lv_() {
 	fi
 }
 
-test_real_laravel() {
-	real_need php php-cli || return 0
+# lv_need: are PHP, Laravel's Illuminate Database and the PDO driver of
+# this backend there? If not, say that this test skips and why.
+lv_need() {
+	real_need php php-cli || return 1
 	local drv=sqlite
 	[ "$BACKEND" = pg ] && drv=pgsql
-	if ! php -r 'require "Illuminate/Database/autoload.php";' 2>/dev/null ||
-		! php -r "exit(in_array('$drv', PDO::getAvailableDrivers()) ? 0 : 1);"; then
-		echo "  skip [$CUR] php-laravel-framework or php-$([ $drv = pgsql ] && echo pgsql || echo sqlite3) is not installed (scripts/real-deps-debian.sh installs them)"
+	if php -r 'require "Illuminate/Database/autoload.php";' 2>/dev/null &&
+		php -r "exit(in_array('$drv', PDO::getAvailableDrivers()) ? 0 : 1);"; then
 		return 0
 	fi
+	echo "  skip [$CUR] php-laravel-framework or the PDO $drv driver is not installed (scripts/real-deps-debian.sh installs them)"
+	return 1
+}
+
+test_real_laravel() {
+	lv_need || return 0
 	cp -r "$REAL/php" "$T/php"
 	M=$T/php/database/migrations
 	local u=2024_01_01_000001_create_users_table
@@ -71,4 +78,43 @@ ran $t 3" ]; then pass; else
 	fi
 	rk status --check
 	expect_rc 0
+}
+
+# A fresh database beside a Laravel directory: the file names choose
+# Laravel's table, reckon creates it as Laravel would, and Laravel's own
+# migrator then reads it and runs the rest in the next batch.
+test_real_laravel_fresh() {
+	lv_need || return 0
+	cp -r "$REAL/php" "$T/php"
+	M=$T/php/database/migrations
+	local u=2024_01_01_000001_create_users_table
+	local p=2024_01_01_000002_create_posts_table
+	local t=2024_01_01_000003_create_tags_table
+	rk detect
+	expect_out "the directory is laravel's: 3 YYYY_MM_DD_HHMMSS_<name>.php files"
+	expect_out "reckon will create laravel's table (migrations)"
+	rk mark-applied --to $p --yes
+	expect_rc 0
+	fw "migrate status" lv_ status || return
+	if [ "$FW" = "ran $u 1
+ran $p 1
+pending $t" ]; then pass; else
+		fail "migrate status after reckon created the table: $FW"
+	fi
+	fw "migrate up to $t" lv_ up $t || return
+	fw "pending check" lv_ check
+	fw "migrate status" lv_ status || return
+	if [ "$(tail -1 <<<"$FW")" = "ran $t 2" ]; then pass; else
+		fail "migrate status: $FW"
+	fi
+	rk status --check
+	expect_rc 0
+	# reckon recorded the hash of what it marked: an edit now shows
+	echo '// edited' >>"$M/$u.php"
+	rk status --json
+	jqe "[.migrations[] | select(.state == \"modified\") | .name] == [\"$u.php\"]"
+	# and 'new' does not write a .sql file into Laravel's directory
+	rk new add_things
+	expect_rc 2
+	expect_err "reckon cannot write a laravel migration"
 }
