@@ -78,6 +78,13 @@ ran $t 3" ]; then pass; else
 	fi
 	rk status --check
 	expect_rc 0
+	# reckon cannot undo PHP: the advice is Laravel's, not a down script
+	save_dump
+	rk down --yes
+	expect_rc 3
+	expect_err "cannot be undone: '$t.php' (code, not SQL)"
+	expect_err "undo them with laravel's own tool (Laravel migrations are PHP)"
+	expect_unchanged
 }
 
 # A fresh database beside a Laravel directory: the file names choose
