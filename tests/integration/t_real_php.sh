@@ -85,6 +85,11 @@ ran $t 3" ]; then pass; else
 	expect_err "cannot be undone: '$t.php' (code, not SQL)"
 	expect_err "undo them with laravel's own tool (Laravel migrations are PHP)"
 	expect_unchanged
+	# and Laravel's rollback takes back the batch reckon wrote, alone
+	fw "migrate:rollback" lv_ rollback || return
+	rk status --json
+	expect_states "{\"$u.php\": \"applied\", \"$p.php\": \"applied\",
+		\"$t.php\": \"pending\"}"
 }
 
 # A fresh database beside a Laravel directory: the file names choose

@@ -9,6 +9,7 @@
 //   php laravel.php status      "ran NAME BATCH" or "pending NAME" per file
 //   php laravel.php next-batch  the batch number the next run would write
 //   php laravel.php check       exit 1 while a migration is pending
+//   php laravel.php rollback    undo the last batch (migrate:rollback)
 require 'Illuminate/Database/autoload.php';
 require 'Illuminate/Filesystem/autoload.php';
 
@@ -87,7 +88,10 @@ case 'check':
         echo "pending $name\n";
     }
     exit(count($p) ? 1 : 0);
+case 'rollback':
+    $migrator->rollback([$path]);
+    break;
 default:
-    fwrite(STDERR, "usage: laravel.php up NAME | status | next-batch | check\n");
+    fwrite(STDERR, "usage: laravel.php up NAME | status | next-batch | check | rollback\n");
     exit(2);
 }
