@@ -535,13 +535,15 @@ target_check_down(const struct detector *det,
 		  struct rk_err *err)
 {
 	struct rk_buf names = RK_BUF_INIT;
-	size_t bad = 0;
+	size_t bad = 0, code = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *why = cannot_undo(det, v[i]);
 
 		if (!why)
 			continue;
+		if (v[i]->file && v[i]->file->code)
+			code++;
 		if (bad < 10)
 			rk_buf_addf(&names, "%s'%s' (%s)", bad ? ", " : "",
 				    v[i]->name, why);
@@ -556,11 +558,21 @@ target_check_down(const struct detector *det,
 			bad, n, names.s);
 		struct rk_buf how = RK_BUF_INIT;
 
-		mig_down_advice(det, &how);
-		rk_err_hint(err,
-			    "add %s, or undo fewer (--steps N, --to VERSION); "
-			    "nothing was changed",
-			    how.s);
+		/* a down script added beside a code migration is not what
+		 * its framework undoes: point at the framework instead */
+		if (code == bad && det && det->kind_note)
+			rk_err_hint(err,
+				    "undo them with %s's own tool (%s), or "
+				    "undo fewer (--steps N, --to VERSION); "
+				    "nothing was changed",
+				    det->name, det->kind_note);
+		else {
+			mig_down_advice(det, &how);
+			rk_err_hint(err,
+				    "add %s, or undo fewer (--steps N, --to "
+				    "VERSION); nothing was changed",
+				    how.s);
+		}
 		rk_buf_release(&how);
 	}
 	rk_buf_release(&names);

@@ -11,10 +11,13 @@
  *   batch), getNextBatchNumber = max(batch) + 1, delete by migration;
  * - src/Illuminate/Database/Migrations/Migrator.php: files match
  *   *_*.php in the path, the name is the base name without ".php";
+ * - src/Illuminate/Database/Migrations/MigrationCreator.php: make:migration
+ *   names files date('Y_m_d_His') . '_' . name . '.php';
  * - src/Illuminate/Database/Schema/Grammars/PostgresGrammar.php and
  *   SQLiteGrammar.php: serial / integer primary key autoincrement,
  *   varchar(255) / varchar, not null unless nullable().
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,6 +107,41 @@ laravel_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return rc;
 }
 
+/* A file as make:migration names it, YYYY_MM_DD_HHMMSS_<name>.php: no
+ * other framework's shape, and reckon's own format has no .php files. */
+static int
+laravel_dir_entry(const char *dir, const char *name)
+{
+	static const char shape[] = "dddd_dd_dd_dddddd_";
+	size_t n = strlen(name), i;
+	struct migname mn;
+
+	(void)dir;
+	if (n <= sizeof(shape) - 1 + 4 || laravel_parse_name(name, &mn) < 0)
+		return 0;
+	for (i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)name[i])
+				    : name[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+static int
+laravel_evidence(const char *dir, struct rk_buf *why)
+{
+	struct rk_buf first = RK_BUF_INIT;
+	size_t n;
+	int rc = det_dir_first(dir, laravel_dir_entry, &n, &first);
+
+	if (rc)
+		rk_buf_addf(why,
+			    "%zu YYYY_MM_DD_HHMMSS_<name>.php file%s as "
+			    "make:migration names them (%s)",
+			    n, n == 1 ? "" : "s", first.s);
+	rk_buf_release(&first);
+	return rc;
+}
+
 const struct detector det_laravel = {
 	.name = "laravel",
 	.table = "migrations",
@@ -115,4 +153,5 @@ const struct detector det_laravel = {
 	.ensure = laravel_ensure,
 	.record = laravel_record,
 	.id_column = "migration",
+	.dir_evidence = laravel_evidence,
 };

@@ -1,15 +1,16 @@
 #!/bin/sh
 # Install the Debian-packaged migration frameworks that the real-framework
 # round trips (tests/integration/t_real_py.sh and friends) drive: Alembic,
-# Django, yoyo, Sqitch, ActiveRecord, Sequel and sql-migrate, with their
-# PostgreSQL and SQLite drivers. Only what is missing, as scripts/deps.sh
-# does: idempotent, quiet when all are present. Not root and something
-# missing: say what and exit 0, so the tests skip those frameworks with a
-# printed reason.
+# Django, yoyo, Sqitch, ActiveRecord, Sequel, sql-migrate and Laravel's
+# Illuminate Database (PHP), with their PostgreSQL and SQLite drivers.
+# Only what is missing, as scripts/deps.sh does: idempotent, quiet when
+# all are present. Not root and something missing: say what and exit 0,
+# so the tests skip those frameworks with a printed reason.
 set -eu
 need="python3-alembic python3-django python3-yoyo python3-psycopg2
 sqitch libdbd-pg-perl libdbd-sqlite3-perl
-ruby-activerecord ruby-pg ruby-sqlite3 ruby-sequel sql-migrate"
+ruby-activerecord ruby-pg ruby-sqlite3 ruby-sequel sql-migrate
+php-cli php-laravel-framework php-pgsql php-sqlite3"
 missing=""
 for p in $need; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
