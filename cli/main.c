@@ -19,6 +19,7 @@
 #include "reckon/base/opt.h"
 #include "reckon/cli/report.h"
 #include "reckon/core/report_json.h"
+#include "reckon/detectors/detector.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
@@ -99,6 +100,25 @@ say_settings(const struct rk_globals *g, const struct rk_config *cfg)
 	rk_buf_release(&b);
 }
 
+/*
+ * Whose the directory looks like is asked before a command on reckon's
+ * own table reads it (a look at every file's marker, op_misplaced()):
+ * for a DIR_AHEAD command, start on it while the connection opens. Not
+ * when the configuration names the framework or table, which settles it
+ * without the directory.
+ */
+static void
+dir_ahead(const struct cmd *c, const struct rk_config *cfg)
+{
+	struct rk_err e = RK_ERR_INIT;
+	enum db_kind kind;
+
+	if ((c->needs & DIR_AHEAD) && cfg->dir && !cfg->framework &&
+	    !cfg->table && cfg->db_url &&
+	    db_kind_of_url(cfg->db_url, &kind, &e) == 0)
+		detector_of_dir_ahead(cfg->dir, kind);
+}
+
 static int
 setup_and_run(const struct cmd *c, int argc, char **argv,
 	      const struct rk_globals *g, struct rk_ctx *ctx,
@@ -115,9 +135,16 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 		ctx->cfg.color = 0;
 	if (g->verbose)
 		say_settings(g, &ctx->cfg);
-	if ((c->needs & NEEDS_DB) && !(c->needs & OPENS_DB) &&
-	    ctx_open_db(ctx, (c->needs & READS_DB) != 0, err) < 0)
-		return -1;
+	if ((c->needs & NEEDS_DB) && !(c->needs & OPENS_DB)) {
+		int rc;
+
+		dir_ahead(c, &ctx->cfg);
+		rc = ctx_open_db(ctx, (c->needs & READS_DB) != 0, err);
+		if (rc == 0)
+			rc = c->fn(argc, argv, ctx, err);
+		detector_of_dir_ahead_end();
+		return rc;
+	}
 	return c->fn(argc, argv, ctx, err);
 }
 
