@@ -100,25 +100,6 @@ say_settings(const struct rk_globals *g, const struct rk_config *cfg)
 	rk_buf_release(&b);
 }
 
-/*
- * Whose the directory looks like is asked before a command on reckon's
- * own table reads it (a look at every file's marker, op_misplaced()):
- * for a DIR_AHEAD command, start on it while the connection opens. Not
- * when the configuration names the framework or table, which settles it
- * without the directory.
- */
-static void
-dir_ahead(const struct cmd *c, const struct rk_config *cfg)
-{
-	struct rk_err e = RK_ERR_INIT;
-	enum db_kind kind;
-
-	if ((c->needs & DIR_AHEAD) && cfg->dir && !cfg->framework &&
-	    !cfg->table && cfg->db_url &&
-	    db_kind_of_url(cfg->db_url, &kind, &e) == 0)
-		detector_of_dir_ahead(cfg->dir, kind);
-}
-
 static int
 setup_and_run(const struct cmd *c, int argc, char **argv,
 	      const struct rk_globals *g, struct rk_ctx *ctx,
@@ -138,7 +119,9 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 	if ((c->needs & NEEDS_DB) && !(c->needs & OPENS_DB)) {
 		int rc;
 
-		dir_ahead(c, &ctx->cfg);
+		/* DIR_AHEAD: see op_dir_ahead() */
+		if (c->needs & DIR_AHEAD)
+			op_dir_ahead(&ctx->cfg);
 		rc = ctx_open_db(ctx, (c->needs & READS_DB) != 0, err);
 		if (rc == 0)
 			rc = c->fn(argc, argv, ctx, err);

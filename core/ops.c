@@ -1287,6 +1287,23 @@ ctx_db_opts(const struct rk_config *cfg, struct db_opts *o)
 	o->statement_timeout_ms = cfg->statement_timeout_ms;
 }
 
+/*
+ * Whose the directory looks like is asked before a command on reckon's
+ * own table reads it (a look at every file's marker, op_misplaced()):
+ * start on it while the connection opens. Not when the configuration
+ * names the framework or table, which settles it without the directory.
+ */
+void
+op_dir_ahead(const struct rk_config *cfg)
+{
+	struct rk_err e = RK_ERR_INIT;
+	enum db_kind kind;
+
+	if (cfg->dir && !cfg->framework && !cfg->table && cfg->db_url &&
+	    db_kind_of_url(cfg->db_url, &kind, &e) == 0)
+		detector_of_dir_ahead(cfg->dir, kind);
+}
+
 int
 ctx_open_db(struct rk_ctx *ctx, int read_only, struct rk_err *err)
 {
