@@ -685,9 +685,11 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	if (!ctx->json)
 		ctx->progress = text_progress;
 	rk_interrupt_install();
+	op_dir_ahead(&ctx->cfg); /* op_run() starts with op_status() */
 	rc = ctx_open_db(ctx, o.dry_run, err);
 	if (rc == 0)
 		rc = op_run(ctx, &o, &r, err);
+	detector_of_dir_ahead_end();
 	rc = show_run(ctx, &r, rc, err);
 	run_report_release(&r);
 	free(args);
@@ -1071,12 +1073,13 @@ const struct cmd commands[] = {
 	{ "adopt", cmd_adopt, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "adopt [--dry-run | --yes] [--json]",
 	  "mark pending files whose objects all exist already (plan first)" },
-	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR | READS_DB, "check [--json]",
+	{ "check", cmd_check, NEEDS_DB | NEEDS_DIR | READS_DB | DIR_AHEAD,
+	  "check [--json]",
 	  "pre-flight safety check: pending, locks, long transactions, drift" },
 	{ "completion", cmd_completion, 0, "completion bash|zsh|fish",
 	  "print a completion script for the shell, made from reckon's own "
 	  "tables" },
-	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR | READS_DB,
+	{ "current", cmd_current, NEEDS_DB | NEEDS_DIR | READS_DB | DIR_AHEAD,
 	  "current [--json]",
 	  "the latest applied migration (every recorded head)" },
 	{ "detect", cmd_detect, NEEDS_DB | READS_DB, "detect [--json]",
@@ -1091,9 +1094,10 @@ const struct cmd commands[] = {
 	{ "down", cmd_down, NEEDS_DB | NEEDS_DIR | OPENS_DB,
 	  "down [--steps N | --to VERSION] [--dry-run] [--yes] [--json]",
 	  "undo the newest applied migrations with their down scripts" },
-	{ "heads", cmd_heads, NEEDS_DB | NEEDS_DIR | READS_DB, "heads [--json]",
+	{ "heads", cmd_heads, NEEDS_DB | NEEDS_DIR | READS_DB | DIR_AHEAD,
+	  "heads [--json]",
 	  "the newest migration of each branch, (current) where applied" },
-	{ "history", cmd_history, NEEDS_DB | NEEDS_DIR | READS_DB,
+	{ "history", cmd_history, NEEDS_DB | NEEDS_DIR | READS_DB | DIR_AHEAD,
 	  "history [--json]",
 	  "applied migrations in order, with time, who and how long (a "
 	  "revision graph: every revision, newest first)" },
@@ -1126,7 +1130,7 @@ const struct cmd commands[] = {
 	  "serve [--listen ADDR:PORT] [--token-file FILE] [--drain DURATION] "
 	  "[--request-timeout DURATION] [--max-per-client N] [--pool N]",
 	  "HTTP API and dashboard" },
-	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR | READS_DB,
+	{ "status", cmd_status, NEEDS_DB | NEEDS_DIR | READS_DB | DIR_AHEAD,
 	  "status [--check] [--json]",
 	  "each migration's state: applied, pending, modified, orphaned, "
 	  "failed" },

@@ -19,6 +19,7 @@
 #include "reckon/base/opt.h"
 #include "reckon/cli/report.h"
 #include "reckon/core/report_json.h"
+#include "reckon/detectors/detector.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
@@ -115,9 +116,18 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 		ctx->cfg.color = 0;
 	if (g->verbose)
 		say_settings(g, &ctx->cfg);
-	if ((c->needs & NEEDS_DB) && !(c->needs & OPENS_DB) &&
-	    ctx_open_db(ctx, (c->needs & READS_DB) != 0, err) < 0)
-		return -1;
+	if ((c->needs & NEEDS_DB) && !(c->needs & OPENS_DB)) {
+		int rc;
+
+		/* DIR_AHEAD: see op_dir_ahead() */
+		if (c->needs & DIR_AHEAD)
+			op_dir_ahead(&ctx->cfg);
+		rc = ctx_open_db(ctx, (c->needs & READS_DB) != 0, err);
+		if (rc == 0)
+			rc = c->fn(argc, argv, ctx, err);
+		detector_of_dir_ahead_end();
+		return rc;
+	}
 	return c->fn(argc, argv, ctx, err);
 }
 

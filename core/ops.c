@@ -5,6 +5,8 @@
  */
 #include "reckon/core/ops.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,8 +386,9 @@ refresh_exists(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	return 0;
 }
 
-int
-session_reload(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+/* session_reload()'s reading half: what the database holds. */
+static int
+session_read(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
 	if (refresh_exists(ctx, s, err) < 0)
 		return -1;
@@ -398,10 +401,23 @@ session_reload(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 		rk_err_prefix(err, "cannot read %s", s->tracking_display);
 		return -1;
 	}
-	if (sidecar_read(ctx->db, &s->tracked, &s->sidecar, err) < 0)
-		return -1;
+	return sidecar_read(ctx->db, &s->tracked, &s->sidecar, err);
+}
+
+/* session_reload()'s other half: the files against the rows. */
+static void
+session_settle(struct rk_ctx *ctx, struct rk_session *s)
+{
 	reconcile(&s->files, &s->rows, &s->sidecar, s->tracked.det, &s->status);
 	drift_classify(s, db_dialect(ctx->db)->lex);
+}
+
+int
+session_reload(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	if (session_read(ctx, s, err) < 0)
+		return -1;
+	session_settle(ctx, s);
 	return 0;
 }
 
@@ -536,18 +552,72 @@ find_strays(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	return 0;
 }
 
+/* session_read() on a thread of its own, while the directory is read. */
+struct early_read {
+	struct rk_ctx *ctx;
+	struct rk_session *s;
+	struct rk_err err;
+	int rc;
+};
+
+static void *
+early_read_main(void *arg)
+{
+	struct early_read *r = arg;
+
+	r->rc = session_read(r->ctx, r->s, &r->err);
+	return NULL;
+}
+
+/*
+ * Start reading reckon's own table while the files are scanned: the
+ * server's time for 10,000 rows (and copying them) then overlaps the
+ * scan. Nothing else touches the connection until the join, and the
+ * thread blocks every signal, so an interrupt reaches the main thread as
+ * before. Other frameworks' tables are read afterwards as they always
+ * were (some read() more than one query). 1 if the thread runs.
+ */
+static int
+early_read_start(struct early_read *r, pthread_t *th)
+{
+	sigset_t all, old;
+	int rc;
+
+	if (r->s->tracked.det != &det_reckon)
+		return 0;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(th, NULL, early_read_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc == 0;
+}
+
 int
 op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
+	struct early_read r = { ctx, s, RK_ERR_INIT, 0 };
+	pthread_t th;
+	int early, rc;
+
 	if (find_tracking(ctx, s, err) < 0)
 		return -1;
-	if (mig_scan_named(ctx->cfg.dir, s->tracked.det, ctx->cfg.files_pattern,
-			   &s->files, err) < 0)
-		return -1;
+	early = early_read_start(&r, &th);
+	rc = mig_scan_named(ctx->cfg.dir, s->tracked.det,
+			    ctx->cfg.files_pattern, &s->files, err);
+	if (early)
+		pthread_join(th, NULL);
+	if (rc < 0)
+		return -1; /* the scan's error first, as without the thread */
 	note_unplaced(ctx->cfg.dir, &s->files);
 	if (ph_session(ctx, s, err) < 0)
 		return -1;
-	if (session_reload(ctx, s, err) < 0)
+	if (early && r.rc < 0) {
+		*err = r.err;
+		return -1;
+	}
+	if (early)
+		session_settle(ctx, s);
+	else if (session_reload(ctx, s, err) < 0)
 		return -1;
 	return find_strays(ctx, s, err);
 }
@@ -1273,6 +1343,23 @@ ctx_db_opts(const struct rk_config *cfg, struct db_opts *o)
 	o->busy_timeout_ms = cfg->lock_timeout_ms;
 	o->connect_timeout_ms = cfg->connect_timeout_ms;
 	o->statement_timeout_ms = cfg->statement_timeout_ms;
+}
+
+/*
+ * Whose the directory looks like is asked before a command on reckon's
+ * own table reads it (a look at every file's marker, op_misplaced()):
+ * start on it while the connection opens. Not when the configuration
+ * names the framework or table, which settles it without the directory.
+ */
+void
+op_dir_ahead(const struct rk_config *cfg)
+{
+	struct rk_err e = RK_ERR_INIT;
+	enum db_kind kind;
+
+	if (cfg->dir && !cfg->framework && !cfg->table && cfg->db_url &&
+	    db_kind_of_url(cfg->db_url, &kind, &e) == 0)
+		detector_of_dir_ahead(cfg->dir, kind);
 }
 
 int

@@ -5,16 +5,20 @@
 #include "reckon/detectors/detcommon.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "reckon/base/buf.h"
+#include "reckon/base/hcache.h"
 #include "reckon/db/db.h"
 #include "reckon/detectors/detector.h"
 #include "reckon/detectors/migfile.h"
@@ -446,22 +450,136 @@ det_dir_evidence_file(const char *dir, const char *rel, struct rk_buf *why)
 	return 1;
 }
 
+/*
+ * The entries are read in directory order and the first by alphasort()'s
+ * order (strcoll) kept: the same answer as sorting them all, without the
+ * sort. accepts() is told readdir's d_type, so that it can skip a check
+ * the type already answers.
+ */
 int
 det_dir_first(const char *dir,
-	      int (*accepts)(const char *dir, const char *name), size_t *n,
-	      struct rk_buf *why)
+	      int (*accepts)(const char *dir, const char *name,
+			     unsigned char type),
+	      size_t *n, struct rk_buf *why)
 {
-	struct dirent **v = NULL;
-	int k = scandir(dir, &v, NULL, alphasort);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *best = NULL;
 
 	*n = 0;
-	for (int i = 0; i < k; i++) {
-		if (v[i]->d_name[0] != '.' && accepts(dir, v[i]->d_name) &&
-		    !(*n)++)
-			rk_buf_adds(why, v[i]->d_name);
-		free(v[i]);
+	while (d && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    !accepts(dir, de->d_name, de->d_type))
+			continue;
+		(*n)++;
+		if (!best || strcoll(de->d_name, best) < 0) {
+			free(best);
+			best = xstrdup(de->d_name);
+		}
 	}
-	free(v);
+	if (d)
+		closedir(d);
+	if (best)
+		rk_buf_adds(why, best);
+	free(best);
+	return *n > 0;
+}
+
+/* The hash cache that keeps tag's verdicts on the files of dir, keyed as
+ * migfile.c keys its own (device and real path), plus the tag. */
+static struct rk_hcache *
+verdict_cache(const char *dir, const char *tag)
+{
+	char real[PATH_MAX], *path;
+	struct rk_buf key = RK_BUF_INIT;
+	struct rk_hcache *c;
+	struct stat st;
+
+	if (!realpath(dir, real) || stat(real, &st) < 0)
+		return rk_hcache_open(NULL, "");
+	rk_buf_addf(&key, "%llu:%s:evidence:%s", (unsigned long long)st.st_dev,
+		    real, tag);
+	path = rk_hcache_path(key.s);
+	c = rk_hcache_open(path, key.s);
+	free(path);
+	rk_buf_release(&key);
+	return c;
+}
+
+/* text_ok()'s verdict on the regular file name (in the directory dfd):
+ * from the cache when the file is unchanged, else read; 0 when it is no
+ * regular file or cannot be read. */
+static int
+content_verdict(struct rk_hcache *c, int dfd, const char *name,
+		int (*text_ok)(const char *s, size_t n), struct rk_buf *text)
+{
+	const char *v[RK_HCACHE_FIELDS] = { NULL };
+	const char *const *got;
+	struct rk_hstat hs;
+	struct stat st;
+	int fd, ok;
+
+	/* followed, as open() follows it */
+	if (fstatat(dfd, name, &st, 0) == 0 && S_ISREG(st.st_mode)) {
+		rk_hstat_from(&hs, &st);
+		got = rk_hcache_get(c, name, &hs);
+		if (got && got[0] &&
+		    (!strcmp(got[0], "1") || !strcmp(got[0], "0")))
+			return got[0][0] == '1';
+	}
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	rk_buf_reset(text);
+	if (rk_buf_read_fd(text, fd) < 0)
+		return 0;
+	ok = text_ok(text->s, text->len) != 0;
+	if ((size_t)st.st_size == text->len) {
+		rk_hstat_from(&hs, &st);
+		v[0] = ok ? "1" : "0";
+		rk_hcache_put(c, name, &hs, v);
+	}
+	return ok;
+}
+
+int
+det_dir_first_text(const char *dir, const char *tag,
+		   int (*name_ok)(const char *name),
+		   int (*text_ok)(const char *s, size_t n), size_t *n,
+		   struct rk_buf *why)
+{
+	struct rk_buf text = RK_BUF_INIT;
+	struct rk_hcache *c;
+	struct dirent *de;
+	char *best = NULL;
+	DIR *d = opendir(dir);
+
+	*n = 0;
+	if (!d)
+		return 0;
+	c = verdict_cache(dir, tag);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || de->d_type == DT_DIR ||
+		    !name_ok(de->d_name) ||
+		    !content_verdict(c, dirfd(d), de->d_name, text_ok, &text))
+			continue;
+		(*n)++;
+		if (!best || strcoll(de->d_name, best) < 0) {
+			free(best);
+			best = xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	rk_hcache_close(c);
+	rk_buf_release(&text);
+	if (best)
+		rk_buf_adds(why, best);
+	free(best);
 	return *n > 0;
 }
 

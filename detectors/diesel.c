@@ -14,6 +14,7 @@
  *     split at '_', remove '-'; valid_sql_migration_directory: has up.sql),
  *   diesel_migrations/src/migration_harness.rs (insert of version only).
  */
+#include <dirent.h>
 #include <string.h>
 
 #include "reckon/base/buf.h"
@@ -88,14 +89,17 @@ diesel_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	return det_insert(db, t, "version", "$1", params, 1, err);
 }
 
-/* An entry <version>_<name>/ holding up.sql. */
+/* An entry <version>_<name>/ holding up.sql (a regular file holds
+ * nothing: no stat needed to say so). */
 static int
-diesel_dir_entry(const char *dir, const char *name)
+diesel_dir_entry(const char *dir, const char *name, unsigned char type)
 {
 	struct rk_buf rel = RK_BUF_INIT;
 	struct migname mn;
 	int ok;
 
+	if (type == DT_REG)
+		return 0;
 	rk_buf_addf(&rel, "%s/up.sql", name);
 	ok = diesel_parse(rel.s, &mn) == 0 && *mn.desc &&
 	     det_dir_has(dir, rel.s);

@@ -680,11 +680,12 @@ django_unstray(struct db *db, const struct tracked *t,
 
 /* A migrations package: "migrations" with __init__.py and a module. */
 static int
-django_dir_entry(const char *dir, const char *name)
+django_dir_entry(const char *dir, const char *name, unsigned char type)
 {
 	struct migname mn;
 
 	(void)dir;
+	(void)type;
 	return django_parse_name(name, &mn) == 0;
 }
 

@@ -133,20 +133,17 @@ static const struct det_sections npm_sections = {
 /* A .sql migration whose first marker is node-pg-migrate's up marker
  * (a regular file only: the scan reports the others as ignored). */
 static int
-npm_dir_entry(const char *dir, const char *name)
+npm_sql_name(const char *name)
 {
-	struct rk_buf path = RK_BUF_INIT, text = RK_BUF_INIT;
 	struct migname mn;
-	int ok = 0;
 
-	rk_buf_addf(&path, "%s/%s", dir, name);
-	if (npm_parse(name, &mn) == 0 && !mn.code &&
-	    rk_buf_read_regular(&text, path.s) == 0)
-		ok = mig_sections_owner(text.s, text.len) ==
-		     &det_node_pg_migrate;
-	rk_buf_release(&text);
-	rk_buf_release(&path);
-	return ok;
+	return npm_parse(name, &mn) == 0 && !mn.code;
+}
+
+static int
+npm_marked(const char *s, size_t n)
+{
+	return mig_sections_owner(s, n) == &det_node_pg_migrate;
 }
 
 static int
@@ -154,7 +151,8 @@ npm_evidence(const char *dir, struct rk_buf *why)
 {
 	struct rk_buf first = RK_BUF_INIT;
 	size_t n;
-	int rc = det_dir_first(dir, npm_dir_entry, &n, &first);
+	int rc = det_dir_first_text(dir, "node-pg-migrate", npm_sql_name,
+				    npm_marked, &n, &first);
 
 	if (rc)
 		rk_buf_addf(why, "'-- Up Migration' markers in %zu file%s (%s)",

@@ -5,6 +5,8 @@
  */
 #include "reckon/detectors/detector.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -331,9 +333,10 @@ detector_match(const struct db_table_list *tl, const struct db_dialect *engine,
 		qsort(out->v, out->n, sizeof(*out->v), cmp_detection);
 }
 
-const struct detector *
-detector_of_dir(const char *dir, const struct db_dialect *engine,
-		struct rk_buf *why)
+/* detector_of_dir()'s work; *reset: why was emptied first (several). */
+static const struct detector *
+of_dir(const char *dir, const struct db_dialect *engine, struct rk_buf *why,
+       int *reset)
 {
 	static const unsigned not_on[DB_NKINDS] = {
 		[DB_PG] = DET_SQLITE_ONLY,
@@ -343,6 +346,7 @@ detector_of_dir(const char *dir, const struct db_dialect *engine,
 	const struct detector *found = NULL;
 	size_t n = 0;
 
+	*reset = 0;
 	for (size_t k = 0; dir && detectors[k]; k++) {
 		const struct detector *d = detectors[k];
 
@@ -361,6 +365,7 @@ detector_of_dir(const char *dir, const struct db_dialect *engine,
 	}
 	if (n > 1) {
 		rk_buf_reset(why);
+		*reset = 1;
 		rk_buf_addf(why,
 			    "the directory looks like %s alike; reckon's own "
 			    "table is used (pass --framework to choose)",
@@ -370,4 +375,104 @@ detector_of_dir(const char *dir, const struct db_dialect *engine,
 	rk_buf_release(&all);
 	rk_buf_release(&ev);
 	return found;
+}
+
+/*
+ * The answer for one directory and engine worked out ahead, on a thread,
+ * while the connection opens (detector_of_dir_ahead); taken once, by the
+ * first detector_of_dir() that asks the same.
+ */
+static struct {
+	pthread_mutex_t lock;
+	pthread_t th;
+	int running; /* th is to be joined */
+	int taken;   /* the answer went to a caller */
+	char *dir;
+	enum db_kind kind;
+	const struct detector *found;
+	struct rk_buf why;
+	int reset;
+} ahead = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void *
+ahead_main(void *arg)
+{
+	(void)arg;
+	ahead.found = of_dir(ahead.dir, db_dialect_for(ahead.kind), &ahead.why,
+			     &ahead.reset);
+	return NULL;
+}
+
+void
+detector_of_dir_ahead(const char *dir, enum db_kind kind)
+{
+	sigset_t all, old;
+
+	pthread_mutex_lock(&ahead.lock);
+	if (!ahead.running && !ahead.dir && dir) {
+		ahead.dir = xstrdup(dir);
+		ahead.kind = kind;
+		rk_buf_init(&ahead.why);
+		/* signals stay with the main thread */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		ahead.running =
+			pthread_create(&ahead.th, NULL, ahead_main, NULL) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!ahead.running) {
+			free(ahead.dir);
+			ahead.dir = NULL;
+		}
+	}
+	pthread_mutex_unlock(&ahead.lock);
+}
+
+void
+detector_of_dir_ahead_end(void)
+{
+	pthread_mutex_lock(&ahead.lock);
+	if (ahead.running)
+		pthread_join(ahead.th, NULL);
+	ahead.running = 0;
+	ahead.taken = 1;
+	rk_buf_release(&ahead.why);
+	pthread_mutex_unlock(&ahead.lock);
+}
+
+/* The answer worked out ahead for dir and engine: 1 and *found, why set,
+ * when there is one not taken yet. */
+static int
+take_ahead(const char *dir, const struct db_dialect *engine,
+	   const struct detector **found, struct rk_buf *why)
+{
+	int ok = 0;
+
+	pthread_mutex_lock(&ahead.lock);
+	if (ahead.dir && !ahead.taken && dir && engine &&
+	    engine->kind == ahead.kind && strcmp(dir, ahead.dir) == 0) {
+		if (ahead.running)
+			pthread_join(ahead.th, NULL);
+		ahead.running = 0;
+		ahead.taken = 1;
+		if (ahead.reset)
+			rk_buf_reset(why);
+		if (ahead.why.len)
+			rk_buf_adds(why, ahead.why.s);
+		*found = ahead.found;
+		ok = 1;
+	}
+	pthread_mutex_unlock(&ahead.lock);
+	return ok;
+}
+
+const struct detector *
+detector_of_dir(const char *dir, const struct db_dialect *engine,
+		struct rk_buf *why)
+{
+	const struct detector *found;
+	int reset;
+
+	if (take_ahead(dir, engine, &found, why))
+		return found;
+	return of_dir(dir, engine, why, &reset);
 }

@@ -2,7 +2,15 @@
 # never trusted over a change. Each test has its own $XDG_CACHE_HOME
 # (lib.sh's run_test).
 
-cache_file() { ls "$XDG_CACHE_HOME"/reckon/*.v[0-9]* 2>/dev/null | head -1; }
+# cache_file: the cache of the hashes (not one of a detector's verdicts on
+# the directory, whose key ends ":evidence:<detector>")
+cache_file() {
+	local f
+	for f in "$XDG_CACHE_HOME"/reckon/*.v[0-9]*; do
+		[ -f "$f" ] && ! grep -q '^key =.*:evidence:' "$f" &&
+			{ echo "$f"; return; }
+	done
+}
 
 # hashes_applied: 001 and 002 applied, then two statuses, a second apart,
 # so the cache's entries are older than the scan that wrote them (until
@@ -124,4 +132,42 @@ test_cache_outside_project() {
 	after=$(find "$T" -path "$XDG_CACHE_HOME" -prune -o -print | sort)
 	check "nothing new in the project" test "$before" = "$after"
 	check "cache there" test -s "$(cache_file)"
+}
+
+# The directory's evidence (node-pg-migrate's markers, read from every
+# file) is kept by stat data too: an unchanged file is not read again,
+# and a marker removed by an edit that keeps the size and the mtime is
+# seen at once.
+BACKENDS_cache_dir_evidence=pg
+test_cache_dir_evidence() {
+	local mt f
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	rk run
+	expect_rc 0
+	printf -- '-- Up Migration\nCREATE TABLE b (id integer);\n' >"$M/002_b.sql"
+	rk detect --json
+	jqe '.misplaced.framework == "node-pg-migrate"'
+	sleep 1.2
+	rk detect --json
+	jqe '.misplaced.framework == "node-pg-migrate"'
+	f=$(grep -l '^key =.*:evidence:node-pg-migrate$' "$XDG_CACHE_HOME"/reckon/*)
+	if [ -n "$f" ] && grep -q '^f	=002_b.sql	.*	=1	' "$f"; then pass; else
+		fail "no verdict on 002_b.sql in the evidence cache '$f'"
+	fi
+	# a verdict made to lie is believed for an unchanged file
+	sed -i 's/^\(f	=002_b.sql	.*	\)=1	/\1=0	/' "$f"
+	rk detect --json
+	jqe '.misplaced == null'
+	sed -i 's/^\(f	=002_b.sql	.*	\)=0	/\1=1	/' "$f"
+	sleep 1.2
+	rk detect --json
+	jqe '.misplaced.framework == "node-pg-migrate"'
+	mt=$(stat -c %y "$M/002_b.sql")
+	printf -- '-- Up_Migration\nCREATE TABLE b (id integer);\n' >"$M/002_b.sql"
+	touch -d "$mt" "$M/002_b.sql"
+	rk detect --json
+	jqe '.misplaced == null'
+	rm -f "$f"
+	rk detect --json
+	jqe '.misplaced == null'
 }

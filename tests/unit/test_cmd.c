@@ -431,8 +431,16 @@ test_table_rows(void **state)
 		assert_true(k > 0);
 		assert_non_null(c->fn);
 		assert_int_equal(c->needs & ~(NEEDS_DB | NEEDS_DIR | READS_DB |
-					      OPENS_DB),
+					      OPENS_DB | DIR_AHEAD),
 				 0);
+		/* the directory ahead: only for a command that reads it
+		 * and has main open the database; never serve */
+		if (c->needs & DIR_AHEAD) {
+			assert_true(c->needs & NEEDS_DIR);
+			assert_true(c->needs & NEEDS_DB);
+			assert_false(c->needs & OPENS_DB);
+			assert_string_not_equal(c->name, "serve");
+		}
 		/* read-only or opened later: only for a command that has
 		 * a database, and not both */
 		if (c->needs & (READS_DB | OPENS_DB))

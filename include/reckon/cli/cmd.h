@@ -17,6 +17,11 @@ struct rk_err;
 /* With NEEDS_DB: main resolves the database but the command opens it
  * (ctx_open_db), once its options say whether it writes (--dry-run). */
 #define OPENS_DB 0x8u
+/* With NEEDS_DIR: whose the directory looks like (detector_of_dir) is
+ * worked out on a thread while the database opens, for a command that
+ * asks it as soon as it has the connection (not serve, whose requests
+ * come later and must see the directory as it is then). */
+#define DIR_AHEAD 0x10u
 
 /* A command's fn returns 0, RK_EXIT_CHECK (3) when its check found a
  * problem, -1 with *err set, or CMD_REPORTED when it has already shown

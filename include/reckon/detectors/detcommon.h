@@ -129,11 +129,25 @@ int det_dir_has(const char *dir, const char *rel);
 /* dir_evidence() for a directory that has file rel: why says so. */
 int det_dir_evidence_file(const char *dir, const char *rel, struct rk_buf *why);
 
-/* The first entry of dir (sorted) that accepts: its name in why, and
+/* The first entry of dir (sorted) that accepts (told readdir's d_type,
+ * DT_UNKNOWN when the file system does not say): its name in why, and
  * how many there are in *n; 0 when none. */
 int det_dir_first(const char *dir,
-		  int (*accepts)(const char *dir, const char *name), size_t *n,
-		  struct rk_buf *why);
+		  int (*accepts)(const char *dir, const char *name,
+				 unsigned char type),
+		  size_t *n, struct rk_buf *why);
+
+/*
+ * det_dir_first() for a test on a file's name and the bytes of the
+ * regular file it names (a symbolic link followed): name_ok() first, then
+ * text_ok() on the bytes. Verdicts are kept in the hash cache (hcache.h)
+ * under tag, by the file's stat data, so an unchanged file is not read
+ * again; a file that is no regular file or cannot be read is not taken.
+ */
+int det_dir_first_text(const char *dir, const char *tag,
+		       int (*name_ok)(const char *name),
+		       int (*text_ok)(const char *s, size_t n), size_t *n,
+		       struct rk_buf *why);
 
 /* Append m's name without its directory part and without the extension
  * (the last ".x"), e.g. "20240101_x" for "20240101_x.sql". */

@@ -315,6 +315,15 @@ const struct detector *detector_of_dir(const char *dir,
 				       const struct db_dialect *engine,
 				       struct rk_buf *why);
 
+/*
+ * Start working out detector_of_dir(dir, engine of kind) on a thread of
+ * its own (reading the directory while the connection opens); the first
+ * detector_of_dir() asking the same takes that answer, once. Every call
+ * is matched by detector_of_dir_ahead_end(), which waits for the thread.
+ */
+void detector_of_dir_ahead(const char *dir, enum db_kind kind);
+void detector_of_dir_ahead_end(void);
+
 /* The registry: every detector, NULL-terminated (detectors/registry.c). */
 extern const struct detector *const detectors[];
 /* reckon's native table: used when no other framework's is found. */
