@@ -110,13 +110,14 @@ laravel_record(struct db *db, struct tracked *t, const struct mig_file *m,
 /* A file as make:migration names it, YYYY_MM_DD_HHMMSS_<name>.php: no
  * other framework's shape, and reckon's own format has no .php files. */
 static int
-laravel_dir_entry(const char *dir, const char *name)
+laravel_dir_entry(const char *dir, const char *name, unsigned char type)
 {
 	static const char shape[] = "dddd_dd_dd_dddddd_";
 	size_t n = strlen(name), i;
 	struct migname mn;
 
 	(void)dir;
+	(void)type;
 	if (n <= sizeof(shape) - 1 + 4 || laravel_parse_name(name, &mn) < 0)
 		return 0;
 	for (i = 0; i < sizeof(shape) - 1; i++)
