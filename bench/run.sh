@@ -554,7 +554,8 @@ bench_serve() {
 	$R --db dbname=rk_serve --dir $B/srv$N_SERVE run >/dev/null || die "reckon run on rk_serve failed"
 	for pool in $SERVE_POOL; do
 		serve_start "$pool"
-		say "   check: $(curl -s "$SURL/api/migrations/idempotent/status" | cut -c1-100)"
+		curl -s -o $B/serve-check.json "$SURL/api/migrations/idempotent/status"
+		say "   check: $(tr -d ' \n' <$B/serve-check.json | grep -o '"applied":[0-9]*,"pending":[0-9]*' || echo "no summary in: $(head -c 200 $B/serve-check.json)")"
 		serve_wrk 2 $B/serve-warm.txt
 		rss0=$(rss_kb $SPID)
 		out=$B/serve-wrk.txt
