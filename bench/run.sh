@@ -18,11 +18,17 @@
 #
 # Environment: BENCH_RUNS (timed runs per command, default 7),
 # BENCH_APPLY_RUNS (for the apply workloads, default 5), BENCH_ONLY (a
-# space-separated subset of: startup status noop apply scale parse detect),
+# space-separated subset of: startup status noop apply scale parse detect
+# serve), BENCH_SERVE_SECS (how long the serve row's load runs, default
+# 10: 10,000 requests at the target rate), BENCH_SERVE_RSS_SECS (how much
+# longer it runs for the RSS row, default 90: 100,000 requests in all at
+# the target), BENCH_SERVE_POOL (serve's --pool values to measure,
+# default "4"; "0 4" adds a row without the pool),
 # BENCH_SIZES (status and no-op sizes, default "1000 10000"), BENCH_SCALE
 # (the scaling row's sizes, default "1000 10000 100000"), BENCH_BEFORE (a
 # second reckon binary, e.g. an older build: the start-up and status
-# timings then run it too, alternated with the others, as "before").
+# timings then run it too, alternated with the others, as "before"),
+# BENCH_RECKON (the binary measured, default ./reckon).
 # Never part of make test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,13 +39,18 @@ B=build/bench
 R=$ROOT/$B/reckon
 RUNS=${BENCH_RUNS:-7}
 APPLY_RUNS=${BENCH_APPLY_RUNS:-5}
-ONLY=${BENCH_ONLY:-startup status noop apply scale parse detect}
+ONLY=${BENCH_ONLY:-startup status noop apply scale parse detect serve}
 SIZES=${BENCH_SIZES:-1000 10000}
 PENDING=10
 N_APPLY=1000
 SCALE=${BENCH_SCALE:-1000 10000 100000}
 N_TABLES=5000
 SCHEMA_MB=64
+N_SERVE=100
+SERVE_CONNS=50
+SERVE_SECS=${BENCH_SERVE_SECS:-10}
+SERVE_RSS_SECS=${BENCH_SERVE_RSS_SECS:-90}
+SERVE_POOL=${BENCH_SERVE_POOL:-4}
 # reckon's hash cache (base/hcache.c) for the bench: inside build/, not ~
 export XDG_CACHE_HOME=$ROOT/$B/cache
 
@@ -56,6 +67,10 @@ ensure_tools() {
 	command -v pg_virtualenv >/dev/null || missing="$missing postgresql postgresql-contrib"
 	command -v sqlite3 >/dev/null || missing="$missing sqlite3"
 	[ -x /usr/bin/time ] || missing="$missing time"
+	if want serve; then
+		command -v wrk >/dev/null || missing="$missing wrk"
+		command -v curl >/dev/null || missing="$missing curl"
+	fi
 	[ -z "$missing" ] && return 0
 	[ "$(id -u)" = 0 ] || die "missing:$missing (run: sudo apt-get install$missing)"
 	say "bench: installing$missing"
@@ -102,13 +117,15 @@ link_first() {
 
 generate() {
 	local k top
-	rm -rf $B/m[0-9]* $B/s[0-9]* $B/m1k $B/m1 $B/cache $B/built.*
+	rm -rf $B/m[0-9]* $B/s[0-9]* $B/srv[0-9]* $B/m1k $B/m1 $B/cache $B/built.*
 	for k in $SIZES; do
+		want status || want noop || break
 		# K files applied and the same K plus PENDING more
 		$B/gen migs $B/m${k}p $((k + PENDING))
 		link_first $B/m${k}p $B/m$k "$k"
 	done
 	$B/gen migs $B/m1k $N_APPLY
+	$B/gen migs $B/srv$N_SERVE $N_SERVE
 	mkdir -p $B/m1
 	cp $B/m1k/000001_create_t000001.sql $B/m1/
 	cat $B/m1k/*.sql >$B/all1k.sql
@@ -120,8 +137,8 @@ generate() {
 			[ "$k" = "$top" ] || link_first $B/s$top $B/s$k "$k"
 		done
 	fi
-	$B/gen tables $B/tables5k.sql $N_TABLES
-	$B/gen schema $B/schema.sql $SCHEMA_MB
+	if want detect; then $B/gen tables $B/tables5k.sql $N_TABLES; fi
+	if want parse; then $B/gen schema $B/schema.sql $SCHEMA_MB; fi
 }
 
 # dbmate's Go binary, from the npm package pinned in
@@ -139,10 +156,11 @@ if [ -z "${RECKON_BENCH_INSIDE:-}" ]; then
 	[ -x ./reckon ] || die "no ./reckon: run 'make bench', which builds it"
 	ensure_tools
 	mkdir -p $B
-	cp ./reckon "$R"
+	cp "${BENCH_RECKON:-./reckon}" "$R"
 	[ -z "${BENCH_BEFORE:-}" ] || cp "$BENCH_BEFORE" $B/reckon-before
 	build_helpers
-	DBMATE=$(find_dbmate)
+	DBMATE=
+	if want status || want noop || want apply; then DBMATE=$(find_dbmate); fi
 	[ -n "$DBMATE" ] || say "bench: dbmate not available: its columns will read '-'"
 	generate
 	exec pg_virtualenv -t -o fsync=on env RECKON_BENCH_INSIDE=1 \
@@ -502,6 +520,77 @@ bench_detect() {
 	wall_row "detect 5k tables, PostgreSQL" 30
 }
 
+# serve_start POOL: reckon serve on the 100-file directory in the
+# background ($SPID), its URL in $SURL
+serve_start() {
+	$R --db dbname=rk_serve --dir $B/srv$N_SERVE serve --listen 127.0.0.1:0 \
+		--pool "$1" --max-per-client 0 >/dev/null 2>$B/serve.log &
+	SPID=$!
+	SURL=
+	for _ in $(seq 200); do
+		SURL=$(grep -o -m1 'http://127\.0\.0\.1:[0-9]*' $B/serve.log || true)
+		[ -n "$SURL" ] && break
+		sleep 0.05
+	done
+	[ -n "$SURL" ] || die "serve did not start: $(cat $B/serve.log)"
+}
+
+# serve_wrk SECS OUT: $SERVE_CONNS connections GET status for SECS
+# seconds (wrk stops by time only), wrk's report in OUT
+serve_wrk() {
+	wrk -t2 -c$SERVE_CONNS -d"$1s" --timeout 10s --latency \
+		"$SURL/api/migrations/idempotent/status" >"$2" 2>&1 || die "wrk failed: $(cat "$2")"
+}
+
+rss_kb() { awk '/^VmRSS/ { print $2 }' /proc/"$1"/status; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+bench_serve() {
+	local pool out rps p50 p99 p99ms bad n n2 rss0 rss1 met
+	say ""
+	say "== 6. serve: GET status of $N_SERVE files, all applied, PostgreSQL (fsync on), release build, $SERVE_CONNS connections (wrk -t2, loopback), ${SERVE_SECS}s"
+	say "   load: $(cut -d' ' -f1-3 /proc/loadavg)"
+	pg_db rk_serve
+	$R --db dbname=rk_serve --dir $B/srv$N_SERVE run >/dev/null || die "reckon run on rk_serve failed"
+	for pool in $SERVE_POOL; do
+		serve_start "$pool"
+		curl -s -o $B/serve-check.json "$SURL/api/migrations/idempotent/status"
+		say "   check: $(tr -d ' \n' <$B/serve-check.json | grep -o '"applied":[0-9]*,"pending":[0-9]*' || echo "no summary in: $(head -c 200 $B/serve-check.json)")"
+		serve_wrk 2 $B/serve-warm.txt
+		rss0=$(rss_kb $SPID)
+		out=$B/serve-wrk.txt
+		serve_wrk "$SERVE_SECS" $out
+		rps=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' $out)
+		p50=$(awk '/^ +50%/ { print $2 }' $out)
+		p99=$(awk '/^ +99%/ { print $2 }' $out)
+		n=$(awk '/requests in/ { print $1 }' $out)
+		bad=$(awk '/Non-2xx/ { b += $NF } /Socket errors/ { gsub(/,/, ""); b += $4 + $6 + $8 + $10 } END { print b + 0 }' $out)
+		say "   --pool $pool: $n requests, $rps req/s, latency p50 $p50 p99 $p99, non-2xx or socket errors $bad"
+		# p99 in ms from wrk's unit (us, ms, s)
+		p99ms=$(awk -v v="$p99" 'BEGIN { u = v; sub(/^[0-9.]+/, "", u); x = v + 0
+			print u == "us" ? x / 1000 : u == "s" ? x * 1000 : u == "m" ? x * 60000 : x }')
+		met=no
+		ge "$rps" 1000 && le "$p99ms" 100 && [ "$bad" = 0 ] && met=yes
+		row "serve GET status, 100 files, $SERVE_CONNS conn, --pool $pool" \
+			"$rps req/s (p50 $p50, p99 $p99, errors $bad)" "-" "-" \
+			">= 1000 req/s, p99 <= 100 ms, 0 errors" "$met"
+		n2=0
+		if [ "$SERVE_RSS_SECS" -gt 0 ]; then
+			serve_wrk "$SERVE_RSS_SECS" $B/serve-rss.txt
+			n2=$(awk '/requests in/ { print $1 }' $B/serve-rss.txt)
+		fi
+		rss1=$(rss_kb $SPID)
+		say "   server RSS: $(mb "$rss0") MB after a 2 s warm-up, $(mb "$rss1") MB after $((n + n2)) more requests"
+		met=no
+		[ $((rss1 - rss0)) -le 2048 ] && [ $((rss0 - rss1)) -le 2048 ] && met=yes
+		[ $((n + n2)) -ge 100000 ] || met=no
+		row "serve RSS over $((n + n2)) requests, --pool $pool" \
+			"$(awk -v a="$rss0" -v b="$rss1" 'BEGIN { printf "%+.1f MB (%.1f -> %.1f)", (b - a) / 1024, a / 1024, b / 1024 }')" \
+			"-" "-" "+-2 MB over 100,000" "$met"
+		kill -TERM $SPID
+		wait $SPID || die "serve exited $?: $(tail -3 $B/serve.log)"
+	done
+}
 
 summary() {
 	say ""
@@ -533,5 +622,6 @@ want apply && bench_apply
 want scale && bench_scale
 want parse && bench_parse
 want detect && bench_detect
+want serve && bench_serve
 summary
 say "bench took $(($(date +%s) - T0)) s inside the cluster"

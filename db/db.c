@@ -662,6 +662,12 @@ db_rollback(struct db *db)
 }
 
 int
+db_idle(struct db *db)
+{
+	return db->drv->idle ? db->drv->idle(db) : 0;
+}
+
+int
 db_lock(struct db *db, int wait_secs, struct rk_err *err)
 {
 	return db->drv->lock(db, wait_secs, err);

@@ -11,6 +11,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -74,6 +75,7 @@
 	X(PQresultStatus)                                                      \
 	X(PQserverVersion)                                                     \
 	X(PQsetNoticeProcessor)                                                \
+	X(PQsocket)                                                            \
 	X(PQstatus)                                                            \
 	X(PQtransactionStatus)                                                 \
 	X(PQuser)
@@ -158,6 +160,7 @@ pq_load(struct rk_err *err)
 #define PQresultStatus	     (pq.PQresultStatus)
 #define PQserverVersion	     (pq.PQserverVersion)
 #define PQsetNoticeProcessor (pq.PQsetNoticeProcessor)
+#define PQsocket	     (pq.PQsocket)
 #define PQstatus	     (pq.PQstatus)
 #define PQtransactionStatus  (pq.PQtransactionStatus)
 #define PQuser		     (pq.PQuser)
@@ -949,6 +952,23 @@ pg_run_unlock(struct db *db)
 		       params, 1, NULL, &ignored);
 }
 
+static int
+pg_idle(struct db *db)
+{
+	struct pg_db *p = pg_of(db);
+	struct pollfd pfd;
+
+	if (PQstatus(p->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(p->conn) != PQTRANS_IDLE || p->run_locked)
+		return 0;
+	pfd.fd = PQsocket(p->conn);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	/* an idle session is sent nothing: whatever came, or EOF, says it
+	 * is over (or at least not as the last request left it) */
+	return pfd.fd >= 0 && poll(&pfd, 1, 0) == 0;
+}
+
 /* From a signal handler: PQcancel() is async-signal-safe. */
 static void
 pg_cancel(struct db *db)
@@ -1028,6 +1048,7 @@ const struct db_driver db_pg_driver = {
 	.lock = pg_lock,
 	.run_lock = pg_run_lock,
 	.run_unlock = pg_run_unlock,
+	.idle = pg_idle,
 	.cancel = pg_cancel,
 	.info = pg_info,
 };

@@ -311,6 +311,55 @@ route_find(const char *method, const char *path, const char **param,
 	return NULL;
 }
 
+/*
+ * Take one of MAX_WORK places for an API call. When all are taken the
+ * call waits, first come first served by the library's threads, up to
+ * QUEUE_MS and with at most MAX_QUEUED others: a burst of clients is
+ * answered a little later instead of refused. 0, or -1 for overload.
+ */
+static int
+work_begin(struct server *srv)
+{
+	struct timespec until;
+	int rc = 0;
+
+	(void)pthread_mutex_lock(&srv->work_mu);
+	if (srv->working >= MAX_WORK) {
+		if (srv->queued >= MAX_QUEUED) {
+			(void)pthread_mutex_unlock(&srv->work_mu);
+			return -1;
+		}
+		(void)clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += QUEUE_MS / 1000;
+		until.tv_nsec += (QUEUE_MS % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		srv->queued++;
+		while (srv->working >= MAX_WORK && rc == 0)
+			rc = pthread_cond_timedwait(&srv->work_cv,
+						    &srv->work_mu, &until);
+		srv->queued--;
+		if (srv->working >= MAX_WORK) {
+			(void)pthread_mutex_unlock(&srv->work_mu);
+			return -1;
+		}
+	}
+	srv->working++;
+	(void)pthread_mutex_unlock(&srv->work_mu);
+	return 0;
+}
+
+static void
+work_end(struct server *srv)
+{
+	(void)pthread_mutex_lock(&srv->work_mu);
+	srv->working--;
+	(void)pthread_cond_signal(&srv->work_cv);
+	(void)pthread_mutex_unlock(&srv->work_mu);
+}
+
 static enum MHD_Result
 call(struct server *srv, struct MHD_Connection *c, struct request *rq,
      const char *method, const char *url, const struct route *rt,
@@ -334,18 +383,18 @@ call(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		in.body = rq->body.len ? rq->body.s : NULL;
 		in.body_len = rq->body.len;
 	}
-	if (atomic_fetch_add(&srv->working, 1) >= MAX_WORK) {
-		atomic_fetch_sub(&srv->working, 1);
+	if (work_begin(srv) < 0) {
 		rk_buf_release(&name);
 		rk_fail(&err, RK_DB,
-			"busy: %d API requests are in progress already",
-			MAX_WORK);
+			"busy: %d API requests are in progress and %d more "
+			"waited %d ms",
+			MAX_WORK, MAX_QUEUED, QUEUE_MS);
 		rk_err_hint(&err, "retry after the time in Retry-After");
 		return reply_error_with(c, rq, method, url, 503, &err,
 					"Retry-After", "1");
 	}
 	rt->fn(srv->api, &in, &out);
-	atomic_fetch_sub(&srv->working, 1);
+	work_end(srv);
 	r = reply_json(c, rq, method, url, out.status, out.body);
 	rk_buf_release(&name);
 	return r;

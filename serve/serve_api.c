@@ -164,6 +164,14 @@ db_reset(struct db *db, const struct db_opts *o)
 
 /* ctx_open's with_db for a request that only reads. */
 #define WITH_DB_READ 2
+/*
+ * And for one that sends only reckon's own SELECTs (status): no SET, no
+ * session lock, no temporary table, no named prepared statement (libpq's
+ * unnamed one is replaced by the next query), so a connection it leaves
+ * outside a transaction (db_idle) holds nothing the next request could
+ * see, and goes back to the pool without db_reset()'s round trips.
+ */
+#define WITH_DB_PEEK 3
 
 /*
  * A context of the request's own; with_db: and a connection that no other
@@ -186,18 +194,16 @@ ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 		return 0;
 	db_slot_take(api, &db);
 	if (db) {
-		struct rk_err probe = RK_ERR_INIT;
-
-		/* one round trip: a terminated backend fails it */
-		if (db_exec(db, "", &probe) == 0) {
+		/* no round trip: a terminated backend has sent its FATAL
+		 * or closed the socket, which db_idle() sees */
+		if (db_idle(db)) {
 			ctx->db = db;
 			return 0;
 		}
-		rk_err_clear(&probe);
 		db_close(db);
 	}
 	ctx_db_opts(&ctx->cfg, &o);
-	o.read_only = with_db == WITH_DB_READ;
+	o.read_only = with_db == WITH_DB_READ || with_db == WITH_DB_PEEK;
 	o.app_name = "reckon serve";
 	if (db_open(ctx->cfg.db_url, &o, &ctx->db, err) < 0) {
 		ctx->db = NULL;
@@ -207,8 +213,9 @@ ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 	return 0;
 }
 
+/* peek: ctx was opened WITH_DB_PEEK (see there) */
 static void
-ctx_close(struct api *api, struct rk_ctx *ctx)
+ctx_close_as(struct api *api, struct rk_ctx *ctx, int peek)
 {
 	if (ctx->db) {
 		struct db *keep = NULL;
@@ -220,7 +227,7 @@ ctx_close(struct api *api, struct rk_ctx *ctx)
 		db_run_unlock(ctx->db);
 		ctx_db_opts(&ctx->cfg, &o);
 		if (api->pool > 0 && db_kind(ctx->db) == DB_PG &&
-		    db_reset(ctx->db, &o) == 0)
+		    ((peek && db_idle(ctx->db)) || db_reset(ctx->db, &o) == 0))
 			keep = ctx->db;
 		else
 			db_close(ctx->db);
@@ -229,6 +236,12 @@ ctx_close(struct api *api, struct rk_ctx *ctx)
 	free(ctx->db_display);
 	cfg_release(&ctx->cfg);
 	memset(ctx, 0, sizeof(*ctx));
+}
+
+static void
+ctx_close(struct api *api, struct rk_ctx *ctx)
+{
+	ctx_close_as(api, ctx, 0);
 }
 
 /*
@@ -485,7 +498,7 @@ api_status(struct api *api, const struct api_request *rq,
 	struct rk_ctx ctx;
 
 	(void)rq;
-	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
+	if (ctx_open(api, WITH_DB_PEEK, &ctx, &err) < 0) {
 		api_error(out, status_of(err.kind), &err);
 		return;
 	}
@@ -494,7 +507,7 @@ api_status(struct api *api, const struct api_request *rq,
 	else
 		api_error(out, status_of(err.kind), &err);
 	session_release(&s);
-	ctx_close(api, &ctx);
+	ctx_close_as(api, &ctx, 1);
 }
 
 void
@@ -793,7 +806,7 @@ history(struct api *api, int current, struct api_response *out)
 	struct rev_report rev = REV_REPORT_INIT;
 	struct rk_ctx ctx;
 
-	if (ctx_open(api, WITH_DB_READ, &ctx, &err) < 0) {
+	if (ctx_open(api, WITH_DB_PEEK, &ctx, &err) < 0) {
 		api_error(out, status_of(err.kind), &err);
 		return;
 	}

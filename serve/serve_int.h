@@ -65,6 +65,8 @@ int mhd_load(struct rk_err *err);
 #define MAX_WORK                                                               \
 	(2 * API_MAX_DB)      /* API calls at once: at work or                 \
 			       * waiting for a connection */
+#define MAX_QUEUED	128   /* more calls wait for one of those ... */
+#define QUEUE_MS	2000  /* ... this long at most; then 503 */
 #define MAX_URL		4096u /* longer request targets answer 414 */
 #define WATCH_MS	200   /* how often the watchdog looks */
 #define DRAIN_MS	30000 /* default --drain: shutdown waits for runs */
@@ -94,7 +96,10 @@ struct server {
 	unsigned max_per_client; /* --max-per-client, 0: no cap */
 	unsigned max_conns;	 /* connections open at once */
 	atomic_int active;	 /* requests begun and not yet completed */
-	atomic_int working;	 /* API calls in their handler */
+	pthread_mutex_t work_mu; /* guards working and queued */
+	pthread_cond_t work_cv;	 /* signalled when a call ends */
+	int working;		 /* API calls in their handler */
+	int queued;		 /* calls waiting for one to end */
 	atomic_int stopping;	 /* tells the watchdog to return */
 	pthread_mutex_t lock;	 /* guards conns and each conn */
 	struct conn *conns;	 /* open connections, newest first */

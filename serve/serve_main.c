@@ -318,6 +318,7 @@ serve_run(struct rk_ctx *ctx, const struct serve_opts *o, struct rk_err *err)
 	const char *listen = o->listen ? o->listen : DEFAULT_LISTEN;
 	long drain_ms = DRAIN_MS;
 	struct server srv = { .lock = PTHREAD_MUTEX_INITIALIZER,
+			      .work_mu = PTHREAD_MUTEX_INITIALIZER,
 			      .request_ms = REQUEST_MS,
 			      .max_per_client = MAX_PER_CLIENT };
 	struct api_response late = { 0 };
@@ -325,6 +326,14 @@ serve_run(struct rk_ctx *ctx, const struct serve_opts *o, struct rk_err *err)
 	struct addrinfo *ai = NULL;
 	int rc = -1;
 
+	pthread_condattr_t ca;
+
+	/* a queued call's deadline is on the monotonic clock */
+	if (pthread_condattr_init(&ca) != 0 ||
+	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&srv.work_cv, &ca) != 0)
+		rk_bug("cannot initialise a condition variable");
+	(void)pthread_condattr_destroy(&ca);
 	if (mhd_load(err) < 0)
 		goto out;
 	if (o->drain && (drain_ms = cfg_parse_duration_ms(o->drain)) < 0) {

@@ -10,6 +10,7 @@ BACKENDS_serve_slow_clients=sqlite
 BACKENDS_serve_request_timeout=sqlite
 BACKENDS_serve_max_per_client=sqlite
 BACKENDS_serve_work_limit=sqlite
+BACKENDS_serve_work_queue=sqlite
 BACKENDS_serve_protocol_errors=sqlite
 BACKENDS_serve_bind_failure=sqlite
 
@@ -202,8 +203,9 @@ PY
 	RECKON_TOKEN=$SERVE_TOKEN serve_refused --max-per-client many
 }
 
-# More API requests at once than the server takes: the rest answer 503
-# with Retry-After and a JSON error, and the server stays up.
+# More API requests at once than the server takes: 32 are at work, the
+# rest wait for a place up to 2 s, and those still waiting then answer 503
+# with Retry-After and a JSON error; the server stays up.
 test_serve_work_limit() {
 	two_files
 	RECKON_TOKEN=$SERVE_TOKEN serve_start --max-per-client 0
@@ -238,6 +240,38 @@ PY
 	check "the rest answered" test "$(grep -c '^000' "$T"/code* | grep -vc ':0$')" = 0
 	hc GET $API/idempotent/status
 	expect_code 200
+	serve_stop
+}
+
+# A burst of more requests than the server works on at once, shorter than
+# the queue's 2 s: the ones beyond the 32 wait and all answer 200.
+test_serve_work_queue() {
+	two_files
+	RECKON_TOKEN=$SERVE_TOKEN serve_start --max-per-client 0
+	# every run waits for the write lock, for less than the queue's wait
+	python3 - "$SQLITE_FILE" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+time.sleep(1.2)
+c.execute("ROLLBACK")
+PY
+	local holder=$! i pids=()
+	sleep 0.4
+	for i in $(seq 40); do
+		curl -s --max-time 60 -o "$T/run$i" -w '%{http_code}' \
+			-X POST -H "Authorization: Bearer $SERVE_TOKEN" \
+			-H 'Content-Type: application/json' -d '{}' \
+			"$URL$API/idempotent/run" >"$T/code$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	wait "$holder"
+	local ok=0
+	for i in $(seq 40); do
+		[ "$(cat "$T/code$i")" = 200 ] && ok=$((ok + 1))
+	done
+	check "40 runs at once, 8 of them queued, all answered 200 ($ok)" test "$ok" = 40
 	serve_stop
 }
 

@@ -207,6 +207,12 @@ struct db_driver {
 	int (*run_lock)(struct db *db, int wait_secs, long *waited_ms,
 			struct rk_err *err);
 	void (*run_unlock)(struct db *db);
+	/* 1 when the session is outside any transaction, holds no run
+	 * lock and the server has sent nothing since its last answer, so
+	 * it is fit for another request as it is; 0 otherwise. No round
+	 * trip: a terminated backend's last message, or its closed
+	 * socket, shows as bytes to read. NULL: never fit (SQLite). */
+	int (*idle)(struct db *db);
 	/* Ask the server to stop the statement running now; async-signal-
 	 * safe (a signal handler calls it): PG PQcancel() on a PGcancel
 	 * made at connect, SQLite sqlite3_interrupt(). */
@@ -340,6 +346,8 @@ int db_begin(struct db *db, struct rk_err *err);
 int db_commit(struct db *db, struct rk_err *err);
 /* Roll back; never fails visibly (a dead connection rolls back itself). */
 void db_rollback(struct db *db);
+/* The driver's idle(): fit for another request as it is; 0 without one. */
+int db_idle(struct db *db);
 int db_lock(struct db *db, int wait_secs, struct rk_err *err);
 int db_run_lock(struct db *db, int wait_secs, long *waited_ms,
 		struct rk_err *err);
