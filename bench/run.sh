@@ -112,7 +112,8 @@ build_helpers() {
 link_first() {
 	rm -rf "$2"
 	mkdir -p "$2"
-	find "$1" -maxdepth 1 -name '*.sql' | sort | head -n "$3" | xargs ln -t "$2"
+	# awk reads to the end (head would leave sort a SIGPIPE, fatal under pipefail)
+	find "$1" -maxdepth 1 -name '*.sql' | sort | awk -v n="$3" 'NR <= n' | xargs ln -t "$2"
 }
 
 generate() {
