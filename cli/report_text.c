@@ -372,8 +372,12 @@ text_run(const struct rk_ctx *ctx, const struct run_report *r)
 	for (size_t i = 0; i < r->nitems; i++) {
 		if (!r->items[i].ran_by || r->items[i].outcome != RUN_COMMITTED)
 			continue;
-		printf("  %-40s ran by %s\n", r->items[i].name,
-		       r->items[i].ran_by);
+		if (r->items[i].with)
+			printf("  %-40s applied by the step of %s\n",
+			       r->items[i].name, r->items[i].with);
+		else
+			printf("  %-40s ran by %s\n", r->items[i].name,
+			       r->items[i].ran_by);
 		if (r->items[i].also)
 			printf("  %-40s which also %s %s\n", "",
 			       r->items[i].also_down ? "reverted" : "applied",

@@ -435,6 +435,8 @@ json_run(const struct run_report *r)
 			    jstr(it->also));
 		if (it->undone_by)
 			set(o, "undone_by", jstr(it->undone_by));
+		if (it->with)
+			set(o, "applied_with", jstr(it->with));
 		push(all, o);
 		if (it->outcome != shown)
 			continue;

@@ -1023,6 +1023,8 @@ credit_set(const struct rk_session *s, const unsigned char *expect,
 			o->recorded = 1;
 			free(o->ran_by);
 			o->ran_by = xstrdup(it->ran_by);
+			free(o->with);
+			o->with = xstrdup(f->name);
 			continue;
 		}
 		rk_buf_addf(&also, "%s%s", also.len ? ", " : "", name);

@@ -46,6 +46,7 @@ run_report_release(struct run_report *r)
 		free(r->items[i].output);
 		free(r->items[i].also);
 		free(r->items[i].undone_by);
+		free(r->items[i].with);
 	}
 	free(r->items);
 	free(r->sql);

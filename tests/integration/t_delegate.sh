@@ -504,6 +504,7 @@ test_delegate_typeorm() {
 		{"name": "1704067200002-CreateTwo.js", "ran_by": "-d '"$P"'/datasource.js migration:run"},
 		{"name": "1704067200003-CreateThree.js", "ran_by": "-d '"$P"'/datasource.js migration:run"}]'
 	jqe '.same_database | test("migration:show.* agrees: 1 applied")'
+	jqe '[.outcomes[] | .applied_with] == [null, "1704067200002-CreateTwo.js"]'
 	table_exists threes && pass || fail "CreateThree did not run"
 	rn_framework_ran "typeorm migration:show" rn_in "$P" "${typeorm[@]}" migration:show
 	[ "$(grep -c '\[X\]' "$T/fw.out")" = 3 ] && ! grep -q '\[ \]' "$T/fw.out" && pass ||

@@ -176,6 +176,9 @@ struct run_item {
 			    * (", "-joined), or NULL; in a down, what
 			    * it undid too (also_down) */
 	int also_down;
+	char *with;	 /* owned: the plan item whose framework step
+			  * applied this one too (TypeORM's migration:run
+			  * applies every pending class), or NULL */
 	int recorded;	 /* a row records it: committed, or a partial
 			  * file recorded as the framework records a
 			  * failure (Flyway success = false, ...) */
