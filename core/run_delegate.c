@@ -1067,104 +1067,81 @@ foreign_needs(const struct rk_session *s, const char *app,
 		rk_buf_adds(out, "");
 }
 
-/* Did the other apps' rows grow by exactly need (with, in need's apps,
- * what those need: their files are not here)? The new rows go into
- * also, ", "-joined; why says what differs. */
-static int
-foreign_grew(const char *before, const char *after, const char *need,
-	     struct rk_buf *also, struct rk_buf *why)
+/* The next line of the "\n"-ended list at *p, as a new string, and *p
+ * past it; NULL at the end. */
+static char *
+next_line(const char **p)
 {
-	int ok = 1;
+	const char *e = *p ? strchr(*p, '\n') : NULL;
+	char *w;
 
-	for (const char *p = need; p && *p;) {
-		const char *e = strchr(p, '\n');
-		char *w = xstrndup(p, (size_t)(e - p));
-
-		if (!in_lines(after, w)) {
-			ok = 0;
-			rk_buf_addf(why, "%s%s is not recorded",
-				    why->len ? "; " : "", w);
-		}
-		free(w);
-		p = e + 1;
-	}
-	for (const char *p = after; p && *p;) {
-		const char *e = strchr(p, '\n');
-		char *w = xstrndup(p, (size_t)(e - p));
-		size_t alen = strcspn(w, "/");
-		int known = in_lines(need, w);
-
-		for (const char *q = need; !known && q && *q;) {
-			const char *qe = strchr(q, '\n');
-
-			known = strncmp(q, w, alen + 1) == 0;
-			q = qe + 1;
-		}
-		if (!in_lines(before, w)) {
-			if (known) {
-				rk_buf_addf(also, "%s%s", also->len ? ", " : "",
-					    w);
-			} else {
-				ok = 0;
-				rk_buf_addf(why, "%s%s was recorded too",
-					    why->len ? "; " : "", w);
-			}
-		}
-		free(w);
-		p = e + 1;
-	}
-	return ok;
+	if (!e)
+		return NULL;
+	w = xstrndup(*p, (size_t)(e - *p));
+	*p = e + 1;
+	return w;
 }
 
-/* Did the other apps' rows lose exactly need (what the framework's plan
- * said the down undoes too), and gain none? The rows gone into also,
- * ", "-joined; why says what differs. */
+/* Is the row w ("app/name") in need, or of an app need names (whose own
+ * needs are not in need: their files are not here)? */
 static int
-foreign_shrank(const char *before, const char *after, const char *need,
-	       struct rk_buf *also, struct rk_buf *why)
+needed(const char *need, const char *w)
 {
+	size_t alen = strcspn(w, "/");
+	const char *p = need;
+	char *q;
+	int known = in_lines(need, w);
+
+	while (!known && (q = next_line(&p)) != NULL) {
+		known = strncmp(q, w, alen + 1) == 0;
+		free(q);
+	}
+	return known;
+}
+
+/*
+ * Did the other apps' rows change by exactly need? A run must add need
+ * (and, in need's apps, what those need); a down must lose need and no
+ * other row, and add none. The rows that came (a run) or went (a down)
+ * into also, ", "-joined; why says what differs.
+ */
+static int
+foreign_changed(const char *before, const char *after, const char *need,
+		int down, struct rk_buf *also, struct rk_buf *why)
+{
+	const char *p;
+	char *w;
 	int ok = 1;
 
-	for (const char *p = need; p && *p;) {
-		const char *e = strchr(p, '\n');
-		char *w = xstrndup(p, (size_t)(e - p));
-
-		if (in_lines(after, w)) {
+	for (p = need; (w = next_line(&p)) != NULL; free(w))
+		if (in_lines(after, w) == down) {
 			ok = 0;
-			rk_buf_addf(why, "%s%s is still recorded",
+			rk_buf_addf(why, "%s%s %s", why->len ? "; " : "", w,
+				    down ? "is still recorded"
+					 : "is not recorded");
+		}
+	for (p = down ? before : NULL; (w = next_line(&p)) != NULL; free(w)) {
+		if (in_lines(after, w))
+			continue;
+		if (in_lines(need, w)) {
+			rk_buf_addf(also, "%s%s", also->len ? ", " : "", w);
+		} else {
+			ok = 0;
+			rk_buf_addf(why, "%s%s was unrecorded too",
 				    why->len ? "; " : "", w);
 		}
-		free(w);
-		p = e + 1;
 	}
-	for (const char *p = before; p && *p;) {
-		const char *e = strchr(p, '\n');
-		char *w = xstrndup(p, (size_t)(e - p));
-
-		if (!in_lines(after, w)) {
-			if (in_lines(need, w)) {
-				rk_buf_addf(also, "%s%s", also->len ? ", " : "",
-					    w);
-			} else {
-				ok = 0;
-				rk_buf_addf(why, "%s%s was unrecorded too",
-					    why->len ? "; " : "", w);
-			}
-		}
-		free(w);
-		p = e + 1;
-	}
-	for (const char *p = after; p && *p;) {
-		const char *e = strchr(p, '\n');
-		char *w = xstrndup(p, (size_t)(e - p));
-
-		if (!in_lines(before, w)) {
+	for (p = after; (w = next_line(&p)) != NULL; free(w)) {
+		if (in_lines(before, w))
+			continue;
+		if (!down && needed(need, w)) {
+			rk_buf_addf(also, "%s%s", also->len ? ", " : "", w);
+		} else {
 			ok = 0;
-			rk_buf_addf(why, "%s%s was recorded",
-				    why->len ? "; " : "", w);
+			rk_buf_addf(why, "%s%s was recorded%s",
+				    why->len ? "; " : "", w,
+				    down ? "" : " too");
 		}
-		free(w);
-		p = e + 1;
 	}
 	return ok;
 }
@@ -1184,8 +1161,7 @@ down_plan(const struct delegate *d, const struct rk_session *s,
 	struct rk_buf cmd = RK_BUF_INIT;
 	int status = 0, rc = 0;
 
-	for (size_t i = 0; argv[i]; i++)
-		rk_buf_addf(&cmd, "%s%s", i ? " " : "", argv[i]);
+	delegate_text(argv, &cmd);
 	if (spawn(d, argv, &out, &errs, &status, err) < 0) {
 		rc = -1;
 	} else if (status != 0) {
@@ -1292,10 +1268,8 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		goto out;
 	}
 	if (status == 0 && check_grew(s, before, expect, down, &why) &&
-	    (!others ||
-	     (down ? foreign_shrank(fbefore.s, fafter.s, fneed.s, &falso, &why)
-		   : foreign_grew(fbefore.s, fafter.s, fneed.s, &falso,
-				  &why)))) {
+	    (!others || foreign_changed(fbefore.s, fafter.s, fneed.s, down,
+					&falso, &why))) {
 		it->outcome = RUN_COMMITTED;
 		it->recorded = !down;
 		credit_set(s, expect, f, it, r);
