@@ -485,12 +485,14 @@ note_unplaced(const char *dir, struct mig_set *set)
 		if (de->d_name[0] == '.')
 			continue;
 		rk_buf_addf(&sub, "%s/%s", dir, de->d_name);
-		if (stat(sub.s, &st) == 0 && S_ISREG(st.st_mode) &&
-		    code_name(de->d_name) && !placed(set, de->d_name))
+		if (stat(sub.s, &st) < 0) {
+			rk_buf_release(&sub);
+			continue;
+		}
+		if (S_ISREG(st.st_mode) && code_name(de->d_name) &&
+		    !placed(set, de->d_name))
 			add_ignored(set, xstrdup(de->d_name), IGN_CODE);
-		sd = stat(sub.s, &st) == 0 && S_ISDIR(st.st_mode)
-			     ? opendir(sub.s)
-			     : NULL;
+		sd = S_ISDIR(st.st_mode) ? opendir(sub.s) : NULL;
 		while (sd && (fe = readdir(sd)) != NULL) {
 			size_t n = strlen(fe->d_name);
 			char *rel;
@@ -606,8 +608,11 @@ op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 			    ctx->cfg.files_pattern, &s->files, err);
 	if (early)
 		pthread_join(th, NULL);
-	if (rc < 0)
-		return -1; /* the scan's error first, as without the thread */
+	if (rc < 0) {
+		rk_err_clear(&r.err); /* the scan's error first, as without
+				       * the thread */
+		return -1;
+	}
 	note_unplaced(ctx->cfg.dir, &s->files);
 	if (ph_session(ctx, s, err) < 0)
 		return -1;
