@@ -859,27 +859,19 @@ api_detect(struct api *api, const struct api_request *rq,
 }
 
 /* unmark and repair: {"migrations": [...], "confirm_label"}, the CLI's
- * document under key (repair's move: move_write) */
+ * document under key (repair's move: move_write); body is the caller's,
+ * checked against its fields */
 static void
-mark_write(struct api *api, const struct api_request *rq,
-	   struct api_response *out, int repair)
+mark_write(struct api *api, json_t *body, struct api_response *out, int repair)
 {
-	/* repair's "move" and "confirm" are false here (api_repair) */
-	static const char *const fields[] = { "migrations", "confirm_label",
-					      NULL },
-				 *const repair_fields[] = { "migrations",
-							    "confirm_label",
-							    "move", "confirm",
-							    NULL };
 	struct rk_err err = RK_ERR_INIT;
 	struct mark_report r = { 0 };
-	json_t *body = body_object(rq, repair ? repair_fields : fields, &err);
 	char **names = NULL;
 	int n = 0, rc;
 	unsigned status = 400;
 	struct rk_ctx ctx;
 
-	if (!body || names_field(body, "migrations", &names, &n, &err) < 0 ||
+	if (names_field(body, "migrations", &names, &n, &err) < 0 ||
 	    (n == 0 && rk_fail(&err, RK_USAGE,
 			       "the request body needs 'migrations' (an "
 			       "array of names)") < 0) ||
@@ -902,14 +894,22 @@ mark_write(struct api *api, const struct api_request *rq,
 out:
 	mark_report_release(&r);
 	names_free(names, n);
-	json_decref(body);
 }
 
 void
 api_unmark(struct api *api, const struct api_request *rq,
 	   struct api_response *out)
 {
-	mark_write(api, rq, out, 0);
+	static const char *const fields[] = { "migrations", "confirm_label",
+					      NULL };
+	struct rk_err err = RK_ERR_INIT;
+	json_t *body = body_object(rq, fields, &err);
+
+	if (!body)
+		api_error(out, 400, &err);
+	else
+		mark_write(api, body, out, 0);
+	json_decref(body);
 }
 
 /*
@@ -971,7 +971,7 @@ api_repair(struct api *api, const struct api_request *rq,
 	} else if (move) {
 		move_write(api, body, confirm, out);
 	} else {
-		mark_write(api, rq, out, 1);
+		mark_write(api, body, out, 1);
 	}
 	json_decref(body);
 }
