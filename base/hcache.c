@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,25 @@ drop_entries(struct rk_hcache *c)
 	c->v = NULL;
 	c->slot = NULL;
 	c->n = c->cap = c->nslot = 0;
+}
+
+struct rk_hcache *
+rk_hcache_open_dir(const char *dir, const char *tag)
+{
+	char real[PATH_MAX], *path;
+	struct rk_buf key = RK_BUF_INIT;
+	struct rk_hcache *c;
+	struct stat st;
+
+	if (!realpath(dir, real) || stat(real, &st) < 0)
+		return rk_hcache_open(NULL, "");
+	rk_buf_addf(&key, "%llu:%s:%s", (unsigned long long)st.st_dev, real,
+		    tag);
+	path = rk_hcache_path(key.s);
+	c = rk_hcache_open(path, key.s);
+	free(path);
+	rk_buf_release(&key);
+	return c;
 }
 
 struct rk_hcache *

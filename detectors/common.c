@@ -6,7 +6,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -490,19 +489,12 @@ det_dir_first(const char *dir,
 static struct rk_hcache *
 verdict_cache(const char *dir, const char *tag)
 {
-	char real[PATH_MAX], *path;
-	struct rk_buf key = RK_BUF_INIT;
+	struct rk_buf t = RK_BUF_INIT;
 	struct rk_hcache *c;
-	struct stat st;
 
-	if (!realpath(dir, real) || stat(real, &st) < 0)
-		return rk_hcache_open(NULL, "");
-	rk_buf_addf(&key, "%llu:%s:evidence:%s", (unsigned long long)st.st_dev,
-		    real, tag);
-	path = rk_hcache_path(key.s);
-	c = rk_hcache_open(path, key.s);
-	free(path);
-	rk_buf_release(&key);
+	rk_buf_addf(&t, "evidence:%s", tag);
+	c = rk_hcache_open_dir(dir, t.s);
+	rk_buf_release(&t);
 	return c;
 }
 

@@ -813,21 +813,9 @@ order_graph(struct mig_set *s)
 static struct rk_hcache *
 open_cache(const char *dir, const struct detector *det)
 {
-	char real[PATH_MAX], *path;
-	struct rk_buf key = RK_BUF_INIT;
-	struct rk_hcache *c;
-	struct stat st;
-
-	if ((det && (det->flags & DET_INSPECT_OUTSIDE)) ||
-	    !realpath(dir, real) || stat(real, &st) < 0)
+	if (det && (det->flags & DET_INSPECT_OUTSIDE))
 		return rk_hcache_open(NULL, "");
-	rk_buf_addf(&key, "%llu:%s:%s", (unsigned long long)st.st_dev, real,
-		    det ? det->name : "");
-	path = rk_hcache_path(key.s);
-	c = rk_hcache_open(path, key.s);
-	free(path);
-	rk_buf_release(&key);
-	return c;
+	return rk_hcache_open_dir(dir, det ? det->name : "");
 }
 
 int

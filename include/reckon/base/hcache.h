@@ -61,6 +61,14 @@ char *rk_hcache_path(const char *key);
 struct rk_hcache *rk_hcache_open(const char *path, const char *key);
 
 /*
+ * The cache of directory dir for tag (what the entries are: a detector's
+ * name, a kind of verdict), keyed by dir's device and real path and tag;
+ * no cache at all (as rk_hcache_open(NULL, ...)) when dir cannot be
+ * resolved. Never fails.
+ */
+struct rk_hcache *rk_hcache_open_dir(const char *dir, const char *tag);
+
+/*
  * The fields recorded for name when its stat data is st and the entry is
  * not racy; NULL otherwise. Borrowed: valid until rk_hcache_close(). A
  * field may be NULL.
