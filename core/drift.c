@@ -6,6 +6,7 @@
  */
 #include "reckon/core/drift.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -48,9 +49,11 @@ static int
 has_ci(const char *s, size_t n, const char *needle)
 {
 	size_t k = strlen(needle);
+	int c0 = tolower((unsigned char)needle[0]);
 
 	for (size_t i = 0; i + k <= n; i++)
-		if (strncasecmp(s + i, needle, k) == 0)
+		if (tolower((unsigned char)s[i]) == c0 &&
+		    strncasecmp(s + i, needle, k) == 0)
 			return 1;
 	return 0;
 }
@@ -75,9 +78,16 @@ is_directive(const char *s, size_t n)
 static void
 add_token(struct rk_buf *b, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!(s[i] == '\r' && i + 1 < n && s[i + 1] == '\n'))
-			rk_buf_addc(b, s[i]);
+	const char *cr;
+
+	while ((cr = memchr(s, '\r', n)) != NULL) {
+		size_t k = (size_t)(cr - s) + 1; /* up to and with the CR */
+
+		rk_buf_add(b, s, k - (k < n && cr[1] == '\n'));
+		s += k;
+		n -= k;
+	}
+	rk_buf_add(b, s, n);
 	rk_buf_addc(b, '\0');
 }
 

@@ -10,6 +10,7 @@
  * file can be shown against what was applied; NULL where only the hash is
  * known (rows written before, or files over RECKON_BYTES_MAX).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,22 +37,45 @@ static const char *const reckon_optional[] = { "token_hash", "applied_zlib",
 /* Files larger than this keep their hash only. */
 #define RECKON_BYTES_MAX (4u << 20)
 
-/* text[0..n) compressed and base64-encoded into out; 0, or -1 when it is
- * too large to keep (out left empty). */
+/*
+ * text[0..n) compressed and base64-encoded into out; 0, or -1 when it is
+ * too large to keep (out left empty). Every applied file passes here, so
+ * the compressor is sized to the text: the fastest level, and a window
+ * and hash table no larger than the text needs (a full-size one costs
+ * more to set up than a small migration takes to compress). Any zlib
+ * stream inflates the same, so rows written with other settings read
+ * back alike.
+ */
 static int
 bytes_encode(const char *text, size_t n, struct rk_buf *out)
 {
-	uLongf zn = compressBound((uLong)n);
+	z_stream st = { 0 };
+	int wbits = 9, mem;
+	uLong zn;
 	unsigned char *z;
 	size_t need;
 
 	if (n > RECKON_BYTES_MAX)
 		return -1;
+	while (wbits < 15 && ((size_t)1 << wbits) < n)
+		wbits++;
+	mem = wbits - 7; /* a hash table about the window's size */
+	if (deflateInit2(&st, Z_BEST_SPEED, Z_DEFLATED, wbits, mem,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	zn = deflateBound(&st, (uLong)n);
 	z = xmalloc(zn);
-	if (compress2(z, &zn, (const Bytef *)text, (uLong)n, 9) != Z_OK) {
+	st.next_in = (Bytef *)(uintptr_t)text;
+	st.avail_in = (uInt)n;
+	st.next_out = z;
+	st.avail_out = (uInt)zn;
+	if (deflate(&st, Z_FINISH) != Z_STREAM_END) {
+		(void)deflateEnd(&st);
 		free(z);
 		return -1;
 	}
+	zn = st.total_out;
+	(void)deflateEnd(&st);
 	need = 4 * ((zn + 2) / 3) + 1;
 	rk_buf_grow(out, need);
 	out->len = (size_t)EVP_EncodeBlock((unsigned char *)out->s, z, (int)zn);

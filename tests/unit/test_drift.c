@@ -73,6 +73,11 @@ test_real_edits(void **state)
 			     &sql_dialect_pg));
 	/* but a line ending inside one is still only a line ending */
 	assert_true(same("SELECT 'a\nb';", "SELECT 'a\r\nb';"));
+	assert_true(same("SELECT 'a\n\nb\n';", "SELECT 'a\r\n\r\nb\r\n';"));
+	/* a CR of its own is a character of the string */
+	assert_false(same("SELECT 'a\nb';", "SELECT 'a\rb';"));
+	assert_false(same("SELECT 'ab';", "SELECT 'a\rb';"));
+	assert_false(same("SELECT 'a\n';", "SELECT 'a\r\r\n';"));
 	/* a comment marker inside a string is no comment */
 	assert_false(same("SELECT '-- x';", "SELECT '-- y';"));
 }
