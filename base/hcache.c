@@ -134,9 +134,12 @@ add_entry(struct rk_hcache *c, char *name, const struct rk_hstat *st)
 static int
 unescape(char *s)
 {
-	char *w = s;
+	char *w;
 
-	for (; *s; s++) {
+	s = strchr(s, '\\'); /* most fields have nothing to unescape */
+	if (!s)
+		return 0;
+	for (w = s; *s; s++) {
 		if (*s != '\\') {
 			*w++ = *s;
 			continue;
@@ -178,10 +181,15 @@ number(const char *s, uint64_t *out)
 	if (!*s)
 		return -1;
 	for (; *s; s++) {
-		if (*s < '0' || *s > '9' ||
-		    v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+		uint64_t d = (uint64_t)(*s - '0');
+
+		if (*s < '0' || *s > '9')
 			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
+		/* v * 10 + d would pass UINT64_MAX */
+		if (v >= UINT64_MAX / 10 &&
+		    (v > UINT64_MAX / 10 || d > UINT64_MAX % 10))
+			return -1;
+		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;

@@ -319,6 +319,14 @@ test_corrupt(void **state)
 		      "\t-\t-\t-\t-\t=0\t-\t-\nend 1\n"); /* bad number */
 	check_ignored(fx->path,
 		      "reckon-hash-cache 3\nkey =" KEY
+		      "\nstart 1\nf\t=V1__a.sql\t2049\t18446744073709551616"
+		      "\t100\t5\t5\t-\t-\t-\t-\t=0\t-\t-\nend 1\n"); /* 2^64 */
+	check_ignored(fx->path,
+		      "reckon-hash-cache 3\nkey =" KEY
+		      "\nstart 1\nf\t=V1__a.sql\t2049\t184467440737095516150"
+		      "\t100\t5\t5\t-\t-\t-\t-\t=0\t-\t-\nend 1\n");
+	check_ignored(fx->path,
+		      "reckon-hash-cache 3\nkey =" KEY
 		      "\nstart 1\nf\t=V1__a.sql\t2049\t11\t100\t5\t5"
 		      "\t-\t-\t-\t-\t-\t-\nend 1\n"); /* a field short */
 	check_ignored(
