@@ -9,8 +9,11 @@
  */
 #include "reckon/db/db.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "reckon/base/buf.h"
 #include "reckon/parsers/sql.h"
@@ -31,9 +34,12 @@ const struct db_dialect db_dialect_pg = {
 	.int_type = "bigint",
 	.bytes_type = "bytea",
 	.session_user = "CURRENT_USER",
-	.ts_iso_open = "pg_catalog.to_char(",
-	.ts_iso_close =
-		" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+	/* seconds, truncated as to_char(.., 'SS') would; an infinite
+	 * time reads as NULL */
+	.ts_read_open = "CAST(pg_catalog.floor(NULLIF(NULLIF("
+			"pg_catalog.date_part('epoch', ",
+	.ts_read_close = "), 'Infinity'), '-Infinity')) AS bigint)",
+	.ts_epoch = 1,
 	.hex_open = "pg_catalog.encode(",
 	.hex_close = ", 'hex')",
 	.schemas = 1,
@@ -52,11 +58,30 @@ const struct db_dialect db_dialect_sqlite = {
 	.int_type = "integer",
 	.bytes_type = "BLOB",
 	.session_user = "''",
-	.ts_iso_open = "",
-	.ts_iso_close = "",
+	.ts_read_open = "",
+	.ts_read_close = "",
 	.hex_open = "lower(hex(",
 	.hex_close = "))",
 };
+
+const char *
+db_ts_iso(const struct db_dialect *d, const char *v, char buf[32])
+{
+	struct tm tm;
+	time_t t;
+	char *end;
+	long long secs;
+
+	if (!v || !d->ts_epoch)
+		return v;
+	errno = 0;
+	secs = strtoll(v, &end, 10);
+	t = (time_t)secs;
+	if (end == v || *end || errno || !gmtime_r(&t, &tm) ||
+	    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return NULL; /* not a time this client can show */
+	return buf;
+}
 
 const struct db_dialect *
 db_dialect_for(enum db_kind kind)

@@ -172,6 +172,38 @@ reckon_ensure(struct db *db, struct tracked *t, struct rk_err *err)
 	return rc;
 }
 
+/* A row of the table and its installed_rank. */
+struct rank_row {
+	long long rank;
+	size_t row;
+};
+
+static int
+cmp_rank(const void *a, const void *b)
+{
+	const struct rank_row *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row; /* stable */
+}
+
+/* The rows (installed_rank in column 7) in the order they were applied. */
+static struct rank_row *
+by_rank(const struct db_rows *rows)
+{
+	struct rank_row *v = xcalloc(rows->nrows + 1, sizeof(*v));
+
+	for (size_t i = 0; i < rows->nrows; i++) {
+		const char *r = db_rows_get(rows, i, 7);
+
+		v[i].rank = r ? strtoll(r, NULL, 10) : 0;
+		v[i].row = i;
+	}
+	qsort(v, rows->nrows, sizeof(*v), cmp_rank);
+	return v;
+}
+
 static int
 reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	    struct rk_err *err)
@@ -179,23 +211,29 @@ reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	const struct db_dialect *d = db_dialect(db);
 	struct rk_buf sql = RK_BUF_INIT;
 	struct db_rows rows = DB_ROWS_INIT;
+	struct rank_row *order;
 	int rc = -1;
 
 	if (!t->exists)
 		return 0;
+	/* no ORDER BY: the rows are put in installed_rank order here, which
+	 * costs the server a sort of the whole table less */
 	rk_buf_addf(&sql,
 		    "SELECT name, version, sha256, %sapplied_at%s, "
-		    "execution_ms, applied_by, %s FROM ",
-		    d->ts_iso_open, d->ts_iso_close,
+		    "execution_ms, applied_by, %s, installed_rank FROM ",
+		    d->ts_read_open, d->ts_read_close,
 		    t->token_col ? "token_hash" : "NULL");
 	tracked_qualified(db, t, &sql);
-	rk_buf_adds(&sql, " ORDER BY installed_rank");
 	if (db_query(db, sql.s, NULL, 0, &rows, err) < 0)
 		goto out;
-	for (size_t i = 0; i < rows.nrows; i++) {
+	order = by_rank(&rows);
+	for (size_t k = 0; k < rows.nrows; k++) {
+		size_t i = order[k].row;
+		char at[32];
 		struct applied *a = applied_add(
 			out, db_rows_get(&rows, i, 0), db_rows_get(&rows, i, 1),
-			db_rows_get(&rows, i, 3), db_rows_get(&rows, i, 2));
+			db_ts_iso(d, db_rows_get(&rows, i, 3), at),
+			db_rows_get(&rows, i, 2));
 		const char *ms = db_rows_get(&rows, i, 4);
 		const char *by = db_rows_get(&rows, i, 5);
 		const char *tok = db_rows_get(&rows, i, 6);
@@ -204,6 +242,7 @@ reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 		a->applied_by = by ? xstrdup(by) : NULL;
 		a->token_hash = tok && *tok ? xstrdup(tok) : NULL;
 	}
+	free(order);
 	rc = 0;
 out:
 	db_rows_release(&rows);

@@ -633,7 +633,8 @@ test_dialect(void **state)
 	struct fx *fx = fx_of(state);
 	const struct db_dialect *d = db_dialect(fx->db);
 	struct rk_buf q = RK_BUF_INIT;
-	char *sql, *v;
+	char *sql, *v, at[32];
+	const char *iso;
 	size_t n;
 
 	assert_int_equal(d->kind, db_kind(fx->db));
@@ -668,13 +669,36 @@ test_dialect(void **state)
 	sql = dsql(fx, "INSERT INTO @T (at) VALUES (%NOW)");
 	run(fx, sql, "t_dialect");
 	free(sql);
-	rk_buf_addf(&q, "SELECT %sat%s FROM @T", d->ts_iso_open,
-		    d->ts_iso_close);
+	rk_buf_addf(&q, "SELECT %sat%s FROM @T", d->ts_read_open,
+		    d->ts_read_close);
 	v = ask1(fx, q.s, "t_dialect", NULL, 0);
-	n = strlen(v);
+	iso = db_ts_iso(d, v, at);
+	assert_non_null(iso);
+	n = strlen(iso);
 	assert_int_equal(n, 20);
-	assert_true(v[4] == '-' && v[10] == 'T' && v[n - 1] == 'Z');
+	assert_true(iso[4] == '-' && iso[10] == 'T' && iso[n - 1] == 'Z');
 	free(v);
+	/* a time read back is the time stored, to the second, truncated */
+	sql = dsql(fx, "DELETE FROM @T");
+	run(fx, sql, "t_dialect");
+	free(sql);
+	sql = dsql(fx, d->ts_epoch ? "INSERT INTO @T (at) VALUES "
+				     "('2025-01-10 12:34:56.999+00')"
+				   : "INSERT INTO @T (at) VALUES "
+				     "('2025-01-10T12:34:56Z')");
+	run(fx, sql, "t_dialect");
+	free(sql);
+	v = ask1(fx, q.s, "t_dialect", NULL, 0);
+	assert_string_equal(db_ts_iso(d, v, at), "2025-01-10T12:34:56Z");
+	free(v);
+	if (d->ts_epoch) { /* an infinite time reads as no time */
+		sql = dsql(fx, "UPDATE @T SET at = 'infinity'");
+		run(fx, sql, "t_dialect");
+		free(sql);
+		v = ask1(fx, q.s, "t_dialect", NULL, 0);
+		assert_null(db_ts_iso(d, v, at));
+		free(v);
+	}
 	/* the session role: a name where the engine has roles, else '' */
 	v = ask1(fx, sql = dsql(fx, "SELECT %USER"), NULL, NULL, 0);
 	assert_non_null(v);

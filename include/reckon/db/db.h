@@ -51,10 +51,14 @@ struct db_dialect {
 	const char *bytes_type;	       /* %BYTES: "bytea", "BLOB" */
 	const char *session_user;      /* %USER: SQL for the role connected,
 					* or "''" where the engine has none */
-	const char *ts_iso_open;       /* ts_iso_open col ts_iso_close reads a
-					* ts_type column as ISO 8601 UTC text
-					* "YYYY-MM-DDTHH:MM:SSZ" */
-	const char *ts_iso_close;
+	const char *ts_read_open;      /* ts_read_open col ts_read_close reads
+					* a ts_type column in the form
+					* db_ts_iso() turns into ISO 8601 UTC
+					* text "YYYY-MM-DDTHH:MM:SSZ" */
+	const char *ts_read_close;
+	int ts_epoch; /* that form is whole seconds since 1970 (formatting
+		       * 10,000 times on the server costs more than the
+		       * scan), else the ISO text itself */
 	const char *hex_open; /* hex_open col hex_close: lower-case
 			       * hex of a bytes column */
 	const char *hex_close;
@@ -306,6 +310,9 @@ const char *db_pick(const struct db *db, const char *const facts[DB_NKINDS]);
  * letter, digit or '_'; any other '%' (strftime's '%Y', a LIKE pattern) is
  * copied as it is.
  */
+/* v, as a ts_read_open/close column gives it, as ISO 8601 UTC text (in
+ * buf, or v itself when it already is); NULL stays NULL. */
+const char *db_ts_iso(const struct db_dialect *d, const char *v, char buf[32]);
 void db_dialect_expand(const struct db *db, const char *sql,
 		       struct rk_buf *out);
 /* If s starts with a dialect token, append its replacement to out and
