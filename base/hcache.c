@@ -30,6 +30,13 @@ struct hentry {
 	int seen;  /* found or put by this scan: written back */
 };
 
+/* A slot of the table: the name's hash beside its entry, so that a probe
+ * compares names only where the hashes agree. */
+struct hslot {
+	size_t idx; /* index + 1 into v; 0 empty */
+	uint64_t h;
+};
+
 struct rk_hcache {
 	char *path; /* NULL: no cache */
 	char *key;
@@ -39,8 +46,8 @@ struct rk_hcache {
 	int64_t start_ns;   /* when this scan began */
 	struct hentry *v;
 	size_t n, cap;
-	size_t *slot; /* index + 1 into v; 0 empty */
-	size_t nslot; /* a power of two */
+	struct hslot *slot; /* the table by name */
+	size_t nslot;	    /* a power of two */
 	size_t nloaded;
 	int dirty;
 	unsigned long hits;
@@ -89,30 +96,52 @@ rk_hcache_path(const char *key)
 }
 
 static size_t
-slot_of(const struct rk_hcache *c, const char *name)
+slot_of(const struct rk_hcache *c, const char *name, uint64_t h)
 {
-	size_t i = (size_t)fnv1a(name) & (c->nslot - 1);
+	size_t i = (size_t)h & (c->nslot - 1);
 
-	while (c->slot[i] && strcmp(c->v[c->slot[i] - 1].name, name) != 0)
+	while (c->slot[i].idx && (c->slot[i].h != h ||
+				  strcmp(c->v[c->slot[i].idx - 1].name, name)))
 		i = (i + 1) & (c->nslot - 1);
 	return i;
+}
+
+/* The slot of name: where it is, or where it would go. */
+static struct hslot *
+find_slot(const struct rk_hcache *c, const char *name)
+{
+	uint64_t h = fnv1a(name);
+	struct hslot *sl = &c->slot[slot_of(c, name, h)];
+
+	sl->h = h; /* an empty slot's hash is only read once it is used */
+	return sl;
 }
 
 static void
 rehash(struct rk_hcache *c)
 {
-	free(c->slot);
+	struct hslot *old = c->slot;
+	size_t nold = c->nslot;
+
 	c->nslot = 64;
 	while (c->nslot < 2 * c->cap)
 		c->nslot *= 2;
 	c->slot = xcalloc(c->nslot, sizeof(*c->slot));
-	for (size_t k = 0; k < c->n; k++)
-		c->slot[slot_of(c, c->v[k].name)] = k + 1;
+	for (size_t k = 0; k < nold; k++)
+		if (old[k].idx) {
+			const struct hentry *e = &c->v[old[k].idx - 1];
+			size_t i = slot_of(c, e->name, old[k].h);
+
+			c->slot[i] = old[k];
+		}
+	free(old);
 }
 
-/* A new entry for name (not in the table yet); its index. */
+/* A new entry for name (not in the table yet) in its slot sl, which
+ * find_slot() gave; its index. */
 static size_t
-add_entry(struct rk_hcache *c, char *name, const struct rk_hstat *st)
+add_entry(struct rk_hcache *c, struct hslot *sl, char *name,
+	  const struct rk_hstat *st)
 {
 	size_t old = c->cap;
 	struct hentry *e;
@@ -123,10 +152,9 @@ add_entry(struct rk_hcache *c, char *name, const struct rk_hstat *st)
 	e->name = name;
 	e->st = *st;
 	c->n++;
-	if (c->cap != old || !c->slot)
+	sl->idx = c->n;
+	if (c->cap != old)
 		rehash(c);
-	else
-		c->slot[slot_of(c, name)] = c->n;
 	return c->n - 1;
 }
 
@@ -232,6 +260,7 @@ parse_entry(struct rk_hcache *c, char *line)
 	char *f[6 + RK_HCACHE_FIELDS + 1];
 	struct rk_hstat st;
 	char *name;
+	struct hslot *sl;
 	size_t k;
 
 	if (split_tabs(line, f, 6 + RK_HCACHE_FIELDS + 1) !=
@@ -241,9 +270,10 @@ parse_entry(struct rk_hcache *c, char *line)
 	    number(f[2], &st.ino) < 0 || number(f[3], &st.size) < 0 ||
 	    snumber(f[4], &st.mtime_ns) < 0 || snumber(f[5], &st.ctime_ns) < 0)
 		return -1;
-	if (c->slot && c->slot[slot_of(c, name)])
+	sl = find_slot(c, name);
+	if (sl->idx)
 		return -1; /* a name twice: not a file we wrote */
-	k = add_entry(c, name, &st);
+	k = add_entry(c, sl, name, &st);
 	for (size_t i = 0; i < RK_HCACHE_FIELDS; i++)
 		if (value(f[6 + i], &c->v[k].fields[i]) < 0)
 			return -1;
@@ -399,7 +429,7 @@ rk_hcache_get(struct rk_hcache *c, const char *name, const struct rk_hstat *st)
 
 	if (!c->slot)
 		return NULL;
-	i = c->slot[slot_of(c, name)];
+	i = find_slot(c, name)->idx;
 	if (!i)
 		return NULL;
 	e = &c->v[i - 1];
@@ -420,10 +450,15 @@ rk_hcache_put(struct rk_hcache *c, const char *name, const struct rk_hstat *st,
 	      const char *const *fields)
 {
 	struct hentry *e;
-	size_t i = c->slot ? c->slot[slot_of(c, name)] : 0;
+	struct hslot *sl;
+	size_t i;
 
+	if (!c->slot)
+		rehash(c);
+	sl = find_slot(c, name);
+	i = sl->idx;
 	if (!i) {
-		i = add_entry(c, xstrdup(name), st) + 1;
+		i = add_entry(c, sl, xstrdup(name), st) + 1;
 		c->v[i - 1].owned = 1;
 	}
 	e = &c->v[i - 1];

@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "reckon/base/buf.h"
 #include "reckon/parsers/sql.h"
@@ -64,22 +63,66 @@ const struct db_dialect db_dialect_sqlite = {
 	.hex_close = "))",
 };
 
+/* The civil date of day z since 1970-01-01 (proleptic Gregorian). */
+static void
+civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+	long long era, yy;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (long long)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yy + (*m <= 2);
+}
+
+/* Two decimal digits of v (< 100) at w; past them. */
+static char *
+put2(char *w, unsigned v)
+{
+	w[0] = (char)('0' + v / 10);
+	w[1] = (char)('0' + v % 10);
+	return w + 2;
+}
+
 const char *
 db_ts_iso(const struct db_dialect *d, const char *v, char buf[32])
 {
-	struct tm tm;
-	time_t t;
-	char *end;
-	long long secs;
+	long long secs, days, y;
+	unsigned mon, day, sod;
+	char *end, *w;
 
 	if (!v || !d->ts_epoch)
 		return v;
 	errno = 0;
 	secs = strtoll(v, &end, 10);
-	t = (time_t)secs;
-	if (end == v || *end || errno || !gmtime_r(&t, &tm) ||
-	    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return NULL; /* not a time this client can show */
+	/* years 0 to 9999, as to_char's YYYY would show them */
+	if (end == v || *end || errno || secs < -62167219200LL ||
+	    secs > 253402300799LL)
+		return NULL;
+	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	sod = (unsigned)(secs - days * 86400);
+	civil_from_days(days, &y, &mon, &day);
+	w = put2(buf, (unsigned)y / 100);
+	w = put2(w, (unsigned)y % 100);
+	*w++ = '-';
+	w = put2(w, mon);
+	*w++ = '-';
+	w = put2(w, day);
+	*w++ = 'T';
+	w = put2(w, sod / 3600);
+	*w++ = ':';
+	w = put2(w, sod / 60 % 60);
+	*w++ = ':';
+	w = put2(w, sod % 60);
+	*w++ = 'Z';
+	*w = '\0';
 	return buf;
 }
 

@@ -193,14 +193,18 @@ static struct rank_row *
 by_rank(const struct db_rows *rows)
 {
 	struct rank_row *v = xcalloc(rows->nrows + 1, sizeof(*v));
+	int sorted = 1;
 
 	for (size_t i = 0; i < rows->nrows; i++) {
 		const char *r = db_rows_get(rows, i, 7);
 
 		v[i].rank = r ? strtoll(r, NULL, 10) : 0;
 		v[i].row = i;
+		sorted = sorted && (i == 0 || v[i - 1].rank <= v[i].rank);
 	}
-	qsort(v, rows->nrows, sizeof(*v), cmp_rank);
+	/* rows usually come back in the order they were inserted */
+	if (!sorted)
+		qsort(v, rows->nrows, sizeof(*v), cmp_rank);
 	return v;
 }
 

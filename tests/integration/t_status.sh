@@ -167,6 +167,27 @@ test_history_and_current() {
 	expect_out "002_b.sql"
 }
 
+# The rows are put in installed_rank order by reckon, not by the server:
+# rows stored out of that order (an UPDATE moves a row to the end of the
+# table) still list in it, and their times read back to the second
+test_history_rank_order() {
+	mig 001_a.sql "CREATE TABLE a (id integer);"
+	mig 002_b.sql "CREATE TABLE b (id integer);"
+	mig 003_c.sql "CREATE TABLE c (id integer);"
+	rk run
+	expect_rc 0
+	sql "UPDATE reckon_migrations SET installed_rank = installed_rank + 10 WHERE name = '001_a.sql'"
+	sql "UPDATE reckon_migrations SET applied_at = '2025-01-10 12:34:56.9+00' WHERE name = '002_b.sql'"
+	if [ "$BACKEND" = sqlite ]; then
+		sql "UPDATE reckon_migrations SET applied_at = '2025-01-10T12:34:56Z' WHERE name = '002_b.sql'"
+	fi
+	rk history --json
+	expect_rc 0
+	jqe '[.migrations[].name] == ["002_b.sql","003_c.sql","001_a.sql"]'
+	jqe '.migrations[0].applied_at == "2025-01-10T12:34:56Z"'
+	jqe '.migrations | all(.applied_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))'
+}
+
 test_detect_lists_native_table() {
 	rk detect --json
 	jqe '.detected == []'
