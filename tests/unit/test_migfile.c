@@ -182,6 +182,40 @@ test_scan_order(void **state)
 	mig_set_release(s);
 }
 
+/* Numbers longer than 18 digits, leading zeros, dotted and plain numbers
+ * mixed: the same order as comparing the versions themselves. */
+static void
+test_scan_order_numbers(void **state)
+{
+	struct fixture *fx = *state;
+	struct mig_set *s = &fx->set;
+	struct rk_err err = RK_ERR_INIT;
+	const char *dir = fx->dir;
+	static const char *const want[] = {
+		"V1__a.sql",
+		"V1_5__half.sql",
+		"V2__two.sql",
+		"V0010__ten.sql",
+		"V10_1__ten_one.sql",
+		"V999999999999999999__big.sql",
+		"V1000000000000000000__bigger.sql",
+		"V00012345678901234567890__huge.sql",
+		"V12345678901234567891__huger.sql",
+		"R__views.sql",
+	};
+
+	for (size_t i = ARRAY_SIZE(want); i-- > 0;)
+		put_file(dir, want[i], "SELECT 1;\n", 10);
+	assert_int_equal(mig_scan(dir, NULL, s, &err), 0);
+	assert_int_equal(s->n, ARRAY_SIZE(want));
+	for (size_t i = 0; i < s->n; i++)
+		assert_string_equal(s->v[i].name, want[i]);
+	for (size_t i = 2; i < s->n; i++) /* the repeatable last */
+		assert_true(rk_vercmp(s->v[i - 2].version,
+				      s->v[i - 1].version) < 0);
+	mig_set_release(s);
+}
+
 static void
 test_scan_hash(void **state)
 {
@@ -607,6 +641,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_scan_order, setup_dir,
 						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_scan_order_numbers,
+						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_scan_hash, setup_dir,
 						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_scan_empty_dir, setup_dir,
