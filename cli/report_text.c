@@ -111,10 +111,22 @@ status_warnings(const struct status_list *l)
 	rk_buf_release(&w);
 }
 
+/* s, then spaces up to w bytes */
+static void
+add_padded(struct rk_buf *b, const char *s, size_t w)
+{
+	size_t n = strlen(s);
+
+	rk_buf_add(b, s, n);
+	while (n++ < w)
+		rk_buf_addc(b, ' ');
+}
+
 void
 text_status(const struct rk_ctx *ctx, const struct rk_session *s)
 {
 	int w = name_width(s);
+	struct rk_buf out = RK_BUF_INIT;
 
 	header(ctx, s);
 	for (size_t i = 0; i < s->files.nignored; i++)
@@ -129,16 +141,30 @@ text_status(const struct rk_ctx *ctx, const struct rk_session *s)
 		return;
 	}
 	printf("  %-9s %-*s  %s\n", "STATE", w, "MIGRATION", "APPLIED AT");
+	/* one buffer for the lines (a printf each was most of the time of
+	 * printing 10,000), padded by bytes as %-*s pads */
 	for (size_t i = 0; i < s->status.n; i++) {
 		const struct status_entry *e = &s->status.v[i];
 
-		printf("  %s%-9s%s %-*s  %s%s%s\n", state_colour(ctx, e->state),
-		       mig_state_name(e->state), reset(ctx), w, e->name,
-		       status_note(e), e->out_of_order ? "(out of order)" : "",
-		       e->cosmetic ? "  (cosmetic: comments or white space "
-				     "only)"
-				   : "");
+		rk_buf_adds(&out, "  ");
+		rk_buf_adds(&out, state_colour(ctx, e->state));
+		add_padded(&out, mig_state_name(e->state), 9);
+		rk_buf_adds(&out, reset(ctx));
+		rk_buf_addc(&out, ' ');
+		add_padded(&out, e->name, (size_t)w);
+		rk_buf_adds(&out, "  ");
+		rk_buf_adds(&out, status_note(e));
+		if (e->out_of_order)
+			rk_buf_adds(&out, "(out of order)");
+		if (e->cosmetic)
+			rk_buf_adds(
+				&out,
+				"  (cosmetic: comments or white space only)");
+		rk_buf_addc(&out, '\n');
 	}
+	if (out.len)
+		fwrite(out.s, 1, out.len, stdout);
+	rk_buf_release(&out);
 	status_summary(&s->status);
 	status_warnings(&s->status);
 }
