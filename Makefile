@@ -14,10 +14,11 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wimplicit-fallthrough
 BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
 	$(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libpq and libmicrohttpd are not linked: db/db_pg.c and serve/serve_mhd.c
-# load them (dlopen) when a command opens a PostgreSQL database or serves,
-# so that the other commands do not pay for their start-up
-LINK_PKGS = $(filter-out libpq libmicrohttpd,$(PKGS))
+# libpq, libmicrohttpd and libcrypto are not linked: db/db_pg.c,
+# serve/serve_mhd.c and base/crypto.c load them (dlopen) when a command
+# opens a PostgreSQL database, serves or hashes, so that the other
+# commands do not pay for their start-up
+LINK_PKGS = $(filter-out libpq libmicrohttpd libcrypto,$(PKGS))
 LIBS = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -ldl -lpthread -lm
 CFLAGS ?= -O2 -g
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -60,11 +61,13 @@ build/san/tests/%: tests/unit/%.c $(SAN_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -o $@ $< $(SAN_LIB_OBJ) $(LIBS) -lcmocka
 
-# test_lazylib compiles db/db_pg.c and serve/serve_mhd.c in itself, with
-# library names that do not exist, so it links without their objects
-LAZYLIB_OBJ = build/san/db/db_pg.o build/san/serve/serve_mhd.o
+# test_lazylib compiles db/db_pg.c, serve/serve_mhd.c and base/crypto.c
+# in itself, with library names that do not exist, so it links without
+# their objects
+LAZYLIB_OBJ = build/san/db/db_pg.o build/san/serve/serve_mhd.o \
+	build/san/base/crypto.o
 build/san/tests/test_lazylib: tests/unit/test_lazylib.c db/db_pg.c \
-	serve/serve_mhd.c serve/serve_int.h $(SAN_LIB_OBJ)
+	serve/serve_mhd.c serve/serve_int.h base/crypto.c $(SAN_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Idb -Ibuild/gen -O1 -g $(SAN) -o $@ $< \
 		$(filter-out $(LAZYLIB_OBJ),$(SAN_LIB_OBJ)) $(LIBS) -lcmocka

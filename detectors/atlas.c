@@ -24,8 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "reckon/base/buf.h"
 #include "reckon/db/db.h"
 #include "reckon/detectors/detcommon.h"
@@ -34,6 +32,7 @@
 #include "reckon/detectors/migfile.h"
 #include "reckon/parsers/migname.h"
 #include "reckon/base/util.h"
+#include "reckon/base/crypto.h"
 #include "reckon/base/banned.h"
 
 static const char *const atlas_cols[] = {

@@ -14,8 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "reckon/base/buf.h"
 #include "reckon/base/hcache.h"
 #include "reckon/db/db.h"
@@ -23,6 +21,7 @@
 #include "reckon/detectors/migfile.h"
 #include "reckon/parsers/migname.h"
 #include "reckon/base/util.h"
+#include "reckon/base/crypto.h"
 #include "reckon/base/banned.h"
 
 int

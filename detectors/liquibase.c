@@ -27,8 +27,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-
 #include "reckon/base/buf.h"
 #include "reckon/db/db.h"
 #include "reckon/detectors/detcommon.h"
@@ -36,6 +34,7 @@
 #include "reckon/detectors/migfile.h"
 #include "reckon/parsers/migname.h"
 #include "reckon/base/util.h"
+#include "reckon/base/crypto.h"
 #include "reckon/base/banned.h"
 
 static const char *const lb_cols[] = {

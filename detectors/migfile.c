@@ -15,14 +15,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
-
 #include "reckon/base/buf.h"
 #include "reckon/base/hcache.h"
 #include "reckon/detectors/detector.h"
 #include "reckon/base/err.h"
 #include "reckon/base/util.h"
 #include "reckon/parsers/migpattern.h"
+#include "reckon/base/crypto.h"
 #include "reckon/base/banned.h"
 
 /* SHA-256 with an algorithm fetched once (EVP_sha256() looks it up on
@@ -910,7 +909,8 @@ mig_scan_named(const char *dir, const struct detector *det,
 		rk_hcache_discard(sc.cache);
 	else
 		rk_hcache_close(sc.cache);
-	EVP_MD_free(sc.sha);
+	if (sc.sha) /* a scan that hashed nothing never loads libcrypto */
+		EVP_MD_free(sc.sha);
 	rk_buf_release(&sc.content);
 	if (rc < 0)
 		return -1;

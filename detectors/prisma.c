@@ -21,8 +21,6 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #include "reckon/base/buf.h"
 #include "reckon/db/db.h"
 #include "reckon/detectors/detcommon.h"
@@ -31,6 +29,7 @@
 #include "reckon/detectors/migfile.h"
 #include "reckon/parsers/migname.h"
 #include "reckon/base/util.h"
+#include "reckon/base/crypto.h"
 #include "reckon/base/banned.h"
 
 static const char *const prisma_cols[] = {

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "reckon/base/buf.h"
@@ -25,6 +24,7 @@
 #include "reckon/base/err.h"
 #include "reckon/detectors/migfile.h"
 #include "reckon/base/util.h"
+#include "reckon/base/crypto.h"
 #include "reckon/base/banned.h"
 
 static const char *const reckon_cols[] = {

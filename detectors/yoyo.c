@@ -22,14 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
 #include "reckon/base/buf.h"
 #include "reckon/db/db.h"
 #include "reckon/detectors/detcommon.h"
 #include "reckon/detectors/detector.h"
 #include "reckon/detectors/migfile.h"
 #include "reckon/parsers/migname.h"
+#include "reckon/base/crypto.h"
 #include "reckon/base/banned.h"
 
 static const char *const yoyo_cols[] = { "migration_hash", "migration_id",

@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
-#include <openssl/crypto.h>
 
 #include "reckon/base/buf.h"
 #include "reckon/core/config.h"
@@ -36,6 +35,7 @@
 #include "reckon/core/ops.h"
 #include "reckon/base/util.h"
 #include "serve_int.h"
+#include "reckon/base/crypto.h"
 #include "reckon/base/banned.h"
 
 #include "dashboard.html.inc"

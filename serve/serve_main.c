@@ -22,8 +22,6 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "reckon/base/buf.h"
 #include "reckon/core/config.h"

@@ -324,25 +324,38 @@ libs_loaded() {
 		awk '/calling init:/ { n = split($NF, p, "/"); print p[n] }'
 }
 
-# A SQLite command (and --version) starts without libpq and
-# libmicrohttpd: they are loaded on first use, by a PostgreSQL connection
-# or serve, and the commands that use them still work.
+# A SQLite command (and --version) starts without libpq, libmicrohttpd
+# and libcrypto: they are loaded on first use, by a PostgreSQL
+# connection, serve or a file to hash, and the commands that use them
+# still work.
 BACKENDS_conn_lazy_libraries=sqlite
 test_conn_lazy_libraries() {
 	local libs
 	mig 001_a.sql "CREATE TABLE a (id integer);"
+	# older than the hash cache by more than its racy margin
+	touch -d '1 hour ago' "$M/001_a.sql"
+	sleep 1.1
 	rk run
 	expect_rc 0
 	libs=$(libs_loaded --db "$DB" --dir "$M" status)
 	check "a SQLite status loads libsqlite3 ($libs)" grep -q '^libsqlite3' <<<"$libs"
 	check "a SQLite status loads no libpq ($libs)" ! grep -q '^libpq' <<<"$libs"
 	check "a SQLite status loads no libmicrohttpd ($libs)" ! grep -q '^libmicrohttpd' <<<"$libs"
+	check "a status whose hashes are cached loads no libcrypto ($libs)" ! grep -q '^libcrypto' <<<"$libs"
 	libs=$(libs_loaded --version)
 	check "--version loads libc ($libs)" grep -q '^libc\.' <<<"$libs"
 	check "--version loads no libpq ($libs)" ! grep -q '^libpq' <<<"$libs"
 	check "--version loads no libmicrohttpd ($libs)" ! grep -q '^libmicrohttpd' <<<"$libs"
+	check "--version loads no libcrypto ($libs)" ! grep -q '^libcrypto' <<<"$libs"
 	check "the binary does not link libpq" ! grep -q 'libpq' <<<"$(ldd "$RECKON")"
 	check "the binary does not link libmicrohttpd" ! grep -q 'libmicrohttpd' <<<"$(ldd "$RECKON")"
+	check "the binary does not link libcrypto" ! grep -q 'libcrypto' <<<"$(ldd "$RECKON")"
+	# a file to hash loads it, and the hash is right
+	mig 001_a.sql "CREATE TABLE a (id bigint);"
+	libs=$(libs_loaded --db "$DB" --dir "$M" status)
+	check "a status that hashes loads libcrypto ($libs)" grep -q '^libcrypto' <<<"$libs"
+	rk status --json
+	jqe '.migrations[0].state == "modified"'
 	# and PostgreSQL, once asked for, loads libpq and works
 	dropdb --if-exists rk_lazy_libs >/dev/null 2>&1
 	createdb rk_lazy_libs
