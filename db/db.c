@@ -726,6 +726,17 @@ db_rows_release(struct db_rows *r)
 	r->vals = NULL;
 }
 
+void
+db_rows_drop_row(struct db_rows *r, size_t row)
+{
+	if (row >= r->nrows)
+		rk_bug("db_rows_drop_row(%zu) outside %zu rows", row, r->nrows);
+	for (size_t c = 0; c < r->ncols; c++) {
+		free(r->vals[row * r->ncols + c]);
+		r->vals[row * r->ncols + c] = NULL;
+	}
+}
+
 const char *
 db_rows_get(const struct db_rows *r, size_t row, size_t col)
 {

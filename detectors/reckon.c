@@ -245,6 +245,7 @@ reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 		a->exec_ms = ms ? strtol(ms, NULL, 10) : -1;
 		a->applied_by = by ? xstrdup(by) : NULL;
 		a->token_hash = tok && *tok ? xstrdup(tok) : NULL;
+		db_rows_drop_row(&rows, i);
 	}
 	free(order);
 	rc = 0;

@@ -96,6 +96,9 @@ struct db_rows {
 		0, 0, NULL, NULL                                               \
 	}
 void db_rows_release(struct db_rows *r);
+/* Free row's values now (each reads as NULL after): a caller that copies
+ * the rows one by one then holds one copy of their strings, not two. */
+void db_rows_drop_row(struct db_rows *r, size_t row);
 /* The value at (row, col), or NULL for SQL NULL; borrowed from r. */
 const char *db_rows_get(const struct db_rows *r, size_t row, size_t col);
 
