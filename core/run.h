@@ -30,15 +30,19 @@ struct prepared {
 	struct sql_stmt_list stmts;  /* the part's statements */
 	unsigned char *skip;	     /* owned: per statement, 1 = not sent */
 	size_t nskip;
-	char sha256[65]; /* of the file's bytes (text before placeholders
-			  * were replaced) */
-	int replaced;	 /* text is the file with placeholders replaced:
-			  * record the file's own checksum */
-	int no_tx;	 /* opted out: runs outside any transaction */
-	int code;	 /* a code migration: the framework's tool runs it
-			  * (run_delegate.h); text and stmts stay empty */
-	int fk_off;	 /* SQLite: needs PRAGMA foreign_keys off */
-	size_t locks;	 /* PG lock-table entries its DDL will hold */
+	char sha256[65];     /* of the file's bytes (text before placeholders
+			      * were replaced) */
+	int replaced;	     /* text is the file with placeholders replaced:
+			      * record the file's own checksum */
+	int no_tx;	     /* opted out: runs outside any transaction */
+	int code;	     /* a code migration: the framework's tool runs it
+			      * (run_delegate.h); text and stmts stay empty */
+	int fk_off;	     /* SQLite: needs PRAGMA foreign_keys off */
+	size_t locks;	     /* PG lock-table entries its DDL will hold */
+	char token_hash[65]; /* of text (drift.h), "" where status compares
+			      * another text (placeholders replaced) */
+	char *text_z;	     /* owned: reckon_bytes_encode() of text, where
+			      * the table is reckon's; else NULL */
 };
 
 /* runner.c: record p as ran in the tracking table, inside the open

@@ -12,7 +12,9 @@
 
 #include "reckon/base/buf.h"
 #include "reckon/base/err.h"
+#include "reckon/core/drift.h"
 #include "reckon/core/placeholder.h"
+#include "reckon/detectors/detector.h"
 #include "reckon/detectors/migfile.h"
 #include "reckon/base/util.h"
 #include "run.h"
@@ -24,6 +26,9 @@ run_prepared_release(struct prepared *p)
 	rk_buf_release(&p->text);
 	sql_stmt_list_release(&p->stmts);
 	free(p->skip);
+	free(p->text_z);
+	p->skip = NULL; /* released twice is released once */
+	p->text_z = NULL;
 }
 
 /* The first n words of a statement, upper-cased, space-separated. */
@@ -237,7 +242,22 @@ run_prepare(const struct mig_file *f, const struct detector *det,
 			    f->name);
 		return -1;
 	}
-	return check_statements(p, d, err);
+	if (check_statements(p, d, err) < 0)
+		return -1;
+	/* what recording it needs, worked out here, where files are
+	 * prepared side by side (prepare_all), and not on the run's path */
+	if (p->replaced && *f->version) /* status compares the file's */
+		p->token_hash[0] = '\0';
+	else
+		drift_token_hash(p->text.s, p->text.len, d, p->token_hash);
+	if (det == &det_reckon) {
+		struct rk_buf z = RK_BUF_INIT;
+
+		if (reckon_bytes_encode(p->text.s, p->text.len, &z) == 0)
+			p->text_z = rk_buf_detach(&z, NULL);
+		rk_buf_release(&z);
+	}
+	return 0;
 }
 
 /* The down script of f: its own file, or its down section. */

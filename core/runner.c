@@ -8,6 +8,7 @@
  */
 #include "reckon/core/ops.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -145,17 +146,58 @@ refuse_unknown(const struct rk_session *s, struct rk_err *err)
 	return -1;
 }
 
-/* Read and split every pending file the run wants. */
+/* prepare_part(): the files first, first + step, ... of a run. */
+struct prep_part {
+	const struct rk_session *s;
+	const struct sql_dialect *d;
+	struct prepared *ps;
+	size_t n, first, step;
+	size_t failed; /* the index that failed, or n */
+	struct rk_err err;
+};
+
+static void *
+prepare_part(void *arg)
+{
+	struct prep_part *h = arg;
+
+	h->failed = h->n;
+	for (size_t i = h->first; i < h->n; i += h->step) {
+		struct prepared *p = &h->ps[i];
+
+		if (p->code)
+			continue;
+		if (run_prepare(p->file, h->s->tracked.det, h->s->placeholders,
+				h->d, p, &h->err) < 0) {
+			h->failed = i;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Read and split every pending file the run wants. Reading, hashing and
+ * encoding a file for its record do not depend on the others, so a
+ * larger run prepares them on two threads (the second blocks every
+ * signal, as early_read_start's does); the first failure in file order
+ * is the one reported, as one thread would report it, and ps[*n - 1] is
+ * that file.
+ */
 static int
 prepare_all(const struct rk_session *s, const struct run_opts *o,
 	    const struct sql_dialect *d, struct prepared **out, size_t *n,
 	    struct rk_err *err)
 {
-	size_t k = 0;
+	struct prep_part h[2];
+	size_t k = 0, failed;
+	pthread_t th;
+	int two = 0;
 
 	*out = xcalloc(s->status.n + 1, sizeof(**out));
 	for (size_t i = 0; i < s->status.n; i++) {
 		const struct status_entry *e = &s->status.v[i];
+		struct prepared *p;
 
 		if (e->state != ST_PENDING || !wanted(o, e->name))
 			continue;
@@ -163,25 +205,43 @@ prepare_all(const struct rk_session *s, const struct run_opts *o,
 			continue;
 		if (o->steps && k >= (size_t)o->steps)
 			break;
-		rk_buf_init(&(*out)[k].text);
+		p = &(*out)[k++];
+		rk_buf_init(&p->text);
+		p->file = e->file;
+		p->det = s->tracked.det;
 		if (e->file->code) {
 			/* the framework runs it (check_code() let it) */
-			struct prepared *p = &(*out)[k++];
-
-			p->file = e->file;
-			p->det = s->tracked.det;
 			p->code = 1;
 			memcpy(p->sha256, e->file->sha256, sizeof(p->sha256));
-			continue;
-		}
-		if (run_prepare(e->file, s->tracked.det, s->placeholders, d,
-				&(*out)[k++], err) < 0) {
-			*n = k;
-			return -1;
 		}
 	}
-	*n = k;
-	return 0;
+	h[0] = (struct prep_part){ s, d, *out, k, 0, 1, k, RK_ERR_INIT };
+	if (k >= 16 && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		sigset_t all, old;
+
+		h[0].step = 2;
+		h[1] = h[0];
+		h[1].first = 1;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		two = pthread_create(&th, NULL, prepare_part, &h[1]) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!two)
+			h[0].step = 1;
+	}
+	prepare_part(&h[0]);
+	if (two)
+		pthread_join(th, NULL);
+	failed = two && h[1].failed < h[0].failed ? h[1].failed : h[0].failed;
+	if (failed == k) {
+		*n = k;
+		return 0;
+	}
+	*err = two && h[1].failed < h[0].failed ? h[1].err : h[0].err;
+	for (size_t i = failed + 1; i < k; i++) /* the other thread's */
+		run_prepared_release(&(*out)[i]);
+	*n = failed + 1;
+	return -1;
 }
 
 int
@@ -199,13 +259,10 @@ run_record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	memcpy(ran.sha256, p->sha256, sizeof(ran.sha256));
 	ran.text = p->text.s;
 	ran.text_len = p->text.len;
-	/* a versioned file with placeholders: the tokens of its bytes, as
-	 * status compares them (drift_fill reads it again) */
-	if (p->replaced && *p->file->version)
-		ran.token_hash[0] = '\0';
-	else
-		drift_token_hash(p->text.s, p->text.len,
-				 db_dialect(ctx->db)->lex, ran.token_hash);
+	/* a versioned file with placeholders: "", the tokens of its bytes
+	 * as status compares them (drift_fill reads it again) */
+	memcpy(ran.token_hash, p->token_hash, sizeof(ran.token_hash));
+	ran.text_z = p->text_z;
 	ran.checksum = NULL;
 	if (det->checksum && p->replaced) {
 		/* Flyway: versioned files by their bytes, repeatables after

@@ -46,8 +46,8 @@ static const char *const reckon_optional[] = { "token_hash", "applied_zlib",
  * stream inflates the same, so rows written with other settings read
  * back alike.
  */
-static int
-bytes_encode(const char *text, size_t n, struct rk_buf *out)
+int
+reckon_bytes_encode(const char *text, size_t n, struct rk_buf *out)
 {
 	z_stream st = { 0 };
 	int wbits = 9, mem;
@@ -84,7 +84,7 @@ bytes_encode(const char *text, size_t n, struct rk_buf *out)
 	return 0;
 }
 
-/* Undo bytes_encode; -1 when the stored text does not decode. */
+/* Undo reckon_bytes_encode; -1 when the stored text does not decode. */
 static int
 bytes_decode(const char *b64, struct rk_buf *out)
 {
@@ -283,9 +283,12 @@ reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	params[4] = t->actor ? t->actor : "";
 	params[5] = rank;
 	params[6] = m->token_hash[0] ? m->token_hash : NULL;
-	params[7] = m->text && bytes_encode(m->text, m->text_len, &z) == 0
-			    ? z.s
-			    : NULL;
+	/* encoded already where the run prepared it (on another thread) */
+	params[7] =
+		m->text_z ? m->text_z
+		: m->text && reckon_bytes_encode(m->text, m->text_len, &z) == 0
+			? z.s
+			: NULL;
 	/* token_col is set wherever bytes_col is (both added together) */
 	rc = det_insert(
 		db, t,
@@ -327,7 +330,7 @@ reckon_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	int rc;
 
 	/* the bytes now recorded are the file's; NULL: only the hash */
-	if (m->text && bytes_encode(m->text, m->text_len, &z) == 0)
+	if (m->text && reckon_bytes_encode(m->text, m->text_len, &z) == 0)
 		params[3] = z.s;
 	rk_buf_adds(&sql, "UPDATE ");
 	tracked_qualified(db, t, &sql);

@@ -115,6 +115,32 @@ test_bad_empty_file() {
 	expect_unchanged
 }
 
+# A larger run prepares its files on two threads, each taking every
+# other file: whichever thread finds its bad file first, the run reports
+# the first bad file in order, as one thread would, and nothing runs
+test_bad_first_of_many() {
+	local i
+	for i in $(seq 10 49); do
+		mig "0${i}_t.sql" "CREATE TABLE t$i (id integer);"
+	done
+	: >"$M/044_t.sql"
+	: >"$M/017_t.sql" # the other thread's share, and first
+	save_dump
+	rk run --json
+	expect_rc 1
+	jqe '.failed.name == "017_t.sql"'
+	jqe '.applied == [] and .committed == [] and .transactions == 0'
+	rk run
+	expect_rc 1
+	expect_err "'$M/017_t.sql' has no SQL statements"
+	expect_unchanged
+	: >"$M/012_t.sql" # now this thread's, and first
+	rk run
+	expect_rc 1
+	expect_err "'$M/012_t.sql' has no SQL statements"
+	expect_unchanged
+}
+
 test_bad_symlink_loop_and_dangling() {
 	applied_one
 	ln -s 003_loop.sql "$M/003_loop.sql"

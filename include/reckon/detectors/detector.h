@@ -336,6 +336,9 @@ extern const struct detector det_reckon;
 int reckon_applied_bytes(struct db *db, const struct tracked *t,
 			 const char *name, struct rk_buf *out, int *known,
 			 struct rk_err *err);
+/* text[0..n) as reckon's table keeps the bytes applied (compressed,
+ * base64; thread-safe), into out; 0, or -1 when it is too large to keep. */
+int reckon_bytes_encode(const char *text, size_t n, struct rk_buf *out);
 /* The detector called name, or NULL. */
 const struct detector *detector_find(const char *name);
 /*

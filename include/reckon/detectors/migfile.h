@@ -41,6 +41,8 @@ struct mig_file {
 			      * copy record() and record_failed() get;
 			      * NULL in a mig_set */
 	size_t text_len;     /* bytes at text */
+	const char *text_z;  /* borrowed: text as reckon_bytes_encode()
+			      * gives it, when already encoded, or NULL */
 };
 
 /*
