@@ -2,11 +2,11 @@
 #define RK_CRYPTO_NO_DEFINES
 #include "reckon/base/crypto.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "reckon/base/dl.h"
 #include "reckon/base/err.h"
 #include "reckon/base/banned.h"
 
@@ -19,23 +19,14 @@ static int loaded;
 static void
 resolve(void)
 {
-	void *h = dlopen(LIBCRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
-	const char *e;
+	static const char *const names[] = { RK_CRYPTO_FUNCS(RK_DL_NAME) };
+#define RK_CRYPTO_SLOT(f) (void **)&table.f,
+	void **const slots[] = { RK_CRYPTO_FUNCS(RK_CRYPTO_SLOT) };
+#undef RK_CRYPTO_SLOT
 
-	if (!h) {
-		e = dlerror();
-		snprintf(why, sizeof(why), "%s", e ? e : "not found");
-		return;
-	}
-	/* POSIX's way to store dlsym()'s void * in a function pointer; the
-	 * names are spelt out, as the defines in crypto.h rename them */
-#define RK_CRYPTO_SYM(f)                                                       \
-	if (!(*(void **)&table.f = dlsym(h, #f)) && !why[0])                   \
-		snprintf(why, sizeof(why), "%s has no %s", LIBCRYPTO_SONAME,   \
-			 #f);
-	RK_CRYPTO_FUNCS(RK_CRYPTO_SYM)
-#undef RK_CRYPTO_SYM
-	loaded = !why[0];
+	loaded = rk_dl_load(LIBCRYPTO_SONAME, names, slots,
+			    sizeof(names) / sizeof(names[0]), why,
+			    sizeof(why)) == 0;
 }
 
 const struct rk_crypto *

@@ -9,7 +9,6 @@
  */
 #include "reckon/db/db.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -22,6 +21,7 @@
 #include <libpq-fe.h>
 
 #include "reckon/base/buf.h"
+#include "reckon/base/dl.h"
 #include "reckon/base/err.h"
 #include "reckon/base/util.h"
 #include "db_driver.h"
@@ -91,21 +91,13 @@ static char pq_error[512]; /* why loading failed; "" when it did not */
 static void
 pq_resolve(void)
 {
-	void *h = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
-	const char *e;
+	static const char *const names[] = { PQ_FUNCS(RK_DL_NAME) };
+#define PQ_SLOT(f) (void **)&pq.f,
+	void **const slots[] = { PQ_FUNCS(PQ_SLOT) };
+#undef PQ_SLOT
 
-	if (!h) {
-		e = dlerror();
-		snprintf(pq_error, sizeof(pq_error), "%s", e ? e : "not found");
-		return;
-	}
-	/* POSIX's way to store dlsym()'s void * in a function pointer */
-#define PQ_SYM(f)                                                              \
-	if (!(*(void **)&pq.f = dlsym(h, #f)) && !pq_error[0])                 \
-		snprintf(pq_error, sizeof(pq_error), "%s has no %s",           \
-			 LIBPQ_SONAME, #f);
-	PQ_FUNCS(PQ_SYM)
-#undef PQ_SYM
+	(void)rk_dl_load(LIBPQ_SONAME, names, slots, ARRAY_SIZE(names),
+			 pq_error, sizeof(pq_error));
 }
 
 /* Load libpq once (thread-safe): 0, or -1 with RK_CONFIG (the

@@ -6,11 +6,11 @@
  */
 #include "serve_int.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
-#include <stdio.h>
 
+#include "reckon/base/dl.h"
 #include "reckon/base/err.h"
+#include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
 #ifndef LIBMHD_SONAME
@@ -25,22 +25,13 @@ static char mhd_error[512]; /* why loading failed; "" when it did not */
 static void
 mhd_resolve(void)
 {
-	void *h = dlopen(LIBMHD_SONAME, RTLD_NOW | RTLD_LOCAL);
-	const char *e;
+	static const char *const names[] = { MHD_FUNCS(RK_DL_NAME) };
+#define MHD_SLOT(f) (void **)&mhd.p_##f,
+	void **const slots[] = { MHD_FUNCS(MHD_SLOT) };
+#undef MHD_SLOT
 
-	if (!h) {
-		e = dlerror();
-		snprintf(mhd_error, sizeof(mhd_error), "%s",
-			 e ? e : "not found");
-		return;
-	}
-	/* POSIX's way to store dlsym()'s void * in a function pointer */
-#define MHD_SYM(f)                                                             \
-	if (!(*(void **)&mhd.p_##f = dlsym(h, #f)) && !mhd_error[0])           \
-		snprintf(mhd_error, sizeof(mhd_error), "%s has no %s",         \
-			 LIBMHD_SONAME, #f);
-	MHD_FUNCS(MHD_SYM)
-#undef MHD_SYM
+	(void)rk_dl_load(LIBMHD_SONAME, names, slots, ARRAY_SIZE(names),
+			 mhd_error, sizeof(mhd_error));
 }
 
 int
