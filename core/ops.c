@@ -20,6 +20,7 @@
 #include "reckon/core/drift.h"
 #include "reckon/core/lint.h"
 #include "reckon/core/placeholder.h"
+#include "reckon/core/scan_cache.h"
 #include "reckon/detectors/revgraph.h"
 #include "reckon/base/err.h"
 #include "reckon/core/sidecar.h"
@@ -594,6 +595,26 @@ early_read_start(struct early_read *r, pthread_t *th)
 	return rc == 0;
 }
 
+/* The files of status: the directory scanned, or serve's kept copy of
+ * the last scan while nothing in it has changed. */
+static int
+status_scan(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+{
+	const struct detector *det = s->tracked.det;
+	struct scan_cache *c = ctx->scan_cache;
+	int rc;
+
+	if (c && scan_cache_lookup(c, ctx->cfg.dir, det, &s->files))
+		return 0;
+	rc = mig_scan_named(ctx->cfg.dir, det, ctx->cfg.files_pattern,
+			    &s->files, err);
+	if (rc == 0)
+		note_unplaced(ctx->cfg.dir, &s->files);
+	if (c)
+		scan_cache_store(c, det, rc == 0 ? &s->files : NULL);
+	return rc;
+}
+
 int
 op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
@@ -604,8 +625,7 @@ op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	if (find_tracking(ctx, s, err) < 0)
 		return -1;
 	early = early_read_start(&r, &th);
-	rc = mig_scan_named(ctx->cfg.dir, s->tracked.det,
-			    ctx->cfg.files_pattern, &s->files, err);
+	rc = status_scan(ctx, s, err);
 	if (early)
 		pthread_join(th, NULL);
 	if (rc < 0) {
@@ -613,7 +633,6 @@ op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 				       * the thread */
 		return -1;
 	}
-	note_unplaced(ctx->cfg.dir, &s->files);
 	if (ph_session(ctx, s, err) < 0)
 		return -1;
 	if (early && r.rc < 0) {

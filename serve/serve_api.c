@@ -24,6 +24,7 @@
 #include "reckon/core/ops.h"
 #include "reckon/core/report_json.h"
 #include "reckon/core/revisions.h"
+#include "reckon/core/scan_cache.h"
 #include "reckon/core/target.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
@@ -39,6 +40,7 @@ struct api {
 	int pool;	   /* PostgreSQL connections kept between requests */
 	int nidle;	   /* how many of idle[] are held */
 	struct db *idle[API_MAX_DB]; /* owned: open, reset, unused */
+	struct scan_cache scan; /* status's directory, kept between requests */
 };
 
 struct api *
@@ -71,6 +73,7 @@ api_new(const struct rk_ctx *ctx, int pool, struct rk_err *err)
 	    pthread_cond_init(&api->cv, NULL) != 0)
 		rk_bug("cannot initialise a mutex");
 	api->free_db = API_MAX_DB;
+	scan_cache_init(&api->scan);
 	api->pool = pool < 0 ? API_POOL_DEFAULT : pool;
 	if (api->pool > API_MAX_DB)
 		api->pool = API_MAX_DB;
@@ -84,6 +87,7 @@ api_free(struct api *api)
 		return;
 	for (int i = 0; i < api->nidle; i++)
 		db_close(api->idle[i]);
+	scan_cache_release(&api->scan);
 	cfg_release(&api->cfg);
 	free(api->db_display);
 	free(api->dir_real);
@@ -502,6 +506,7 @@ api_status(struct api *api, const struct api_request *rq,
 		api_error(out, status_of(err.kind), &err);
 		return;
 	}
+	ctx.scan_cache = &api->scan;
 	if (op_status(&ctx, &s, &err) == 0)
 		answer(out, 200, json_status(&s));
 	else

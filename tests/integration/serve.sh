@@ -125,6 +125,63 @@ test_serve_status_ignored_entries() {
 	serve_stop
 }
 
+# overwrite FILE OFFSET BYTES: write BYTES over FILE's own at OFFSET, in
+# place (same inode, same size)
+overwrite() {
+	printf '%s' "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# The server keeps the scanned directory between requests; every change
+# to it shows on the next request: a file edited in place with its size
+# and (restored) modification time unchanged, a file edited in the same
+# second as the request before, one added, one removed, and the target
+# of a symbolic link edited outside the directory.
+test_serve_status_sees_changes() {
+	two_files
+	mig 003_items.sql "CREATE TABLE items (id integer);"
+	rk run
+	expect_rc 0
+	serve_start
+	hc GET $API/idempotent/status
+	expect_code 200
+	jqe '[.migrations[].state] == ["applied", "applied", "applied"]'
+
+	local f=$M/001_users.sql size mtime
+	size=$(stat -c %s "$f")
+	mtime=$(stat -c %y "$f")
+	touch -r "$f" "$T/stamp"
+	overwrite "$f" 0 X
+	touch -r "$T/stamp" "$f"
+	check "size unchanged" test "$(stat -c %s "$f")" = "$size"
+	check "modification time unchanged" test "$(stat -c %y "$f")" = "$mtime"
+	hc GET $API/idempotent/status
+	jqe '[.migrations[] | [.name, .state]] == [["001_users.sql","modified"],["002_orders.sql","applied"],["003_items.sql","applied"]]'
+
+	hc GET $API/idempotent/status
+	overwrite "$M/002_orders.sql" 0 X
+	hc GET $API/idempotent/status
+	jqe '[.migrations[].state] == ["modified", "modified", "applied"]'
+
+	mig 005_more.sql "CREATE TABLE more (id integer);"
+	hc GET $API/idempotent/status
+	jqe '[.migrations[] | [.name, .state]] | .[3] == ["005_more.sql","pending"]'
+	jqe '.summary.pending == 1'
+	rm "$M/005_more.sql"
+	hc GET $API/idempotent/status
+	jqe '(.migrations | length) == 3 and .summary.pending == 0'
+
+	printf '%s\n' "CREATE TABLE linked (id integer);" >"$T/outside.sql"
+	ln -s "$T/outside.sql" "$M/004_linked.sql"
+	rk run --allow-drift
+	expect_rc 0
+	hc GET $API/idempotent/status
+	jqe '[.migrations[] | [.name, .state]] | .[3] == ["004_linked.sql","applied"]'
+	overwrite "$T/outside.sql" 0 X
+	hc GET $API/idempotent/status
+	jqe '[.migrations[] | [.name, .state]] | .[3] == ["004_linked.sql","modified"]'
+	serve_stop
+}
+
 test_serve_run_mark_preview() {
 	two_files
 	mig 003_items.sql "CREATE TABLE items (id integer);"

@@ -25,6 +25,8 @@ struct rk_err;
 struct schema_check;
 
 /* Everything a command runs with; main.c fills it. */
+struct scan_cache;
+
 struct rk_ctx {
 	struct rk_config cfg;
 	struct db *db;	  /* open connection, or NULL */
@@ -42,6 +44,9 @@ struct rk_ctx {
 	 * its help; cmd_parse stores an opt_copy() of it here (owned by the
 	 * caller), for shell completion. */
 	struct opt **help_table;
+	/* Set by serve: status reads the directory through it, scanning
+	 * again only after a change (scan_cache.h); NULL: every time. */
+	struct scan_cache *scan_cache;
 };
 
 /*

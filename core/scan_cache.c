@@ -1,0 +1,189 @@
+/*
+ * The kept scan (scan_cache.h). The watches are placed before the scan
+ * reads anything, so a change made while it reads leaves an event that
+ * the next lookup sees: the copy may be of a directory that has just
+ * changed, never kept past the change.
+ */
+#include "reckon/core/scan_cache.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reckon/base/buf.h"
+#include "reckon/base/util.h"
+#include "reckon/base/banned.h"
+
+#define WATCH                                                                  \
+	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_MODIFY |     \
+	 IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
+
+void
+scan_cache_init(struct scan_cache *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	if (pthread_mutex_init(&c->lock, NULL) != 0)
+		rk_bug("cannot initialise a mutex");
+}
+
+static void
+forget(struct scan_cache *c)
+{
+	if (c->filled)
+		mig_set_release(&c->set);
+	c->filled = 0;
+	c->det = NULL;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+void
+scan_cache_release(struct scan_cache *c)
+{
+	forget(c);
+	(void)pthread_mutex_destroy(&c->lock);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void
+set_copy(struct mig_set *to, const struct mig_set *from)
+{
+	*to = (struct mig_set)MIG_SET_INIT;
+	to->dir = dup_or_null(from->dir);
+	to->n = to->cap = from->n;
+	to->v = from->n ? xcalloc(from->n, sizeof(*to->v)) : NULL;
+	for (size_t i = 0; i < from->n; i++) {
+		const struct mig_file *f = &from->v[i];
+		struct mig_file *t = &to->v[i];
+
+		*t = *f;
+		t->name = dup_or_null(f->name);
+		t->path = dup_or_null(f->path);
+		t->version = dup_or_null(f->version);
+		t->desc = dup_or_null(f->desc);
+		t->down_name = dup_or_null(f->down_name);
+		t->id = dup_or_null(f->id);
+		t->parent = dup_or_null(f->parent);
+		t->checksum = dup_or_null(f->checksum);
+		t->text = NULL;
+		t->text_len = 0;
+	}
+	to->nignored = from->nignored;
+	to->ignored = from->nignored
+			      ? xcalloc(from->nignored, sizeof(*to->ignored))
+			      : NULL;
+	for (size_t i = 0; i < from->nignored; i++) {
+		to->ignored[i] = from->ignored[i];
+		to->ignored[i].name = dup_or_null(from->ignored[i].name);
+		to->ignored[i].version = dup_or_null(from->ignored[i].version);
+	}
+}
+
+/* Nonzero if an event (or an overflow, or an error) is waiting on fd. */
+static int
+changed(int fd)
+{
+	char ev[4096]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n = read(fd, ev, sizeof(ev));
+
+	return n != -1 || errno != EAGAIN;
+}
+
+/*
+ * Watch path; 0 if its entries (and, depth 0, its subdirectories') can
+ * change only with an event there: no symbolic links, no regular file
+ * with another hard link, which a write through another name changes
+ * without telling these directories.
+ */
+static int
+watch(int fd, const char *path, int depth)
+{
+	struct rk_buf sub = RK_BUF_INIT;
+	struct dirent *de;
+	int ok = inotify_add_watch(fd, path, WATCH | IN_ONLYDIR) >= 0;
+	DIR *d = ok ? opendir(path) : NULL;
+
+	ok = d != NULL;
+	while (ok && (de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		rk_buf_reset(&sub);
+		rk_buf_addf(&sub, "%s/%s", path, de->d_name);
+		if (lstat(sub.s, &st) < 0 || S_ISLNK(st.st_mode) ||
+		    (S_ISREG(st.st_mode) && st.st_nlink > 1))
+			ok = 0;
+		else if (S_ISDIR(st.st_mode) && depth == 0)
+			ok = watch(fd, sub.s, 1);
+	}
+	if (d)
+		closedir(d);
+	rk_buf_release(&sub);
+	return ok;
+}
+
+/* Nonzero if dir is the directory that c watches. */
+static int
+same_dir(const struct scan_cache *c, const char *dir)
+{
+	struct stat st;
+
+	return stat(dir, &st) == 0 && st.st_dev == c->dev &&
+	       st.st_ino == c->ino;
+}
+
+int
+scan_cache_lookup(struct scan_cache *c, const char *dir,
+		  const struct detector *det, struct mig_set *out)
+{
+	struct stat st;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->filled && c->det == det && strcmp(c->set.dir, dir) == 0 &&
+	    !changed(c->fd) && same_dir(c, dir)) {
+		set_copy(out, &c->set);
+		pthread_mutex_unlock(&c->lock);
+		return 1;
+	}
+	forget(c);
+	c->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	/* another directory put at the path between this stat and the
+	 * watches makes the next lookup miss, as it should */
+	if (stat(dir, &st) < 0)
+		memset(&st, 0, sizeof(st)); /* no directory matches */
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	if (c->fd >= 0 && !watch(c->fd, dir, 0)) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	return 0;
+}
+
+void
+scan_cache_store(struct scan_cache *c, const struct detector *det,
+		 const struct mig_set *set)
+{
+	if (set && set->dir && c->fd >= 0) {
+		set_copy(&c->set, set);
+		c->filled = 1;
+		c->det = det;
+	} else {
+		forget(c);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
