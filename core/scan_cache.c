@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "reckon/base/buf.h"
@@ -102,7 +103,35 @@ changed(int fd)
 }
 
 /*
- * Watch path; 0 if its entries (and, depth 0, its subdirectories') can
+ * Nonzero if path is on a file system that only this kernel changes, so
+ * that inotify sees every change: a network file system (NFS, SMB, a
+ * FUSE mount) can change under it without an event, and an overlay when
+ * a layer is written directly.
+ */
+static int
+local_fs(const char *path)
+{
+	static const unsigned long local[] = {
+		0xEF53,	    /* ext2, ext3, ext4 */
+		0x58465342, /* XFS */
+		0x9123683E, /* Btrfs */
+		0x01021994, /* tmpfs */
+		0xF2F52010, /* F2FS */
+		0x2FC12FC1, /* ZFS */
+	};
+	struct statfs fs;
+
+	if (statfs(path, &fs) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(local) / sizeof(*local); i++)
+		if ((unsigned long)fs.f_type == local[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * Watch path; 0 if it is not on a local file system (local_fs) or its
+ * entries (and, depth 0, its subdirectories') can
  * change only with an event there: no symbolic links, no regular file
  * with another hard link, which a write through another name changes
  * without telling these directories.
@@ -112,7 +141,8 @@ watch(int fd, const char *path, int depth)
 {
 	struct rk_buf sub = RK_BUF_INIT;
 	struct dirent *de;
-	int ok = inotify_add_watch(fd, path, WATCH | IN_ONLYDIR) >= 0;
+	int ok = local_fs(path) &&
+		 inotify_add_watch(fd, path, WATCH | IN_ONLYDIR) >= 0;
 	DIR *d = ok ? opendir(path) : NULL;
 
 	ok = d != NULL;

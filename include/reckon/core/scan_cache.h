@@ -4,10 +4,10 @@
  * delete, move, write or attribute change in the directory or in one of
  * its subdirectories (the levels the scan reads) empties it, and the next
  * request scans again; so does one that finds another directory at the
- * path (a parent renamed, say, which no watch sees). Where inotify is missing,
- * or where a change could come without an event in those directories (a
- * symbolic link, a file with other hard links), nothing is kept: every request
- * scans.
+ * path (a parent renamed, say, which no watch sees). Where inotify is
+ * missing, or where a change could come without an event in those
+ * directories (a symbolic link, a file with other hard links, a network
+ * or overlay file system), nothing is kept: every request scans.
  */
 #ifndef RECKON_SCAN_CACHE_H
 #define RECKON_SCAN_CACHE_H
