@@ -22,6 +22,8 @@
 #define WATCH                                                                  \
 	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_MODIFY |     \
 	 IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
+#define FILE_WATCH                                                             \
+	(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
 
 void
 scan_cache_init(struct scan_cache *c)
@@ -130,8 +132,8 @@ local_fs(const char *path)
 }
 
 /*
- * Watch path; 0 if it is not on a local file system (local_fs) or its
- * entries (and, depth 0, its subdirectories') can
+ * Watch path and its regular files; 0 if it is not on a local file
+ * system (local_fs) or its entries (and, depth 0, its subdirectories') can
  * change only with an event there: no symbolic links, no regular file
  * with another hard link, which a write through another name changes
  * without telling these directories.
@@ -159,6 +161,12 @@ watch(int fd, const char *path, int depth)
 			ok = 0;
 		else if (S_ISDIR(st.st_mode) && depth == 0)
 			ok = watch(fd, sub.s, 1);
+		else if (S_ISREG(st.st_mode))
+			/* the file itself: a hard link made later, outside,
+			 * writes it without an event in this directory */
+			ok = inotify_add_watch(fd, sub.s,
+					       FILE_WATCH | IN_DONT_FOLLOW) >=
+			     0;
 	}
 	if (d)
 		closedir(d);

@@ -134,8 +134,9 @@ overwrite() {
 # The server keeps the scanned directory between requests; every change
 # to it shows on the next request: a file edited in place with its size
 # and (restored) modification time unchanged, a file edited in the same
-# second as the request before, one added, one removed, and the target
-# of a symbolic link edited outside the directory.
+# second as the request before, one added, one removed, one edited
+# through a hard link made outside the directory after the scan, and
+# the target of a symbolic link edited outside the directory.
 test_serve_status_sees_changes() {
 	two_files
 	mig 003_items.sql "CREATE TABLE items (id integer);"
@@ -169,6 +170,12 @@ test_serve_status_sees_changes() {
 	rm "$M/005_more.sql"
 	hc GET $API/idempotent/status
 	jqe '(.migrations | length) == 3 and .summary.pending == 0'
+
+	ln "$M/003_items.sql" "$T/items.sql"
+	hc GET $API/idempotent/status
+	overwrite "$T/items.sql" 0 X
+	hc GET $API/idempotent/status
+	jqe '[.migrations[] | [.name, .state]] | .[2] == ["003_items.sql","modified"]'
 
 	printf '%s\n' "CREATE TABLE linked (id integer);" >"$T/outside.sql"
 	ln -s "$T/outside.sql" "$M/004_linked.sql"
