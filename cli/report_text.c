@@ -141,8 +141,9 @@ text_status(const struct rk_ctx *ctx, const struct rk_session *s)
 		return;
 	}
 	printf("  %-9s %-*s  %s\n", "STATE", w, "MIGRATION", "APPLIED AT");
-	/* one buffer for the lines (a printf each was most of the time of
-	 * printing 10,000), padded by bytes as %-*s pads */
+	/* the lines through a buffer written out every 64 KiB (a printf
+	 * each was most of the time of printing 10,000), padded by bytes
+	 * as %-*s pads */
 	for (size_t i = 0; i < s->status.n; i++) {
 		const struct status_entry *e = &s->status.v[i];
 
@@ -161,9 +162,11 @@ text_status(const struct rk_ctx *ctx, const struct rk_session *s)
 				&out,
 				"  (cosmetic: comments or white space only)");
 		rk_buf_addc(&out, '\n');
+		if (out.len >= 65536 || i + 1 == s->status.n) {
+			fwrite(out.s, 1, out.len, stdout);
+			rk_buf_reset(&out);
+		}
 	}
-	if (out.len)
-		fwrite(out.s, 1, out.len, stdout);
 	rk_buf_release(&out);
 	status_summary(&s->status);
 	status_warnings(&s->status);

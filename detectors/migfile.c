@@ -416,7 +416,7 @@ static void
 sort_files(struct mig_set *out)
 {
 	struct file_key *k;
-	struct mig_file *v;
+	struct mig_file tmp;
 
 	if (out->n < 2)
 		return;
@@ -426,11 +426,26 @@ sort_files(struct mig_set *out)
 		k[i].f = &out->v[i];
 	}
 	qsort(k, out->n, sizeof(*k), cmp_keys);
-	v = xcalloc(out->n, sizeof(*v));
-	for (size_t i = 0; i < out->n; i++)
-		v[i] = *k[i].f;
-	memcpy(out->v, v, out->n * sizeof(*v));
-	free(v);
+	/* put each file where it goes, a cycle of the permutation at a
+	 * time (a second array of files would be megabytes of new pages):
+	 * k[i].f is where position i's file is now, and becomes NULL once
+	 * position i holds it */
+	for (size_t i = 0; i < out->n; i++) {
+		size_t j = i;
+
+		if (!k[i].f)
+			continue;
+		tmp = out->v[i];
+		while (k[j].f != &out->v[i]) {
+			size_t from = (size_t)(k[j].f - out->v);
+
+			out->v[j] = *k[j].f;
+			k[j].f = NULL;
+			j = from;
+		}
+		out->v[j] = tmp;
+		k[j].f = NULL;
+	}
 	free(k);
 }
 
