@@ -53,46 +53,6 @@ scan_cache_release(struct scan_cache *c)
 	(void)pthread_mutex_destroy(&c->lock);
 }
 
-static char *
-dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-static void
-set_copy(struct mig_set *to, const struct mig_set *from)
-{
-	*to = (struct mig_set)MIG_SET_INIT;
-	to->dir = dup_or_null(from->dir);
-	to->n = to->cap = from->n;
-	to->v = from->n ? xcalloc(from->n, sizeof(*to->v)) : NULL;
-	for (size_t i = 0; i < from->n; i++) {
-		const struct mig_file *f = &from->v[i];
-		struct mig_file *t = &to->v[i];
-
-		*t = *f;
-		t->name = dup_or_null(f->name);
-		t->path = dup_or_null(f->path);
-		t->version = dup_or_null(f->version);
-		t->desc = dup_or_null(f->desc);
-		t->down_name = dup_or_null(f->down_name);
-		t->id = dup_or_null(f->id);
-		t->parent = dup_or_null(f->parent);
-		t->checksum = dup_or_null(f->checksum);
-		t->text = NULL;
-		t->text_len = 0;
-	}
-	to->nignored = from->nignored;
-	to->ignored = from->nignored
-			      ? xcalloc(from->nignored, sizeof(*to->ignored))
-			      : NULL;
-	for (size_t i = 0; i < from->nignored; i++) {
-		to->ignored[i] = from->ignored[i];
-		to->ignored[i].name = dup_or_null(from->ignored[i].name);
-		to->ignored[i].version = dup_or_null(from->ignored[i].version);
-	}
-}
-
 /* Nonzero if an event (or an overflow, or an error) is waiting on fd. */
 static int
 changed(int fd)
@@ -193,7 +153,7 @@ scan_cache_lookup(struct scan_cache *c, const char *dir,
 	pthread_mutex_lock(&c->lock);
 	if (c->filled && c->det == det && strcmp(c->set.dir, dir) == 0 &&
 	    !changed(c->fd) && same_dir(c, dir)) {
-		set_copy(out, &c->set);
+		mig_set_copy(out, &c->set);
 		pthread_mutex_unlock(&c->lock);
 		return 1;
 	}
@@ -217,7 +177,7 @@ scan_cache_store(struct scan_cache *c, const struct detector *det,
 		 const struct mig_set *set)
 {
 	if (set && set->dir && c->fd >= 0) {
-		set_copy(&c->set, set);
+		mig_set_copy(&c->set, set);
 		c->filled = 1;
 		c->det = det;
 	} else {

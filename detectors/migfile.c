@@ -76,6 +76,50 @@ mig_set_release(struct mig_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* s copied, or NULL */
+static char *
+copy_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Each owned member mig_file_release and mig_set_release free is copied
+ * here: a member added to one belongs in the other. */
+void
+mig_set_copy(struct mig_set *to, const struct mig_set *from)
+{
+	*to = (struct mig_set)MIG_SET_INIT;
+	to->dir = copy_or_null(from->dir);
+	to->n = to->cap = from->n;
+	to->v = from->n ? xcalloc(from->n, sizeof(*to->v)) : NULL;
+	for (size_t i = 0; i < from->n; i++) {
+		const struct mig_file *f = &from->v[i];
+		struct mig_file *t = &to->v[i];
+
+		*t = *f;
+		t->name = copy_or_null(f->name);
+		t->path = copy_or_null(f->path);
+		t->version = copy_or_null(f->version);
+		t->desc = copy_or_null(f->desc);
+		t->down_name = copy_or_null(f->down_name);
+		t->id = copy_or_null(f->id);
+		t->parent = copy_or_null(f->parent);
+		t->checksum = copy_or_null(f->checksum);
+		t->text = NULL;
+		t->text_len = 0;
+		t->text_z = NULL;
+	}
+	to->nignored = from->nignored;
+	to->ignored = from->nignored
+			      ? xcalloc(from->nignored, sizeof(*to->ignored))
+			      : NULL;
+	for (size_t i = 0; i < from->nignored; i++) {
+		to->ignored[i] = from->ignored[i];
+		to->ignored[i].name = copy_or_null(from->ignored[i].name);
+		to->ignored[i].version = copy_or_null(from->ignored[i].version);
+	}
+}
+
 int
 mig_ignore_is_note(enum mig_ignore why)
 {

@@ -124,6 +124,9 @@ int mig_scan_named(const char *dir, const struct detector *det,
 		   struct migpattern *pattern, struct mig_set *out,
 		   struct rk_err *err);
 void mig_set_release(struct mig_set *s);
+/* A copy of from in *to (owned by the caller), every owned string its
+ * own; the files' text, borrowed, is not copied. */
+void mig_set_copy(struct mig_set *to, const struct mig_set *from);
 
 /* The file called name, or NULL; borrowed from s. */
 const struct mig_file *mig_find(const struct mig_set *s, const char *name);
