@@ -8,6 +8,7 @@
 
 #include "reckon/base/dl.h"
 #include "reckon/base/err.h"
+#include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
 /* The one mutable global of this file, filled once under once. */
@@ -24,9 +25,8 @@ resolve(void)
 	void **const slots[] = { RK_CRYPTO_FUNCS(RK_CRYPTO_SLOT) };
 #undef RK_CRYPTO_SLOT
 
-	loaded = rk_dl_load(LIBCRYPTO_SONAME, names, slots,
-			    sizeof(names) / sizeof(names[0]), why,
-			    sizeof(why)) == 0;
+	loaded = rk_dl_load(LIBCRYPTO_SONAME, names, slots, ARRAY_SIZE(names),
+			    why, sizeof(why)) == 0;
 }
 
 const struct rk_crypto *
