@@ -94,14 +94,23 @@ rk_buf_add_utf8_escaped(struct rk_buf *b, const char *s, size_t n)
 void
 rk_buf_addf(struct rk_buf *b, const char *fmt, ...)
 {
+	size_t room = b->cap ? b->cap - b->len : 0;
 	va_list ap;
 	int n;
 
+	/* formatted once when it fits in the room the buffer has */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room ? b->s + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n <= 0)
+	if (n <= 0) {
+		if (room)
+			b->s[b->len] = '\0';
 		return;
+	}
+	if ((size_t)n < room) {
+		b->len += (size_t)n;
+		return;
+	}
 	rk_buf_grow(b, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);

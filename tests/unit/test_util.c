@@ -392,10 +392,40 @@ test_edit_distance(void **state)
 					  "23") == SIZE_MAX);
 }
 
+/* rk_buf_addf formats in place when the text fits and grows when it does
+ * not, at every length around the buffer's room: the bytes are always the
+ * ones snprintf gives, NUL-terminated. */
+static void
+test_buf_addf_every_fit(void **state)
+{
+	char xs[141], want[256];
+
+	(void)state;
+	memset(xs, 'x', sizeof(xs) - 1);
+	xs[sizeof(xs) - 1] = '\0';
+	for (int pre = 0; pre < 70; pre++)
+		for (int n = 0; n < 140; n++) {
+			struct rk_buf b = RK_BUF_INIT;
+
+			for (int i = 0; i < pre; i++)
+				rk_buf_addc(&b, 'p');
+			rk_buf_addf(&b, "%.*s|%d", n, xs, n);
+			memset(want, 'p', (size_t)pre);
+			snprintf(want + pre, sizeof(want) - (size_t)pre,
+				 "%.*s|%d", n, xs, n);
+			assert_int_equal(b.len, strlen(want));
+			assert_string_equal(b.s, want);
+			rk_buf_addf(&b, "%s", "");
+			assert_string_equal(b.s, want);
+			rk_buf_release(&b);
+		}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_addf_every_fit),
 		cmocka_unit_test(test_vercmp_numeric),
 		cmocka_unit_test(test_vercmp_equal),
 		cmocka_unit_test(test_vercmp_text),
