@@ -5,6 +5,7 @@
  */
 #include "reckon/core/report_json.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 
@@ -20,15 +21,18 @@
 #include "reckon/core/wait.h"
 #include "reckon/base/banned.h"
 
-/* A JSON string of s[0..n), bytes that are not UTF-8 written \xNN. */
+/* A JSON string of s[0..n), bytes that are not UTF-8 written \xNN.
+ * (Checked here, word by word, rather than byte by byte by jansson.) */
 static json_t *
 jstrn(const char *s, size_t n)
 {
 	struct rk_buf b = RK_BUF_INIT;
-	json_t *v = json_stringn(s, n);
+	json_t *v;
 
-	if (v)
+	if (rk_utf8_valid(s, n) && (v = json_stringn_nocheck(s, n)))
 		return v;
+	if ((v = json_stringn(s, n)))
+		return v; /* valid with a NUL, which jansson takes */
 	rk_buf_add_utf8_escaped(&b, s, n);
 	v = json_stringn(b.s, b.len);
 	rk_buf_release(&b);
@@ -47,7 +51,8 @@ jstr(const char *s)
 static void
 set(json_t *o, const char *key, json_t *v)
 {
-	if (!v || json_object_set_new(o, key, v) < 0)
+	if (!v || !rk_utf8_valid(key, strlen(key)) ||
+	    json_object_set_new_nocheck(o, key, v) < 0)
 		rk_bug("cannot set JSON key '%s'", key);
 }
 
@@ -163,8 +168,8 @@ status_warnings(const struct status_list *l)
 	return a;
 }
 
-char *
-json_status(const struct rk_session *s)
+static json_t *
+status_doc(const struct rk_session *s)
 {
 	json_t *doc = json_object(), *migs = json_array(), *sum = json_object();
 
@@ -181,7 +186,101 @@ json_status(const struct rk_session *s)
 		    json_integer((json_int_t)s->status.count[st]));
 	set(doc, "summary", sum);
 	set(doc, "warnings", status_warnings(&s->status));
-	return dump(doc);
+	return doc;
+}
+
+char *
+json_status(const struct rk_session *s)
+{
+	return dump(status_doc(s));
+}
+
+/* a and b hold the same values with their keys in the same order, so
+ * json_dumps() writes them as the same bytes */
+static int
+same_doc(json_t *a, json_t *b)
+{
+	void *ia, *ib;
+	size_t n;
+
+	if (json_typeof(a) != json_typeof(b))
+		return 0;
+	switch (json_typeof(a)) {
+	case JSON_OBJECT:
+		if (json_object_size(a) != json_object_size(b))
+			return 0;
+		for (ia = json_object_iter(a), ib = json_object_iter(b); ia;
+		     ia = json_object_iter_next(a, ia),
+		    ib = json_object_iter_next(b, ib))
+			if (strcmp(json_object_iter_key(ia),
+				   json_object_iter_key(ib)) != 0 ||
+			    !same_doc(json_object_iter_value(ia),
+				      json_object_iter_value(ib)))
+				return 0;
+		return 1;
+	case JSON_ARRAY:
+		n = json_array_size(a);
+		if (json_array_size(b) != n)
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if (!same_doc(json_array_get(a, i),
+				      json_array_get(b, i)))
+				return 0;
+		return 1;
+	case JSON_STRING:
+		n = json_string_length(a);
+		return json_string_length(b) == n &&
+		       memcmp(json_string_value(a), json_string_value(b), n) ==
+			       0;
+	default: /* numbers, true, false, null */
+		return json_equal(a, b);
+	}
+}
+
+void
+json_memo_init(struct json_memo *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (pthread_mutex_init(&m->lock, NULL) != 0)
+		rk_bug("cannot initialise a mutex");
+}
+
+void
+json_memo_release(struct json_memo *m)
+{
+	json_decref(m->doc);
+	free(m->text);
+	pthread_mutex_destroy(&m->lock);
+	memset(m, 0, sizeof(*m));
+}
+
+char *
+json_status_memo(const struct rk_session *s, struct json_memo *m)
+{
+	json_t *doc = status_doc(s);
+	char *text = NULL;
+	size_t len = 0;
+
+	pthread_mutex_lock(&m->lock);
+	if (m->doc && same_doc(m->doc, doc))
+		text = xstrndup(m->text, m->len);
+	pthread_mutex_unlock(&m->lock);
+	if (text) {
+		json_decref(doc);
+		return text;
+	}
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text)
+		rk_bug("json_dumps failed");
+	len = strlen(text);
+	pthread_mutex_lock(&m->lock);
+	json_decref(m->doc);
+	free(m->text);
+	m->doc = doc;
+	m->text = xstrndup(text, len);
+	m->len = len;
+	pthread_mutex_unlock(&m->lock);
+	return text;
 }
 
 static json_t *

@@ -70,7 +70,6 @@ void run_fail_report(struct run_report *r, const struct prepared *p,
 int run_interrupted(struct rk_err *err);
 
 /* run_exec.c */
-long run_now_ms(void);
 /* Put p in the plan (r->items[k] is always ps[k]'s). */
 void run_plan_item(struct run_report *r, const struct prepared *p,
 		   enum run_outcome outcome);

@@ -1244,7 +1244,7 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		run_fail_report(r, NULL, NULL, err);
 		goto out;
 	}
-	t0 = run_now_ms();
+	t0 = rk_now_ms();
 	if (rk_interrupted()) {
 		rc = run_interrupted(err);
 		run_fail_report(r, NULL, NULL, err);
@@ -1256,7 +1256,7 @@ delegate_step(struct rk_ctx *ctx, struct rk_session *s,
 		run_fail_report(r, NULL, NULL, err);
 		goto out;
 	}
-	it->ms = run_now_ms() - t0;
+	it->ms = rk_now_ms() - t0;
 	output_tail(&out, &errs, &text);
 	it->output = xstrdup(text.s);
 	if (session_reload(ctx, s, err) < 0) {

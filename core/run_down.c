@@ -138,7 +138,7 @@ revert_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	   const struct applied *row, struct run_item *it, struct run_report *r,
 	   struct rk_err *err)
 {
-	long t0 = run_now_ms();
+	long t0 = rk_now_ms();
 	struct rk_buf label = RK_BUF_INIT, shown = RK_BUF_INIT;
 	int rc;
 
@@ -155,7 +155,7 @@ revert_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 		rk_buf_release(&shown);
 		return -1;
 	}
-	it->ms = run_now_ms() - t0;
+	it->ms = rk_now_ms() - t0;
 	run_progress(ctx, r, shown.s, it->ms);
 	rk_buf_release(&shown);
 	return 0;
@@ -168,17 +168,17 @@ static int
 reapply(struct rk_ctx *ctx, struct rk_session *s, struct prepared *up,
 	struct run_item *it, struct run_report *r, struct rk_err *err)
 {
-	long t0 = run_now_ms();
+	long t0 = rk_now_ms();
 	size_t done = 0;
 
 	if (run_send(ctx, up, "", &done, r, err) < 0)
 		return -1;
-	if (run_record_ran(ctx, s, up, run_now_ms() - t0, 0, err) < 0) {
+	if (run_record_ran(ctx, s, up, rk_now_ms() - t0, 0, err) < 0) {
 		run_fail_report(r, up, NULL, err);
 		rk_err_prefix(err, "cannot record '%s'", up->file->name);
 		return -1;
 	}
-	it->ms += run_now_ms() - t0;
+	it->ms += rk_now_ms() - t0;
 	memcpy(it->sha256, up->sha256, sizeof(it->sha256));
 	return 0;
 }
@@ -231,7 +231,7 @@ revert_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 {
 	struct rk_buf label = RK_BUF_INIT;
 	struct rk_err ignored = RK_ERR_INIT;
-	long t0 = run_now_ms();
+	long t0 = rk_now_ms();
 	int rc;
 
 	if (it->outcome == RUN_SKIPPED)
@@ -243,7 +243,7 @@ revert_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	if (rc == 0)
 		rc = run_send(ctx, p, label.s, &it->stmts_done, r, err);
 	(void)run_search_path(ctx, "RESET", &ignored);
-	it->ms = run_now_ms() - t0;
+	it->ms = rk_now_ms() - t0;
 	if (rc == 0) {
 		r->segments++;
 		rc = db_begin(ctx->db, err);
@@ -401,7 +401,7 @@ op_down(struct rk_ctx *ctx, const struct down_opts *o, struct run_report *r,
 	struct down_opts eff;
 	struct delegate dg = { 0 };
 	size_t n = 0, i, txn = 0;
-	long t0 = run_now_ms(), left;
+	long t0 = rk_now_ms(), left;
 	int rc = -1, locked = 0, delegated = 0;
 
 	r->down = 1;

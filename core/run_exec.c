@@ -18,15 +18,6 @@
 #include "run.h"
 #include "reckon/base/banned.h"
 
-long
-run_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Put p in the plan (r->items[k] is always ps[k]'s). */
 void
 run_plan_item(struct run_report *r, const struct prepared *p,
@@ -172,7 +163,7 @@ run_finish(struct rk_ctx *ctx, struct run_report *r, int rc, int locked,
 			err); /* it cancelled a read: nothing ran */
 	r->interrupted = rk_interrupted();
 	r->ok = rc == 0;
-	r->total_ms = run_now_ms() - t0;
+	r->total_ms = rk_now_ms() - t0;
 }
 
 int

@@ -285,11 +285,11 @@ static int
 apply_one(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	  struct run_item *it, struct run_report *r, struct rk_err *err)
 {
-	long t0 = run_now_ms();
+	long t0 = rk_now_ms();
 
 	if (run_send(ctx, p, "", &it->stmts_done, r, err) < 0)
 		return -1;
-	it->ms = run_now_ms() - t0;
+	it->ms = rk_now_ms() - t0;
 	if (run_record_ran(ctx, s, p, it->ms, 0, err) < 0) {
 		run_fail_report(r, p, NULL, err);
 		rk_err_prefix(err, "cannot record '%s'", p->file->name);
@@ -358,7 +358,7 @@ apply_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	const struct detector *det = s->tracked.det;
 	struct prepared rec = *p;
 	struct rk_err ignored = RK_ERR_INIT;
-	long t0 = run_now_ms();
+	long t0 = rk_now_ms();
 	int rc;
 
 	if (it->outcome == RUN_SKIPPED)
@@ -371,7 +371,7 @@ apply_no_tx(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	/* the statements' outcome stands; reckon's own queries qualify
 	 * every name, so a failed RESET cannot misdirect them */
 	(void)run_search_path(ctx, "RESET", &ignored);
-	it->ms = run_now_ms() - t0;
+	it->ms = rk_now_ms() - t0;
 	if (rc == 0) {
 		/* the record, in a transaction of its own; once more if a
 		 * signal's cancel request, sent as the last statement ended,
@@ -551,7 +551,7 @@ op_run(struct rk_ctx *ctx, const struct run_opts *o, struct run_report *r,
 	struct run_opts eff = { 0 };
 	struct delegate dg = { 0 };
 	size_t n = 0, ndeleg = 0;
-	long t0 = run_now_ms(), left;
+	long t0 = rk_now_ms(), left;
 	int rc = -1, locked = 0;
 
 	r->dry_run = o->dry_run;

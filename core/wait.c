@@ -11,7 +11,7 @@
 #include "reckon/base/err.h"
 #include "reckon/core/ops.h"
 #include "reckon/db/db.h"
-#include "run.h"
+#include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
 /* Time between two tries. */
@@ -69,7 +69,7 @@ op_wait(struct rk_ctx *ctx, int timeout_ms, struct wait_report *r,
 {
 	const char *url = ctx->cfg.db_url;
 	struct db_opts o;
-	long start = run_now_ms();
+	long start = rk_now_ms();
 	enum db_kind kind;
 
 	memset(r, 0, sizeof(*r));
@@ -85,7 +85,7 @@ op_wait(struct rk_ctx *ctx, int timeout_ms, struct wait_report *r,
 	ctx_db_opts(&ctx->cfg, &o);
 	for (;;) {
 		struct rk_err last = RK_ERR_INIT;
-		long elapsed = run_now_ms() - start;
+		long elapsed = rk_now_ms() - start;
 		long left = timeout_ms - elapsed;
 		int rc;
 
@@ -96,7 +96,7 @@ op_wait(struct rk_ctx *ctx, int timeout_ms, struct wait_report *r,
 			o.connect_timeout_ms = ctx->cfg.connect_timeout_ms;
 		rc = db_ping(url, &o, &last);
 		r->attempts++;
-		elapsed = run_now_ms() - start;
+		elapsed = rk_now_ms() - start;
 		if (rc == 0) {
 			r->waited_ms = elapsed;
 			return 0;

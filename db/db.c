@@ -622,8 +622,20 @@ db_tables_select(struct db *db, const char *base, const char *name_col,
 	rk_buf_adds(&sql, base);
 	if (names) {
 		rk_buf_addf(&sql, " AND %s IN (", name_col);
-		for (; names[n]; n++)
-			rk_buf_addf(&sql, "%s$%d", n ? ", " : "", n + 1);
+		for (; names[n]; n++) {
+			char num[16], *p = num + sizeof(num);
+			int k = n + 1;
+
+			/* ", $k": printf for each would be most of the work */
+			*--p = '\0';
+			do
+				*--p = (char)('0' + k % 10);
+			while ((k /= 10) > 0);
+			*--p = '$';
+			if (n)
+				rk_buf_adds(&sql, ", ");
+			rk_buf_adds(&sql, p);
+		}
 		if (!n)
 			rk_buf_adds(&sql, "NULL");
 		rk_buf_adds(&sql, ")");
@@ -665,6 +677,13 @@ int
 db_idle(struct db *db)
 {
 	return db->drv->idle ? db->drv->idle(db) : 0;
+}
+
+void
+db_keep_plans(struct db *db, int keep)
+{
+	if (db->drv->keep_plans)
+		db->drv->keep_plans(db, keep);
 }
 
 int

@@ -52,6 +52,7 @@
 	X(PQescapeLiteral)                                                     \
 	X(PQexec)                                                              \
 	X(PQexecParams)                                                        \
+	X(PQexecPrepared)                                                      \
 	X(PQfinish)                                                            \
 	X(PQfname)                                                             \
 	X(PQfreeCancel)                                                        \
@@ -67,6 +68,7 @@
 	X(PQntuples)                                                           \
 	X(PQpass)                                                              \
 	X(PQpingParams)                                                        \
+	X(PQprepare)                                                           \
 	X(PQport)                                                              \
 	X(PQputCopyEnd)                                                        \
 	X(PQresStatus)                                                         \
@@ -129,6 +131,7 @@ pq_load(struct rk_err *err)
 #define PQescapeLiteral	     (pq.PQescapeLiteral)
 #define PQexec		     (pq.PQexec)
 #define PQexecParams	     (pq.PQexecParams)
+#define PQexecPrepared	     (pq.PQexecPrepared)
 #define PQfinish	     (pq.PQfinish)
 #define PQfname		     (pq.PQfname)
 #define PQfreeCancel	     (pq.PQfreeCancel)
@@ -144,6 +147,7 @@ pq_load(struct rk_err *err)
 #define PQntuples	     (pq.PQntuples)
 #define PQpass		     (pq.PQpass)
 #define PQpingParams	     (pq.PQpingParams)
+#define PQprepare	     (pq.PQprepare)
 #define PQport		     (pq.PQport)
 #define PQputCopyEnd	     (pq.PQputCopyEnd)
 #define PQresStatus	     (pq.PQresStatus)
@@ -157,13 +161,24 @@ pq_load(struct rk_err *err)
 #define PQtransactionStatus  (pq.PQtransactionStatus)
 #define PQuser		     (pq.PQuser)
 
+/* How many of its own queries a connection keeps prepared at most. */
+#define PG_PLANS 8
+
 struct pg_db {
 	struct db base;	  /* first: a struct db * is a struct pg_db * */
 	PGconn *conn;	  /* owned; PQfinish() in pg_close() */
 	PGcancel *cancel; /* owned: for pg_cancel(), made at connect */
 	volatile sig_atomic_t cancelled; /* pg_cancel() was called */
 	int run_locked;			 /* holds the session-level run lock */
-	char *url; /* owned: as given, to scrub libpq's messages */
+	char *url;	/* owned: as given, to scrub libpq's messages */
+	int keep_plans; /* db_keep_plans(): pg_query() prepares once */
+	int nplans;
+	unsigned plan_seq; /* the last plan's number, for its name */
+	struct pg_plan {
+		char *sql; /* owned: the text it was prepared from */
+		int nparams;
+		unsigned seq; /* named reckon_plan_<seq> */
+	} plans[PG_PLANS];    /* oldest first */
 };
 
 /* How long lock() sleeps between tries, in nanoseconds. */
@@ -175,17 +190,18 @@ struct pg_db {
  * LEFT JOIN keeps tables without columns. Rows: schema, table, column,
  * type, notnull ("t"/"f"), as db_tables_from_rows() wants them.
  */
-static const char tables_sql[] =
-	"SELECT n.nspname, c.relname, a.attname,"
-	" pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull"
-	" FROM pg_catalog.pg_class c"
-	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	" LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
-	" AND a.attnum > 0 AND NOT a.attisdropped"
-	" WHERE c.relkind IN ('r', 'p')"
-	" AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-	" AND pg_catalog.left(n.nspname, 8) <> 'pg_toast'"
-	" AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)";
+#define TABLES_SQL                                                             \
+	"SELECT n.nspname, c.relname, a.attname,"                              \
+	" pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull"       \
+	" FROM pg_catalog.pg_class c"                                          \
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"            \
+	" LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"           \
+	" AND a.attnum > 0 AND NOT a.attisdropped"                             \
+	" WHERE c.relkind IN ('r', 'p')"                                       \
+	" AND n.nspname NOT IN ('pg_catalog', 'information_schema')"           \
+	" AND pg_catalog.left(n.nspname, 8) <> 'pg_toast'"                     \
+	" AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)"
+#define TABLES_ORDER "n.nspname, c.relname, a.attnum"
 
 static struct pg_db *
 pg_of(struct db *db)
@@ -482,6 +498,94 @@ pg_exec(struct db *db, const char *sql, struct rk_err *err)
 	return rc;
 }
 
+static void pg_quote_ident(struct db *db, const char *name, struct rk_buf *out);
+
+/* "reckon_plan_<seq>" */
+static void
+plan_name(unsigned seq, char *name, size_t n)
+{
+	snprintf(name, n, "reckon_plan_%u", seq);
+}
+
+/* Forget plan k, and deallocate it on the server when dealloc. */
+static void
+plan_drop(struct pg_db *p, int k, int dealloc)
+{
+	struct rk_buf sql = RK_BUF_INIT;
+	char name[32];
+
+	if (dealloc) {
+		plan_name(p->plans[k].seq, name, sizeof(name));
+		rk_buf_adds(&sql, "DEALLOCATE ");
+		pg_quote_ident(&p->base, name, &sql);
+		PQclear(PQexec(p->conn, sql.s));
+		rk_buf_release(&sql);
+	}
+	free(p->plans[k].sql);
+	memmove(&p->plans[k], &p->plans[k + 1],
+		(size_t)(p->nplans - k - 1) * sizeof(p->plans[0]));
+	p->nplans--;
+}
+
+/*
+ * sql as a statement prepared on this connection: the kept one, or one
+ * prepared now (the oldest deallocated when PG_PLANS are kept); -1 when
+ * the server would not prepare it (the caller sends it as it is, and
+ * gets the error that way).
+ */
+static int
+plan_of(struct pg_db *p, const char *sql, int nparams)
+{
+	char name[32];
+	PGresult *res;
+
+	for (int k = 0; k < p->nplans; k++)
+		if (p->plans[k].nparams == nparams &&
+		    strcmp(p->plans[k].sql, sql) == 0)
+			return k;
+	if (p->nplans == PG_PLANS)
+		plan_drop(p, 0, 1);
+	plan_name(++p->plan_seq, name, sizeof(name));
+	res = PQprepare(p->conn, name, sql, nparams, NULL);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	p->plans[p->nplans] =
+		(struct pg_plan){ xstrdup(sql), nparams, p->plan_seq };
+	return p->nplans++;
+}
+
+/*
+ * With keep_plans, run sql through its prepared statement: the server
+ * parses and plans it once per connection, not once per request. When
+ * that fails outside a transaction (the statement was deallocated by
+ * someone else, or a table it reads changed its columns), it is dropped
+ * and sql sent as it is, whose answer (rows or error) is the one given.
+ */
+static PGresult *
+pg_send(struct pg_db *p, const char *sql, const char *const *params,
+	int nparams)
+{
+	char name[32];
+	PGresult *res;
+	int k;
+
+	if (!p->keep_plans || (k = plan_of(p, sql, nparams)) < 0)
+		return PQexecParams(p->conn, sql, nparams, NULL, params, NULL,
+				    NULL, 0);
+	plan_name(p->plans[k].seq, name, sizeof(name));
+	res = PQexecPrepared(p->conn, name, nparams, params, NULL, NULL, 0);
+	if (res && PQresultStatus(res) != PGRES_FATAL_ERROR)
+		return res;
+	if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+		return res;
+	PQclear(res);
+	plan_drop(p, k, 1);
+	return PQexecParams(p->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+}
+
 static int
 pg_query(struct db *db, const char *sql, const char *const *params, int nparams,
 	 struct db_rows *out, struct rk_err *err)
@@ -491,8 +595,7 @@ pg_query(struct db *db, const char *sql, const char *const *params, int nparams,
 
 	if (out)
 		*out = (struct db_rows)DB_ROWS_INIT;
-	res = PQexecParams(p->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	res = finish_copy(p->conn, res);
+	res = finish_copy(p->conn, pg_send(p, sql, params, nparams));
 	if (pg_check(p, res, err) < 0) {
 		PQclear(res);
 		return -1;
@@ -565,9 +668,22 @@ pg_set(struct pg_db *p, const char *name, const char *value, struct rk_err *err)
 }
 
 static void
+pg_keep_plans(struct db *db, int keep)
+{
+	struct pg_db *p = pg_of(db);
+
+	p->keep_plans = keep;
+	while (!keep && p->nplans > 0)
+		plan_drop(p, 0, PQstatus(p->conn) == CONNECTION_OK);
+}
+
+static void
 pg_close(struct db *db)
 {
 	struct pg_db *p = pg_of(db);
+
+	for (int k = 0; k < p->nplans; k++)
+		free(p->plans[k].sql);
 
 	if (p->cancel)
 		PQfreeCancel(p->cancel);
@@ -795,8 +911,39 @@ static int
 pg_tables(struct db *db, const char *const *names, struct db_table_list *out,
 	  struct rk_err *err)
 {
-	return db_tables_select(db, tables_sql, "c.relname", names,
-				"n.nspname, c.relname, a.attnum", out, err);
+	struct db_rows rows = DB_ROWS_INIT;
+	struct rk_buf arr = RK_BUF_INIT;
+	const char *param;
+	int rc;
+
+	if (!names)
+		return db_tables_select(db, TABLES_SQL, "c.relname", NULL,
+					TABLES_ORDER, out, err);
+	/* the names as one array value, not a parameter each: a statement
+	 * with one parameter gets a generic plan the server keeps
+	 * (db_keep_plans), where 48 got planned again on every call */
+	rk_buf_addc(&arr, '{');
+	for (size_t i = 0; names[i]; i++) {
+		rk_buf_adds(&arr, i ? ",\"" : "\"");
+		for (const char *c = names[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				rk_buf_addc(&arr, '\\');
+			rk_buf_addc(&arr, *c);
+		}
+		rk_buf_addc(&arr, '"');
+	}
+	rk_buf_addc(&arr, '}');
+	param = arr.s;
+	*out = (struct db_table_list)DB_TABLE_LIST_INIT;
+	rc = pg_query(db,
+		      TABLES_SQL " AND c.relname = ANY ($1::pg_catalog.name[])"
+				 " ORDER BY " TABLES_ORDER,
+		      &param, 1, &rows, err);
+	rk_buf_release(&arr);
+	if (rc == 0)
+		db_tables_from_rows(&rows, out);
+	db_rows_release(&rows);
+	return rc;
 }
 
 static int
@@ -1033,6 +1180,7 @@ const struct db_driver db_pg_driver = {
 	.query = pg_query,
 	.query_typed = pg_query_typed,
 	.quote_ident = pg_quote_ident,
+	.keep_plans = pg_keep_plans,
 	.tables = pg_tables,
 	.begin = pg_begin,
 	.begin_sql = "BEGIN",

@@ -69,15 +69,6 @@ static const struct route routes[] = {
 	{ "GET", "/api/migrations/preview/:filename", api_preview },
 };
 
-long
-now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The path as sent (escapes kept), printable and short, for the log. */
 static void
 log_path(const char *url, struct rk_buf *out)
@@ -111,7 +102,7 @@ reply(struct MHD_Connection *c, const struct request *rq, const char *method,
 	MHD_destroy_response(resp);
 	log_path(url, &path);
 	fprintf(stderr, "reckon serve: %.10s %s %u %ldms\n", method, path.s,
-		status, now_ms() - rq->t0);
+		status, rk_now_ms() - rq->t0);
 	rk_buf_release(&path);
 	return r;
 }
@@ -329,13 +320,7 @@ work_begin(struct server *srv)
 			(void)pthread_mutex_unlock(&srv->work_mu);
 			return -1;
 		}
-		(void)clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += QUEUE_MS / 1000;
-		until.tv_nsec += (QUEUE_MS % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		rk_deadline(&until, QUEUE_MS);
 		srv->queued++;
 		while (srv->working >= MAX_WORK && rc == 0)
 			rc = pthread_cond_timedwait(&srv->work_cv,
@@ -558,7 +543,7 @@ conn_idle(struct server *srv, struct MHD_Connection *c)
 	pthread_mutex_lock(&srv->lock);
 	k->busy = 0;
 	k->seen = 0;
-	k->since = now_ms();
+	k->since = rk_now_ms();
 	pthread_mutex_unlock(&srv->lock);
 }
 
@@ -622,7 +607,7 @@ on_request_line(void *cls, const char *uri, struct MHD_Connection *c)
 	struct request *rq = xcalloc(1, sizeof(*rq));
 	struct conn *k = conn_of(c);
 
-	rq->t0 = now_ms();
+	rq->t0 = rk_now_ms();
 	rk_buf_init(&rq->body);
 	rq->target = uri;
 	rq->target_len = strlen(uri);
@@ -669,7 +654,7 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 					     MHD_CONNECTION_INFO_CONNECTION_FD);
 		k = xcalloc(1, sizeof(*k));
 		k->fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
-		k->since = now_ms();
+		k->since = rk_now_ms();
 		pthread_mutex_lock(&srv->lock);
 		k->next = srv->conns;
 		if (srv->conns)
@@ -733,7 +718,7 @@ watchdog(void *arg)
 	const struct timespec pause = { 0, WATCH_MS * 1000 * 1000 };
 
 	while (!atomic_load(&srv->stopping)) {
-		long now = now_ms();
+		long now = rk_now_ms();
 		int cut = 0;
 
 		pthread_mutex_lock(&srv->lock);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -29,6 +30,10 @@
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
 
+/* How long a request waits for a pooled connection before the first
+ * login was timed (see db_slot_take) */
+#define LOGIN_MS_FIRST 20
+
 struct api {
 	struct rk_config cfg; /* copied from main's; token cleared */
 	char *db_display;     /* owned: the redacted database URL */
@@ -40,7 +45,10 @@ struct api {
 	int pool;	   /* PostgreSQL connections kept between requests */
 	int nidle;	   /* how many of idle[] are held */
 	struct db *idle[API_MAX_DB]; /* owned: open, reset, unused */
+	int pg;			     /* the database is PostgreSQL */
+	long login_ms;		/* how long opening a connection took last */
 	struct scan_cache scan; /* status's directory, kept between requests */
+	struct json_memo status_text; /* status's last answer */
 };
 
 struct api *
@@ -48,6 +56,8 @@ api_new(const struct rk_ctx *ctx, int pool, struct rk_err *err)
 {
 	struct api *api;
 	char *real = realpath(ctx->cfg.dir, NULL);
+	pthread_condattr_t ca;
+	enum db_kind kind;
 	struct stat st;
 
 	if (!real || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
@@ -70,10 +80,18 @@ api_new(const struct rk_ctx *ctx, int pool, struct rk_err *err)
 	api->lex = ctx->db ? db_dialect(ctx->db)->lex
 			   : sql_dialect_find("postgres");
 	if (pthread_mutex_init(&api->mu, NULL) != 0 ||
-	    pthread_cond_init(&api->cv, NULL) != 0)
+	    pthread_condattr_init(&ca) != 0 ||
+	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&api->cv, &ca) != 0)
 		rk_bug("cannot initialise a mutex");
+	(void)pthread_condattr_destroy(&ca);
 	api->free_db = API_MAX_DB;
+	api->pg = api->cfg.db_url &&
+		  db_kind_of_url(api->cfg.db_url, &kind, NULL) == 0 &&
+		  kind == DB_PG;
+	api->login_ms = LOGIN_MS_FIRST;
 	scan_cache_init(&api->scan);
+	json_memo_init(&api->status_text);
 	api->pool = pool < 0 ? API_POOL_DEFAULT : pool;
 	if (api->pool > API_MAX_DB)
 		api->pool = API_MAX_DB;
@@ -88,6 +106,7 @@ api_free(struct api *api)
 	for (int i = 0; i < api->nidle; i++)
 		db_close(api->idle[i]);
 	scan_cache_release(&api->scan);
+	json_memo_release(&api->status_text);
 	cfg_release(&api->cfg);
 	free(api->db_display);
 	free(api->dir_real);
@@ -98,14 +117,31 @@ api_free(struct api *api)
 
 /*
  * Wait for one of the API_MAX_DB connections; an idle pooled one comes
- * with it (*db), else *db is NULL and the caller opens one.
+ * with it (*db), else *db is NULL and the caller opens one. While the
+ * pool's connections are all in use, wait for one of them to come back,
+ * but no longer than opening a new one took last time: under a burst of
+ * short requests a connection comes back in a millisecond or two, where
+ * logging in again costs many, and a request behind long ones (runs)
+ * still opens its own once that wait is over.
  */
 static void
 db_slot_take(struct api *api, struct db **db)
 {
+	struct timespec until;
+	int waited = !api->pg || api->pool == 0;
+
 	(void)pthread_mutex_lock(&api->mu);
-	while (api->free_db == 0)
-		(void)pthread_cond_wait(&api->cv, &api->mu);
+	rk_deadline(&until, api->login_ms);
+	for (;;) {
+		if (api->free_db > 0 && (api->nidle > 0 || waited ||
+					 API_MAX_DB - api->free_db < api->pool))
+			break;
+		if (api->free_db == 0)
+			(void)pthread_cond_wait(&api->cv, &api->mu);
+		else if (pthread_cond_timedwait(&api->cv, &api->mu, &until) ==
+			 ETIMEDOUT)
+			waited = 1;
+	}
 	api->free_db--;
 	*db = api->nidle > 0 ? api->idle[--api->nidle] : NULL;
 	(void)pthread_mutex_unlock(&api->mu);
@@ -170,10 +206,11 @@ db_reset(struct db *db, const struct db_opts *o)
 #define WITH_DB_READ 2
 /*
  * And for one that sends only reckon's own SELECTs (status): no SET, no
- * session lock, no temporary table, no named prepared statement (libpq's
- * unnamed one is replaced by the next query), so a connection it leaves
- * outside a transaction (db_idle) holds nothing the next request could
- * see, and goes back to the pool without db_reset()'s round trips.
+ * session lock, no temporary table, so a connection it leaves outside a
+ * transaction (db_idle) goes back to the pool without db_reset()'s round
+ * trips. Its queries are prepared once per connection (db_keep_plans):
+ * those statements stay for the next status request, and any other
+ * request deallocates them before it sends anything.
  */
 #define WITH_DB_PEEK 3
 
@@ -189,6 +226,7 @@ ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 {
 	struct db_opts o;
 	struct db *db;
+	long t0, t1;
 
 	memset(ctx, 0, sizeof(*ctx));
 	cfg_dup(&ctx->cfg, &api->cfg);
@@ -202,6 +240,7 @@ ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 		 * or closed the socket, which db_idle() sees */
 		if (db_idle(db)) {
 			ctx->db = db;
+			db_keep_plans(db, with_db == WITH_DB_PEEK);
 			return 0;
 		}
 		db_close(db);
@@ -209,17 +248,25 @@ ctx_open(struct api *api, int with_db, struct rk_ctx *ctx, struct rk_err *err)
 	ctx_db_opts(&ctx->cfg, &o);
 	o.read_only = with_db == WITH_DB_READ || with_db == WITH_DB_PEEK;
 	o.app_name = "reckon serve";
+	t0 = rk_now_ms();
 	if (db_open(ctx->cfg.db_url, &o, &ctx->db, err) < 0) {
 		ctx->db = NULL;
 		db_slot_give(api, NULL);
 		return -1;
 	}
+	t1 = rk_now_ms();
+	(void)pthread_mutex_lock(&api->mu);
+	api->login_ms = t1 - t0 < 1 ? 1 : t1 - t0 > 1000 ? 1000 : t1 - t0;
+	(void)pthread_mutex_unlock(&api->mu);
+	db_keep_plans(ctx->db, with_db == WITH_DB_PEEK);
 	return 0;
 }
 
-/* peek: ctx was opened WITH_DB_PEEK (see there) */
+/* Give ctx's connection back (to the pool, or closed) as soon as the
+ * request needs it no more; peek: ctx was opened WITH_DB_PEEK (see
+ * there). */
 static void
-ctx_close_as(struct api *api, struct rk_ctx *ctx, int peek)
+ctx_db_done(struct api *api, struct rk_ctx *ctx, int peek)
 {
 	if (ctx->db) {
 		struct db *keep = NULL;
@@ -236,7 +283,14 @@ ctx_close_as(struct api *api, struct rk_ctx *ctx, int peek)
 		else
 			db_close(ctx->db);
 		db_slot_give(api, keep);
+		ctx->db = NULL;
 	}
+}
+
+static void
+ctx_close_as(struct api *api, struct rk_ctx *ctx, int peek)
+{
+	ctx_db_done(api, ctx, peek);
 	free(ctx->db_display);
 	cfg_release(&ctx->cfg);
 	memset(ctx, 0, sizeof(*ctx));
@@ -500,6 +554,7 @@ api_status(struct api *api, const struct api_request *rq,
 	struct rk_err err = RK_ERR_INIT;
 	struct rk_session s = { 0 };
 	struct rk_ctx ctx;
+	int rc;
 
 	(void)rq;
 	if (ctx_open(api, WITH_DB_PEEK, &ctx, &err) < 0) {
@@ -507,8 +562,11 @@ api_status(struct api *api, const struct api_request *rq,
 		return;
 	}
 	ctx.scan_cache = &api->scan;
-	if (op_status(&ctx, &s, &err) == 0)
-		answer(out, 200, json_status(&s));
+	rc = op_status(&ctx, &s, &err);
+	/* the next request may have the connection while this one renders */
+	ctx_db_done(api, &ctx, 1);
+	if (rc == 0)
+		answer(out, 200, json_status_memo(&s, &api->status_text));
 	else
 		api_error(out, status_of(err.kind), &err);
 	session_release(&s);

@@ -120,7 +120,6 @@ struct request {
 };
 
 /* serve.c: the request handling that serve_main.c's daemon calls */
-long now_ms(void);
 enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 			   const char *method, const char *version,
 			   const char *upload, size_t *upload_size,

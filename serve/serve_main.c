@@ -206,7 +206,7 @@ wait_idle(struct server *srv, long deadline)
 {
 	const struct timespec pause = { 0, 20 * 1000 * 1000 };
 
-	while (atomic_load(&srv->active) > 0 && now_ms() < deadline)
+	while (atomic_load(&srv->active) > 0 && rk_now_ms() < deadline)
 		(void)nanosleep(&pause, NULL);
 }
 
@@ -225,14 +225,14 @@ drain(struct server *srv, struct MHD_Daemon *d, long drain_ms)
 		"reckon serve: shutting down (%d request(s) in "
 		"progress)\n",
 		atomic_load(&srv->active));
-	wait_idle(srv, now_ms() + drain_ms);
+	wait_idle(srv, rk_now_ms() + drain_ms);
 	if (atomic_load(&srv->active) > 0) {
 		fprintf(stderr,
 			"reckon serve: still busy after the drain deadline: "
 			"cancelling %d request(s)\n",
 			atomic_load(&srv->active));
 		rk_interrupt_raise(SIGTERM);
-		wait_idle(srv, now_ms() + CANCEL_GRACE_MS);
+		wait_idle(srv, rk_now_ms() + CANCEL_GRACE_MS);
 	}
 	MHD_stop_daemon(d);
 	if (listen_fd != MHD_INVALID_SOCKET)

@@ -73,3 +73,38 @@ test_serve_pool_bad_size() {
 	check "--pool 17 exits 2 ($rc)" test "$rc" = 2
 	check "and says why" grep -q -- '--pool: 17 is not between 0 and 16' <<<"$RUN_OUT"
 }
+
+# Status requests keep their queries prepared on the pooled connection:
+# a table they read changing its columns' types, and the statements going
+# away, still give the status; a run that gets the same connection sees
+# none of them.
+BACKENDS_serve_pool_kept_plans=pg
+test_serve_pool_kept_plans() {
+	two_files
+	rk run 001_users.sql
+	expect_rc 0
+	RECKON_TOKEN=$SERVE_TOKEN serve_start --pool 1
+	local i
+	for i in 1 2 3 4 5 6 7; do
+		hc GET $API/idempotent/status
+		expect_code 200
+	done
+	jqe '[.migrations[].state] == ["applied", "pending"]'
+	# the statement reading the table now answers with another type
+	sql "ALTER TABLE reckon_migrations ALTER COLUMN applied_by TYPE varchar(200)" >/dev/null
+	hc GET $API/idempotent/status
+	expect_code 200
+	jqe '[.migrations[].state] == ["applied", "pending"]'
+	hc GET $API/idempotent/status
+	expect_code 200
+	jqe '.migrations[0].applied_at != null'
+	mig 003_seen.sql "CREATE TABLE seen_plans AS SELECT pg_catalog.count(*) AS n FROM pg_catalog.pg_prepared_statements;"
+	post $API/idempotent/run '{}'
+	expect_code 200
+	check "the run's session holds no prepared statement of the status requests" \
+		test "$(sql "select n from seen_plans")" = 0
+	hc GET $API/idempotent/status
+	expect_code 200
+	jqe '[.migrations[].state] == ["applied", "applied", "applied"]'
+	serve_stop
+}

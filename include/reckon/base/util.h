@@ -8,6 +8,7 @@
 #define RECKON_UTIL_H
 
 #include <stddef.h>
+#include <time.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -55,5 +56,11 @@ unsigned rk_line_of(const char *s, size_t off);
 
 /* The value of the hex digit c (either case), or -1. */
 int rk_hex_digit(char c);
+
+/* Milliseconds on the monotonic clock. */
+long rk_now_ms(void);
+/* *at = the monotonic clock ms milliseconds from now, as
+ * pthread_cond_timedwait() takes it on a CLOCK_MONOTONIC condition. */
+void rk_deadline(struct timespec *at, long ms);
 
 #endif

@@ -6,6 +6,7 @@
 #ifndef RECKON_REPORT_JSON_H
 #define RECKON_REPORT_JSON_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "reckon/core/ops.h"
@@ -14,6 +15,23 @@
 struct rk_err;
 
 char *json_status(const struct rk_session *s);
+
+/*
+ * The last status document and its text, for a caller that renders the
+ * same status again and again (serve): json_status_memo() gives the very
+ * text json_status() would, copied from the memo when the new document
+ * holds the same values in the same order, dumped (and kept) otherwise.
+ * Safe to call from several threads on one memo.
+ */
+struct json_memo {
+	pthread_mutex_t lock;
+	void *doc; /* the json_t the text was dumped from, or NULL */
+	char *text;
+	size_t len;
+};
+void json_memo_init(struct json_memo *m);
+void json_memo_release(struct json_memo *m);
+char *json_status_memo(const struct rk_session *s, struct json_memo *m);
 struct rev_report;
 /* history / current; with rev (a revision graph, revisions.h) also
  * "revisions" (history) or "heads" (current: every recorded head). */

@@ -220,6 +220,8 @@ struct db_driver {
 	 * trip: a terminated backend's last message, or its closed
 	 * socket, shows as bytes to read. NULL: never fit (SQLite). */
 	int (*idle)(struct db *db);
+	/* db_keep_plans(); NULL: a no-op (SQLite). */
+	void (*keep_plans)(struct db *db, int keep);
 	/* Ask the server to stop the statement running now; async-signal-
 	 * safe (a signal handler calls it): PG PQcancel() on a PGcancel
 	 * made at connect, SQLite sqlite3_interrupt(). */
@@ -358,6 +360,16 @@ int db_commit(struct db *db, struct rk_err *err);
 void db_rollback(struct db *db);
 /* The driver's idle(): fit for another request as it is; 0 without one. */
 int db_idle(struct db *db);
+/*
+ * keep: from now on each query db_query() sends is prepared once on this
+ * connection, as a statement named reckon_plan_<n>, and run through it
+ * again (PostgreSQL parses and plans it once, not on every call), for a
+ * connection that sends the same few queries over and over (serve's
+ * status). 0: deallocate those statements and send queries as they are.
+ * Only for queries outside a transaction: one that fails through its
+ * statement is sent again as it is.
+ */
+void db_keep_plans(struct db *db, int keep);
 int db_lock(struct db *db, int wait_secs, struct rk_err *err);
 int db_run_lock(struct db *db, int wait_secs, long *waited_ms,
 		struct rk_err *err);
