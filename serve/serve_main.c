@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -326,6 +327,10 @@ serve_run(struct rk_ctx *ctx, const struct serve_opts *o, struct rk_err *err)
 
 	pthread_condattr_t ca;
 
+	/* a server that runs for weeks gives freed memory back, where the
+	 * command line keeps it (cli/main.c): malloc's own thresholds */
+	mallopt(M_MMAP_THRESHOLD, 128 << 10);
+	mallopt(M_TRIM_THRESHOLD, 128 << 10);
 	/* a queued call's deadline is on the monotonic clock */
 	if (pthread_condattr_init(&ca) != 0 ||
 	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
