@@ -46,11 +46,14 @@ build/gen/%.inc: serve/web/% scripts/embed.sh
 	@mkdir -p $(dir $@)
 	./scripts/embed.sh $< $@ $(subst .,_,$(subst -,_,$(notdir $<)))
 
-build/rel/%.o: %.c $(wildcard include/reckon/*/*.h) $(GEN)
+# every header, the layers' own (serve/serve_int.h, core/run.h) too
+HDR = $(wildcard include/reckon/*/*.h) $(foreach l,$(LAYERS),$(wildcard $(l)/*.h))
+
+build/rel/%.o: %.c $(HDR) $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Ibuild/gen $(CFLAGS) -c -o $@ $<
 
-build/san/%.o: %.c $(wildcard include/reckon/*/*.h) $(GEN)
+build/san/%.o: %.c $(HDR) $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Ibuild/gen -O1 -g $(SAN) -c -o $@ $<
 
