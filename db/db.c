@@ -610,18 +610,18 @@ db_tables_named(struct db *db, const char *const *names,
 }
 
 int
-db_tables_select(struct db *db, const char *base, const char *name_col,
+db_tables_select(struct db *db, const char *base, const char *const *name_cols,
 		 const char *const *names, const char *order,
 		 struct db_table_list *out, struct rk_err *err)
 {
 	struct db_rows rows = DB_ROWS_INIT;
-	struct rk_buf sql = RK_BUF_INIT;
+	struct rk_buf sql = RK_BUF_INIT, in = RK_BUF_INIT;
 	int n = 0, rc;
 
 	*out = (struct db_table_list)DB_TABLE_LIST_INIT;
 	rk_buf_adds(&sql, base);
 	if (names) {
-		rk_buf_addf(&sql, " AND %s IN (", name_col);
+		rk_buf_adds(&in, " IN (");
 		for (; names[n]; n++) {
 			char num[16], *p = num + sizeof(num);
 			int k = n + 1;
@@ -633,15 +633,19 @@ db_tables_select(struct db *db, const char *base, const char *name_col,
 			while ((k /= 10) > 0);
 			*--p = '$';
 			if (n)
-				rk_buf_adds(&sql, ", ");
-			rk_buf_adds(&sql, p);
+				rk_buf_adds(&in, ", ");
+			rk_buf_adds(&in, p);
 		}
-		if (!n)
-			rk_buf_adds(&sql, "NULL");
-		rk_buf_adds(&sql, ")");
+		rk_buf_adds(&in, n ? ")" : "NULL)");
+		for (size_t c = 0; name_cols[c]; c++) {
+			rk_buf_adds(&sql, " AND ");
+			rk_buf_adds(&sql, name_cols[c]);
+			rk_buf_adds(&sql, in.s);
+		}
 	}
 	rk_buf_addf(&sql, " ORDER BY %s", order);
 	rc = db->drv->query(db, sql.s, names, n, &rows, err);
+	rk_buf_release(&in);
 	rk_buf_release(&sql);
 	if (rc == 0)
 		db_tables_from_rows(&rows, out);

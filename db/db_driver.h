@@ -27,11 +27,13 @@ void db_tables_from_rows(const struct db_rows *rows, struct db_table_list *out);
 /*
  * Run the catalog query and build the list: base (a SELECT of schema,
  * table, column, type, notnull ... WHERE ...), then, with names,
- * "AND name_col IN ($1, ..., $n)" binding the names, then ORDER BY order.
+ * "AND col IN ($1, ..., $n)" for each of name_cols (NULL-terminated),
+ * binding the names, then ORDER BY order.
  */
-int db_tables_select(struct db *db, const char *base, const char *name_col,
-		     const char *const *names, const char *order,
-		     struct db_table_list *out, struct rk_err *err);
+int db_tables_select(struct db *db, const char *base,
+		     const char *const *name_cols, const char *const *names,
+		     const char *order, struct db_table_list *out,
+		     struct rk_err *err);
 
 /* Append name in double quotes, each '"' doubled: SQL's quoted
  * identifier, for both drivers. */

@@ -917,7 +917,7 @@ pg_tables(struct db *db, const char *const *names, struct db_table_list *out,
 	int rc;
 
 	if (!names)
-		return db_tables_select(db, TABLES_SQL, "c.relname", NULL,
+		return db_tables_select(db, TABLES_SQL, NULL, NULL,
 					TABLES_ORDER, out, err);
 	/* the names as one array value, not a parameter each: a statement
 	 * with one parameter gets a generic plan the server keeps

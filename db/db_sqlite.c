@@ -578,7 +578,13 @@ static int
 sq_tables(struct db *db, const char *const *names, struct db_table_list *out,
 	  struct rk_err *err)
 {
-	return db_tables_select(db, tables_sql, "s.name", names,
+	/* s.arg: pragma_table_list lists only the tables so named (in
+	 * every schema, matching as identifiers do, without case), not all
+	 * of them (5,000 tables: 34 M instructions less); s.name keeps the
+	 * match exact */
+	static const char *const cols[] = { "s.arg", "s.name", NULL };
+
+	return db_tables_select(db, tables_sql, cols, names,
 				"s.schema <> 'main', s.schema, s.name, p.cid",
 				out, err);
 }
