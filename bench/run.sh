@@ -577,10 +577,13 @@ bench_serve() {
 			"$rps req/s (p50 $p50, p99 $p99, errors $bad)" "-" "-" \
 			">= 1000 req/s, p99 <= 100 ms, 0 errors" "$met"
 		# The RSS window starts after the throughput run: by then the
-		# server has answered 50 clients at once for seconds, and its
-		# threads' malloc arenas have reached their size (they grow,
-		# then give some back, in the first seconds). A leak still
-		# shows: 100,000 requests then have to leave RSS within 2 MB.
+		# server has answered 50 clients at once for seconds. Each
+		# end is read once the server has been idle 2 s: after 1 s
+		# idle it gives the memory its requests freed back (serve.c's
+		# watchdog), so RSS is what it still holds, not where malloc's
+		# arenas last stood. A leak still shows: 100,000 requests
+		# then have to leave RSS within 2 MB.
+		sleep 2
 		rss0=$(rss_kb $SPID)
 		secs=$SERVE_RSS_SECS
 		[ -n "$secs" ] || secs=$(awk -v r="$rps" 'BEGIN { s = r > 0 ? int(110000 / r) + 1 : 300
@@ -597,6 +600,7 @@ bench_serve() {
 				secs=$((secs + 15))
 			done
 		fi
+		sleep 2
 		rss1=$(rss_kb $SPID)
 		say "   server RSS: $(mb "$rssw") MB after a 2 s warm-up, $(mb "$rss0") MB after the $n requests above, $(mb "$rss1") MB after $n2 more (${secs} s)"
 		met=no

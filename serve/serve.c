@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -634,6 +635,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	conn_idle(srv, c);
 	if (!rq)
 		return;
+	atomic_store(&srv->last_done, rk_now_ms());
 	atomic_fetch_sub(&srv->active, 1);
 	rk_buf_release(&rq->body);
 	free(rq);
@@ -709,17 +711,29 @@ conn_cut(struct server *srv, struct conn *k)
  * The library's own timeout counts idleness only, so a client trickling
  * a byte at a time would hold its connection (and thread) for ever. This
  * thread closes each connection that has not delivered a complete request
- * within --request-timeout of its start or of its last answer.
+ * within --request-timeout of its start or of its last answer; and once
+ * the server has been idle TRIM_IDLE_MS after requests, it gives the
+ * memory they freed back.
  */
 void *
 watchdog(void *arg)
 {
 	struct server *srv = arg;
 	const struct timespec pause = { 0, WATCH_MS * 1000 * 1000 };
+	long trimmed = 0;
 
 	while (!atomic_load(&srv->stopping)) {
-		long now = rk_now_ms();
+		long now = rk_now_ms(), done = atomic_load(&srv->last_done);
 		int cut = 0;
+
+		/* idle after requests: give the memory they freed back to the
+		 * system, from every thread's arena, not only from the tops of
+		 * the heaps free() trims */
+		if (done > trimmed && now - done >= TRIM_IDLE_MS &&
+		    atomic_load(&srv->active) == 0) {
+			(void)malloc_trim(0);
+			trimmed = now;
+		}
 
 		pthread_mutex_lock(&srv->lock);
 		for (struct conn *k = srv->conns; k; k = k->next) {

@@ -69,6 +69,7 @@ int mhd_load(struct rk_err *err);
 #define QUEUE_MS	2000  /* ... this long at most; then 503 */
 #define MAX_URL		4096u /* longer request targets answer 414 */
 #define WATCH_MS	200   /* how often the watchdog looks */
+#define TRIM_IDLE_MS	1000  /* idle this long: freed memory goes back */
 #define DRAIN_MS	30000 /* default --drain: shutdown waits for runs */
 #define CANCEL_GRACE_MS 5000  /* then, after cancelling, for their answers */
 
@@ -96,6 +97,7 @@ struct server {
 	unsigned max_per_client; /* --max-per-client, 0: no cap */
 	unsigned max_conns;	 /* connections open at once */
 	atomic_int active;	 /* requests begun and not yet completed */
+	atomic_long last_done;	 /* monotonic ms the last one completed */
 	pthread_mutex_t work_mu; /* guards working and queued */
 	pthread_cond_t work_cv;	 /* signalled when a call ends */
 	int working;		 /* API calls in their handler */
