@@ -478,6 +478,12 @@ rk_hcache_put(struct rk_hcache *c, const char *name, const struct rk_hstat *st,
 	c->dirty = 1;
 }
 
+size_t
+rk_hcache_count(const struct rk_hcache *c)
+{
+	return c->nloaded;
+}
+
 unsigned long
 rk_hcache_hits(const struct rk_hcache *c)
 {
@@ -519,17 +525,42 @@ make_dirs(char *path)
 	return 0;
 }
 
+/* Write b out to fd and empty it; 0, or -1 when the write failed. */
+static int
+flush_to(int fd, struct rk_buf *b)
+{
+	size_t off = 0;
+
+	while (off < b->len) {
+		ssize_t w = write(fd, b->s + off, b->len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	rk_buf_reset(b);
+	return 0;
+}
+
+/* The file goes out 64 KiB at a time: a whole 100,000-entry cache in
+ * one buffer would be tens of megabytes more at the scan's end. */
 static void
 write_out(struct rk_hcache *c)
 {
 	struct rk_buf b = RK_BUF_INIT, tmp = RK_BUF_INIT;
-	size_t count = 0, off = 0;
-	int fd, ok;
+	size_t count = 0;
+	int fd, ok = 1;
 
+	rk_buf_addf(&tmp, "%s.XXXXXX", c->path);
+	fd = make_dirs(tmp.s) < 0 ? -1 : mkstemp(tmp.s);
+	if (fd < 0)
+		goto out;
 	rk_buf_addf(&b, MAGIC " %d\nkey ", RK_HCACHE_VERSION);
 	add_escaped(&b, c->key);
 	rk_buf_addf(&b, "\nstart %lld\n", (long long)c->start_ns);
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; ok && i < c->n; i++) {
 		const struct hentry *e = &c->v[i];
 
 		if (!e->seen)
@@ -548,22 +579,12 @@ write_out(struct rk_hcache *c)
 		}
 		rk_buf_addc(&b, '\n');
 		count++;
+		if (b.len >= 65536)
+			ok = flush_to(fd, &b) == 0;
 	}
 	rk_buf_addf(&b, "end %zu\n", count);
-	rk_buf_addf(&tmp, "%s.XXXXXX", c->path);
-	fd = make_dirs(tmp.s) < 0 ? -1 : mkstemp(tmp.s);
-	if (fd < 0)
-		goto out;
-	while (off < b.len) {
-		ssize_t w = write(fd, b.s + off, b.len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	ok = off == b.len;
+	if (!ok || flush_to(fd, &b) < 0)
+		ok = 0;
 	if (close(fd) < 0)
 		ok = 0;
 	if (!ok || rename(tmp.s, c->path) < 0)

@@ -27,6 +27,7 @@
 #ifndef RECKON_HCACHE_H
 #define RECKON_HCACHE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define RK_HCACHE_VERSION   3
@@ -90,6 +91,9 @@ void rk_hcache_close(struct rk_hcache *c);
 
 /* Free c without writing anything (a scan that failed). */
 void rk_hcache_discard(struct rk_hcache *c);
+
+/* How many entries the cache file held when opened. */
+size_t rk_hcache_count(const struct rk_hcache *c);
 
 /* How many lookups hit (for tests). */
 unsigned long rk_hcache_hits(const struct rk_hcache *c);
