@@ -282,7 +282,7 @@ reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	params[3] = ms;
 	params[4] = t->actor ? t->actor : "";
 	params[5] = rank;
-	params[6] = m->token_hash[0] ? m->token_hash : NULL;
+	params[6] = m->token_hash && m->token_hash[0] ? m->token_hash : NULL;
 	/* encoded already where the run prepared it (on another thread) */
 	params[7] =
 		m->text_z ? m->text_z
@@ -324,9 +324,10 @@ reckon_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	      const struct applied *row, struct rk_err *err)
 {
 	struct rk_buf sql = RK_BUF_INIT, z = RK_BUF_INIT;
-	const char *params[4] = { m->sha256, row->id,
-				  m->token_hash[0] ? m->token_hash : NULL,
-				  NULL };
+	const char *params[4] = {
+		m->sha256, row->id,
+		m->token_hash && m->token_hash[0] ? m->token_hash : NULL, NULL
+	};
 	int rc;
 
 	/* the bytes now recorded are the file's; NULL: only the hash */
