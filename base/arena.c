@@ -74,6 +74,25 @@ rk_arena_strdup(struct rk_arena *a, const char *s)
 }
 
 void
+rk_arena_adopt(struct rk_arena *a, struct rk_arena *from)
+{
+	struct rk_arena_block *last = from->head;
+
+	if (!last)
+		return;
+	if (!a->head) {
+		*a = *from;
+	} else { /* behind a's current block, whose free end stays in use */
+		while (last->next)
+			last = last->next;
+		last->next = a->head->next;
+		a->head->next = from->head;
+	}
+	from->head = NULL;
+	from->left = 0;
+}
+
+void
 rk_arena_release(struct rk_arena *a)
 {
 	struct rk_arena_block *b = a->head;

@@ -27,6 +27,9 @@ char *rk_arena_alloc(struct rk_arena *a, size_t n);
 char *rk_arena_strndup(struct rk_arena *a, const char *s, size_t n);
 /* s copied into the arena; NULL stays NULL. */
 char *rk_arena_strdup(struct rk_arena *a, const char *s);
+/* Move every block of from into a: its strings stay where they are,
+ * owned by a; from is empty after. */
+void rk_arena_adopt(struct rk_arena *a, struct rk_arena *from);
 /* Free every block; the arena is empty (and usable) again. */
 void rk_arena_release(struct rk_arena *a);
 
