@@ -413,6 +413,33 @@ test_arena(void **state)
 	}
 }
 
+/* An adopted arena's strings stay put, now owned by the adopter, whose
+ * current block keeps taking small strings after them. */
+static void
+test_arena_adopt(void **state)
+{
+	struct rk_arena a = RK_ARENA_INIT, b = RK_ARENA_INIT;
+	char *in_a, *in_b, *after;
+
+	(void)state;
+	rk_arena_adopt(&a, &b); /* nothing to take */
+	assert_null(a.head);
+	in_b = rk_arena_strdup(&b, "from b");
+	rk_arena_adopt(&a, &b); /* a empty: b's blocks become a's */
+	assert_null(b.head);
+	assert_non_null(a.head);
+	in_b = rk_arena_strdup(&b, "b again");
+	in_a = rk_arena_strdup(&a, "in a");
+	rk_arena_adopt(&a, &b);
+	assert_null(b.head);
+	after = rk_arena_strdup(&a, "after");
+	assert_ptr_equal(after, in_a + strlen(in_a) + 1);
+	rk_arena_release(&b);
+	assert_string_equal(in_b, "b again");
+	assert_string_equal(in_a, "in a");
+	rk_arena_release(&a); /* every block once: ASan sees a double free */
+}
+
 static void
 test_edit_distance(void **state)
 {
@@ -448,6 +475,7 @@ main(void)
 		cmocka_unit_test(test_buf_read_large),
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_arena_adopt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
