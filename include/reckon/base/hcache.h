@@ -71,8 +71,9 @@ struct rk_hcache *rk_hcache_open_dir(const char *dir, const char *tag);
 
 /*
  * The fields recorded for name when its stat data is st and the entry is
- * not racy; NULL otherwise. Borrowed: valid until rk_hcache_close(). A
- * field may be NULL.
+ * not racy; NULL otherwise. Borrowed: the strings are valid until
+ * rk_hcache_close(), the array until the next rk_hcache_get(). A field
+ * may be NULL.
  */
 const char *const *rk_hcache_get(struct rk_hcache *c, const char *name,
 				 const struct rk_hstat *st);
