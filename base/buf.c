@@ -175,6 +175,12 @@ rk_buf_read_fd(struct rk_buf *b, int fd)
 	/* a regular file's size saves growing and the read that finds EOF */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
 		want = (size_t)st.st_size;
+		if (!b->cap) { /* a new buffer: the file exactly, not the next
+				* power of two (a large file is megabytes) */
+			b->s = xmalloc(want + 1);
+			b->s[0] = '\0';
+			b->cap = want + 1;
+		}
 		rk_buf_grow(b, want);
 	}
 	for (;;) {

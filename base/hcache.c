@@ -2,7 +2,11 @@
  * The hash cache (hcache.h): a text file loaded whole, an open-addressing
  * table by file name, written back to a temporary file and renamed.
  * Loaded strings point into the file's buffer (unescaped in place);
- * strings put by this scan are owned by their entry.
+ * strings put by this scan are in the cache's arena. An entry's fields
+ * are one run of NUL-terminated strings, each "=value" or "-" (NULL),
+ * with any NULs between them skipped (an unescaped field is shorter than
+ * its line's text, the rest of which is zeroed): the line itself for a
+ * loaded entry, so that an entry is 64 bytes, not 112.
  */
 #include "reckon/base/hcache.h"
 
@@ -16,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reckon/base/arena.h"
 #include "reckon/base/buf.h"
 #include "reckon/base/util.h"
 #include "reckon/base/banned.h"
@@ -24,26 +29,27 @@
 
 struct hentry {
 	char *name;
+	char *fields; /* RK_HCACHE_FIELDS of them, as above */
 	struct rk_hstat st;
-	char *fields[RK_HCACHE_FIELDS];
-	int owned; /* name and fields are ours (put), not in the buffer */
-	int seen;  /* found or put by this scan: written back */
+	int seen; /* found or put by this scan: written back */
 };
 
 /* A slot of the table: the name's hash beside its entry, so that a probe
  * compares names only where the hashes agree. */
 struct hslot {
-	size_t idx; /* index + 1 into v; 0 empty */
-	uint64_t h;
+	uint32_t idx; /* index + 1 into v; 0 empty */
+	uint32_t h;
 };
 
 struct rk_hcache {
 	char *path; /* NULL: no cache */
 	char *key;
-	struct rk_buf file; /* the loaded file's bytes */
-	int64_t ref_ns;	    /* entries older than this by the margin are
-			     * trusted */
-	int64_t start_ns;   /* when this scan began */
+	struct rk_buf file;	 /* the loaded file's bytes */
+	struct rk_arena strings; /* names and fields put by this scan */
+	const char *got[RK_HCACHE_FIELDS]; /* what rk_hcache_get() gives */
+	int64_t ref_ns;	  /* entries older than this by the margin are
+			   * trusted */
+	int64_t start_ns; /* when this scan began */
 	struct hentry *v;
 	size_t n, cap;
 	struct hslot *slot; /* the table by name */
@@ -63,6 +69,18 @@ rk_hstat_from(struct rk_hstat *h, const struct stat *st)
 		      st->st_mtim.tv_nsec;
 	h->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000LL +
 		      st->st_ctim.tv_nsec;
+}
+
+/* The fields of an entry, at p, into out (NULL for "-"). */
+static void
+fields_of(const char *p, const char **out)
+{
+	for (size_t k = 0; k < RK_HCACHE_FIELDS; k++) {
+		while (!*p)
+			p++;
+		out[k] = *p == '=' ? p + 1 : NULL;
+		p += strlen(p);
+	}
 }
 
 static uint64_t
@@ -96,7 +114,7 @@ rk_hcache_path(const char *key)
 }
 
 static size_t
-slot_of(const struct rk_hcache *c, const char *name, uint64_t h)
+slot_of(const struct rk_hcache *c, const char *name, uint32_t h)
 {
 	size_t i = (size_t)h & (c->nslot - 1);
 
@@ -110,7 +128,7 @@ slot_of(const struct rk_hcache *c, const char *name, uint64_t h)
 static struct hslot *
 find_slot(const struct rk_hcache *c, const char *name)
 {
-	uint64_t h = fnv1a(name);
+	uint32_t h = (uint32_t)fnv1a(name);
 	struct hslot *sl = &c->slot[slot_of(c, name, h)];
 
 	sl->h = h; /* an empty slot's hash is only read once it is used */
@@ -152,13 +170,14 @@ add_entry(struct rk_hcache *c, struct hslot *sl, char *name,
 	e->name = name;
 	e->st = *st;
 	c->n++;
-	sl->idx = c->n;
+	sl->idx = (uint32_t)c->n;
 	if (c->cap != old)
 		rehash(c);
 	return c->n - 1;
 }
 
-/* Unescape the field s in place; 0, or -1 when it is malformed. */
+/* Unescape the field s in place, zeroing the bytes it no longer needs;
+ * 0, or -1 when it is malformed. */
 static int
 unescape(char *s)
 {
@@ -182,7 +201,7 @@ unescape(char *s)
 		else
 			return -1;
 	}
-	*w = '\0';
+	memset(w, 0, (size_t)(s - w));
 	return 0;
 }
 
@@ -259,7 +278,7 @@ parse_entry(struct rk_hcache *c, char *line)
 {
 	char *f[6 + RK_HCACHE_FIELDS + 1];
 	struct rk_hstat st;
-	char *name;
+	char *name, *v;
 	struct hslot *sl;
 	size_t k;
 
@@ -275,8 +294,9 @@ parse_entry(struct rk_hcache *c, char *line)
 		return -1; /* a name twice: not a file we wrote */
 	k = add_entry(c, sl, name, &st);
 	for (size_t i = 0; i < RK_HCACHE_FIELDS; i++)
-		if (value(f[6 + i], &c->v[k].fields[i]) < 0)
+		if (value(f[6 + i], &v) < 0)
 			return -1;
+	c->v[k].fields = f[6];
 	return 0;
 }
 
@@ -299,7 +319,8 @@ parse(struct rk_hcache *c)
 			    (size_t)(c->file.s + c->file.len - line)));
 	     line++)
 		nf++;
-	rk_grow((void **)&c->v, &c->cap, nf, sizeof(*c->v));
+	c->v = xrealloc(c->v, nf * sizeof(*c->v));
+	c->cap = nf;
 	rehash(c);
 	nf = 0;
 	for (line = p; line < c->file.s + c->file.len; line = nl + 1) {
@@ -344,6 +365,54 @@ parse(struct rk_hcache *c)
 	return state == 4 ? 0 : -1;
 }
 
+/*
+ * After a load: each entry's name and fields packed to the front of the
+ * buffer (one string after another, no NULs between them), the rest (the
+ * header, the stat numbers, the tabs) given back, about a third of it.
+ */
+static void
+pack(struct rk_hcache *c)
+{
+	const char *f[RK_HCACHE_FIELDS];
+	char *w = c->file.s, *p;
+	uintptr_t was;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct hentry *e = &c->v[i];
+		size_t len = strlen(e->name) + 1;
+
+		/* w never passes what is still to be read: the output is
+		 * never longer than the lines it comes from */
+		fields_of(e->fields, f);
+		memmove(w, e->name, len);
+		e->name = w;
+		w += len;
+		e->fields = w;
+		for (size_t k = 0; k < RK_HCACHE_FIELDS; k++) {
+			*w++ = f[k] ? '=' : '-';
+			len = f[k] ? strlen(f[k]) + 1 : 1;
+			memmove(w, f[k] ? f[k] : "", len);
+			w += len;
+		}
+	}
+	c->file.len = (size_t)(w - c->file.s);
+	was = (uintptr_t)c->file.s;
+	c->file.s = xrealloc(c->file.s, c->file.len + 1);
+	c->file.cap = c->file.len + 1;
+	c->file.s[c->file.len] = '\0';
+	if ((uintptr_t)c->file.s == was)
+		return;
+	/* moved (a shrink seldom does): the same walk again */
+	p = c->file.s;
+	for (size_t i = 0; i < c->n; i++) {
+		c->v[i].name = p;
+		p += strlen(p) + 1;
+		c->v[i].fields = p;
+		for (size_t k = 0; k < RK_HCACHE_FIELDS; k++)
+			p += strlen(p) + 1;
+	}
+}
+
 static int64_t
 now_ns(void)
 {
@@ -356,12 +425,7 @@ now_ns(void)
 static void
 drop_entries(struct rk_hcache *c)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].owned) {
-			free(c->v[i].name);
-			for (size_t k = 0; k < RK_HCACHE_FIELDS; k++)
-				free(c->v[i].fields[k]);
-		}
+	rk_arena_release(&c->strings);
 	free(c->v);
 	free(c->slot);
 	c->v = NULL;
@@ -416,6 +480,8 @@ rk_hcache_open(const char *path, const char *key)
 		rk_buf_release(&c->file);
 		c->ref_ns = 0;
 		c->dirty = 1; /* corrupt: rebuild it */
+	} else {
+		pack(c);
 	}
 	c->nloaded = c->n;
 	return c;
@@ -442,7 +508,8 @@ rk_hcache_get(struct rk_hcache *c, const char *name, const struct rk_hstat *st)
 		return NULL; /* racy: it may have changed in the same tick */
 	e->seen = 1;
 	c->hits++;
-	return (const char *const *)e->fields;
+	fields_of(e->fields, c->got);
+	return c->got;
 }
 
 void
@@ -451,31 +518,36 @@ rk_hcache_put(struct rk_hcache *c, const char *name, const struct rk_hstat *st,
 {
 	struct hentry *e;
 	struct hslot *sl;
-	size_t i;
+	size_t i, len = 0;
+	char *w;
 
 	if (!c->slot)
 		rehash(c);
 	sl = find_slot(c, name);
 	i = sl->idx;
-	if (!i) {
-		i = add_entry(c, sl, xstrdup(name), st) + 1;
-		c->v[i - 1].owned = 1;
-	}
+	if (!i)
+		i = add_entry(c, sl, rk_arena_strdup(&c->strings, name), st) +
+		    1;
 	e = &c->v[i - 1];
-	if (!e->owned) {
-		/* a loaded entry: its strings stay in the buffer */
-		e->name = xstrdup(e->name);
-		memset(e->fields, 0, sizeof(e->fields));
-		e->owned = 1;
-	} else {
-		for (size_t k = 0; k < RK_HCACHE_FIELDS; k++)
-			free(e->fields[k]);
-	}
 	e->st = *st;
 	for (size_t k = 0; k < RK_HCACHE_FIELDS; k++)
-		e->fields[k] = fields[k] ? xstrdup(fields[k]) : NULL;
+		len += fields[k] ? strlen(fields[k]) + 2 : 2;
+	e->fields = w = rk_arena_alloc(&c->strings, len);
+	for (size_t k = 0; k < RK_HCACHE_FIELDS; k++) {
+		size_t n = fields[k] ? strlen(fields[k]) : 0;
+
+		*w++ = fields[k] ? '=' : '-';
+		memcpy(w, fields[k] ? fields[k] : "", n + 1);
+		w += n + 1;
+	}
 	e->seen = 1;
 	c->dirty = 1;
+}
+
+size_t
+rk_hcache_count(const struct rk_hcache *c)
+{
+	return c->nloaded;
 }
 
 unsigned long
@@ -519,17 +591,43 @@ make_dirs(char *path)
 	return 0;
 }
 
+/* Write b out to fd and empty it; 0, or -1 when the write failed. */
+static int
+flush_to(int fd, struct rk_buf *b)
+{
+	size_t off = 0;
+
+	while (off < b->len) {
+		ssize_t w = write(fd, b->s + off, b->len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	rk_buf_reset(b);
+	return 0;
+}
+
+/* The file goes out 64 KiB at a time: a whole 100,000-entry cache in
+ * one buffer would be tens of megabytes more at the scan's end. */
 static void
 write_out(struct rk_hcache *c)
 {
 	struct rk_buf b = RK_BUF_INIT, tmp = RK_BUF_INIT;
-	size_t count = 0, off = 0;
-	int fd, ok;
+	const char *v[RK_HCACHE_FIELDS];
+	size_t count = 0;
+	int fd, ok = 1;
 
+	rk_buf_addf(&tmp, "%s.XXXXXX", c->path);
+	fd = make_dirs(tmp.s) < 0 ? -1 : mkstemp(tmp.s);
+	if (fd < 0)
+		goto out;
 	rk_buf_addf(&b, MAGIC " %d\nkey ", RK_HCACHE_VERSION);
 	add_escaped(&b, c->key);
 	rk_buf_addf(&b, "\nstart %lld\n", (long long)c->start_ns);
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; ok && i < c->n; i++) {
 		const struct hentry *e = &c->v[i];
 
 		if (!e->seen)
@@ -542,28 +640,19 @@ write_out(struct rk_hcache *c)
 			    (unsigned long long)e->st.size,
 			    (long long)e->st.mtime_ns,
 			    (long long)e->st.ctime_ns);
+		fields_of(e->fields, v);
 		for (size_t k = 0; k < RK_HCACHE_FIELDS; k++) {
 			rk_buf_addc(&b, '\t');
-			add_escaped(&b, e->fields[k]);
+			add_escaped(&b, v[k]);
 		}
 		rk_buf_addc(&b, '\n');
 		count++;
+		if (b.len >= 65536)
+			ok = flush_to(fd, &b) == 0;
 	}
 	rk_buf_addf(&b, "end %zu\n", count);
-	rk_buf_addf(&tmp, "%s.XXXXXX", c->path);
-	fd = make_dirs(tmp.s) < 0 ? -1 : mkstemp(tmp.s);
-	if (fd < 0)
-		goto out;
-	while (off < b.len) {
-		ssize_t w = write(fd, b.s + off, b.len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	ok = off == b.len;
+	if (!ok || flush_to(fd, &b) < 0)
+		ok = 0;
 	if (close(fd) < 0)
 		ok = 0;
 	if (!ok || rename(tmp.s, c->path) < 0)

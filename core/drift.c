@@ -145,7 +145,7 @@ drift_fill(struct db *db, const struct tracked *t, const struct mig_file *m,
 	out[0] = '\0';
 	if (!keeps_tokens(t))
 		return;
-	if (m->token_hash[0]) {
+	if (m->token_hash && m->token_hash[0]) {
 		memcpy(out, m->token_hash, 65);
 		return;
 	}

@@ -5,6 +5,7 @@
  */
 #include "reckon/core/ops.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -569,6 +570,13 @@ early_read_main(void *arg)
 	struct early_read *r = arg;
 
 	r->rc = session_read(r->ctx, r->s, &r->err);
+	/* a large table's transient copies (the result's value array,
+	 * SQLite's pages) were freed in this thread's own malloc arena,
+	 * which the scan on the main thread never reuses, and which
+	 * M_TRIM_THRESHOLD (main.c) keeps: give them back now (100,000
+	 * rows: about 8 MB of peak RSS) */
+	if (r->s->rows.n >= 20000)
+		malloc_trim(0);
 	return NULL;
 }
 
@@ -780,8 +788,9 @@ int
 op_record(struct rk_ctx *ctx, struct rk_session *s, const struct mig_file *m,
 	  long exec_ms, struct rk_err *err)
 {
-	struct mig_file rec = *m; /* shallow: only token_hash is its own */
+	struct mig_file rec = *m; /* shallow: token_hash is tok */
 	struct rk_buf text = RK_BUF_INIT;
+	char tok[65];
 	int rc = -1;
 
 	if (!rec.text) { /* marked, not run: the file's bytes as they are */
@@ -790,7 +799,8 @@ op_record(struct rk_ctx *ctx, struct rk_session *s, const struct mig_file *m,
 		rec.text = text.s;
 		rec.text_len = text.len;
 	}
-	drift_fill(ctx->db, &s->tracked, m, rec.token_hash);
+	drift_fill(ctx->db, &s->tracked, m, tok);
+	rec.token_hash = tok;
 	if (s->tracked.det->record(ctx->db, &s->tracked, &rec, exec_ms, err) <
 	    0)
 		goto out;
@@ -1375,7 +1385,7 @@ repair_one(struct rk_ctx *ctx, struct rk_session *s,
 	struct rk_buf text = RK_BUF_INIT;
 	struct rk_err ignored = RK_ERR_INIT;
 	struct mig_file rec;
-	char sha[65];
+	char sha[65], tok[65];
 	int rc;
 
 	if (e->state != ST_MODIFIED && e->state != ST_FAILED) {
@@ -1386,8 +1396,9 @@ repair_one(struct rk_ctx *ctx, struct rk_session *s,
 		mark_add(r, e->name, "no file: use unmark", 0);
 		return 0;
 	}
-	rec = *e->file; /* shallow: only token_hash is its own */
-	drift_fill(ctx->db, &s->tracked, e->file, rec.token_hash);
+	rec = *e->file; /* shallow: token_hash is tok */
+	drift_fill(ctx->db, &s->tracked, e->file, tok);
+	rec.token_hash = tok;
 	/* the bytes whose hash is now recorded, where they are still those */
 	if (mig_read(e->file->path, e->file->name, &text, &ignored) == 0) {
 		rk_sha256_hex(text.s, text.len, sha);

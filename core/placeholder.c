@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "reckon/base/arena.h"
 #include "reckon/base/buf.h"
 #include "reckon/base/err.h"
 #include "reckon/core/ops.h"
@@ -161,8 +162,9 @@ ph_session(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 			struct rk_buf sum = RK_BUF_INIT;
 
 			det->checksum(out.s, out.len, &sum);
-			free(m->checksum);
-			m->checksum = rk_buf_detach(&sum, NULL);
+			m->checksum = rk_arena_strndup(&s->files.strings, sum.s,
+						       sum.len);
+			rk_buf_release(&sum);
 		}
 	}
 	free(s->placeholders);

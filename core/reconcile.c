@@ -62,10 +62,7 @@ status_warning(const struct status_entry *e, struct rk_buf *out)
 void
 status_list_release(struct status_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		free(l->v[i].id);
-	}
+	rk_arena_release(&l->strings);
 	free(l->v);
 	free(l->heads_warning);
 	memset(l, 0, sizeof(*l));
@@ -132,9 +129,20 @@ add_entry(struct status_list *out, const char *name, enum mig_state st)
 	rk_grow((void **)&out->v, &out->cap, out->n + 1, sizeof(*out->v));
 	e = &out->v[out->n++];
 	memset(e, 0, sizeof(*e));
-	e->name = xstrdup(name);
+	e->name = rk_arena_strdup(&out->strings, name);
 	e->state = st;
 	return e;
+}
+
+/* Room for n more entries, exactly: a list of 100,000 files is then one
+ * array of them, not the next power of two. */
+static void
+reserve(struct status_list *out, size_t n)
+{
+	if (out->n + n > out->cap) {
+		out->cap = out->n + n;
+		out->v = xrealloc(out->v, out->cap * sizeof(*out->v));
+	}
 }
 
 /* What reconcile works with, built once. */
@@ -283,12 +291,12 @@ add_file_entries(struct rc *rc, struct status_list *out)
 		e->row = row;
 		e->key = 2 * i + 1;
 		if (row) {
-			e->id = xstrdup(rc->id.s);
+			e->id = rk_arena_strdup(&out->strings, rc->id.s);
 			if (row->failed)
 				e->state = ST_FAILED;
 		} else if (head && rc->head_hit[i]) {
 			/* recorded through the head: the id it would have */
-			e->id = xstrdup(rc->id.s);
+			e->id = rk_arena_strdup(&out->strings, rc->id.s);
 		}
 		set_hashes(rc, e);
 	}
@@ -330,7 +338,7 @@ add_orphans(struct rc *rc, struct status_list *out)
 			continue;
 		e = add_entry(out, row->id ? row->id : "", ST_ORPHANED);
 		e->row = row;
-		e->id = xstrdup(e->name);
+		e->id = e->name;
 		e->stored_hash = row->stored_hash;
 		e->key = between_key(rc, row->version);
 		if (rc->lost)
@@ -430,6 +438,7 @@ reconcile(const struct mig_set *files, const struct applied_set *rows,
 		.g = REVGRAPH_INIT,
 		.id = RK_BUF_INIT,
 	};
+	size_t orphans = 0;
 
 	rc.refs = index_rows(rows);
 	rc.side = index_rows(sidecar);
@@ -444,7 +453,11 @@ reconcile(const struct mig_set *files, const struct applied_set *rows,
 		if (rc.graph)
 			out->heads_warning = heads_warning(&rc);
 	}
+	reserve(out, files->n);
 	add_file_entries(&rc, out);
+	for (size_t i = 0; i < rows->n; i++)
+		orphans += !rc.used[i];
+	reserve(out, orphans + files->nignored);
 	add_orphans(&rc, out);
 	add_ignored(&rc, out);
 	if (out->n)

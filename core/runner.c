@@ -261,7 +261,7 @@ run_record_ran(struct rk_ctx *ctx, struct rk_session *s, struct prepared *p,
 	ran.text_len = p->text.len;
 	/* a versioned file with placeholders: "", the tokens of its bytes
 	 * as status compares them (drift_fill reads it again) */
-	memcpy(ran.token_hash, p->token_hash, sizeof(ran.token_hash));
+	ran.token_hash = p->token_hash;
 	ran.text_z = p->text_z;
 	ran.checksum = NULL;
 	if (det->checksum && p->replaced) {

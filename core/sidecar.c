@@ -33,7 +33,7 @@ sidecar_read(struct db *db, const struct tracked *t, struct applied_set *out,
 				    db_rows_get(&rows, i, 1));
 		const char *tok = db_rows_get(&rows, i, 2);
 
-		a->token_hash = tok && *tok ? xstrdup(tok) : NULL;
+		a->token_hash = tok && *tok ? applied_str(out, tok) : NULL;
 	}
 	db_rows_release(&rows);
 	rk_buf_release(&sql);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "reckon/base/arena.h"
 #include "reckon/base/buf.h"
 #include "reckon/base/err.h"
 #include "reckon/base/util.h"
@@ -739,8 +740,7 @@ db_rows_release(struct db_rows *r)
 
 	for (i = 0; i < r->ncols; i++)
 		free(r->cols[i]);
-	for (i = 0; i < r->nrows * r->ncols; i++)
-		free(r->vals[i]);
+	rk_arena_release(&r->strings);
 	free(r->cols);
 	free(r->vals);
 	r->nrows = 0;
@@ -750,14 +750,9 @@ db_rows_release(struct db_rows *r)
 }
 
 void
-db_rows_drop_row(struct db_rows *r, size_t row)
+db_rows_give_strings(struct db_rows *r, struct rk_arena *to)
 {
-	if (row >= r->nrows)
-		rk_bug("db_rows_drop_row(%zu) outside %zu rows", row, r->nrows);
-	for (size_t c = 0; c < r->ncols; c++) {
-		free(r->vals[row * r->ncols + c]);
-		r->vals[row * r->ncols + c] = NULL;
-	}
+	rk_arena_adopt(to, &r->strings);
 }
 
 const char *

@@ -20,6 +20,7 @@
 
 #include <libpq-fe.h>
 
+#include "reckon/base/arena.h"
 #include "reckon/base/buf.h"
 #include "reckon/base/dl.h"
 #include "reckon/base/err.h"
@@ -482,8 +483,8 @@ copy_rows(const PGresult *res, struct db_rows *out)
 	for (i = 0; i < nrows; i++)
 		for (j = 0; j < ncols; j++, k++)
 			if (!PQgetisnull(res, i, j))
-				out->vals[k] = xstrndup(
-					PQgetvalue(res, i, j),
+				out->vals[k] = rk_arena_strndup(
+					&out->strings, PQgetvalue(res, i, j),
 					(size_t)PQgetlength(res, i, j));
 }
 

@@ -25,6 +25,7 @@
 
 #include <sqlite3.h>
 
+#include "reckon/base/arena.h"
 #include "reckon/base/buf.h"
 #include "reckon/base/err.h"
 #include "reckon/base/util.h"
@@ -263,7 +264,8 @@ copy_row(sqlite3_stmt *st, struct db_rows *out, size_t *cap)
 		n = sqlite3_column_bytes(st, (int)j);
 		if (!v)
 			rk_bug("out of memory in sqlite3_column_text");
-		out->vals[base + j] = xstrndup((const char *)v, (size_t)n);
+		out->vals[base + j] = rk_arena_strndup(
+			&out->strings, (const char *)v, (size_t)n);
 	}
 	out->nrows++;
 }

@@ -199,7 +199,7 @@ flyway_read(struct db *db, const struct tracked *t, struct applied_set *out,
 				det_iso_time(db_rows_get(&r, i, 5), at),
 				db_rows_get(&r, i, 4));
 		by = db_rows_get(&r, i, 6);
-		a->applied_by = by ? xstrdup(by) : NULL;
+		a->applied_by = applied_str(out, by);
 		a->exec_ms = ms ? strtol(ms, NULL, 10) : -1;
 		a->failed = is_false(db_rows_get(&r, i, 8));
 	}

@@ -30,6 +30,7 @@
 #include "reckon/base/buf.h"
 #include "reckon/db/db.h"
 #include "reckon/detectors/detcommon.h"
+#include "reckon/base/arena.h"
 #include "reckon/detectors/detector.h"
 #include "reckon/detectors/migfile.h"
 #include "reckon/parsers/migname.h"
@@ -197,16 +198,16 @@ add_row(struct applied_set *out, const struct db_rows *r, size_t i)
 				det_iso_time(db_rows_get(r, i, 1), at), "");
 	}
 	if (a->stored_hash && sum && strncmp(sum, "9:", 2) == 0) {
-		size_t len = strlen(a->stored_hash);
+		size_t len = strlen(a->stored_hash), sl = strlen(sum);
+		char *joined = rk_arena_alloc(&out->strings, len + sl + 2);
 
-		a->stored_hash =
-			xrealloc(a->stored_hash, len + strlen(sum) + 2);
+		memcpy(joined, a->stored_hash, len);
 		if (len)
-			a->stored_hash[len++] = ',';
-		memcpy(a->stored_hash + len, sum, strlen(sum) + 1);
+			joined[len++] = ',';
+		memcpy(joined + len, sum, sl + 1);
+		a->stored_hash = joined;
 	} else {
-		free(a->stored_hash); /* an older or cleared checksum */
-		a->stored_hash = NULL;
+		a->stored_hash = NULL; /* an older or cleared checksum */
 	}
 	a->failed |= type && strcmp(type, "FAILED") == 0;
 	rk_buf_release(&id);

@@ -48,24 +48,10 @@ rk_sha256_hex(const void *s, size_t n, char out[65])
 	sha256_with(EVP_sha256(), s, n, out);
 }
 
-static void
-mig_file_release(struct mig_file *f)
-{
-	free(f->name);
-	free(f->path);
-	free(f->version);
-	free(f->desc);
-	free(f->down_name);
-	free(f->id);
-	free(f->parent);
-	free(f->checksum);
-}
-
 void
 mig_set_release(struct mig_set *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		mig_file_release(&s->v[i]);
+	rk_arena_release(&s->strings);
 	free(s->v);
 	for (size_t i = 0; i < s->nignored; i++) {
 		free(s->ignored[i].name);
@@ -83,11 +69,13 @@ copy_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-/* Each owned member mig_file_release and mig_set_release free is copied
- * here: a member added to one belongs in the other. */
+/* Each string of a file is copied here: a member added to struct
+ * mig_file belongs here too. */
 void
 mig_set_copy(struct mig_set *to, const struct mig_set *from)
 {
+	struct rk_arena *a = &to->strings;
+
 	*to = (struct mig_set)MIG_SET_INIT;
 	to->dir = copy_or_null(from->dir);
 	to->n = to->cap = from->n;
@@ -97,14 +85,15 @@ mig_set_copy(struct mig_set *to, const struct mig_set *from)
 		struct mig_file *t = &to->v[i];
 
 		*t = *f;
-		t->name = copy_or_null(f->name);
-		t->path = copy_or_null(f->path);
-		t->version = copy_or_null(f->version);
-		t->desc = copy_or_null(f->desc);
-		t->down_name = copy_or_null(f->down_name);
-		t->id = copy_or_null(f->id);
-		t->parent = copy_or_null(f->parent);
-		t->checksum = copy_or_null(f->checksum);
+		t->name = rk_arena_strdup(a, f->name);
+		t->path = rk_arena_strdup(a, f->path);
+		t->version = rk_arena_strdup(a, f->version);
+		t->desc = rk_arena_strdup(a, f->desc);
+		t->down_name = rk_arena_strdup(a, f->down_name);
+		t->id = rk_arena_strdup(a, f->id);
+		t->parent = rk_arena_strdup(a, f->parent);
+		t->checksum = rk_arena_strdup(a, f->checksum);
+		t->token_hash = NULL;
 		t->text = NULL;
 		t->text_len = 0;
 		t->text_z = NULL;
@@ -410,15 +399,6 @@ cmp_files(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
-/* dir + "/" + rel into b (a format string costs more, once a file) */
-static void
-join_path(struct rk_buf *b, const char *dir, const char *rel)
-{
-	rk_buf_adds(b, dir);
-	rk_buf_addc(b, '/');
-	rk_buf_adds(b, rel);
-}
-
 /* A file and, when its version is a plain number of up to 18 digits,
  * that number + 1 (0 otherwise): most names compare by it alone. */
 struct file_key {
@@ -511,20 +491,26 @@ struct scan {
  */
 enum { HC_SHA256, HC_CHECKSUM, HC_ID, HC_PARENT, HC_CODE, HC_DESC, HC_VERSION };
 
-/* A new mig_file for rel, its bytes' facts still to fill. */
+/* A new mig_file for rel, version from the name or the cache, its
+ * bytes' facts still to fill (desc too). Its name is the end of its path
+ * (dir + "/" + rel), one string in the set's arena. */
 static struct mig_file *
-new_file(struct scan *sc, const char *rel, const struct migname *mn, char *path)
+new_file(struct scan *sc, const char *rel, const struct migname *mn,
+	 const char *version)
 {
 	struct mig_set *s = sc->out;
+	size_t dl = strlen(sc->dir), rl = strlen(rel);
 	struct mig_file *f;
 
 	rk_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	f = &s->v[s->n++];
 	memset(f, 0, sizeof(*f));
-	f->name = xstrdup(rel);
-	f->path = path;
-	f->version = xstrdup(mn->version);
-	f->desc = xstrdup(mn->desc);
+	f->path = rk_arena_alloc(&s->strings, dl + 1 + rl + 1);
+	memcpy(f->path, sc->dir, dl);
+	f->path[dl] = '/';
+	f->name = f->path + dl + 1;
+	memcpy(f->name, rel, rl + 1);
+	f->version = rk_arena_strdup(&s->strings, version);
 	f->kind = mn->kind;
 	f->conv = mn->conv;
 	f->code = mn->code;
@@ -548,9 +534,9 @@ static int
 add_cached(struct scan *sc, const char *rel, const struct migname *mn,
 	   const struct stat *st)
 {
+	struct rk_arena *a = &sc->out->strings;
 	struct rk_hstat hs;
 	const char *const *v;
-	struct rk_buf path = RK_BUF_INIT;
 	struct mig_file *f;
 
 	rk_hstat_from(&hs, st);
@@ -559,18 +545,14 @@ add_cached(struct scan *sc, const char *rel, const struct migname *mn,
 	    (strcmp(v[HC_CODE], "0") != 0 && strcmp(v[HC_CODE], "1") != 0) ||
 	    !v[HC_DESC] || !v[HC_VERSION])
 		return 0;
-	join_path(&path, sc->dir, rel);
-	f = new_file(sc, rel, mn, rk_buf_detach(&path, NULL));
+	f = new_file(sc, rel, mn, v[HC_VERSION]);
 	f->size = (size_t)st->st_size;
 	memcpy(f->sha256, v[HC_SHA256], 65);
-	f->checksum = v[HC_CHECKSUM] ? xstrdup(v[HC_CHECKSUM]) : NULL;
-	f->id = v[HC_ID] ? xstrdup(v[HC_ID]) : NULL;
-	f->parent = v[HC_PARENT] ? xstrdup(v[HC_PARENT]) : NULL;
+	f->checksum = rk_arena_strdup(a, v[HC_CHECKSUM]);
+	f->id = rk_arena_strdup(a, v[HC_ID]);
+	f->parent = rk_arena_strdup(a, v[HC_PARENT]);
 	f->code = v[HC_CODE][0] == '1';
-	free(f->desc);
-	f->desc = xstrdup(v[HC_DESC]);
-	free(f->version);
-	f->version = xstrdup(v[HC_VERSION]);
+	f->desc = rk_arena_strdup(a, v[HC_DESC]);
 	return 1;
 }
 
@@ -592,32 +574,34 @@ cache_file(struct scan *sc, const struct mig_file *f, const struct stat *st)
 	rk_hcache_put(sc->cache, f->name, &hs, v);
 }
 
+static int
+stat_fail(const struct scan *sc, const char *rel, int e, struct rk_err *err)
+{
+	return rk_fail(err, RK_INPUT, "cannot read '%s/%s': %s", sc->dir, rel,
+		       strerror(e));
+}
+
 /* Read the file rel (fd open on it), check, hash and list it. */
 static int
 add_file(struct scan *sc, int fd, const char *rel, const struct migname *mn,
 	 struct rk_err *err)
 {
 	const struct detector *det = sc->det;
-	struct rk_buf path = RK_BUF_INIT;
+	struct rk_arena *a = &sc->out->strings;
 	struct mig_file *f;
 	struct stat st;
 	int have_st;
+	char *own;
 
-	join_path(&path, sc->dir, rel);
 	rk_buf_reset(&sc->content);
 	/* the stat data of what is read, taken before reading it */
 	have_st = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-	if (rk_buf_read_fd(&sc->content, fd) < 0) {
-		rk_fail(err, RK_INPUT, "cannot read '%s': %s", path.s,
-			strerror(errno));
-		rk_buf_release(&path);
+	if (rk_buf_read_fd(&sc->content, fd) < 0)
+		return stat_fail(sc, rel, errno, err);
+	if (check_text(rel, &sc->content, err) < 0)
 		return -1;
-	}
-	if (check_text(rel, &sc->content, err) < 0) {
-		rk_buf_release(&path);
-		return -1;
-	}
-	f = new_file(sc, rel, mn, rk_buf_detach(&path, NULL));
+	f = new_file(sc, rel, mn, mn->version);
+	f->desc = xstrdup(mn->desc); /* inspect() may replace it */
 	f->size = sc->content.len;
 	/* fetched on the first file that is read: a scan the hash cache
 	 * answers whole never starts OpenSSL's providers (~2 ms) */
@@ -632,16 +616,22 @@ add_file(struct scan *sc, int fd, const char *rel, const struct migname *mn,
 	}
 	if (det && det->inspect && mn->kind != MIG_DOWN)
 		det->inspect(f, sc->content.s, sc->content.len);
+	/* what inspect() could free or replace, into the arena */
+	own = f->desc;
+	f->desc = rk_arena_strdup(a, own);
+	free(own);
+	own = f->id;
+	f->id = rk_arena_strdup(a, own);
+	free(own);
+	own = f->parent;
+	f->parent = rk_arena_strdup(a, own);
+	free(own);
+	own = f->checksum;
+	f->checksum = rk_arena_strdup(a, own);
+	free(own);
 	if (have_st && (size_t)st.st_size == f->size)
 		cache_file(sc, f, &st);
 	return 0;
-}
-
-static int
-stat_fail(const struct scan *sc, const char *rel, int e, struct rk_err *err)
-{
-	return rk_fail(err, RK_INPUT, "cannot read '%s/%s': %s", sc->dir, rel,
-		       strerror(e));
 }
 
 static int
@@ -845,9 +835,7 @@ pair_downs(struct mig_set *s, struct rk_err *err)
 		if (w > 0 && rk_vercmp(s->v[w - 1].version, f->version) == 0 &&
 		    !s->v[w - 1].down_name) {
 			s->v[w - 1].down_name = f->name;
-			f->name = NULL;
 		}
-		mig_file_release(f);
 	}
 	s->n = w;
 	return 0;
@@ -957,10 +945,20 @@ mig_scan_named(const char *dir, const struct detector *det,
 	       struct rk_err *err)
 {
 	struct scan sc = { dir, det, out, RK_BUF_INIT, NULL, NULL, pattern };
+	size_t hint;
 	int rc;
 
 	out->dir = xstrdup(dir);
 	sc.cache = open_cache(dir, det);
+	/* room for the files the cache knew and a few new ones: a large
+	 * directory's array is then one allocation, not a doubling that
+	 * leaves up to half of it unused */
+	hint = rk_hcache_count(sc.cache);
+	if (hint > out->cap) {
+		hint += hint / 16 + 64;
+		out->v = xrealloc(out->v, hint * sizeof(*out->v));
+		out->cap = hint;
+	}
 	rc = scan_level(&sc, "", err);
 	/* a failed scan (an unreadable or non-UTF-8 file) keeps the old
 	 * cache: what it put is a part of the directory only */

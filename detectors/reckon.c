@@ -208,6 +208,13 @@ by_rank(const struct db_rows *rows)
 	return v;
 }
 
+/* Value (i, col) of rows whose strings an applied set has taken. */
+static char *
+kept(const struct db_rows *rows, size_t i, size_t col)
+{
+	return (char *)db_rows_get(rows, i, col);
+}
+
 static int
 reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	    struct rk_err *err)
@@ -231,21 +238,25 @@ reckon_read(struct db *db, const struct tracked *t, struct applied_set *out,
 	if (db_query(db, sql.s, NULL, 0, &rows, err) < 0)
 		goto out;
 	order = by_rank(&rows);
+	applied_reserve(out, out->n + rows.nrows);
+	/* the rows' strings become the set's: each row points at them
+	 * rather than at a second copy */
+	db_rows_give_strings(&rows, &out->strings);
 	for (size_t k = 0; k < rows.nrows; k++) {
 		size_t i = order[k].row;
 		char at[32];
-		struct applied *a = applied_add(
-			out, db_rows_get(&rows, i, 0), db_rows_get(&rows, i, 1),
-			db_ts_iso(d, db_rows_get(&rows, i, 3), at),
-			db_rows_get(&rows, i, 2));
+		const char *iso = db_ts_iso(d, db_rows_get(&rows, i, 3), at);
+		struct applied *a = applied_add(out, NULL, NULL, NULL, NULL);
 		const char *ms = db_rows_get(&rows, i, 4);
-		const char *by = db_rows_get(&rows, i, 5);
 		const char *tok = db_rows_get(&rows, i, 6);
 
+		a->id = kept(&rows, i, 0);
+		a->version = kept(&rows, i, 1);
+		a->stored_hash = kept(&rows, i, 2);
+		a->applied_at = iso == at ? applied_str(out, at) : (char *)iso;
 		a->exec_ms = ms ? strtol(ms, NULL, 10) : -1;
-		a->applied_by = by ? xstrdup(by) : NULL;
-		a->token_hash = tok && *tok ? xstrdup(tok) : NULL;
-		db_rows_drop_row(&rows, i);
+		a->applied_by = kept(&rows, i, 5);
+		a->token_hash = tok && *tok ? kept(&rows, i, 6) : NULL;
 	}
 	free(order);
 	rc = 0;
@@ -282,7 +293,7 @@ reckon_record(struct db *db, struct tracked *t, const struct mig_file *m,
 	params[3] = ms;
 	params[4] = t->actor ? t->actor : "";
 	params[5] = rank;
-	params[6] = m->token_hash[0] ? m->token_hash : NULL;
+	params[6] = m->token_hash && m->token_hash[0] ? m->token_hash : NULL;
 	/* encoded already where the run prepared it (on another thread) */
 	params[7] =
 		m->text_z ? m->text_z
@@ -324,9 +335,10 @@ reckon_repair(struct db *db, const struct tracked *t, const struct mig_file *m,
 	      const struct applied *row, struct rk_err *err)
 {
 	struct rk_buf sql = RK_BUF_INIT, z = RK_BUF_INIT;
-	const char *params[4] = { m->sha256, row->id,
-				  m->token_hash[0] ? m->token_hash : NULL,
-				  NULL };
+	const char *params[4] = {
+		m->sha256, row->id,
+		m->token_hash && m->token_hash[0] ? m->token_hash : NULL, NULL
+	};
 	int rc;
 
 	/* the bytes now recorded are the file's; NULL: only the hash */

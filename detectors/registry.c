@@ -145,10 +145,19 @@ detector_table_names(const char *const *extra)
 	return v;
 }
 
-static char *
-dup_or_null(const char *s)
+char *
+applied_str(struct applied_set *set, const char *s)
 {
-	return s ? xstrdup(s) : NULL;
+	return rk_arena_strdup(&set->strings, s);
+}
+
+void
+applied_reserve(struct applied_set *s, size_t n)
+{
+	if (n > s->cap) {
+		s->v = xrealloc(s->v, n * sizeof(*s->v));
+		s->cap = n;
+	}
 }
 
 struct applied *
@@ -160,10 +169,10 @@ applied_add(struct applied_set *s, const char *id, const char *version,
 	rk_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	a = &s->v[s->n++];
 	memset(a, 0, sizeof(*a));
-	a->id = dup_or_null(id);
-	a->version = dup_or_null(version);
-	a->applied_at = dup_or_null(applied_at);
-	a->stored_hash = dup_or_null(stored_hash);
+	a->id = applied_str(s, id);
+	a->version = applied_str(s, version);
+	a->applied_at = applied_str(s, applied_at);
+	a->stored_hash = applied_str(s, stored_hash);
 	a->exec_ms = -1;
 	return a;
 }
@@ -171,14 +180,7 @@ applied_add(struct applied_set *s, const char *id, const char *version,
 void
 applied_set_release(struct applied_set *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->v[i].id);
-		free(s->v[i].version);
-		free(s->v[i].applied_at);
-		free(s->v[i].stored_hash);
-		free(s->v[i].applied_by);
-		free(s->v[i].token_hash);
-	}
+	rk_arena_release(&s->strings);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }

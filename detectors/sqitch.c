@@ -640,9 +640,7 @@ sq_read(struct db *db, const struct tracked *t, struct applied_set *out,
 				    det_iso_time(db_rows_get(&rows, i, 2), iso),
 				    db_rows_get(&rows, i, 1));
 
-		a->applied_by = db_rows_get(&rows, i, 3)
-					? xstrdup(db_rows_get(&rows, i, 3))
-					: NULL;
+		a->applied_by = applied_str(out, db_rows_get(&rows, i, 3));
 		a->failed = strcmp(db_rows_get(&rows, i, 4), "1") == 0;
 	}
 	db_rows_release(&rows);

@@ -162,6 +162,53 @@ test_round_trip(void **state)
 	rk_hcache_close(c);
 }
 
+/* Loaded entries (packed in the buffer after the load) are written back
+ * field for field when another entry is put, escapes and NULLs kept. */
+static void
+test_loaded_written_back(void **state)
+{
+	struct fixture *fx = *state;
+	struct rk_hstat a = hst(11, 100, 10), b = hst(12, 200, 10);
+	struct rk_hstat n = hst(13, 300, 10);
+	const char *fn[RK_HCACHE_FIELDS] = {
+		SHA_A, NULL, "", "x", "0", "n", "3"
+	};
+	const char *const *v;
+	struct rk_hcache *c;
+
+	put2(fx->path, &a, &b);
+	c = rk_hcache_open(fx->path, KEY);
+	assert_int_equal(rk_hcache_count(c), 2);
+	assert_non_null(rk_hcache_get(c, "V1__a.sql", &a));
+	assert_non_null(rk_hcache_get(c, "sub dir/we\tird\\name\n.sql", &b));
+	rk_hcache_put(c, "V3__n.sql", &n, fn);
+	rk_hcache_close(c);
+
+	c = rk_hcache_open(fx->path, KEY);
+	assert_int_equal(rk_hcache_count(c), 3);
+	v = rk_hcache_get(c, "sub dir/we\tird\\name\n.sql", &b);
+	assert_non_null(v);
+	assert_string_equal(v[0], SHA_B);
+	assert_null(v[1]);
+	assert_string_equal(v[2], "ab\tc\\d\ne");
+	assert_string_equal(v[3], "p,q");
+	assert_string_equal(v[4], "1");
+	assert_string_equal(v[5], "b");
+	assert_string_equal(v[6], "2");
+	v = rk_hcache_get(c, "V1__a.sql", &a);
+	assert_non_null(v);
+	assert_string_equal(v[1], "-1234");
+	assert_null(v[2]);
+	assert_string_equal(v[6], "1");
+	v = rk_hcache_get(c, "V3__n.sql", &n);
+	assert_non_null(v);
+	assert_null(v[1]);
+	assert_string_equal(v[2], "");
+	assert_string_equal(v[3], "x");
+	assert_string_equal(v[6], "3");
+	rk_hcache_close(c);
+}
+
 /* Every stat field is a part of the key: any change is a miss. */
 static void
 test_stat_key(void **state)
@@ -403,6 +450,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_loaded_written_back, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stat_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_racy, setup, teardown),

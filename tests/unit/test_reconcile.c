@@ -67,10 +67,10 @@ add_file(struct mig_set *s, const char *name, const char *version,
 	f = &s->v[s->n++];
 	memset(f, 0, sizeof(*f));
 	snprintf(path, sizeof(path), "migrations/%s", name);
-	f->name = xstrdup(name);
-	f->path = xstrdup(path);
-	f->version = xstrdup(version);
-	f->desc = xstrdup("d");
+	f->name = rk_arena_strdup(&s->strings, name);
+	f->path = rk_arena_strdup(&s->strings, path);
+	f->version = rk_arena_strdup(&s->strings, version);
+	f->desc = rk_arena_strdup(&s->strings, "d");
 	f->kind = *version ? MIG_UP : MIG_REPEATABLE;
 	f->conv = CONV_FLYWAY;
 	snprintf(f->sha256, sizeof(f->sha256), "%s", sha);

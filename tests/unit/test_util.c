@@ -1,8 +1,9 @@
 /*
  * Unit tests for the small shared pieces: version comparison, UTF-8
  * validation and line counting (base/util.c), and the growable buffer
- * (base/buf.c), including reading a real temporary file. Each UTF-8 input
- * is passed with its exact length so a read past it is an ASan error.
+ * (base/buf.c), including reading a real temporary file, and the string
+ * arena (base/arena.c). Each UTF-8 input is passed with its exact length
+ * so a read past it is an ASan error.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "reckon/base/arena.h"
 #include "reckon/base/buf.h"
 #include "reckon/base/util.h"
 
@@ -371,9 +373,71 @@ test_buf_read_large(void **state)
 	assert_int_equal(b.len, n);
 	assert_memory_equal(b.s, big, n);
 	assert_int_equal(b.s[n], '\0');
+	/* a new buffer holds the file exactly, not the next power of two */
+	assert_int_equal(b.cap, n + 1);
 	assert_int_equal(unlink(path), 0);
 	rk_buf_release(&b);
 	free(big);
+}
+
+/* Small strings share blocks, large ones get their own; each keeps its
+ * bytes whatever comes after it (an overrun is an ASan error), and a
+ * released arena is usable again. */
+static void
+test_arena(void **state)
+{
+	struct rk_arena a = RK_ARENA_INIT;
+	char *small[5000], *large[8], want[64];
+	char big[40000];
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < 5000; i++) {
+			snprintf(want, sizeof(want), "file-%zu.sql", i);
+			small[i] = rk_arena_strdup(&a, want);
+			if (i % 700 == 0)
+				large[i / 700] = rk_arena_strdup(&a, big);
+		}
+		for (size_t i = 0; i < 5000; i++) {
+			snprintf(want, sizeof(want), "file-%zu.sql", i);
+			assert_string_equal(small[i], want);
+		}
+		for (size_t i = 0; i < 5000 / 700 + 1; i++)
+			assert_string_equal(large[i], big);
+		assert_null(rk_arena_strdup(&a, NULL));
+		assert_string_equal(rk_arena_strndup(&a, "abcdef", 3), "abc");
+		rk_arena_release(&a);
+		assert_null(a.head);
+	}
+}
+
+/* An adopted arena's strings stay put, now owned by the adopter, whose
+ * current block keeps taking small strings after them. */
+static void
+test_arena_adopt(void **state)
+{
+	struct rk_arena a = RK_ARENA_INIT, b = RK_ARENA_INIT;
+	char *in_a, *in_b, *after;
+
+	(void)state;
+	rk_arena_adopt(&a, &b); /* nothing to take */
+	assert_null(a.head);
+	in_b = rk_arena_strdup(&b, "from b");
+	rk_arena_adopt(&a, &b); /* a empty: b's blocks become a's */
+	assert_null(b.head);
+	assert_non_null(a.head);
+	in_b = rk_arena_strdup(&b, "b again");
+	in_a = rk_arena_strdup(&a, "in a");
+	rk_arena_adopt(&a, &b);
+	assert_null(b.head);
+	after = rk_arena_strdup(&a, "after");
+	assert_ptr_equal(after, in_a + strlen(in_a) + 1);
+	rk_arena_release(&b);
+	assert_string_equal(in_b, "b again");
+	assert_string_equal(in_a, "in a");
+	rk_arena_release(&a); /* every block once: ASan sees a double free */
 }
 
 static void
@@ -440,6 +504,8 @@ main(void)
 		cmocka_unit_test(test_buf_read_file),
 		cmocka_unit_test(test_buf_read_large),
 		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_arena_adopt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,6 +27,7 @@
 #ifndef RECKON_HCACHE_H
 #define RECKON_HCACHE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define RK_HCACHE_VERSION   3
@@ -70,8 +71,9 @@ struct rk_hcache *rk_hcache_open_dir(const char *dir, const char *tag);
 
 /*
  * The fields recorded for name when its stat data is st and the entry is
- * not racy; NULL otherwise. Borrowed: valid until rk_hcache_close(). A
- * field may be NULL.
+ * not racy; NULL otherwise. Borrowed: the strings are valid until
+ * rk_hcache_close(), the array until the next rk_hcache_get(). A field
+ * may be NULL.
  */
 const char *const *rk_hcache_get(struct rk_hcache *c, const char *name,
 				 const struct rk_hstat *st);
@@ -90,6 +92,9 @@ void rk_hcache_close(struct rk_hcache *c);
 
 /* Free c without writing anything (a scan that failed). */
 void rk_hcache_discard(struct rk_hcache *c);
+
+/* How many entries the cache file held when opened. */
+size_t rk_hcache_count(const struct rk_hcache *c);
 
 /* How many lookups hit (for tests). */
 unsigned long rk_hcache_hits(const struct rk_hcache *c);

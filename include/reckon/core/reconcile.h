@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "reckon/base/arena.h"
+
 struct applied;
 struct applied_set;
 struct rk_buf;
@@ -34,9 +36,10 @@ enum mig_state {
 const char *mig_state_name(enum mig_state s);
 
 struct status_entry {
-	char *name; /* owned: file name relative to --dir, or for an orphan
-		     * what the table stores */
-	char *id;   /* owned: the row's stored identifier, or NULL */
+	char *name; /* in the list's arena: file name relative to --dir, or
+		     * for an orphan what the table stores */
+	char *id;   /* in the list's arena: the row's stored identifier, or
+		     * NULL */
 	const struct mig_file *file; /* borrowed from the mig_set, or NULL */
 	const struct applied *row; /* borrowed from the applied_set, or NULL */
 	const struct mig_ignored *ignored; /* borrowed from the mig_set:
@@ -62,15 +65,16 @@ struct status_list {
 	struct status_entry *v; /* owned, in version order */
 	size_t n;
 	size_t cap;
-	size_t count[ST_COUNT]; /* entries per state */
-	size_t cosmetic;	/* of the modified, those only cosmetic */
-	char *heads_warning;	/* owned: the files' revision graph has
-				 * several heads, and how to merge them;
-				 * else NULL */
+	size_t count[ST_COUNT];	 /* entries per state */
+	size_t cosmetic;	 /* of the modified, those only cosmetic */
+	char *heads_warning;	 /* owned: the files' revision graph has
+				  * several heads, and how to merge them;
+				  * else NULL */
+	struct rk_arena strings; /* the entries' names and ids */
 };
 #define STATUS_LIST_INIT                                                       \
 	{                                                                      \
-		NULL, 0, 0, { 0, 0, 0, 0, 0, 0, 0 }, 0, NULL                   \
+		NULL, 0, 0, { 0, 0, 0, 0, 0, 0, 0 }, 0, NULL, RK_ARENA_INIT    \
 	}
 void status_list_release(struct status_list *l);
 

@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "reckon/base/arena.h"
+
 struct rk_buf;
 struct rk_err;
 
@@ -90,15 +92,18 @@ struct db_rows {
 	char **cols; /* owned: ncols column names */
 	char **vals; /* owned: nrows * ncols values, row-major; NULL = SQL NULL
 		      */
+	struct rk_arena strings; /* the values' bytes */
 };
 #define DB_ROWS_INIT                                                           \
 	{                                                                      \
-		0, 0, NULL, NULL                                               \
+		0, 0, NULL, NULL, RK_ARENA_INIT                                \
 	}
 void db_rows_release(struct db_rows *r);
-/* Free row's values now (each reads as NULL after): a caller that copies
- * the rows one by one then holds one copy of their strings, not two. */
-void db_rows_drop_row(struct db_rows *r, size_t row);
+/* Hand the values' bytes to the arena to: they stay where they are
+ * (db_rows_get() still reads them) and live as long as to, not r. A
+ * caller that keeps the values (an applied set) then holds one copy of
+ * them, not two. */
+void db_rows_give_strings(struct db_rows *r, struct rk_arena *to);
 /* The value at (row, col), or NULL for SQL NULL; borrowed from r. */
 const char *db_rows_get(const struct db_rows *r, size_t row, size_t col);
 

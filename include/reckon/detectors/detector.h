@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "reckon/base/arena.h"
 #include "reckon/db/db.h"
 #include "reckon/parsers/migname.h"
 
@@ -21,7 +22,7 @@ struct mig_file;
 struct rk_buf;
 struct rk_err;
 
-/* One applied row, normalised; all strings owned. */
+/* One applied row, normalised; its strings are in its set's arena. */
 struct applied {
 	char *id;	   /* what the table stores to name the migration */
 	char *version;	   /* the version, or NULL where none is kept */
@@ -39,12 +40,18 @@ struct applied_set {
 	struct applied *v; /* owned, in the order applied */
 	size_t n;
 	size_t cap;
+	struct rk_arena strings; /* the rows' strings: a string set on a
+				  * row later comes from applied_str() */
 };
 #define APPLIED_SET_INIT                                                       \
 	{                                                                      \
-		NULL, 0, 0                                                     \
+		NULL, 0, 0, RK_ARENA_INIT                                      \
 	}
 void applied_set_release(struct applied_set *s);
+/* s copied into s's arena, for a row of it; NULL stays NULL. */
+char *applied_str(struct applied_set *set, const char *s);
+/* Room for n rows in all (a table's row count, before they are added). */
+void applied_reserve(struct applied_set *s, size_t n);
 /* Append a row; strings are copied (NULL stays NULL). */
 struct applied *applied_add(struct applied_set *s, const char *id,
 			    const char *version, const char *applied_at,

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "reckon/base/arena.h"
 #include "reckon/parsers/migname.h"
 
 struct detector;
@@ -16,33 +17,40 @@ struct rk_buf;
 struct migpattern;
 struct rk_err;
 
+/*
+ * In a mig_set, every string of a file is in the set's arena (strings),
+ * never freed on its own. While a detector's inspect() runs, desc, id,
+ * parent and checksum are malloc'd (it may free or replace them); the
+ * scan moves them into the arena afterwards.
+ */
 struct mig_file {
-	char *name;    /* owned: path relative to the directory, as on disk */
-	char *path;    /* owned: directory + "/" + name */
-	char *version; /* owned: normalised version, "" for repeatables */
-	char *desc;    /* owned: from the name (Alembic: the docstring) */
+	char *name;	 /* path relative to the directory, as on disk */
+	char *path;	 /* directory + "/" + name */
+	char *version;	 /* normalised version, "" for repeatables */
+	char *desc;	 /* from the name (Alembic: the docstring) */
+	char *down_name; /* the matching down script's name, or NULL */
+	char *id;	 /* the identifier the framework stores, when it
+			  * comes from inside the file (Alembic), or NULL */
+	char *parent;	 /* what the file needs, ","-joined: Alembic's
+			  * down_revision ids, Django's dependencies as
+			  * "app/name"; or NULL */
+	char *checksum;	 /* the framework's checksum of the bytes, or NULL
+			  * when it stores none */
+	size_t size;	 /* bytes */
 	enum mig_kind kind;
 	enum mig_conv conv;
-	char *down_name; /* owned: the matching down script's name, or NULL */
-	char sha256[65]; /* hex SHA-256 of the file's bytes */
-	size_t size;	 /* bytes */
-	char *id;	 /* owned: the identifier the framework stores, when
-			  * it comes from inside the file (Alembic), or NULL */
-	char *parent;	 /* owned: what the file needs, ","-joined:
-			  * Alembic's down_revision ids, Django's
-			  * dependencies as "app/name"; or NULL */
-	char *checksum;	 /* owned: the framework's checksum of the bytes, or
-			  * NULL when it stores none */
-	int code;	 /* code, not SQL: never executed */
-	char token_hash[65]; /* hex hash of the bytes' token stream
-			      * (drift.h), or "" when not computed */
-	const char *text;    /* borrowed: the bytes that ran (or, marked
-			      * without running, the file's bytes), in the
-			      * copy record() and record_failed() get;
-			      * NULL in a mig_set */
-	size_t text_len;     /* bytes at text */
-	const char *text_z;  /* borrowed: text as reckon_bytes_encode()
-			      * gives it, when already encoded, or NULL */
+	int code;		/* code, not SQL: never executed */
+	char sha256[65];	/* hex SHA-256 of the file's bytes */
+	const char *token_hash; /* borrowed: hex hash of the bytes' token
+				 * stream (drift.h), or NULL (or "") when
+				 * not computed; NULL in a mig_set */
+	const char *text;	/* borrowed: the bytes that ran (or, marked
+				 * without running, the file's bytes), in
+				 * the copy record() and record_failed()
+				 * get; NULL in a mig_set */
+	size_t text_len;	/* bytes at text */
+	const char *text_z;	/* borrowed: text as reckon_bytes_encode()
+				 * gives it, when already encoded, or NULL */
 };
 
 /*
@@ -90,11 +98,12 @@ struct mig_set {
 	struct mig_ignored *ignored; /* owned: entries listed, never used,
 				      * in the directory's order */
 	size_t nignored;
-	char *dir; /* owned */
+	char *dir;		 /* owned */
+	struct rk_arena strings; /* the files' strings */
 };
 #define MIG_SET_INIT                                                           \
 	{                                                                      \
-		NULL, 0, 0, NULL, 0, NULL                                      \
+		NULL, 0, 0, NULL, 0, NULL, RK_ARENA_INIT                       \
 	}
 
 /*
@@ -124,8 +133,8 @@ int mig_scan_named(const char *dir, const struct detector *det,
 		   struct migpattern *pattern, struct mig_set *out,
 		   struct rk_err *err);
 void mig_set_release(struct mig_set *s);
-/* A copy of from in *to (owned by the caller), every owned string its
- * own; the files' text, borrowed, is not copied. */
+/* A copy of from in *to (owned by the caller), every string its own;
+ * the files' text, borrowed, is not copied. */
 void mig_set_copy(struct mig_set *to, const struct mig_set *from);
 
 /* The file called name, or NULL; borrowed from s. */
