@@ -639,9 +639,7 @@ scan_ahead_start(const struct rk_config *cfg)
 		cfg->framework ? detector_find(cfg->framework) : &det_reckon;
 	sigset_t all, old;
 
-	/* not when the connection may be minutes away (--wait-for-db):
-	 * the files are read as they are once it is there */
-	if (!cfg->dir || !det || cfg->wait_for_db_ms > 0)
+	if (!cfg->dir || !det)
 		return;
 	pthread_mutex_lock(&scan_ahead.lock);
 	if (!scan_ahead.running) {
