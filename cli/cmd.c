@@ -689,7 +689,7 @@ cmd_run(int argc, char **argv, struct rk_ctx *ctx, struct rk_err *err)
 	rc = ctx_open_db(ctx, o.dry_run, err);
 	if (rc == 0)
 		rc = op_run(ctx, &o, &r, err);
-	op_dir_ahead_end();
+	detector_of_dir_ahead_end();
 	rc = show_run(ctx, &r, rc, err);
 	run_report_release(&r);
 	free(args);

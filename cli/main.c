@@ -126,7 +126,7 @@ setup_and_run(const struct cmd *c, int argc, char **argv,
 		rc = ctx_open_db(ctx, (c->needs & READS_DB) != 0, err);
 		if (rc == 0)
 			rc = c->fn(argc, argv, ctx, err);
-		op_dir_ahead_end();
+		detector_of_dir_ahead_end();
 		return rc;
 	}
 	return c->fn(argc, argv, ctx, err);

@@ -603,97 +603,7 @@ early_read_start(struct early_read *r, pthread_t *th)
 	return rc == 0;
 }
 
-/*
- * The scan op_dir_ahead() starts while the connection opens: the
- * directory read as the framework the configuration names, or as
- * reckon's own, which is what status_scan() asks for unless the database
- * holds another framework's table (then it scans again itself).
- */
-static struct {
-	pthread_mutex_t lock;
-	int running;
-	pthread_t th;
-	char *dir;		    /* owned */
-	struct migpattern *pattern; /* borrowed from the configuration, which
-				     * lives until op_dir_ahead_end() */
-	const struct detector *det;
-	struct mig_set files;
-	struct rk_err err;
-	int rc;
-} scan_ahead = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static void *
-scan_ahead_main(void *arg)
-{
-	(void)arg;
-	scan_ahead.rc = mig_scan_named(scan_ahead.dir, scan_ahead.det,
-				       scan_ahead.pattern, &scan_ahead.files,
-				       &scan_ahead.err);
-	return NULL;
-}
-
-static void
-scan_ahead_start(const struct rk_config *cfg)
-{
-	const struct detector *det =
-		cfg->framework ? detector_find(cfg->framework) : &det_reckon;
-	sigset_t all, old;
-
-	if (!cfg->dir || !det)
-		return;
-	pthread_mutex_lock(&scan_ahead.lock);
-	if (!scan_ahead.running) {
-		scan_ahead.dir = xstrdup(cfg->dir);
-		scan_ahead.pattern = cfg->files_pattern;
-		scan_ahead.det = det;
-		scan_ahead.err = (struct rk_err)RK_ERR_INIT;
-		/* signals stay with the main thread */
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		scan_ahead.running = pthread_create(&scan_ahead.th, NULL,
-						    scan_ahead_main, NULL) == 0;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		if (!scan_ahead.running)
-			free(scan_ahead.dir);
-	}
-	pthread_mutex_unlock(&scan_ahead.lock);
-}
-
-/* Wait for the scan ahead, if one runs; when it read dir as det with
- * pattern, hand its outcome over (*rc, out, err) and return 1. */
-static int
-scan_ahead_take(const char *dir, const struct detector *det,
-		const struct migpattern *pattern, struct mig_set *out,
-		struct rk_err *err, int *rc)
-{
-	int took = 0;
-
-	pthread_mutex_lock(&scan_ahead.lock);
-	if (scan_ahead.running) {
-		pthread_join(scan_ahead.th, NULL);
-		scan_ahead.running = 0;
-		if (det == scan_ahead.det && pattern == scan_ahead.pattern &&
-		    dir && strcmp(dir, scan_ahead.dir) == 0) {
-			*out = scan_ahead.files;
-			*rc = scan_ahead.rc;
-			if (*rc < 0)
-				*err = scan_ahead.err;
-			else
-				rk_err_clear(&scan_ahead.err);
-			took = 1;
-		} else {
-			mig_set_release(&scan_ahead.files);
-			rk_err_clear(&scan_ahead.err);
-		}
-		memset(&scan_ahead.files, 0, sizeof(scan_ahead.files));
-		free(scan_ahead.dir);
-	}
-	pthread_mutex_unlock(&scan_ahead.lock);
-	return took;
-}
-
-/* The files of status: the directory scanned (ahead, while the
- * connection opened, when it was read as det), or serve's kept copy of
+/* The files of status: the directory scanned, or serve's kept copy of
  * the last scan while nothing in it has changed. */
 static int
 status_scan(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
@@ -704,10 +614,8 @@ status_scan(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 
 	if (c && scan_cache_lookup(c, ctx->cfg.dir, det, &s->files))
 		return 0;
-	if (!scan_ahead_take(ctx->cfg.dir, det, ctx->cfg.files_pattern,
-			     &s->files, err, &rc))
-		rc = mig_scan_named(ctx->cfg.dir, det, ctx->cfg.files_pattern,
-				    &s->files, err);
+	rc = mig_scan_named(ctx->cfg.dir, det, ctx->cfg.files_pattern,
+			    &s->files, err);
 	if (rc == 0)
 		note_unplaced(ctx->cfg.dir, &s->files);
 	if (c)
@@ -1487,19 +1395,6 @@ op_dir_ahead(const struct rk_config *cfg)
 	if (cfg->dir && !cfg->framework && !cfg->table && cfg->db_url &&
 	    db_kind_of_url(cfg->db_url, &kind, &e) == 0)
 		detector_of_dir_ahead(cfg->dir, kind);
-	scan_ahead_start(cfg);
-}
-
-void
-op_dir_ahead_end(void)
-{
-	struct rk_err e = RK_ERR_INIT;
-	struct mig_set unused = { 0 };
-	int rc;
-
-	detector_of_dir_ahead_end();
-	if (scan_ahead_take(NULL, NULL, NULL, &unused, &e, &rc))
-		rk_bug("a scan ahead of no directory was taken");
 }
 
 int

@@ -522,13 +522,9 @@ int ctx_open_db(struct rk_ctx *ctx, int read_only, struct rk_err *err);
  * For a command that goes to op_status() as soon as it has the
  * connection: start detector_of_dir() on cfg's directory on a thread
  * (detector_of_dir_ahead), unless the configuration names the framework
- * or the table; and the directory's scan on another, as the framework
- * the configuration names or reckon's own (op_status() takes it when the
- * tracking table is that framework's, and scans again otherwise). The
- * caller ends both with op_dir_ahead_end().
+ * or the table. The caller ends it with detector_of_dir_ahead_end().
  */
 void op_dir_ahead(const struct rk_config *cfg);
-void op_dir_ahead_end(void);
 
 /* True if the file's text opts out of the batch transaction: reckon's
  * "reckon:no-transaction", or det's no_tx_marker (det NULL or without one:
