@@ -581,6 +581,16 @@ stat_fail(const struct scan *sc, const char *rel, int e, struct rk_err *err)
 		       strerror(e));
 }
 
+/* Move the malloc'd string *s (or NULL) into the arena. */
+static void
+into_arena(struct rk_arena *a, char **s)
+{
+	char *own = *s;
+
+	*s = rk_arena_strdup(a, own);
+	free(own);
+}
+
 /* Read the file rel (fd open on it), check, hash and list it. */
 static int
 add_file(struct scan *sc, int fd, const char *rel, const struct migname *mn,
@@ -591,7 +601,6 @@ add_file(struct scan *sc, int fd, const char *rel, const struct migname *mn,
 	struct mig_file *f;
 	struct stat st;
 	int have_st;
-	char *own;
 
 	rk_buf_reset(&sc->content);
 	/* the stat data of what is read, taken before reading it */
@@ -617,18 +626,10 @@ add_file(struct scan *sc, int fd, const char *rel, const struct migname *mn,
 	if (det && det->inspect && mn->kind != MIG_DOWN)
 		det->inspect(f, sc->content.s, sc->content.len);
 	/* what inspect() could free or replace, into the arena */
-	own = f->desc;
-	f->desc = rk_arena_strdup(a, own);
-	free(own);
-	own = f->id;
-	f->id = rk_arena_strdup(a, own);
-	free(own);
-	own = f->parent;
-	f->parent = rk_arena_strdup(a, own);
-	free(own);
-	own = f->checksum;
-	f->checksum = rk_arena_strdup(a, own);
-	free(own);
+	into_arena(a, &f->desc);
+	into_arena(a, &f->id);
+	into_arena(a, &f->parent);
+	into_arena(a, &f->checksum);
 	if (have_st && (size_t)st.st_size == f->size)
 		cache_file(sc, f, &st);
 	return 0;
