@@ -323,8 +323,26 @@ candidate_tables(struct rk_ctx *ctx, struct db_table_list *tl,
 	return rc;
 }
 
+/* How many of l's detections fit the settings. */
+static size_t
+fitting(const struct rk_config *cfg, const struct detection_list *l)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		n += detection_fits(cfg, &l->v[i]) != 0;
+	return n;
+}
+
+/*
+ * The tracking table of s. Whose the directory looks like
+ * (op_misplaced()) changes the pick only when two tables fit; otherwise
+ * *later is set and the caller asks it once the table is read, so that
+ * reading the table need not wait for the look at every file.
+ */
 static int
-find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
+find_tracking(struct rk_ctx *ctx, struct rk_session *s, int *later,
+	      struct rk_err *err)
 {
 	struct db_table_list tl = DB_TABLE_LIST_INIT;
 	const struct detection *d;
@@ -333,7 +351,9 @@ find_tracking(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 	if (candidate_tables(ctx, &tl, err) < 0)
 		return -1;
 	detector_match(&tl, db_dialect(ctx->db), &s->detected);
-	op_misplaced(ctx->db, &ctx->cfg, &s->detected, &s->misplaced);
+	*later = fitting(&ctx->cfg, &s->detected) <= 1;
+	if (!*later)
+		op_misplaced(ctx->db, &ctx->cfg, &s->detected, &s->misplaced);
 	if (pick_detection(&ctx->cfg, &s->detected, s->misplaced.det, &d, err) <
 	    0)
 		goto out;
@@ -628,9 +648,9 @@ op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 {
 	struct early_read r = { ctx, s, RK_ERR_INIT, 0 };
 	pthread_t th;
-	int early, rc;
+	int early, rc, later;
 
-	if (find_tracking(ctx, s, err) < 0)
+	if (find_tracking(ctx, s, &later, err) < 0)
 		return -1;
 	early = early_read_start(&r, &th);
 	rc = status_scan(ctx, s, err);
@@ -641,6 +661,8 @@ op_status(struct rk_ctx *ctx, struct rk_session *s, struct rk_err *err)
 				       * the thread */
 		return -1;
 	}
+	if (later) /* the connection is free again */
+		op_misplaced(ctx->db, &ctx->cfg, &s->detected, &s->misplaced);
 	if (ph_session(ctx, s, err) < 0)
 		return -1;
 	if (early && r.rc < 0) {
