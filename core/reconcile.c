@@ -121,6 +121,9 @@ find_ref(const struct row_ref *refs, size_t n, const char *id)
 	return NULL;
 }
 
+/* An entry named name, which is borrowed: from the files, the rows or the
+ * ignored entries, all of which outlive the list (a session releases the
+ * list first). */
 static struct status_entry *
 add_entry(struct status_list *out, const char *name, enum mig_state st)
 {
@@ -129,7 +132,7 @@ add_entry(struct status_list *out, const char *name, enum mig_state st)
 	rk_grow((void **)&out->v, &out->cap, out->n + 1, sizeof(*out->v));
 	e = &out->v[out->n++];
 	memset(e, 0, sizeof(*e));
-	e->name = rk_arena_strdup(&out->strings, name);
+	e->name = name;
 	e->state = st;
 	return e;
 }
@@ -291,7 +294,8 @@ add_file_entries(struct rc *rc, struct status_list *out)
 		e->row = row;
 		e->key = 2 * i + 1;
 		if (row) {
-			e->id = rk_arena_strdup(&out->strings, rc->id.s);
+			/* the same text as rc->id (find_ref matched it) */
+			e->id = row->id ? row->id : "";
 			if (row->failed)
 				e->state = ST_FAILED;
 		} else if (head && rc->head_hit[i]) {

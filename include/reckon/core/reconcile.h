@@ -36,10 +36,10 @@ enum mig_state {
 const char *mig_state_name(enum mig_state s);
 
 struct status_entry {
-	char *name; /* in the list's arena: file name relative to --dir, or
-		     * for an orphan what the table stores */
-	char *id;   /* in the list's arena: the row's stored identifier, or
-		     * NULL */
+	const char *name; /* borrowed: the file's name relative to --dir,
+			   * or for an orphan what the table stores */
+	const char *id;	  /* borrowed or in the list's arena: the row's
+			   * stored identifier, or NULL */
 	const struct mig_file *file; /* borrowed from the mig_set, or NULL */
 	const struct applied *row; /* borrowed from the applied_set, or NULL */
 	const struct mig_ignored *ignored; /* borrowed from the mig_set:
@@ -70,7 +70,7 @@ struct status_list {
 	char *heads_warning;	 /* owned: the files' revision graph has
 				  * several heads, and how to merge them;
 				  * else NULL */
-	struct rk_arena strings; /* the entries' names and ids */
+	struct rk_arena strings; /* ids the rows do not hold */
 };
 #define STATUS_LIST_INIT                                                       \
 	{                                                                      \
