@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "reckon/base/buf.h"
 #include "reckon/db/db.h"
 #include "reckon/detectors/detector.h"
@@ -439,6 +441,29 @@ test_atlas_sums(void **state)
 	(void)rmdir(dir);
 }
 
+/*
+ * The SQLite driver turns SQLite's memory statistics off before SQLite's
+ * first use (each allocation would take a global mutex): with them on, a
+ * connection holding a table reports memory in use.
+ */
+static void
+test_sqlite_no_memstatus(void **state)
+{
+	struct db_opts o = DB_OPTS_INIT;
+	struct rk_err err = RK_ERR_INIT;
+	struct db *db = NULL;
+
+	(void)state;
+	assert_int_equal(db_open("sqlite::memory:", &o, &db, &err), 0);
+	assert_int_equal(db_exec(db,
+				 "CREATE TABLE t (a text); "
+				 "INSERT INTO t VALUES ('x')",
+				 &err),
+			 0);
+	assert_int_equal(sqlite3_memory_used(), 0);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -454,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_liquibase),
 		cmocka_unit_test(test_atlas_names),
 		cmocka_unit_test(test_atlas_sums),
+		cmocka_unit_test(test_sqlite_no_memstatus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
