@@ -467,14 +467,6 @@ attach_file(struct sqlite_db *p, const char *name, const char *file,
 }
 
 /*
- * Open p->h on p->path: read-write, or read-only for a caller that only
- * reads (sqlite3 itself falls back to read-only on a write-protected
- * file). A file that does not exist yet reads as an empty database (a
- * private temporary one, "", which behaves like a new file) and is created
- * only by the first write (sq_before_write), so status or a dry run on a
- * mistyped path leaves no file behind.
- */
-/*
  * Before SQLite's first use: no memory statistics (reckon reads none).
  * With them, every allocation takes a global mutex and updates counters;
  * opening a database with 30,000 schema objects makes about a million
@@ -486,6 +478,14 @@ sq_configure(void)
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/*
+ * Open p->h on p->path: read-write, or read-only for a caller that only
+ * reads (sqlite3 itself falls back to read-only on a write-protected
+ * file). A file that does not exist yet reads as an empty database (a
+ * private temporary one, "", which behaves like a new file) and is created
+ * only by the first write (sq_before_write), so status or a dry run on a
+ * mistyped path leaves no file behind.
+ */
 static int
 sq_connect(struct sqlite_db *p, struct rk_err *err)
 {
